@@ -1,0 +1,365 @@
+"""The layout of the input workbook: sheet names, columns, fields and vocabularies.
+
+This module is the one definition of the workbook. The blank-workbook writer
+(`generator.workbook.template`), the reader (`generator.workbook.reader`) and the
+example builder (`scripts/build_examples.py`) all use it, so a renamed column
+cannot drift between them. User-facing labels are Simplified Chinese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+# --- sheet names -------------------------------------------------------------
+
+SHEET_GUIDE = "填表说明"
+SHEET_INFO = "基本信息"
+SHEET_UNITS = "预算单位"
+SHEET_ITEMS = "支出明细"
+SHEET_PROJECTS = "项目信息"
+SHEET_INDICATORS = "绩效指标"
+SHEET_PRIOR = "上年对比"
+SHEET_USES = "类用途说明"
+SHEET_FACTS = "采购与资产"
+SHEET_GLOSSARY = "名词解释"
+SHEET_LISTS = "_代码表"  # hidden: catalog lists behind the dropdowns
+
+INPUT_SHEETS = (
+    SHEET_INFO,
+    SHEET_UNITS,
+    SHEET_ITEMS,
+    SHEET_PROJECTS,
+    SHEET_INDICATORS,
+    SHEET_PRIOR,
+    SHEET_USES,
+    SHEET_FACTS,
+    SHEET_GLOSSARY,
+)
+
+# Row 1 of every list sheet holds the headers; data starts on row 2.
+HEADER_ROW = 1
+FIRST_DATA_ROW = 2
+# Key/value sheets: column A label, column B value, column C note.
+KV_LABEL_COL = "A"
+KV_VALUE_COL = "B"
+KV_NOTE_COL = "C"
+
+
+class Kind(str, Enum):
+    """How a cell is parsed."""
+
+    TEXT = "text"  # free text, stripped
+    LONGTEXT = "longtext"  # free text, line breaks kept (paragraphs)
+    MONEY = "money"  # amount in the workbook's unit
+    INT = "int"  # non-negative integer
+    SIGNED_INT = "signed_int"  # integer, may be negative (staff changes)
+    NUMBER = "number"  # non-negative decimal (areas, weights)
+    DATE = "date"
+    FUNC_CODE = "func_code"  # 7-digit 支出功能分类 项 code
+    CLASS_CODE = "class_code"  # 3-digit 支出功能分类 类 code
+    ECON_CODE = "econ_code"  # 5-digit 部门预算支出经济分类 款 code
+    CHOICE = "choice"  # one of a fixed vocabulary
+    MONTH = "month"  # 1..12
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list sheet."""
+
+    key: str  # attribute name in the input model
+    header: str  # exact Chinese header in row 1
+    kind: Kind
+    width: float = 14
+    note: str = ""  # shown as a comment on the header cell
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    display_only: bool = False  # filled by a formula or the tool; the reader ignores it
+    default: object = None  # value assumed when the cell is empty
+
+
+@dataclass(frozen=True)
+class Field:
+    """One row of a key/value sheet."""
+
+    key: str
+    label: str  # exact Chinese label in column A
+    kind: Kind
+    note: str = ""
+    required: bool = False
+    default: object = None
+    choices: tuple[str, ...] = ()
+
+
+# --- vocabularies ------------------------------------------------------------
+
+
+class FundSource(str, Enum):
+    """Where a line item's money comes from; mirrors the 表1 income rows."""
+
+    GPB_LOCAL = "一般公共预算拨款（一般财力）"
+    GPB_TRANSFER = "上级一般公共预算安排转移支付"
+    FUND_LOCAL = "政府性基金预算拨款（本级）"
+    FUND_TRANSFER = "上级政府性基金安排转移支付"
+    SOE_LOCAL = "国有资本经营预算拨款（本级）"
+    SOE_TRANSFER = "上级国有资本经营预算安排转移支付"
+    SPECIAL_ACCOUNT = "财政专户核拨"
+    UNIT_BUSINESS = "单位资金（事业收入）"
+    UNIT_SUBSIDY = "单位资金（上级补助收入）"
+    UNIT_AFFILIATE = "单位资金（附属单位上缴收入）"
+    UNIT_OPERATING = "单位资金（事业单位经营收入）"
+    UNIT_OTHER = "单位资金（其他收入）"
+    CARRY_GPB = "财政拨款结转（一般公共预算）"
+    CARRY_FUND = "财政拨款结转（政府性基金）"
+    CARRY_SOE = "财政拨款结转（国有资本经营）"
+    NONFISCAL_SPECIAL = "非财政拨款结转结余（财政专户核拨）"
+    NONFISCAL_UNIT = "非财政拨款结转结余（单位资金）"
+
+
+class SpendingKind(str, Enum):
+    BASIC = "基本支出"
+    PROJECT = "项目支出"
+
+
+class AmountUnit(str, Enum):
+    WANYUAN = "万元"
+    YUAN = "元"
+
+
+# Comparison rows of sheet 上年对比. Column A holds one of these labels, or
+# PRIOR_ITEM_PREFIX + a 7-digit 项 code (+ optional name) for section 五（三）.
+class PriorKey(str, Enum):
+    INCOME_GPB = "收入：一般公共预算"
+    INCOME_GPB_TRANSFER = "收入：上级一般公共预算安排的转移支付"
+    INCOME_FUND = "收入：政府性基金预算"
+    INCOME_FUND_TRANSFER = "收入：上级政府性基金安排的转移支付"
+    INCOME_SOE = "收入：国有资本经营预算"
+    INCOME_SOE_TRANSFER = "收入：上级国有资本经营预算安排的转移支付"
+    INCOME_SPECIAL = "收入：财政专户核拨"
+    INCOME_UNIT = "收入：单位资金"
+    INCOME_CARRY = "收入：财政拨款结转"
+    INCOME_NONFISCAL = "收入：非财政拨款结转结余"
+    SPEND_BASIC = "支出：基本支出"
+    SPEND_PROJECT = "支出：项目支出"
+    GPB_BASIC = "一般公共预算：基本支出"
+    GPB_PROJECT = "一般公共预算：项目支出"
+    SANGONG_ABROAD = "三公：因公出国（境）费"
+    SANGONG_VEHICLE_BUY = "三公：公务用车购置费"
+    SANGONG_VEHICLE_RUN = "三公：公务用车运行费"
+    SANGONG_RECEPTION = "三公：公务接待费"
+    OPERATING = "机关运行经费"
+
+
+PRIOR_ITEM_PREFIX = "一般公共预算项："
+
+INDICATOR_LEVEL1 = ("产出指标", "成本指标", "效益指标", "满意度指标")
+INDICATOR_BASIS = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他标准")
+INDICATOR_SCORING = ("按照正常比例赋分", "按评判等级赋分", "直接赋分", "满意度赋分")
+
+# --- sheet 基本信息 -------------------------------------------------------------
+
+INFO_FIELDS: tuple[Field, ...] = (
+    Field("unit_name", "单位全称", Kind.TEXT, "如：昌吉州政务服务和公共资源交易管理局", required=True),
+    Field("short_name", "单位简称", Kind.TEXT, "正文“关于××……”处使用；无简称时填全称", required=True),
+    Field("year", "预算年度", Kind.INT, "四位年份，如 2023", required=True),
+    Field(
+        "amount_unit",
+        "金额单位",
+        Kind.CHOICE,
+        "本工作簿所有金额的单位。选“元”时，每笔金额读入时四舍五入到0.01万元",
+        required=True,
+        default=AmountUnit.WANYUAN.value,
+        choices=tuple(u.value for u in AmountUnit),
+    ),
+    Field("functions", "主要职能", Kind.LONGTEXT, "第一部分“一、主要职能”全文；分段请在单元格内换行（Alt+Enter）", required=True),
+    Field("organization", "机构设置", Kind.LONGTEXT, "第一部分“二、机构设置及人员情况”的机构设置段落", required=True),
+    Field("staff_quota", "编制数", Kind.INT, "单位：人", required=True),
+    Field("staff_active", "在职人数", Kind.INT, "单位：人", required=True),
+    Field("staff_active_change", "在职人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True),
+    Field("staff_retired", "退休人数", Kind.INT, "单位：人", required=True),
+    Field("staff_retired_change", "退休人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True),
+    Field("staff_veteran", "离休人数", Kind.INT, "单位：人", required=True),
+    Field("staff_veteran_change", "离休人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True),
+    Field("sign_date", "落款日期", Kind.DATE, "文末落款日期，须在预算年度或次年内，如 2023-01-31", required=True),
+    Field(
+        "weight_total",
+        "绩效指标分值权重合计",
+        Kind.NUMBER,
+        "每张绩效目标表的指标分值权重之和；常见为90（预留10分给预算执行率）或100",
+        required=True,
+        default=90,
+    ),
+    Field("other_matters", "其他需说明的事项", Kind.LONGTEXT, "第三部分十一（五）；不填则写“无其他需要说明的事项。”"),
+    Field("control_total", "收支总计核对数", Kind.MONEY, "选填：预算系统批复的收支总计，用于核对支出明细合计"),
+    Field("control_gpb", "一般公共预算拨款核对数", Kind.MONEY, "选填：批复的一般公共预算当年拨款合计，用于核对"),
+)
+
+# --- sheet 预算单位 -------------------------------------------------------------
+
+UNIT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "预算单位名称", Kind.TEXT, 44, "预算单位全称，绩效目标表“预算单位”栏使用，如：昌吉回族自治州工业和信息化局本级", required=True),
+)
+
+# --- sheet 支出明细 -------------------------------------------------------------
+
+ITEM_COLUMNS: tuple[Column, ...] = (
+    Column("unit", "预算单位", Kind.TEXT, 30, "从下拉列表选择（来自“预算单位”表）；只有一个预算单位时可不填"),
+    Column("func_code", "功能分类科目编码", Kind.FUNC_CODE, 14, "7位“项”级编码，如 2010301", required=True),
+    Column("func_name", "功能分类科目名称", Kind.TEXT, 34, "自动显示，无需填写", display_only=True),
+    Column("econ_code", "经济分类科目编码", Kind.ECON_CODE, 14, "5位“款”级编码（部门预算支出经济分类），如 30101", required=True),
+    Column("econ_name", "经济分类科目名称", Kind.TEXT, 24, "自动显示，无需填写", display_only=True),
+    Column(
+        "kind",
+        "支出类型",
+        Kind.CHOICE,
+        11,
+        "基本支出或项目支出",
+        required=True,
+        choices=tuple(k.value for k in SpendingKind),
+    ),
+    Column("project", "项目名称", Kind.TEXT, 36, "项目支出必填，须与“项目信息”表的项目名称完全一致；基本支出不填"),
+    Column(
+        "source",
+        "资金来源",
+        Kind.CHOICE,
+        30,
+        "从下拉列表选择",
+        required=True,
+        choices=tuple(s.value for s in FundSource),
+    ),
+    Column("amount", "金额", Kind.MONEY, 14, "按“基本信息”的金额单位填写，最多两位小数（万元）", required=True),
+    Column("remark", "备注", Kind.TEXT, 20, "选填，不进入公开文件"),
+)
+
+# --- sheet 项目信息 -------------------------------------------------------------
+
+PROJECT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "项目名称", Kind.TEXT, 36, "与支出明细、绩效指标表中的项目名称完全一致", required=True),
+    Column("manager", "项目负责人", Kind.TEXT, 12, required=True),
+    Column("policy_basis", "设立的政策依据", Kind.LONGTEXT, 40, required=True),
+    Column("undertaker", "项目承担单位", Kind.TEXT, 30, required=True),
+    Column("allocation", "资金分配情况", Kind.LONGTEXT, 40, "如写明各部分金额（××万元），其合计须等于项目预算", required=True),
+    Column("start_month", "执行起始月", Kind.MONTH, 10, "1–12，预算年度内", default=1),
+    Column("end_month", "执行截止月", Kind.MONTH, 10, "1–12，预算年度内", default=12),
+    Column("goal", "项目总体目标", Kind.LONGTEXT, 40, required=True),
+)
+
+# --- sheet 绩效指标 -------------------------------------------------------------
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("project", "项目名称", Kind.TEXT, 30, "须与“项目信息”表一致", required=True),
+    Column("level1", "一级指标", Kind.CHOICE, 11, required=True, choices=INDICATOR_LEVEL1),
+    Column("level2", "二级指标", Kind.TEXT, 13, "如 数量指标、质量指标、时效指标、经济成本指标、社会效益指标、满意度指标", required=True),
+    Column("level3", "三级指标", Kind.TEXT, 30, required=True),
+    Column("value", "指标值", Kind.TEXT, 14, "如 >=98%、=1个、<=8万元", required=True),
+    Column("basis", "指标值设置依据", Kind.CHOICE, 13, required=True, choices=INDICATOR_BASIS),
+    Column("last_value", "上年完成值", Kind.TEXT, 11, "无则不填"),
+    Column("weight", "指标分值权重", Kind.NUMBER, 10, required=True),
+    Column("scoring", "指标赋分规则", Kind.CHOICE, 16, required=True, choices=INDICATOR_SCORING),
+    Column("evidence", "佐证资料", Kind.TEXT, 14, "如 工作资料、原始凭证", required=True),
+)
+
+# --- sheet 上年对比 -------------------------------------------------------------
+
+PRIOR_COLUMNS: tuple[Column, ...] = (
+    Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
+    Column("prior", "上年预算数", Kind.MONEY, 14, "上年预算公开中的对应数"),
+    Column("reason", "主要原因", Kind.LONGTEXT, 50, "本年与上年不同时必填"),
+    Column("current", "本年预算数（自动）", Kind.MONEY, 16, "由工具根据支出明细计算，仅供参考", display_only=True),
+    Column("hint", "说明（自动）", Kind.TEXT, 40, "由工具填写", display_only=True),
+)
+
+# --- sheet 类用途说明 -----------------------------------------------------------
+
+USE_COLUMNS: tuple[Column, ...] = (
+    Column("class_code", "功能分类类编码", Kind.CLASS_CODE, 14, "3位“类”级编码，如 201", required=True),
+    Column("class_name", "类名称", Kind.TEXT, 28, "自动显示，无需填写", display_only=True),
+    Column("use", "主要用于", Kind.LONGTEXT, 50, "第三部分四“主要用于……”的内容", required=True),
+)
+
+# --- sheet 采购与资产 -----------------------------------------------------------
+
+FACT_FIELDS: tuple[Field, ...] = (
+    Field("proc_goods", "政府采购货物预算", Kind.MONEY, required=True, default=0),
+    Field("proc_works", "政府采购工程预算", Kind.MONEY, required=True, default=0),
+    Field("proc_services", "政府采购服务预算", Kind.MONEY, required=True, default=0),
+    Field("proc_sme", "面向中小企业预留金额", Kind.MONEY, "不得超过政府采购预算合计", required=True, default=0),
+    Field("proc_small", "其中：面向小微企业预留金额", Kind.MONEY, "不得超过面向中小企业预留金额", required=True, default=0),
+    Field("house_area", "房屋面积（平方米）", Kind.NUMBER, "截至上年底", required=True, default=0),
+    Field("house_value", "房屋价值", Kind.MONEY, required=True, default=0),
+    Field("car_general_count", "一般公务用车数量（辆）", Kind.INT, required=True, default=0),
+    Field("car_general_value", "一般公务用车价值", Kind.MONEY, required=True, default=0),
+    Field("car_law_count", "执法执勤用车数量（辆）", Kind.INT, required=True, default=0),
+    Field("car_law_value", "执法执勤用车价值", Kind.MONEY, required=True, default=0),
+    Field("car_other_count", "其他车辆数量（辆）", Kind.INT, required=True, default=0),
+    Field("car_other_value", "其他车辆价值", Kind.MONEY, required=True, default=0),
+    Field("furniture_value", "办公家具价值", Kind.MONEY, required=True, default=0),
+    Field("other_asset_value", "其他资产价值", Kind.MONEY, required=True, default=0),
+    Field("equip50_count", "单位价值50万元以上大型设备（台套）", Kind.INT, required=True, default=0),
+    Field("equip100_count", "单位价值100万元以上大型设备（台套）", Kind.INT, "不得超过50万元以上设备数", required=True, default=0),
+    Field("buy_equip50_count", "本年拟购置50万元以上大型设备（台套）", Kind.INT, required=True, default=0),
+    Field("buy_equip100_count", "本年拟购置100万元以上大型设备（台套）", Kind.INT, "不得超过拟购置50万元以上设备数", required=True, default=0),
+)
+
+# --- sheet 名词解释 -------------------------------------------------------------
+
+GLOSSARY_COLUMNS: tuple[Column, ...] = (
+    Column("term", "名词", Kind.TEXT, 18, required=True),
+    Column("definition", "解释", Kind.LONGTEXT, 90, required=True),
+)
+
+DEFAULT_GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("财政拨款", "指由一般公共预算、政府性基金预算、国有资本经营预算安排的财政拨款数。"),
+    ("一般公共预算", "包括公共财政拨款（补助）资金、专项收入。"),
+    ("财政专户管理资金", "包括专户管理行政事业性收费（主要是教育收费）、其他非税收入。"),
+    ("其他资金", "包括事业收入、事业经营收入、其他收入等。"),
+    ("基本支出", "包括人员经费、公用经费（定额）。其中，人员经费包括工资福利支出、对个人和家庭的补助。"),
+    (
+        "项目支出",
+        "部门（单位）支出预算的组成部分，是各部门（单位）为完成其特定的行政任务或事业发展目标，"
+        "在基本支出预算之外编制的年度项目支出计划。",
+    ),
+    (
+        "“三公”经费",
+        "指因公出国（境）费、公务用车购置及运行维护费和公务接待费。其中：因公出国（境）费反映单位公务出国（境）的"
+        "国际旅费、国外城市间交通费、住宿费、伙食费、培训费、公杂费等支出；公务用车运行维护费反映单位按规定保留的"
+        "公务用车租用费、燃料费、维修费、过路过桥费、保险费、安全奖励费用等支出；公务接待费反映单位按规定开支的"
+        "各类公务接待（含外宾接待）支出。",
+    ),
+    (
+        "机关运行经费",
+        "指各部门（单位）的公用经费，包括办公及印刷费、邮电费、差旅费、会议费、福利费、日常维修费、"
+        "专用材料及一般设备购置费、办公用房水电费、办公用房取暖费、办公用房物业管理费、公务用车运行维护费及其他费用。",
+    ),
+)
+
+LIST_SHEETS: dict[str, tuple[Column, ...]] = {
+    SHEET_UNITS: UNIT_COLUMNS,
+    SHEET_ITEMS: ITEM_COLUMNS,
+    SHEET_PROJECTS: PROJECT_COLUMNS,
+    SHEET_INDICATORS: INDICATOR_COLUMNS,
+    SHEET_PRIOR: PRIOR_COLUMNS,
+    SHEET_USES: USE_COLUMNS,
+    SHEET_GLOSSARY: GLOSSARY_COLUMNS,
+}
+KV_SHEETS: dict[str, tuple[Field, ...]] = {
+    SHEET_INFO: INFO_FIELDS,
+    SHEET_FACTS: FACT_FIELDS,
+}
+
+
+def column_letter(sheet: str, key: str) -> str:
+    """Excel column letter of `key` on list sheet `sheet`."""
+    cols = LIST_SHEETS[sheet]
+    for i, col in enumerate(cols):
+        if col.key == key:
+            return _letter(i + 1)
+    raise KeyError(f"{sheet}.{key}")
+
+
+def _letter(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
