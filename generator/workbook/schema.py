@@ -23,6 +23,7 @@ SHEET_PRIOR = "上年对比"
 SHEET_USES = "类用途说明"
 SHEET_FACTS = "采购与资产"
 SHEET_GLOSSARY = "名词解释"
+SHEET_EXTRA_CODES = "补充科目"
 SHEET_LISTS = "_代码表"  # hidden: catalog lists behind the dropdowns
 
 INPUT_SHEETS = (
@@ -35,6 +36,7 @@ INPUT_SHEETS = (
     SHEET_USES,
     SHEET_FACTS,
     SHEET_GLOSSARY,
+    SHEET_EXTRA_CODES,
 )
 
 # Row 1 of every list sheet holds the headers; data starts on row 2.
@@ -333,6 +335,16 @@ DEFAULT_GLOSSARY: tuple[tuple[str, str], ...] = (
     ),
 )
 
+# --- sheet 补充科目 -------------------------------------------------------------
+
+CODE_TYPES = ("功能分类", "经济分类")
+
+EXTRA_CODE_COLUMNS: tuple[Column, ...] = (
+    Column("code_type", "分类", Kind.CHOICE, 12, "功能分类或经济分类", required=True, choices=CODE_TYPES),
+    Column("code", "科目编码", Kind.TEXT, 14, "代码表中没有的科目（如新增科目）：功能分类3/5/7位，经济分类3/5位", required=True),
+    Column("name", "科目名称", Kind.TEXT, 40, "官方科目名称，将原样公开", required=True),
+)
+
 LIST_SHEETS: dict[str, tuple[Column, ...]] = {
     SHEET_UNITS: UNIT_COLUMNS,
     SHEET_ITEMS: ITEM_COLUMNS,
@@ -341,6 +353,7 @@ LIST_SHEETS: dict[str, tuple[Column, ...]] = {
     SHEET_PRIOR: PRIOR_COLUMNS,
     SHEET_USES: USE_COLUMNS,
     SHEET_GLOSSARY: GLOSSARY_COLUMNS,
+    SHEET_EXTRA_CODES: EXTRA_CODE_COLUMNS,
 }
 KV_SHEETS: dict[str, tuple[Field, ...]] = {
     SHEET_INFO: INFO_FIELDS,

@@ -1,0 +1,38 @@
+# Quick start: `make demo` (set up + process every example), `make test` (set up + run the suite).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: setup system demo test lint bench examples clean
+
+setup: system $(STAMP)
+
+system:
+	@scripts/ensure-system-packages.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+demo: setup
+	@set -e; for wb in inputs/*.xlsx; do \
+		echo "== $$wb"; \
+		$(VENV)/bin/disclosure check "$$wb"; \
+		$(VENV)/bin/disclosure dump "$$wb"; \
+	done; ls -l output/
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+examples: setup
+	$(PY) scripts/build_examples.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

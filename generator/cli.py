@@ -1,0 +1,152 @@
+"""The `disclosure` command: new, check, prepare, dump (and build, once renderers exist).
+
+Messages are Chinese; the exit status is 0 when the workbook has no errors, 1 when it
+has errors (or a file could not be written), 2 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.issues import Issue, format_issue, has_errors
+from generator.output import write_bytes
+from generator.pipeline import Result, run
+
+EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
+
+
+def _print_issues(result: Result, stream=sys.stdout) -> None:  # noqa: ANN001 - a text stream
+    name = result.path.name
+    for issue in result.issues:
+        print(format_issue(issue, name), file=stream)
+    errors = sum(1 for i in result.issues if i.is_error)
+    warnings = len(result.issues) - errors
+    if errors:
+        print(f"{name}：发现{errors}个错误、{warnings}个警告。请按提示修改后重新检查。", file=stream)
+    elif warnings:
+        print(f"{name}：检查通过，有{warnings}个警告，请确认。", file=stream)
+    else:
+        print(f"{name}：检查通过，没有发现问题。", file=stream)
+
+
+def issues_json(path: Path, issues: list[Issue]) -> dict:
+    errors = sum(1 for i in issues if i.is_error)
+    return {
+        "file": str(path),
+        "errors": errors,
+        "warnings": len(issues) - errors,
+        "issues": [i.model_dump(mode="json") | {"location": i.location} for i in issues],
+    }
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from generator.workbook.template import write_workbook
+
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        print(f"文件已存在：{path}。为避免覆盖已填写的内容，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+        return EXIT_ISSUES
+    if path.suffix.lower() != ".xlsx":
+        print(f"请使用 .xlsx 作为文件扩展名：{path}", file=sys.stderr)
+        return EXIT_ISSUES
+    try:
+        from generator.output import atomic_path
+
+        with atomic_path(path) as tmp:
+            write_workbook(tmp, None, year=args.year)
+    except OSError as exc:
+        print(f"无法写入 {path}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
+        return EXIT_ISSUES
+    print(f"已生成空白填报工作簿：{path}")
+    print("填写完成后运行：disclosure check " + str(path))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    result = run(Path(args.workbook))
+    if args.json:
+        print(json.dumps(issues_json(result.path, result.issues), ensure_ascii=False, indent=1))
+    else:
+        _print_issues(result)
+    return EXIT_ISSUES if has_errors(result.issues) else EXIT_OK
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    result = run(Path(args.workbook))
+    _print_issues(result, sys.stderr)
+    if not result.ok or result.disclosure is None:
+        print("工作簿有错误，未生成 JSON。", file=sys.stderr)
+        return EXIT_ISSUES
+    data = json.dumps(result.disclosure.model_dump(mode="json"), ensure_ascii=False, indent=1).encode("utf-8")
+    if args.output == "-":
+        sys.stdout.write(data.decode("utf-8") + "\n")
+        return EXIT_OK
+    out = Path(args.output) if args.output else Path("output") / f"{result.disclosure.file_stem}.json"
+    try:
+        write_bytes(out, data)
+    except OSError as exc:
+        print(f"无法写入 {out}：{exc.strerror or exc}。请检查输出文件夹是否可写。", file=sys.stderr)
+        return EXIT_ISSUES
+    print(f"已写入：{out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from generator.prepare import prepare
+
+    return prepare(Path(args.workbook), Path(args.output) if args.output else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="disclosure",
+        description="部门预算公开生成工具：填写工作簿 → 检查 → 生成公开文件。",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", required=True)
+
+    p = sub.add_parser("new", help="生成空白填报工作簿")
+    p.add_argument("path", help="新工作簿的路径，如 我的单位2023.xlsx")
+    p.add_argument("--year", type=int, default=2023, help="预算年度（决定科目代码表），默认2023")
+    p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("check", help="检查工作簿，列出所有问题（含单元格位置）")
+    p.add_argument("workbook")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出问题列表")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("prepare", help="在“上年对比”“类用途说明”表中补全公开文件需要的行")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("dump", help="把计算出的完整公开内容写成 JSON（供核对）")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕")
+    p.set_defaults(func=cmd_dump)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        print("已中断，未写入任何文件。", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - last resort: never show a bare traceback to an officer
+        print("内部错误：程序遇到了意外情况，已停止，未写入任何文件。请把工作簿和下面的信息发给技术支持：", file=sys.stderr)
+        traceback.print_exc(limit=3)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

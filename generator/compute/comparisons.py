@@ -1,0 +1,163 @@
+"""Prior-year figures and reasons from sheet 上年对比, matched to the comparisons the document makes.
+
+Computing the narrative asks this book for each comparison it needs. The book answers
+with the prior figure and reason, and records (a) located issues for anything
+missing and (b) the list of rows the document needs, which `disclosure prepare`
+writes into the workbook so the officer never has to guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from generator.inputs import Inputs, PriorRow
+from generator.issues import Issue, error
+from generator.workbook import schema
+from generator.workbook.schema import PRIOR_ITEM_PREFIX, PriorKey
+
+ZERO = Decimal("0.00")
+SHEET = schema.SHEET_PRIOR
+_ITEM_KEY = re.compile(r"^一般公共预算项[：:]\s*(\d{7})")
+_FIXED = {k.value: k for k in PriorKey}
+
+
+def normalise_key(text: str) -> str | None:
+    """The canonical key of a 比较项目 cell, or None if it is not one we know."""
+    t = text.strip().replace(":", "：").replace(" ", "").replace("\u3000", "")
+    m = _ITEM_KEY.match(t)
+    if m:
+        return item_key(m.group(1))
+    for value in _FIXED:
+        if t == value.replace(" ", ""):
+            return value
+    return None
+
+
+def item_key(code: str) -> str:
+    return f"{PRIOR_ITEM_PREFIX}{code}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    key: str
+    current: Decimal
+    prior: Decimal
+    reason: str | None
+
+    @property
+    def change(self) -> Decimal:
+        return self.current - self.prior
+
+
+@dataclass(frozen=True)
+class NeededRow:
+    """A row the document needs in 上年对比, for `disclosure prepare`."""
+
+    key: str  # canonical key; items get their name appended when written
+    label: str  # key as written into the sheet
+    current: Decimal
+    hint: str
+    present: bool
+    row: int | None
+
+
+@dataclass
+class PriorBook:
+    inputs: Inputs
+    issues: list[Issue] = field(default_factory=list)
+    needed: list[NeededRow] = field(default_factory=list)
+    _rows: dict[str, PriorRow] = field(default_factory=dict)
+    _next_row: int = 0
+
+    def __post_init__(self) -> None:
+        self._next_row = self.inputs.next_rows.get(SHEET, schema.FIRST_DATA_ROW)
+        for row in self.inputs.priors:
+            key = normalise_key(row.key)
+            where = row.cell(SHEET, "key")
+            if key is None:
+                self.issues.append(
+                    error(
+                        "prior-key-unknown",
+                        f"无法识别比较项目“{row.key}”。请使用 disclosure prepare 生成的标准写法"
+                        f"（如“{PriorKey.INCOME_GPB.value}”或“{PRIOR_ITEM_PREFIX}2010301 行政运行”），或删除此行",
+                        SHEET,
+                        where,
+                        row.key,
+                    )
+                )
+            elif key in self._rows:
+                first = self._rows[key].row
+                self.issues.append(
+                    error(
+                        "prior-key-duplicate",
+                        f"比较项目“{row.key}”重复（第{first}行已填写），请删除其中一行",
+                        SHEET,
+                        where,
+                        row.key,
+                    )
+                )
+            else:
+                self._rows[key] = row
+
+    def compare(self, key: str, current: Decimal, label: str, hint: str, required: bool | None = None) -> Comparison:
+        """The comparison for `key`; reports a missing row, figure or reason at its cell.
+
+        A row is required when the current figure is non-zero (or `required` says so);
+        otherwise a missing row means the item was not budgeted last year either.
+        """
+        row = self._rows.get(key)
+        must = current != 0 if required is None else required
+        self.needed.append(NeededRow(key, label, current, hint, row is not None, row.row if row else None))
+        if row is None:
+            if must:
+                n = self._next_row
+                self._next_row += 1
+                self.issues.append(
+                    error(
+                        "prior-row-missing",
+                        f"缺少比较项目“{label}”（{hint}，本年{current:.2f}万元）。请在上年对比!A{n}填写“{label}”，"
+                        f"B{n}填写上年预算数（上年没有则填0），变化时在C{n}填写主要原因；"
+                        "也可运行 disclosure prepare 自动添加所需行",
+                        SHEET,
+                        f"A{n}",
+                    )
+                )
+            return Comparison(key, current, ZERO, None)
+        prior = row.prior
+        if prior is None:
+            self.issues.append(
+                error(
+                    "prior-amount-missing",
+                    f"“{label}”缺少上年预算数：请填写上年预算公开中的对应数（上年没有则填0）",
+                    SHEET,
+                    row.cell(SHEET, "prior"),
+                )
+            )
+            prior = ZERO
+        reason = (row.reason or "").strip().rstrip("。；;，,").strip() or None
+        if reason:
+            reason = re.sub(r"^主要原因(是|为)?[：:]?", "", reason).strip() or None
+        if current != prior and not reason and row.prior is not None:
+            self.issues.append(
+                error(
+                    "reason-missing",
+                    f"“{label}”本年{current:.2f}万元，上年{prior:.2f}万元，发生变化，请填写主要原因",
+                    SHEET,
+                    row.cell(SHEET, "reason"),
+                )
+            )
+        return Comparison(key, current, prior, reason)
+
+    def unused_rows(self) -> list[PriorRow]:
+        used = {n.key for n in self.needed}
+        return [r for k, r in self._rows.items() if k not in used]
+
+    def item_rows(self) -> dict[str, PriorRow]:
+        """Rows of section 五（三）, by 7-digit code."""
+        return {k.removeprefix(PRIOR_ITEM_PREFIX): r for k, r in self._rows.items() if k.startswith(PRIOR_ITEM_PREFIX)}
+
+    def prior_of(self, key: str) -> Decimal | None:
+        row = self._rows.get(key)
+        return row.prior if row else None

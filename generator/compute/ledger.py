@@ -1,0 +1,66 @@
+"""Line items and the groupings every table sums over.
+
+All totals in the disclosure are sums of line-item amounts selected by these
+groupings, so a figure shown in two places is the same sum computed twice from the
+same items, never a number typed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from generator.inputs import LineItem
+from generator.workbook.schema import FundSource as F
+from generator.workbook.schema import SpendingKind
+
+ZERO = Decimal("0.00")
+
+GPB = frozenset({F.GPB_LOCAL, F.GPB_TRANSFER})  # 一般公共预算 当年拨款
+FUND = frozenset({F.FUND_LOCAL, F.FUND_TRANSFER})  # 政府性基金预算 当年拨款
+SOE = frozenset({F.SOE_LOCAL, F.SOE_TRANSFER})  # 国有资本经营预算 当年拨款
+FISCAL_CURRENT = GPB | FUND | SOE  # 当年财政拨款: 表4–表10 and 第三部分 四–十
+UNIT = frozenset({F.UNIT_BUSINESS, F.UNIT_SUBSIDY, F.UNIT_AFFILIATE, F.UNIT_OPERATING, F.UNIT_OTHER})
+CARRY = frozenset({F.CARRY_GPB, F.CARRY_FUND, F.CARRY_SOE})  # 财政拨款结转
+NONFISCAL = frozenset({F.NONFISCAL_SPECIAL, F.NONFISCAL_UNIT})  # 非财政拨款结转结余
+CURRENT_YEAR = FISCAL_CURRENT | {F.SPECIAL_ACCOUNT} | UNIT  # 一、本年收入
+FISCAL = FISCAL_CURRENT | CARRY  # 财政拨款 of a project (绩效目标表)
+ALL = frozenset(F)
+
+# Economic codes of the 三公经费 (rules.md §2).
+SANGONG_ABROAD = frozenset({"30212"})
+SANGONG_RECEPTION = frozenset({"30217"})
+SANGONG_VEHICLE_RUN = frozenset({"30231"})
+SANGONG_VEHICLE_BUY = frozenset({"31013", "30913"})
+
+PERSONNEL_CLASSES = frozenset({"301", "303"})  # 人员经费; every other class is 公用经费
+
+Predicate = Callable[[LineItem], bool]
+
+
+def by_sources(sources: frozenset[F]) -> Predicate:
+    return lambda item: item.source in sources
+
+
+def basic(item: LineItem) -> bool:
+    return item.kind is SpendingKind.BASIC
+
+
+def project(item: LineItem) -> bool:
+    return item.kind is SpendingKind.PROJECT
+
+
+def econ_in(codes: frozenset[str]) -> Predicate:
+    return lambda item: item.econ_code in codes
+
+
+def total(items: Iterable[LineItem], *preds: Predicate) -> Decimal:
+    return sum((i.amount for i in items if all(p(i) for p in preds)), ZERO)
+
+
+def select(items: Iterable[LineItem], *preds: Predicate) -> list[LineItem]:
+    return [i for i in items if all(p(i) for p in preds)]
+
+
+def is_personnel(econ_code: str) -> bool:
+    return econ_code[:3] in PERSONNEL_CLASSES

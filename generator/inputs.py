@@ -1,0 +1,245 @@
+"""Stage 2: located raw cell values → typed input models.
+
+The reader has already parsed every cell by its kind and reported bad values, so
+this stage only assembles models. Each model keeps the Excel row it came from so
+later checks can point at the exact cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from generator.workbook import schema
+from generator.workbook.reader import CellValue, RawWorkbook, RowValues
+from generator.workbook.schema import FundSource, SpendingKind
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Located(_Model):
+    """A list-sheet row: knows its sheet and Excel row."""
+
+    row: int
+
+    def cell(self, sheet: str, key: str) -> str:
+        return f"{schema.column_letter(sheet, key)}{self.row}"
+
+
+class Info(_Model):
+    unit_name: str
+    short_name: str
+    year: int
+    amount_unit: str
+    functions: str
+    organization: str
+    staff_quota: int
+    staff_active: int
+    staff_active_change: int
+    staff_retired: int
+    staff_retired_change: int
+    staff_veteran: int
+    staff_veteran_change: int
+    sign_date: dt.date
+    weight_total: Decimal
+    other_matters: str | None = None
+    control_total: Decimal | None = None
+    control_gpb: Decimal | None = None
+
+
+class Facts(_Model):
+    proc_goods: Decimal
+    proc_works: Decimal
+    proc_services: Decimal
+    proc_sme: Decimal
+    proc_small: Decimal
+    house_area: Decimal
+    house_value: Decimal
+    car_general_count: int
+    car_general_value: Decimal
+    car_law_count: int
+    car_law_value: Decimal
+    car_other_count: int
+    car_other_value: Decimal
+    furniture_value: Decimal
+    other_asset_value: Decimal
+    equip50_count: int
+    equip100_count: int
+    buy_equip50_count: int
+    buy_equip100_count: int
+
+
+class LineItem(Located):
+    unit: str
+    func_code: str
+    econ_code: str
+    kind: SpendingKind
+    project: str | None
+    source: FundSource
+    amount: Decimal
+
+
+class Project(Located):
+    name: str
+    manager: str
+    policy_basis: str
+    undertaker: str
+    allocation: str
+    start_month: int
+    end_month: int
+    goal: str
+
+
+class Indicator(Located):
+    project: str
+    level1: str
+    level2: str
+    level3: str
+    value: str
+    basis: str
+    last_value: str | None
+    weight: Decimal
+    scoring: str
+    evidence: str
+
+
+class PriorRow(Located):
+    key: str
+    prior: Decimal | None
+    reason: str | None
+
+
+class ClassUse(Located):
+    class_code: str
+    use: str
+
+
+class GlossaryEntry(Located):
+    term: str
+    definition: str
+
+
+class ExtraCode(Located):
+    code_type: str
+    code: str
+    name: str
+
+
+class Inputs(_Model):
+    """Everything the officer entered, typed; nothing derived yet."""
+
+    info: Info
+    facts: Facts
+    units: list[str]
+    unit_rows: dict[str, int]
+    items: list[LineItem]
+    projects: list[Project]
+    indicators: list[Indicator]
+    priors: list[PriorRow]
+    uses: list[ClassUse]
+    glossary: list[GlossaryEntry]
+    extra_codes: list[ExtraCode]
+    # Excel row numbers after the last data row, for pointing at where to add rows.
+    next_rows: dict[str, int]
+    # Where each key/value field was found: sheet -> field key -> "B5".
+    kv_cells: dict[str, dict[str, str]]
+
+
+def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
+    values: dict[str, CellValue] = raw.kv.get(sheet, {})
+    out: dict[str, object] = {}
+    for f in schema.KV_SHEETS[sheet]:
+        cv = values.get(f.key)
+        v = cv.value if cv is not None else None
+        if v is None and f.default is not None:
+            v = f.default
+        out[f.key] = v
+    return out
+
+
+def _rows(raw: RawWorkbook, sheet: str) -> list[RowValues]:
+    return raw.lists.get(sheet, [])
+
+
+def _vals(r: RowValues, sheet: str) -> dict[str, object]:
+    out: dict[str, object] = {"row": r.row}
+    for col in schema.LIST_SHEETS[sheet]:
+        if col.display_only:
+            continue
+        cv = r.cells.get(col.key)
+        v = cv.value if cv is not None else None
+        if v is None and col.default is not None:
+            v = col.default
+        out[col.key] = v
+    return out
+
+
+def _complete(values: dict[str, object], sheet: str) -> bool:
+    """True when every required column has a value (the reader reported the rest)."""
+    return all(values.get(c.key) is not None for c in schema.LIST_SHEETS[sheet] if c.required and not c.display_only)
+
+
+def build_inputs(raw: RawWorkbook) -> Inputs | None:
+    """Assemble typed inputs; None when a required single fact is missing.
+
+    Rows missing a required cell are skipped here: the reader has already
+    reported each of them with its location, so the run fails anyway, but the
+    remaining rows still get checked and computed so that all problems surface
+    in one run.
+    """
+    info_vals = _kv(raw, schema.SHEET_INFO)
+    fact_vals = _kv(raw, schema.SHEET_FACTS)
+    for f in schema.INFO_FIELDS:
+        if f.required and info_vals.get(f.key) is None:
+            return None
+    for f in schema.FACT_FIELDS:
+        if f.required and fact_vals.get(f.key) is None:
+            return None
+    info_vals["amount_unit"] = raw.amount_unit
+    info = Info.model_validate(info_vals)
+    facts = Facts.model_validate(fact_vals)
+
+    units: list[str] = []
+    unit_rows: dict[str, int] = {}
+    for r in _rows(raw, schema.SHEET_UNITS):
+        v = _vals(r, schema.SHEET_UNITS)
+        if v["name"] is not None and v["name"] not in unit_rows:
+            units.append(str(v["name"]))
+            unit_rows[str(v["name"])] = r.row
+    default_unit = units[0] if len(units) == 1 else ""
+
+    def collect(sheet: str, model: type[Located], fill: dict[str, object] | None = None) -> list:
+        out = []
+        for r in _rows(raw, sheet):
+            v = _vals(r, sheet)
+            for k, dv in (fill or {}).items():
+                if v.get(k) is None:
+                    v[k] = dv
+            if _complete(v, sheet):
+                out.append(model.model_validate(v))
+        return out
+
+    items = collect(schema.SHEET_ITEMS, LineItem, {"unit": default_unit})
+    next_rows = {
+        sheet: max((r.row for r in _rows(raw, sheet)), default=schema.FIRST_DATA_ROW - 1) + 1
+        for sheet in schema.LIST_SHEETS
+    }
+    return Inputs(
+        info=info,
+        facts=facts,
+        units=units,
+        unit_rows=unit_rows,
+        items=items,
+        projects=collect(schema.SHEET_PROJECTS, Project),
+        indicators=collect(schema.SHEET_INDICATORS, Indicator),
+        priors=collect(schema.SHEET_PRIOR, PriorRow),
+        uses=collect(schema.SHEET_USES, ClassUse),
+        glossary=collect(schema.SHEET_GLOSSARY, GlossaryEntry),
+        extra_codes=collect(schema.SHEET_EXTRA_CODES, ExtraCode),
+        next_rows=next_rows,
+        kv_cells={sheet: {k: cv.cell for k, cv in raw.kv.get(sheet, {}).items()} for sheet in schema.KV_SHEETS},
+    )

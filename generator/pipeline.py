@@ -1,0 +1,77 @@
+"""The pipeline in order: read → inputs → validate → compute. Nothing is written here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.catalog import UnknownYearError, available_years, load_catalog
+from generator.compute import compute_disclosure
+from generator.compute.comparisons import PriorBook
+from generator.compute.names import Names
+from generator.inputs import Inputs, build_inputs
+from generator.issues import Issue, error, has_errors, sort_issues
+from generator.model import Disclosure
+from generator.validate import validate
+from generator.workbook import schema
+from generator.workbook.reader import read_workbook
+
+
+@dataclass
+class Result:
+    """What a run found: the computed disclosure when the workbook got that far, and all issues."""
+
+    path: Path
+    issues: list[Issue] = field(default_factory=list)
+    inputs: Inputs | None = None
+    disclosure: Disclosure | None = None
+    book: PriorBook | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.disclosure is not None and not has_errors(self.issues)
+
+
+def run(path: Path) -> Result:
+    """Read, validate and compute one workbook, collecting every issue on the way."""
+    result = Result(path=path)
+    raw, issues = read_workbook(path)
+    result.issues.extend(issues)
+    if raw is not None:
+        result.inputs = build_inputs(raw)
+    if result.inputs is not None:
+        _compute(result, result.inputs)
+    result.issues = sort_issues(_dedupe(result.issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS))
+    return result
+
+
+def _compute(result: Result, inputs: Inputs) -> None:
+    try:
+        catalog = load_catalog(inputs.info.year)
+    except UnknownYearError:
+        years = "、".join(str(y) for y in available_years())
+        result.issues.append(
+            error(
+                "catalog-year-missing",
+                f"没有{inputs.info.year}年的科目代码表（现有：{years}年及以后），请核对预算年度",
+                schema.SHEET_INFO,
+                inputs.kv_cells.get(schema.SHEET_INFO, {}).get("year"),
+            )
+        )
+        return
+    result.issues.extend(validate(inputs, Names.build(catalog, inputs)))
+    disclosure, issues, book = compute_disclosure(inputs, catalog)
+    result.issues.extend(issues)
+    result.disclosure = disclosure
+    result.book = book
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[str, str | None, str | None, str]] = set()
+    out = []
+    for i in issues:
+        key = (i.code, i.sheet, i.cell, i.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return out

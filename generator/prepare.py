@@ -1,0 +1,92 @@
+"""`disclosure prepare`: write into the workbook the rows the document needs.
+
+The officer should never guess which prior-year comparisons or 类 usage texts the
+disclosure will quote. This command computes the document, then adds every missing
+上年对比 row (with this year's figure beside it) and every missing 类用途说明 row, and
+refreshes the automatic columns of existing rows. The original is kept as a backup
+when updated in place.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from generator.compute import ledger as L
+from generator.compute.comparisons import NeededRow
+from generator.issues import format_issue
+from generator.output import atomic_path
+from generator.pipeline import run
+from generator.workbook import schema
+from generator.workbook.template import append_rows, set_cell
+
+EXIT_OK, EXIT_ISSUES = 0, 1
+
+
+def _label(row: NeededRow, names: dict[str, str]) -> str:
+    """Item rows get the 项 name appended so the officer sees what they are."""
+    if row.key.startswith(schema.PRIOR_ITEM_PREFIX):
+        code = row.key.removeprefix(schema.PRIOR_ITEM_PREFIX)
+        return f"{row.key} {names.get(code, '')}".strip()
+    return row.label
+
+
+def prepare(path: Path, output: Path | None = None) -> int:
+    result = run(path)
+    if result.inputs is None or result.book is None:
+        for issue in result.issues:
+            print(format_issue(issue, path.name), file=sys.stderr)
+        print("工作簿无法读取或缺少基本信息，请先按上面的提示修改，再运行 prepare。", file=sys.stderr)
+        return EXIT_ISSUES
+    inputs, book = result.inputs, result.book
+    from generator.catalog import load_catalog
+    from generator.compute.names import Names
+
+    names = Names.build(load_catalog(inputs.info.year), inputs)
+
+    wb = openpyxl.load_workbook(path)
+    # One entry per key: the narrative may ask twice for the same comparison.
+    needed: dict[str, NeededRow] = {}
+    for row in book.needed:
+        needed.setdefault(row.key, row)
+    added_prior = append_rows(
+        wb,
+        schema.SHEET_PRIOR,
+        [
+            {"key": _label(r, names.functions), "current": r.current, "hint": _hint(r)}
+            for r in needed.values()
+            if not r.present
+        ],
+    )
+    for r in needed.values():
+        if r.present and r.row is not None:
+            set_cell(wb, schema.SHEET_PRIOR, r.row, "current", r.current)
+            set_cell(wb, schema.SHEET_PRIOR, r.row, "hint", _hint(r))
+
+    fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
+    have = {u.class_code for u in inputs.uses}
+    missing_classes = sorted({i.func_code[:3] for i in fiscal} - have)
+    added_uses = append_rows(wb, schema.SHEET_USES, [{"class_code": c} for c in missing_classes])
+
+    target = output or path
+    if output is None:
+        backup = path.with_name(f"{path.stem}.备份{path.suffix}")
+        shutil.copy2(path, backup)
+        print(f"已备份原工作簿：{backup}")
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    print(f"已更新：{target}")
+    print(f"“上年对比”新增{len(added_prior)}行，“类用途说明”新增{len(added_uses)}行。")
+    if added_prior:
+        print(f"请在“上年对比”第{added_prior[0]}–{added_prior[-1]}行填写上年预算数（B列）和变化的主要原因（C列）。")
+    if added_uses:
+        print(f"请在“类用途说明”第{added_uses[0]}–{added_uses[-1]}行填写“主要用于”（C列）。")
+    return EXIT_OK
+
+
+def _hint(row: NeededRow) -> str:
+    return f"{row.hint}；本年{row.current.quantize(Decimal('0.01'))}万元"

@@ -1,0 +1,1 @@
+"""Stage 5: the computed disclosure → DOCX and PDF. Renderers only lay out the model."""

@@ -1,0 +1,499 @@
+"""Stage 3: cross-field rules over the typed inputs (rules.md §5).
+
+`VALIDATIONS` is a named list of small checks with one signature,
+`(inputs, names) -> list[Issue]`; `validate` runs all of them so every problem of a
+run is reported together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from generator.compute import ledger as L
+from generator.compute.names import Names
+from generator.compute.wording import wan
+from generator.inputs import Inputs
+from generator.issues import Issue, error, warning
+from generator.workbook import schema
+from generator.workbook.schema import SpendingKind
+
+ITEMS = schema.SHEET_ITEMS
+PROJECTS = schema.SHEET_PROJECTS
+INDICATORS = schema.SHEET_INDICATORS
+INFO = schema.SHEET_INFO
+FACTS = schema.SHEET_FACTS
+
+Check = Callable[[Inputs, Names], list[Issue]]
+
+
+def _kv_cell(sheet: str, key: str, inputs: Inputs) -> str | None:
+    """Cell of a key/value field: where the reader found it, else its template position."""
+    found = inputs.kv_cells.get(sheet, {}).get(key)
+    if found:
+        return found
+    fields = schema.KV_SHEETS[sheet]
+    for n, f in enumerate(fields):
+        if f.key == key:
+            return f"{schema.KV_VALUE_COL}{schema.FIRST_DATA_ROW + n}"
+    return None
+
+
+def check_codes(inputs: Inputs, names: Names) -> list[Issue]:
+    """Every code is known with its parents; codes named only by the workbook warn."""
+    issues = []
+    for item in inputs.items:
+        fcell = item.cell(ITEMS, "func_code")
+        for code in (item.func_code, item.func_code[:5], item.func_code[:3]):
+            if code not in names.functions:
+                level = {7: "项", 5: "款", 3: "类"}[len(code)]
+                issues.append(
+                    error(
+                        "func-code-unknown",
+                        f"功能分类科目编码{item.func_code}：{level}级科目{code}不在{inputs.info.year}年科目代码表中。"
+                        "请核对编码；如确为新增科目，请在“补充科目”表填写其官方名称",
+                        ITEMS,
+                        fcell,
+                        item.func_code,
+                    )
+                )
+                break
+        ecell = item.cell(ITEMS, "econ_code")
+        for code in (item.econ_code, item.econ_code[:3]):
+            if code not in names.econ:
+                issues.append(
+                    error(
+                        "econ-code-unknown",
+                        f"经济分类科目编码{item.econ_code}：科目{code}不在部门预算支出经济分类代码表中。"
+                        "请核对编码；如确为新增科目，请在“补充科目”表填写其官方名称",
+                        ITEMS,
+                        ecell,
+                        item.econ_code,
+                    )
+                )
+                break
+    for extra in inputs.extra_codes:
+        cell = extra.cell(schema.SHEET_EXTRA_CODES, "code")
+        lengths = (3, 5, 7) if extra.code_type == "功能分类" else (3, 5)
+        if not extra.code.isdigit() or len(extra.code) not in lengths:
+            issues.append(
+                error(
+                    "extra-code-malformed",
+                    f"补充科目编码“{extra.code}”格式不对：{extra.code_type}编码应为{'/'.join(map(str, lengths))}位数字",
+                    schema.SHEET_EXTRA_CODES,
+                    cell,
+                    extra.code,
+                )
+            )
+        elif (extra.code_type, extra.code) in names.custom:
+            issues.append(
+                warning(
+                    "code-named-by-workbook",
+                    f"科目{extra.code}“{extra.name}”不在代码表中，将按工作簿填写的名称公开，请确认名称与官方科目表完全一致",
+                    schema.SHEET_EXTRA_CODES,
+                    cell,
+                    extra.code,
+                )
+            )
+    return issues
+
+
+def check_units(inputs: Inputs, names: Names) -> list[Issue]:
+    issues = []
+    if not inputs.units:
+        issues.append(
+            error("unit-missing", "请在“预算单位”表A2填写至少一个预算单位全称", schema.SHEET_UNITS, "A2")
+        )
+        return issues
+    for item in inputs.items:
+        if not item.unit:
+            issues.append(
+                error(
+                    "item-unit-missing",
+                    "有多个预算单位时，每行支出都要选择所属预算单位",
+                    ITEMS,
+                    item.cell(ITEMS, "unit"),
+                )
+            )
+        elif item.unit not in inputs.unit_rows:
+            issues.append(
+                error(
+                    "item-unit-unknown",
+                    f"预算单位“{item.unit}”不在“预算单位”表中，请从下拉列表选择或先在“预算单位”表添加",
+                    ITEMS,
+                    item.cell(ITEMS, "unit"),
+                    item.unit,
+                )
+            )
+    return issues
+
+
+def check_project_links(inputs: Inputs, names: Names) -> list[Issue]:
+    """Project spending has a described project with indicators, and the reverse."""
+    issues = []
+    described = {p.name for p in inputs.projects}
+    with_indicators = {i.project for i in inputs.indicators}
+    first_item_row: dict[str, int] = {}
+    for item in inputs.items:
+        cell = item.cell(ITEMS, "project")
+        if item.kind is SpendingKind.PROJECT and not item.project:
+            issues.append(
+                error(
+                    "project-name-missing",
+                    "项目支出必须填写项目名称（与“项目信息”表一致）；如不属于项目，请把支出类型改为基本支出",
+                    ITEMS,
+                    cell,
+                )
+            )
+        elif item.kind is SpendingKind.BASIC and item.project:
+            issues.append(
+                error(
+                    "basic-with-project",
+                    f"基本支出不应填写项目名称“{item.project}”：请删除项目名称，或把支出类型改为项目支出",
+                    ITEMS,
+                    cell,
+                    item.project,
+                )
+            )
+        elif item.project:
+            first_item_row.setdefault(item.project, item.row)
+            if item.project not in described:
+                issues.append(
+                    error(
+                        "project-not-described",
+                        f"项目“{item.project}”在“项目信息”表中没有对应行：请补充项目信息，或核对项目名称是否完全一致",
+                        ITEMS,
+                        cell,
+                        item.project,
+                    )
+                )
+    for p in inputs.projects:
+        cell = p.cell(PROJECTS, "name")
+        if p.name not in first_item_row:
+            issues.append(
+                error(
+                    "project-without-items",
+                    f"项目“{p.name}”在支出明细中没有任何项目支出：请补充其支出明细，或删除此项目",
+                    PROJECTS,
+                    cell,
+                    p.name,
+                )
+            )
+        if p.name not in with_indicators:
+            issues.append(
+                error(
+                    "project-without-indicators",
+                    f"项目“{p.name}”没有绩效指标：请在“绩效指标”表填写其指标（每行一个三级指标）",
+                    PROJECTS,
+                    cell,
+                    p.name,
+                )
+            )
+        if not (1 <= p.start_month <= p.end_month <= 12):
+            issues.append(
+                error(
+                    "project-period-invalid",
+                    f"项目“{p.name}”执行起始月{p.start_month}、截止月{p.end_month}不合理：应在1–12月之间且起始不晚于截止",
+                    PROJECTS,
+                    p.cell(PROJECTS, "start_month"),
+                )
+            )
+    for ind in inputs.indicators:
+        if ind.project not in described:
+            issues.append(
+                error(
+                    "indicator-project-unknown",
+                    f"绩效指标所属项目“{ind.project}”不在“项目信息”表中，请核对项目名称",
+                    INDICATORS,
+                    ind.cell(INDICATORS, "project"),
+                    ind.project,
+                )
+            )
+    return issues
+
+
+def check_duplicate_projects(inputs: Inputs, names: Names) -> list[Issue]:
+    seen: dict[str, int] = {}
+    issues = []
+    for p in inputs.projects:
+        if p.name in seen:
+            issues.append(
+                error(
+                    "project-duplicate",
+                    f"项目“{p.name}”重复（第{seen[p.name]}行已有），每个项目只填一行",
+                    PROJECTS,
+                    p.cell(PROJECTS, "name"),
+                    p.name,
+                )
+            )
+        else:
+            seen[p.name] = p.row
+    return issues
+
+
+def check_project_units(inputs: Inputs, names: Names) -> list[Issue]:
+    """A project belongs to one budget unit (its 绩效目标表 names it)."""
+    units: dict[str, set[str]] = defaultdict(set)
+    rows: dict[str, int] = {}
+    for item in inputs.items:
+        if item.project:
+            units[item.project].add(item.unit)
+            rows.setdefault(item.project, item.row)
+    return [
+        error(
+            "project-multiple-units",
+            f"项目“{name}”的支出分属多个预算单位（{'、'.join(sorted(u))}），一个项目只能属于一个预算单位",
+            ITEMS,
+            f"{schema.column_letter(ITEMS, 'unit')}{rows[name]}",
+            name,
+        )
+        for name, u in units.items()
+        if len(u) > 1
+    ]
+
+
+def check_indicator_weights(inputs: Inputs, names: Names) -> list[Issue]:
+    total_expected = inputs.info.weight_total
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    first: dict[str, int] = {}
+    for ind in inputs.indicators:
+        sums[ind.project] += ind.weight
+        first.setdefault(ind.project, ind.row)
+    return [
+        error(
+            "indicator-weights-sum",
+            f"项目“{name}”的指标分值权重合计为{s.normalize():f}，应等于基本信息中的绩效指标分值权重合计"
+            f"{total_expected.normalize():f}：请调整各指标权重",
+            INDICATORS,
+            f"{schema.column_letter(INDICATORS, 'weight')}{first[name]}",
+            f"{s.normalize():f}",
+        )
+        for name, s in sums.items()
+        if s != total_expected
+    ]
+
+
+# Rates where higher is better: they take ">=" or "=" and a percentage (R31).
+POSITIVE_RATES = ("完成率", "及时率", "合格率", "满意度", "达标率", "覆盖率", "准确率", "执行率", "办结率", "响应率", "到位率")
+
+
+def check_indicator_values(inputs: Inputs, names: Names) -> list[Issue]:
+    """Rates use ≥ or = and a percentage (reference-errors R31)."""
+    issues = []
+    for ind in inputs.indicators:
+        value = ind.value.replace(" ", "")
+        if any(w in ind.level3 for w in POSITIVE_RATES) and any(ch.isdigit() for ch in value):
+            if value.startswith(("<", "≤", "≦")):
+                issues.append(
+                    warning(
+                        "indicator-rate-direction",
+                        f"“{ind.level3}”是正向比率指标，指标值“{ind.value}”用了小于号，通常应为“>=”或“=”",
+                        INDICATORS,
+                        ind.cell(INDICATORS, "value"),
+                        ind.value,
+                    )
+                )
+            elif "%" not in value and "％" not in value:
+                issues.append(
+                    warning(
+                        "indicator-rate-unit",
+                        f"“{ind.level3}”是比率指标，指标值“{ind.value}”没有百分号，请核对",
+                        INDICATORS,
+                        ind.cell(INDICATORS, "value"),
+                        ind.value,
+                    )
+                )
+    return issues
+
+
+_WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
+
+
+def check_allocation_amounts(inputs: Inputs, names: Names) -> list[Issue]:
+    """Amounts itemised in 资金分配情况 add up to the project's 表7 amount (R23)."""
+    issues = []
+    gpb_project = L.select(inputs.items, L.by_sources(L.GPB), L.project)
+    for p in inputs.projects:
+        found = _WAN.findall(p.allocation)
+        mine = [i for i in gpb_project if i.project == p.name]
+        if not found or not mine:
+            continue
+        try:
+            stated = sum((Decimal(x) for x in found), Decimal(0))
+        except InvalidOperation:  # pragma: no cover - regex admits only numbers
+            continue
+        budget = L.total(mine)
+        if stated != budget:
+            issues.append(
+                error(
+                    "allocation-sum-mismatch",
+                    f"项目“{p.name}”资金分配情况中各项金额合计{wan(stated)}，与其一般公共预算项目支出{wan(budget)}不符，"
+                    "请修改资金分配情况或支出明细",
+                    PROJECTS,
+                    p.cell(PROJECTS, "allocation"),
+                )
+            )
+    return issues
+
+
+def check_staff(inputs: Inputs, names: Names) -> list[Issue]:
+    i = inputs.info
+    issues = []
+    veteran_pay = L.total(inputs.items, L.econ_in(frozenset({"30301"})))
+    if i.staff_veteran == 0 and veteran_pay != 0:
+        issues.append(
+            warning(
+                "veteran-pay-without-veterans",
+                f"离休人数为0，但支出明细中有离休费（30301）{wan(veteran_pay)}，请核对人数或支出",
+                INFO,
+                _kv_cell(INFO, "staff_veteran", inputs),
+            )
+        )
+    for key, label in (
+        ("staff_active", "在职人数"),
+        ("staff_retired", "退休人数"),
+        ("staff_veteran", "离休人数"),
+    ):
+        count, change = getattr(i, key), getattr(i, f"{key}_change")
+        if count - change < 0:
+            issues.append(
+                error(
+                    "staff-change-invalid",
+                    f"{label}本年{count}人、比上年增加{change}人，意味着上年人数为负数，请核对增减数",
+                    INFO,
+                    _kv_cell(INFO, f"{key}_change", inputs),
+                    change,
+                )
+            )
+    return issues
+
+
+def check_sign_date(inputs: Inputs, names: Names) -> list[Issue]:
+    i = inputs.info
+    if i.sign_date.year in (i.year, i.year + 1):
+        return []
+    return [
+        error(
+            "sign-date-out-of-range",
+            f"落款日期{i.sign_date:%Y-%m-%d}不在预算年度{i.year}年或次年内，请核对",
+            INFO,
+            _kv_cell(INFO, "sign_date", inputs),
+            f"{i.sign_date:%Y-%m-%d}",
+        )
+    ]
+
+
+def check_year(inputs: Inputs, names: Names) -> list[Issue]:
+    y = inputs.info.year
+    if 2000 <= y <= 2100:
+        return []
+    return [error("year-invalid", f"预算年度{y}不合理，请填写四位年份，如2023", INFO, _kv_cell(INFO, "year", inputs), y)]
+
+
+def check_procurement(inputs: Inputs, names: Names) -> list[Issue]:
+    f = inputs.facts
+    total = f.proc_goods + f.proc_works + f.proc_services
+    issues = []
+    if f.proc_sme > total:
+        issues.append(
+            error(
+                "procurement-sme-over-total",
+                f"面向中小企业预留金额{wan(f.proc_sme)}超过政府采购预算合计{wan(total)}（货物＋工程＋服务），请核对",
+                FACTS,
+                _kv_cell(FACTS, "proc_sme", inputs),
+            )
+        )
+    if f.proc_small > f.proc_sme:
+        issues.append(
+            error(
+                "procurement-small-over-sme",
+                f"面向小微企业预留金额{wan(f.proc_small)}超过面向中小企业预留金额{wan(f.proc_sme)}，请核对",
+                FACTS,
+                _kv_cell(FACTS, "proc_small", inputs),
+            )
+        )
+    return issues
+
+
+def check_assets(inputs: Inputs, names: Names) -> list[Issue]:
+    f = inputs.facts
+    issues = []
+    for big, small, label in (
+        ("equip100_count", "equip50_count", "单位价值100万元以上大型设备数不能超过50万元以上设备数（后者包含前者）"),
+        ("buy_equip100_count", "buy_equip50_count", "本年拟购置100万元以上设备数不能超过拟购置50万元以上设备数"),
+    ):
+        if getattr(f, big) > getattr(f, small):
+            issues.append(error("equipment-count-inconsistent", label, FACTS, _kv_cell(FACTS, big, inputs)))
+    return issues
+
+
+def check_control_totals(inputs: Inputs, names: Names) -> list[Issue]:
+    i = inputs.info
+    issues = []
+    for key, label, value in (
+        ("control_total", "收支总计", L.total(inputs.items)),
+        ("control_gpb", "一般公共预算拨款合计", L.total(inputs.items, L.by_sources(L.GPB))),
+    ):
+        control = getattr(i, key)
+        if control is not None and control != value:
+            issues.append(
+                error(
+                    "control-total-mismatch",
+                    f"{label}核对数为{wan(control)}，支出明细计算结果为{wan(value)}，相差{wan(value - control)}。"
+                    "请核对支出明细或核对数",
+                    INFO,
+                    _kv_cell(INFO, key, inputs),
+                )
+            )
+    return issues
+
+
+def check_zero_items(inputs: Inputs, names: Names) -> list[Issue]:
+    return [
+        warning("amount-zero", "金额为0的支出行不会出现在公开表中，可删除此行", ITEMS, item.cell(ITEMS, "amount"))
+        for item in inputs.items
+        if item.amount == 0
+    ]
+
+
+def check_duplicate_glossary(inputs: Inputs, names: Names) -> list[Issue]:
+    counts = Counter(g.term for g in inputs.glossary)
+    return [
+        warning(
+            "glossary-duplicate",
+            f"名词“{g.term}”重复解释",
+            schema.SHEET_GLOSSARY,
+            g.cell(schema.SHEET_GLOSSARY, "term"),
+        )
+        for g in inputs.glossary
+        if counts[g.term] > 1
+    ]
+
+
+VALIDATIONS: tuple[Check, ...] = (
+    check_year,
+    check_codes,
+    check_units,
+    check_project_links,
+    check_duplicate_projects,
+    check_project_units,
+    check_indicator_weights,
+    check_indicator_values,
+    check_allocation_amounts,
+    check_staff,
+    check_sign_date,
+    check_procurement,
+    check_assets,
+    check_control_totals,
+    check_zero_items,
+    check_duplicate_glossary,
+)
+
+
+def validate(inputs: Inputs, names: Names) -> list[Issue]:
+    issues: list[Issue] = []
+    for check in VALIDATIONS:
+        issues.extend(check(inputs, names))
+    return issues
