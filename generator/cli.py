@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from generator import __version__
 from generator.issues import Issue, format_issue, has_errors
@@ -21,7 +22,8 @@ from generator.pipeline import Result, run
 EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
 
 
-def _print_issues(result: Result, stream=sys.stdout) -> None:  # noqa: ANN001 - a text stream
+def _print_issues(result: Result, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout
     name = result.path.name
     for issue in result.issues:
         print(format_issue(issue, name), file=stream)
@@ -142,8 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断，未写入任何文件。", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - last resort: never show a bare traceback to an officer
-        print("内部错误：程序遇到了意外情况，已停止，未写入任何文件。请把工作簿和下面的信息发给技术支持：", file=sys.stderr)
+    except Exception:
+        print(
+            "内部错误：程序遇到了意外情况，已停止，未写入任何文件。请把工作簿和下面的信息发给技术支持：",
+            file=sys.stderr,
+        )
         traceback.print_exc(limit=3)
         return EXIT_INTERNAL
 

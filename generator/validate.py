@@ -103,9 +103,7 @@ def check_codes(inputs: Inputs, names: Names) -> list[Issue]:
 def check_units(inputs: Inputs, names: Names) -> list[Issue]:
     issues = []
     if not inputs.units:
-        issues.append(
-            error("unit-missing", "请在“预算单位”表A2填写至少一个预算单位全称", schema.SHEET_UNITS, "A2")
-        )
+        issues.append(error("unit-missing", "请在“预算单位”表A2填写至少一个预算单位全称", schema.SHEET_UNITS, "A2"))
         return issues
     for item in inputs.items:
         if not item.unit:
@@ -276,7 +274,19 @@ def check_indicator_weights(inputs: Inputs, names: Names) -> list[Issue]:
 
 
 # Rates where higher is better: they take ">=" or "=" and a percentage (R31).
-POSITIVE_RATES = ("完成率", "及时率", "合格率", "满意度", "达标率", "覆盖率", "准确率", "执行率", "办结率", "响应率", "到位率")
+POSITIVE_RATES = (
+    "完成率",
+    "及时率",
+    "合格率",
+    "满意度",
+    "达标率",
+    "覆盖率",
+    "准确率",
+    "执行率",
+    "办结率",
+    "响应率",
+    "到位率",
+)
 
 
 def check_indicator_values(inputs: Inputs, names: Names) -> list[Issue]:
@@ -389,7 +399,9 @@ def check_year(inputs: Inputs, names: Names) -> list[Issue]:
     y = inputs.info.year
     if 2000 <= y <= 2100:
         return []
-    return [error("year-invalid", f"预算年度{y}不合理，请填写四位年份，如2023", INFO, _kv_cell(INFO, "year", inputs), y)]
+    return [
+        error("year-invalid", f"预算年度{y}不合理，请填写四位年份，如2023", INFO, _kv_cell(INFO, "year", inputs), y)
+    ]
 
 
 def check_procurement(inputs: Inputs, names: Names) -> list[Issue]:

@@ -39,10 +39,7 @@ def compute_disclosure(inputs: Inputs, catalog: Catalog) -> tuple[Disclosure, li
         TocEntry(level=2, text="一、主要职能", anchor="part1-functions"),
         TocEntry(level=2, text="二、机构设置及人员情况", anchor="part1-organization"),
         TocEntry(level=1, text=parts[1].heading, anchor="part2"),
-        *(
-            TocEntry(level=2, text=f"{CN_NUMBERS[n - 1]}、{TABLE_TITLES[n]}", anchor=f"table{n}")
-            for n in range(1, 11)
-        ),
+        *(TocEntry(level=2, text=f"{CN_NUMBERS[n - 1]}、{TABLE_TITLES[n]}", anchor=f"table{n}") for n in range(1, 11)),
         TocEntry(level=1, text=parts[2].heading, anchor="part3"),
         *(TocEntry(level=2, text=s.heading, anchor=f"section{n}") for n, s in enumerate(sections, start=1)),
         TocEntry(level=1, text=parts[3].heading, anchor="part4"),

@@ -178,8 +178,7 @@ class Narrative:
             c = self.compare(key.value, current, key.value, f"第三部分二“{label}”")
             comparisons.append(c)
             lines.append(
-                f"{label}{wan(current)}，占{pct(fmt.share(current, total))}，"
-                f"{self.change(c, label)}{reason_clause(c)}"
+                f"{label}{wan(current)}，占{pct(fmt.share(current, total))}，{self.change(c, label)}{reason_clause(c)}"
             )
         paras = [_p(f"{self.short}收入预算{wan(total)}，其中：")]
         paras += [_p(line + ("。" if n == len(lines) - 1 else "；"), "item") for n, line in enumerate(lines)]
@@ -215,7 +214,7 @@ class Narrative:
         """Prior-year figures entered for two views of one total must agree (reference-errors R19)."""
         if a == b or any(i.code.startswith("prior-") for i in self.book.issues):
             return
-        rows = self.book._rows  # noqa: SLF001 - same package, read-only
+        rows = self.book._rows
         row = rows.get(key)
         cell = row.cell(schema.SHEET_PRIOR, "prior") if row else None
         self.issues.append(
@@ -288,7 +287,11 @@ class Narrative:
             (self.book.prior_of(k.value) or Decimal(0) for k in (K.INCOME_GPB, K.INCOME_GPB_TRANSFER)), Decimal("0.00")
         )
         self._check_equal(
-            cb.prior + cp.prior, item_priors, K.GPB_BASIC.value, "五（一）上年基本支出与项目支出之和", "五（三）各项上年数之和"
+            cb.prior + cp.prior,
+            item_priors,
+            K.GPB_BASIC.value,
+            "五（一）上年基本支出与项目支出之和",
+            "五（三）各项上年数之和",
         )
         self._check_equal(
             cb.prior + cp.prior,
@@ -317,9 +320,7 @@ class Narrative:
             label = f"{item_key(code)} {name}"
             c = self.compare(item_key(code), current, label, "第三部分五（三）", required=True)
             priors += c.prior
-            path = (
-                f"{self.names.function(code[:3])}（类）{self.names.function(code[:5])}（款）{name}（项）"
-            )
+            path = f"{self.names.function(code[:3])}（类）{self.names.function(code[:5])}（款）{name}（项）"
             paras.append(
                 _p(
                     f"{n}.{path}：{self.year}年预算数为{wan(current)}，{self.change(c, name)}"
@@ -402,9 +403,7 @@ class Narrative:
         overall = Comparison("三公合计", total, prior, None)
         first = f"{self.short}{self.year}年财政拨款“三公”经费数为{wan(total)}，其中：{'，'.join(parts)}。"
         clauses = [f"{label}{self.change(c, against='')}{reason_clause(c)}" for label, c in comparisons]
-        second = (
-            f"{self.year}年财政拨款“三公”经费{self.change(overall, '“三公”经费')}，其中：{'；'.join(clauses)}。"
-        )
+        second = f"{self.year}年财政拨款“三公”经费{self.change(overall, '“三公”经费')}，其中：{'；'.join(clauses)}。"
         return Section(heading=heading, paragraphs=[_p(first), _p(second)])
 
     # 十一 ------------------------------------------------------------------

@@ -69,7 +69,7 @@ def indicator_rows(indicators: list[Indicator]) -> list[IndicatorRow]:
     return rows
 
 
-def _run(rows: list[Indicator], start: int, same) -> int:  # noqa: ANN001 - small local predicate
+def _run(rows: list[Indicator], start: int, same) -> int:
     n = start + 1
     while n < len(rows) and same(rows[start], rows[n]):
         n += 1

@@ -207,7 +207,9 @@ class TableBuilder:
             in_cls = [i for i in fiscal if i.func_code.startswith(code)]
             rows.append(TableRow(style="label", cells=[*left, self.names.class_label(code), *_sums(in_cls, cols)]))
         rows.append(_blank(7))
-        rows.append(TableRow(style="total", cells=["收  入  总  计", L.total(fiscal), "支  出  总  计", *_sums(fiscal, cols)]))
+        rows.append(
+            TableRow(style="total", cells=["收  入  总  计", L.total(fiscal), "支  出  总  计", *_sums(fiscal, cols)])
+        )
         return self._table(4, 7, rows)
 
     def t5(self) -> Table:
@@ -229,7 +231,9 @@ class TableBuilder:
             for kuan in sorted({i.econ_code for i in in_cls}):
                 in_kuan = [i for i in in_cls if i.econ_code == kuan]
                 rows.append(
-                    TableRow(style="econ-kuan", cells=[cls, kuan[3:], self.names.econ_name(kuan), *_sums(in_kuan, cols)])
+                    TableRow(
+                        style="econ-kuan", cells=[cls, kuan[3:], self.names.econ_name(kuan), *_sums(in_kuan, cols)]
+                    )
                 )
         rows.append(_total_row("合  计", basic, cols, lead=2))
         return self._table(6, 6, rows)
@@ -241,7 +245,9 @@ class TableBuilder:
         codes = sorted({i.func_code for i in proj})
         for cls in sorted({c[:3] for c in codes}):
             in_cls = [i for i in proj if i.func_code.startswith(cls)]
-            rows.append(TableRow(style="class", cells=[cls, "", "", self.names.function(cls), "", *_sums(in_cls, cols)]))
+            rows.append(
+                TableRow(style="class", cells=[cls, "", "", self.names.function(cls), "", *_sums(in_cls, cols)])
+            )
             for kuan in sorted({c[:5] for c in codes if c.startswith(cls)}):
                 in_kuan = [i for i in in_cls if i.func_code.startswith(kuan)]
                 rows.append(

@@ -173,15 +173,35 @@ INFO_FIELDS: tuple[Field, ...] = (
         default=AmountUnit.WANYUAN.value,
         choices=tuple(u.value for u in AmountUnit),
     ),
-    Field("functions", "主要职能", Kind.LONGTEXT, "第一部分“一、主要职能”全文；分段请在单元格内换行（Alt+Enter）", required=True),
+    Field(
+        "functions",
+        "主要职能",
+        Kind.LONGTEXT,
+        "第一部分“一、主要职能”全文；分段请在单元格内换行（Alt+Enter）",
+        required=True,
+    ),
     Field("organization", "机构设置", Kind.LONGTEXT, "第一部分“二、机构设置及人员情况”的机构设置段落", required=True),
     Field("staff_quota", "编制数", Kind.INT, "单位：人", required=True),
     Field("staff_active", "在职人数", Kind.INT, "单位：人", required=True),
-    Field("staff_active_change", "在职人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True),
+    Field(
+        "staff_active_change", "在职人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True
+    ),
     Field("staff_retired", "退休人数", Kind.INT, "单位：人", required=True),
-    Field("staff_retired_change", "退休人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True),
+    Field(
+        "staff_retired_change",
+        "退休人数比上年增减",
+        Kind.SIGNED_INT,
+        "增加填正数，减少填负数，无变化填0",
+        required=True,
+    ),
     Field("staff_veteran", "离休人数", Kind.INT, "单位：人", required=True),
-    Field("staff_veteran_change", "离休人数比上年增减", Kind.SIGNED_INT, "增加填正数，减少填负数，无变化填0", required=True),
+    Field(
+        "staff_veteran_change",
+        "离休人数比上年增减",
+        Kind.SIGNED_INT,
+        "增加填正数，减少填负数，无变化填0",
+        required=True,
+    ),
     Field("sign_date", "落款日期", Kind.DATE, "文末落款日期，须在预算年度或次年内，如 2023-01-31", required=True),
     Field(
         "weight_total",
@@ -199,7 +219,14 @@ INFO_FIELDS: tuple[Field, ...] = (
 # --- sheet 预算单位 -------------------------------------------------------------
 
 UNIT_COLUMNS: tuple[Column, ...] = (
-    Column("name", "预算单位名称", Kind.TEXT, 44, "预算单位全称，绩效目标表“预算单位”栏使用，如：昌吉回族自治州工业和信息化局本级", required=True),
+    Column(
+        "name",
+        "预算单位名称",
+        Kind.TEXT,
+        44,
+        "预算单位全称，绩效目标表“预算单位”栏使用，如：昌吉回族自治州工业和信息化局本级",
+        required=True,
+    ),
 )
 
 # --- sheet 支出明细 -------------------------------------------------------------
@@ -208,7 +235,14 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     Column("unit", "预算单位", Kind.TEXT, 30, "从下拉列表选择（来自“预算单位”表）；只有一个预算单位时可不填"),
     Column("func_code", "功能分类科目编码", Kind.FUNC_CODE, 14, "7位“项”级编码，如 2010301", required=True),
     Column("func_name", "功能分类科目名称", Kind.TEXT, 34, "自动显示，无需填写", display_only=True),
-    Column("econ_code", "经济分类科目编码", Kind.ECON_CODE, 14, "5位“款”级编码（部门预算支出经济分类），如 30101", required=True),
+    Column(
+        "econ_code",
+        "经济分类科目编码",
+        Kind.ECON_CODE,
+        14,
+        "5位“款”级编码（部门预算支出经济分类），如 30101",
+        required=True,
+    ),
     Column("econ_name", "经济分类科目名称", Kind.TEXT, 24, "自动显示，无需填写", display_only=True),
     Column(
         "kind",
@@ -240,7 +274,14 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("manager", "项目负责人", Kind.TEXT, 12, required=True),
     Column("policy_basis", "设立的政策依据", Kind.LONGTEXT, 40, required=True),
     Column("undertaker", "项目承担单位", Kind.TEXT, 30, required=True),
-    Column("allocation", "资金分配情况", Kind.LONGTEXT, 40, "如写明各部分金额（××万元），其合计须等于项目预算", required=True),
+    Column(
+        "allocation",
+        "资金分配情况",
+        Kind.LONGTEXT,
+        40,
+        "如写明各部分金额（××万元），其合计须等于项目预算",
+        required=True,
+    ),
     Column("start_month", "执行起始月", Kind.MONTH, 10, "1–12，预算年度内", default=1),
     Column("end_month", "执行截止月", Kind.MONTH, 10, "1–12，预算年度内", default=12),
     Column("goal", "项目总体目标", Kind.LONGTEXT, 40, required=True),
@@ -251,7 +292,14 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("project", "项目名称", Kind.TEXT, 30, "须与“项目信息”表一致", required=True),
     Column("level1", "一级指标", Kind.CHOICE, 11, required=True, choices=INDICATOR_LEVEL1),
-    Column("level2", "二级指标", Kind.TEXT, 13, "如 数量指标、质量指标、时效指标、经济成本指标、社会效益指标、满意度指标", required=True),
+    Column(
+        "level2",
+        "二级指标",
+        Kind.TEXT,
+        13,
+        "如 数量指标、质量指标、时效指标、经济成本指标、社会效益指标、满意度指标",
+        required=True,
+    ),
     Column("level3", "三级指标", Kind.TEXT, 30, required=True),
     Column("value", "指标值", Kind.TEXT, 14, "如 >=98%、=1个、<=8万元", required=True),
     Column("basis", "指标值设置依据", Kind.CHOICE, 13, required=True, choices=INDICATOR_BASIS),
@@ -286,7 +334,9 @@ FACT_FIELDS: tuple[Field, ...] = (
     Field("proc_works", "政府采购工程预算", Kind.MONEY, required=True, default=0),
     Field("proc_services", "政府采购服务预算", Kind.MONEY, required=True, default=0),
     Field("proc_sme", "面向中小企业预留金额", Kind.MONEY, "不得超过政府采购预算合计", required=True, default=0),
-    Field("proc_small", "其中：面向小微企业预留金额", Kind.MONEY, "不得超过面向中小企业预留金额", required=True, default=0),
+    Field(
+        "proc_small", "其中：面向小微企业预留金额", Kind.MONEY, "不得超过面向中小企业预留金额", required=True, default=0
+    ),
     Field("house_area", "房屋面积（平方米）", Kind.NUMBER, "截至上年底", required=True, default=0),
     Field("house_value", "房屋价值", Kind.MONEY, required=True, default=0),
     Field("car_general_count", "一般公务用车数量（辆）", Kind.INT, required=True, default=0),
@@ -298,9 +348,23 @@ FACT_FIELDS: tuple[Field, ...] = (
     Field("furniture_value", "办公家具价值", Kind.MONEY, required=True, default=0),
     Field("other_asset_value", "其他资产价值", Kind.MONEY, required=True, default=0),
     Field("equip50_count", "单位价值50万元以上大型设备（台套）", Kind.INT, required=True, default=0),
-    Field("equip100_count", "单位价值100万元以上大型设备（台套）", Kind.INT, "不得超过50万元以上设备数", required=True, default=0),
+    Field(
+        "equip100_count",
+        "单位价值100万元以上大型设备（台套）",
+        Kind.INT,
+        "不得超过50万元以上设备数",
+        required=True,
+        default=0,
+    ),
     Field("buy_equip50_count", "本年拟购置50万元以上大型设备（台套）", Kind.INT, required=True, default=0),
-    Field("buy_equip100_count", "本年拟购置100万元以上大型设备（台套）", Kind.INT, "不得超过拟购置50万元以上设备数", required=True, default=0),
+    Field(
+        "buy_equip100_count",
+        "本年拟购置100万元以上大型设备（台套）",
+        Kind.INT,
+        "不得超过拟购置50万元以上设备数",
+        required=True,
+        default=0,
+    ),
 )
 
 # --- sheet 名词解释 -------------------------------------------------------------
@@ -341,7 +405,14 @@ CODE_TYPES = ("功能分类", "经济分类")
 
 EXTRA_CODE_COLUMNS: tuple[Column, ...] = (
     Column("code_type", "分类", Kind.CHOICE, 12, "功能分类或经济分类", required=True, choices=CODE_TYPES),
-    Column("code", "科目编码", Kind.TEXT, 14, "代码表中没有的科目（如新增科目）：功能分类3/5/7位，经济分类3/5位", required=True),
+    Column(
+        "code",
+        "科目编码",
+        Kind.TEXT,
+        14,
+        "代码表中没有的科目（如新增科目）：功能分类3/5/7位，经济分类3/5位",
+        required=True,
+    ),
     Column("name", "科目名称", Kind.TEXT, 40, "官方科目名称，将原样公开", required=True),
 )
 

@@ -1,0 +1,250 @@
+"""One test (or more) per validation rule: (code, sheet, cell) and the Chinese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from generator.catalog import load_catalog
+from generator.compute import compute_disclosure
+from generator.compute.names import Names
+from generator.inputs import ExtraCode, Inputs
+from generator.issues import Issue
+from generator.validate import validate
+from generator.workbook.schema import FundSource, PriorKey, SpendingKind
+from tests.factories import indicator, item, make_inputs, prior, project
+
+CATALOG = load_catalog(2023)
+P = SpendingKind.PROJECT
+
+
+def issues_of(inputs: Inputs) -> list[Issue]:
+    return validate(inputs, Names.build(CATALOG, inputs))
+
+
+def triples(issues: list[Issue]) -> list[tuple[str, str | None, str | None]]:
+    return [(i.code, i.sheet, i.cell) for i in issues]
+
+
+def good_project(name: str = "项目甲") -> dict:
+    return {
+        "items": [item("2010302", "30227", "20.00", P, project=name, row=2)],
+        "projects": [project(name)],
+        "indicators": [indicator(name)],
+    }
+
+
+def test_clean_inputs_have_no_issues() -> None:
+    assert issues_of(make_inputs(**good_project())) == []
+
+
+def test_unknown_function_code_points_at_cell() -> None:
+    issues = issues_of(make_inputs([item("2010398", row=7)]))
+    assert triples(issues) == [("func-code-unknown", "支出明细", "B7")]
+    assert "2010398" in issues[0].message and "补充科目" in issues[0].message
+
+
+def test_unknown_econ_code() -> None:
+    assert triples(issues_of(make_inputs([item(econ="30198", row=3)]))) == [("econ-code-unknown", "支出明细", "D3")]
+
+
+def test_code_named_by_workbook_is_a_warning() -> None:
+    inputs = make_inputs([item("2010398")]).model_copy(
+        update={
+            "extra_codes": [ExtraCode(row=2, code_type="功能分类", code="2010398", name="其他一般公共服务支出")],
+        }
+    )
+    issues = issues_of(inputs)
+    assert triples(issues) == [("code-named-by-workbook", "补充科目", "B2")]
+    assert not issues[0].is_error
+
+
+def test_project_spending_without_project() -> None:
+    issues = issues_of(make_inputs([item(kind=P, row=4)]))
+    assert triples(issues) == [("project-name-missing", "支出明细", "G4")]
+
+
+def test_basic_spending_with_project() -> None:
+    issues = issues_of(make_inputs([item(project="项目甲", row=5)]))
+    assert triples(issues) == [("basic-with-project", "支出明细", "G5")]
+
+
+def test_project_in_items_without_description() -> None:
+    data = good_project()
+    data["projects"] = []
+    data["indicators"] = []
+    assert ("project-not-described", "支出明细", "G2") in triples(issues_of(make_inputs(**data)))
+
+
+def test_project_description_without_items_or_indicators() -> None:
+    data = good_project()
+    data["projects"].append(project("项目乙", row=3))
+    codes = triples(issues_of(make_inputs(**data)))
+    assert ("project-without-items", "项目信息", "A3") in codes
+    assert ("project-without-indicators", "项目信息", "A3") in codes
+
+
+def test_duplicate_project() -> None:
+    data = good_project()
+    data["projects"].append(project("项目甲", row=3))
+    assert ("project-duplicate", "项目信息", "A3") in triples(issues_of(make_inputs(**data)))
+
+
+def test_indicator_weights_must_sum_to_declared_total() -> None:
+    data = good_project()
+    data["indicators"] = [indicator("项目甲", "40", row=2), indicator("项目甲", "43.2", row=3)]
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("indicator-weights-sum", "绩效指标", "H2")]
+    assert "83.2" in issues[0].message and "90" in issues[0].message
+
+
+def test_indicator_for_unknown_project() -> None:
+    data = good_project()
+    data["indicators"].append(indicator("不存在的项目", row=9))
+    assert ("indicator-project-unknown", "绩效指标", "A9") in triples(issues_of(make_inputs(**data)))
+
+
+def test_positive_rate_with_less_than_warns() -> None:
+    data = good_project()
+    data["indicators"] = [indicator("项目甲", level3="项目按时完成及时率", value="<=90%", row=4)]
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("indicator-rate-direction", "绩效指标", "E4")]
+    assert not issues[0].is_error
+
+
+def test_allocation_amounts_must_add_up() -> None:
+    data = good_project()
+    data["projects"] = [project("项目甲", allocation="补助资金15万元、标准制定资金4万元")]
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("allocation-sum-mismatch", "项目信息", "E2")]
+    assert "19.00万元" in issues[0].message and "20.00万元" in issues[0].message
+
+
+def test_reserved_sme_above_total() -> None:
+    inputs = make_inputs([item()], facts_over={"proc_goods": Decimal("10"), "proc_sme": Decimal("12")})
+    assert triples(issues_of(inputs)) == [("procurement-sme-over-total", "采购与资产", "B5")]
+
+
+def test_small_micro_above_sme() -> None:
+    inputs = make_inputs(
+        [item()], facts_over={"proc_goods": Decimal("10"), "proc_sme": Decimal("5"), "proc_small": Decimal("6")}
+    )
+    assert triples(issues_of(inputs)) == [("procurement-small-over-sme", "采购与资产", "B6")]
+
+
+def test_equipment_over_100_cannot_exceed_over_50() -> None:
+    inputs = make_inputs([item()], facts_over={"equip50_count": 1, "equip100_count": 5})
+    assert [i.code for i in issues_of(inputs)] == ["equipment-count-inconsistent"]
+
+
+def test_sign_date_outside_budget_year_or_next() -> None:
+    inputs = make_inputs([item()], info_over={"sign_date": dt.date(2021, 12, 31)})
+    issues = issues_of(inputs)
+    assert triples(issues) == [("sign-date-out-of-range", "基本信息", "B15")]
+    assert "2021-12-31" in issues[0].message
+
+
+def test_sign_date_next_year_is_fine() -> None:
+    assert issues_of(make_inputs([item()], info_over={"sign_date": dt.date(2024, 1, 5)})) == []
+
+
+def test_control_total_mismatch_names_both_values() -> None:
+    inputs = make_inputs([item(amount="10.00")], info_over={"control_total": Decimal("12.50")})
+    issues = issues_of(inputs)
+    assert triples(issues) == [("control-total-mismatch", "基本信息", "B18")]
+    assert "12.50万元" in issues[0].message and "10.00万元" in issues[0].message
+
+
+def test_staff_change_implying_negative_prior_count() -> None:
+    inputs = make_inputs([item()], info_over={"staff_active": 2, "staff_active_change": 5})
+    assert [i.code for i in issues_of(inputs)] == ["staff-change-invalid"]
+
+
+def test_veteran_pay_without_veterans_warns() -> None:
+    issues = issues_of(make_inputs([item(econ="30301", func="2080501")]))
+    assert [(i.code, i.is_error) for i in issues] == [("veteran-pay-without-veterans", False)]
+
+
+def test_item_unit_not_in_unit_list() -> None:
+    issues = issues_of(make_inputs([item(unit="别的单位", row=6)]))
+    assert triples(issues) == [("item-unit-unknown", "支出明细", "A6")]
+
+
+def test_project_spread_over_two_units() -> None:
+    data = good_project()
+    data["items"].append(item("2010302", "30227", "5", P, project="项目甲", row=3, unit="二级单位"))
+    inputs = make_inputs(**data, units=["测试单位本级", "二级单位"])
+    assert [i.code for i in issues_of(inputs)] == ["project-multiple-units"]
+
+
+# --- comparisons (prior-year rows and reasons) -----------------------------------
+
+
+def compute_issues(inputs: Inputs) -> list[Issue]:
+    return compute_disclosure(inputs, CATALOG)[1]
+
+
+def test_missing_prior_rows_point_at_next_free_rows() -> None:
+    issues = [i for i in compute_issues(make_inputs([item()])) if i.code == "prior-row-missing"]
+    cells = [i.cell for i in issues]
+    assert cells[:3] == ["A2", "A3", "A4"]  # consecutive rows of 上年对比, one per missing comparison
+    assert all(i.sheet == "上年对比" for i in issues)
+    assert "收入：一般公共预算" in issues[0].message and "disclosure prepare" in issues[0].message
+
+
+def test_change_without_reason_is_an_error_at_the_reason_cell() -> None:
+    inputs = make_inputs([item(amount="12.00")], priors=[prior(PriorKey.INCOME_GPB.value, "10.00", None, row=5)])
+    issues = [i for i in compute_issues(inputs) if i.code == "reason-missing"]
+    assert triples(issues) == [("reason-missing", "上年对比", "C5")]
+    assert "12.00万元" in issues[0].message and "10.00万元" in issues[0].message
+
+
+def test_unchanged_figure_needs_no_reason() -> None:
+    inputs = make_inputs([item(amount="10.00")], priors=[prior(PriorKey.INCOME_GPB.value, "10.00", None, row=5)])
+    assert not [i for i in compute_issues(inputs) if i.code == "reason-missing"]
+
+
+def test_missing_prior_amount() -> None:
+    inputs = make_inputs([item()], priors=[prior(PriorKey.INCOME_GPB.value, None, "原因", row=3)])
+    assert ("prior-amount-missing", "上年对比", "B3") in triples(compute_issues(inputs))
+
+
+def test_unknown_and_duplicate_prior_keys() -> None:
+    inputs = make_inputs(
+        [item()],
+        priors=[
+            prior("收入：乱写的", "1", row=2),
+            prior(PriorKey.INCOME_GPB.value, "1", "x", row=3),
+            prior("收入:一般公共预算", "1", "x", row=4),  # ASCII colon normalises to the same key
+        ],
+    )
+    codes = triples(compute_issues(inputs))
+    assert ("prior-key-unknown", "上年对比", "A2") in codes
+    assert ("prior-key-duplicate", "上年对比", "A4") in codes
+
+
+def test_prior_totals_must_agree_between_income_and_spending() -> None:
+    rows = [
+        prior(PriorKey.INCOME_GPB.value, "8.00", "增加", row=2),
+        prior(PriorKey.SPEND_BASIC.value, "9.00", "增加", row=3),
+        prior(PriorKey.SPEND_PROJECT.value, "0", None, row=4),
+        prior(PriorKey.GPB_BASIC.value, "8.00", "增加", row=5),
+        prior(PriorKey.GPB_PROJECT.value, "0", None, row=6),
+        prior("一般公共预算项：2010301 行政运行", "8.00", "增加", row=7),
+        prior(PriorKey.OPERATING.value, "0", None, row=8),
+    ]
+    issues = compute_issues(make_inputs([item(amount="10.00")], priors=rows))
+    mismatch = [i for i in issues if i.code == "prior-totals-mismatch"]
+    assert triples(mismatch) == [("prior-totals-mismatch", "上年对比", "B3")]
+    assert "9.00万元" in mismatch[0].message and "8.00万元" in mismatch[0].message
+
+
+def test_class_use_missing_for_section_four() -> None:
+    issues = [i for i in compute_issues(make_inputs([item()])) if i.code == "class-use-missing"]
+    assert triples(issues) == [("class-use-missing", "类用途说明", "A2")]
+    assert "201 一般公共服务支出" in issues[0].message
+
+
+def test_carry_over_spending_is_not_in_section_four() -> None:
+    issues = compute_issues(make_inputs([item(source=FundSource.CARRY_GPB)]))
+    assert not [i for i in issues if i.code == "class-use-missing"]
