@@ -1,4 +1,4 @@
-"""The `disclosure` command: new, check, prepare, dump (and build, once renderers exist).
+"""The `disclosure` command: new, check, prepare, build, dump.
 
 Messages are Chinese; the exit status is 0 when the workbook has no errors, 1 when it
 has errors (or a file could not be written), 2 on an internal error.
@@ -99,6 +99,36 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.build import FORMATS, build
+
+    formats = FORMATS if args.format == "all" else (args.format,)
+    out_dir = Path(args.output)
+    try:
+        outcome = build(Path(args.workbook), out_dir, formats)
+    except OSError as exc:
+        print(
+            f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、磁盘是否已满。"
+            "已有的输出文件没有被改动。",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
+    except Exception as exc:  # a renderer refusing (e.g. no CJK font): its message is for the officer
+        from generator.render.pdf import MissingFontError
+
+        if isinstance(exc, MissingFontError):
+            print(f"{exc}。已有的输出文件没有被改动。", file=sys.stderr)
+            return EXIT_ISSUES
+        raise
+    _print_issues(outcome.result)
+    if not outcome.written:
+        print("工作簿有错误，没有生成任何文件（已有的输出文件没有被改动）。", file=sys.stderr)
+        return EXIT_ISSUES
+    for path in outcome.written:
+        print(f"已生成：{path}")
+    return EXIT_OK
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     from generator.prepare import prepare
 
@@ -128,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook")
     p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
     p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("build", help="检查并生成公开文件（DOCX 和 PDF）")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", default="output", help="输出文件夹，默认 output/")
+    p.add_argument("--format", choices=("all", "docx", "pdf"), default="all", help="生成的格式，默认两种都生成")
+    p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("dump", help="把计算出的完整公开内容写成 JSON（供核对）")
     p.add_argument("workbook")

@@ -147,3 +147,14 @@ def test_console_entry_point_runs_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "x.xlsx" in proc.stdout
+
+
+def test_outputs_get_normal_permissions(example_paths: dict[str, Path], tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "p.json"
+    assert main(["dump", str(example_paths["002"]), "-o", str(out)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
