@@ -14,7 +14,7 @@ from tests.factories import indicator, item, make_inputs, project
 CATALOG = load_catalog(2023)
 
 
-def compute(inputs):  # noqa: ANN001, ANN201
+def compute(inputs):
     return compute_disclosure(inputs, CATALOG)[0]
 
 

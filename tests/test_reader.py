@@ -386,6 +386,26 @@ def test_merged_input_cells(tmp_path: Path) -> None:
     assert book is not None and book.lists[ITEMS][1].cells["kind"].value is None  # no missing-required noise
 
 
+def test_huge_merge_refused_before_loading(tmp_path: Path) -> None:
+    # openpyxl would create an object for each of the 10 million merged cells
+    def merge(wb: Workbook) -> None:
+        wb[ITEMS].merge_cells("A3:J4")
+
+    path = build_workbook(tmp_path / "m.xlsx", rows={ITEMS: [item(), item()]}, customize=merge)
+    replace_xml(path, 'ref="A3:J4"', 'ref="A3:J1048576"')
+    issue = refused(path)
+    assert issue.code == "merged-input-cell" and "A3:J1048576" in issue.message
+
+
+def test_merge_over_rows_without_other_content_is_silent(tmp_path: Path) -> None:
+    def merge(wb: Workbook) -> None:
+        wb[ITEMS].merge_cells("A3:J5")  # Excel keeps only A3 (empty): rows 3-5 hold nothing to read
+
+    book, issues = read_workbook(build_workbook(tmp_path / "m.xlsx", rows={ITEMS: [item(), item()]}, customize=merge))
+    assert issues == []
+    assert book is not None and [r.row for r in book.lists[ITEMS]] == [2]
+
+
 def test_merged_kv_value_cells(tmp_path: Path) -> None:
     def merge(wb: Workbook) -> None:
         wb[INFO].merge_cells("B2:B3")

@@ -19,7 +19,7 @@ def to_yuan(value: object) -> object:
     return str(Decimal(str(value)) * 10000)
 
 
-def test_yuan_workbook_gives_identical_disclosure(tmp_path: Path, disclosures) -> None:  # noqa: ANN001
+def test_yuan_workbook_gives_identical_disclosure(tmp_path: Path, disclosures) -> None:
     data = copy.deepcopy(example_data("002"))
     data[schema.SHEET_INFO]["金额单位"] = "元"
     for sheet, fields in schema.KV_SHEETS.items():
