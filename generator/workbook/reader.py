@@ -38,6 +38,7 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_MEMBER_RATIO = 500  # deflate tops out near 1000:1; real sheet XML is far below 500:1
 RATIO_MIN_BYTES = 5 * 1024 * 1024  # the ratio test applies to members at least this large
 MAX_SHEET_CELLS = 1_000_000  # stored cells per worksheet XML, checked before openpyxl loads it
+MAX_MERGED_CELLS = 100_000  # total area of merged ranges per worksheet
 MAX_DATA_ROWS = 20_000
 HEADER_SEARCH_ROWS = 10
 MAX_HEADER_COLUMNS = 100
@@ -225,10 +226,12 @@ def _wrong_zip_kind(zf: zipfile.ZipFile, names: set[str]) -> Issue:
 
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
 def _prescan_sheets(data: bytes) -> tuple[bool, Issue | None]:
-    """Before openpyxl builds objects: cap cells per sheet and note whether any formula exists."""
+    """Before openpyxl builds objects: cap cells and merged areas per sheet (openpyxl creates an
+    object for every cell of a merged range), and note whether any formula exists."""
     has_formulas = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -236,17 +239,43 @@ def _prescan_sheets(data: bytes) -> tuple[bool, Issue | None]:
                 if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                     continue
                 xml = zf.read(info)
-                cells = xml.count(b"<c ") + xml.count(b"<c>")
-                if cells > MAX_SHEET_CELLS:
-                    return False, error(
-                        "too-many-rows",
-                        f"工作簿中有工作表含{cells}个单元格，超过{MAX_SHEET_CELLS}个的上限，不像正常的预算工作簿；"
-                        "请删除多余的行和列后另存",
-                    )
+                issue = _check_sheet_size(xml)
+                if issue is not None:
+                    return False, issue
                 has_formulas = has_formulas or _FORMULA_TAG.search(xml) is not None
     except Exception:  # corrupt deflate data raises zlib.error, a bad CRC BadZipFile, ...
         return False, error("not-a-workbook", "文件已损坏，无法解压其中的工作表；请在Excel中打开后另存为.xlsx再试")
     return has_formulas, None
+
+
+def _check_sheet_size(xml: bytes) -> Issue | None:
+    cells = xml.count(b"<c ") + xml.count(b"<c>")
+    if cells > MAX_SHEET_CELLS:
+        return error(
+            "too-many-rows",
+            f"工作簿中有工作表含{cells}个单元格，超过{MAX_SHEET_CELLS}个的上限，不像正常的预算工作簿；"
+            "请删除多余的行和列后另存",
+        )
+    merged, largest, ref = 0, 0, ""
+    for m in _MERGE_REF.finditer(xml):
+        c1, r1, c2, r2 = (_col_number(m[1]), int(m[2]), _col_number(m[3]), int(m[4]))
+        area = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+        merged += area
+        if area > largest:
+            largest, ref = area, f"{m[1].decode()}{m[2].decode()}:{m[3].decode()}{m[4].decode()}"
+    if merged > MAX_MERGED_CELLS:
+        return error(
+            "merged-input-cell",
+            f"工作簿中有超大的合并单元格（如{ref}，共合并{merged}个单元格），无法安全读取；请取消合并后另存",
+        )
+    return None
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
 
 
 def _load(data: bytes, data_only: bool) -> tuple[Workbook | None, Issue | None]:
