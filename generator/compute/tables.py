@@ -289,7 +289,10 @@ class TableBuilder:
         )
         groups = sangong_groups()
         rows = [
-            TableRow(style="label", cells=[label, *_sums(L.select(fiscal, L.econ_in(codes)), cols)])
+            TableRow(
+                style="total" if label == "合计" else "label",
+                cells=[label, *_sums(L.select(fiscal, L.econ_in(codes)), cols)],
+            )
             for label, codes in groups
         ]
         return self._table(10, 5, rows)
