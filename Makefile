@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 demo: setup
 	@set -e; for wb in inputs/*.xlsx; do \
 		echo "== $$wb"; \
-		$(VENV)/bin/disclosure check "$$wb"; \
-		$(VENV)/bin/disclosure dump "$$wb"; \
+		$(VENV)/bin/disclosure build "$$wb" -o output; \
+		$(VENV)/bin/disclosure dump "$$wb" -o "output/$$(basename "$$wb" .xlsx).json" 2>/dev/null; \
 	done; ls -l output/
 
 test: setup
