@@ -82,6 +82,8 @@ T2_COLUMNS: tuple[Predicate, ...] = (
     L.by_sources(L.NONFISCAL),
 )
 KIND_COLUMNS: tuple[Predicate, ...] = (lambda i: True, L.basic, L.project)  # 合计, 基本, 项目
+# 表4 and 表10: 合计 and the three 财政拨款 funds.
+FUND_COLUMNS: tuple[Predicate, ...] = (lambda i: True, L.by_sources(L.GPB), L.by_sources(L.FUND), L.by_sources(L.SOE))
 
 
 def split_code(code: str) -> tuple[str, str, str]:
@@ -189,12 +191,7 @@ class TableBuilder:
 
     def t4(self) -> Table:
         fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
-        cols: tuple[Predicate, ...] = (
-            lambda i: True,
-            L.by_sources(L.GPB),
-            L.by_sources(L.FUND),
-            L.by_sources(L.SOE),
-        )
+        cols = FUND_COLUMNS
         income: list[tuple[str, Decimal]] = [
             ("一、财政拨款（补助）", L.total(fiscal)),
             ("一般公共预算", L.total(fiscal, cols[1])),
@@ -281,19 +278,12 @@ class TableBuilder:
 
     def t10(self) -> Table:
         fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
-        cols: tuple[Predicate, ...] = (
-            lambda i: True,
-            L.by_sources(L.GPB),
-            L.by_sources(L.FUND),
-            L.by_sources(L.SOE),
-        )
-        groups = sangong_groups()
         rows = [
             TableRow(
                 style="total" if label == "合计" else "label",
-                cells=[label, *_sums(L.select(fiscal, L.econ_in(codes)), cols)],
+                cells=[label, *_sums(L.select(fiscal, L.econ_in(codes)), FUND_COLUMNS)],
             )
-            for label, codes in groups
+            for label, codes in sangong_groups()
         ]
         return self._table(10, 5, rows)
 
