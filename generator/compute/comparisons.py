@@ -150,10 +150,6 @@ class PriorBook:
             )
         return Comparison(key, current, prior, reason)
 
-    def unused_rows(self) -> list[PriorRow]:
-        used = {n.key for n in self.needed}
-        return [r for k, r in self._rows.items() if k not in used]
-
     def item_rows(self) -> dict[str, PriorRow]:
         """Rows of section 五（三）, by 7-digit code."""
         return {k.removeprefix(PRIOR_ITEM_PREFIX): r for k, r in self._rows.items() if k.startswith(PRIOR_ITEM_PREFIX)}
@@ -161,3 +157,8 @@ class PriorBook:
     def prior_of(self, key: str) -> Decimal | None:
         row = self._rows.get(key)
         return row.prior if row else None
+
+    def prior_cell(self, key: str) -> str | None:
+        """The 上年预算数 cell of `key`'s row, if the row exists."""
+        row = self._rows.get(key)
+        return row.cell(SHEET, "prior") if row else None
