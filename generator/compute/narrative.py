@@ -214,9 +214,7 @@ class Narrative:
         """Prior-year figures entered for two views of one total must agree (reference-errors R19)."""
         if a == b or any(i.code.startswith("prior-") for i in self.book.issues):
             return
-        rows = self.book._rows
-        row = rows.get(key)
-        cell = row.cell(schema.SHEET_PRIOR, "prior") if row else None
+        cell = self.book.prior_cell(key)
         self.issues.append(
             error(
                 "prior-totals-mismatch",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from generator.compute import ledger as L
-from generator.compute.ledger import ZERO, Predicate
+from generator.compute.ledger import Predicate
 from generator.compute.names import Names
 from generator.inputs import LineItem
 from generator.model import Cell, Table, TableRow
@@ -316,7 +316,3 @@ def _in_class(code: str) -> Predicate:
 
 def _econ_class(code: str) -> Predicate:
     return lambda i: i.econ_code.startswith(code)
-
-
-def zero_if_none(value: Cell) -> Decimal:
-    return value if isinstance(value, Decimal) else ZERO
