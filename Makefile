@@ -31,6 +31,10 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+bench: setup
+	@WITH_LIBREOFFICE=1 scripts/ensure-system-packages.sh
+	$(PY) scripts/bench.py
+
 examples: setup
 	$(PY) scripts/build_examples.py
 

@@ -4,20 +4,32 @@ Nothing is written while the workbook has errors. Both files are rendered to
 temporary names in the output folder first; only when every requested format has
 rendered are they renamed into place, so a failed or interrupted build leaves the
 previous outputs exactly as they were and no half-written file behind.
+
+On a multi-core Linux machine the PDF (by far the slowest part, all of it in
+WeasyPrint's pure-Python layout) is rendered in a forked worker process while this
+process reads the workbook and renders the DOCX. The worker is started before the
+workbook is read so that importing WeasyPrint and loading the fonts overlap with the
+pipeline; it is always stopped and reaped before the temporary files are cleaned up.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import multiprocessing
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from generator.model import Disclosure
-from generator.output import atomic_path
+from generator.output import atomic_paths
 from generator.pipeline import Result, run
 
 FORMATS = ("docx", "pdf")
+JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-stage benchmarks)
 
 
 def _renderer(fmt: str) -> Callable[[Disclosure, Path], None]:
@@ -40,17 +52,132 @@ def output_paths(disclosure: Disclosure, out_dir: Path, formats: tuple[str, ...]
     return {fmt: out_dir / f"{disclosure.file_stem}.{fmt}" for fmt in formats}
 
 
-def build(workbook: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> BuildResult:
-    """Run the pipeline and, if the workbook is clean, write the requested formats."""
-    result = run(workbook)
-    if not result.ok or result.disclosure is None:
-        return BuildResult(result, [])
-    disclosure = result.disclosure
-    targets = output_paths(disclosure, out_dir, formats)
-    with contextlib.ExitStack() as stack:
-        temps = {fmt: stack.enter_context(atomic_path(path)) for fmt, path in targets.items()}
-        for fmt, tmp in temps.items():
-            _renderer(fmt)(disclosure, tmp)
-        # Leaving the stack renames every temp file into place (in order); an exception
-        # above unwinds it and deletes them instead, leaving earlier outputs untouched.
-    return BuildResult(result, list(targets.values()))
+def parallel_available() -> bool:
+    """True where a forked PDF worker can run beside this process: Linux, two or more usable cores."""
+    if os.environ.get(JOBS_ENV, "").strip() == "1":
+        return False
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
+def build(
+    workbook: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, *, parallel: bool | None = None
+) -> BuildResult:
+    """Run the pipeline and, if the workbook is clean, write the requested formats.
+
+    `parallel` (default: when the machine allows it) renders the PDF in a worker process.
+    """
+    if parallel is None:
+        parallel = parallel_available()
+    worker_wanted = parallel and "pdf" in formats
+    with _pdf_worker() if worker_wanted else contextlib.nullcontext() as worker:
+        result = run(workbook)
+        if not result.ok or result.disclosure is None:
+            return BuildResult(result, [])
+        disclosure = result.disclosure
+        targets = output_paths(disclosure, out_dir, formats)
+        with contextlib.ExitStack() as stack:
+            # all or none: a failure while publishing restores the files already replaced
+            temps = stack.enter_context(atomic_paths(targets))
+            if worker is not None:
+                # Unwound first: the worker is reaped (killed if still busy) before any
+                # temp file is renamed or deleted.
+                stack.callback(worker.stop)
+                worker.start(disclosure, temps["pdf"])
+            for fmt, tmp in temps.items():
+                if worker is None or fmt != "pdf":
+                    _renderer(fmt)(disclosure, tmp)
+            if worker is not None:
+                worker.wait()
+            # Leaving the stack renames every temp file into place (in order); an exception
+            # above unwinds it and deletes them instead, leaving earlier outputs untouched.
+        return BuildResult(result, list(targets.values()))
+
+
+class WorkerError(RuntimeError):
+    """The PDF worker process died without reporting (killed, crashed)."""
+
+
+class _PdfWorker:
+    """Parent-side handle of the forked PDF worker (see `_pdf_worker_main`)."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child_conn = ctx.Pipe(duplex=True)
+        self._process = ctx.Process(target=_pdf_worker_main, args=(child_conn,), name="pdf-render", daemon=True)
+        self._process.start()
+        child_conn.close()
+        self._started = False
+        self._done = False
+        self._stopped = False
+
+    def start(self, disclosure: Disclosure, target: Path) -> None:
+        self._conn.send((disclosure, str(target)))
+        self._started = True
+
+    def wait(self) -> None:
+        """Block until the PDF is complete; re-raise the worker's exception if it failed."""
+        try:
+            status, payload = self._conn.recv()
+        except EOFError:
+            self._process.join(5)
+            raise WorkerError(f"PDF 生成进程意外退出（退出码 {self._process.exitcode}）") from None
+        self._done = True
+        if status != "ok":
+            raise payload
+
+    def stop(self) -> None:
+        """Reap the worker; if it is still busy (error or interrupt elsewhere), kill it first.
+
+        Called before the temporary files are removed, so a worker that is still writing
+        cannot re-create a temp file after the cleanup.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._process.is_alive() and not self._done:
+            if not self._started:
+                with contextlib.suppress(OSError):
+                    self._conn.send(None)  # nothing to render: exit quietly
+                self._process.join(2)
+            if self._process.is_alive():
+                self._process.kill()
+        self._process.join()
+        self._conn.close()
+
+
+@contextlib.contextmanager
+def _pdf_worker() -> Iterator[_PdfWorker]:
+    worker = _PdfWorker()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def _pdf_worker_main(conn: Connection) -> None:
+    """Worker process: warm WeasyPrint up, then render the one PDF it is sent and report."""
+    try:
+        from generator.render import pdf
+
+        pdf.warm_up()
+        job = conn.recv()
+        if job is None:
+            return
+        disclosure, target = job
+        pdf.render_pdf(disclosure, Path(target))
+        conn.send(("ok", None))
+    except EOFError:
+        return  # the parent went away
+    except BaseException as exc:  # every failure, interrupts included, is reported to the parent
+        try:
+            conn.send(("error", exc))
+        except Exception:  # unpicklable exception: send its text instead
+            conn.send(("error", RuntimeError("".join(traceback.format_exception(exc)))))
+    finally:
+        conn.close()
