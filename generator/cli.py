@@ -71,12 +71,46 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    result = run(Path(args.workbook))
+    workbook = Path(args.workbook)
+    annotated = Path(args.annotate) if args.annotate else None
+    if annotated is not None and _same_file(annotated, workbook):
+        print(
+            f"--annotate 的输出文件不能是被检查的工作簿本身（{annotated}），请换一个文件名，如 问题标注.xlsx。",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
+    result = run(workbook)
     if args.json:
         print(json.dumps(issues_json(result.path, result.issues), ensure_ascii=False, indent=1))
     else:
         _print_issues(result)
-    return EXIT_ISSUES if has_errors(result.issues) else EXIT_OK
+    status = EXIT_ISSUES if has_errors(result.issues) else EXIT_OK
+    if annotated is not None:
+        from generator.annotate import annotate
+
+        try:
+            annotate(workbook, result.issues, annotated)
+        except OSError as exc:
+            print(
+                f"无法写入标注工作簿 {annotated}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、"
+                "文件是否正在被Excel打开。",
+                file=sys.stderr,
+            )
+            return EXIT_ISSUES
+        print(
+            f"已写入标注工作簿：{annotated}（第一张表“问题清单”列出全部问题，问题单元格已标色并附批注）",
+            file=sys.stderr if args.json else sys.stdout,
+        )
+    return status
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return a.samefile(b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
@@ -152,6 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查工作簿，列出所有问题（含单元格位置）")
     p.add_argument("workbook")
     p.add_argument("--json", action="store_true", help="以 JSON 输出问题列表")
+    p.add_argument(
+        "--annotate",
+        metavar="OUT.xlsx",
+        help="另存一份标注了问题的工作簿：问题单元格标色并附批注，第一张表列出全部问题",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("prepare", help="在“上年对比”“类用途说明”表中补全公开文件需要的行")

@@ -368,7 +368,7 @@ def parse_text(raw: object, long: bool = False) -> str | None:
     if raw is None:
         return None
     _check_error_value(raw)
-    s = _as_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+    s = _unescape_controls(_as_text(raw)).replace("\r\n", "\n").replace("\r", "\n")
     if not long:
         s = "".join(line.strip() for line in s.split("\n"))
     s = _strip(s)
@@ -385,6 +385,16 @@ def parse_text(raw: object, long: bool = False) -> str | None:
     if len(s) > MAX_TEXT_CHARS:
         raise CellError("text-too-long", f"文本长度为{len(s)}字，超过{MAX_TEXT_CHARS}字的上限，请精简或分段")
     return s
+
+
+_OOXML_CONTROL = re.compile(r"_x(00[01][0-9A-Fa-f])_")
+
+
+def _unescape_controls(text: str) -> str:
+    """Excel stores a control character in a cell as `_x0007_` (XML cannot hold it) and openpyxl
+    returns that escape as text; turn C0 escapes back into the character so that a carriage return
+    becomes a line break and any other control character is reported, not published as `_x0007_`."""
+    return _OOXML_CONTROL.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
 
 
 def _as_text(raw: object) -> str:
