@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from defusedxml import ElementTree as DefusedET
 from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -79,15 +81,14 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Issue]]:
     issue = _check_not_zip(data) or _check_zip(data)
     if issue is not None:
         return None, [issue]
-    has_formulas, issue = _prescan_sheets(data)
+    formula_cells, issue = _prescan_sheets(data)
     if issue is not None:
         return None, [issue]
     wb, issue = _load(data, data_only=True)
     if issue is not None:
         return None, [issue]
     assert wb is not None
-    formulas = _load(data, data_only=False)[0] if has_formulas else None
-    reader = _Reader(wb, formulas)
+    reader = _Reader(wb, formula_cells)
     return reader.read(path), reader.issues
 
 
@@ -229,10 +230,14 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 
-def _prescan_sheets(data: bytes) -> tuple[bool, Issue | None]:
+def _prescan_sheets(data: bytes) -> tuple[dict[str, frozenset[tuple[int, int]]], Issue | None]:
     """Before openpyxl builds objects: cap cells and merged areas per sheet (openpyxl creates an
-    object for every cell of a merged range), and note whether any formula exists."""
-    has_formulas = False
+    object for every cell of a merged range), and note which cells hold formulas, by sheet name.
+
+    Knowing the formula cells from the XML saves loading the workbook a second time with
+    formulas kept (a data_only load cannot tell a formula without a cached value from an
+    empty cell)."""
+    by_path: dict[str, frozenset[tuple[int, int]]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             for info in zf.infolist():
@@ -241,11 +246,46 @@ def _prescan_sheets(data: bytes) -> tuple[bool, Issue | None]:
                 xml = zf.read(info)
                 issue = _check_sheet_size(xml)
                 if issue is not None:
-                    return False, issue
-                has_formulas = has_formulas or _FORMULA_TAG.search(xml) is not None
+                    return {}, issue
+                by_path[info.filename] = _formula_cells(xml)
+            names = _sheet_paths(zf)
     except Exception:  # corrupt deflate data raises zlib.error, a bad CRC BadZipFile, ...
-        return False, error("not-a-workbook", "文件已损坏，无法解压其中的工作表；请在Excel中打开后另存为.xlsx再试")
-    return has_formulas, None
+        return {}, error("not-a-workbook", "文件已损坏，无法解压其中的工作表；请在Excel中打开后另存为.xlsx再试")
+    return {name: by_path.get(path, frozenset()) for name, path in names.items()}, None
+
+
+_CELL_WITH_BODY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
+
+
+def _formula_cells(xml: bytes) -> frozenset[tuple[int, int]]:
+    if _FORMULA_TAG.search(xml) is None:
+        return frozenset()
+    return frozenset(
+        (int(row), column_index_from_string(col.decode()))
+        for col, row, body in _CELL_WITH_BODY.findall(xml)
+        if _FORMULA_TAG.search(body)
+    )
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet part path, from xl/workbook.xml and its relationships."""
+    try:
+        book = DefusedET.fromstring(zf.read("xl/workbook.xml"))
+        rels = DefusedET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = path
+    out = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet") or sheet.tag == "sheet":
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if rid in targets:
+                out[sheet.get("name", "")] = targets[rid]
+    return out
 
 
 def _check_sheet_size(xml: bytes) -> Issue | None:
@@ -309,10 +349,10 @@ def _label(value: object) -> str:
 class _Sheet:
     """Sparse access to one worksheet (and its formula twin), never creating cells."""
 
-    def __init__(self, name: str, ws: Worksheet, ws_f: Worksheet | None) -> None:
+    def __init__(self, name: str, ws: Worksheet, formula_cells: frozenset[tuple[int, int]]) -> None:
         self.name = name
         self.ws = ws
-        self.ws_f = ws_f
+        self.formula_cells = formula_cells
         self.merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
 
     def raw(self, row: int, col: int) -> object:
@@ -320,10 +360,7 @@ class _Sheet:
         return None if cell is None or isinstance(cell, MergedCell) else cell.value
 
     def is_formula(self, row: int, col: int) -> bool:
-        if self.ws_f is None:
-            return False
-        cell = self.ws_f._cells.get((row, col))
-        return cell is not None and cell.data_type == "f"
+        return (row, col) in self.formula_cells
 
     def has_content(self, row: int, col: int) -> bool:
         return not is_empty(self.raw(row, col)) or self.is_formula(row, col)
@@ -334,15 +371,14 @@ class _Sheet:
 
     def occupied(self) -> list[tuple[int, int]]:
         keys = {k for k, c in self.ws._cells.items() if not isinstance(c, MergedCell) and not is_empty(c.value)}
-        if self.ws_f is not None:
-            keys |= {k for k, c in self.ws_f._cells.items() if c.data_type == "f"}
+        keys |= self.formula_cells
         return sorted(keys)
 
 
 class _Reader:
-    def __init__(self, wb: Workbook, formulas: Workbook | None) -> None:
+    def __init__(self, wb: Workbook, formula_cells: dict[str, frozenset[tuple[int, int]]]) -> None:
         self.wb = wb
-        self.formulas = formulas
+        self.formula_cells = formula_cells
         self.issues: list[Issue] = []
         self.unit = AmountUnit.WANYUAN.value
 
@@ -373,8 +409,7 @@ class _Reader:
                 )
             )
             return None
-        ws_f = self.formulas[name] if self.formulas is not None else None
-        return _Sheet(name, ws, ws_f)
+        return _Sheet(name, ws, self.formula_cells.get(name, frozenset()))
 
     # --- cells
 
