@@ -2,7 +2,7 @@
 # Install the Debian/Ubuntu packages the PDF renderer needs (Pango, HarfBuzz subsetting,
 # Noto CJK fonts) plus the tools the tests and benchmark use, when missing.
 set -euo pipefail
-required=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+required=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono poppler-utils)
 # LibreOffice is only needed by `make bench` and the LibreOffice round-trip test.
 if [ "${WITH_LIBREOFFICE:-0}" = "1" ]; then required+=(libreoffice-writer-nogui); fi
 missing=()
