@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages the PDF renderer needs (Pango, HarfBuzz subsetting,
-# Noto CJK fonts) plus the tools the tests and benchmark use, when missing.
+# Noto CJK fonts, HanaMin for rare characters) plus poppler-utils for the tests, when missing.
+# WITH_LIBREOFFICE=1 also installs LibreOffice Writer and Calc (make bench, CI's round-trip tests).
 set -euo pipefail
 required=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono poppler-utils)
-# LibreOffice is only needed by `make bench` and the LibreOffice round-trip test.
-if [ "${WITH_LIBREOFFICE:-0}" = "1" ]; then required+=(libreoffice-writer-nogui); fi
-missing=()
-for p in "${required[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+office=()
+if [ "${WITH_LIBREOFFICE:-0}" = "1" ]; then office=(libreoffice-writer-nogui libreoffice-calc-nogui); fi
+
+missing_of() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+mapfile -t missing < <(missing_of "${required[@]}")
+mapfile -t missing_office < <(missing_of "${office[@]}")
+[ ${#missing[@]} -eq 0 ] && [ ${#missing_office[@]} -eq 0 ] && exit 0
+
+all=("${missing[@]}" "${missing_office[@]}")
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "缺少系统软件包：${missing[*]}。本机没有 apt-get，请用系统的包管理器安装相应软件包后重试。" >&2
+  echo "缺少系统软件包：${all[*]}。本机没有 apt-get，请用系统的包管理器安装相应软件包后重试。" >&2
   exit 1
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "缺少系统软件包：${missing[*]}" >&2
-  echo "请运行：sudo apt-get install -y ${missing[*]}  然后重新执行 make。" >&2
+  echo "缺少系统软件包：${all[*]}" >&2
+  echo "请运行：sudo apt-get install -y ${all[*]}  然后重新执行 make。" >&2
   exit 1
 fi
-echo "正在安装系统软件包：${missing[*]}"
+echo "正在安装系统软件包：${all[*]}"
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ${#missing_office[@]} -gt 0 ]; then
+  # With recommends: the headless converter is verified in that configuration.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_office[@]}" >/dev/null
+fi
