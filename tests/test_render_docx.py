@@ -345,7 +345,8 @@ def test_output_is_byte_identical_and_has_fixed_metadata(disclosures, rendered, 
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_converts_the_docx(rendered, tmp_path):
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_libreoffice_converts_the_docx(rendered, tmp_path, name):
     result = subprocess.run(
         [
             "soffice",
@@ -355,13 +356,13 @@ def test_libreoffice_converts_the_docx(rendered, tmp_path):
             "pdf",
             "--outdir",
             str(tmp_path),
-            str(rendered["000"]),
+            str(rendered[name]),
         ],
         capture_output=True,
         timeout=120,
         check=False,
     )
-    pdf = tmp_path / "000.pdf"
+    pdf = tmp_path / f"{name}.pdf"
     assert result.returncode == 0, result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf.stat().st_size > 50_000
