@@ -16,7 +16,7 @@ from typing import TextIO
 
 from generator import __version__
 from generator.issues import Issue, format_issue, has_errors
-from generator.output import write_bytes
+from generator.output import atomic_path, write_bytes
 from generator.pipeline import Result, run
 
 EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
@@ -58,8 +58,6 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"请使用 .xlsx 作为文件扩展名：{path}", file=sys.stderr)
         return EXIT_ISSUES
     try:
-        from generator.output import atomic_path
-
         with atomic_path(path) as tmp:
             write_workbook(tmp, None, year=args.year)
     except OSError as exc:

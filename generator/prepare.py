@@ -16,8 +16,10 @@ from pathlib import Path
 
 import openpyxl
 
+from generator.catalog import load_catalog
 from generator.compute import ledger as L
 from generator.compute.comparisons import NeededRow
+from generator.compute.names import Names
 from generator.issues import format_issue
 from generator.output import atomic_path
 from generator.pipeline import run
@@ -43,9 +45,6 @@ def prepare(path: Path, output: Path | None = None) -> int:
         print("工作簿无法读取或缺少基本信息，请先按上面的提示修改，再运行 prepare。", file=sys.stderr)
         return EXIT_ISSUES
     inputs, book = result.inputs, result.book
-    from generator.catalog import load_catalog
-    from generator.compute.names import Names
-
     names = Names.build(load_catalog(inputs.info.year), inputs)
 
     wb = openpyxl.load_workbook(path)
