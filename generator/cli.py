@@ -167,6 +167,12 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return prepare(Path(args.workbook), Path(args.output) if args.output else None)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from generator.web.server import serve
+
+    return serve(args.host, args.port, Path(args.data) if args.data else None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
@@ -206,6 +212,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook")
     p.add_argument("-o", "--output", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕")
     p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser(
+        "serve",
+        help="启动网页版：各部门在浏览器中上传、检查、生成，财政局查看全部部门",
+        epilog="示例：disclosure serve --host 127.0.0.1 --port 8000 --data /var/lib/disclosure",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1（仅本机）；对局域网开放用 0.0.0.0")
+    p.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    p.add_argument("--data", help="数据文件夹（数据库、上传和生成的文件），默认 data/ 或环境变量 DISCLOSURE_DATA")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

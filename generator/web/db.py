@@ -1,0 +1,174 @@
+"""Metadata and the audit log (SQLAlchemy 2). Files themselves live in the content store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+ROLE_ADMIN, ROLE_REVIEWER, ROLE_DEPARTMENT = "admin", "reviewer", "department"
+ROLES = {ROLE_ADMIN: "财政局管理员", ROLE_REVIEWER: "财政局审核人员", ROLE_DEPARTMENT: "部门填报人员"}
+
+BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Department(Base):
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    approval_date: Mapped[dt.date | None] = mapped_column(Date)  # 预算批复日期
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    units: Mapped[list[BudgetUnit]] = relationship(back_populates="department", order_by="BudgetUnit.id")
+
+
+class BudgetUnit(Base):
+    __tablename__ = "budget_unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[Department] = relationship(back_populates="units")
+
+
+class Account(Base):
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    department: Mapped[Department | None] = relationship()
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    department: Mapped[Department | None] = relationship()
+
+
+class Version(Base):
+    """One uploaded workbook with what `check` found in it. Never changed except its 已公开 mark."""
+
+    __tablename__ = "version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    original_name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int | None] = mapped_column(Integer)
+    unit_name: Mapped[str | None] = mapped_column(String(300))
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    issues_json: Mapped[str] = mapped_column(Text, default="[]")
+    headline_json: Mapped[str | None] = mapped_column(Text)
+    annotated_sha: Mapped[str | None] = mapped_column(String(64))
+    prepared_sha: Mapped[str | None] = mapped_column(String(64))
+    published_url: Mapped[str | None] = mapped_column(String(1000))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    department: Mapped[Department] = relationship()
+    uploader: Mapped[Account] = relationship(foreign_keys=[uploader_id])
+    builds: Mapped[list[Build]] = relationship(back_populates="version", order_by="Build.id")
+
+
+class Build(Base):
+    __tablename__ = "build"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(20), default=BUILD_QUEUED)
+    progress: Mapped[str | None] = mapped_column(String(300))
+    docx_sha: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha: Mapped[str | None] = mapped_column(String(64))
+    pages: Mapped[int | None] = mapped_column(Integer)
+    seconds: Mapped[float | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[Version] = relationship(back_populates="builds")
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    username: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    object: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    client: Mapped[str | None] = mapped_column(String(100))
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest Alembic revision (from empty on a new database)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def latest_version(db: Session, department_id: int) -> Version | None:
+    return db.scalars(
+        select(Version).where(Version.department_id == department_id).order_by(Version.id.desc()).limit(1)
+    ).first()

@@ -1,0 +1,280 @@
+"""Work on uploaded files, away from the server process.
+
+Checking an upload (read → validate → compute, plus the annotated copy and the headline
+figures) and `prepare` run in a fresh process forked from a preloaded fork server, under
+an address-space and a time limit: a hostile upload can only kill its own process, and the
+server answers with a message. Builds go to the shared warm worker pool
+(generator/workers.py), whose jobs have their own time and memory limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_ctx = multiprocessing.get_context("forkserver")
+_ctx.set_forkserver_preload(["generator.web.jobs", "generator.pipeline", "generator.annotate", "generator.headline"])
+
+
+class JobFailed(Exception):
+    """The isolated process died, ran out of time or memory: the message is for the officer."""
+
+
+def _limit_memory(limit: int | None) -> None:
+    if limit:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _child(conn: Any, func: Callable[..., Any], args: tuple, memory: int | None) -> None:
+    try:
+        _limit_memory(memory)
+        out = func(*args)
+        conn.send(("ok", out))
+    except MemoryError:
+        conn.send(("error", "处理该文件所需内存超出限制"))
+    except BaseException as exc:  # reported, never raised in the server
+        conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
+    finally:
+        conn.close()
+
+
+def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory: int | None) -> Any:
+    """Run `func(*args)` in a separate process; its result must be picklable."""
+    parent, child = _ctx.Pipe(duplex=False)
+    proc = _ctx.Process(target=_child, args=(child, func, args, memory), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            raise JobFailed(f"处理超时（超过{int(timeout)}秒），已停止。请检查工作簿是否异常庞大")
+        try:
+            status, payload = parent.recv()
+        except EOFError:
+            raise JobFailed("处理该文件的进程意外退出（可能是文件异常或内存不足），其他工作不受影响") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if status != "ok":
+        raise JobFailed(f"处理失败：{payload}")
+    return payload
+
+
+# --- what runs in the isolated process ---------------------------------------------------
+
+
+def analyse(workbook: str, annotated_out: str) -> dict:
+    """`check` and `check --annotate` on one workbook, plus its year, unit name and headline figures."""
+    from generator.annotate import annotate
+    from generator.headline import headline
+    from generator.pipeline import run
+    from generator.workbook.reader import read_workbook
+
+    raw, refusal = read_workbook(Path(workbook))
+    if raw is None:  # not a workbook the reader accepts (by content): no version is made
+        return {"refused": [i.message for i in refusal]}
+    result = run(Path(workbook))
+    annotate(Path(workbook), result.issues, Path(annotated_out))
+    info = result.inputs.info if result.inputs is not None else None
+    head = headline(result.inputs) if result.inputs is not None and result.disclosure is not None else None
+    return {
+        "issues": [i.model_dump(mode="json") for i in result.issues],
+        "year": info.year if info else None,
+        "unit_name": info.unit_name if info else None,
+        "headline": head.model_dump(mode="json") if head else None,
+    }
+
+
+def prepare_copy(workbook: str, out: str) -> dict:
+    """`prepare -o out`; returns its exit status and what it printed."""
+    from generator.prepare import prepare
+
+    buf_out, buf_err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(buf_out), contextlib.redirect_stderr(buf_err):
+        status = prepare(Path(workbook), Path(out))
+    return {"status": status, "stdout": buf_out.getvalue(), "stderr": buf_err.getvalue()}
+
+
+# --- builds --------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildFiles:
+    ok: bool
+    docx: Path | None
+    pdf: Path | None
+    pages: int | None
+    seconds: float | None
+    error: str | None
+
+
+def make_pool(workers: int | None, timeout: float, memory: int) -> Any:
+    """The shared warm worker pool; a per-job isolated process where it is not available."""
+    try:
+        from generator.workers import WorkerPool
+    except ImportError:  # pragma: no cover - until generator/workers.py is merged
+        return _ProcessPerJob(workers or 2, timeout, memory)
+    return WorkerPool(workers, job_timeout=timeout, memory_limit=memory)
+
+
+def build_job(workbook: Path, out_dir: Path, label: str) -> Any:
+    try:
+        from generator.workers import BuildJob
+    except ImportError:  # pragma: no cover
+        return _Job(workbook, out_dir, ("docx", "pdf"), "disclosure", label)
+    return BuildJob(workbook=workbook, out_dir=out_dir, formats=("docx", "pdf"), stem="disclosure", label=label)
+
+
+def outcome_files(outcome: Any) -> BuildFiles:
+    files = {p.suffix.lower(): p for p in outcome.files}
+    error = outcome.error
+    if not outcome.ok and not error:
+        error = "生成失败"
+    return BuildFiles(
+        ok=bool(outcome.ok) and ".pdf" in files and ".docx" in files,
+        docx=files.get(".docx"),
+        pdf=files.get(".pdf"),
+        pages=outcome.pages,
+        seconds=outcome.seconds,
+        error=error,
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    workbook: Path
+    out_dir: Path
+    formats: tuple[str, ...]
+    stem: str
+    label: str
+
+
+@dataclass
+class _Outcome:
+    job: _Job
+    ok: bool
+    files: list[Path]
+    pages: int | None
+    seconds: float
+    issues: list
+    error: str | None
+
+
+def _build_child(workbook: str, out_dir: str) -> dict:
+    import time
+
+    from generator.build import build
+
+    start = time.monotonic()
+    outcome = build(Path(workbook), Path(out_dir), ("docx", "pdf"), parallel=False)
+    return {
+        "files": [str(p) for p in outcome.written],
+        "error": next((i.message for i in outcome.result.issues if i.is_error), None),
+        "seconds": time.monotonic() - start,
+    }
+
+
+class _ProcessPerJob:  # pragma: no cover - fallback until the shared pool is merged
+    def __init__(self, workers: int, timeout: float, memory: int) -> None:
+        self._exec = ThreadPoolExecutor(workers)
+        self.timeout, self.memory = timeout, memory
+
+    def submit(self, job: _Job, on_progress: Callable[[str], None] | None = None) -> Future:
+        def work() -> _Outcome:
+            if on_progress:
+                on_progress("正在生成 DOCX 和 PDF")
+            try:
+                out = run_isolated(
+                    _build_child, str(job.workbook), str(job.out_dir), timeout=self.timeout, memory=self.memory
+                )
+            except JobFailed as exc:
+                return _Outcome(job, False, [], None, 0.0, [], str(exc))
+            files = [Path(p) for p in out["files"]]
+            return _Outcome(job, bool(files), files, None, out["seconds"], [], out["error"])
+
+        return self._exec.submit(work)
+
+    def close(self) -> None:
+        self._exec.shutdown(wait=False, cancel_futures=True)
+
+
+class BuildRunner:
+    """Submits builds to the pool and records their end through `finish` (called in a pool thread)."""
+
+    def __init__(self, pool_factory: Callable[[], Any], tmp_root: Path) -> None:
+        self._pool_factory = pool_factory
+        self._pool: Any = None
+        self._lock = threading.Lock()
+        self.tmp_root = tmp_root
+
+    @property
+    def pool(self) -> Any:
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._pool_factory()
+            return self._pool
+
+    def submit(
+        self,
+        workbook_bytes: bytes,
+        label: str,
+        on_progress: Callable[[str], None],
+        finish: Callable[[BuildFiles], None],
+    ) -> None:
+        work = Path(tempfile.mkdtemp(prefix="build-", dir=self.tmp_root))
+        workbook = work / "workbook.xlsx"
+        workbook.write_bytes(workbook_bytes)
+        out_dir = work / "out"
+        out_dir.mkdir()
+
+        def done(fut: Future) -> None:
+            try:
+                try:
+                    files = outcome_files(fut.result())
+                except Exception as exc:  # the pool itself failed this job
+                    files = BuildFiles(False, None, None, None, None, f"生成失败：{exc}"[:500])
+                finish(files)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+        try:
+            fut = self.pool.submit(build_job(workbook, out_dir, label), on_progress)
+        except Exception as exc:
+            shutil.rmtree(work, ignore_errors=True)
+            finish(BuildFiles(False, None, None, None, None, f"无法开始生成：{exc}"[:500]))
+            return
+        fut.add_done_callback(done)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+def dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def scratch(tmp_root: Path) -> Path:
+    return Path(tempfile.mkdtemp(prefix="job-", dir=tmp_root))
+
+
+def cleanup(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)

@@ -1,0 +1,63 @@
+"""Where the application keeps its data, and its limits. Everything has an embedded default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATA = Path("data")
+MAX_UPLOAD = 20 * 1024 * 1024  # the reader itself refuses files over its own limit
+SECRET_FILE = "secret.key"
+
+
+@dataclass
+class Settings:
+    data_dir: Path = DEFAULT_DATA
+    database_url: str | None = None  # None: SQLite file in data_dir
+    secret_key: str | None = None  # None: kept in data_dir/secret.key (created once)
+    max_upload: int = MAX_UPLOAD
+    https_only: bool = False  # set behind a TLS proxy: the session cookie gets Secure
+    build_workers: int | None = None  # None: the worker pool's default
+    job_timeout: float = 180.0
+    check_timeout: float = 90.0
+    job_memory: int = 2 * 1024**3
+    login_attempts: int = 5  # failures per window, per account name and per client address
+    login_window: float = 15 * 60
+    session_max_age: int = 8 * 3600
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, data_dir: Path | None = None) -> Settings:
+        s = cls(data_dir=Path(data_dir or os.environ.get("DISCLOSURE_DATA") or DEFAULT_DATA))
+        s.database_url = os.environ.get("DATABASE_URL") or None
+        s.https_only = os.environ.get("DISCLOSURE_HTTPS", "") == "1"
+        if os.environ.get("DISCLOSURE_BUILD_WORKERS"):
+            s.build_workers = int(os.environ["DISCLOSURE_BUILD_WORKERS"])
+        return s
+
+    def prepare(self) -> None:
+        self.data_dir = self.data_dir.resolve()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        (self.data_dir / "tmp").mkdir(exist_ok=True)
+        if self.secret_key is None:
+            path = self.data_dir / SECRET_FILE
+            if not path.exists():
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(48))
+            self.secret_key = path.read_text().strip()
+
+    @property
+    def url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{self.data_dir / 'disclosure.sqlite3'}"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
