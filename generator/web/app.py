@@ -138,7 +138,9 @@ class App:
         migrate(self.engine)
         self.Session = sessions(self.engine)
         self.store = Store(settings.data_dir / "files")
+        # per account name; per client address a larger allowance (many officers share one address)
         self.limiter = security.RateLimiter(settings.login_attempts, settings.login_window)
+        self.ip_limiter = security.RateLimiter(settings.login_attempts * 10, settings.login_window)
         self.builds = jobs.BuildRunner(
             lambda: jobs.make_pool(settings.build_workers, settings.job_timeout, settings.job_memory),
             settings.tmp_dir,
@@ -346,7 +348,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         username, password = _text(form, "username", 100), _text(form, "password", 200)
         client = request.client.host if request.client else "?"
         keys = (f"user:{username.lower()}", f"ip:{client}")
-        if A.limiter.blocked(*keys):
+        if A.limiter.blocked(keys[0]) or A.ip_limiter.blocked(keys[1]):
             A.audit(db, request, "login-blocked", obj=username)
             return A.render(request, "login.html", 429, error="登录失败次数过多，请15分钟后再试。")
         user = db.scalars(select(Account).where(Account.username == username)).first()
@@ -354,7 +356,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not user:
             await asyncio.to_thread(security.burn_time, password)
         if not ok or not user or not user.active:
-            A.limiter.fail(*keys)
+            A.limiter.fail(keys[0])
+            A.ip_limiter.fail(keys[1])
             A.audit(db, request, "login-failed", obj=username)
             return A.render(request, "login.html", 400, error="用户名或密码不正确。")
         A.limiter.reset(keys[0])
@@ -481,8 +484,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         data = await upload.read(A.settings.max_upload + 1)
         if len(data) > A.settings.max_upload:
             raise HTTPException(413, "上传的文件过大")
-        if not data:
-            return RedirectResponse(f"/departments/{dept.id}?m=上传的文件是空的", 303)
         original = (upload.filename or "workbook.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
         work = jobs.scratch(A.settings.tmp_dir)
         try:

@@ -209,7 +209,7 @@ class _ProcessPerJob:  # pragma: no cover - fallback until the shared pool is me
         return self._exec.submit(work)
 
     def close(self) -> None:
-        self._exec.shutdown(wait=False, cancel_futures=True)
+        self._exec.shutdown(wait=True, cancel_futures=True)
 
 
 class BuildRunner:
