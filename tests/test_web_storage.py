@@ -1,0 +1,138 @@
+"""Storage: migrations from empty, restart keeps versions, simultaneous uploads, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from generator.web.db import Version, make_engine, migrate
+from generator.web.settings import Settings
+from tests.pg_cluster import cluster, pg_bin
+from tests.web_helpers import csrf, example, make_site, upload, version_id
+
+pytestmark = pytest.mark.slow
+TABLES = {"department", "budget_unit", "account", "invitation", "version", "build", "audit", "alembic_version"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest):
+    if request.param == "sqlite":
+        yield None  # the embedded default: a file in the data folder
+        return
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL binaries (Debian package postgresql) are not installed")
+    with cluster() as url:
+        yield url
+
+
+_count = itertools.count()
+
+
+@pytest.fixture
+def database(server: str | None) -> str | None:
+    """None (SQLite in the test's data folder) or a new, empty PostgreSQL database."""
+    if server is None:
+        return None
+    import psycopg
+
+    name = f"t{next(_count)}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def _settings(data: Path, url: str | None) -> dict:
+    return {"database_url": url}
+
+
+def test_migrations_from_empty(database, tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        migrate(engine)
+        assert set(inspect(engine).get_table_names()) >= TABLES
+        migrate(engine)  # idempotent: already at head
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0001"
+    finally:
+        engine.dispose()
+
+
+def test_restart_keeps_versions_and_files(database, tmp_path: Path) -> None:
+    site = make_site(tmp_path, _settings(tmp_path, database))
+    try:
+        dept = site.add_department("重启测试局")
+        client = site.add_account("restart-user", "department", "重启测试局")
+        path = example(tmp_path, "002")
+        vid = version_id(upload(client, dept, path))
+    finally:
+        site.close()
+    from starlette.testclient import TestClient
+
+    from generator.web.app import create_app
+    from tests.web_helpers import PASSWORD, login
+
+    app = create_app(Settings(data_dir=tmp_path, database_url=database))
+    try:
+        assert app.state.core.first_admin() is None  # the administrator exists already
+        c = TestClient(app)
+        login(c, "restart-user", PASSWORD)
+        page = c.get(f"/departments/{dept}").text
+        assert f'href="/versions/{vid}"' in page
+        assert c.get(f"/versions/{vid}/workbook.xlsx").content == path.read_bytes()
+    finally:
+        app.state.core.close()
+
+
+def test_two_simultaneous_uploads_both_become_versions(database, tmp_path: Path) -> None:
+    site = make_site(tmp_path, _settings(tmp_path, database))
+    try:
+        dept = site.add_department("并发测试局")
+        c1 = site.add_account("same-1", "department", "并发测试局")
+        c2 = site.add_account("same-2", "department", "并发测试局")
+        path = example(tmp_path, "000")
+        tokens = {id(c1): csrf(c1), id(c2): csrf(c2)}
+        barrier = threading.Barrier(2)
+        results: list[int] = []
+
+        def go(client) -> None:
+            barrier.wait()
+            r = client.post(
+                f"/departments/{dept}/upload",
+                data={"csrf": tokens[id(client)]},
+                files={"workbook": (path.name, path.read_bytes(), "application/octet-stream")},
+            )
+            results.append(version_id(r))
+
+        threads = [threading.Thread(target=go, args=(c,)) for c in (c1, c2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert len(set(results)) == 2
+        with site.app.state.core.Session() as db:
+            versions = db.query(Version).filter_by(department_id=dept).all()
+            assert len(versions) == 2
+            assert versions[0].sha256 == versions[1].sha256  # one stored file, two versions
+            assert {v.uploader.username for v in versions} == {"same-1", "same-2"}
+    finally:
+        site.close()
+
+
+def test_store_is_content_addressed_and_immutable(tmp_path: Path) -> None:
+    from generator.web.store import Store
+
+    store = Store(tmp_path / "files")
+    sha = store.put(b"abc")
+    # SHA-256 of "abc" (FIPS 180-2 test vector)
+    assert sha == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert store.put(b"abc") == sha
+    path = store.path(sha)
+    assert path.read_bytes() == b"abc" and not (path.stat().st_mode & 0o222)
+    with pytest.raises(ValueError):
+        store.path("../../etc/passwd")
