@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup system demo test lint bench examples clean
+.PHONY: setup system demo test lint bench examples clean serve
 
 setup: system $(STAMP)
 
@@ -25,7 +25,13 @@ demo: setup
 	done; ls -l output/
 
 test: setup
+	@WITH_WEB_TESTS=1 scripts/ensure-system-packages.sh
 	$(PY) -m pytest -q
+
+# The web application with the embedded defaults (SQLite and files in data/); prints the address and,
+# on the first start, the administrator's one-time password.
+serve: setup
+	$(VENV)/bin/disclosure serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000} --data $${DATA:-data}
 
 lint: setup
 	$(VENV)/bin/ruff check .

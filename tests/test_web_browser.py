@@ -1,0 +1,204 @@
+"""The web application in headless Chromium (Debian's package, driven by Playwright).
+
+The test starts `disclosure serve` on a free loopback port and plays it as the people who
+use it: the administrator sets up two departments; department 000 uploads its workbook
+with one error, sees the located message, downloads the annotated workbook, uploads the
+fixed workbook, builds and downloads the PDF (the same bytes as the CLI's); department 002
+uploads; the bureau sees both with the right statuses and days left. Screenshots of every
+page are saved in the test's temporary folder (and copied to $WEB_SCREENSHOTS if set).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator.annotate import SHEET_ISSUES
+from generator.build import build as cli_build
+from generator.web import service
+from tests.web_helpers import PASSWORD, example, example_with_one_error
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+D000, D002 = "昌吉州政资局", "昌吉州工业和信息化局"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # noqa: ANN201
+    port = _free_port()
+    env = {**os.environ, "DISCLOSURE_DATA": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    password = None
+    try:
+        assert proc.stdout is not None
+        for _ in range(20):
+            line = proc.stdout.readline()
+            m = re.search(r"一次性密码：(\S+?)（", line)
+            if m:
+                password = m[1]
+            if "Ctrl+C" in line:
+                break
+        assert password, "the first administrator's password was not printed"
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base, password
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:  # noqa: ANN001
+    from playwright.sync_api import sync_playwright
+
+    base, admin_password = server
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    files = tmp_path / "files"
+    files.mkdir()
+    bad = example_with_one_error(files)
+    fixed = example(files, "000")
+    other = example(files, "002")
+    today = service.today()  # the server counts days in China time
+
+    def shot(page, name: str) -> None:  # noqa: ANN001
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    def login(page, user: str, password: str, new: str | None = None) -> None:  # noqa: ANN001
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", password)
+        page.click("form[action='/login'] button")
+        if new:
+            page.fill("input[name=old]", password)
+            page.fill("input[name=new]", new)
+            page.fill("input[name=again]", new)
+            page.click("form[action='/password'] button")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            # --- the administrator sets up two departments and their accounts
+            admin = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900}).new_page()
+            login(admin, "admin", admin_password)
+            shot(admin, "01-first-login-password")
+            admin.fill("input[name=old]", admin_password)
+            admin.fill("input[name=new]", PASSWORD)
+            admin.fill("input[name=again]", PASSWORD)
+            admin.click("form[action='/password'] button")
+            admin.goto(f"{base}/admin")
+            for name, days_ago in ((D000, 5), (D002, 25)):
+                admin.fill("form[action='/admin/departments'] input[name=name]", name)
+                admin.fill(
+                    "form[action='/admin/departments'] input[name=approval_date]",
+                    (today - dt.timedelta(days=days_ago)).isoformat(),
+                )
+                admin.click("form[action='/admin/departments'] button")
+            passwords = {}
+            for user, dept in (("dept000", D000), ("dept002", D002)):
+                admin.fill("form[action='/admin/accounts'] input[name=username]", user)
+                admin.select_option("form[action='/admin/accounts'] select[name=department_id]", label=dept)
+                admin.click("form[action='/admin/accounts'] button")
+                passwords[user] = re.search(r"一次性密码：(\S+?)（", admin.inner_text("#secret"))[1]
+            shot(admin, "02-admin")
+
+            # --- department 000: upload with one error, see it, download the annotated copy
+            d0 = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900}).new_page()
+            login(d0, "dept000", passwords["dept000"], PASSWORD)
+            assert D000 in d0.inner_text("h1")
+            shot(d0, "03-department-empty")
+            d0.set_input_files("input[name=workbook]", str(bad))
+            d0.click("form[enctype='multipart/form-data'] button")
+            text = d0.inner_text("main")
+            assert "发现1个错误" in text
+            assert "支出明细!D2" in text and "99999" in text
+            shot(d0, "04-version-with-error")
+            with d0.expect_download() as dl:
+                d0.click("a[href$='/annotated.xlsx']")
+            annotated = Path(dl.value.path())
+            wb = openpyxl.load_workbook(io.BytesIO(annotated.read_bytes()))
+            assert wb.sheetnames[0] == SHEET_ISSUES and wb[SHEET_ISSUES]["C2"].value == "支出明细!D2"
+            assert dl.value.suggested_filename.endswith(".xlsx") and D000 in dl.value.suggested_filename
+
+            # --- upload the fixed workbook, build, download the PDF
+            d0.click("p.crumbs a")
+            d0.set_input_files("input[name=workbook]", str(fixed))
+            d0.click("form[enctype='multipart/form-data'] button")
+            assert "检查通过" in d0.inner_text("main")
+            d0.click("form[action$='/build'] button")
+            shot(d0, "05-building")
+            d0.wait_for_selector("#pdf", timeout=240_000)
+            shot(d0, "06-built")
+            with d0.expect_download() as dl:
+                d0.click("#pdf")
+            pdf = Path(dl.value.path()).read_bytes()
+            cli = cli_build(fixed, tmp_path / "cli", ("pdf",))
+            assert pdf == cli.written[0].read_bytes(), "the web PDF differs from the CLI's"
+            d0.goto(d0.url.rsplit("/builds/", 1)[0] + "/")
+            d0.click("a.brand")
+            shot(d0, "07-department-versions")
+
+            # --- department 002 uploads its clean workbook
+            d2 = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
+            login(d2, "dept002", passwords["dept002"], PASSWORD)
+            d2.set_input_files("input[name=workbook]", str(other))
+            d2.click("form[enctype='multipart/form-data'] button")
+            assert "检查通过" in d2.inner_text("main")
+
+            # --- the bureau sees both
+            admin.goto(f"{base}/bureau")
+            shot(admin, "08-bureau")
+            row0 = admin.inner_text(f"tr:has(a:text-is('{D000}'))")
+            row2 = admin.inner_text(f"tr:has(a:text-is('{D002}'))")
+            assert "已生成" in row0 and "剩余15天" in row0
+            assert "待生成" in row2 and "已逾期5天" in row2
+            assert admin.locator(f"tr:has(a:text-is('{D002}')) td.overdue").count() == 1
+            assert admin.locator(f"tr:has(a:text-is('{D000}')) td.overdue").count() == 0
+            assert "1,223.12" in row0  # 收支总计 of example 000 (表1 收入总计, examples/000-golden.md line 28)
+        finally:
+            browser.close()
+            target = os.environ.get("WEB_SCREENSHOTS")
+            if target:
+                shutil.copytree(shots, target, dirs_exist_ok=True)
