@@ -32,7 +32,7 @@ FORMATS = ("docx", "pdf")
 JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-stage benchmarks)
 
 
-def _renderer(fmt: str) -> Callable[[Disclosure, Path], None]:
+def _renderer(fmt: str) -> Callable[[Disclosure, Path], object]:
     if fmt == "docx":
         from generator.render.docx import render_docx
 
@@ -48,8 +48,37 @@ class BuildResult:
     written: list[Path]
 
 
-def output_paths(disclosure: Disclosure, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    return {fmt: out_dir / f"{disclosure.file_stem}.{fmt}" for fmt in formats}
+def output_stem(disclosure: Disclosure) -> str:
+    """The output file stem of a department: "{单位全称}{年}年部门预算公开"."""
+    return disclosure.file_stem
+
+
+def output_paths(
+    disclosure: Disclosure, out_dir: Path, formats: tuple[str, ...], stem: str | None = None
+) -> dict[str, Path]:
+    stem = stem or output_stem(disclosure)
+    return {fmt: out_dir / f"{stem}.{fmt}" for fmt in formats}
+
+
+STAGE_NAMES = {"docx": "生成 DOCX", "pdf": "生成 PDF"}
+
+
+def render_into(
+    disclosure: Disclosure, temps: dict[str, Path], progress: Callable[[str], None] | None = None
+) -> int | None:
+    """Render every format into its (temporary) path, one after the other, in this process.
+
+    Returns the PDF's page count when a PDF was rendered. Used by the pool workers
+    (generator/workers.py), which parallelise across departments instead.
+    """
+    pages = None
+    for fmt, tmp in temps.items():
+        if progress is not None:
+            progress(STAGE_NAMES.get(fmt, fmt))
+        rendered = _renderer(fmt)(disclosure, tmp)
+        if fmt == "pdf" and isinstance(rendered, int):
+            pages = rendered
+    return pages
 
 
 def parallel_available() -> bool:

@@ -181,8 +181,8 @@ def collect_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) -> None:
-    """Write the disclosure as a PDF/UA-1 (tagged) file to `target`.
+def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) -> int:
+    """Write the disclosure as a PDF/UA-1 (tagged) file to `target`; return its page count.
 
     Raises MissingFontError before rendering when the CJK fonts are absent; with
     `strict`, raises RenderWarningsError if WeasyPrint logged any warning.
@@ -190,7 +190,9 @@ def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) ->
     check_fonts()
     html = render_html(disclosure)
     with collect_warnings() as warnings:
-        document = _html_class()(string=html, base_url=str(ASSETS) + "/", url_fetcher=make_url_fetcher())
+        source = _html_class()(string=html, base_url=str(ASSETS) + "/", url_fetcher=make_url_fetcher())
+        document = source.render(pdf_variant=PDF_VARIANT)
         document.write_pdf(Path(target), pdf_variant=PDF_VARIANT)
     if strict and warnings:
         raise RenderWarningsError("; ".join(warnings))
+    return len(document.pages)
