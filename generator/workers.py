@@ -69,6 +69,7 @@ class BuildOutcome:
     seconds: float
     issues: list[Issue] = field(default_factory=list)  # the located problems if the workbook had errors
     error: str | None = None  # first error, Chinese, for summaries
+    department: str | None = None  # 单位全称 from the workbook, once it could be read
 
 
 class OutputClaims:
@@ -289,10 +290,12 @@ class _Slot:
         job, limits = item.job, self.pool.limits
         start = time.monotonic()
         deadline = None if limits.job_timeout is None else start + limits.job_timeout
+        department: str | None = None
 
         def outcome(ok: bool, **kw: Any) -> BuildOutcome:
             kw.setdefault("files", [])
             kw.setdefault("pages", None)
+            kw.setdefault("department", department)
             return BuildOutcome(job=job, ok=ok, seconds=time.monotonic() - start, **kw)
 
         if self.process is None or not self.process.is_alive():
@@ -320,7 +323,8 @@ class _Slot:
                 if kind == "progress":
                     _notify(item.on_progress, payload)
                 elif kind == "stem":
-                    targets = {fmt: job.out_dir / f"{payload}.{fmt}" for fmt in job.formats}
+                    stem, department = payload
+                    targets = {fmt: job.out_dir / f"{stem}.{fmt}" for fmt in job.formats}
                     conflict = item.claims.claim(job.workbook, list(targets.values())) if item.claims else None
                     if conflict is not None:
                         conn.send(("skip", None))
@@ -489,7 +493,7 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
             conn.send(("done", {"ok": False, "issues": result.issues, "pages": None}))
             return True
         disclosure = result.disclosure
-        conn.send(("stem", job.stem or output_stem(disclosure)))
+        conn.send(("stem", (job.stem or output_stem(disclosure), disclosure.unit_name)))
         reply, temps = conn.recv()
         if reply != "go":
             return True
