@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from generator.filenames import inside, safe_filename
 from generator.model import Disclosure
 from generator.output import atomic_paths
 from generator.pipeline import Result, run
@@ -48,8 +49,20 @@ class BuildResult:
     written: list[Path]
 
 
+def output_name(disclosure: Disclosure, fmt: str) -> str:
+    """The file name `build` (or `dump`, fmt "json") writes for this disclosure (see generator/filenames.py)."""
+    return safe_filename(disclosure.file_stem, f".{fmt}")
+
+
 def output_paths(disclosure: Disclosure, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    return {fmt: out_dir / f"{disclosure.file_stem}.{fmt}" for fmt in formats}
+    """Where each format goes; every path is verified to lie directly inside `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for fmt in formats:
+        name = output_name(disclosure, fmt)
+        inside(out_dir, name)  # raises UnsafePathError; cannot happen for a safe_filename name
+        paths[fmt] = out_dir / name
+    return paths
 
 
 def parallel_available() -> bool:
