@@ -78,10 +78,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return EXIT_ISSUES
     result = run(workbook)
+    names = _output_names(result)
     if args.json:
-        print(json.dumps(issues_json(result.path, result.issues), ensure_ascii=False, indent=1))
+        report = issues_json(result.path, result.issues)
+        if names:
+            report["output_files"] = names
+        print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         _print_issues(result)
+        if names:
+            print("生成的文件名：" + "、".join(names))
     status = EXIT_ISSUES if has_errors(result.issues) else EXIT_OK
     if annotated is not None:
         from generator.annotate import annotate
@@ -100,6 +106,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr if args.json else sys.stdout,
         )
     return status
+
+
+def _output_names(result: Result) -> list[str]:
+    """The file names `build` will write for this workbook (once it has no errors)."""
+    if result.disclosure is None:
+        return []
+    from generator.build import FORMATS, output_name
+
+    return [output_name(result.disclosure, fmt) for fmt in FORMATS]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -121,8 +136,13 @@ def cmd_dump(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(data.decode("utf-8") + "\n")
         return EXIT_OK
-    out = Path(args.output) if args.output else Path("output") / f"{result.disclosure.file_stem}.json"
     try:
+        if args.output:
+            out = Path(args.output)  # the officer's own choice of path
+        else:
+            from generator.build import output_paths
+
+            out = output_paths(result.disclosure, Path("output"), ("json",))["json"]
         write_bytes(out, data)
     except OSError as exc:
         print(f"无法写入 {out}：{exc.strerror or exc}。请检查输出文件夹是否可写。", file=sys.stderr)

@@ -41,6 +41,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from generator.build import place_outputs
+from generator.filenames import collision_key, collision_message
 from generator.issues import Issue, format_issue
 from generator.output import atomic_paths
 
@@ -90,19 +92,15 @@ class OutputClaims:
             for key, path in zip(keys, paths, strict=True):
                 owner = self._owners.get(key)
                 if owner is not None and owner != workbook:
-                    return (
-                        f"输出文件名冲突：{workbook.name} 与 {owner.name} 都会生成 {path.name}。"
-                        "请核对这两个工作簿是否填写了同一单位和年度，删除或改正其中一个后重新生成"
-                        f"（{path.name} 只保留了 {owner.name} 的结果）。"
-                    )
+                    return collision_message(path.name, [owner, workbook]) + f"本次只生成了“{owner.name}”的文件。"
             for key in keys:
                 self._owners[key] = workbook
         return None
 
 
-def _key(path: Path) -> Path:
-    # Windows and macOS file systems usually ignore case: compare case-folded names.
-    return Path(os.path.abspath(path.parent)) / path.name.casefold()
+def _key(path: Path) -> tuple[str, str]:
+    # Compared as Windows and macOS compare names (generator/filenames.py).
+    return os.path.abspath(path.parent), collision_key(path.name)
 
 
 class WorkerPool:
@@ -322,18 +320,20 @@ class _Slot:
                 kind, payload = self._receive(conn, deadline, limits.job_timeout)
                 if kind == "progress":
                     _notify(item.on_progress, payload)
-                elif kind == "stem":
-                    stem, department = payload
-                    targets = {fmt: job.out_dir / f"{stem}.{fmt}" for fmt in job.formats}
-                    conflict = item.claims.claim(job.workbook, list(targets.values())) if item.claims else None
-                    if conflict is not None:
-                        conn.send(("skip", None))
-                        raise _JobFailed(conflict)
+                elif kind == "names":
+                    names, department = payload
                     try:
+                        targets = place_outputs(job.out_dir, names)
+                        conflict = item.claims.claim(job.workbook, list(targets.values())) if item.claims else None
+                        if conflict is not None:
+                            raise _JobFailed(conflict)
                         temps = publish.enter_context(atomic_paths(targets))
                     except OSError as exc:
                         conn.send(("skip", None))
                         raise _JobFailed(_write_error(job.out_dir, exc)) from None
+                    except _JobFailed:
+                        conn.send(("skip", None))
+                        raise
                     conn.send(("go", {fmt: str(path) for fmt, path in temps.items()}))
                 elif kind == "done":
                     issues, pages = payload["issues"], payload["pages"]
@@ -479,7 +479,7 @@ def _arm_cpu_limit(cpu_limit: int | None) -> None:
 
 def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
     """Build one job; False when this worker must not be reused (it then exits)."""
-    from generator.build import output_stem, render_into
+    from generator.build import output_name, render_into
     from generator.pipeline import run
 
     def progress(stage: str) -> None:
@@ -493,7 +493,8 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
             conn.send(("done", {"ok": False, "issues": result.issues, "pages": None}))
             return True
         disclosure = result.disclosure
-        conn.send(("stem", (job.stem or output_stem(disclosure), disclosure.unit_name)))
+        names = {fmt: output_name(disclosure, fmt, job.stem) for fmt in job.formats}
+        conn.send(("names", (names, disclosure.unit_name)))
         reply, temps = conn.recv()
         if reply != "go":
             return True

@@ -60,7 +60,7 @@ def test_two_workbooks_mapping_to_one_file(example_paths: dict[str, Path], tmp_p
     out = tmp_path / "out"
     assert main(["build", str(first), str(second), "-o", str(out)]) == 1
     text = capsys.readouterr().out
-    assert "第一版.xlsx" in text and "第二版.xlsx" in text and "输出文件名冲突" in text
+    assert "第一版.xlsx" in text and "第二版.xlsx" in text and "生成的文件名相同" in text
     assert f"{STEMS['000']}.docx" in text
     assert sorted(p.name for p in out.iterdir()) == [f"{STEMS['000']}.docx", f"{STEMS['000']}.pdf"]
 

@@ -100,7 +100,7 @@ def test_two_workbooks_for_one_output_file(pool: WorkerPool, example_paths: dict
     a = pool.submit(BuildJob(first, out), claims=claims).result(timeout=300)
     b = pool.submit(BuildJob(second, out), claims=claims).result(timeout=300)
     assert a.ok and not b.ok
-    assert b.error is not None and "甲.xlsx" in b.error and "乙.xlsx" in b.error and "冲突" in b.error
+    assert b.error is not None and "甲.xlsx" in b.error and "乙.xlsx" in b.error and "文件名相同" in b.error
     assert b.files == []
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in a.files)
 
