@@ -436,8 +436,7 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from generator.render import pdf
 
-    pdf.warm_up()
-    settle_gc()
+    pdf.warm_up()  # also freezes start-up objects out of the garbage collector's sight
     if memory_limit is not None:
         with contextlib.suppress(ValueError, OSError):
             _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -456,13 +455,6 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
                 return
     finally:
         conn.close()
-
-
-def settle_gc() -> None:
-    """After start-up: collect once, then move every surviving object (modules, fonts, caches)
-    to the permanent generation so later collections during renders never scan them."""
-    gc.collect()
-    gc.freeze()
 
 
 def _arm_cpu_limit(cpu_limit: int | None) -> None:
