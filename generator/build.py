@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from generator.filenames import inside, safe_filename
 from generator.model import Disclosure
 from generator.output import atomic_paths
 from generator.pipeline import Result, run
@@ -32,7 +33,7 @@ FORMATS = ("docx", "pdf")
 JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-stage benchmarks)
 
 
-def _renderer(fmt: str) -> Callable[[Disclosure, Path], None]:
+def _renderer(fmt: str) -> Callable[[Disclosure, Path], object]:
     if fmt == "docx":
         from generator.render.docx import render_docx
 
@@ -48,8 +49,50 @@ class BuildResult:
     written: list[Path]
 
 
-def output_paths(disclosure: Disclosure, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
-    return {fmt: out_dir / f"{disclosure.file_stem}.{fmt}" for fmt in formats}
+def output_name(disclosure: Disclosure, fmt: str, stem: str | None = None) -> str:
+    """The file name `build` (or `dump`, fmt "json") writes for this disclosure (see generator/filenames.py).
+
+    `stem` overrides the department's own "{单位全称}{年}年部门预算公开" (still made safe).
+    """
+    return safe_filename(stem or disclosure.file_stem, f".{fmt}")
+
+
+def output_paths(
+    disclosure: Disclosure, out_dir: Path, formats: tuple[str, ...], stem: str | None = None
+) -> dict[str, Path]:
+    """Where each format goes; every path is verified to lie directly inside `out_dir`."""
+    return place_outputs(out_dir, {fmt: output_name(disclosure, fmt, stem) for fmt in formats})
+
+
+def place_outputs(out_dir: Path, names: dict[str, str]) -> dict[str, Path]:
+    """`out_dir / name` for each format, created and verified to lie directly inside `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for fmt, name in names.items():
+        inside(out_dir, name)  # raises UnsafePathError; cannot happen for a safe_filename name
+        paths[fmt] = out_dir / name
+    return paths
+
+
+STAGE_NAMES = {"docx": "生成 DOCX", "pdf": "生成 PDF"}
+
+
+def render_into(
+    disclosure: Disclosure, temps: dict[str, Path], progress: Callable[[str], None] | None = None
+) -> int | None:
+    """Render every format into its (temporary) path, one after the other, in this process.
+
+    Returns the PDF's page count when a PDF was rendered. Used by the pool workers
+    (generator/workers.py), which parallelise across departments instead.
+    """
+    pages = None
+    for fmt, tmp in temps.items():
+        if progress is not None:
+            progress(STAGE_NAMES.get(fmt, fmt))
+        rendered = _renderer(fmt)(disclosure, tmp)
+        if fmt == "pdf" and isinstance(rendered, int):
+            pages = rendered
+    return pages
 
 
 def parallel_available() -> bool:

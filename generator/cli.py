@@ -78,10 +78,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return EXIT_ISSUES
     result = run(workbook)
+    names = _output_names(result)
     if args.json:
-        print(json.dumps(issues_json(result.path, result.issues), ensure_ascii=False, indent=1))
+        report = issues_json(result.path, result.issues)
+        if names:
+            report["output_files"] = names
+        print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         _print_issues(result)
+        if names:
+            print("生成的文件名：" + "、".join(names))
     status = EXIT_ISSUES if has_errors(result.issues) else EXIT_OK
     if annotated is not None:
         from generator.annotate import annotate
@@ -100,6 +106,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr if args.json else sys.stdout,
         )
     return status
+
+
+def _output_names(result: Result) -> list[str]:
+    """The file names `build` will write for this workbook (once it has no errors)."""
+    if result.disclosure is None:
+        return []
+    from generator.build import FORMATS, output_name
+
+    return [output_name(result.disclosure, fmt) for fmt in FORMATS]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -121,8 +136,13 @@ def cmd_dump(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(data.decode("utf-8") + "\n")
         return EXIT_OK
-    out = Path(args.output) if args.output else Path("output") / f"{result.disclosure.file_stem}.json"
     try:
+        if args.output:
+            out = Path(args.output)  # the officer's own choice of path
+        else:
+            from generator.build import output_paths
+
+            out = output_paths(result.disclosure, Path("output"), ("json",))["json"]
         write_bytes(out, data)
     except OSError as exc:
         print(f"无法写入 {out}：{exc.strerror or exc}。请检查输出文件夹是否可写。", file=sys.stderr)
@@ -136,8 +156,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     formats = FORMATS if args.format == "all" else (args.format,)
     out_dir = Path(args.output)
+    paths = [Path(w) for w in args.workbook]
+    if len(paths) > 1 or paths[0].is_dir():
+        return cmd_build_batch(args, paths, formats, out_dir)
     try:
-        outcome = build(Path(args.workbook), out_dir, formats)
+        outcome = build(paths[0], out_dir, formats)
     except OSError as exc:
         print(
             f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、磁盘是否已满。"
@@ -159,6 +182,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     for path in outcome.written:
         print(f"已生成：{path}")
     return EXIT_OK
+
+
+def cmd_build_batch(args: argparse.Namespace, paths: list[Path], formats: tuple[str, ...], out_dir: Path) -> int:
+    """Several workbooks or folders: a pool of warm workers, progress on a terminal, a summary table."""
+    from generator.batch import BatchOptions, collect_workbooks, run_batch, summary
+
+    workbooks, problems = collect_workbooks(paths)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not workbooks:
+        print("没有可生成的工作簿。", file=sys.stderr)
+        return EXIT_ISSUES
+    options = BatchOptions(
+        out_dir,
+        formats,
+        workers=args.jobs,
+        job_timeout=args.timeout or None,
+        memory_limit=args.memory * 2**20 if args.memory else None,
+    )
+    outcomes = run_batch(workbooks, options)
+    print(summary(outcomes))
+    return EXIT_ISSUES if problems or not all(o.ok for o in outcomes) else EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return value
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -202,10 +257,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
     p.set_defaults(func=cmd_prepare)
 
-    p = sub.add_parser("build", help="检查并生成公开文件（DOCX 和 PDF）")
-    p.add_argument("workbook")
+    p = sub.add_parser(
+        "build",
+        help="检查并生成公开文件（DOCX 和 PDF）；可一次生成多个工作簿或整个文件夹",
+        description="检查并生成公开文件。给出多个工作簿或文件夹时并行生成，最后列出每个单位的结果；"
+        "任何一个失败时退出码为 1，其他单位照常生成。",
+        epilog="示例：disclosure build 各单位工作簿/ -o 公开文件/",
+    )
+    p.add_argument("workbook", nargs="+", help="工作簿（.xlsx），或存放工作簿的文件夹；可给多个")
     p.add_argument("-o", "--output", default="output", help="输出文件夹，默认 output/")
     p.add_argument("--format", choices=("all", "docx", "pdf"), default="all", help="生成的格式，默认两种都生成")
+    p.add_argument(
+        "-j", "--jobs", type=_positive_int, default=None, help="同时生成的单位数（多个工作簿时），默认为 CPU 核数"
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=900,
+        metavar="秒",
+        help="多个工作簿时每个单位最长用时，超过即停止该单位，默认 900；0 表示不限",
+    )
+    p.add_argument(
+        "--memory",
+        type=_positive_int,
+        default=4096,
+        metavar="MiB",
+        help="多个工作簿时每个生成进程可用的内存（地址空间），默认 4096；0 表示不限",
+    )
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("dump", help="把计算出的完整公开内容写成 JSON（供核对）")

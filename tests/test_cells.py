@@ -271,6 +271,24 @@ def test_text_rejects_control_characters_and_huge_text() -> None:
     assert exc.code == "text-too-long" and "5001" in exc.message
 
 
+@pytest.mark.parametrize(
+    ("raw", "char", "what"),
+    [
+        ("昌吉州\u202e局务公开", "U+202E", "文字方向控制字符"),  # right-to-left override
+        ("甲\u2066乙\u2069", "U+2066", "文字方向控制字符"),  # left-to-right isolate
+        ("伪\u200b造", "U+200B", "不可见的控制字符"),  # zero-width space inside the text
+        ("甲\u200f乙", "U+200F", "不可见的控制字符"),  # right-to-left mark
+        ("第一段\u2028第二段", "U+2028", "不可见的控制字符"),  # line separator
+        ("甲\u00ad乙", "U+00AD", "不可见的控制字符"),  # soft hyphen
+    ],
+)
+def test_text_rejects_bidi_and_format_characters(raw: str, char: str, what: str) -> None:
+    for kind in (Kind.TEXT, Kind.LONGTEXT):
+        exc = failure(kind, raw)
+        assert exc.code == "control-character"
+        assert char in exc.message and what in exc.message and "□" in exc.message
+
+
 def test_error_value_in_any_kind() -> None:
     for kind in (Kind.TEXT, Kind.FUNC_CODE, Kind.DATE, Kind.INT, Kind.CHOICE):
         assert failure(kind, "#N/A", choices=CHOICES).code == "cell-error-value"

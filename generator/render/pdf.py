@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import logging
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -109,14 +111,33 @@ UNUSED_UA_RULES = (
 )
 
 
+# Levers that keep the PDF byte-identical but save memory or time (see README "Performance").
+# DISCLOSURE_PDF_LEVERS=none (or a comma list of names) turns them off, for benchmarks only.
+LEVERS_ENV = "DISCLOSURE_PDF_LEVERS"
+ALL_LEVERS = ("lazy-font-copy", "page-references", "font-config", "gc-freeze")
+
+
+@functools.cache
+def levers() -> frozenset[str]:
+    value = os.environ.get(LEVERS_ENV, "all").strip()
+    if value in ("", "all"):
+        return frozenset(ALL_LEVERS)
+    return frozenset(name.strip() for name in value.split(",")) & frozenset(ALL_LEVERS)
+
+
 @functools.cache
 def _html_class() -> type:
     """`weasyprint.HTML`, with the lean user-agent sheet where this WeasyPrint allows it.
 
     Falls back to plain `HTML` (same output, slower) if the packaged sheet or the hook
-    is not what this code expects.
+    is not what this code expects. Also installs the internal levers
+    (generator/render/weasy_internals.py) before the first render.
     """
     from weasyprint import CSS, HTML
+
+    from generator.render import weasy_internals
+
+    weasy_internals.install(levers())
 
     try:
         from weasyprint import html as wp_html
@@ -144,6 +165,25 @@ def make_url_fetcher():  # -> weasyprint.urls.URLFetcher
     return _asset_fetcher_class()()
 
 
+def font_config():  # -> weasyprint.text.fonts.FontConfiguration | None
+    """The process's shared font configuration (None: WeasyPrint makes one per render)."""
+    return _shared_font_config() if "font-config" in levers() else None
+
+
+@functools.cache
+def _shared_font_config():  # -> weasyprint.text.fonts.FontConfiguration
+    """One font configuration per process, reused by every render.
+
+    WeasyPrint otherwise builds a new one per document: a new Pango font map that opens
+    the CJK font files and computes their coverage again. The templates have no
+    @font-face rules, so nothing document-specific is ever added to it; the PDF bytes
+    are the same (tests/test_weasy_internals.py).
+    """
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def warm_up() -> None:
     """Import WeasyPrint and load the CJK fonts once, so a later render starts at full speed.
 
@@ -153,7 +193,12 @@ def warm_up() -> None:
     with contextlib.suppress(Exception):
         cjk_families()
         sample = '<p style="font-family: Noto Serif CJK SC">字<b style="font-family: Noto Sans CJK SC">字</b></p>'
-        _html_class()(string=sample).render()
+        _html_class()(string=sample).render(font_config=font_config())
+    if "gc-freeze" in levers():
+        # Modules, fonts and caches loaded so far live as long as the process: move them to
+        # the permanent generation so the collections during a render never scan them.
+        gc.collect()
+        gc.freeze()
 
 
 def render_html(disclosure: Disclosure) -> str:
@@ -181,8 +226,8 @@ def collect_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) -> None:
-    """Write the disclosure as a PDF/UA-1 (tagged) file to `target`.
+def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) -> int:
+    """Write the disclosure as a PDF/UA-1 (tagged) file to `target`; return its page count.
 
     Raises MissingFontError before rendering when the CJK fonts are absent; with
     `strict`, raises RenderWarningsError if WeasyPrint logged any warning.
@@ -190,7 +235,9 @@ def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) ->
     check_fonts()
     html = render_html(disclosure)
     with collect_warnings() as warnings:
-        document = _html_class()(string=html, base_url=str(ASSETS) + "/", url_fetcher=make_url_fetcher())
+        source = _html_class()(string=html, base_url=str(ASSETS) + "/", url_fetcher=make_url_fetcher())
+        document = source.render(font_config=font_config(), pdf_variant=PDF_VARIANT)
         document.write_pdf(Path(target), pdf_variant=PDF_VARIANT)
     if strict and warnings:
         raise RenderWarningsError("; ".join(warnings))
+    return len(document.pages)

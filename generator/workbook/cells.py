@@ -362,7 +362,8 @@ def _date_from_text(raw: str) -> dt.date:
 def parse_text(raw: object, long: bool = False) -> str | None:
     """Text, stripped; LONGTEXT keeps line breaks (\\r\\n → \\n), TEXT joins lines.
 
-    Numbers become their text ("36", not "36.0"). Control characters other than
+    Numbers become their text ("36", not "36.0"). Control, bidi and other invisible format
+    characters (see `_is_hidden_char`) other than
     \\n and \\t and texts over MAX_TEXT_CHARS characters are errors.
     """
     if raw is None:
@@ -374,17 +375,33 @@ def parse_text(raw: object, long: bool = False) -> str | None:
     s = _strip(s)
     if not s:
         return None
-    bad = next((ch for ch in s if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+    bad = next((ch for ch in s if _is_hidden_char(ch)), None)
     if bad is not None:
-        preview = "".join(ch if ch == " " or ch.isprintable() else "□" for ch in s[:20])
+        at = s.index(bad)
+        start = max(0, at - 10)
+        preview = "".join("□" if _is_hidden_char(ch) else ch for ch in s[start : start + 20])
+        what = "文字方向控制字符" if unicodedata.bidirectional(bad) in _BIDI_CONTROLS else "不可见的控制字符"
         raise CellError(
             "control-character",
-            f"文本“{preview}”含不可见的控制字符（U+{ord(bad):04X}，图中显示为□），"
+            f"文本“{preview}”含{what}（U+{ord(bad):04X}，图中显示为□），会使公开文件显示的内容与看到的不同，"
             "多由其他系统复制粘贴带入，请删除后重新输入",
         )
     if len(s) > MAX_TEXT_CHARS:
         raise CellError("text-too-long", f"文本长度为{len(s)}字，超过{MAX_TEXT_CHARS}字的上限，请精简或分段")
     return s
+
+
+# Explicit embeddings, overrides, isolates and their terminators, plus the marks.
+_BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
+
+
+def _is_hidden_char(ch: str) -> bool:
+    """Characters that are invisible or change what the reader sees: controls (other than
+    line break and tab), format characters (bidi overrides and isolates, LRM/RLM, zero-width
+    spaces and joiners, soft hyphen, BOM) and the Unicode line/paragraph separators."""
+    if ch in "\n\t":
+        return False
+    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
 
 
 _OOXML_CONTROL = re.compile(r"_x(00[01][0-9A-Fa-f])_")

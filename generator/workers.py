@@ -1,0 +1,529 @@
+"""A pool of warm worker processes that build departments: batch `disclosure build` and the web app.
+
+Each worker imports WeasyPrint, loads the CJK fonts and builds the font configuration once
+(`generator.render.pdf.warm_up`), freezes what start-up allocated out of the garbage
+collector's sight, and then builds one department after another. A department's build is
+the same pipeline as `disclosure build` (generator/pipeline.py, generator/build.py):
+read → validate → compute in the worker, then DOCX and PDF rendered into temporary files
+that *this* (the parent) process created through `generator.output.atomic_paths` and
+publishes — all files of a department or none — only after the worker reported success.
+
+Limits are per job: a wall-clock timeout (enforced here), an address-space limit
+(RLIMIT_AS, set in the worker) and a CPU-seconds limit (RLIMIT_CPU, re-armed in the worker
+before each job). A job that breaches one, or whose worker crashes, fails alone with a
+Chinese message; its temporary files are deleted, earlier outputs stay untouched, and the
+worker is replaced by a fresh one, so the other jobs go on.
+
+Workers are started through the `forkserver` method on Linux (a clean single-threaded
+process forks them, so the web server's threads never fork) and die with their parent
+(PR_SET_DEATHSIG). `submit` may be called from any thread; `on_progress` callbacks run on
+the pool's own threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from generator.build import place_outputs
+from generator.filenames import collision_key, collision_message
+from generator.issues import Issue, format_issue
+from generator.output import atomic_paths
+
+FORMATS = ("docx", "pdf")
+STAGE_QUEUED = "排队等待"
+STAGE_READ = "读取并检查工作簿"
+STAGE_PUBLISH = "写入文件"
+STARTUP_TIMEOUT = 300.0  # seconds a fresh worker may take to import and load the fonts
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    workbook: Path
+    out_dir: Path
+    formats: tuple[str, ...] = FORMATS
+    stem: str | None = None  # output file stem; None -> derived from the workbook
+    label: str = ""  # shown in progress/summary (e.g. department name)
+
+
+@dataclass
+class BuildOutcome:
+    job: BuildJob
+    ok: bool
+    files: list[Path]  # published files (all-or-nothing)
+    pages: int | None
+    seconds: float
+    issues: list[Issue] = field(default_factory=list)  # the located problems if the workbook had errors
+    error: str | None = None  # first error, Chinese, for summaries
+    department: str | None = None  # 单位全称 from the workbook, once it could be read
+
+
+class OutputClaims:
+    """Output paths already taken by jobs of one batch: two workbooks must not publish the same file.
+
+    Pass one instance to every `submit` of a batch. The second job that maps to a taken
+    file fails before rendering, with a message naming both workbooks.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owners: dict[Path, Path] = {}
+
+    def claim(self, workbook: Path, paths: list[Path]) -> str | None:
+        """Take `paths` for `workbook`; None on success, else the Chinese conflict message."""
+        keys = [_key(p) for p in paths]
+        with self._lock:
+            for key, path in zip(keys, paths, strict=True):
+                owner = self._owners.get(key)
+                if owner is not None and owner != workbook:
+                    return collision_message(path.name, [owner, workbook]) + f"本次只生成了“{owner.name}”的文件。"
+            for key in keys:
+                self._owners[key] = workbook
+        return None
+
+
+def _key(path: Path) -> tuple[str, str]:
+    # Compared as Windows and macOS compare names (generator/filenames.py).
+    return os.path.abspath(path.parent), collision_key(path.name)
+
+
+class WorkerPool:
+    """Warm worker processes building `BuildJob`s; see the module docstring.
+
+    workers: number of processes (default: usable cores). job_timeout: wall seconds per job.
+    memory_limit: address-space bytes per worker process. cpu_limit: CPU seconds per job.
+    None means no limit.
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        job_timeout: float | None = None,
+        memory_limit: int | None = None,
+        cpu_limit: int | None = None,
+    ) -> None:
+        self.workers = max(1, workers or usable_cores())
+        self.limits = _Limits(job_timeout, memory_limit, cpu_limit)
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._ctx = _context()
+        self._slots = [_Slot(self, i) for i in range(self.workers)]
+        for slot in self._slots:
+            slot.start_process()  # warm up in parallel, before the first job arrives
+        for slot in self._slots:
+            slot.thread.start()
+
+    def submit(
+        self,
+        job: BuildJob,
+        on_progress: Callable[[str], None] | None = None,
+        *,
+        claims: OutputClaims | None = None,
+    ) -> Future[BuildOutcome]:
+        future: Future[BuildOutcome] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("WorkerPool is closed")
+            self._queue.put(_Item(job, future, on_progress, claims))
+        _notify(on_progress, STAGE_QUEUED)
+        return future
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the workers. Queued jobs still run unless `cancel`; `cancel` also kills running jobs
+        (their temporary files are deleted, nothing is published)."""
+        with self._lock:
+            if self._closed and not cancel:
+                return
+            self._closed = True
+            for _ in self._slots:
+                self._queue.put(None)
+        if cancel:
+            for slot in self._slots:
+                slot.cancel()
+        for slot in self._slots:
+            slot.thread.join()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.close(cancel=exc_type is not None)
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+# --- parent side ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Limits:
+    job_timeout: float | None
+    memory_limit: int | None
+    cpu_limit: int | None
+
+
+@dataclass
+class _Item:
+    job: BuildJob
+    future: Future[BuildOutcome]
+    on_progress: Callable[[str], None] | None
+    claims: OutputClaims | None
+
+
+class _JobFailed(Exception):
+    """A job failed in a way that leaves nothing to publish (message is Chinese)."""
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        # Imported once in the fork server, inherited by every worker forked from it.
+        ctx.set_forkserver_preload(["generator.workers", "generator.pipeline", "generator.render.pdf"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _notify(on_progress: Callable[[str], None] | None, stage: str) -> None:
+    if on_progress is not None:
+        with contextlib.suppress(Exception):  # a broken progress display must not fail a build
+            on_progress(stage)
+
+
+class _Slot:
+    """One worker process and the pool thread that feeds it jobs and replaces it when it dies."""
+
+    def __init__(self, pool: WorkerPool, index: int) -> None:
+        self.pool = pool
+        self.index = index
+        self.process: Any = None
+        self.conn: Connection | None = None
+        self.ready = False
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._loop, name=f"disclosure-worker-{index}", daemon=True)
+
+    def start_process(self) -> None:
+        parent_conn, child_conn = self.pool._ctx.Pipe(duplex=True)
+        process = self.pool._ctx.Process(
+            target=_worker_main,
+            args=(child_conn, self.pool.limits.memory_limit),
+            name=f"disclosure-worker-{self.index}",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        self.process, self.conn, self.ready = process, parent_conn, False
+
+    def stop_process(self, kill: bool) -> None:
+        process, conn = self.process, self.conn
+        self.process = self.conn = None
+        if process is None:
+            return
+        if kill:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        else:
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(None)
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+        process.join()
+        with contextlib.suppress(OSError):
+            conn.close()
+        with contextlib.suppress(ValueError):
+            process.close()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        process = self.process
+        if process is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                item = self.pool._queue.get()
+                if item is None:
+                    return
+                if self.cancelled:
+                    item.future.cancel()
+                    continue
+                if not item.future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    outcome = self._run(item)
+                except BaseException as exc:  # never lose a future: report instead
+                    item.future.set_exception(exc)
+                else:
+                    item.future.set_result(outcome)
+        finally:
+            self.stop_process(kill=self.cancelled)
+
+    def _run(self, item: _Item) -> BuildOutcome:
+        job, limits = item.job, self.pool.limits
+        start = time.monotonic()
+        deadline = None if limits.job_timeout is None else start + limits.job_timeout
+        department: str | None = None
+
+        def outcome(ok: bool, **kw: Any) -> BuildOutcome:
+            kw.setdefault("files", [])
+            kw.setdefault("pages", None)
+            kw.setdefault("department", department)
+            return BuildOutcome(job=job, ok=ok, seconds=time.monotonic() - start, **kw)
+
+        if self.process is None or not self.process.is_alive():
+            self.stop_process(kill=True)
+            self.start_process()
+        assert self.conn is not None
+        conn = self.conn
+        if not self.ready:
+            # A fresh worker's start-up (imports, fonts) does not count against the job's time.
+            try:
+                kind, _ = self._receive(conn, time.monotonic() + STARTUP_TIMEOUT, STARTUP_TIMEOUT)
+            except _JobFailed as exc:
+                return outcome(False, error=f"生成进程无法启动：{exc}")
+            if kind != "ready":
+                return outcome(False, error=f"生成进程无法启动（收到 {kind}）。")
+            self.ready = True
+            start = time.monotonic()
+            deadline = None if limits.job_timeout is None else start + limits.job_timeout
+        publish = contextlib.ExitStack()
+        targets: dict[str, Path] = {}
+        try:
+            conn.send(("job", job, limits.cpu_limit))
+            while True:
+                kind, payload = self._receive(conn, deadline, limits.job_timeout)
+                if kind == "progress":
+                    _notify(item.on_progress, payload)
+                elif kind == "names":
+                    names, department = payload
+                    try:
+                        targets = place_outputs(job.out_dir, names)
+                        conflict = item.claims.claim(job.workbook, list(targets.values())) if item.claims else None
+                        if conflict is not None:
+                            raise _JobFailed(conflict)
+                        temps = publish.enter_context(atomic_paths(targets))
+                    except OSError as exc:
+                        conn.send(("skip", None))
+                        raise _JobFailed(_write_error(job.out_dir, exc)) from None
+                    except _JobFailed:
+                        conn.send(("skip", None))
+                        raise
+                    conn.send(("go", {fmt: str(path) for fmt, path in temps.items()}))
+                elif kind == "done":
+                    issues, pages = payload["issues"], payload["pages"]
+                    if not payload["ok"]:
+                        first = next((i for i in issues if i.is_error), None)
+                        error = format_issue(first, job.workbook.name) if first else "工作簿有错误"
+                        return outcome(False, issues=issues, error=error)
+                    _notify(item.on_progress, STAGE_PUBLISH)
+                    try:
+                        publish.close()  # renames every temp file into place, all or none
+                    except OSError as exc:
+                        raise _JobFailed(_write_error(job.out_dir, exc)) from None
+                    return outcome(True, files=list(targets.values()), pages=pages, issues=issues)
+                elif kind == "failed":
+                    raise _JobFailed(payload)
+        except _JobFailed as exc:
+            _discard(publish, exc)
+            return outcome(False, error=str(exc))
+        except BaseException as exc:
+            self.stop_process(kill=True)  # a half-run worker is not reused
+            _discard(publish, exc)
+            raise
+
+    def _receive(self, conn: Connection, deadline: float | None, seconds: float | None) -> tuple[str, Any]:
+        """The worker's next message; kills and replaces the worker on timeout or death."""
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            ready = conn.poll(timeout)
+            message = conn.recv() if ready else None
+        except (EOFError, OSError):
+            ready, message = True, None
+        if message is not None:
+            if message[0] == "failed" and message[1].get("fatal"):
+                self.stop_process(kill=True)
+            if message[0] == "failed":
+                return "failed", message[1]["message"]
+            return message
+        # Timed out, or the worker died: make sure it has stopped writing before anything
+        # is cleaned up, then start a fresh one for the next job.
+        process = self.process
+        if process is not None:
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+            process.join()
+        exitcode = process.exitcode if process is not None else None
+        self.stop_process(kill=True)
+        if self.cancelled:
+            raise _JobFailed("已取消：生成被中断，未写入任何文件。")
+        self.start_process()
+        if not ready:
+            raise _JobFailed(
+                f"生成超过时间限制（{seconds or 0:g} 秒），已停止，未写入任何文件。"
+                "请检查工作簿是否异常庞大；如确属正常，请放宽时间限制后重试。"
+            )
+        raise _JobFailed(_death_message(exitcode, self.pool.limits))
+
+
+def _death_message(exitcode: int | None, limits: _Limits) -> str:
+    if exitcode == -signal.SIGXCPU:
+        return (
+            f"生成占用的 CPU 时间超过限制（{limits.cpu_limit} 秒），已停止，未写入任何文件。"
+            "请检查工作簿是否异常庞大；如确属正常，请放宽限制后重试。"
+        )
+    hint = ""
+    if limits.memory_limit is not None:
+        hint = f"可能是内存超过限制（{limits.memory_limit // 2**20} MiB）。"
+    return f"生成进程意外退出（退出码 {exitcode}），未写入任何文件。{hint}请重试；如仍失败，请把工作簿发给技术支持。"
+
+
+def _write_error(out_dir: Path, exc: OSError) -> str:
+    return (
+        f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、磁盘是否已满。"
+        "已有的输出文件没有被改动。"
+    )
+
+
+def _discard(publish: contextlib.ExitStack, exc: BaseException) -> None:
+    """Leave the publishing context with an exception: temp files deleted, nothing renamed."""
+    with contextlib.suppress(BaseException):
+        publish.__exit__(type(exc), exc, exc.__traceback__)
+
+
+# --- worker side ------------------------------------------------------------------------------
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this worker when its parent (the fork server or the pool's process) exits."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _worker_main(conn: Connection, memory_limit: int | None) -> None:
+    _die_with_parent()
+    # The parent decides about interrupts (Ctrl-C goes to the whole process group).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from generator.render import pdf
+
+    pdf.warm_up()  # also freezes start-up objects out of the garbage collector's sight
+    if memory_limit is not None:
+        with contextlib.suppress(ValueError, OSError):
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
+    try:
+        conn.send(("ready", None))
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                return
+            if message is None:
+                return
+            _, job, cpu_limit = message
+            if not _run_job(conn, job, cpu_limit):
+                return
+    finally:
+        conn.close()
+
+
+def _arm_cpu_limit(cpu_limit: int | None) -> None:
+    if cpu_limit is None:
+        return
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = int(used.ru_utime + used.ru_stime) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = spent + cpu_limit
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
+    """Build one job; False when this worker must not be reused (it then exits)."""
+    from generator.build import output_name, render_into
+    from generator.pipeline import run
+
+    def progress(stage: str) -> None:
+        conn.send(("progress", stage))
+
+    try:
+        _arm_cpu_limit(cpu_limit)
+        progress(STAGE_READ)
+        result = run(job.workbook)
+        if not result.ok or result.disclosure is None:
+            conn.send(("done", {"ok": False, "issues": result.issues, "pages": None}))
+            return True
+        disclosure = result.disclosure
+        names = {fmt: output_name(disclosure, fmt, job.stem) for fmt in job.formats}
+        conn.send(("names", (names, disclosure.unit_name)))
+        reply, temps = conn.recv()
+        if reply != "go":
+            return True
+        pages = render_into(disclosure, {fmt: Path(p) for fmt, p in temps.items()}, progress)
+        conn.send(("done", {"ok": True, "issues": result.issues, "pages": pages}))
+        return True
+    except EOFError:
+        return False
+    except MemoryError:
+        _send_failure(conn, _memory_message(), fatal=True)
+        return False
+    except Exception as exc:
+        _send_failure(conn, _failure_message(exc), fatal=False)
+        return True
+    finally:
+        gc.collect()  # free this department's boxes before the next one starts
+
+
+def _memory_message() -> str:
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    shown = "" if limit == resource.RLIM_INFINITY else f"（{limit // 2**20} MiB）"
+    return (
+        f"生成时内存超过限制{shown}，已停止，未写入任何文件。请检查工作簿是否异常庞大；如确属正常，请放宽限制后重试。"
+    )
+
+
+def _failure_message(exc: Exception) -> str:
+    from generator.render.pdf import MissingFontError
+
+    if isinstance(exc, MissingFontError):
+        return f"{exc}。已有的输出文件没有被改动。"
+    if isinstance(exc, OSError):
+        return f"读写文件失败：{exc.strerror or exc}。已有的输出文件没有被改动。"
+    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return f"内部错误：生成时遇到意外情况，未写入任何文件。请把工作簿和这条信息发给技术支持：{detail}"
+
+
+def _send_failure(conn: Connection, message: str, *, fatal: bool) -> None:
+    with contextlib.suppress(Exception):
+        conn.send(("failed", {"message": message, "fatal": fatal}))

@@ -1,0 +1,159 @@
+"""The warm worker pool (generator/workers.py): same files as a single build, one failure stays alone.
+
+Every failure mode a worker can meet — a workbook with errors, two workbooks for one output
+file, a crash, the time, CPU and memory limits — must fail only its own job, with a Chinese
+message, leave no temporary file and no partial output behind, and leave the pool able to
+build the next department.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from generator.build import build
+from generator.workers import BuildJob, OutputClaims, WorkerPool
+
+pytestmark = pytest.mark.slow
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".") or p.name.endswith(".tmp")]
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WorkerPool(2) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def single_builds(example_paths: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each example built the ordinary way (one process), to compare the pool's files against."""
+    out = {}
+    for name, path in example_paths.items():
+        folder = tmp_path_factory.mktemp(f"single-{name}")
+        assert build(path, folder, parallel=False).written
+        out[name] = folder
+    return out
+
+
+@pytest.fixture
+def garbage(tmp_path: Path) -> Path:
+    path = tmp_path / "不是工作簿.xlsx"
+    path.write_bytes(b"this is not a zip file" * 10)
+    return path
+
+
+def test_pool_files_are_byte_identical_to_a_single_build(
+    pool: WorkerPool, example_paths: dict[str, Path], single_builds: dict[str, Path], tmp_path: Path
+) -> None:
+    stages: dict[str, list[str]] = {name: [] for name in example_paths}
+    futures = {
+        name: pool.submit(BuildJob(path, tmp_path, label=name), stages[name].append)
+        for name, path in example_paths.items()
+    }
+    # A warm worker builds a second round the same way (nothing leaks from one render to the next).
+    for _ in range(2):
+        for name, future in futures.items():
+            outcome = future.result(timeout=300)
+            assert outcome.ok, outcome.error
+            assert outcome.error is None and outcome.seconds > 0
+            assert sorted(p.suffix for p in outcome.files) == [".docx", ".pdf"]
+            pdf = next(p for p in outcome.files if p.suffix == ".pdf")
+            assert outcome.pages == len(pypdf.PdfReader(pdf).pages)
+            built = digest(tmp_path)
+            for file_name, sha in digest(single_builds[name]).items():
+                assert built[file_name] == sha, file_name
+        futures = {name: pool.submit(BuildJob(path, tmp_path)) for name, path in example_paths.items()}
+    assert stages["000"][0] == "排队等待"
+    assert stages["000"][1:] == ["读取并检查工作簿", "生成 DOCX", "生成 PDF", "写入文件"]
+    assert leftovers(tmp_path) == []
+
+
+def test_workbook_with_errors_publishes_nothing(pool: WorkerPool, garbage: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome = pool.submit(BuildJob(garbage, out)).result(timeout=300)
+    assert not outcome.ok
+    assert outcome.files == [] and outcome.pages is None
+    assert outcome.issues and outcome.issues[0].is_error
+    assert outcome.error is not None and outcome.error.startswith("不是工作簿.xlsx") and "错误" in outcome.error
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_two_workbooks_for_one_output_file(pool: WorkerPool, example_paths: dict[str, Path], tmp_path: Path) -> None:
+    first, second = tmp_path / "甲.xlsx", tmp_path / "乙.xlsx"
+    shutil.copy(example_paths["002"], first)
+    shutil.copy(example_paths["002"], second)
+    out = tmp_path / "out"
+    claims = OutputClaims()
+    a = pool.submit(BuildJob(first, out), claims=claims).result(timeout=300)
+    b = pool.submit(BuildJob(second, out), claims=claims).result(timeout=300)
+    assert a.ok and not b.ok
+    assert b.error is not None and "甲.xlsx" in b.error and "乙.xlsx" in b.error and "文件名相同" in b.error
+    assert b.files == []
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in a.files)
+
+
+def test_crashed_worker_fails_alone_and_is_replaced(
+    example_paths: dict[str, Path], single_builds: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(single_builds["002"], out)
+    before = digest(out)
+    with WorkerPool(1) as pool:
+
+        def kill_during_pdf(stage: str) -> None:
+            if stage == "生成 PDF":
+                os.kill(pool._slots[0].process.pid, signal.SIGKILL)
+
+        crashed = pool.submit(BuildJob(example_paths["002"], out), kill_during_pdf).result(timeout=300)
+        assert not crashed.ok and crashed.files == []
+        assert crashed.error is not None and "意外退出" in crashed.error
+        assert digest(out) == before and leftovers(out) == []
+        again = pool.submit(BuildJob(example_paths["000"], out)).result(timeout=300)
+        assert again.ok, again.error
+
+
+def test_timeout_fails_the_job_and_the_next_one_runs(
+    example_paths: dict[str, Path], garbage: Path, tmp_path: Path
+) -> None:
+    with WorkerPool(1, job_timeout=1.0) as pool:
+        slow = pool.submit(BuildJob(example_paths["002"], tmp_path)).result(timeout=300)
+        quick = pool.submit(BuildJob(garbage, tmp_path)).result(timeout=300)
+    assert not slow.ok and slow.error is not None and "超过时间限制（1 秒）" in slow.error
+    assert 1.0 <= slow.seconds < 60
+    assert leftovers(tmp_path) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["不是工作簿.xlsx"]
+    assert not quick.ok and quick.issues and "超过" not in (quick.error or "")
+
+
+def test_cpu_limit(example_paths: dict[str, Path], garbage: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with WorkerPool(1, cpu_limit=1) as pool:
+        heavy = pool.submit(BuildJob(example_paths["002"], out)).result(timeout=300)
+        light = pool.submit(BuildJob(garbage, out)).result(timeout=300)
+    assert not heavy.ok and heavy.error is not None and "CPU 时间超过限制（1 秒）" in heavy.error
+    assert not out.exists() or (list(out.iterdir()) == [])
+    assert not light.ok and light.issues
+
+
+def test_memory_limit(example_paths: dict[str, Path], tmp_path: Path) -> None:
+    """About 330 MiB of address space: enough for a warm worker (~190 MiB) reading the workbook and
+    writing the DOCX (~225 MiB), not for laying out 25 pages of tables (~450–580 MiB)."""
+    out = tmp_path / "out"
+    with WorkerPool(1, memory_limit=330 * 2**20) as pool:
+        heavy = pool.submit(BuildJob(example_paths["002"], out)).result(timeout=300)
+        light = pool.submit(BuildJob(example_paths["002"], out, formats=("docx",))).result(timeout=300)
+    assert not heavy.ok and heavy.error is not None and "内存超过限制（330 MiB）" in heavy.error
+    assert light.ok, light.error
+    assert [p.suffix for p in out.iterdir()] == [".docx"]
