@@ -1,13 +1,15 @@
 """Reading the input workbook: file → located, parsed raw values plus Issues.
 
 `read_workbook` checks the file before parsing (existence, size, magic bytes, zip
-contents, zip-bomb guard), loads it with openpyxl (`data_only=True`, not read-only,
-so merged ranges and hidden rows are visible), checks sheets and headers, and parses
-every input cell with `generator.workbook.cells`. It never raises for bad input:
-every problem becomes an `Issue`.
+contents, duplicate zip entries, declared sizes), then streams the input sheets out
+of the zip with `generator.workbook.xlsx` (expat, hard limits on inflated bytes,
+elements, cells, merged area and sheets, no DOCTYPE), checks sheets and headers, and
+parses every input cell with `generator.workbook.cells`. It never raises for bad
+input: every problem becomes an `Issue`.
 
 Decisions:
-- Hidden rows that contain data are read *and* reported as an error ("hidden-row-data").
+- Hidden (or zero-height) rows that contain data are read *and* reported as an error
+  ("hidden-row-data"); a veryHidden sheet that is not the tool's `_代码表` is a warning.
 - A list sheet whose header row is wrong is not read (its rows would be misassigned).
 - Display-only columns are ignored entirely (the template fills them with formulas).
 - Date text such as 2023/1/31 or 2023年1月31日 is accepted silently.
@@ -50,7 +52,7 @@ TEMPLATE_HINT = "可用“disclosure new”生成空白工作簿作为模板"
 class CellValue:
     value: object  # parsed: str | Decimal | int | datetime.date | None (None = empty)
     cell: str  # "D14"; "" when the cell could not be located (missing sheet or label)
-    raw: object  # what openpyxl returned
+    raw: object  # the cell value as stored (what openpyxl would return with data_only=True)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _check_zip(data: bytes) -> Issue | None:
 
 def _zip_bomb(infos: list[zipfile.ZipInfo]) -> Issue | None:
     # zipfile stops decompressing a member at its declared file_size (and then fails the
-    # CRC check), so the declared sizes bound what openpyxl can inflate.
+    # CRC check); the streaming reader also counts the bytes it actually inflates.
     total = sum(i.file_size for i in infos)
     absurd = [
         i for i in infos if i.file_size >= RATIO_MIN_BYTES and i.file_size > MAX_MEMBER_RATIO * max(i.compress_size, 1)
