@@ -87,7 +87,21 @@ def check_codes(inputs: Inputs, names: Names) -> list[Issue]:
                     extra.code,
                 )
             )
-        elif (extra.code_type, extra.code) in names.custom:
+        elif (extra.code_type, extra.code) not in names.custom:
+            official = (names.functions if extra.code_type == "功能分类" else names.econ).get(extra.code, "")
+            if extra.name.strip() != official:
+                issues.append(
+                    error(
+                        "extra-code-redefines",
+                        f"补充科目{extra.code}已在{inputs.info.year}年{extra.code_type}科目代码表中，官方名称为“{official}”，"
+                        f"公开文件将使用官方名称，而不是这里填写的“{extra.name}”；请删除这一行"
+                        "（如官方名称确已改变，请联系技术支持更新代码表）",
+                        schema.SHEET_EXTRA_CODES,
+                        cell,
+                        extra.code,
+                    )
+                )
+        else:
             issues.append(
                 warning(
                     "code-named-by-workbook",

@@ -452,15 +452,3 @@ def test_write_xlsx_without_schema_sheets(tmp_path: Path) -> None:
     book, issues = read_workbook(path)
     assert book is not None
     assert {i.code for i in issues} == {"missing-sheet"} and len(issues) == len(schema.INPUT_SHEETS)
-
-
-def test_formula_cells_found_in_sheet_xml() -> None:
-    from generator.workbook.reader import _formula_cells
-
-    xml = (
-        b'<sheetData><row r="2"><c r="A2" s="1"/><c s="3" r="B2"><f>1+1</f></c>'
-        b'<c r="C2" t="s"><v>0</v></c><c r="I2"><f t="shared" si="0"/></c></row>'
-        b'<x:row r="3"><x:c r="AA3" t="str"><x:f>A1&amp;"x"</x:f><x:v>1x</x:v></x:c></x:row></sheetData>'
-    )
-    assert _formula_cells(xml) == {(2, 2), (2, 9), (3, 27)}
-    assert _formula_cells(b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>') == frozenset()
