@@ -167,6 +167,33 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return prepare(Path(args.workbook), Path(args.output) if args.output else None)
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.diff import WorkbookHasErrors, compare_workbooks
+    from generator.diff_outputs import write_diff_outputs
+    from generator.render.diff_report import summary_lines
+
+    try:
+        report, old, new = compare_workbooks(Path(args.old), Path(args.new))
+    except WorkbookHasErrors as exc:
+        _print_issues(exc.result, sys.stderr)
+        print(f"{exc.result.path.name} 有错误，无法比较。请先修改到 disclosure check 通过。", file=sys.stderr)
+        return EXIT_ISSUES
+    out_dir = Path(args.output)
+    try:
+        written = write_diff_outputs(report, old, new, out_dir)
+    except OSError as exc:
+        print(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否可写。", file=sys.stderr)
+        return EXIT_ISSUES
+    info = sys.stderr if args.json else sys.stdout
+    if args.json:
+        print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(summary_lines(report)))
+    for path in written:
+        print(f"已生成：{path}", file=info)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
@@ -206,6 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook")
     p.add_argument("-o", "--output", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕")
     p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser(
+        "diff",
+        help="比较同一单位两个版本的工作簿，列出公开文件的每处修改，并生成修订模式的 DOCX",
+        epilog="示例：disclosure diff 我的单位2023-批复.xlsx 我的单位2023-调整.xlsx -o 修订",
+    )
+    p.add_argument("old", help="原版本工作簿")
+    p.add_argument("new", help="新版本工作簿")
+    p.add_argument(
+        "-o", "--output", default="output", help="输出文件夹（修订说明.xlsx、修订说明.html、修订稿），默认 output/"
+    )
+    p.add_argument("--json", action="store_true", help="在屏幕上输出 JSON 格式的修订说明（供其他系统读取）")
+    p.set_defaults(func=cmd_diff)
     return parser
 
 

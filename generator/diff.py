@@ -854,7 +854,13 @@ def _computed(path: Path) -> Result:
 
 def diff_workbooks(old: Path, new: Path) -> DiffReport:
     """Compute both workbooks and compare the documents. Raises `WorkbookHasErrors` if either cannot be built."""
-    return diff_results(_computed(Path(old)), _computed(Path(new)))
+    return compare_workbooks(old, new)[0]
+
+
+def compare_workbooks(old: Path, new: Path) -> tuple[DiffReport, Result, Result]:
+    """`diff_workbooks` plus both pipeline results (the redline renders both documents)."""
+    a, b = _computed(Path(old)), _computed(Path(new))
+    return diff_results(a, b), a, b
 
 
 def diff_results(old: Result, new: Result) -> DiffReport:
