@@ -194,6 +194,39 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from generator.rollover import RolloverError, rollover
+
+    source, target = Path(args.workbook), Path(args.next)
+    if _same_file(source, target):
+        print("新年度工作簿不能覆盖本年工作簿，请换一个文件名。", file=sys.stderr)
+        return EXIT_ISSUES
+    if target.exists() and not args.force:
+        print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+        return EXIT_ISSUES
+    try:
+        outcome = rollover(source, target, keep_items=args.keep_items)
+    except RolloverError as exc:
+        _print_issues(exc.result, sys.stderr)
+        print(f"{source.name} 有错误，无法生成下一年度工作簿。请先修改到 disclosure check 通过。", file=sys.stderr)
+        return EXIT_ISSUES
+    except OSError as exc:
+        print(f"无法写入 {target}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
+        return EXIT_ISSUES
+    for issue in outcome.warnings:
+        print(format_issue(issue, target.name))
+    print(f"已生成{outcome.year}年工作簿：{target}")
+    print(f"“上年对比”已填入{outcome.prior_rows}行上年预算数（即本年计算结果），变化原因待填写。")
+    if outcome.kept_items:
+        print(f"已复制{outcome.kept_items}笔支出明细（标黄待复核）。")
+    else:
+        print("支出明细未复制（如需复制请加 --keep-items），请填写新年度的支出明细。")
+    if outcome.same_catalog:
+        print(f"说明：没有单独的{outcome.year}年科目代码表，按最近年度的代码表核对科目。")
+    print(f"共{len(outcome.warnings)}处标黄待复核。填写后运行：disclosure prepare {target}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="disclosure",
@@ -246,6 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="在屏幕上输出 JSON 格式的修订说明（供其他系统读取）")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "rollover",
+        help="由本年工作簿生成下一年度工作簿（上年对比按本年计算结果预填）",
+        epilog="示例：disclosure rollover 我的单位2023.xlsx 我的单位2024.xlsx",
+    )
+    p.add_argument("workbook", help="本年度工作簿")
+    p.add_argument("next", help="要生成的下一年度工作簿")
+    p.add_argument("--keep-items", action="store_true", help="同时复制支出明细（标黄待复核）")
+    p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    p.set_defaults(func=cmd_rollover)
     return parser
 
 
