@@ -164,7 +164,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     from generator.prepare import prepare
 
-    return prepare(Path(args.workbook), Path(args.output) if args.output else None)
+    return prepare(
+        Path(args.workbook),
+        Path(args.output) if args.output else None,
+        Path(args.prior_json) if args.prior_json else None,
+    )
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -254,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prepare", help="在“上年对比”“类用途说明”表中补全公开文件需要的行")
     p.add_argument("workbook")
     p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
+    p.add_argument(
+        "--prior-json",
+        metavar="PRIOR.json",
+        help="从 JSON 文件读取上年预算数（上年公开文件不是本工具生成时使用，格式见 README）",
+    )
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("build", help="检查并生成公开文件（DOCX 和 PDF）")
