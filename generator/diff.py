@@ -604,7 +604,7 @@ _ITEM_IDENT = ("unit", "func_code", "econ_code", "kind", "project", "source")
 
 
 def _item_label(i: LineItem) -> str:
-    parts = [i.func_code, i.econ_code, i.kind.value, i.project or "", i.source.value, i.unit]
+    parts = [i.func_code, i.econ_code, i.kind.value, i.project or "", i.source.value]
     return " ".join(p for p in parts if p)
 
 
