@@ -260,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
     p.add_argument(
         "--prior-json",
-        metavar="PRIOR.json",
+        metavar="上年数据.json",
         help="从 JSON 文件读取上年预算数（上年公开文件不是本工具生成时使用，格式见 README）",
     )
     p.set_defaults(func=cmd_prepare)
@@ -279,12 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "diff",
         help="比较同一单位两个版本的工作簿，列出公开文件的每处修改，并生成修订模式的 DOCX",
+        description="比较同一单位两个版本的工作簿：列出公开文件的每处修改及其原因，生成修订说明和修订模式的 DOCX。",
         epilog="示例：disclosure diff 我的单位2023-批复.xlsx 我的单位2023-调整.xlsx -o 修订",
     )
-    p.add_argument("old", help="原版本工作簿")
-    p.add_argument("new", help="新版本工作簿")
+    p.add_argument("old", metavar="原工作簿", help="原版本工作簿（.xlsx）")
+    p.add_argument("new", metavar="新工作簿", help="新版本工作簿（.xlsx）")
     p.add_argument(
-        "-o", "--output", default="output", help="输出文件夹（修订说明.xlsx、修订说明.html、修订稿），默认 output/"
+        "-o",
+        "--output",
+        default="output",
+        metavar="文件夹",
+        help="输出文件夹（修订说明.xlsx、修订说明.html、修订稿），默认 output/",
     )
     p.add_argument("--json", action="store_true", help="在屏幕上输出 JSON 格式的修订说明（供其他系统读取）")
     p.set_defaults(func=cmd_diff)
@@ -292,10 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "rollover",
         help="由本年工作簿生成下一年度工作簿（上年对比按本年计算结果预填）",
+        description="由本年工作簿生成下一年度工作簿：复制单位信息、项目和指标，上年对比按本年计算结果预填。",
         epilog="示例：disclosure rollover 我的单位2023.xlsx 我的单位2024.xlsx",
     )
-    p.add_argument("workbook", help="本年度工作簿")
-    p.add_argument("next", help="要生成的下一年度工作簿")
+    p.add_argument("workbook", metavar="本年工作簿", help="本年度工作簿（.xlsx，须通过检查）")
+    p.add_argument("next", metavar="新工作簿", help="要生成的下一年度工作簿（.xlsx）")
     p.add_argument("--keep-items", action="store_true", help="同时复制支出明细（标黄待复核）")
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     p.set_defaults(func=cmd_rollover)
