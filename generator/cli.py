@@ -219,7 +219,71 @@ def _positive_int(text: str) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     from generator.prepare import prepare
 
-    return prepare(Path(args.workbook), Path(args.output) if args.output else None)
+    return prepare(
+        Path(args.workbook),
+        Path(args.output) if args.output else None,
+        Path(args.prior_json) if args.prior_json else None,
+    )
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.diff import WorkbookHasErrors, compare_workbooks
+    from generator.diff_outputs import write_diff_outputs
+    from generator.render.diff_report import summary_lines
+
+    try:
+        report, old, new = compare_workbooks(Path(args.old), Path(args.new))
+    except WorkbookHasErrors as exc:
+        _print_issues(exc.result, sys.stderr)
+        print(f"{exc.result.path.name} 有错误，无法比较。请先修改到 disclosure check 通过。", file=sys.stderr)
+        return EXIT_ISSUES
+    out_dir = Path(args.output)
+    try:
+        written = write_diff_outputs(report, old, new, out_dir)
+    except OSError as exc:
+        print(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否可写。", file=sys.stderr)
+        return EXIT_ISSUES
+    info = sys.stderr if args.json else sys.stdout
+    if args.json:
+        print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1))
+    else:
+        print("\n".join(summary_lines(report)))
+    for path in written:
+        print(f"已生成：{path}", file=info)
+    return EXIT_OK
+
+
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from generator.rollover import RolloverError, rollover
+
+    source, target = Path(args.workbook), Path(args.next)
+    if _same_file(source, target):
+        print("新年度工作簿不能覆盖本年工作簿，请换一个文件名。", file=sys.stderr)
+        return EXIT_ISSUES
+    if target.exists() and not args.force:
+        print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+        return EXIT_ISSUES
+    try:
+        outcome = rollover(source, target, keep_items=args.keep_items)
+    except RolloverError as exc:
+        _print_issues(exc.result, sys.stderr)
+        print(f"{source.name} 有错误，无法生成下一年度工作簿。请先修改到 disclosure check 通过。", file=sys.stderr)
+        return EXIT_ISSUES
+    except OSError as exc:
+        print(f"无法写入 {target}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
+        return EXIT_ISSUES
+    for issue in outcome.warnings:
+        print(format_issue(issue, target.name))
+    print(f"已生成{outcome.year}年工作簿：{target}")
+    print(f"“上年对比”已填入{outcome.prior_rows}行上年预算数（即本年计算结果），变化原因待填写。")
+    if outcome.kept_items:
+        print(f"已复制{outcome.kept_items}笔支出明细（标黄待复核）。")
+    else:
+        print("支出明细未复制（如需复制请加 --keep-items），请填写新年度的支出明细。")
+    if outcome.same_catalog:
+        print(f"说明：没有单独的{outcome.year}年科目代码表，按最近年度的代码表核对科目。")
+    print(f"共{len(outcome.warnings)}处标黄待复核。填写后运行：disclosure prepare {target}")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -255,6 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prepare", help="在“上年对比”“类用途说明”表中补全公开文件需要的行")
     p.add_argument("workbook")
     p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
+    p.add_argument(
+        "--prior-json",
+        metavar="上年数据.json",
+        help="从 JSON 文件读取上年预算数（上年公开文件不是本工具生成时使用，格式见 README）",
+    )
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser(
@@ -290,6 +359,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook")
     p.add_argument("-o", "--output", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕")
     p.set_defaults(func=cmd_dump)
+
+    p = sub.add_parser(
+        "diff",
+        help="比较同一单位两个版本的工作簿，列出公开文件的每处修改，并生成修订模式的 DOCX",
+        description="比较同一单位两个版本的工作簿：列出公开文件的每处修改及其原因，生成修订说明和修订模式的 DOCX。",
+        epilog="示例：disclosure diff 我的单位2023-批复.xlsx 我的单位2023-调整.xlsx -o 修订",
+    )
+    p.add_argument("old", metavar="原工作簿", help="原版本工作簿（.xlsx）")
+    p.add_argument("new", metavar="新工作簿", help="新版本工作簿（.xlsx）")
+    p.add_argument(
+        "-o",
+        "--output",
+        default="output",
+        metavar="文件夹",
+        help="输出文件夹（修订说明.xlsx、修订说明.html、修订稿），默认 output/",
+    )
+    p.add_argument("--json", action="store_true", help="在屏幕上输出 JSON 格式的修订说明（供其他系统读取）")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "rollover",
+        help="由本年工作簿生成下一年度工作簿（上年对比按本年计算结果预填）",
+        description="由本年工作簿生成下一年度工作簿：复制单位信息、项目和指标，上年对比按本年计算结果预填。",
+        epilog="示例：disclosure rollover 我的单位2023.xlsx 我的单位2024.xlsx",
+    )
+    p.add_argument("workbook", metavar="本年工作簿", help="本年度工作簿（.xlsx，须通过检查）")
+    p.add_argument("next", metavar="新工作簿", help="要生成的下一年度工作簿（.xlsx）")
+    p.add_argument("--keep-items", action="store_true", help="同时复制支出明细（标黄待复核）")
+    p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    p.set_defaults(func=cmd_rollover)
 
     p = sub.add_parser(
         "serve",

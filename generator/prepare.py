@@ -18,11 +18,12 @@ import openpyxl
 
 from generator.catalog import load_catalog
 from generator.compute import ledger as L
-from generator.compute.comparisons import NeededRow
+from generator.compute.comparisons import NeededRow, normalise_key
 from generator.compute.names import Names
 from generator.issues import format_issue
 from generator.output import atomic_path
 from generator.pipeline import run
+from generator.prior_json import load_prior_json
 from generator.workbook import schema
 from generator.workbook.template import append_rows, set_cell
 
@@ -37,7 +38,15 @@ def _label(row: NeededRow, names: dict[str, str]) -> str:
     return row.label
 
 
-def prepare(path: Path, output: Path | None = None) -> int:
+def prepare(path: Path, output: Path | None = None, prior_json: Path | None = None) -> int:
+    priors_in: dict[str, Decimal] = {}
+    if prior_json is not None:
+        priors_in, problems = load_prior_json(prior_json)
+        if problems:
+            for problem in problems:
+                print(f"{prior_json.name}: 错误：{problem}", file=sys.stderr)
+            print("上年数据 JSON 有错误，工作簿未修改。", file=sys.stderr)
+            return EXIT_ISSUES
     result = run(path)
     if result.inputs is None or result.book is None:
         for issue in result.issues:
@@ -52,19 +61,36 @@ def prepare(path: Path, output: Path | None = None) -> int:
     needed: dict[str, NeededRow] = {}
     for row in book.needed:
         needed.setdefault(row.key, row)
-    added_prior = append_rows(
-        wb,
-        schema.SHEET_PRIOR,
-        [
-            {"key": _label(r, names.functions), "current": r.current, "hint": _hint(r)}
-            for r in needed.values()
-            if not r.present
-        ],
-    )
+    scale = Decimal(10000) if inputs.info.amount_unit == "元" else Decimal(1)
+    new_rows = [
+        {"key": _label(r, names.functions), "current": r.current, "hint": _hint(r)}
+        | ({"prior": priors_in[r.key] * scale} if r.key in priors_in else {})
+        for r in needed.values()
+        if not r.present
+    ]
+    # --prior-json figures for comparisons this year's document does not make (a 项 budgeted only last year)
+    present = {normalise_key(p.key) for p in inputs.priors}
+    for key, amount in priors_in.items():
+        if key not in needed and key not in present:
+            code = key.removeprefix(schema.PRIOR_ITEM_PREFIX)
+            label = f"{key} {names.functions.get(code, '')}".strip() if code != key else key
+            new_rows.append({"key": label, "prior": amount * scale})
+    added_prior = append_rows(wb, schema.SHEET_PRIOR, new_rows)
+    filled, conflicts = 0, []
+    existing = {normalise_key(p.key): p for p in inputs.priors}
     for r in needed.values():
         if r.present and r.row is not None:
             set_cell(wb, schema.SHEET_PRIOR, r.row, "current", r.current)
             set_cell(wb, schema.SHEET_PRIOR, r.row, "hint", _hint(r))
+    for key, amount in priors_in.items():
+        row = existing.get(key)
+        if row is None:
+            continue
+        if row.prior is None:
+            set_cell(wb, schema.SHEET_PRIOR, row.row, "prior", amount * scale)
+            filled += 1
+        elif row.prior != amount * scale:
+            conflicts.append(f"上年对比!B{row.row}“{row.key}”已填{row.prior}，JSON 为{amount * scale}，未覆盖")
 
     fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
     have = {u.class_code for u in inputs.uses}
@@ -80,7 +106,16 @@ def prepare(path: Path, output: Path | None = None) -> int:
         wb.save(tmp)
     print(f"已更新：{target}")
     print(f"“上年对比”新增{len(added_prior)}行，“类用途说明”新增{len(added_uses)}行。")
-    if added_prior:
+    if prior_json is not None:
+        with_prior = sum(1 for r in new_rows if "prior" in r)
+        print(f"已从 {prior_json.name} 读取{len(priors_in)}个上年预算数：填入已有行{filled}个，新增行{with_prior}个。")
+        for conflict in conflicts:
+            print(f"注意：{conflict}")
+    if added_prior and prior_json is not None:
+        print(
+            f"请核对“上年对比”第{added_prior[0]}–{added_prior[-1]}行，B列为空的补填上年预算数，变化的填写主要原因（C列）。"
+        )
+    elif added_prior:
         print(f"请在“上年对比”第{added_prior[0]}–{added_prior[-1]}行填写上年预算数（B列）和变化的主要原因（C列）。")
     if added_uses:
         print(f"请在“类用途说明”第{added_uses[0]}–{added_uses[-1]}行填写“主要用于”（C列）。")

@@ -1,0 +1,31 @@
+"""`disclosure diff` outputs: 修订说明.xlsx, 修订说明.html and the redline DOCX, published together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.diff import DiffReport
+from generator.output import atomic_paths
+from generator.pipeline import Result
+from generator.render.diff_report import render_html, write_xlsx
+
+REPORT_XLSX = "修订说明.xlsx"
+REPORT_HTML = "修订说明.html"
+REDLINE_DOCX = "修订稿（修订模式）.docx"
+
+
+def write_diff_outputs(report: DiffReport, old: Result, new: Result, out_dir: Path) -> list[Path]:
+    """Write the change report (xlsx, html) and the redline into `out_dir`; all files or none."""
+    from generator.render.redline import write_redline
+
+    assert old.disclosure is not None and new.disclosure is not None
+    targets = {
+        "xlsx": out_dir / REPORT_XLSX,
+        "html": out_dir / REPORT_HTML,
+        "redline": out_dir / REDLINE_DOCX,
+    }
+    with atomic_paths(targets) as tmp:
+        write_xlsx(report, tmp["xlsx"])
+        tmp["html"].write_text(render_html(report), encoding="utf-8")
+        write_redline(old.disclosure, new.disclosure, tmp["redline"])
+    return list(targets.values())

@@ -1,0 +1,243 @@
+"""The redline DOCX: read back with lxml, its tracked changes are exactly the reported changes."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import subprocess
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from generator.catalog import load_catalog
+from generator.compute import compute_disclosure
+from generator.diff import DiffReport, align, compare_workbooks, diff_results, split_sentences
+from generator.pipeline import Result
+from generator.render.docx import render_docx
+from generator.render.redline import (
+    AUTHOR,
+    DEL,
+    DOCUMENT,
+    INS,
+    TBL,
+    TC,
+    TR,
+    TRPR,
+    accept_all,
+    document_texts,
+    reject_all,
+    w,
+    write_redline,
+)
+from generator.workbook.template import write_workbook
+from tests.test_diff import REVISION_000, REVISION_002, revised
+
+
+def _root(path: Path) -> etree._Element:
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read(DOCUMENT))
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory: pytest.TempPathFactory, example_paths: dict[str, Path]) -> dict[str, tuple]:
+    """name -> (report, redline root, old docx root, new docx root, redline path)."""
+    folder = tmp_path_factory.mktemp("redline")
+    out = {}
+    for name, revision in (("000", REVISION_000), ("002", REVISION_002)):
+        new_path = folder / f"{name}-new.xlsx"
+        write_workbook(new_path, revised(name, revision))
+        report, old, new = compare_workbooks(example_paths[name], new_path)
+        out[name] = _render(folder, name, report, old, new)
+    return out
+
+
+def _render(folder: Path, name: str, report: DiffReport, old: Result, new: Result) -> tuple:
+    assert old.disclosure is not None and new.disclosure is not None
+    red, a, b = folder / f"{name}-redline.docx", folder / f"{name}-old.docx", folder / f"{name}-new.docx"
+    write_redline(old.disclosure, new.disclosure, red)
+    render_docx(old.disclosure, a)
+    render_docx(new.disclosure, b)
+    return report, _root(red), _root(a), _root(b), red
+
+
+def _versions(el: etree._Element) -> tuple[str, str]:
+    holder = etree.Element(w("body"))
+    holder.append(copy.deepcopy(el))
+    return "".join(document_texts(reject_all(holder))), "".join(document_texts(accept_all(holder)))
+
+
+def _revised(el: etree._Element) -> bool:
+    return next(el.iter(INS, DEL), None) is not None
+
+
+def tracked_cells(root: etree._Element) -> Counter:
+    out: Counter = Counter()
+    for tbl in root.iter(TBL):
+        caption = tbl.xpath("./w:tblPr/w:tblCaption/@w:val", namespaces={"w": w("")[1:-1]})[0]
+        for tr in tbl.findall(TR):
+            trpr = tr.find(TRPR)
+            if trpr is not None and (trpr.find(INS) is not None or trpr.find(DEL) is not None):
+                continue  # whole rows are counted by tracked_rows
+            for tc in tr.findall(TC):
+                if _revised(tc):
+                    out[(caption, *_versions_cell(tc))] += 1
+    return out
+
+
+def _versions_cell(tc: etree._Element) -> tuple[str, str]:
+    holder = etree.Element(w("body"))
+    holder.append(copy.deepcopy(tc))
+    return "".join(document_texts(reject_all(holder))), "".join(document_texts(accept_all(holder)))
+
+
+def tracked_rows(root: etree._Element) -> Counter:
+    out: Counter = Counter()
+    for tr in root.iter(TR):
+        trpr = tr.find(TRPR)
+        if trpr is None:
+            continue
+        if trpr.find(INS) is not None:
+            out["added"] += 1
+        if trpr.find(DEL) is not None:
+            out["removed"] += 1
+    return out
+
+
+def tracked_sentences(root: etree._Element) -> Counter:
+    """(old, new) of every changed sentence in the body paragraphs outside tables."""
+    out: Counter = Counter()
+    body = root.find(w("body"))
+    for p in body.findall(w("p")):
+        if not _revised(p):
+            continue
+        old, new = _versions(p)
+        a, b = split_sentences(old), split_sentences(new)
+        for i, j in align(a, b):
+            x = a[i] if i is not None else ""
+            y = b[j] if j is not None else ""
+            if x != y:
+                out[(x, y)] += 1
+    return out
+
+
+def reported_cells(report: DiffReport) -> Counter:
+    out: Counter = Counter()
+    for c in report.changes:
+        if c.action != "modified" or c.kind not in ("table", "performance"):
+            continue
+        caption = c.location.split(" ")[0] if c.kind == "table" else "项目支出绩效目标表"
+        out[(caption, c.old, c.new)] += 1
+    return out
+
+
+@pytest.mark.parametrize("name", ["000", "002"])
+def test_accepting_all_gives_the_new_text_and_rejecting_all_the_old(name: str, cases: dict) -> None:
+    _, red, old, new, _ = cases[name]
+    assert document_texts(accept_all(red)) == document_texts(new)
+    assert document_texts(reject_all(red)) == document_texts(old)
+    assert document_texts(old) != document_texts(new)
+
+
+@pytest.mark.parametrize("name", ["000", "002"])
+def test_tracked_changes_are_exactly_the_reported_changes(name: str, cases: dict) -> None:
+    report, red, *_ = cases[name]
+    assert tracked_cells(red) == reported_cells(report)
+    assert tracked_sentences(red) == Counter((c.old, c.new) for c in report.changes if c.kind == "text")
+    assert tracked_rows(red) == Counter()
+
+
+def test_revisions_are_attributed_and_dated(cases: dict) -> None:
+    _, red, *_ = cases["002"]
+    marks = list(red.iter(INS, DEL))
+    assert marks
+    assert {m.get(w("author")) for m in marks} == {AUTHOR}
+    assert {m.get(w("date")) for m in marks} == {"2023-01-31T00:00:00Z"}  # the new version's 落款日期
+    ids = [m.get(w("id")) for m in marks]
+    assert len(ids) == len(set(ids))
+    # a changed cell shows the old value deleted and the new one inserted
+    cell = next(tc for tc in red.iter(TC) if "7.71" in "".join(tc.itertext()))
+    assert [el.tag for el in cell.iter(INS, DEL)] == [DEL, INS]
+    assert "".join(cell.find(f".//{DEL}").itertext()) == "5.71"
+
+
+def test_redline_is_byte_identical_across_runs(example_results: dict[str, Result], tmp_path: Path) -> None:
+    base = example_results["002"]
+    edited = _without_item(base, 28)
+    assert base.disclosure is not None and edited.disclosure is not None
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    write_redline(base.disclosure, edited.disclosure, a)
+    write_redline(base.disclosure, edited.disclosure, b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def _without_item(base: Result, index: int) -> Result:
+    assert base.inputs is not None
+    items = [i for n, i in enumerate(base.inputs.items) if n != index]
+    inputs = base.inputs.model_copy(update={"items": items})
+    disclosure, _, book = compute_disclosure(inputs, load_catalog(inputs.info.year))
+    return Result(path=Path("edited.xlsx"), inputs=inputs, disclosure=disclosure, book=book)
+
+
+def test_removed_rows_are_tracked_row_deletions(example_results: dict[str, Result], tmp_path: Path) -> None:
+    """002 without its only 2101199 line item: that 项 leaves 表2, 表3 and 表5 (and 表6 keeps 30112)."""
+    base = example_results["002"]
+    assert base.inputs is not None
+    (index,) = [n for n, i in enumerate(base.inputs.items) if i.func_code == "2101199"]
+    assert str(base.inputs.items[index].amount) == "0.46"
+    edited = _without_item(base, index)
+    report = diff_results(base, edited)
+    removed = [c for c in report.changes if c.action == "removed"]
+    assert {c.location for c in removed} == {
+        "表2 2101199 其他行政事业单位医疗支出",
+        "表3 2101199 其他行政事业单位医疗支出",
+        "表5 2101199 其他行政事业单位医疗支出",
+    }
+    assert base.disclosure is not None and edited.disclosure is not None
+    red_path = tmp_path / "red.docx"
+    write_redline(base.disclosure, edited.disclosure, red_path)
+    red = _root(red_path)
+    assert tracked_rows(red) == Counter({"removed": 3})
+    assert tracked_cells(red) == reported_cells(report)
+    assert tracked_sentences(red) == Counter((c.old, c.new) for c in report.changes if c.kind == "text")
+    old_path, new_path = tmp_path / "old.docx", tmp_path / "new.docx"
+    render_docx(base.disclosure, old_path)
+    render_docx(edited.disclosure, new_path)
+    assert document_texts(accept_all(red)) == document_texts(_root(new_path))
+    assert document_texts(reject_all(red)) == document_texts(_root(old_path))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_lists_the_tracked_changes(cases: dict, tmp_path: Path) -> None:
+    _, red, *_, path = cases["002"]
+    profile = tmp_path / "profile"
+    for fmt in ("fodt", "pdf"):
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(tmp_path),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=240,
+        )
+    flat = etree.parse(str(tmp_path / f"{path.stem}.fodt"))
+    ns = {"text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0", "dc": "http://purl.org/dc/elements/1.1/"}
+    regions = flat.findall(".//text:tracked-changes/text:changed-region", ns)
+    inserted = [r for r in regions if r.find("text:insertion", ns) is not None]
+    deleted = [r for r in regions if r.find("text:deletion", ns) is not None]
+    assert len(inserted) == len(list(red.iter(INS))) and len(deleted) == len(list(red.iter(DEL)))
+    assert {c.text for c in flat.findall(".//text:changed-region//dc:creator", ns)} == {AUTHOR}
+    pdf_text = subprocess.run(
+        ["pdftotext", str(tmp_path / f"{path.stem}.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "7111.51" in pdf_text and "7114.01" in pdf_text  # deletions stay visible beside insertions
