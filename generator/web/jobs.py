@@ -19,10 +19,12 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from generator.workers import BuildJob, BuildOutcome, WorkerPool
 
 _ctx = multiprocessing.get_context("forkserver")
 _ctx.set_forkserver_preload(["generator.web.jobs", "generator.pipeline", "generator.annotate", "generator.headline"])
@@ -122,24 +124,18 @@ class BuildFiles:
     error: str | None
 
 
-def make_pool(workers: int | None, timeout: float, memory: int) -> Any:
-    """The shared warm worker pool; a per-job isolated process where it is not available."""
-    try:
-        from generator.workers import WorkerPool
-    except ImportError:  # pragma: no cover - until generator/workers.py is merged
-        return _ProcessPerJob(workers or 2, timeout, memory)
+def make_pool(workers: int | None, timeout: float, memory: int) -> WorkerPool:
+    """The shared warm worker pool (generator/workers.py), with a time and memory limit per job."""
     return WorkerPool(workers, job_timeout=timeout, memory_limit=memory)
 
 
-def build_job(workbook: Path, out_dir: Path, label: str) -> Any:
-    try:
-        from generator.workers import BuildJob
-    except ImportError:  # pragma: no cover
-        return _Job(workbook, out_dir, ("docx", "pdf"), "disclosure", label)
+def build_job(workbook: Path, out_dir: Path, label: str) -> BuildJob:
+    # The stem only names the files inside the job's scratch folder; downloads are named by
+    # the department's registered name (naming.py).
     return BuildJob(workbook=workbook, out_dir=out_dir, formats=("docx", "pdf"), stem="disclosure", label=label)
 
 
-def outcome_files(outcome: Any) -> BuildFiles:
+def outcome_files(outcome: BuildOutcome) -> BuildFiles:
     files = {p.suffix.lower(): p for p in outcome.files}
     error = outcome.error
     if not outcome.ok and not error:
@@ -152,64 +148,6 @@ def outcome_files(outcome: Any) -> BuildFiles:
         seconds=outcome.seconds,
         error=error,
     )
-
-
-@dataclass(frozen=True)
-class _Job:
-    workbook: Path
-    out_dir: Path
-    formats: tuple[str, ...]
-    stem: str
-    label: str
-
-
-@dataclass
-class _Outcome:
-    job: _Job
-    ok: bool
-    files: list[Path]
-    pages: int | None
-    seconds: float
-    issues: list
-    error: str | None
-
-
-def _build_child(workbook: str, out_dir: str) -> dict:
-    import time
-
-    from generator.build import build
-
-    start = time.monotonic()
-    outcome = build(Path(workbook), Path(out_dir), ("docx", "pdf"), parallel=False)
-    return {
-        "files": [str(p) for p in outcome.written],
-        "error": next((i.message for i in outcome.result.issues if i.is_error), None),
-        "seconds": time.monotonic() - start,
-    }
-
-
-class _ProcessPerJob:  # pragma: no cover - fallback until the shared pool is merged
-    def __init__(self, workers: int, timeout: float, memory: int) -> None:
-        self._exec = ThreadPoolExecutor(workers)
-        self.timeout, self.memory = timeout, memory
-
-    def submit(self, job: _Job, on_progress: Callable[[str], None] | None = None) -> Future:
-        def work() -> _Outcome:
-            if on_progress:
-                on_progress("正在生成 DOCX 和 PDF")
-            try:
-                out = run_isolated(
-                    _build_child, str(job.workbook), str(job.out_dir), timeout=self.timeout, memory=self.memory
-                )
-            except JobFailed as exc:
-                return _Outcome(job, False, [], None, 0.0, [], str(exc))
-            files = [Path(p) for p in out["files"]]
-            return _Outcome(job, bool(files), files, None, out["seconds"], [], out["error"])
-
-        return self._exec.submit(work)
-
-    def close(self) -> None:
-        self._exec.shutdown(wait=True, cancel_futures=True)
 
 
 class BuildRunner:
@@ -262,7 +200,7 @@ class BuildRunner:
     def close(self) -> None:
         with self._lock:
             if self._pool is not None:
-                self._pool.close()
+                self._pool.close(cancel=True)  # running builds fail; the versions stay as they were
                 self._pool = None
 
 

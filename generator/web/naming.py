@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-try:
-    from generator.filenames import content_disposition, safe_filename
-except ImportError:  # pragma: no cover - until generator/filenames.py is merged
-    import re
-    from urllib.parse import quote
-
-    def safe_filename(stem: str, suffix: str) -> str:
-        stem = re.sub(r'[\x00-\x1f\x7f<>:"/\\|?*]+', "_", stem).strip(" .") or "文件"
-        return stem[:80] + suffix
-
-    def content_disposition(filename: str) -> str:
-        ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-        return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+from generator.filenames import content_disposition, safe_filename
 
 
 def document_name(department: str, year: int | None, version_no: int, suffix: str) -> str:
