@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +22,7 @@ from generator.build import build as cli_build
 from generator.pipeline import run
 from generator.web import service
 from generator.web.db import AuditEntry, Version
+from generator.workbook import schema
 from tests.test_bad_inputs import CASES
 from tests.web_helpers import (
     BAD_ECON,
@@ -76,6 +78,7 @@ GET_ROUTES = [
     "/versions/{vid}/workbook.xlsx",
     "/versions/{vid}/annotated.xlsx",
     "/versions/{vid}/prepared.xlsx",
+    "/versions/{vid}/next-year.xlsx",
     "/builds/{bid}",
     "/builds/{bid}/document.docx",
     "/builds/{bid}/document.pdf",
@@ -146,7 +149,7 @@ def test_department_cannot_see_bureau_or_admin(site) -> None:
 
 def test_reviewer_sees_all_but_cannot_change_a_department(site) -> None:
     rv = site.clients["reviewer"]
-    for route in GET_ROUTES[:2] + GET_ROUTES[3:6] + GET_ROUTES[7:]:
+    for route in GET_ROUTES[:2] + GET_ROUTES[3:6] + GET_ROUTES[7:]:  # prepared.xlsx exists only after prepare
         assert rv.get(route.format(**_ids(site))).status_code == 200, route
     for route in BUREAU_GET:
         assert rv.get(route).status_code == 200, route
@@ -283,6 +286,17 @@ def test_versions_and_compare(site) -> None:
     r = a.get(f"/departments/{dept}/compare?a={site.va}&b={v2}")
     assert r.status_code == 200
     assert "第1版 → 第2版" in r.text
+    assert "有错误的版本无法逐项比较" in r.text  # version 1 has an error: headline figures only
+
+
+def test_next_year_workbook(site) -> None:  # noqa: ANN001
+    b = site.clients["b-user"]
+    r = b.get(f"/versions/{site.vb}/next-year.xlsx")
+    assert r.status_code == 200 and "2024" in r.headers["content-disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert "上年对比" in wb.sheetnames
+    a = site.clients["a-user"]
+    assert a.get(f"/versions/{site.va}/next-year.xlsx").status_code == 404  # a version with errors
 
 
 def test_publish_and_bureau_statuses(site) -> None:
@@ -430,3 +444,29 @@ def test_issues_json_roundtrip(site) -> None:
         v = db.get(Version, site.va)
         stored = json.loads(v.issues_json)
     assert [d["code"] for d in stored] == [i.code for i in run(site.bad).issues]
+
+
+# Last: adds a newer version to B, which changes B's status on the bureau page.
+def test_compare_two_clean_versions_with_diff(site) -> None:  # noqa: ANN001
+    """B revises one line item by +10.00 万元: disclosure diff's report, with the cell that caused it."""
+    b = site.clients["b-user"]
+    dept = site.departments[B]
+    revised = site.files / "002-调整.xlsx"
+    wb = openpyxl.load_workbook(site.good)
+    ws = wb["支出明细"]
+    amount = f"{schema.column_letter('支出明细', 'amount')}{schema.FIRST_DATA_ROW}"
+    ws[amount] = Decimal(str(ws[amount].value)) + 10
+    info = wb["基本信息"]
+    for row in range(1, info.max_row + 1):  # the approved totals move with it
+        if info.cell(row, 1).value in ("收支总计核对数", "一般公共预算拨款核对数") and info.cell(row, 2).value:
+            info.cell(row, 2).value = Decimal(str(info.cell(row, 2).value)) + 10
+    wb.save(revised)
+    v2 = version_id(upload(b, dept, revised))
+    html = b.get(f"/departments/{dept}/compare?a={site.vb}&b={v2}").text
+    assert "无法" not in html, re.search(r'class="notice">([^<]*)', html)
+    assert "公开文件的修改" in html
+    assert f"支出明细!{amount}" in html
+    total = re.search(r"<td>收支总计</td><td class=\"num\">([\d,.]+)</td><td class=\"num\">([\d,.]+)</td>", html)
+    old, new = (Decimal(x.replace(",", "")) for x in total.groups())
+    assert new - old == 10
+    assert old == Decimal("7111.51")  # 表1 收入总计 of example 002 (examples/002-golden.md line 24)

@@ -674,6 +674,33 @@ def create_app(settings: Settings | None = None) -> Starlette:
         A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{url} {day}")
         return RedirectResponse(f"/versions/{v.id}?m=已标记为已公开", 303)
 
+    async def isolated(func: Callable[..., Any], *args: Any) -> Any:
+        async with A.checks:
+            return await asyncio.to_thread(
+                jobs.run_isolated, func, *args, timeout=A.settings.check_timeout, memory=A.settings.job_memory
+            )
+
+    async def next_year(request: Request, db: Session, user: Account) -> Response:
+        v = _version(db, user, request.path_params["vid"])
+        if v.errors or not v.year:
+            raise HTTPException(404)
+        work = jobs.scratch(A.settings.tmp_dir)
+        try:
+            src = work / "this.xlsx"
+            src.write_bytes(A.store.read(v.sha256))
+            try:
+                out = await isolated(jobs.next_year, str(src), str(work / "next.xlsx"))
+            except jobs.JobFailed as exc:
+                return RedirectResponse(f"/versions/{v.id}?m={exc}", 303)
+            if not out["ok"]:
+                return RedirectResponse(f"/versions/{v.id}?m=该版本有错误，无法生成下一年度工作簿", 303)
+            data = (work / "next.xlsx").read_bytes()
+        finally:
+            jobs.cleanup(work)
+        A.audit(db, request, "download-next-year", v.department_id, f"版本 {v.id}", f"{out['year']}年")
+        name = naming.safe_filename(f"{v.department.name}{out['year']}年部门预算公开填报工作簿", ".xlsx")
+        return Response(data, media_type=XLSX, headers={"content-disposition": naming.content_disposition(name)})
+
     async def compare(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
         a, b = _int_param(request.query_params.get("a")), _int_param(request.query_params.get("b"))
@@ -683,8 +710,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise HTTPException(404)
         numbers = service.version_numbers(db, dept.id)
         changes = service.compare_headlines(service.headline_of(va), service.headline_of(vb))
+        report, problem = None, None
+        if va.id == vb.id:
+            problem = "请选择两个不同的版本"
+        elif va.errors or vb.errors:
+            problem = "有错误的版本无法逐项比较公开内容，下面只列出主要数字"
+        else:
+            work = jobs.scratch(A.settings.tmp_dir)
+            try:
+                old, new = work / f"第{numbers[va.id]}版.xlsx", work / f"第{numbers[vb.id]}版.xlsx"
+                old.write_bytes(A.store.read(va.sha256))
+                new.write_bytes(A.store.read(vb.sha256))
+                try:
+                    out = await isolated(jobs.diff, str(old), str(new))
+                except jobs.JobFailed as exc:
+                    out = {"errors": str(exc)}
+            finally:
+                jobs.cleanup(work)
+            if "report" in out:
+                from generator.diff import DiffReport
+
+                report = DiffReport.model_validate(out["report"])
+            else:
+                problem = f"无法比较：{out['errors']}"
+        A.audit(db, request, "compare", dept.id, f"版本 {va.id} → {vb.id}")
         return A.render(
-            request, "compare.html", dept=dept, va=va, vb=vb, na=numbers[va.id], nb=numbers[vb.id], changes=changes
+            request,
+            "compare.html",
+            dept=dept,
+            va=va,
+            vb=vb,
+            na=numbers[va.id],
+            nb=numbers[vb.id],
+            changes=changes,
+            report=report,
+            problem=problem,
         )
 
     # --- bureau -------------------------------------------------------------------------------
@@ -903,6 +963,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/versions/{vid:int}/workbook.xlsx", db_route(_version_file("workbook", "sha256", "上传的工作簿"))),
         R("/versions/{vid:int}/annotated.xlsx", db_route(_version_file("annotated", "annotated_sha", "问题标注"))),
         R("/versions/{vid:int}/prepared.xlsx", db_route(_version_file("prepared", "prepared_sha", "已补全"))),
+        R("/versions/{vid:int}/next-year.xlsx", db_route(next_year)),
         R("/versions/{vid:int}/prepare", db_route(prepare), methods=["POST"]),
         R("/versions/{vid:int}/build", db_route(build), methods=["POST"]),
         R("/versions/{vid:int}/publish", db_route(publish), methods=["POST"]),

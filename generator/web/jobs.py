@@ -111,6 +111,28 @@ def prepare_copy(workbook: str, out: str) -> dict:
     return {"status": status, "stdout": buf_out.getvalue(), "stderr": buf_err.getvalue()}
 
 
+def diff(old: str, new: str) -> dict:
+    """`disclosure diff` of two versions: the report as JSON, or which version has errors."""
+    from generator.diff import WorkbookHasErrors, diff_workbooks
+
+    try:
+        report = diff_workbooks(Path(old), Path(new))
+    except WorkbookHasErrors as exc:
+        return {"errors": exc.result.path.name}
+    return {"report": report.model_dump(mode="json")}
+
+
+def next_year(workbook: str, out: str) -> dict:
+    """`disclosure rollover`: next year's workbook from this one (which must be clean)."""
+    from generator.rollover import RolloverError, rollover
+
+    try:
+        outcome = rollover(Path(workbook), Path(out))
+    except RolloverError:
+        return {"ok": False}
+    return {"ok": True, "year": outcome.year}
+
+
 # --- builds --------------------------------------------------------------------------------
 
 
