@@ -289,7 +289,7 @@ def test_versions_and_compare(site) -> None:
     assert "有错误的版本无法逐项比较" in r.text  # version 1 has an error: headline figures only
 
 
-def test_next_year_workbook(site) -> None:  # noqa: ANN001
+def test_next_year_workbook(site) -> None:
     b = site.clients["b-user"]
     r = b.get(f"/versions/{site.vb}/next-year.xlsx")
     assert r.status_code == 200 and "2024" in r.headers["content-disposition"]
@@ -447,7 +447,7 @@ def test_issues_json_roundtrip(site) -> None:
 
 
 # Last: adds a newer version to B, which changes B's status on the bureau page.
-def test_compare_two_clean_versions_with_diff(site) -> None:  # noqa: ANN001
+def test_compare_two_clean_versions_with_diff(site) -> None:
     """B revises one line item by +10.00 万元: disclosure diff's report, with the cell that caused it."""
     b = site.clients["b-user"]
     dept = site.departments[B]

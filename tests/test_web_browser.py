@@ -50,7 +50,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path):  # noqa: ANN201
+def server(tmp_path: Path):
     port = _free_port()
     env = {**os.environ, "DISCLOSURE_DATA": str(tmp_path / "data")}
     env.pop("DATABASE_URL", None)
@@ -90,7 +90,7 @@ def server(tmp_path: Path):  # noqa: ANN201
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:  # noqa: ANN001
+def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     base, admin_password = server
@@ -103,10 +103,10 @@ def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:  # 
     other = example(files, "002")
     today = service.today()  # the server counts days in China time
 
-    def shot(page, name: str) -> None:  # noqa: ANN001
+    def shot(page, name: str) -> None:
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
-    def login(page, user: str, password: str, new: str | None = None) -> None:  # noqa: ANN001
+    def login(page, user: str, password: str, new: str | None = None) -> None:
         page.goto(f"{base}/login")
         page.fill("input[name=username]", user)
         page.fill("input[name=password]", password)
