@@ -470,3 +470,24 @@ def test_compare_two_clean_versions_with_diff(site) -> None:
     old, new = (Decimal(x.replace(",", "")) for x in total.groups())
     assert new - old == 10
     assert old == Decimal("7111.51")  # 表1 收入总计 of example 002 (examples/002-golden.md line 24)
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [({"job_memory": 64 * 1024 * 1024}, "内存"), ({"check_timeout": 0.05}, "超时")],
+    ids=["memory", "time"],
+)
+def test_a_check_that_breaks_its_limit_fails_alone(tmp_path: Path, limits: dict, message: str) -> None:
+    """The isolated check process runs out of memory or time: a message, no version, the server goes on."""
+    s = make_site(tmp_path / "data", limits)
+    try:
+        dept = s.add_department("受限局")
+        c = s.add_account("limited-dept", "department", "受限局")
+        r = upload(c, dept, example(tmp_path, "002"))
+        assert r.status_code == 422
+        assert message in r.text
+        with s.app.state.core.Session() as db:
+            assert db.query(Version).count() == 0
+        assert c.get(f"/departments/{dept}").status_code == 200
+    finally:
+        s.close()

@@ -48,14 +48,14 @@ def test_overdue_only_until_published() -> None:
     assert not overdue(late, Status.PUBLISHED)
 
 
-def test_headline_figures_of_example_000(example_results) -> None:  # noqa: ANN001
+def test_headline_figures_of_example_000(example_results) -> None:
     h = headline(example_results["000"].inputs)
     assert h.total.current == Decimal("1223.12")  # 表1 收入总计 (examples/000-golden.md line 28)
     assert h.fiscal.current == Decimal("981.86")  # 表1 一般公共预算拨款, no fund/SOE money (line 17)
     assert h.operating.current == Decimal("45.57")  # 表6 公用经费 = 机关运行经费 (line 127)
 
 
-def test_headline_figures_of_example_002(example_results) -> None:  # noqa: ANN001
+def test_headline_figures_of_example_002(example_results) -> None:
     h = headline(example_results["002"].inputs)
     assert h.total.current == Decimal("7111.51")  # 表1 收入总计 (examples/002-golden.md line 24)
     assert h.fiscal.current == Decimal("2918.03")  # 表4 收入总计 (line 70)

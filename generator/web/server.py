@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 
@@ -16,6 +17,8 @@ def serve(host: str, port: int, data: Path | None) -> int:
     app = create_app(settings)
     core = app.state.core
     password = core.first_admin()
+    # start the warm build workers now, so that the first build does not wait for WeasyPrint and the fonts
+    threading.Thread(target=lambda: core.builds.pool, name="warm-build-pool", daemon=True).start()
     print(f"部门预算公开生成系统已启动：http://{host}:{port}/", flush=True)
     print(f"数据文件夹：{settings.data_dir}", flush=True)
     if password:
