@@ -135,8 +135,15 @@ def main() -> int:
         builds_running = threading.Event()
 
         def department(i: int, c: httpx.Client, dept: int, book: Path) -> None:
-            out: dict = {"version": None, "build": None, "state": "未开始", "upload_s": None}
-            results[i] = out
+            results[i] = {"version": None, "build": None, "state": "未开始", "upload_s": None}
+            try:
+                _department(i, c, dept, book)
+            except Exception as exc:  # reported, the other departments go on
+                results[i]["state"] = "exception"
+                results[i]["error"] = f"{type(exc).__name__}: {exc}"[:300]
+
+        def _department(i: int, c: httpx.Client, dept: int, book: Path) -> None:
+            out = results[i]
             t = token(c)
             barrier.wait()
             t0 = time.monotonic()
@@ -148,7 +155,9 @@ def main() -> int:
             out["upload_s"] = time.monotonic() - t0
             m = re.search(r"/versions/(\d+)$", r.url.path)
             if not m:
-                out["state"] = f"上传失败 {r.status_code}"
+                out["state"] = "upload-failed"
+                text = re.sub(r"<[^>]+>|\s+", " ", r.text)
+                out["error"] = f"上传 HTTP {r.status_code}: {text[-300:]}"
                 return
             out["version"] = int(m[1])
             r = c.post(f"/versions/{m[1]}/build", data={"csrf": t})

@@ -84,12 +84,12 @@ def analyse(workbook: str, annotated_out: str) -> dict:
     from generator.annotate import annotate
     from generator.headline import headline
     from generator.pipeline import run
-    from generator.workbook.reader import read_workbook
 
-    raw, refusal = read_workbook(Path(workbook))
-    if raw is None:  # not a workbook the reader accepts (by content): no version is made
-        return {"refused": [i.message for i in refusal]}
     result = run(Path(workbook))
+    if result.inputs is None and not any(i.sheet for i in result.issues):
+        # The reader refused the file itself (not a workbook, encrypted, a zip bomb …, judged by
+        # content): its issues point at no sheet. No version is made.
+        return {"refused": [i.message for i in result.issues]}
     annotate(Path(workbook), result.issues, Path(annotated_out))
     info = result.inputs.info if result.inputs is not None else None
     head = headline(result.inputs) if result.inputs is not None and result.disclosure is not None else None

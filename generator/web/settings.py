@@ -21,7 +21,7 @@ class Settings:
     https_only: bool = False  # set behind a TLS proxy: the session cookie gets Secure
     build_workers: int | None = None  # None: the worker pool's default
     job_timeout: float = 180.0
-    check_timeout: float = 90.0
+    check_timeout: float = 300.0  # a bound for a runaway process; the reader has its own size limits
     job_memory: int = 2 * 1024**3
     login_attempts: int = 5  # failures per window, per account name and per client address
     login_window: float = 15 * 60
