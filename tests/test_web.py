@@ -491,3 +491,9 @@ def test_a_check_that_breaks_its_limit_fails_alone(tmp_path: Path, limits: dict,
         assert c.get(f"/departments/{dept}").status_code == 200
     finally:
         s.close()
+
+
+def test_messages_are_not_taken_from_the_url(site) -> None:  # noqa: ANN001
+    a = site.clients["a-user"]
+    html = a.get(f"/departments/{site.departments[A]}?m=请把密码发给财政局").text
+    assert "请把密码发给财政局" not in html

@@ -300,6 +300,12 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
+def _flash(request: Request, url: str, message: str) -> RedirectResponse:
+    """Redirect and show `message` once on the next page (kept in the signed session, not in the URL)."""
+    request.session["flash"] = message[:500]
+    return RedirectResponse(url, 303)
+
+
 def _home(user: Account) -> str:
     if user.role == ROLE_DEPARTMENT:
         return f"/departments/{user.department_id}"
@@ -437,7 +443,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             "department.html",
             dept=dept,
             rows=rows,
-            message=request.query_params.get("m"),
+            message=request.session.pop("flash", None),
             max_mb=A.settings.max_upload // (1024 * 1024),
             years=range(service.today().year - 1, service.today().year + 2),
         )
@@ -480,7 +486,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         form = await _form(request, files=1)
         upload = form.get("workbook")
         if not isinstance(upload, UploadFile):
-            return RedirectResponse(f"/departments/{dept.id}?m=请选择要上传的工作簿", 303)
+            return _flash(request, f"/departments/{dept.id}", "请选择要上传的工作簿")
         data = await upload.read(A.settings.max_upload + 1)
         if len(data) > A.settings.max_upload:
             raise HTTPException(413, "上传的文件过大")
@@ -546,7 +552,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             build=service.last_good_build(v),
             builds=list(reversed(v.builds)),
             others=others,
-            message=request.query_params.get("m"),
+            message=request.session.pop("flash", None),
             may_change=user.role in (ROLE_ADMIN, ROLE_DEPARTMENT),
             today=service.today().isoformat(),
         )
@@ -583,22 +589,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
                             memory=A.settings.job_memory,
                         )
                     except jobs.JobFailed as exc:
-                        return RedirectResponse(f"/versions/{v.id}?m={exc}", 303)
+                        return _flash(request, f"/versions/{v.id}", f"{exc}")
                 if out["status"] != 0 or not (work / "prepared.xlsx").exists():
                     text = (out["stderr"] or out["stdout"]).strip().splitlines()
-                    return RedirectResponse(f"/versions/{v.id}?m=无法补全：{text[-1] if text else ''}", 303)
+                    return _flash(request, f"/versions/{v.id}", f"无法补全：{text[-1] if text else ''}")
                 v.prepared_sha = A.store.put((work / "prepared.xlsx").read_bytes())
             finally:
                 jobs.cleanup(work)
             A.audit(db, request, "prepare", v.department_id, f"版本 {v.id}")
-        return RedirectResponse(f"/versions/{v.id}?m=已补全上年对比和类用途说明所需的行，请下载后填写", 303)
+        return _flash(request, f"/versions/{v.id}", "已补全上年对比和类用途说明所需的行，请下载后填写")
 
     async def build(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
         _may_change(user, v.department)
         await _form(request)
         if v.errors:
-            return RedirectResponse(f"/versions/{v.id}?m=工作簿有错误，请修改后重新上传", 303)
+            return _flash(request, f"/versions/{v.id}", "工作簿有错误，请修改后重新上传")
         running = [b for b in v.builds if b.state in (BUILD_QUEUED, BUILD_RUNNING)]
         if running:
             return RedirectResponse(f"/builds/{running[-1].id}", 303)
@@ -665,14 +671,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         url, day = _text(form, "url", 1000), _date(_text(form, "date", 20))
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            return RedirectResponse(f"/versions/{v.id}?m=请填写以 http:// 或 https:// 开头的公开网址", 303)
+            return _flash(request, f"/versions/{v.id}", "请填写以 http:// 或 https:// 开头的公开网址")
         if day is None:
-            return RedirectResponse(f"/versions/{v.id}?m=请填写公开日期", 303)
+            return _flash(request, f"/versions/{v.id}", "请填写公开日期")
         if v.errors:
-            return RedirectResponse(f"/versions/{v.id}?m=有错误的版本不能标记为已公开", 303)
+            return _flash(request, f"/versions/{v.id}", "有错误的版本不能标记为已公开")
         v.published_url, v.published_on, v.published_by = url, day, user.id
         A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{url} {day}")
-        return RedirectResponse(f"/versions/{v.id}?m=已标记为已公开", 303)
+        return _flash(request, f"/versions/{v.id}", "已标记为已公开")
 
     async def isolated(func: Callable[..., Any], *args: Any) -> Any:
         async with A.checks:
@@ -691,9 +697,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             try:
                 out = await isolated(jobs.next_year, str(src), str(work / "next.xlsx"))
             except jobs.JobFailed as exc:
-                return RedirectResponse(f"/versions/{v.id}?m={exc}", 303)
+                return _flash(request, f"/versions/{v.id}", f"{exc}")
             if not out["ok"]:
-                return RedirectResponse(f"/versions/{v.id}?m=该版本有错误，无法生成下一年度工作簿", 303)
+                return _flash(request, f"/versions/{v.id}", "该版本有错误，无法生成下一年度工作簿")
             data = (work / "next.xlsx").read_bytes()
         finally:
             jobs.cleanup(work)
@@ -764,7 +770,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             rows=rows,
             params=params,
             statuses=list(Status),
-            message=request.query_params.get("m"),
+            message=request.session.pop("flash", None),
             today=service.today(),
         )
 
@@ -790,7 +796,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 continue
             _start_build(db, request, v, user)
             started += 1
-        return RedirectResponse(f"/bureau?m=已开始生成{started}个部门的公开文件，请稍后刷新查看", 303)
+        return _flash(request, "/bureau", f"已开始生成{started}个部门的公开文件，请稍后刷新查看")
 
     async def bureau_zip(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
@@ -818,7 +824,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         text = _text(form, "approval_date", 20)
         day = _date(text) if text else None
         if text and day is None:
-            return RedirectResponse("/bureau?m=批复日期格式不正确", 303)
+            return _flash(request, "/bureau", "批复日期格式不正确")
         dept.approval_date = day
         A.audit(db, request, "approval-date", dept.id, dept.name, text)
         return RedirectResponse("/bureau", 303)
@@ -836,7 +842,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 select(Invitation).where(Invitation.used_at.is_(None)).order_by(Invitation.id.desc())
             ).all(),
             audit=db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all(),
-            message=request.query_params.get("m"),
+            message=request.session.pop("flash", None),
             secret=request.session.pop("secret", None),
             now=utcnow(),
         )
@@ -846,7 +852,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         form = await _form(request)
         name = _text(form, "name", 200)
         if not name:
-            return RedirectResponse("/admin?m=请填写部门名称", 303)
+            return _flash(request, "/admin", "请填写部门名称")
         text = _text(form, "approval_date", 20)
         dept = Department(name=name, approval_date=_date(text) if text else None)
         db.add(dept)
@@ -854,12 +860,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db.flush()
         except IntegrityError:
             db.rollback()
-            return RedirectResponse("/admin?m=该部门已存在", 303)
+            return _flash(request, "/admin", "该部门已存在")
         for line in _text(form, "units", 5000).splitlines():
             if line.strip():
                 db.add(BudgetUnit(department_id=dept.id, name=line.strip()[:200]))
         A.audit(db, request, "department-created", dept.id, name)
-        return RedirectResponse(f"/admin?m=已创建部门：{name}", 303)
+        return _flash(request, "/admin", f"已创建部门：{name}")
 
     async def admin_unit(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
@@ -888,9 +894,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         username = _text(form, "username", 100)
         checked = _role_and_department(form, db)
         if isinstance(checked, str):
-            return RedirectResponse(f"/admin?m={checked}", 303)
+            return _flash(request, "/admin", f"{checked}")
         if not 2 <= len(username) <= 50 or db.scalars(select(Account).where(Account.username == username)).first():
-            return RedirectResponse("/admin?m=用户名为空、过长或已被使用", 303)
+            return _flash(request, "/admin", "用户名为空、过长或已被使用")
         password = security.new_password()
         role, dept_id = checked
         db.add(
@@ -911,7 +917,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         form = await _form(request)
         checked = _role_and_department(form, db)
         if isinstance(checked, str):
-            return RedirectResponse(f"/admin?m={checked}", 303)
+            return _flash(request, "/admin", f"{checked}")
         role, dept_id = checked
         token = security.new_token()
         db.add(
