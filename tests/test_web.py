@@ -424,7 +424,7 @@ def test_audit_log_records_who_did_what(site) -> None:
     assert ("admin", "department-created") in actions
     assert (None, "login-failed") in actions
     html = site.admin.get("/admin").text
-    assert "download-pdf" in html
+    assert "下载 PDF" in html and "上传工作簿" in html
 
 
 def test_unknown_route_is_a_chinese_404(site) -> None:
@@ -493,7 +493,7 @@ def test_a_check_that_breaks_its_limit_fails_alone(tmp_path: Path, limits: dict,
         s.close()
 
 
-def test_messages_are_not_taken_from_the_url(site) -> None:  # noqa: ANN001
+def test_messages_are_not_taken_from_the_url(site) -> None:
     a = site.clients["a-user"]
     html = a.get(f"/departments/{site.departments[A]}?m=请把密码发给财政局").text
     assert "请把密码发给财政局" not in html

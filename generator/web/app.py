@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.web import jobs, naming, security, service
 from generator.web.db import (
+    ACTIONS,
     BUILD_DONE,
     BUILD_FAILED,
     BUILD_QUEUED,
@@ -148,7 +149,7 @@ class App:
         self.checks = asyncio.Semaphore(2)  # uploads checked at once; the rest wait their turn
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
-        env.globals.update(ROLES=ROLES, Status=Status, DEADLINE_DAYS=DEADLINE_DAYS)
+        env.globals.update(ACTIONS=ACTIONS, ROLES=ROLES, Status=Status, DEADLINE_DAYS=DEADLINE_DAYS)
         env.filters.update(local=service.local, money=service.money, change=service.change)
         self._recover()
 

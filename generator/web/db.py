@@ -25,6 +25,35 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 ROLE_ADMIN, ROLE_REVIEWER, ROLE_DEPARTMENT = "admin", "reviewer", "department"
 ROLES = {ROLE_ADMIN: "财政局管理员", ROLE_REVIEWER: "财政局审核人员", ROLE_DEPARTMENT: "部门填报人员"}
 
+# Audit actions as shown to people (the codes stay stable in the database).
+ACTIONS = {
+    "login": "登录",
+    "login-failed": "登录失败",
+    "login-blocked": "登录被限制",
+    "password-changed": "修改密码",
+    "invitation-created": "生成邀请链接",
+    "invitation-used": "通过邀请开通账号",
+    "department-created": "新建部门",
+    "unit-added": "添加预算单位",
+    "account-created": "新建账号",
+    "approval-date": "设置批复日期",
+    "upload": "上传工作簿",
+    "upload-refused": "上传被拒绝",
+    "prepare": "补全上年对比",
+    "build": "生成公开文件",
+    "publish": "标记已公开",
+    "compare": "比较版本",
+    "export": "导出进度表",
+    "download-blank": "下载空白工作簿",
+    "download-workbook": "下载上传的工作簿",
+    "download-annotated": "下载问题标注",
+    "download-prepared": "下载已补全工作簿",
+    "download-next-year": "下载下一年度工作簿",
+    "download-docx": "下载 DOCX",
+    "download-pdf": "下载 PDF",
+    "download-zip": "下载全部 PDF",
+}
+
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
 
 
