@@ -72,6 +72,7 @@ def main() -> int:
     ap.add_argument("--departments", type=int, default=20)
     ap.add_argument("--limit", type=float, default=900, help="overall seconds before giving up (default 900)")
     ap.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
+    ap.add_argument("--server-log", type=Path, help="keep the server's output in this file")
     args = ap.parse_args()
     n = max(1, min(args.departments, 50))
 
@@ -112,7 +113,15 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()  # drain the log
+        log = args.server_log.open("w", encoding="utf-8") if args.server_log else None
+
+        def drain() -> None:
+            for line in server.stdout:  # type: ignore[union-attr]
+                if log:
+                    log.write(line)
+                    log.flush()
+
+        threading.Thread(target=drain, daemon=True).start()
 
         admin = httpx.Client(base_url=base, follow_redirects=True, timeout=120)
         login(admin, "admin", admin_password)
