@@ -22,6 +22,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -75,6 +76,7 @@ def main() -> int:
     ap.add_argument("--server-log", type=Path, help="keep the server's output in this file")
     args = ap.parse_args()
     n = max(1, min(args.departments, 50))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
 
     from generator.workbook.template import write_workbook
     from tests.conftest import example_data

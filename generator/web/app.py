@@ -359,6 +359,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             A.audit(db, request, "login-blocked", obj=username)
             return A.render(request, "login.html", 429, error="登录失败次数过多，请15分钟后再试。")
         user = db.scalars(select(Account).where(Account.username == username)).first()
+        db.commit()  # no connection held during the deliberately slow hash
         ok = await asyncio.to_thread(security.verify_password, user.password_hash, password) if user else False
         if not user:
             await asyncio.to_thread(security.burn_time, password)
@@ -496,6 +497,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             src = work / "upload.xlsx"
             src.write_bytes(data)
+            db.commit()  # give the connection back while the isolated process works
             async with A.checks:
                 try:
                     found = await asyncio.to_thread(
@@ -579,6 +581,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             try:
                 src = work / "workbook.xlsx"
                 src.write_bytes(A.store.read(v.sha256))
+                db.commit()  # give the connection back while the isolated process works
                 async with A.checks:
                     try:
                         out = await asyncio.to_thread(
@@ -696,6 +699,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             src = work / "this.xlsx"
             src.write_bytes(A.store.read(v.sha256))
             try:
+                db.commit()  # give the connection back while the isolated process works
                 out = await isolated(jobs.next_year, str(src), str(work / "next.xlsx"))
             except jobs.JobFailed as exc:
                 return _flash(request, f"/versions/{v.id}", f"{exc}")
@@ -729,6 +733,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 old.write_bytes(A.store.read(va.sha256))
                 new.write_bytes(A.store.read(vb.sha256))
                 try:
+                    db.commit()  # give the connection back while the isolated process works
                     out = await isolated(jobs.diff, str(old), str(new))
                 except jobs.JobFailed as exc:
                     out = {"errors": str(exc)}
