@@ -276,8 +276,13 @@ def _admin(user: Account) -> None:
         raise HTTPException(404)
 
 
-async def _form(request: Request, *, files: int = 0) -> FormData:
-    """The submitted form, after its CSRF token is checked (403 without a valid one)."""
+async def _form(request: Request, db: Session, *, files: int = 0) -> FormData:
+    """The submitted form, after its CSRF token is checked (403 without a valid one).
+
+    The session's connection goes back to the pool first: reading a body (an upload over a slow
+    line) must never hold a database connection.
+    """
+    db.commit()
     form = await request.form(max_files=files, max_fields=50, max_part_size=64 * 1024)
     token = form.get("csrf")
     if not security.csrf_ok(request.session, token if isinstance(token, str) else None):
@@ -351,7 +356,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return A.render(request, "login.html")
 
     async def login(request: Request, db: Session) -> Response:
-        form = await _form(request)
+        form = await _form(request, db)
         username, password = _text(form, "username", 100), _text(form, "password", 200)
         client = request.client.host if request.client else "?"
         keys = (f"user:{username.lower()}", f"ip:{client}")
@@ -375,7 +380,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return RedirectResponse("/password" if user.must_change_password else _home(user), 303)
 
     async def logout(request: Request, db: Session, user: Account) -> Response:
-        await _form(request)
+        await _form(request, db)
         request.session.clear()
         return RedirectResponse("/login", 303)
 
@@ -383,7 +388,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return A.render(request, "password.html")
 
     async def password_change(request: Request, db: Session, user: Account) -> Response:
-        form = await _form(request)
+        form = await _form(request, db)
         old, new, again = (_text(form, n, 300) for n in ("old", "new", "again"))
         if not security.verify_password(user.password_hash, old):
             return A.render(request, "password.html", 400, error="原密码不正确。")
@@ -402,7 +407,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def invite_accept(request: Request, db: Session) -> Response:
         inv = _invitation(db, request.path_params["token"])
-        form = await _form(request)
+        form = await _form(request, db)
         username, new, again = _text(form, "username", 100), _text(form, "new", 300), _text(form, "again", 300)
         problem = (
             ("请填写用户名（2–50个字符）" if not 2 <= len(username) <= 50 else None)
@@ -485,7 +490,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def upload(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
         _may_change(user, dept)
-        form = await _form(request, files=1)
+        form = await _form(request, db, files=1)
         upload = form.get("workbook")
         if not isinstance(upload, UploadFile):
             return _flash(request, f"/departments/{dept.id}", "请选择要上传的工作簿")
@@ -575,7 +580,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def prepare(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
         _may_change(user, v.department)
-        await _form(request)
+        await _form(request, db)
         if v.prepared_sha is None:
             work = jobs.scratch(A.settings.tmp_dir)
             try:
@@ -606,16 +611,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def build(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
         _may_change(user, v.department)
-        await _form(request)
+        await _form(request, db)
         if v.errors:
             return _flash(request, f"/versions/{v.id}", "工作簿有错误，请修改后重新上传")
         running = [b for b in v.builds if b.state in (BUILD_QUEUED, BUILD_RUNNING)]
         if running:
             return RedirectResponse(f"/builds/{running[-1].id}", 303)
-        b = _start_build(db, request, v, user)
+        b, start = _start_build(db, request, v, user)
+        await asyncio.to_thread(start)  # the first build may wait for the pool's warm-up: not on the event loop
         return RedirectResponse(f"/builds/{b.id}", 303)
 
-    def _start_build(db: Session, request: Request, v: Version, user: Account) -> Build:
+    def _start_build(db: Session, request: Request, v: Version, user: Account) -> tuple[Build, Callable[[], None]]:
+        """Record a queued build; returns it and the function that hands it to the worker pool."""
         b = Build(version_id=v.id, requested_by=user.id, state=BUILD_QUEUED, progress="排队等待中")
         db.add(b)
         db.flush()
@@ -644,8 +651,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 else:
                     row.state, row.error, row.progress = BUILD_FAILED, files.error or "生成失败", "失败"
 
-        A.builds.submit(data, label, progress, finish)
-        return b
+        return b, lambda: A.builds.submit(data, label, progress, finish)
 
     async def build_page(request: Request, db: Session, user: Account) -> Response:
         b = _build(db, user, request.path_params["bid"])
@@ -671,7 +677,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def publish(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
         _may_change(user, v.department)
-        form = await _form(request)
+        form = await _form(request, db)
         url, day = _text(form, "url", 1000), _date(_text(form, "date", 20))
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -792,7 +798,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def build_all(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
-        await _form(request)
+        await _form(request, db)
         started = 0
         for row in service.bureau_rows(db, service.today()):
             v = row.latest
@@ -800,7 +806,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 continue
             if any(b.state in (BUILD_QUEUED, BUILD_RUNNING) for b in v.builds):
                 continue
-            _start_build(db, request, v, user)
+            _, start = _start_build(db, request, v, user)
+            await asyncio.to_thread(start)
             started += 1
         return _flash(request, "/bureau", f"已开始生成{started}个部门的公开文件，请稍后刷新查看")
 
@@ -826,7 +833,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def set_approval(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
         dept = _department(db, user, request.path_params["dept_id"])
-        form = await _form(request)
+        form = await _form(request, db)
         text = _text(form, "approval_date", 20)
         day = _date(text) if text else None
         if text and day is None:
@@ -855,7 +862,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def admin_department(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
-        form = await _form(request)
+        form = await _form(request, db)
         name = _text(form, "name", 200)
         if not name:
             return _flash(request, "/admin", "请填写部门名称")
@@ -876,7 +883,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def admin_unit(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
         dept = _department(db, user, request.path_params["dept_id"])
-        form = await _form(request)
+        form = await _form(request, db)
         name = _text(form, "name", 200)
         if name:
             db.add(BudgetUnit(department_id=dept.id, name=name))
@@ -896,7 +903,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def admin_account(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
-        form = await _form(request)
+        form = await _form(request, db)
         username = _text(form, "username", 100)
         checked = _role_and_department(form, db)
         if isinstance(checked, str):
@@ -920,7 +927,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def admin_invitation(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
-        form = await _form(request)
+        form = await _form(request, db)
         checked = _role_and_department(form, db)
         if isinstance(checked, str):
             return _flash(request, "/admin", f"{checked}")
