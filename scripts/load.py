@@ -98,6 +98,7 @@ def main() -> int:
         cwd=ROOT,
     )
     deadline = time.monotonic() + args.limit
+    load_before = os.getloadavg()
     try:
         assert server.stdout is not None
         admin_password = None
@@ -233,6 +234,7 @@ def main() -> int:
             "p95": percentile(latencies, 95),
             "max": max(latencies, default=float("nan")),
             "errors": [r.get("error") for r in results.values() if r.get("error")],
+            "load": (load_before, os.getloadavg()),
         }
     finally:
         server.terminate()
@@ -260,8 +262,8 @@ def report(s: dict) -> str:
         "## Web application under load (`scripts/load.py`)",
         "",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; commit {commit.strip()}; "
-        f"cores: {os.cpu_count()}; Python {platform.python_version()}; load average before the run is not controlled "
-        "(the machine is shared)",
+        f"cores: {os.cpu_count()}; Python {platform.python_version()}; 1-minute load average before / after: "
+        f"{s['load'][0][0]:.1f} / {s['load'][1][0]:.1f} (the machine is shared: other work inflates every figure)",
         f"- {s['departments']} departments upload a workbook (examples 000/002 alternately) and start a build at the "
         "same moment; `disclosure serve` on 127.0.0.1 with the default worker pool and SQLite",
         f"- Uploads that became versions: **{s['versions']}/{s['departments']}**; builds done **{s['done']}**, "
