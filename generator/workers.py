@@ -125,6 +125,7 @@ class WorkerPool:
         self._closed = False
         self._lock = threading.Lock()
         self._ctx = _context()
+        self._cores = usable_cores()
         self._slots = [_Slot(self, i) for i in range(self.workers)]
         for slot in self._slots:
             slot.start_process()  # warm up in parallel, before the first job arrives
@@ -145,6 +146,10 @@ class WorkerPool:
             self._queue.put(_Item(job, future, on_progress, claims))
         _notify(on_progress, STAGE_QUEUED)
         return future
+
+    def _spare_core(self) -> bool:
+        """Whether a job starting now may use a second core (fewer jobs running than cores)."""
+        return sum(slot.busy for slot in self._slots) < self._cores
 
     def close(self, *, cancel: bool = False) -> None:
         """Stop the workers. Queued jobs still run unless `cancel`; `cancel` also kills running jobs
@@ -238,6 +243,7 @@ class _Slot:
         self.process: Any = None
         self.conn: Connection | None = None
         self.ready = False
+        self.busy = False
         self.cancelled = False
         self.thread = threading.Thread(target=self._loop, name=f"disclosure-worker-{index}", daemon=True)
 
@@ -259,14 +265,13 @@ class _Slot:
         if process is None:
             return
         if kill:
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
+            _kill(process)
         else:
             with contextlib.suppress(OSError, ValueError):
                 conn.send(None)
             process.join(5)
             if process.is_alive():
-                process.kill()
+                _kill(process)
         process.join()
         with contextlib.suppress(OSError):
             conn.close()
@@ -277,8 +282,8 @@ class _Slot:
         self.cancelled = True
         process = self.process
         if process is not None:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                process.kill()
+            with contextlib.suppress(AttributeError):
+                _kill(process)
 
     def _loop(self) -> None:
         try:
@@ -291,12 +296,15 @@ class _Slot:
                     continue
                 if not item.future.set_running_or_notify_cancel():
                     continue
+                self.busy = True
                 try:
                     outcome = self._run(item)
                 except BaseException as exc:  # never lose a future: report instead
                     item.future.set_exception(exc)
                 else:
                     item.future.set_result(outcome)
+                finally:
+                    self.busy = False
         finally:
             self.stop_process(kill=self.cancelled)
 
@@ -331,7 +339,7 @@ class _Slot:
         publish = contextlib.ExitStack()
         targets: dict[str, Path] = {}
         try:
-            conn.send(("job", job, limits.cpu_limit))
+            conn.send(("job", job, limits.cpu_limit, self.pool._spare_core()))
             while True:
                 kind, payload = self._receive(conn, deadline, limits.job_timeout)
                 if kind == "progress":
@@ -391,8 +399,7 @@ class _Slot:
         # is cleaned up, then start a fresh one for the next job.
         process = self.process
         if process is not None:
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
+            _kill(process)
             process.join()
         exitcode = process.exitcode if process is not None else None
         self.stop_process(kill=True)
@@ -405,6 +412,16 @@ class _Slot:
                 "请检查工作簿是否异常庞大；如确属正常，请放宽时间限制后重试。"
             )
         raise _JobFailed(_death_message(exitcode, self.pool.limits))
+
+
+def _kill(process: Any) -> None:
+    """SIGKILL a worker and the DOCX child it may have forked (the worker leads its own group)."""
+    pid = process.pid
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, ValueError):
+        process.kill()
 
 
 def _death_message(exitcode: int | None, limits: _Limits) -> str:
@@ -448,6 +465,8 @@ def _die_with_parent() -> None:
 
 def _worker_main(conn: Connection, memory_limit: int | None) -> None:
     _die_with_parent()
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)  # its own process group: the pool kills it and its DOCX child together
     # The parent decides about interrupts (Ctrl-C goes to the whole process group).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from generator.render import pdf
@@ -466,8 +485,8 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
                 return
             if message is None:
                 return
-            _, job, cpu_limit = message
-            if not _run_job(conn, job, cpu_limit):
+            _, job, cpu_limit, spare_core = message
+            if not _run_job(conn, job, cpu_limit, spare_core):
                 return
     finally:
         conn.close()
@@ -485,8 +504,13 @@ def _arm_cpu_limit(cpu_limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
-    """Build one job; False when this worker must not be reused (it then exits)."""
+def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core: bool = False) -> bool:
+    """Build one job; False when this worker must not be reused (it then exits).
+
+    With a spare core (fewer jobs running than cores: a single build in the web app, the
+    tail of a batch) the DOCX is rendered in a forked child while this process renders
+    the PDF, so a department costs read + compute + PDF.
+    """
     from generator.build import output_name, render_into
     from generator.pipeline import run
 
@@ -506,7 +530,11 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
         reply, temps = conn.recv()
         if reply != "go":
             return True
-        pages = render_into(disclosure, {fmt: Path(p) for fmt, p in temps.items()}, progress)
+        paths = {fmt: Path(p) for fmt, p in temps.items()}
+        if spare_core and {"docx", "pdf"} <= paths.keys() and hasattr(os, "fork"):
+            pages = _render_beside(disclosure, paths, progress)
+        else:
+            pages = render_into(disclosure, paths, progress)
         conn.send(("done", {"ok": True, "issues": result.issues, "pages": pages}))
         return True
     except EOFError:
@@ -521,6 +549,51 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
         gc.collect()  # free this department's boxes before the next one starts
 
 
+STAGE_BOTH = "生成 DOCX 和 PDF"
+
+
+class _ReportedFailure(Exception):
+    """A failure whose (Chinese) message is final."""
+
+
+def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[str], None]) -> int | None:
+    """The DOCX in a forked child (it dies with this worker), the PDF here; both or an error."""
+    from generator.build import render_into
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render the DOCX, report a failure through the pipe, exit
+        code = 0
+        try:
+            os.close(read_fd)
+            _die_with_parent()
+            render_into(disclosure, {"docx": paths["docx"]})
+        except BaseException as exc:
+            code = 1
+            with contextlib.suppress(BaseException):
+                os.write(write_fd, _failure_message(exc).encode("utf-8")[:4000])
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        progress(STAGE_BOTH)
+        pages = render_into(disclosure, {fmt: path for fmt, path in paths.items() if fmt != "docx"})
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        os.close(read_fd)
+        raise
+    with os.fdopen(read_fd, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")  # EOF when the child has exited
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise _ReportedFailure(message or f"DOCX 生成进程意外退出（退出码 {code}），未写入任何文件。")
+    return pages
+
+
 def _memory_message() -> str:
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
     shown = "" if limit == resource.RLIM_INFINITY else f"（{limit // 2**20} MiB）"
@@ -529,8 +602,13 @@ def _memory_message() -> str:
     )
 
 
-def _failure_message(exc: Exception) -> str:
+def _failure_message(exc: BaseException) -> str:
     from generator.render.pdf import MissingFontError
+
+    if isinstance(exc, _ReportedFailure):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return _memory_message()
 
     if isinstance(exc, MissingFontError):
         return f"{exc}。已有的输出文件没有被改动。"
