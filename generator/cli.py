@@ -201,7 +201,14 @@ def cmd_build_batch(args: argparse.Namespace, paths: list[Path], formats: tuple[
         job_timeout=args.timeout or None,
         memory_limit=args.memory * 2**20 if args.memory else None,
     )
-    outcomes = run_batch(workbooks, options)
+    try:
+        outcomes = run_batch(workbooks, options)
+    except KeyboardInterrupt:
+        print(
+            "\n已中断：已经完成的单位的文件已生成；未完成的单位没有写入任何文件（已有的输出文件没有被改动）。",
+            file=sys.stderr,
+        )
+        return 130
     print(summary(outcomes))
     return EXIT_ISSUES if problems or not all(o.ok for o in outcomes) else EXIT_OK
 
