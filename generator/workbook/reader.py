@@ -39,7 +39,7 @@ MAX_TOTAL_CELLS = 2_000_000  # <c> elements over all worksheets read
 MAX_OPEN_CELLS = 300_000  # `--annotate` loads the whole workbook with openpyxl only below this
 MAX_MERGED_CELLS = 100_000  # total area of merged ranges per worksheet
 MAX_SHEETS = 255
-MAX_DATA_ROWS = 20_000
+MAX_DATA_ROWS = 50_000  # an honest 2,000-project workbook has about 24,000 indicator rows
 HEADER_SEARCH_ROWS = 10
 MAX_HEADER_COLUMNS = 100
 
