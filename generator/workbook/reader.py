@@ -364,7 +364,7 @@ class _Reader:
     # --- cells
 
     def _parse(
-        self, sheet: _Sheet, row: int, col: int, *, kind: Kind, header: str, choices: tuple[str, ...]
+        self, sheet: _Sheet, row: int, col: int, *, kind: Kind, header: str, choices: tuple[str, ...], key: str = ""
     ) -> CellValue:
         """Parse one input cell, recording issues; the value is None when unusable."""
         coord = f"{_letter(col)}{row}"
@@ -387,6 +387,20 @@ class _Reader:
             return CellValue(None, coord, raw)
         for note in notes:
             self.issues.append(warning(note.code, _with_header(header, note.message), sheet.name, coord, show(raw)))
+        limit = schema.TEXT_LIMITS.get((sheet.name, key))
+        if limit is not None and isinstance(value, str) and len(value) > limit[0]:
+            most, where = limit
+            self.issues.append(
+                error(
+                    "text-too-long",
+                    f"“{header}”有{len(value)}个字，超过{most}字的上限（印在{where}，过长会撑破表格或版面）；"
+                    f"请精简到{most}字以内",
+                    sheet.name,
+                    coord,
+                    value[:30] + "…",
+                )
+            )
+            return CellValue(None, coord, raw)
         return CellValue(value, coord, raw)
 
     def _default(self, kind: Kind, default: object, choices: tuple[str, ...]) -> object:
@@ -470,7 +484,7 @@ class _Reader:
         coord = f"{_letter(col)}{row}"
         if sheet.has_content(row, col) and sheet.hidden(row):
             self._hidden_issue(sheet, row, coord)
-        cv = self._parse(sheet, row, col, kind=f.kind, header=f.label, choices=f.choices)
+        cv = self._parse(sheet, row, col, kind=f.kind, header=f.label, choices=f.choices, key=f.key)
         if cv.value is not None or sheet.has_content(row, col):
             return cv
         if f.default is not None:
@@ -509,7 +523,9 @@ class _Reader:
             self._hidden_issue(sheet, row, f"{_letter(first)}{row}")
         cells: dict[str, CellValue] = {}
         for col, column in inputs.items():
-            cv = self._parse(sheet, row, col, kind=column.kind, header=column.header, choices=column.choices)
+            cv = self._parse(
+                sheet, row, col, kind=column.kind, header=column.header, choices=column.choices, key=column.key
+            )
             if cv.value is None and not sheet.has_content(row, col):
                 if column.default is not None:
                     cv = CellValue(self._default(column.kind, column.default, column.choices), cv.cell, cv.raw)
