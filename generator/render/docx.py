@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docxtpl import DocxTemplate
 from lxml import etree
+from markupsafe import Markup, escape
 
 from generator.model import Disclosure
 from generator.render.filters import TEMPLATES, make_env
@@ -26,6 +27,20 @@ PERF_CAPTION = "项目支出绩效目标表"
 PERF_HEADER_ROWS = 5
 LANDSCAPE_TABLES = frozenset({2, 7})  # static landscape sections in the template
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _literal(value: object) -> Markup:
+    """Every value the template prints, XML-escaped and safe from docxtpl's own escapes.
+
+    After rendering, docxtpl turns ``{_{``, ``}_}``, ``{_%`` and ``%_}`` into ``{{``, ``}}``,
+    ``{%`` and ``%}`` (its way of printing template tags). Text from the workbook must come
+    out as typed, so the underscore of those pairs is written as the character reference
+    ``&#95;``, which the string replacement does not match and the XML parser reads as "_".
+    """
+    text = str(escape(value))
+    if "{_" in text or "_}" in text:
+        text = text.replace("{_", "{&#95;").replace("_}", "&#95;}")
+    return Markup(text)
 
 
 class _Template(DocxTemplate):
@@ -77,7 +92,9 @@ def render_docx(disclosure: Disclosure, target: Path) -> None:
         raise ValueError(f"the DOCX template has landscape sections for {sorted(LANDSCAPE_TABLES)}, not {landscape}")
 
     tpl = _Template(str(TEMPLATE))
-    tpl.render(build_context(disclosure), jinja_env=make_env(), autoescape=True)
+    env = make_env()
+    env.finalize = _literal
+    tpl.render(build_context(disclosure), jinja_env=env, autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
 
