@@ -31,7 +31,7 @@ from generator.workbook.cells import CellError, is_empty, parse_cell, parse_choi
 from generator.workbook.schema import AmountUnit, Column, Field, Kind
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024  # an honest 2,000-project workbook is about 41 MB
 MAX_MEMBER_RATIO = 500  # deflate tops out near 1000:1; real sheet XML is far below 500:1
 RATIO_MIN_BYTES = 5 * 1024 * 1024  # the ratio test applies to members at least this large
 MAX_SHEET_CELLS = 1_000_000  # <c> elements per worksheet read
