@@ -80,7 +80,7 @@ def _open_copy(path: Path) -> Workbook | None:
         data, issue = reader._read_file(path)
         if issue is not None or data is None:
             return None
-        if reader._check_not_zip(data) or reader._check_zip(data) or reader._prescan_sheets(data)[1]:
+        if not reader.safe_to_open(data):
             return None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -87,7 +87,21 @@ def check_codes(inputs: Inputs, names: Names) -> list[Issue]:
                     extra.code,
                 )
             )
-        elif (extra.code_type, extra.code) in names.custom:
+        elif (extra.code_type, extra.code) not in names.custom:
+            official = (names.functions if extra.code_type == "功能分类" else names.econ).get(extra.code, "")
+            if extra.name.strip() != official:
+                issues.append(
+                    error(
+                        "extra-code-redefines",
+                        f"补充科目{extra.code}已在{inputs.info.year}年{extra.code_type}科目代码表中，官方名称为“{official}”，"
+                        f"公开文件将使用官方名称，而不是这里填写的“{extra.name}”；请删除这一行"
+                        "（如官方名称确已改变，请联系技术支持更新代码表）",
+                        schema.SHEET_EXTRA_CODES,
+                        cell,
+                        extra.code,
+                    )
+                )
+        else:
             issues.append(
                 warning(
                     "code-named-by-workbook",
@@ -324,10 +338,12 @@ _WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
 def check_allocation_amounts(inputs: Inputs, names: Names) -> list[Issue]:
     """Amounts itemised in 资金分配情况 add up to the project's 表7 amount (R23)."""
     issues = []
-    gpb_project = L.select(inputs.items, L.by_sources(L.GPB), L.project)
+    gpb_project: dict[str | None, list] = defaultdict(list)
+    for i in L.select(inputs.items, L.by_sources(L.GPB), L.project):
+        gpb_project[i.project].append(i)
     for p in inputs.projects:
         found = _WAN.findall(p.allocation)
-        mine = [i for i in gpb_project if i.project == p.name]
+        mine = gpb_project.get(p.name, [])
         if not found or not mine:
             continue
         try:

@@ -37,7 +37,6 @@ def failure(kind: Kind, raw: object, **kw: object) -> CellError:
         (0, Decimal("0.00")),
         ("123.45", Decimal("123.45")),
         (" 123.45\u3000", Decimal("123.45")),
-        ("1 234.5", Decimal("1234.50")),
         (".5", Decimal("0.50")),
         (Decimal("7.1"), Decimal("7.10")),
     ],
@@ -70,6 +69,8 @@ def test_money_in_yuan_rounds_half_up_once(raw: object, expected: Decimal) -> No
     ("raw", "code", "words"),
     [
         ("1,234.56", "amount-thousands-separator", "金额“1,234.56”含千位分隔符，请删除逗号，填写为1234.56"),
+        ("1 234.5", "amount-space-inside", "金额“1 234.5”的数字中间有空格或不可见字符，会被读作1234.5"),
+        ("12\u200b34", "amount-space-inside", "会被读作1234"),
         ("1，234", "amount-thousands-separator", "填写为1234"),
         ("14,41", "amount-thousands-separator", "小数点"),
         ("14。41", "amount-fullwidth-point", "金额“14。41”中的“。”应为小数点“.”，请改为14.41"),

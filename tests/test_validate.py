@@ -59,6 +59,17 @@ def test_code_named_by_workbook_is_a_warning() -> None:
     assert not issues[0].is_error
 
 
+def test_extra_code_redefining_an_official_code_names_both() -> None:
+    extras = [
+        ExtraCode(row=2, code_type="功能分类", code="2010301", name="人大机关运行"),
+        ExtraCode(row=3, code_type="经济分类", code="30101", name="基本工资"),  # same as the catalog: silent
+    ]
+    issues = issues_of(make_inputs([item("2010301")]).model_copy(update={"extra_codes": extras}))
+    assert triples(issues) == [("extra-code-redefines", "补充科目", "B2")]
+    assert issues[0].is_error
+    assert "官方名称为“行政运行”" in issues[0].message and "“人大机关运行”" in issues[0].message
+
+
 def test_project_spending_without_project() -> None:
     issues = issues_of(make_inputs([item(kind=P, row=4)]))
     assert triples(issues) == [("project-name-missing", "支出明细", "G4")]

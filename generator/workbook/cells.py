@@ -66,6 +66,7 @@ class _Codes:
     point: str
     negative: str
     not_number: str
+    space: str
 
 
 _MONEY_CODES = _Codes(
@@ -75,9 +76,12 @@ _MONEY_CODES = _Codes(
     "amount-fullwidth-point",
     "amount-negative",
     "amount-not-number",
+    "amount-space-inside",
 )
-_INT_CODES = _Codes("数值", *(["int-not-integer"] * 3), "int-negative", "int-not-integer")
-_NUMBER_CODES = _Codes("数值", *(["number-not-number"] * 3), "number-negative", "number-not-number")
+_INT_CODES = _Codes("数值", *(["int-not-integer"] * 3), "int-negative", "int-not-integer", "int-not-integer")
+_NUMBER_CODES = _Codes(
+    "数值", *(["number-not-number"] * 3), "number-negative", "number-not-number", "number-not-number"
+)
 
 
 # --- helpers -------------------------------------------------------------------
@@ -139,6 +143,13 @@ def _number_from_text(text: str, codes: _Codes, allow_negative: bool = False) ->
     """Strict parse of a typed number, with a precise message for each common mistake."""
     s = _remove_spaces(text)
     what = codes.what
+    inner = _strip(text)
+    if inner != s and _PLAIN_NUMBER.match(s.lstrip("-−－")):
+        # "1 234.5" or "12\u200b34": Excel shows text the officer may read as another number
+        raise CellError(
+            codes.space,
+            f"{what}“{inner}”的数字中间有空格或不可见字符，会被读作{s}；请核对数值，删除空格后重新填写",
+        )
     if any(ch in _FW_DIGITS for ch in s):
         candidate = s.translate(_FULLWIDTH)
         hint = f"半角数字{candidate}" if _PLAIN_NUMBER.match(candidate.lstrip("-")) else "半角数字"
@@ -370,12 +381,13 @@ def parse_text(raw: object, long: bool = False) -> str | None:
         return None
     _check_error_value(raw)
     s = _unescape_controls(_as_text(raw)).replace("\r\n", "\n").replace("\r", "\n")
-    if not long:
+    if not long and "\n" in s:
         s = "".join(line.strip() for line in s.split("\n"))
     s = _strip(s)
     if not s:
         return None
-    bad = next((ch for ch in s if _is_hidden_char(ch)), None)
+    # isprintable() is False for every hidden character (and for tabs, breaks and wide spaces)
+    bad = None if s.isprintable() else next((ch for ch in s if _is_hidden_char(ch)), None)
     if bad is not None:
         at = s.index(bad)
         start = max(0, at - 10)

@@ -1,13 +1,15 @@
 """Reading the input workbook: file → located, parsed raw values plus Issues.
 
 `read_workbook` checks the file before parsing (existence, size, magic bytes, zip
-contents, zip-bomb guard), loads it with openpyxl (`data_only=True`, not read-only,
-so merged ranges and hidden rows are visible), checks sheets and headers, and parses
-every input cell with `generator.workbook.cells`. It never raises for bad input:
-every problem becomes an `Issue`.
+contents, duplicate zip entries, declared sizes), then streams the input sheets out
+of the zip with `generator.workbook.xlsx` (expat, hard limits on inflated bytes,
+elements, cells, merged area and sheets, no DOCTYPE), checks sheets and headers, and
+parses every input cell with `generator.workbook.cells`. It never raises for bad
+input: every problem becomes an `Issue`.
 
 Decisions:
-- Hidden rows that contain data are read *and* reported as an error ("hidden-row-data").
+- Hidden (or zero-height) rows that contain data are read *and* reported as an error
+  ("hidden-row-data"); a veryHidden sheet that is not the tool's `_代码表` is a warning.
 - A list sheet whose header row is wrong is not read (its rows would be misassigned).
 - Display-only columns are ignored entirely (the template fills them with formulas).
 - Date text such as 2023/1/31 or 2023年1月31日 is accepted silently.
@@ -16,32 +18,28 @@ Decisions:
 from __future__ import annotations
 
 import io
-import re
-import warnings
 import zipfile
 from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-from defusedxml import ElementTree as DefusedET
-from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import column_index_from_string
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
 from generator.issues import Issue, error, warning
-from generator.workbook import schema
+from generator.workbook import schema, xlsx
 from generator.workbook.cells import CellError, is_empty, parse_cell, parse_choice, show
 from generator.workbook.schema import AmountUnit, Column, Field, Kind
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024  # an honest 2,000-project workbook is about 41 MB
 MAX_MEMBER_RATIO = 500  # deflate tops out near 1000:1; real sheet XML is far below 500:1
 RATIO_MIN_BYTES = 5 * 1024 * 1024  # the ratio test applies to members at least this large
-MAX_SHEET_CELLS = 1_000_000  # stored cells per worksheet XML, checked before openpyxl loads it
+MAX_SHEET_CELLS = 1_000_000  # <c> elements per worksheet read
+MAX_TOTAL_CELLS = 2_000_000  # <c> elements over all worksheets read
+MAX_OPEN_CELLS = 300_000  # `--annotate` loads the whole workbook with openpyxl only below this
 MAX_MERGED_CELLS = 100_000  # total area of merged ranges per worksheet
-MAX_DATA_ROWS = 20_000
+MAX_SHEETS = 255
+MAX_DATA_ROWS = 50_000  # an honest 2,000-project workbook has about 24,000 indicator rows
 HEADER_SEARCH_ROWS = 10
 MAX_HEADER_COLUMNS = 100
 
@@ -54,7 +52,7 @@ TEMPLATE_HINT = "可用“disclosure new”生成空白工作簿作为模板"
 class CellValue:
     value: object  # parsed: str | Decimal | int | datetime.date | None (None = empty)
     cell: str  # "D14"; "" when the cell could not be located (missing sheet or label)
-    raw: object  # what openpyxl returned
+    raw: object  # the cell value as stored (what openpyxl would return with data_only=True)
 
 
 @dataclass(frozen=True)
@@ -81,14 +79,11 @@ def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Issue]]:
     issue = _check_not_zip(data) or _check_zip(data)
     if issue is not None:
         return None, [issue]
-    formula_cells, issue = _prescan_sheets(data)
+    book, issue = load_book(data)
     if issue is not None:
         return None, [issue]
-    wb, issue = _load(data, data_only=True)
-    if issue is not None:
-        return None, [issue]
-    assert wb is not None
-    reader = _Reader(wb, formula_cells)
+    assert book is not None
+    reader = _Reader(book)
     return reader.read(path), reader.issues
 
 
@@ -180,6 +175,13 @@ def _check_zip(data: bytes) -> Issue | None:
             bomb = _zip_bomb(infos)
             if bomb is not None:
                 return bomb
+            twice = [name for name, n in Counter(i.filename for i in infos).items() if n > 1]
+            if twice:
+                return error(
+                    "zip-duplicate-entry",
+                    f"文件内部有{len(twice)}个重复的部件（如“{twice[0][:80]}”出现两次），Excel显示的内容与本工具读取的"
+                    "可能不同，为安全起见拒绝读取；请在Excel中打开后“另存为→Excel工作簿(*.xlsx)”再试",
+                )
             names = {i.filename for i in infos}
             if "xl/workbook.xml" in names:
                 return None
@@ -193,7 +195,7 @@ def _check_zip(data: bytes) -> Issue | None:
 
 def _zip_bomb(infos: list[zipfile.ZipInfo]) -> Issue | None:
     # zipfile stops decompressing a member at its declared file_size (and then fails the
-    # CRC check), so the declared sizes bound what openpyxl can inflate.
+    # CRC check); the streaming reader also counts the bytes it actually inflates.
     total = sum(i.file_size for i in infos)
     absurd = [
         i for i in infos if i.file_size >= RATIO_MIN_BYTES and i.file_size > MAX_MEMBER_RATIO * max(i.compress_size, 1)
@@ -226,110 +228,43 @@ def _wrong_zip_kind(zf: zipfile.ZipFile, names: set[str]) -> Issue:
     return error("not-a-workbook", what)
 
 
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
-
-
-def _prescan_sheets(data: bytes) -> tuple[dict[str, frozenset[tuple[int, int]]], Issue | None]:
-    """Before openpyxl builds objects: cap cells and merged areas per sheet (openpyxl creates an
-    object for every cell of a merged range), and note which cells hold formulas, by sheet name.
-
-    Knowing the formula cells from the XML saves loading the workbook a second time with
-    formulas kept (a data_only load cannot tell a formula without a cached value from an
-    empty cell)."""
-    by_path: dict[str, frozenset[tuple[int, int]]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for info in zf.infolist():
-                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                    continue
-                xml = zf.read(info)
-                issue = _check_sheet_size(xml)
-                if issue is not None:
-                    return {}, issue
-                by_path[info.filename] = _formula_cells(xml)
-            names = _sheet_paths(zf)
-    except Exception:  # corrupt deflate data raises zlib.error, a bad CRC BadZipFile, ...
-        return {}, error("not-a-workbook", "文件已损坏，无法解压其中的工作表；请在Excel中打开后另存为.xlsx再试")
-    return {name: by_path.get(path, frozenset()) for name, path in names.items()}, None
-
-
-_CELL_WITH_BODY = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
-
-
-def _formula_cells(xml: bytes) -> frozenset[tuple[int, int]]:
-    if _FORMULA_TAG.search(xml) is None:
-        return frozenset()
-    return frozenset(
-        (int(row), column_index_from_string(col.decode()))
-        for col, row, body in _CELL_WITH_BODY.findall(xml)
-        if _FORMULA_TAG.search(body)
+def _limits() -> xlsx.Limits:
+    """The module's limits, read at call time (tests lower them)."""
+    return xlsx.Limits(
+        inflated_bytes=MAX_UNCOMPRESSED_BYTES,
+        sheet_cells=MAX_SHEET_CELLS,
+        total_cells=MAX_TOTAL_CELLS,
+        merged_cells=MAX_MERGED_CELLS,
+        sheets=MAX_SHEETS,
+        stored_columns=MAX_HEADER_COLUMNS,
     )
 
 
-def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → worksheet part path, from xl/workbook.xml and its relationships."""
+def load_book(data: bytes, wanted: Iterable[str] = schema.INPUT_SHEETS) -> tuple[xlsx.Book | None, Issue | None]:
+    """Parse the sheets named in `wanted` with the streaming reader and its hard limits; any failure → Issue."""
     try:
-        book = DefusedET.fromstring(zf.read("xl/workbook.xml"))
-        rels = DefusedET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except KeyError:
-        return {}
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        targets[rel.get("Id")] = path
-    out = {}
-    for sheet in book.iter():
-        if sheet.tag.endswith("}sheet") or sheet.tag == "sheet":
-            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-            if rid in targets:
-                out[sheet.get("name", "")] = targets[rid]
-    return out
-
-
-def _check_sheet_size(xml: bytes) -> Issue | None:
-    cells = xml.count(b"<c ") + xml.count(b"<c>")
-    if cells > MAX_SHEET_CELLS:
-        return error(
-            "too-many-rows",
-            f"工作簿中有工作表含{cells}个单元格，超过{MAX_SHEET_CELLS}个的上限，不像正常的预算工作簿；"
-            "请删除多余的行和列后另存",
-        )
-    merged, largest, ref = 0, 0, ""
-    for m in _MERGE_REF.finditer(xml):
-        c1, r1, c2, r2 = (_col_number(m[1]), int(m[2]), _col_number(m[3]), int(m[4]))
-        area = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
-        merged += area
-        if area > largest:
-            largest, ref = area, f"{m[1].decode()}{m[2].decode()}:{m[3].decode()}{m[4].decode()}"
-    if merged > MAX_MERGED_CELLS:
-        return error(
-            "merged-input-cell",
-            f"工作簿中有超大的合并单元格（如{ref}，共合并{merged}个单元格），无法安全读取；请取消合并后另存",
-        )
-    return None
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _load(data: bytes, data_only: bool) -> tuple[Workbook | None, Issue | None]:
-    """openpyxl load from memory (so the file extension does not matter); any failure → Issue."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, keep_vba=False, keep_links=False)
-        return wb, None
-    except Exception as exc:  # any parser failure on bad input becomes an Issue, never a traceback
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return xlsx.read_xlsx(zf, wanted, _limits()), None
+    except xlsx.XlsxRefused as exc:
+        return None, error(exc.code, exc.message)
+    except Exception as exc:  # a damaged zip directory raises many types
         return None, error(
             "not-a-workbook",
             f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏或不是Excel生成的；请在Excel中打开后另存为.xlsx再试",
         )
+
+
+def safe_to_open(data: bytes) -> bool:
+    """True when every worksheet passes the limits, so openpyxl may load the whole file (annotate)."""
+    if _check_not_zip(data) or _check_zip(data):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [info.name for info in xlsx.read_xlsx(zf, (), _limits()).sheets]
+    except Exception:
+        return False
+    book, issue = load_book(data, names)
+    return issue is None and book is not None and book.cell_count <= MAX_OPEN_CELLS
 
 
 # --- sheets and cells ----------------------------------------------------------------------
@@ -347,17 +282,17 @@ def _label(value: object) -> str:
 
 
 class _Sheet:
-    """Sparse access to one worksheet (and its formula twin), never creating cells."""
+    """Sparse access to one parsed worksheet."""
 
-    def __init__(self, name: str, ws: Worksheet, formula_cells: frozenset[tuple[int, int]]) -> None:
+    def __init__(self, name: str, data: xlsx.SheetData) -> None:
         self.name = name
-        self.ws = ws
-        self.formula_cells = formula_cells
-        self.merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        self.data = data
+        self.formula_cells = data.formulas
+        self.merged = data.merged
+        self.max_column = data.max_column
 
     def raw(self, row: int, col: int) -> object:
-        cell = self.ws._cells.get((row, col))  # private but stable: avoids creating empty cells
-        return None if cell is None or isinstance(cell, MergedCell) else cell.value
+        return self.data.cells.get((row, col))
 
     def is_formula(self, row: int, col: int) -> bool:
         return (row, col) in self.formula_cells
@@ -366,23 +301,23 @@ class _Sheet:
         return not is_empty(self.raw(row, col)) or self.is_formula(row, col)
 
     def hidden(self, row: int) -> bool:
-        dim = self.ws.row_dimensions.get(row)
-        return bool(dim is not None and dim.hidden)
+        """Hidden, or zero height (hidden just the same in Excel)."""
+        return row in self.data.hidden_rows or row in self.data.zero_height_rows
 
     def occupied(self) -> list[tuple[int, int]]:
-        keys = {k for k, c in self.ws._cells.items() if not isinstance(c, MergedCell) and not is_empty(c.value)}
+        keys = {k for k, v in self.data.cells.items() if not is_empty(v)}
         keys |= self.formula_cells
         return sorted(keys)
 
 
 class _Reader:
-    def __init__(self, wb: Workbook, formula_cells: dict[str, frozenset[tuple[int, int]]]) -> None:
-        self.wb = wb
-        self.formula_cells = formula_cells
+    def __init__(self, book: xlsx.Book) -> None:
+        self.book = book
         self.issues: list[Issue] = []
         self.unit = AmountUnit.WANYUAN.value
 
     def read(self, path: Path) -> RawWorkbook:
+        self._check_sheet_states()
         sheets = {name: self._sheet(name) for name in schema.INPUT_SHEETS}
         info = sheets.get(schema.SHEET_INFO)
         if info is not None:
@@ -396,10 +331,25 @@ class _Reader:
             book.lists[name] = self._read_list(sheet, cols) if sheet else []
         return book
 
+    def _check_sheet_states(self) -> None:
+        """A sheet hidden so that Excel's “unhide” cannot show it, and not the tool's own list sheet."""
+        for info in self.book.sheets:
+            if info.state == "veryHidden" and info.name != schema.SHEET_LISTS:
+                self.issues.append(
+                    warning(
+                        "very-hidden-sheet",
+                        f"工作簿中有一张深度隐藏的工作表“{info.name}”（在Excel中用“取消隐藏”也看不到），"
+                        "不是本工具模板自带的；其内容不会被读取，但可能随工作簿外传。请确认来源，不需要的请删除"
+                        "（开发工具→Visual Basic→选中该表→属性Visible改为-1后即可看到并删除）",
+                        info.name,
+                    )
+                )
+
     def _sheet(self, name: str) -> _Sheet | None:
-        ws = self.wb[name] if name in self.wb.sheetnames else None
-        if not isinstance(ws, Worksheet):
-            near = [s for s in self.wb.sheetnames if s.strip() == name and s != name]
+        data = self.book.data.get(name)
+        if data is None:
+            sheetnames = [info.name for info in self.book.sheets]
+            near = [s for s in sheetnames if s.strip() == name and s != name]
             hint = f"（现有名为“{near[0]}”的工作表，名称多了空格，请改为“{name}”）" if near else ""
             self.issues.append(
                 error(
@@ -409,12 +359,12 @@ class _Reader:
                 )
             )
             return None
-        return _Sheet(name, ws, self.formula_cells.get(name, frozenset()))
+        return _Sheet(name, data)
 
     # --- cells
 
     def _parse(
-        self, sheet: _Sheet, row: int, col: int, *, kind: Kind, header: str, choices: tuple[str, ...]
+        self, sheet: _Sheet, row: int, col: int, *, kind: Kind, header: str, choices: tuple[str, ...], key: str = ""
     ) -> CellValue:
         """Parse one input cell, recording issues; the value is None when unusable."""
         coord = f"{_letter(col)}{row}"
@@ -437,6 +387,20 @@ class _Reader:
             return CellValue(None, coord, raw)
         for note in notes:
             self.issues.append(warning(note.code, _with_header(header, note.message), sheet.name, coord, show(raw)))
+        limit = schema.TEXT_LIMITS.get((sheet.name, key))
+        if limit is not None and isinstance(value, str) and len(value) > limit[0]:
+            most, where = limit
+            self.issues.append(
+                error(
+                    "text-too-long",
+                    f"“{header}”有{len(value)}个字，超过{most}字的上限（印在{where}，过长会撑破表格或版面）；"
+                    f"请精简到{most}字以内",
+                    sheet.name,
+                    coord,
+                    value[:30] + "…",
+                )
+            )
+            return CellValue(None, coord, raw)
         return CellValue(value, coord, raw)
 
     def _default(self, kind: Kind, default: object, choices: tuple[str, ...]) -> object:
@@ -520,7 +484,7 @@ class _Reader:
         coord = f"{_letter(col)}{row}"
         if sheet.has_content(row, col) and sheet.hidden(row):
             self._hidden_issue(sheet, row, coord)
-        cv = self._parse(sheet, row, col, kind=f.kind, header=f.label, choices=f.choices)
+        cv = self._parse(sheet, row, col, kind=f.kind, header=f.label, choices=f.choices, key=f.key)
         if cv.value is not None or sheet.has_content(row, col):
             return cv
         if f.default is not None:
@@ -559,7 +523,9 @@ class _Reader:
             self._hidden_issue(sheet, row, f"{_letter(first)}{row}")
         cells: dict[str, CellValue] = {}
         for col, column in inputs.items():
-            cv = self._parse(sheet, row, col, kind=column.kind, header=column.header, choices=column.choices)
+            cv = self._parse(
+                sheet, row, col, kind=column.kind, header=column.header, choices=column.choices, key=column.key
+            )
             if cv.value is None and not sheet.has_content(row, col):
                 if column.default is not None:
                     cv = CellValue(self._default(column.kind, column.default, column.choices), cv.cell, cv.raw)
@@ -579,7 +545,7 @@ class _Reader:
         """Row 1 must hold the schema headers in order; report what is wrong; True if readable."""
         expected = [c.header for c in cols]
         n = len(expected)
-        width = min(max(sheet.ws.max_column, n), MAX_HEADER_COLUMNS)
+        width = min(max(sheet.max_column, n), MAX_HEADER_COLUMNS)
         row1 = [_label(sheet.raw(schema.HEADER_ROW, c)) for c in range(1, width + 1)]
         dups = self._duplicate_headers(sheet, row1, expected)
         if row1[:n] == expected:
