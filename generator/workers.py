@@ -23,14 +23,12 @@ the pool's own threads.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import multiprocessing
 import os
 import queue
 import resource
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -44,6 +42,7 @@ from typing import Any
 from generator.build import place_outputs
 from generator.filenames import collision_key, collision_message
 from generator.issues import Issue, format_issue
+from generator.lifecycle import die_with_parent
 from generator.output import atomic_paths
 
 FORMATS = ("docx", "pdf")
@@ -451,20 +450,11 @@ def _discard(publish: contextlib.ExitStack, exc: BaseException) -> None:
 
 # --- worker side ------------------------------------------------------------------------------
 
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this worker when its parent (the fork server or the pool's process) exits."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
 
 def _worker_main(conn: Connection, memory_limit: int | None) -> None:
-    _die_with_parent()
+    # Its parent is the fork server, which exits with the pool's process. (Should that happen
+    # before this call, the pipe to the pool is closed and the worker exits at its first recv.)
+    die_with_parent(os.getppid())
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)  # its own process group: the pool kills it and its DOCX child together
     # The parent decides about interrupts (Ctrl-C goes to the whole process group).
@@ -561,12 +551,13 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
     from generator.build import render_into
 
     read_fd, write_fd = os.pipe()
+    worker_pid = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: render the DOCX, report a failure through the pipe, exit
         code = 0
         try:
             os.close(read_fd)
-            _die_with_parent()
+            die_with_parent(worker_pid)
             render_into(disclosure, {"docx": paths["docx"]})
         except BaseException as exc:
             code = 1

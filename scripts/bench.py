@@ -399,29 +399,46 @@ def measurements(wb: Workbooks, tmp: Path, base: Path | None, warm: WarmWorker, 
 def extra_measurements(wb: Workbooks, tmp: Path, out: Path) -> list[Pair]:
     """Figures of the neighbouring issues, measured when their code is present."""
     pairs = []
-    if (ROOT / "generator" / "diff.py").exists():  # issue 8: `disclosure diff OLD NEW`
-        revised = tmp / "002-revised.xlsx"
-        shutil.copy(wb.copies / "002-002.xlsx", revised)  # same department, renamed copy: many changes
+    if (ROOT / "generator" / "diff.py").exists() and (ROOT / "scripts" / "bench_diff.py").exists():
+        # issue 8: example 000 against a revision with three line items changed, beside its build
+        from bench_diff import make_revision
+
+        (tmp / "diff").mkdir(exist_ok=True)
+        old_wb, new_wb = make_revision("000", tmp / "diff")
         pairs.append(
             Pair(
-                "disclosure diff, two revisions of one department",
+                "disclosure diff: example 000 and a three-item revision",
                 "–",
-                cli("diff", wb.examples["002"], revised, "-o", out / "diff"),
-                cli("check", revised),
-                "`disclosure diff OLD NEW`",
-                "`disclosure check NEW` (reading and computing one workbook)",
+                cli("diff", old_wb, new_wb, "-o", out / "diff"),
+                cli("build", new_wb, "-o", out / "diff-build"),
+                "`disclosure diff OLD NEW -o DIR`",
+                "`disclosure build NEW` (one build, beside it)",
             )
         )
-    for projects, path in wb.large.items():  # issue 12: scripts/make_large_workbook.py
+    if {200, 2000} <= wb.large.keys():  # issue 12: scripts/make_large_workbook.py (example 002 split)
         pairs.append(
             Pair(
-                f"{projects} projects (002 split): check, then build",
+                "200 projects (002 split: 710 line items): build beside check",
                 "–",
-                cli("build", path, "-o", out / f"large-{projects}"),
-                cli("check", path),
+                cli("build", wb.large[200], "-o", out / "large-200"),
+                cli("check", wb.large[200]),
                 "`disclosure build WB`",
                 "`disclosure check WB`",
                 runs=1,
+                warmup=0,
+            )
+        )
+        pairs.append(
+            Pair(
+                "2,000 projects (5,506 line items): check, against 200 projects",
+                "–",
+                cli("check", wb.large[2000]),
+                cli("check", wb.large[200]),
+                "`disclosure check WB` (2,000 projects)",
+                "the same, 200 projects",
+                runs=1,
+                warmup=0,
+                note="a build of 2,000 projects (about 2,000 pages) is not part of the bench",
             )
         )
     return pairs
