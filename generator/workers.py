@@ -222,7 +222,10 @@ def _context() -> Any:
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the fork server, inherited by every worker forked from it.
-        ctx.set_forkserver_preload(["generator.workers", "generator.pipeline", "generator.render.pdf"])
+        # (WeasyPrint and python-docx import no threads; fonts are loaded per worker, after the fork.)
+        ctx.set_forkserver_preload(
+            ["generator.workers", "generator.pipeline", "generator.render.pdf", "generator.render.docx", "weasyprint"]
+        )
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -324,6 +327,8 @@ class _Slot:
             self.start_process()
         assert self.conn is not None
         conn = self.conn
+        if self.cancelled:
+            return outcome(False, error="已取消：生成被中断，未写入任何文件。")
         if not self.ready:
             # A fresh worker's start-up (imports, fonts) does not count against the job's time.
             try:
