@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from generator.workers import FORMATS, BuildJob, BuildOutcome, OutputClaims, WorkerPool, usable_cores
+from generator.workers import FORMATS, BuildJob, BuildOutcome, OutputClaims, WorkerPool, stop_fork_server, usable_cores
 
 DEFAULT_TIMEOUT = 900.0  # seconds per department; a normal one takes a few seconds
 DEFAULT_MEMORY_MIB = 4096  # address space per worker; a 16x workbook needs about 1 GiB
@@ -78,6 +78,7 @@ def run_batch(workbooks: list[Path], options: BatchOptions, stream: TextIO | Non
             futures.append(pool.submit(job, progress.stage_callback(job.label), claims=claims))
             futures[-1].add_done_callback(lambda f, label=job.label: progress.done(label, f))
         outcomes = [f.result() for f in futures]
+    stop_fork_server()
     progress.finish()
     return outcomes
 

@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from generator.filenames import inside, safe_filename
+from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
 from generator.output import atomic_paths
 from generator.pipeline import Result, run
@@ -152,7 +153,9 @@ class _PdfWorker:
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child_conn = ctx.Pipe(duplex=True)
-        self._process = ctx.Process(target=_pdf_worker_main, args=(child_conn,), name="pdf-render", daemon=True)
+        self._process = ctx.Process(
+            target=_pdf_worker_main, args=(child_conn, os.getpid()), name="pdf-render", daemon=True
+        )
         self._process.start()
         child_conn.close()
         self._started = False
@@ -203,8 +206,9 @@ def _pdf_worker() -> Iterator[_PdfWorker]:
         worker.stop()
 
 
-def _pdf_worker_main(conn: Connection) -> None:
+def _pdf_worker_main(conn: Connection, parent_pid: int) -> None:
     """Worker process: warm WeasyPrint up, then render the one PDF it is sent and report."""
+    die_with_parent(parent_pid)  # never an orphan, even if the parent is SIGKILLed
     try:
         from generator.render import pdf
 

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from generator import __version__
 from generator.issues import Issue, format_issue, has_errors
+from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
 from generator.output import atomic_path, write_bytes
 from generator.pipeline import Result, run
 
@@ -201,7 +202,14 @@ def cmd_build_batch(args: argparse.Namespace, paths: list[Path], formats: tuple[
         job_timeout=args.timeout or None,
         memory_limit=args.memory * 2**20 if args.memory else None,
     )
-    outcomes = run_batch(workbooks, options)
+    try:
+        outcomes = run_batch(workbooks, options)
+    except KeyboardInterrupt:
+        print(
+            "\n已中断：已经完成的单位的文件已生成；未完成的单位没有写入任何文件（已有的输出文件没有被改动）。",
+            file=sys.stderr,
+        )
+        return 130
     print(summary(outcomes))
     return EXIT_ISSUES if problems or not all(o.ok for o in outcomes) else EXIT_OK
 
@@ -406,10 +414,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        with sigterm_raises():
+            return func(args)
     except KeyboardInterrupt:
         print("已中断，未写入任何文件。", file=sys.stderr)
         return 130
+    except Terminated:
+        print("已被终止，未写入任何文件（已有的输出文件没有被改动）。", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception:
         print(
             "内部错误：程序遇到了意外情况，已停止，未写入任何文件。请把工作簿和下面的信息发给技术支持：",

@@ -1,15 +1,24 @@
-"""Writing output files safely: a temporary file in the target folder, renamed into place.
+"""Writing output files safely: a temporary file on the same disk, renamed into place.
 
 A failed or interrupted run therefore never leaves a half-written file and never
 touches an earlier good output.
+
+Temporary files (and the backups taken while publishing) live in a hidden folder
+`TEMP_DIR` inside the target's folder, named after the host and process that wrote
+them, so the folder itself only ever holds complete files. A run killed outright
+(SIGKILL, power loss) cannot clean up; the next write into the same folder removes
+temporary files whose process is gone (or that are older than `STALE_SECONDS`), and
+the hidden folder is removed once empty. SIGTERM is turned into an exception by
+`generator.lifecycle.sigterm_raises`, so the normal clean-up runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import tempfile
-import uuid
+import time
 from collections.abc import Hashable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -46,12 +55,90 @@ def atomic_paths(targets: Mapping[K, Path]) -> Iterator[dict[K, Path]]:
         _publish([(temps[key], Path(targets[key])) for key in targets])
 
 
+TEMP_DIR = ".disclosure-tmp"
+STALE_SECONDS = 24 * 3600
+
+
+def _host() -> str:
+    name = socket.gethostname() or "host"
+    return "".join(ch if ch.isalnum() else "_" for ch in name)[:32]
+
+
+def _temp_prefix() -> str:
+    return f"{_host()}-{os.getpid()}-"
+
+
+def temp_dir(folder: Path) -> Path:
+    return folder / TEMP_DIR
+
+
+def sweep(folder: Path) -> list[Path]:
+    """Remove temporary files left in `folder`'s temp folder by runs that are gone; return them."""
+    tmp_dir = temp_dir(folder)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(tmp_dir))
+    except OSError:
+        return removed
+    host, now = _host(), time.time()
+    for entry in entries:
+        if not entry.name.endswith(".tmp"):
+            continue
+        try:
+            owner_host, pid_text, _ = entry.name.split("-", 2)
+            pid = int(pid_text)
+        except ValueError:
+            owner_host, pid = "", 0
+        try:
+            stale = now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS
+            if stale or (owner_host == host and pid and not _alive(pid)):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    _remove_if_empty(tmp_dir)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def _remove_if_empty(tmp_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        tmp_dir.rmdir()  # fails while another run still has files there
+
+
+def _new_temp(target: Path, kind: str) -> Path:
+    """An empty new file in the target's temp folder (created, or re-created if a concurrent
+    run removed the empty folder in between)."""
+    tmp_dir = temp_dir(target.parent)
+    for attempt in range(3):
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd, name = tempfile.mkstemp(prefix=_temp_prefix(), suffix=f"{target.suffix}.{kind}.tmp", dir=tmp_dir)
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+            continue
+        os.close(fd)
+        return Path(name)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @contextlib.contextmanager
 def _temp_beside(target: Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    sweep(target.parent)
+    tmp = _new_temp(target, "part")
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
@@ -60,6 +147,7 @@ def _temp_beside(target: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        _remove_if_empty(tmp.parent)
 
 
 def _publish(pairs: list[tuple[Path, Path]]) -> None:
@@ -70,14 +158,9 @@ def _publish(pairs: list[tuple[Path, Path]]) -> None:
         for tmp, target in pairs:
             backup = None
             if target.exists():
-                backup = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}{target.suffix}.bak.tmp")
-                try:
-                    os.link(target, backup)
-                except OSError:  # no hard links here (e.g. some network or FAT drives): copy
-                    import shutil
-
-                    shutil.copy2(target, backup)
+                backup = _new_temp(target, "bak")
                 backups.append(backup)
+                _link_or_copy(target, backup)
             os.replace(tmp, target)
             done.append((target, backup))
     except BaseException:
@@ -92,3 +175,16 @@ def _publish(pairs: list[tuple[Path, Path]]) -> None:
         for backup in backups:
             with contextlib.suppress(OSError):
                 backup.unlink()
+        if backups:
+            _remove_if_empty(backups[0].parent)
+
+
+def _link_or_copy(target: Path, backup: Path) -> None:
+    """Make `backup` (a fresh, uniquely named empty file) a second name for `target`'s content."""
+    backup.unlink()
+    try:
+        os.link(target, backup)
+    except OSError:  # no hard links here (e.g. some network or FAT drives): copy
+        import shutil
+
+        shutil.copy2(target, backup)

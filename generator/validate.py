@@ -338,10 +338,12 @@ _WAN = re.compile(r"(\d+(?:\.\d+)?)\s*万元")
 def check_allocation_amounts(inputs: Inputs, names: Names) -> list[Issue]:
     """Amounts itemised in 资金分配情况 add up to the project's 表7 amount (R23)."""
     issues = []
-    gpb_project = L.select(inputs.items, L.by_sources(L.GPB), L.project)
+    gpb_project: dict[str | None, list] = defaultdict(list)
+    for i in L.select(inputs.items, L.by_sources(L.GPB), L.project):
+        gpb_project[i.project].append(i)
     for p in inputs.projects:
         found = _WAN.findall(p.allocation)
-        mine = [i for i in gpb_project if i.project == p.name]
+        mine = gpb_project.get(p.name, [])
         if not found or not mine:
             continue
         try:

@@ -23,14 +23,12 @@ the pool's own threads.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import multiprocessing
 import os
 import queue
 import resource
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -44,6 +42,7 @@ from typing import Any
 from generator.build import place_outputs
 from generator.filenames import collision_key, collision_message
 from generator.issues import Issue, format_issue
+from generator.lifecycle import die_with_parent
 from generator.output import atomic_paths
 
 FORMATS = ("docx", "pdf")
@@ -125,6 +124,7 @@ class WorkerPool:
         self._closed = False
         self._lock = threading.Lock()
         self._ctx = _context()
+        self._cores = usable_cores()
         self._slots = [_Slot(self, i) for i in range(self.workers)]
         for slot in self._slots:
             slot.start_process()  # warm up in parallel, before the first job arrives
@@ -146,6 +146,10 @@ class WorkerPool:
         _notify(on_progress, STAGE_QUEUED)
         return future
 
+    def _spare_core(self) -> bool:
+        """Whether a job starting now may use a second core (fewer jobs running than cores)."""
+        return sum(slot.busy for slot in self._slots) < self._cores
+
     def close(self, *, cancel: bool = False) -> None:
         """Stop the workers. Queued jobs still run unless `cancel`; `cancel` also kills running jobs
         (their temporary files are deleted, nothing is published)."""
@@ -166,6 +170,22 @@ class WorkerPool:
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         self.close(cancel=exc_type is not None)
+
+
+def stop_fork_server() -> None:
+    """Stop multiprocessing's fork server once no pool needs it (short-lived processes: the CLI).
+
+    Reaping it before exit also hands the workers' CPU time and peak memory to this process's
+    accounting (`time`, `wait4`), so the benchmark sees them. Uses the standard library's
+    private `_stop` (there is no public call); without it nothing happens, the server then
+    exits on its own when this process does.
+    """
+    from multiprocessing import forkserver
+
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if callable(stop):
+        with contextlib.suppress(Exception):
+            stop()
 
 
 def usable_cores() -> int:
@@ -202,7 +222,10 @@ def _context() -> Any:
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the fork server, inherited by every worker forked from it.
-        ctx.set_forkserver_preload(["generator.workers", "generator.pipeline", "generator.render.pdf"])
+        # (WeasyPrint and python-docx import no threads; fonts are loaded per worker, after the fork.)
+        ctx.set_forkserver_preload(
+            ["generator.workers", "generator.pipeline", "generator.render.pdf", "generator.render.docx", "weasyprint"]
+        )
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -222,6 +245,7 @@ class _Slot:
         self.process: Any = None
         self.conn: Connection | None = None
         self.ready = False
+        self.busy = False
         self.cancelled = False
         self.thread = threading.Thread(target=self._loop, name=f"disclosure-worker-{index}", daemon=True)
 
@@ -243,14 +267,13 @@ class _Slot:
         if process is None:
             return
         if kill:
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
+            _kill(process)
         else:
             with contextlib.suppress(OSError, ValueError):
                 conn.send(None)
             process.join(5)
             if process.is_alive():
-                process.kill()
+                _kill(process)
         process.join()
         with contextlib.suppress(OSError):
             conn.close()
@@ -261,8 +284,8 @@ class _Slot:
         self.cancelled = True
         process = self.process
         if process is not None:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                process.kill()
+            with contextlib.suppress(AttributeError):
+                _kill(process)
 
     def _loop(self) -> None:
         try:
@@ -275,12 +298,15 @@ class _Slot:
                     continue
                 if not item.future.set_running_or_notify_cancel():
                     continue
+                self.busy = True
                 try:
                     outcome = self._run(item)
                 except BaseException as exc:  # never lose a future: report instead
                     item.future.set_exception(exc)
                 else:
                     item.future.set_result(outcome)
+                finally:
+                    self.busy = False
         finally:
             self.stop_process(kill=self.cancelled)
 
@@ -301,6 +327,8 @@ class _Slot:
             self.start_process()
         assert self.conn is not None
         conn = self.conn
+        if self.cancelled:
+            return outcome(False, error="已取消：生成被中断，未写入任何文件。")
         if not self.ready:
             # A fresh worker's start-up (imports, fonts) does not count against the job's time.
             try:
@@ -315,7 +343,7 @@ class _Slot:
         publish = contextlib.ExitStack()
         targets: dict[str, Path] = {}
         try:
-            conn.send(("job", job, limits.cpu_limit))
+            conn.send(("job", job, limits.cpu_limit, self.pool._spare_core()))
             while True:
                 kind, payload = self._receive(conn, deadline, limits.job_timeout)
                 if kind == "progress":
@@ -375,8 +403,7 @@ class _Slot:
         # is cleaned up, then start a fresh one for the next job.
         process = self.process
         if process is not None:
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
+            _kill(process)
             process.join()
         exitcode = process.exitcode if process is not None else None
         self.stop_process(kill=True)
@@ -389,6 +416,16 @@ class _Slot:
                 "请检查工作簿是否异常庞大；如确属正常，请放宽时间限制后重试。"
             )
         raise _JobFailed(_death_message(exitcode, self.pool.limits))
+
+
+def _kill(process: Any) -> None:
+    """SIGKILL a worker and the DOCX child it may have forked (the worker leads its own group)."""
+    pid = process.pid
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, ValueError):
+        process.kill()
 
 
 def _death_message(exitcode: int | None, limits: _Limits) -> str:
@@ -418,20 +455,13 @@ def _discard(publish: contextlib.ExitStack, exc: BaseException) -> None:
 
 # --- worker side ------------------------------------------------------------------------------
 
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this worker when its parent (the fork server or the pool's process) exits."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
 
 def _worker_main(conn: Connection, memory_limit: int | None) -> None:
-    _die_with_parent()
+    # Its parent is the fork server, which exits with the pool's process. (Should that happen
+    # before this call, the pipe to the pool is closed and the worker exits at its first recv.)
+    die_with_parent(os.getppid())
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)  # its own process group: the pool kills it and its DOCX child together
     # The parent decides about interrupts (Ctrl-C goes to the whole process group).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from generator.render import pdf
@@ -450,8 +480,8 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
                 return
             if message is None:
                 return
-            _, job, cpu_limit = message
-            if not _run_job(conn, job, cpu_limit):
+            _, job, cpu_limit, spare_core = message
+            if not _run_job(conn, job, cpu_limit, spare_core):
                 return
     finally:
         conn.close()
@@ -469,8 +499,13 @@ def _arm_cpu_limit(cpu_limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
-    """Build one job; False when this worker must not be reused (it then exits)."""
+def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core: bool = False) -> bool:
+    """Build one job; False when this worker must not be reused (it then exits).
+
+    With a spare core (fewer jobs running than cores: a single build in the web app, the
+    tail of a batch) the DOCX is rendered in a forked child while this process renders
+    the PDF, so a department costs read + compute + PDF.
+    """
     from generator.build import output_name, render_into
     from generator.pipeline import run
 
@@ -490,7 +525,11 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
         reply, temps = conn.recv()
         if reply != "go":
             return True
-        pages = render_into(disclosure, {fmt: Path(p) for fmt, p in temps.items()}, progress)
+        paths = {fmt: Path(p) for fmt, p in temps.items()}
+        if spare_core and {"docx", "pdf"} <= paths.keys() and hasattr(os, "fork"):
+            pages = _render_beside(disclosure, paths, progress)
+        else:
+            pages = render_into(disclosure, paths, progress)
         conn.send(("done", {"ok": True, "issues": result.issues, "pages": pages}))
         return True
     except EOFError:
@@ -505,6 +544,52 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None) -> bool:
         gc.collect()  # free this department's boxes before the next one starts
 
 
+STAGE_BOTH = "生成 DOCX 和 PDF"
+
+
+class _ReportedFailure(Exception):
+    """A failure whose (Chinese) message is final."""
+
+
+def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[str], None]) -> int | None:
+    """The DOCX in a forked child (it dies with this worker), the PDF here; both or an error."""
+    from generator.build import render_into
+
+    read_fd, write_fd = os.pipe()
+    worker_pid = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: render the DOCX, report a failure through the pipe, exit
+        code = 0
+        try:
+            os.close(read_fd)
+            die_with_parent(worker_pid)
+            render_into(disclosure, {"docx": paths["docx"]})
+        except BaseException as exc:
+            code = 1
+            with contextlib.suppress(BaseException):
+                os.write(write_fd, _failure_message(exc).encode("utf-8")[:4000])
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        progress(STAGE_BOTH)
+        pages = render_into(disclosure, {fmt: path for fmt, path in paths.items() if fmt != "docx"})
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        os.close(read_fd)
+        raise
+    with os.fdopen(read_fd, "rb") as pipe:
+        message = pipe.read().decode("utf-8", "replace")  # EOF when the child has exited
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise _ReportedFailure(message or f"DOCX 生成进程意外退出（退出码 {code}），未写入任何文件。")
+    return pages
+
+
 def _memory_message() -> str:
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
     shown = "" if limit == resource.RLIM_INFINITY else f"（{limit // 2**20} MiB）"
@@ -513,8 +598,13 @@ def _memory_message() -> str:
     )
 
 
-def _failure_message(exc: Exception) -> str:
+def _failure_message(exc: BaseException) -> str:
     from generator.render.pdf import MissingFontError
+
+    if isinstance(exc, _ReportedFailure):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return _memory_message()
 
     if isinstance(exc, MissingFontError):
         return f"{exc}。已有的输出文件没有被改动。"

@@ -24,6 +24,7 @@ import os
 import random
 import re
 import sys
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -374,6 +375,185 @@ def _project_row(d: dict) -> int:
 
 def _project_without_name(d: dict) -> None:
     d[ITEMS][_project_row(d)]["项目名称"] = ""
+
+
+# --- issue 12: hostile XML, zip tricks and what the officer sees ------------------------------
+
+MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _member(sheet: str) -> str:
+    """Worksheet part of `sheet` in the template writer's workbooks (填表说明 is sheet1)."""
+    return f"xl/worksheets/sheet{s.INPUT_SHEETS.index(sheet) + 2}.xml"
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def _write_members(path: Path, members: dict[str, bytes] | list[tuple[str, bytes]]) -> None:
+    items = members.items() if isinstance(members, dict) else members
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name": that is the point of one case
+        for name, data in items:
+            zf.writestr(name, data)
+
+
+def _with_merge_xml(merge: str, encoding: str = "utf-8") -> Callable[[Path], None]:
+    """名词解释 with a merged range written as given (quotes, spaces), optionally re-encoded."""
+
+    def make(path: Path) -> None:
+        members = _members(base_bytes())
+        member = _member(s.SHEET_GLOSSARY)
+        xml = members[member].decode()
+        at = xml.index("</sheetData>") + len("</sheetData>")
+        xml = xml[:at] + merge + xml[at:]
+        if encoding != "utf-8":
+            xml = xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+            members[member] = f'<?xml version="1.0" encoding="{encoding.upper()}"?>{xml}'.encode(encoding)
+        else:
+            members[member] = xml.encode()
+        _write_members(path, members)
+
+    return make
+
+
+def _hidden_bulk_sheets(path: Path) -> None:
+    """40 hidden sheets of 1.2 million `<c/>` cells without references (192 MB of XML)."""
+    members = _members(base_bytes())
+    filler = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="'
+        + MAIN_NS
+        + b'"><sheetData><row>'
+        + b"<c/>" * 1_200_000
+        + b"</row></sheetData></worksheet>"
+    )
+    book = members["xl/workbook.xml"].decode()
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    for i in range(40):
+        book = book.replace(
+            "</sheets>",
+            f'<sheet xmlns:r="{REL_NS}" name="隐藏{i}" sheetId="{200 + i}" state="hidden" r:id="rIdH{i}"/></sheets>',
+        )
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdH{i}" Type="{REL_NS}/worksheet" Target="/xl/worksheets/hidden{i}.xml"/>'
+            "</Relationships>",
+        )
+        members[f"xl/worksheets/hidden{i}.xml"] = filler
+    members["xl/workbook.xml"] = book.encode()
+    members["xl/_rels/workbook.xml.rels"] = rels.encode()
+    _write_members(path, members)
+
+
+def _cells_without_refs(path: Path) -> None:
+    """名词解释 replaced by 1.2 million `<c/>` without `r` attributes (an input sheet)."""
+    members = _members(base_bytes())
+    members[_member(s.SHEET_GLOSSARY)] = (
+        b'<?xml version="1.0"?><worksheet xmlns="'
+        + MAIN_NS
+        + b'"><sheetData>'
+        + b"<row>"
+        + b"<c/>" * 1_200_000
+        + b"</row></sheetData></worksheet>"
+    )
+    _write_members(path, members)
+
+
+def _lying_size(path: Path) -> None:
+    """The central directory claims the 支出明细 sheet inflates to 100 bytes (it is far larger)."""
+    _write_members(path, _members(base_bytes()))
+    data = bytearray(path.read_bytes())
+    name = _member(ITEMS).encode()
+    pos = 0
+    while True:
+        pos = data.index(b"PK\x01\x02", pos)
+        name_len = int.from_bytes(data[pos + 28 : pos + 30], "little")
+        if data[pos + 46 : pos + 46 + name_len] == name:
+            data[pos + 24 : pos + 28] = (100).to_bytes(4, "little")
+            break
+        pos += 4
+    path.write_bytes(bytes(data))
+
+
+def _comment_with_cells(path: Path) -> None:
+    """An XML comment in 支出明细 holding 50,000 `<c r=…>` fragments: not cells, nothing to report."""
+    members = _members(base_bytes())
+    member = _member(ITEMS)
+    xml = members[member]
+    fragments = b"".join(b'<c r="A%d" t="inlineStr"><is><t>x</t></is></c>' % (r + 100) for r in range(50_000))
+    at = xml.index(b"<sheetData>") + len(b"<sheetData>")
+    members[member] = xml[:at] + b"<!--" + fragments + b"-->" + xml[at:]
+    _write_members(path, members)
+
+
+def _doctype_entities(path: Path) -> None:
+    """Billion laughs in the 支出明细 sheet: refused for the DOCTYPE, before any entity is expanded."""
+    members = _members(base_bytes())
+    member = _member(ITEMS)
+    xml = members[member].decode()
+    laughs = (
+        '<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        + "]>"
+    )
+    body = xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+    members[member] = ('<?xml version="1.0"?>' + laughs + body.replace("<sheetData>", "<sheetData>", 1)).encode()
+    _write_members(path, members)
+
+
+def _duplicate_entry(path: Path) -> None:
+    """Two zip entries named like the 支出明细 sheet: Excel and the tool may read different ones."""
+    members = list(_members(base_bytes()).items())
+    member = _member(ITEMS)
+    original = dict(members)[member]
+    members.append((member, original.replace(b"<v>154.33</v>", b"<v>999.99</v>")))
+    _write_members(path, members)
+
+
+def _strict(path: Path) -> None:
+    """Saved as “Strict Open XML”: the purl.oclc.org namespaces throughout."""
+    members = _members(base_bytes())
+    swap = {
+        MAIN_NS: b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        REL_NS.encode(): b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    }
+    for name, data in members.items():
+        changed = data
+        for old, new in swap.items():
+            changed = changed.replace(old, new)
+        members[name] = changed
+    _write_members(path, members)
+
+
+def _zero_height_row(path: Path) -> None:
+    """支出明细 row 6 dragged to zero height (Excel writes ht="0" customHeight="1", not hidden)."""
+    wb = openpyxl.load_workbook(io.BytesIO(base_bytes()))
+    wb[ITEMS].row_dimensions[6].height = 7.25
+    buf = io.BytesIO()
+    wb.save(buf)
+    members = _members(buf.getvalue())
+    members[_member(ITEMS)] = members[_member(ITEMS)].replace(b'ht="7.25"', b'ht="0"')
+    _write_members(path, members)
+
+
+def _very_hidden(wb: Workbook) -> None:
+    wb.create_sheet("备用数据").sheet_state = "veryHidden"
+
+
+def _many_sheets(wb: Workbook) -> None:
+    for i in range(300):
+        wb.create_sheet(f"空表{i}")
+
+
+def _extra_redefines(d: dict) -> None:
+    d[s.SHEET_EXTRA_CODES] = [{"分类": "功能分类", "科目编码": "2011301", "科目名称": "工信行政运行（自拟）"}]
+
+
+def _long_indicator(d: dict) -> None:
+    d[INDICATORS][0]["三级指标"] = "指标说明" * 1250  # 5,000 characters in a 100-character cell
 
 
 # --- the cases ------------------------------------------------------------------------------
@@ -745,6 +925,140 @@ def _cases() -> list[Case]:
             "use-code.xlsx",
             from_json(set_row(USES, 0, "功能分类类编码", "20")),
             (("code-malformed", USES, "A2"),),
+        ),
+        # -- issue 12: hostile XML and zip tricks (answered within 60 s and 1 GiB)
+        Case(
+            "merge-single-quotes",
+            "merge-quotes.xlsx",
+            _with_merge_xml("<mergeCells count='1'><mergeCell ref='D100:XFD1048576'/></mergeCells>"),
+            (("merged-input-cell", None, None),),
+            hostile=True,
+        ),
+        Case(
+            "merge-spaced-attributes",
+            "merge-spaces.xlsx",
+            _with_merge_xml('<mergeCells count = "1"><mergeCell ref = "D100:XFD1048576" /></mergeCells>'),
+            (("merged-input-cell", None, None),),
+            hostile=True,
+        ),
+        Case(
+            "merge-utf16-sheet",
+            "merge-utf16.xlsx",
+            _with_merge_xml('<mergeCells count="1"><mergeCell ref="D100:XFD1048576"/></mergeCells>', "utf-16"),
+            (("merged-input-cell", None, None),),
+            hostile=True,
+        ),
+        Case(
+            "hidden-bulk-sheets",
+            "hidden-bulk.xlsx",
+            _hidden_bulk_sheets,
+            (("zip-bomb", None, None),),
+            hostile=True,
+            note="40 hidden sheets of 1.2 million <c/>: refused by the declared size, never inflated",
+        ),
+        Case(
+            "cells-without-refs",
+            "cells-no-ref.xlsx",
+            _cells_without_refs,
+            (("too-many-rows", None, None),),
+            hostile=True,
+        ),
+        Case(
+            "deflate-lies-about-size",
+            "lying-size.xlsx",
+            _lying_size,
+            ((NOT_WB, None, None),),
+            hostile=True,
+        ),
+        Case(
+            "comment-with-cells",
+            "comment-cells.xlsx",
+            _comment_with_cells,
+            (),
+            exit=0,
+            hostile=True,
+            note="cell fragments inside an XML comment are not cells: read quickly, nothing to report",
+        ),
+        Case(
+            "doctype-entities",
+            "laughs.xlsx",
+            _doctype_entities,
+            ((NOT_WB, None, None),),
+            hostile=True,
+        ),
+        Case(
+            "zip-duplicate-entry",
+            "duplicate-entry.xlsx",
+            _duplicate_entry,
+            (("zip-duplicate-entry", None, None),),
+            hostile=True,
+        ),
+        Case("strict-open-xml", "strict.xlsx", _strict, (("strict-ooxml", None, None),), hostile=True),
+        Case(
+            "too-many-sheets",
+            "many-sheets.xlsx",
+            edited(_many_sheets),
+            (("too-many-sheets", None, None),),
+            hostile=True,
+        ),
+        # -- issue 12: the published document is what the officer sees
+        Case(
+            "zero-height-row",
+            "zero-height.xlsx",
+            _zero_height_row,
+            (("hidden-row-data", ITEMS, "A6"),),
+        ),
+        Case(
+            "very-hidden-sheet",
+            "very-hidden.xlsx",
+            edited(_very_hidden),
+            (("very-hidden-sheet", "备用数据", None),),
+            exit=0,
+            note="warning only: a veryHidden sheet that is not the tool's own",
+        ),
+        Case(
+            "amount-space-inside",
+            "amount-space.xlsx",
+            from_json(set_row(ITEMS, 2, "金额", "1 234.5")),
+            (("amount-space-inside", ITEMS, f"{AMOUNT}4"),),
+        ),
+        Case(
+            "extra-code-redefines",
+            "extra-redefines.xlsx",
+            from_json(_extra_redefines),
+            (("extra-code-redefines", s.SHEET_EXTRA_CODES, "B2"),),
+        ),
+        Case(
+            "bidi-override-unit-name",
+            "bidi.xlsx",
+            from_json(set_info("单位全称", "昌吉州工业\u202e局化息信和")),
+            (("control-character", INFO, kv_cell(INFO, "unit_name")),),
+        ),
+        Case(
+            "zero-width-in-text",
+            "zero-width.xlsx",
+            from_json(set_info("机构设置", "内设8个科室，分别是：办公室\u200b、财务科")),
+            (("control-character", INFO, kv_cell(INFO, "organization")),),
+        ),
+        Case(
+            "unit-name-74-chars",
+            "unit-long.xlsx",
+            from_json(set_info("单位全称", "昌吉回族自治州" * 9 + "工业和信息化局本级机关")),  # 74 characters
+            (("text-too-long", INFO, kv_cell(INFO, "unit_name")),),
+        ),
+        Case(
+            "indicator-5000-chars",
+            "indicator-long.xlsx",
+            from_json(_long_indicator),
+            (("text-too-long", INDICATORS, f"{col(INDICATORS, 'level3')}2"),),
+        ),
+        Case(
+            "unit-name-path",
+            "unit-path.xlsx",
+            from_json(set_info("单位全称", "../../x/伪造局")),
+            (),
+            exit=0,
+            note="a path in the unit name is not an error: build writes x_伪造局….docx inside the output folder",
         ),
     ]
     return cases

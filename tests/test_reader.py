@@ -452,3 +452,38 @@ def test_write_xlsx_without_schema_sheets(tmp_path: Path) -> None:
     book, issues = read_workbook(path)
     assert book is not None
     assert {i.code for i in issues} == {"missing-sheet"} and len(issues) == len(schema.INPUT_SHEETS)
+
+
+# --- text limits ---------------------------------------------------------------------------
+
+
+def test_every_text_limit_names_a_text_field() -> None:
+    for (sheet, key), (most, where) in schema.TEXT_LIMITS.items():
+        fields = schema.KV_SHEETS.get(sheet) or schema.LIST_SHEETS[sheet]
+        kind = next(f.kind for f in fields if f.key == key)
+        assert kind in (schema.Kind.TEXT, schema.Kind.LONGTEXT), (sheet, key)
+        assert 0 < most <= 5000 and where
+
+
+def test_text_over_its_printed_cell_limit_is_an_error_at_the_cell(tmp_path: Path) -> None:
+    project = {
+        "name": "信息化建设",
+        "manager": "张" * 21,  # 绩效目标表 项目负责人: 20 characters
+        "policy_basis": "依据",
+        "undertaker": "测试局",
+        "allocation": "设备",
+        "goal": "完成",
+    }
+    info = dict(GOOD_INFO, unit_name="局" * 51)
+    path = build_workbook(tmp_path / "long.xlsx", info=info, rows={schema.SHEET_PROJECTS: [project]})
+    _, issues = read_workbook(path)
+    found = {(i.code, i.sheet, i.cell): i for i in issues}
+    unit = found[("text-too-long", INFO, f"B{kv_row(INFO, 'unit_name')}")]
+    assert "51个字" in unit.message and "50字" in unit.message
+    manager_col = schema.column_letter(schema.SHEET_PROJECTS, "manager")
+    manager = found[("text-too-long", schema.SHEET_PROJECTS, f"{manager_col}2")]
+    assert "项目负责人" in manager.message and "20字以内" in manager.message
+    # exactly at the limit is fine
+    info = dict(GOOD_INFO, unit_name="局" * 50)
+    _, issues = read_workbook(build_workbook(tmp_path / "ok.xlsx", info=info))
+    assert not [i for i in issues if i.code == "text-too-long"]

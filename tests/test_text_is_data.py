@@ -24,7 +24,7 @@ from generator.render.pdf import render_html
 from generator.workbook.template import write_workbook
 from tests.conftest import example_data
 
-TRICKY = "R&D <b>x</b> \"引号\" '单引号' {{ 7*7 }} {% if %} 😀 𠀀"
+TRICKY = "R&D <b>x</b> \"引号\" '单引号' {{ 7*7 }} {% if %} {_{a}_} {_%b%_} 😀 𠀀"
 FETCH = '<img src="file:///etc/passwd"> <a href="http://example.invalid/x.png">http://example.invalid/x.png</a>'
 LONG = ("长文本测试，" * 500)[:2999] + "终"  # 3000 characters
 SPACE = re.compile(r"\s+")
@@ -116,7 +116,7 @@ def pdf_result(tricky_workbook: Path, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.mark.parametrize(
     "text",
     [
-        "R&D <b>x</b> \"引号\" '单引号' {{ 7*7 }} {% if %}",
+        "R&D <b>x</b> \"引号\" '单引号' {{ 7*7 }} {% if %} {_{a}_} {_%b%_}",
         f"{OLD_PROJECT}R&D <b>x</b>",
         "指标R&D <b>x</b>",
         LONG,
@@ -132,7 +132,7 @@ def test_pdf_emoji_and_rare_cjk(pdf_result: tuple[str, list[str], list[str]]) ->
     """The emoji and U+20000 are in the text layer and drawn: the Noto CJK fonts have no CJK
     Extension B, so the stylesheet falls back to HanaMin (fonts-hanazono, installed with the
     other system packages); the emoji comes from fontconfig's fallback (DejaVu Sans here)."""
-    assert "{%if%}😀𠀀" in pdf_result[0]
+    assert "{%if%}{_{a}_}{_%b%_}😀𠀀" in pdf_result[0]
     assert not [w for w in pdf_result[2] if "U+20000" in w], "U+20000 drawn as a missing glyph"
     # A machine without any emoji-capable fallback font may still draw U+1F600 as a box.
     for warning in pdf_result[2]:

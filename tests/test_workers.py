@@ -18,7 +18,10 @@ import pypdf
 import pytest
 
 from generator.build import build
-from generator.workers import BuildJob, OutputClaims, WorkerPool
+from generator.workbook.template import write_workbook
+from generator.workers import BuildJob, OutputClaims, WorkerPool, usable_cores
+from tests.conftest import example_data
+from tests.test_bench_workbooks import scaler
 
 pytestmark = pytest.mark.slow
 
@@ -76,9 +79,23 @@ def test_pool_files_are_byte_identical_to_a_single_build(
             for file_name, sha in digest(single_builds[name]).items():
                 assert built[file_name] == sha, file_name
         futures = {name: pool.submit(BuildJob(path, tmp_path)) for name, path in example_paths.items()}
-    assert stages["000"][0] == "排队等待"
-    assert stages["000"][1:] == ["读取并检查工作簿", "生成 DOCX", "生成 PDF", "写入文件"]
+    for name in example_paths:
+        assert stages[name][:2] == ["排队等待", "读取并检查工作簿"]
+        # the DOCX beside the PDF when a core was spare at the start, else one after the other
+        assert stages[name][2:] in (["生成 DOCX", "生成 PDF", "写入文件"], ["生成 DOCX 和 PDF", "写入文件"])
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(usable_cores() < 2, reason="the DOCX is rendered beside the PDF only with a spare core")
+def test_single_job_renders_docx_beside_pdf(
+    example_paths: dict[str, Path], single_builds: dict[str, Path], tmp_path: Path
+) -> None:
+    stages: list[str] = []
+    with WorkerPool(1) as pool:
+        outcome = pool.submit(BuildJob(example_paths["002"], tmp_path), stages.append).result(timeout=300)
+    assert outcome.ok, outcome.error
+    assert stages == ["排队等待", "读取并检查工作簿", "生成 DOCX 和 PDF", "写入文件"]
+    assert digest(tmp_path) == digest(single_builds["002"])
 
 
 def test_workbook_with_errors_publishes_nothing(pool: WorkerPool, garbage: Path, tmp_path: Path) -> None:
@@ -114,7 +131,7 @@ def test_crashed_worker_fails_alone_and_is_replaced(
     with WorkerPool(1) as pool:
 
         def kill_during_pdf(stage: str) -> None:
-            if stage == "生成 PDF":
+            if "PDF" in stage:
                 os.kill(pool._slots[0].process.pid, signal.SIGKILL)
 
         crashed = pool.submit(BuildJob(example_paths["002"], out), kill_during_pdf).result(timeout=300)
@@ -147,13 +164,27 @@ def test_cpu_limit(example_paths: dict[str, Path], garbage: Path, tmp_path: Path
     assert not light.ok and light.issues
 
 
+def vm_peak(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmPeak")
+
+
 def test_memory_limit(example_paths: dict[str, Path], tmp_path: Path) -> None:
-    """About 330 MiB of address space: enough for a warm worker (~190 MiB) reading the workbook and
-    writing the DOCX (~225 MiB), not for laying out 25 pages of tables (~450–580 MiB)."""
+    """A limit 120 MiB above what a warm worker needs for a DOCX (measured here: address space
+    differs between systems) is far too little for the 16x workbook's 150 PDF pages (~400 MiB
+    more), which fails alone; the DOCX on the replaced worker still fits."""
+    with WorkerPool(1) as probe:
+        assert probe.submit(BuildJob(example_paths["002"], tmp_path / "probe", formats=("docx",))).result().ok
+        needed = vm_peak(probe._slots[0].process.pid)
+    limit = needed + 120 * 2**20
+    big = tmp_path / "x16.xlsx"
+    write_workbook(big, scaler.scaled(example_data("000"), 16))
     out = tmp_path / "out"
-    with WorkerPool(1, memory_limit=330 * 2**20) as pool:
-        heavy = pool.submit(BuildJob(example_paths["002"], out)).result(timeout=300)
+    with WorkerPool(1, memory_limit=limit) as pool:
+        heavy = pool.submit(BuildJob(big, out)).result(timeout=600)
         light = pool.submit(BuildJob(example_paths["002"], out, formats=("docx",))).result(timeout=300)
-    assert not heavy.ok and heavy.error is not None and "内存超过限制（330 MiB）" in heavy.error
+    assert not heavy.ok and heavy.error is not None and f"内存超过限制（{limit // 2**20} MiB）" in heavy.error
     assert light.ok, light.error
     assert [p.suffix for p in out.iterdir()] == [".docx"]

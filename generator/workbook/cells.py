@@ -381,12 +381,13 @@ def parse_text(raw: object, long: bool = False) -> str | None:
         return None
     _check_error_value(raw)
     s = _unescape_controls(_as_text(raw)).replace("\r\n", "\n").replace("\r", "\n")
-    if not long:
+    if not long and "\n" in s:
         s = "".join(line.strip() for line in s.split("\n"))
     s = _strip(s)
     if not s:
         return None
-    bad = next((ch for ch in s if _is_hidden_char(ch)), None)
+    # isprintable() is False for every hidden character (and for tabs, breaks and wide spaces)
+    bad = None if s.isprintable() else next((ch for ch in s if _is_hidden_char(ch)), None)
     if bad is not None:
         at = s.index(bad)
         start = max(0, at - 10)

@@ -31,7 +31,7 @@ from generator.workbook.cells import CellError, is_empty, parse_cell, parse_choi
 from generator.workbook.schema import AmountUnit, Column, Field, Kind
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024  # an honest 2,000-project workbook is about 41 MB
 MAX_MEMBER_RATIO = 500  # deflate tops out near 1000:1; real sheet XML is far below 500:1
 RATIO_MIN_BYTES = 5 * 1024 * 1024  # the ratio test applies to members at least this large
 MAX_SHEET_CELLS = 1_000_000  # <c> elements per worksheet read
@@ -39,7 +39,7 @@ MAX_TOTAL_CELLS = 2_000_000  # <c> elements over all worksheets read
 MAX_OPEN_CELLS = 300_000  # `--annotate` loads the whole workbook with openpyxl only below this
 MAX_MERGED_CELLS = 100_000  # total area of merged ranges per worksheet
 MAX_SHEETS = 255
-MAX_DATA_ROWS = 20_000
+MAX_DATA_ROWS = 50_000  # an honest 2,000-project workbook has about 24,000 indicator rows
 HEADER_SEARCH_ROWS = 10
 MAX_HEADER_COLUMNS = 100
 
@@ -364,7 +364,7 @@ class _Reader:
     # --- cells
 
     def _parse(
-        self, sheet: _Sheet, row: int, col: int, *, kind: Kind, header: str, choices: tuple[str, ...]
+        self, sheet: _Sheet, row: int, col: int, *, kind: Kind, header: str, choices: tuple[str, ...], key: str = ""
     ) -> CellValue:
         """Parse one input cell, recording issues; the value is None when unusable."""
         coord = f"{_letter(col)}{row}"
@@ -387,6 +387,20 @@ class _Reader:
             return CellValue(None, coord, raw)
         for note in notes:
             self.issues.append(warning(note.code, _with_header(header, note.message), sheet.name, coord, show(raw)))
+        limit = schema.TEXT_LIMITS.get((sheet.name, key))
+        if limit is not None and isinstance(value, str) and len(value) > limit[0]:
+            most, where = limit
+            self.issues.append(
+                error(
+                    "text-too-long",
+                    f"“{header}”有{len(value)}个字，超过{most}字的上限（印在{where}，过长会撑破表格或版面）；"
+                    f"请精简到{most}字以内",
+                    sheet.name,
+                    coord,
+                    value[:30] + "…",
+                )
+            )
+            return CellValue(None, coord, raw)
         return CellValue(value, coord, raw)
 
     def _default(self, kind: Kind, default: object, choices: tuple[str, ...]) -> object:
@@ -470,7 +484,7 @@ class _Reader:
         coord = f"{_letter(col)}{row}"
         if sheet.has_content(row, col) and sheet.hidden(row):
             self._hidden_issue(sheet, row, coord)
-        cv = self._parse(sheet, row, col, kind=f.kind, header=f.label, choices=f.choices)
+        cv = self._parse(sheet, row, col, kind=f.kind, header=f.label, choices=f.choices, key=f.key)
         if cv.value is not None or sheet.has_content(row, col):
             return cv
         if f.default is not None:
@@ -509,7 +523,9 @@ class _Reader:
             self._hidden_issue(sheet, row, f"{_letter(first)}{row}")
         cells: dict[str, CellValue] = {}
         for col, column in inputs.items():
-            cv = self._parse(sheet, row, col, kind=column.kind, header=column.header, choices=column.choices)
+            cv = self._parse(
+                sheet, row, col, kind=column.kind, header=column.header, choices=column.choices, key=column.key
+            )
             if cv.value is None and not sheet.has_content(row, col):
                 if column.default is not None:
                     cv = CellValue(self._default(column.kind, column.default, column.choices), cv.cell, cv.raw)

@@ -447,3 +447,39 @@ def _letter(n: int) -> str:
         n, r = divmod(n - 1, 26)
         s = chr(65 + r) + s
     return s
+
+
+# --- text limits ---------------------------------------------------------------
+
+# Longest text, in characters, each published text field may hold: what fits the place it
+# is printed in (a title line, a narrow cell of the 绩效目标表, a paragraph), with room to
+# spare for every real document. Longer text is an error at its cell (reader), so a
+# workbook cannot make a page-long table cell or a build that runs for minutes.
+# Fields not listed keep the general cap of cells.MAX_TEXT_CHARS (whole paragraphs).
+TEXT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
+    (SHEET_INFO, "unit_name"): (50, "公开文件标题和各表“编制部门”一行"),
+    (SHEET_INFO, "short_name"): (30, "说明文字中的单位简称"),
+    (SHEET_UNITS, "name"): (50, "绩效目标表“单位名称”栏"),
+    (SHEET_ITEMS, "unit"): (50, "绩效目标表“单位名称”栏"),
+    (SHEET_ITEMS, "project"): (100, "表7和绩效目标表的项目名称栏"),
+    (SHEET_ITEMS, "remark"): (200, "备注"),
+    (SHEET_PROJECTS, "name"): (100, "表7和绩效目标表的项目名称栏"),
+    (SHEET_PROJECTS, "manager"): (20, "绩效目标表“项目负责人”栏"),
+    (SHEET_PROJECTS, "undertaker"): (50, "项目情况说明中的“项目承担单位”"),
+    (SHEET_PROJECTS, "policy_basis"): (1000, "项目情况说明中的“设立的政策依据”"),
+    (SHEET_PROJECTS, "allocation"): (1000, "项目情况说明中的“资金分配情况”"),
+    (SHEET_PROJECTS, "goal"): (1000, "绩效目标表“年度绩效目标”栏"),
+    (SHEET_INDICATORS, "project"): (100, "绩效目标表的项目名称栏"),
+    (SHEET_INDICATORS, "level2"): (20, "绩效目标表“二级指标”栏"),
+    (SHEET_INDICATORS, "level3"): (100, "绩效目标表“三级指标”栏"),
+    (SHEET_INDICATORS, "value"): (50, "绩效目标表“指标值”栏"),
+    (SHEET_INDICATORS, "last_value"): (50, "绩效目标表“上年完成值”栏"),
+    (SHEET_INDICATORS, "evidence"): (100, "绩效目标表“佐证资料”栏"),
+    (SHEET_PRIOR, "key"): (100, "比较项目"),
+    (SHEET_PRIOR, "reason"): (500, "情况说明中的增减原因"),
+    (SHEET_USES, "use"): (500, "情况说明中的“主要用于”"),
+    (SHEET_GLOSSARY, "term"): (50, "名词解释的名词"),
+    (SHEET_GLOSSARY, "definition"): (1000, "名词解释"),
+    (SHEET_EXTRA_CODES, "code"): (20, "科目编码"),
+    (SHEET_EXTRA_CODES, "name"): (100, "表格中的科目名称栏"),
+}

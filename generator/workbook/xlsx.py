@@ -125,8 +125,17 @@ class _Budget:
             )
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1]
+    """ "{namespace}c" -> "c" (memoised: called for every element)."""
+    local = _LOCAL_NAMES.get(name)
+    if local is None:
+        local = name.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < 10_000:
+            _LOCAL_NAMES[name] = local
+    return local
 
 
 def _ns(name: str) -> str:
