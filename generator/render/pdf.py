@@ -110,42 +110,12 @@ UNUSED_UA_RULES = (
 
 
 @functools.cache
-def _linear_page_references() -> None:
-    """Make `pydyf.PDF.page_references` O(1) per use (same values).
-
-    pydyf rebuilds the tuple of all page references on every access, and WeasyPrint's
-    PDF/UA tagging reads it once per tagged box: quadratic in the page count (5 s of
-    a 200-project PDF, minutes at 2,000 projects). Pages are only ever appended, so the
-    tuple is cached and rebuilt when the page count changes.
-    """
-    try:
-        import pydyf
-    except ImportError:  # pragma: no cover - WeasyPrint depends on pydyf
-        return
-    original = pydyf.PDF.__dict__.get("page_references")
-    if not isinstance(original, property) or original.fget is None:
-        return  # a pydyf this code does not know: leave it alone
-    compute = original.fget
-
-    def page_references(self: pydyf.PDF) -> tuple[bytes, ...]:
-        count = len(self.pages["Kids"])
-        cached = self.__dict__.get("_disclosure_page_refs")
-        if cached is None or cached[0] != count:
-            cached = (count, compute(self))
-            self.__dict__["_disclosure_page_refs"] = cached
-        return cached[1]
-
-    pydyf.PDF.page_references = property(page_references)
-
-
-@functools.cache
 def _html_class() -> type:
     """`weasyprint.HTML`, with the lean user-agent sheet where this WeasyPrint allows it.
 
     Falls back to plain `HTML` (same output, slower) if the packaged sheet or the hook
     is not what this code expects.
     """
-    _linear_page_references()
     from weasyprint import CSS, HTML
 
     try:
