@@ -385,3 +385,30 @@ def test_compare_workbooks_returns_both_results(example_paths: dict[str, Path], 
     report, old, new = compare_workbooks(example_paths["000"], revisions["000"])
     assert old.disclosure is not None and new.disclosure is not None
     assert report.title == new.disclosure.file_stem
+
+
+def test_indicator_edit_is_one_performance_change_and_stays_text(tmp_path: Path) -> None:
+    """A 绩效指标 value like "=2个" or "<b>" is reported as text: never a formula, never markup."""
+    data = example_data("000")
+    new = copy.deepcopy(data)
+    first = new["绩效指标"][0]
+    assert (first["三级指标"], first["指标值"]) == ("运维系统数量", "=1个")
+    first["指标值"] = "=2个<b>"
+    old_path, new_path = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(old_path, data)
+    write_workbook(new_path, new)
+    report = diff_workbooks(old_path, new_path)
+    (change,) = report.changes
+    assert (change.kind, change.location, change.old, change.new) == (
+        "performance",
+        "绩效目标表 公共资源与政采云平台整合运维费 产出指标/数量指标/运维系统数量 / 指标值",
+        "=1个",
+        "=2个<b>",
+    )
+    (cause,) = report.causes_of(change)
+    assert (cause.sheet, cause.cell, cause.field) == ("绩效指标", "E2", "指标值")
+    assert main(["diff", str(old_path), str(new_path), "-o", str(tmp_path / "o")]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "o" / "修订说明.xlsx")["修改明细"]
+    assert (ws["F2"].value, ws["F2"].data_type, ws["G2"].value) == ("=1个", "s", "=2个<b>")
+    html = (tmp_path / "o" / "修订说明.html").read_text(encoding="utf-8")
+    assert "=2个&lt;b&gt;" in html and "=2个<b>" not in html

@@ -83,6 +83,9 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # workbook text such as 指标值 "=1个" is text, never a formula
     for n, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = width
     for row in ws.iter_rows(min_row=2):
