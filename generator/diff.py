@@ -500,6 +500,7 @@ class RawChange:
     old_value: Decimal | None
     new_value: Decimal | None
     ident: tuple  # how this change is recognised when reproduced from one input change
+    region: tuple  # its table row or text section, for changes no single input change reproduces exactly
 
 
 def _part_of(container: tuple[str, ...]) -> str:
@@ -538,6 +539,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                     None if added else total,
                     total if added else None,
                     ("keyed", fact.group),
+                    ("keyed", fact.group),
                 )
             )
             continue
@@ -555,6 +557,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                 a.value if a else None,
                 b.value if b else None,
                 ("keyed", key),
+                ("keyed", fact.group),
             )
         )
     containers = list(new.texts) + [k for k in old.texts if k not in new.texts]
@@ -581,6 +584,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                     None,
                     None,
                     ident,
+                    ("text", container),
                 )
             )
     return changes
@@ -870,12 +874,16 @@ def diff_results(old: Result, new: Result) -> DiffReport:
     raw = compare_facts(old_facts, document_facts(new.disclosure))
     edits = input_edits(old.inputs, new.inputs)
     causes: dict[tuple, list[int]] = defaultdict(list)
+    near: dict[tuple, list[int]] = defaultdict(list)
     attributed = len(edits) <= MAX_ATTRIBUTED_INPUT_CHANGES
     if raw and attributed:
         catalog = load_catalog(old.inputs.info.year)
         for edit in edits:
-            for ident in _reproduced(old.inputs, edit, catalog, old_facts):
+            reproduced = _reproduced(old.inputs, edit, catalog, old_facts)
+            for ident in {r.ident for r in reproduced}:
                 causes[ident].append(edit.change.id)
+            for region in {r.region for r in reproduced}:
+                near[region].append(edit.change.id)
     changes = [
         Change(
             kind=r.kind,
@@ -887,7 +895,9 @@ def diff_results(old: Result, new: Result) -> DiffReport:
             new=r.new,
             old_value=r.old_value,
             new_value=r.new_value,
-            causes=tuple(causes.get(r.ident, ())),
+            # exact: the input changes that alone reproduce this change; otherwise (a paragraph that moved
+            # because a list was reordered) those that change the same table row or text section
+            causes=tuple(causes.get(r.ident) or near.get(r.region, ())),
         )
         for r in raw
     ]
@@ -915,12 +925,12 @@ def _ordered(changes: list[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: _PART_ORDER.get(c.part, 9))
 
 
-def _reproduced(old: Inputs, edit: _Edit, catalog: Catalog, old_facts: Facts) -> set[tuple]:
+def _reproduced(old: Inputs, edit: _Edit, catalog: Catalog, old_facts: Facts) -> list[RawChange]:
     try:
         disclosure, _, _ = compute_disclosure(apply_edit(old, edit), catalog)
     except Exception:  # an edit that only makes sense together with others (e.g. a renamed project)
-        return set()
-    return {r.ident for r in compare_facts(old_facts, document_facts(disclosure))}
+        return []
+    return compare_facts(old_facts, document_facts(disclosure))
 
 
 def trace_cells(inputs: Inputs, catalog: Catalog) -> dict[tuple[str, ...], list[LineItem]]:

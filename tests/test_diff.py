@@ -412,3 +412,52 @@ def test_indicator_edit_is_one_performance_change_and_stays_text(tmp_path: Path)
     assert (ws["F2"].value, ws["F2"].data_type, ws["G2"].value) == ("=1个", "s", "=2个<b>")
     html = (tmp_path / "o" / "修订说明.html").read_text(encoding="utf-8")
     assert "=2个&lt;b&gt;" in html and "=2个<b>" not in html
+
+
+def _moved_result(base: Result, index: int, code: str) -> Result:
+    assert base.inputs is not None
+    items = list(base.inputs.items)
+    items[index] = items[index].model_copy(update={"func_code": code})
+    inputs = base.inputs.model_copy(update={"items": items})
+    disclosure, _, book = compute_disclosure(inputs, load_catalog(inputs.info.year))
+    return Result(path=Path("moved.xlsx"), inputs=inputs, disclosure=disclosure, book=book)
+
+
+@pytest.mark.parametrize("name", ["000", "002"])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_moving_a_line_item_to_another_code_reports_exactly_the_cells_it_feeds(
+    name: str, example_results: dict[str, Result], data: st.DataObject
+) -> None:
+    """Rows may appear and disappear: every cell the item feeds before or after is reported, nothing else."""
+    from generator.diff import document_facts
+
+    base = example_results[name]
+    assert base.inputs is not None and base.disclosure is not None
+    catalog = load_catalog(base.inputs.info.year)
+    index = data.draw(st.integers(0, len(base.inputs.items) - 1), label="item")
+    codes = [c for c, _ in catalog.items() if c != base.inputs.items[index].func_code]
+    code = data.draw(st.sampled_from(codes[:: max(1, len(codes) // 200)]), label="code")
+    moved = _moved_result(base, index, code)
+    assert moved.inputs is not None and moved.disclosure is not None
+    report = diff_results(base, moved)
+    fed_old = {k for k, items in trace_cells(base.inputs, catalog).items() if base.inputs.items[index] in items}
+    fed_new = {k for k, items in trace_cells(moved.inputs, catalog).items() if moved.inputs.items[index] in items}
+    old_facts, new_facts = document_facts(base.disclosure).keyed, document_facts(moved.disclosure).keyed
+    covered: set[tuple[str, ...]] = set()
+    for c in report.changes:
+        assert c.causes, c.location  # explained by removing the item from its old code or adding it at the new one
+        if c.kind not in ("table", "performance"):
+            continue
+        if c.action == "modified":
+            assert c.key in fed_old | fed_new, c.location
+            covered.add(c.key)
+        else:  # a whole row: every non-zero cell of it is fed by the item
+            side, fed = (new_facts, fed_new) if c.action == "added" else (old_facts, fed_old)
+            cells = {k for k, f in side.items() if f.group == c.key}
+            assert cells and all(not side[k].value or k in fed for k in cells), c.location
+            covered |= cells
+    for key in fed_old | fed_new:
+        a, b = old_facts.get(key), new_facts.get(key)
+        if a is None or b is None or a.text != b.text:
+            assert key in covered, key
