@@ -92,6 +92,12 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # print one page wide, as many pages tall as needed
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     return ws
 
 
