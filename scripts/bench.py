@@ -455,9 +455,15 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 example.lo_error = "LibreOffice not installed"
             examples.append(example)
+    from bench_diff import markdown, time_diff  # scripts/ is on sys.path when run as a script
+
+    print("== disclosure diff (example 000 and a three-item revision)", flush=True)
+    diffed = time_diff("000", args.runs)
+    build_000 = next((e.whole.median for e in examples if e.name.startswith("000")), None)
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     command = "python scripts/bench.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     text = report(examples, args.runs, machine(), (load_before, load_after), command.strip())
+    text += markdown(diffed, build_000)
     out_path = Path(args.output)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(text, encoding="utf-8")
