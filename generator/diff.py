@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from generator import formatting as fmt
 from generator.catalog import Catalog, load_catalog
@@ -134,6 +134,7 @@ class Headline(_Model):
     old: Decimal
     new: Decimal
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal:
         return self.new - self.old
@@ -151,6 +152,7 @@ class InputChange(_Model):
     old: str
     new: str
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def location(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
@@ -170,6 +172,7 @@ class Change(_Model):
     new_value: Decimal | None = None
     causes: tuple[int, ...] = ()  # InputChange ids
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal | None:
         if self.old_value is None or self.new_value is None:
@@ -190,6 +193,7 @@ class StaleReason(_Model):
     old_direction: str  # 增加/减少/持平/新增/未安排
     new_direction: str
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def flipped(self) -> bool:
         return self.old_direction != self.new_direction
