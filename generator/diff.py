@@ -115,6 +115,10 @@ DOCUMENT_LABELS = {
     "title": "标题",
     "signature": "落款",
     "date": "落款日期",
+    "part1.heading": "第一部分标题",
+    "part2.heading": "第二部分标题",
+    "part3.heading": "第三部分标题",
+    "part4.heading": "第四部分标题",
 }
 # Model fields that are layout, not content.
 _LAYOUT_FIELDS = frozenset({"style", "level1_span", "level2_span", "anchor", "landscape", "columns", "number"})
@@ -416,7 +420,22 @@ def text_containers(d: Disclosure) -> dict[tuple[str, ...], tuple[str, list[Sent
             sentences = [Sentence(sub.heading, f"{sub_where}标题"), *_paragraph_sentences(sub.paragraphs, sub_where)]
             add(("part3", cn, sub_no), sub_where, sentences)
     add(("part4", "glossary"), "第四部分 名词解释", _paragraph_sentences(d.glossary, "第四部分 "))
+    # Paragraphs the model gains later are compared too, each field as a section of its own.
+    for name in type(d).model_fields:
+        if name in _WALKED:
+            continue
+        value = getattr(d, name)
+        if isinstance(value, Paragraph):
+            value = [value]
+        if isinstance(value, list) and value and all(isinstance(v, Paragraph) for v in value):
+            add(("doc", name), name, _paragraph_sentences(value, f"{name} "))
     return out
+
+
+# Disclosure fields walked explicitly above or in `document_facts`; any other field is walked generically.
+_WALKED = frozenset(
+    {"toc", "functions", "organization", "staff", "sections", "glossary", "tables", "performance_tables"}
+)
 
 
 def document_facts(d: Disclosure) -> Facts:
@@ -435,6 +454,15 @@ def document_facts(d: Disclosure) -> Facts:
         key = ("document", name)
         label = DOCUMENT_LABELS.get(name, name)
         keyed[key] = Fact("document", "封面及落款", key, label, _scalar_text(value), None, key, label)
+    # Other structured fields (the part headings, anything the model gains later): their scalar fields.
+    for name in type(d).model_fields:
+        value = getattr(d, name)
+        if name in _WALKED or not isinstance(value, BaseModel) or isinstance(value, Paragraph):
+            continue
+        for field_name, field_value in _scalar_fields(value):
+            key = ("document", name, field_name)
+            label = DOCUMENT_LABELS.get(f"{name}.{field_name}", f"{name}.{field_name}")
+            keyed[key] = Fact("document", "封面及落款", key, label, _scalar_text(field_value), None, key, label)
     return Facts(keyed, text_containers(d))
 
 

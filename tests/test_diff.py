@@ -461,3 +461,20 @@ def test_moving_a_line_item_to_another_code_reports_exactly_the_cells_it_feeds(
         a, b = old_facts.get(key), new_facts.get(key)
         if a is None or b is None or a.text != b.text:
             assert key in covered, key
+
+
+def test_unit_name_change_reaches_headings_cover_and_text(tmp_path: Path) -> None:
+    data = example_data("002")
+    new = copy.deepcopy(data)
+    new["基本信息"]["单位简称"] = "昌吉州工信局"
+    old_path, new_path = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(old_path, data)
+    write_workbook(new_path, new)
+    report = diff_workbooks(old_path, new_path)
+    (cause,) = report.input_changes
+    assert (cause.location, cause.new) == ("基本信息!B3", "昌吉州工信局")
+    locations = {c.location for c in report.changes}
+    assert {"单位简称", "落款", "第三部分 一、标题", "第三部分 十一（一）第1段第1句"} <= locations
+    assert all(c.causes == (cause.id,) for c in report.changes)
+    assert not any(c.kind == "table" for c in report.changes)
+    assert all("昌吉州工信局" in c.new for c in report.changes)
