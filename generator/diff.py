@@ -212,6 +212,8 @@ class DiffReport(_Model):
     input_changes: list[InputChange]
     stale_reasons: list[StaleReason]
     attributed: bool = True  # False when there were too many input changes to attribute one by one
+    old_errors: list[str] = []  # located errors of each workbook ("上年对比!C29：…"): fix before building
+    new_errors: list[str] = []
 
     @property
     def empty(self) -> bool:
@@ -223,7 +225,12 @@ class DiffReport(_Model):
 
 
 class WorkbookHasErrors(Exception):
-    """One of the two workbooks cannot be computed; `result` holds its located issues."""
+    """One of the two workbooks cannot be computed at all; `result` holds its located issues.
+
+    Errors that still leave a computed document (a reason to rewrite, a 核对数 that no longer
+    matches) do not stop a comparison: a revision is compared exactly when such errors appear.
+    They are listed in the report instead.
+    """
 
     def __init__(self, result: Result) -> None:
         super().__init__(f"{result.path.name}: workbook has errors")
@@ -883,13 +890,17 @@ def stale_reasons(old: Result, new: Result) -> list[StaleReason]:
 
 def _computed(path: Path) -> Result:
     result = run(path)
-    if not result.ok:
+    if result.inputs is None or result.disclosure is None or result.book is None:
         raise WorkbookHasErrors(result)
     return result
 
 
+def _errors(result: Result) -> list[str]:
+    return [f"{i.location}：{i.message}" if i.location else i.message for i in result.issues if i.is_error]
+
+
 def diff_workbooks(old: Path, new: Path) -> DiffReport:
-    """Compute both workbooks and compare the documents. Raises `WorkbookHasErrors` if either cannot be built."""
+    """Compute both workbooks and compare the documents. Raises `WorkbookHasErrors` if either cannot be computed."""
     return compare_workbooks(old, new)[0]
 
 
@@ -946,6 +957,8 @@ def diff_results(old: Result, new: Result) -> DiffReport:
         input_changes=[e.change for e in edits],
         stale_reasons=stale_reasons(old, new),
         attributed=attributed,
+        old_errors=_errors(old),
+        new_errors=_errors(new),
     )
 
 

@@ -370,14 +370,28 @@ def test_cli_diff_json(example_paths: dict[str, Path], revisions: dict[str, Path
     assert {c["sheet"] for c in data["input_changes"]} == {"支出明细", "上年对比", "基本信息"}
 
 
-def test_cli_diff_refuses_a_workbook_with_errors(example_paths: dict[str, Path], tmp_path: Path, capsys) -> None:
+def test_cli_diff_compares_a_workbook_with_errors_and_lists_them(
+    example_paths: dict[str, Path], tmp_path: Path, capsys
+) -> None:
+    """A revision is compared exactly when errors appear (a stale 核对数, a reason to rewrite): list them."""
     data = example_data("002")
     data["基本信息"]["收支总计核对数"] = "1.00"
     bad = tmp_path / "bad.xlsx"
     write_workbook(bad, data)
+    assert main(["diff", str(example_paths["002"]), str(bad), "-o", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "注意：新工作簿有1个错误，修改后才能生成公开文件" in out
+    assert "基本信息!B18：收支总计核对数为1.00万元" in out
+    ws = openpyxl.load_workbook(tmp_path / "o" / "修订说明.xlsx")["工作簿错误"]
+    assert ws["A2"].value == "bad.xlsx" and ws["B2"].value.startswith("基本信息!B18：")
+
+
+def test_cli_diff_refuses_a_workbook_it_cannot_compute(example_paths: dict[str, Path], tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
     assert main(["diff", str(example_paths["002"]), str(bad), "-o", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
-    assert "bad.xlsx:基本信息!B18: 错误：" in err and "无法比较" in err
+    assert "bad.xlsx" in err and "无法计算，不能比较" in err
     assert not (tmp_path / "o").exists()
 
 
