@@ -243,7 +243,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         report, old, new = compare_workbooks(Path(args.old), Path(args.new))
     except WorkbookHasErrors as exc:
         _print_issues(exc.result, sys.stderr)
-        print(f"{exc.result.path.name} 有错误，无法比较。请先修改到 disclosure check 通过。", file=sys.stderr)
+        print(f"{exc.result.path.name} 无法计算，不能比较。请先按上面的提示修改。", file=sys.stderr)
         return EXIT_ISSUES
     out_dir = Path(args.output)
     try:

@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from generator import formatting as fmt
 from generator.catalog import Catalog, load_catalog
@@ -115,6 +115,10 @@ DOCUMENT_LABELS = {
     "title": "标题",
     "signature": "落款",
     "date": "落款日期",
+    "part1.heading": "第一部分标题",
+    "part2.heading": "第二部分标题",
+    "part3.heading": "第三部分标题",
+    "part4.heading": "第四部分标题",
 }
 # Model fields that are layout, not content.
 _LAYOUT_FIELDS = frozenset({"style", "level1_span", "level2_span", "anchor", "landscape", "columns", "number"})
@@ -134,6 +138,7 @@ class Headline(_Model):
     old: Decimal
     new: Decimal
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal:
         return self.new - self.old
@@ -151,6 +156,7 @@ class InputChange(_Model):
     old: str
     new: str
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def location(self) -> str:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
@@ -170,6 +176,7 @@ class Change(_Model):
     new_value: Decimal | None = None
     causes: tuple[int, ...] = ()  # InputChange ids
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> Decimal | None:
         if self.old_value is None or self.new_value is None:
@@ -190,6 +197,7 @@ class StaleReason(_Model):
     old_direction: str  # 增加/减少/持平/新增/未安排
     new_direction: str
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def flipped(self) -> bool:
         return self.old_direction != self.new_direction
@@ -204,6 +212,8 @@ class DiffReport(_Model):
     input_changes: list[InputChange]
     stale_reasons: list[StaleReason]
     attributed: bool = True  # False when there were too many input changes to attribute one by one
+    old_errors: list[str] = []  # located errors of each workbook ("上年对比!C29：…"): fix before building
+    new_errors: list[str] = []
 
     @property
     def empty(self) -> bool:
@@ -215,7 +225,12 @@ class DiffReport(_Model):
 
 
 class WorkbookHasErrors(Exception):
-    """One of the two workbooks cannot be computed; `result` holds its located issues."""
+    """One of the two workbooks cannot be computed at all; `result` holds its located issues.
+
+    Errors that still leave a computed document (a reason to rewrite, a 核对数 that no longer
+    matches) do not stop a comparison: a revision is compared exactly when such errors appear.
+    They are listed in the report instead.
+    """
 
     def __init__(self, result: Result) -> None:
         super().__init__(f"{result.path.name}: workbook has errors")
@@ -412,7 +427,22 @@ def text_containers(d: Disclosure) -> dict[tuple[str, ...], tuple[str, list[Sent
             sentences = [Sentence(sub.heading, f"{sub_where}标题"), *_paragraph_sentences(sub.paragraphs, sub_where)]
             add(("part3", cn, sub_no), sub_where, sentences)
     add(("part4", "glossary"), "第四部分 名词解释", _paragraph_sentences(d.glossary, "第四部分 "))
+    # Paragraphs the model gains later are compared too, each field as a section of its own.
+    for name in type(d).model_fields:
+        if name in _WALKED:
+            continue
+        value = getattr(d, name)
+        if isinstance(value, Paragraph):
+            value = [value]
+        if isinstance(value, list) and value and all(isinstance(v, Paragraph) for v in value):
+            add(("doc", name), name, _paragraph_sentences(value, f"{name} "))
     return out
+
+
+# Disclosure fields walked explicitly above or in `document_facts`; any other field is walked generically.
+_WALKED = frozenset(
+    {"toc", "functions", "organization", "staff", "sections", "glossary", "tables", "performance_tables"}
+)
 
 
 def document_facts(d: Disclosure) -> Facts:
@@ -431,6 +461,15 @@ def document_facts(d: Disclosure) -> Facts:
         key = ("document", name)
         label = DOCUMENT_LABELS.get(name, name)
         keyed[key] = Fact("document", "封面及落款", key, label, _scalar_text(value), None, key, label)
+    # Other structured fields (the part headings, anything the model gains later): their scalar fields.
+    for name in type(d).model_fields:
+        value = getattr(d, name)
+        if name in _WALKED or not isinstance(value, BaseModel) or isinstance(value, Paragraph):
+            continue
+        for field_name, field_value in _scalar_fields(value):
+            key = ("document", name, field_name)
+            label = DOCUMENT_LABELS.get(f"{name}.{field_name}", f"{name}.{field_name}")
+            keyed[key] = Fact("document", "封面及落款", key, label, _scalar_text(field_value), None, key, label)
     return Facts(keyed, text_containers(d))
 
 
@@ -500,6 +539,7 @@ class RawChange:
     old_value: Decimal | None
     new_value: Decimal | None
     ident: tuple  # how this change is recognised when reproduced from one input change
+    region: tuple  # its table row or text section, for changes no single input change reproduces exactly
 
 
 def _part_of(container: tuple[str, ...]) -> str:
@@ -538,6 +578,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                     None if added else total,
                     total if added else None,
                     ("keyed", fact.group),
+                    ("keyed", fact.group),
                 )
             )
             continue
@@ -555,6 +596,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                 a.value if a else None,
                 b.value if b else None,
                 ("keyed", key),
+                ("keyed", fact.group),
             )
         )
     containers = list(new.texts) + [k for k in old.texts if k not in new.texts]
@@ -581,6 +623,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                     None,
                     None,
                     ident,
+                    ("text", container),
                 )
             )
     return changes
@@ -847,13 +890,17 @@ def stale_reasons(old: Result, new: Result) -> list[StaleReason]:
 
 def _computed(path: Path) -> Result:
     result = run(path)
-    if not result.ok:
+    if result.inputs is None or result.disclosure is None or result.book is None:
         raise WorkbookHasErrors(result)
     return result
 
 
+def _errors(result: Result) -> list[str]:
+    return [f"{i.location}：{i.message}" if i.location else i.message for i in result.issues if i.is_error]
+
+
 def diff_workbooks(old: Path, new: Path) -> DiffReport:
-    """Compute both workbooks and compare the documents. Raises `WorkbookHasErrors` if either cannot be built."""
+    """Compute both workbooks and compare the documents. Raises `WorkbookHasErrors` if either cannot be computed."""
     return compare_workbooks(old, new)[0]
 
 
@@ -870,12 +917,16 @@ def diff_results(old: Result, new: Result) -> DiffReport:
     raw = compare_facts(old_facts, document_facts(new.disclosure))
     edits = input_edits(old.inputs, new.inputs)
     causes: dict[tuple, list[int]] = defaultdict(list)
+    near: dict[tuple, list[int]] = defaultdict(list)
     attributed = len(edits) <= MAX_ATTRIBUTED_INPUT_CHANGES
     if raw and attributed:
         catalog = load_catalog(old.inputs.info.year)
         for edit in edits:
-            for ident in _reproduced(old.inputs, edit, catalog, old_facts):
+            reproduced = _reproduced(old.inputs, edit, catalog, old_facts)
+            for ident in {r.ident for r in reproduced}:
                 causes[ident].append(edit.change.id)
+            for region in {r.region for r in reproduced}:
+                near[region].append(edit.change.id)
     changes = [
         Change(
             kind=r.kind,
@@ -887,7 +938,9 @@ def diff_results(old: Result, new: Result) -> DiffReport:
             new=r.new,
             old_value=r.old_value,
             new_value=r.new_value,
-            causes=tuple(causes.get(r.ident, ())),
+            # exact: the input changes that alone reproduce this change; otherwise (a paragraph that moved
+            # because a list was reordered) those that change the same table row or text section
+            causes=tuple(causes.get(r.ident) or near.get(r.region, ())),
         )
         for r in raw
     ]
@@ -904,6 +957,8 @@ def diff_results(old: Result, new: Result) -> DiffReport:
         input_changes=[e.change for e in edits],
         stale_reasons=stale_reasons(old, new),
         attributed=attributed,
+        old_errors=_errors(old),
+        new_errors=_errors(new),
     )
 
 
@@ -915,12 +970,12 @@ def _ordered(changes: list[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: _PART_ORDER.get(c.part, 9))
 
 
-def _reproduced(old: Inputs, edit: _Edit, catalog: Catalog, old_facts: Facts) -> set[tuple]:
+def _reproduced(old: Inputs, edit: _Edit, catalog: Catalog, old_facts: Facts) -> list[RawChange]:
     try:
         disclosure, _, _ = compute_disclosure(apply_edit(old, edit), catalog)
     except Exception:  # an edit that only makes sense together with others (e.g. a renamed project)
-        return set()
-    return {r.ident for r in compare_facts(old_facts, document_facts(disclosure))}
+        return []
+    return compare_facts(old_facts, document_facts(disclosure))
 
 
 def trace_cells(inputs: Inputs, catalog: Catalog) -> dict[tuple[str, ...], list[LineItem]]:

@@ -223,13 +223,18 @@ def rollover(this: Path, target: Path, keep_items: bool = False) -> RolloverOutc
                 f"支出由{year}年复制（{item.func_code}/{item.econ_code}），请按{nxt}年批复数修改金额或删除",
             )
     kv_rows = _kv_rows(wb, schema.SHEET_INFO)
-    for key in ("staff_active_change", "staff_retired_change", "staff_veteran_change"):
-        row = kv_rows[labels[key]]
+    for key, count in (
+        ("staff_active_change", info.staff_active),
+        ("staff_retired_change", info.staff_retired),
+        ("staff_veteran_change", info.staff_veteran),
+    ):
+        counted = labels[key.removesuffix("_change")]
         review(
             schema.SHEET_INFO,
-            row,
+            kv_rows[labels[key]],
             "B",
-            f"人数按{year}年数填入，增减为0：如{nxt}年人数变化，请同时修改人数和“{labels[key]}”",
+            f"{year}年{counted}{count}人（已填入{counted}），增减暂为0：如{nxt}年人数变化，"
+            f"请修改{counted}，并在此填写与{count}人相比的增减",
         )
     review(
         schema.SHEET_INFO,

@@ -89,3 +89,23 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def markdown(result: dict[str, object], build_s: float | None) -> str:
+    """The section `scripts/bench.py` appends to docs/benchmarks.md."""
+    beside = f" One build of the same workbook (median above): {build_s:.2f} s." if build_s is not None else ""
+    return "\n".join(
+        [
+            "",
+            "## Revision diff (wall seconds)",
+            "",
+            f"`disclosure diff` of example {result['example']} against a revision of it (three line items"
+            f" +1.00 万元, one reason rewritten): {result['changes']} document changes from"
+            f" {result['input_changes']} workbook changes.{beside}",
+            "",
+            "| compare (read + compute both, attribute) | write 修订说明.xlsx/.html + redline DOCX | whole CLI process |",
+            "|---:|---:|---:|",
+            f"| {result['report_s']:.2f} | {result['outputs_s']:.2f} | **{result['cli_s']:.2f}** |",
+            "",
+        ]
+    )

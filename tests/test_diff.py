@@ -370,14 +370,28 @@ def test_cli_diff_json(example_paths: dict[str, Path], revisions: dict[str, Path
     assert {c["sheet"] for c in data["input_changes"]} == {"支出明细", "上年对比", "基本信息"}
 
 
-def test_cli_diff_refuses_a_workbook_with_errors(example_paths: dict[str, Path], tmp_path: Path, capsys) -> None:
+def test_cli_diff_compares_a_workbook_with_errors_and_lists_them(
+    example_paths: dict[str, Path], tmp_path: Path, capsys
+) -> None:
+    """A revision is compared exactly when errors appear (a stale 核对数, a reason to rewrite): list them."""
     data = example_data("002")
     data["基本信息"]["收支总计核对数"] = "1.00"
     bad = tmp_path / "bad.xlsx"
     write_workbook(bad, data)
+    assert main(["diff", str(example_paths["002"]), str(bad), "-o", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "注意：新工作簿有1个错误，修改后才能生成公开文件" in out
+    assert "基本信息!B18：收支总计核对数为1.00万元" in out
+    ws = openpyxl.load_workbook(tmp_path / "o" / "修订说明.xlsx")["工作簿错误"]
+    assert ws["A2"].value == "bad.xlsx" and ws["B2"].value.startswith("基本信息!B18：")
+
+
+def test_cli_diff_refuses_a_workbook_it_cannot_compute(example_paths: dict[str, Path], tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
     assert main(["diff", str(example_paths["002"]), str(bad), "-o", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
-    assert "bad.xlsx:基本信息!B18: 错误：" in err and "无法比较" in err
+    assert "bad.xlsx" in err and "无法计算，不能比较" in err
     assert not (tmp_path / "o").exists()
 
 
@@ -385,3 +399,96 @@ def test_compare_workbooks_returns_both_results(example_paths: dict[str, Path], 
     report, old, new = compare_workbooks(example_paths["000"], revisions["000"])
     assert old.disclosure is not None and new.disclosure is not None
     assert report.title == new.disclosure.file_stem
+
+
+def test_indicator_edit_is_one_performance_change_and_stays_text(tmp_path: Path) -> None:
+    """A 绩效指标 value like "=2个" or "<b>" is reported as text: never a formula, never markup."""
+    data = example_data("000")
+    new = copy.deepcopy(data)
+    first = new["绩效指标"][0]
+    assert (first["三级指标"], first["指标值"]) == ("运维系统数量", "=1个")
+    first["指标值"] = "=2个<b>"
+    old_path, new_path = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(old_path, data)
+    write_workbook(new_path, new)
+    report = diff_workbooks(old_path, new_path)
+    (change,) = report.changes
+    assert (change.kind, change.location, change.old, change.new) == (
+        "performance",
+        "绩效目标表 公共资源与政采云平台整合运维费 产出指标/数量指标/运维系统数量 / 指标值",
+        "=1个",
+        "=2个<b>",
+    )
+    (cause,) = report.causes_of(change)
+    assert (cause.sheet, cause.cell, cause.field) == ("绩效指标", "E2", "指标值")
+    assert main(["diff", str(old_path), str(new_path), "-o", str(tmp_path / "o")]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "o" / "修订说明.xlsx")["修改明细"]
+    assert (ws["F2"].value, ws["F2"].data_type, ws["G2"].value) == ("=1个", "s", "=2个<b>")
+    html = (tmp_path / "o" / "修订说明.html").read_text(encoding="utf-8")
+    assert "=2个&lt;b&gt;" in html and "=2个<b>" not in html
+
+
+def _moved_result(base: Result, index: int, code: str) -> Result:
+    assert base.inputs is not None
+    items = list(base.inputs.items)
+    items[index] = items[index].model_copy(update={"func_code": code})
+    inputs = base.inputs.model_copy(update={"items": items})
+    disclosure, _, book = compute_disclosure(inputs, load_catalog(inputs.info.year))
+    return Result(path=Path("moved.xlsx"), inputs=inputs, disclosure=disclosure, book=book)
+
+
+@pytest.mark.parametrize("name", ["000", "002"])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_moving_a_line_item_to_another_code_reports_exactly_the_cells_it_feeds(
+    name: str, example_results: dict[str, Result], data: st.DataObject
+) -> None:
+    """Rows may appear and disappear: every cell the item feeds before or after is reported, nothing else."""
+    from generator.diff import document_facts
+
+    base = example_results[name]
+    assert base.inputs is not None and base.disclosure is not None
+    catalog = load_catalog(base.inputs.info.year)
+    index = data.draw(st.integers(0, len(base.inputs.items) - 1), label="item")
+    codes = [c for c, _ in catalog.items() if c != base.inputs.items[index].func_code]
+    code = data.draw(st.sampled_from(codes[:: max(1, len(codes) // 200)]), label="code")
+    moved = _moved_result(base, index, code)
+    assert moved.inputs is not None and moved.disclosure is not None
+    report = diff_results(base, moved)
+    fed_old = {k for k, items in trace_cells(base.inputs, catalog).items() if base.inputs.items[index] in items}
+    fed_new = {k for k, items in trace_cells(moved.inputs, catalog).items() if moved.inputs.items[index] in items}
+    old_facts, new_facts = document_facts(base.disclosure).keyed, document_facts(moved.disclosure).keyed
+    covered: set[tuple[str, ...]] = set()
+    for c in report.changes:
+        assert c.causes, c.location  # explained by removing the item from its old code or adding it at the new one
+        if c.kind not in ("table", "performance"):
+            continue
+        if c.action == "modified":
+            assert c.key in fed_old | fed_new, c.location
+            covered.add(c.key)
+        else:  # a whole row: every non-zero cell of it is fed by the item
+            side, fed = (new_facts, fed_new) if c.action == "added" else (old_facts, fed_old)
+            cells = {k for k, f in side.items() if f.group == c.key}
+            assert cells and all(not side[k].value or k in fed for k in cells), c.location
+            covered |= cells
+    for key in fed_old | fed_new:
+        a, b = old_facts.get(key), new_facts.get(key)
+        if a is None or b is None or a.text != b.text:
+            assert key in covered, key
+
+
+def test_unit_name_change_reaches_headings_cover_and_text(tmp_path: Path) -> None:
+    data = example_data("002")
+    new = copy.deepcopy(data)
+    new["基本信息"]["单位简称"] = "昌吉州工信局"
+    old_path, new_path = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(old_path, data)
+    write_workbook(new_path, new)
+    report = diff_workbooks(old_path, new_path)
+    (cause,) = report.input_changes
+    assert (cause.location, cause.new) == ("基本信息!B3", "昌吉州工信局")
+    locations = {c.location for c in report.changes}
+    assert {"单位简称", "落款", "第三部分 一、标题", "第三部分 十一（一）第1段第1句"} <= locations
+    assert all(c.causes == (cause.id,) for c in report.changes)
+    assert not any(c.kind == "table" for c in report.changes)
+    assert all("昌吉州工信局" in c.new for c in report.changes)

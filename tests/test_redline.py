@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from generator.catalog import load_catalog
@@ -241,3 +243,30 @@ def test_libreoffice_lists_the_tracked_changes(cases: dict, tmp_path: Path) -> N
         ["pdftotext", str(tmp_path / f"{path.stem}.pdf"), "-"], check=True, capture_output=True, text=True
     ).stdout
     assert "7111.51" in pdf_text and "7114.01" in pdf_text  # deletions stay visible beside insertions
+
+
+@pytest.mark.parametrize("name", ["000", "002"])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_redline_of_a_moved_line_item(name: str, example_results: dict[str, Result], data, tmp_path_factory) -> None:
+    """Rows appear and disappear, paragraphs move: the round trip and the change lists still hold."""
+    from tests.test_diff import _moved_result
+
+    base = example_results[name]
+    assert base.inputs is not None and base.disclosure is not None
+    codes = [c for c, _ in load_catalog(2023).items()]
+    index = data.draw(st.integers(0, len(base.inputs.items) - 1), label="item")
+    code = data.draw(st.sampled_from(codes[::7]), label="code")
+    moved = _moved_result(base, index, code)
+    assert moved.disclosure is not None
+    report = diff_results(base, moved)
+    folder = tmp_path_factory.mktemp("moved")
+    red, old, new = folder / "r.docx", folder / "o.docx", folder / "n.docx"
+    write_redline(base.disclosure, moved.disclosure, red)
+    render_docx(base.disclosure, old)
+    render_docx(moved.disclosure, new)
+    root = _root(red)
+    assert document_texts(accept_all(root)) == document_texts(_root(new))
+    assert document_texts(reject_all(root)) == document_texts(_root(old))
+    assert tracked_cells(root) == reported_cells(report)
+    assert tracked_sentences(root) == Counter((c.old, c.new) for c in report.changes if c.kind == "text")

@@ -65,6 +65,12 @@ def summary_lines(report: DiffReport) -> list[str]:
         lines.append(f"  [{ACTIONS[c.action]}] {c.location}：{c.old or '（无）'} → {c.new or '（无）'}")
     if len(report.changes) > 12:
         lines.append(f"  ……其余{len(report.changes) - 12}处见修订说明。")
+    for label, errors in (("原工作簿", report.old_errors), ("新工作簿", report.new_errors)):
+        if errors:
+            lines += ["", f"注意：{label}有{len(errors)}个错误，修改后才能生成公开文件（运行 disclosure check 查看）："]
+            lines += [f"  {e}" for e in errors[:5]]
+            if len(errors) > 5:
+                lines.append(f"  ……其余{len(errors) - 5}个见修订说明。")
     if report.stale_reasons:
         lines += ["", f"需要核对的“主要原因”{len(report.stale_reasons)}条（所说明的金额已变化）："]
         for s in report.stale_reasons:
@@ -83,12 +89,21 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
         ws.append(row)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # workbook text such as 指标值 "=1个" is text, never a formula
     for n, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(n)].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # print one page wide, as many pages tall as needed
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     return ws
 
 
@@ -107,6 +122,7 @@ def write_xlsx(report: DiffReport, target: Path) -> None:
             ["公开文件修改（处）", "", len(report.changes), ""],
             ["工作簿修改（处）", "", len(report.input_changes), ""],
             ["需核对的原因（条）", "", len(report.stale_reasons), ""],
+            ["工作簿错误（个）", len(report.old_errors), len(report.new_errors), ""],
         ],
         [22, 40, 16, 14],
     )
@@ -161,6 +177,14 @@ def write_xlsx(report: DiffReport, target: Path) -> None:
     for row in stale.iter_rows(min_row=2):
         for cell in row:
             cell.fill = STALE_FILL
+    if report.old_errors or report.new_errors:
+        _sheet(
+            wb,
+            "工作簿错误",
+            ["工作簿", "错误（修改后才能生成公开文件）"],
+            [[report.old_file, e] for e in report.old_errors] + [[report.new_file, e] for e in report.new_errors],
+            [30, 100],
+        )
     wb.properties.creator = "预算公开生成工具"
     wb.save(target)
 
