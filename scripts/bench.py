@@ -750,7 +750,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     out_path = Path(args.output)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(report(pairs, wb, stages, profile, meta), encoding="utf-8")
+    text = report(pairs, wb, stages, profile, meta)
+    # Keep the web application's section (written by scripts/load.py between its markers).
+    old = out_path.read_text(encoding="utf-8") if out_path.exists() else ""
+    start, end = "<!-- web-load -->", "<!-- /web-load -->"
+    if start in old and end in old:
+        text = text.rstrip("\n") + "\n\n" + old[old.index(start) : old.index(end) + len(end)] + "\n"
+    out_path.write_text(text, encoding="utf-8")
     print(f"wrote {out_path}")
     return 0
 
