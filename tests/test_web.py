@@ -497,3 +497,34 @@ def test_messages_are_not_taken_from_the_url(site) -> None:
     a = site.clients["a-user"]
     html = a.get(f"/departments/{site.departments[A]}?m=请把密码发给财政局").text
     assert "请把密码发给财政局" not in html
+
+
+def test_logout_ends_the_session(site) -> None:
+    c = site.client()
+    login(c, "reviewer", PASSWORD)
+    assert c.get("/bureau").url.path == "/bureau"
+    r = c.post("/logout", data={"csrf": csrf(c)})
+    assert r.url.path == "/login"
+    assert c.get("/bureau").url.path == "/login"
+
+
+def test_a_build_that_breaks_its_time_limit_fails_alone(tmp_path: Path) -> None:
+    """The worker pool stops a build over its time limit: the build fails with a message, the version is unchanged."""
+    s = make_site(tmp_path / "data", {"job_timeout": 0.5})
+    try:
+        dept = s.add_department("超时局")
+        c = s.add_account("timeout-dept", "department", "超时局")
+        vid = version_id(upload(c, dept, example(tmp_path, "002")))
+        with s.app.state.core.Session() as db:
+            before = db.get(Version, vid)
+            before = (before.sha256, before.errors, before.issues_json, before.published_url)
+        r = c.post(f"/versions/{vid}/build", data={"csrf": csrf(c)})
+        page = wait_build(c, r.url.path)
+        assert "生成失败" in page and re.search("[\u4e00-\u9fff]", page)
+        with s.app.state.core.Session() as db:
+            v = db.get(Version, vid)
+            assert (v.sha256, v.errors, v.issues_json, v.published_url) == before
+            assert [b.state for b in v.builds] == ["failed"]
+        assert c.get(f"/versions/{vid}").status_code == 200
+    finally:
+        s.close()
