@@ -528,3 +528,15 @@ def test_a_build_that_breaks_its_time_limit_fails_alone(tmp_path: Path) -> None:
         assert c.get(f"/versions/{vid}").status_code == 200
     finally:
         s.close()
+
+
+def test_bureau_filters_and_sort(site) -> None:
+    rv = site.clients["reviewer"]
+
+    def names(query: str) -> list[str]:
+        html = rv.get(f"/bureau?{query}").text
+        return re.findall(r'<td><a href="/departments/\d+">([^<]+)</a></td>', html)
+
+    assert names("sort=days") == [B, A]  # B is overdue (fewest days left) before A
+    assert names("q=甲") == [A]
+    assert names("status=未上传") == []
