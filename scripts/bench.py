@@ -30,6 +30,7 @@ Usage: python scripts/bench.py [--quick] [--runs N] [--output docs/benchmarks.md
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import datetime as dt
 import json
@@ -37,10 +38,12 @@ import os
 import platform
 import pstats
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,9 +109,20 @@ def process(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = N
         with tempfile.TemporaryFile() as log:
             start = time.perf_counter()
             proc = subprocess.Popen(
-                argv, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+                argv,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # its own process group: a hung run is killed whole
             )
-            _, status, usage = os.wait4(proc.pid, 0)
+            timer = threading.Timer(STEP_TIMEOUT, _kill_group, (proc.pid,))
+            timer.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
             wall = time.perf_counter() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
             if proc.returncode != 0:
@@ -118,6 +132,14 @@ def process(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = N
         return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
     return step
+
+
+STEP_TIMEOUT = 1800.0  # seconds; a run that hangs (e.g. soffice) is killed and the figure fails
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def shell(script: str, *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Step:
