@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from generator.issues import format_issue
 from generator.workers import FORMATS, BuildJob, BuildOutcome, OutputClaims, WorkerPool, stop_fork_server, usable_cores
 
 DEFAULT_TIMEOUT = 900.0  # seconds per department; a normal one takes a few seconds
@@ -186,6 +187,11 @@ def summary(outcomes: list[BuildOutcome]) -> str:
     ok = sum(1 for o in outcomes if o.ok)
     lines.append("")
     lines.append(f"共 {len(outcomes)} 个工作簿：成功 {ok} 个，失败 {len(outcomes) - ok} 个。")
+    warned = [(o, [i for i in o.issues if not i.is_error]) for o in outcomes if o.ok]
+    warned = [(o, w) for o, w in warned if w]
+    if warned:
+        lines += ["", "已生成但有警告（请确认）："]
+        lines += [f"- {o.job.workbook}：{len(w)} 个警告，如 {format_issue(w[0])}" for o, w in warned]
     if ok < len(outcomes):
         lines += ["", "失败原因："]
         lines += [f"- {o.job.workbook}：{o.error}" for o in outcomes if not o.ok]

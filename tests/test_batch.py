@@ -40,6 +40,8 @@ def test_folder_builds_every_department(folder: Path, tmp_path: Path, capsys) ->
     row = next(line for line in lines if "昌吉州工业和信息化局（002.xlsx）" in line)
     assert row.split()[1:3] == ["成功", "25"]  # 25 pages: tests/test_render_pdf.py
     assert "共 2 个工作簿：成功 2 个，失败 0 个。" in captured.out
+    # example 000 has one warning (离休费 without 离休人数), shown after the table
+    assert "000.xlsx：1 个警告，如 基本信息!B13: 警告：离休人数为0" in captured.out
 
 
 def test_one_failure_stops_nothing_and_exits_1(folder: Path, tmp_path: Path, capsys) -> None:
