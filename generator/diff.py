@@ -517,14 +517,41 @@ def align(old: list[str], new: list[str]) -> list[tuple[int | None, int | None]]
         rest_right = [j for j in right if j not in matched.values()]
         if len(rest_left) == len(rest_right):
             matched.update(zip(rest_left, rest_right, strict=True))
-            rest_left, rest_right = [], []
-        # Emit in new-document order, removed sentences before the sentence that follows them.
-        for i in rest_left:
-            pairs.append((i, None))
-        inverse = {j: i for i, j in matched.items()}
-        for j in right:
-            pairs.append((inverse.get(j), j))
+        pairs += monotone_pairs(left, right, matched)
     return pairs
+
+
+def monotone_pairs(left: list[int], right: list[int], matched: dict[int, int]) -> list[tuple[int | None, int | None]]:
+    """Merge two runs into one sequence, keeping the largest set of `matched` pairs that do not cross.
+
+    Pairs that cross (a sentence or table that moved) become a removal and an insertion, so
+    the old run reads in old order and the new run in new order (what a redline must keep).
+    Removed items come before the item that follows them in the old run.
+    """
+    candidates = sorted((j, i) for i, j in matched.items())
+    best: list[list[tuple[int, int]]] = []  # best[k]: longest increasing chain ending at candidates[k]
+    for k, (j, i) in enumerate(candidates):
+        chain: list[tuple[int, int]] = []
+        for m in range(k):
+            if candidates[m][1] < i and len(best[m]) > len(chain):
+                chain = best[m]
+        best.append([*chain, (j, i)])
+    keep = max(best, key=len, default=[])
+    inverse = {j: i for j, i in keep}
+    out: list[tuple[int | None, int | None]] = []
+    position = 0
+    for j in right:
+        i = inverse.get(j)
+        if i is None:
+            out.append((None, j))
+            continue
+        while left[position] != i:
+            out.append((left[position], None))
+            position += 1
+        out.append((i, j))
+        position += 1
+    out += [(i, None) for i in left[position:]]
+    return out
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from generator.diff import align, skeleton
+from generator.diff import align, monotone_pairs, skeleton
 from generator.model import Disclosure
 from generator.render.docx import FIXED_ZIP_DATE, render_docx
 
@@ -114,6 +114,13 @@ def row_key(tr: etree._Element) -> tuple[str, ...]:
     return tuple(t for t in _row_texts(tr) if t.strip() and not AMOUNT.match(t.strip()))
 
 
+def _row_identity(tr: etree._Element) -> tuple[str, ...]:
+    """What makes a row the same row: its code (`2101199`) if it has one, else its first label (表1's 项目)."""
+    labels = row_key(tr)
+    code = "".join(t.strip() for t in labels if t.strip().isdigit())
+    return (code,) if code else labels[:1]
+
+
 def _table_signature(tbl: etree._Element) -> str:
     caption = tbl.xpath("./w:tblPr/w:tblCaption/@w:val", namespaces={"w": W_NS})
     sig = caption[0] if caption else ""
@@ -170,41 +177,32 @@ class Redliner:
         return out
 
     def replaced(self, old: list[etree._Element], new: list[etree._Element]) -> list[etree._Element]:
-        """A run of blocks that differ: tables pair by signature, paragraphs by `diff.align`."""
-        out: list[etree._Element] = []
-        old_p = [e for e in old if e.tag == P]
-        new_p = [e for e in new if e.tag == P]
-        pairs = align([paragraph_text(p) for p in old_p], [paragraph_text(p) for p in new_p])
-        partner: dict[int, etree._Element | None] = {}  # id(new paragraph) -> old paragraph
-        removed_before: dict[int, list[etree._Element]] = {}
-        pending: list[etree._Element] = []
-        for i, j in pairs:
-            if j is None:
-                pending.append(old_p[i])  # type: ignore[index]
-                continue
-            partner[id(new_p[j])] = old_p[i] if i is not None else None
-            removed_before[id(new_p[j])] = pending
-            pending = []
-        old_tables = {_table_signature(t): t for t in old if t.tag == TBL}
-        used_tables: set[str] = set()
-        for el in new:
-            if el.tag == P:
-                for gone in removed_before.get(id(el), []):
-                    out.append(self.deleted_paragraph(gone))
-                before = partner.get(id(el))
-                out.append(self.pair(before, el) if before is not None else self.inserted_paragraph(el))
-            else:
+        """A run of blocks that differ: paragraphs pair by `diff.align`, tables by signature, never crossing."""
+        old_p = [n for n, e in enumerate(old) if e.tag == P]
+        new_p = [n for n, e in enumerate(new) if e.tag == P]
+        matched: dict[int, int] = {}
+        texts = align([paragraph_text(old[n]) for n in old_p], [paragraph_text(new[n]) for n in new_p])
+        for i, j in texts:
+            if i is not None and j is not None:
+                matched[old_p[i]] = new_p[j]
+        free = [n for n, e in enumerate(old) if e.tag == TBL]
+        for j, el in enumerate(new):
+            if el.tag == TBL:
                 sig = _table_signature(el)
-                if sig in old_tables and sig not in used_tables:
-                    used_tables.add(sig)
-                    out.append(self.table(old_tables[sig], el))
-                else:
-                    out.append(self.inserted_table(el))
-        for gone in pending:
-            out.append(self.deleted_paragraph(gone))
-        for sig, tbl in old_tables.items():
-            if sig not in used_tables:
-                out.append(self.deleted_table(tbl))
+                i = next((n for n in free if _table_signature(old[n]) == sig), None)
+                if i is not None:
+                    free.remove(i)
+                    matched[i] = j
+        out: list[etree._Element] = []
+        for i, j in monotone_pairs(list(range(len(old))), list(range(len(new))), matched):
+            if i is not None and j is not None:
+                out.append(self.pair(old[i], new[j]))
+            elif j is not None:
+                el = new[j]
+                out.append(self.inserted_paragraph(el) if el.tag == P else self.inserted_table(el))
+            elif i is not None:
+                el = old[i]
+                out.append(self.deleted_paragraph(el) if el.tag == P else self.deleted_table(el))
         return out
 
     def pair(self, old: etree._Element, new: etree._Element) -> etree._Element:
@@ -283,34 +281,26 @@ class Redliner:
             a=[row_key(r) for r in old_rows], b=[row_key(r) for r in new_rows], autojunk=False
         )
         for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-            if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
+            if tag == "equal":
                 for i, j in zip(range(a0, a1), range(b0, b1), strict=True):
                     result += self.row(old_rows[i], new_rows[j])
                 continue
-            # unequal runs: pair rows whose first label agrees, in order; the rest are inserted/deleted
+            # rows that differ: the same row if its code (or, without a code, its first label) agrees
             left = list(range(a0, a1))
-            pairs: dict[int, int] = {}
+            matched: dict[int, int] = {}
             for j in range(b0, b1):
-                first = row_key(new_rows[j])[:1]
-                match = next((i for i in left if row_key(old_rows[i])[:1] == first and first), None)
+                ident = _row_identity(new_rows[j])
+                match = next((i for i in left if ident and _row_identity(old_rows[i]) == ident), None)
                 if match is not None:
-                    pairs[j] = match
+                    matched[match] = j
                     left = [i for i in left if i > match]
-            done_old: set[int] = set()
-            for j in range(b0, b1):
-                i = pairs.get(j)
-                if i is not None:
-                    for k in range(a0, i):
-                        if k not in done_old and k not in pairs.values():
-                            result.append(self.deleted_row(old_rows[k]))
-                            done_old.add(k)
+            for i, j in monotone_pairs(list(range(a0, a1)), list(range(b0, b1)), matched):
+                if i is not None and j is not None:
                     result += self.row(old_rows[i], new_rows[j])
-                    done_old.add(i)
-                else:
+                elif j is not None:
                     result.append(self.inserted_row(new_rows[j]))
-            for k in range(a0, a1):
-                if k not in done_old and k not in pairs.values():
-                    result.append(self.deleted_row(old_rows[k]))
+                elif i is not None:
+                    result.append(self.deleted_row(old_rows[i]))
         for tr in new_rows:
             new.remove(tr)
         new.extend(result)
