@@ -351,14 +351,13 @@ class Narrative:
         by_name = {p.name: p for p in self.inputs.projects}
         paras = []
         for n, name in enumerate(table7_projects(proj), start=1):
-            amount = L.total(proj, lambda i, name=name: i.project == name)
             info = by_name.get(name)
             paras.append(_p(f"{n}.项目名称：{name}", "item"))
             if info is None:
                 continue  # reported by the project-link validation
             paras += [
                 _p(f"设立的政策依据：{info.policy_basis}", "field"),
-                _p(f"预算安排规模：{wan(amount)}", "field"),
+                _p(f"预算安排规模：{project_scale(self.items, name)}", "field"),
                 _p(f"项目承担单位：{info.undertaker}", "field"),
                 _p(f"资金分配情况：{info.allocation}", "field"),
                 _p(
@@ -481,12 +480,15 @@ class Narrative:
         if not funded:
             text = f"{self.year}年，{self.short}没有纳入预算绩效管理的项目支出。"
             return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)])
+        # n/X: projects with current-year 财政拨款 and the sum of that money (= 表7 合计 plus 基金/国资 projects);
+        # m/Y: the other projects, and every project's 其他资金. X + Y = 表3 项目支出.
         fiscal = [a for a, _ in funded.values() if a != 0]
-        other = [b for _, b in funded.values() if b != 0]
+        others = [name for name, (a, _) in funded.items() if a == 0]
+        other_money = sum((b for _, b in funded.values()), Decimal("0.00"))
         text = (
             f"{self.year}年，本年度预算绩效管理的财政拨款项目{len(fiscal)}个，涉及预算金额"
-            f"{wan(sum(fiscal, Decimal('0.00')))}；非财政拨款项目{len(other)}个，涉及预算金额"
-            f"{wan(sum(other, Decimal('0.00')))}。具体情况见下表（按项目分别填报）："
+            f"{wan(sum(fiscal, Decimal('0.00')))}；非财政拨款项目{len(others)}个，涉及预算金额"
+            f"{wan(other_money)}。具体情况见下表（按项目分别填报）："
         )
         return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)], performance_tables=True)
 
@@ -507,7 +509,11 @@ def table7_projects(items: list[LineItem]) -> list[str]:
 
 
 def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]:
-    """Per project: (财政拨款 part incl. 结转, other part), in 表7-then-workbook order."""
+    """Per project: (current-year 财政拨款, 其他资金), in 表7-then-workbook order.
+
+    其中：财政拨款 of a 绩效目标表 is the project's current-year 财政拨款 (rules.md §2), the same money
+    表7 and 七 show; carry-over, 财政专户 and 单位资金 are 其他资金.
+    """
     proj = L.select(items, L.project)
     order = table7_projects(L.select(proj, L.by_sources(L.GPB))) + project_order(proj)
     out: dict[str, tuple[Decimal, Decimal]] = {}
@@ -515,5 +521,35 @@ def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]
         if name in out:
             continue
         mine = [i for i in proj if i.project == name]
-        out[name] = (L.total(mine, L.by_sources(L.FISCAL)), L.total(mine, lambda i: i.source not in L.FISCAL))
+        out[name] = (
+            L.total(mine, L.by_sources(L.FISCAL_CURRENT)),
+            L.total(mine, lambda i: i.source not in L.FISCAL_CURRENT),
+        )
     return out
+
+
+# How 七 names each part of a project's money when it is split (rules.md §2).
+SCALE_PARTS: tuple[tuple[str, frozenset[F]], ...] = (
+    ("当年一般公共预算", L.GPB),
+    ("当年政府性基金预算", L.FUND),
+    ("当年国有资本经营预算", L.SOE),
+    ("财政专户核拨", frozenset({F.SPECIAL_ACCOUNT})),
+    ("单位资金", L.UNIT),
+    ("上年财政拨款结转", L.CARRY),
+    ("上年非财政拨款结转结余", L.NONFISCAL),
+)
+
+
+def project_scale(items: list[LineItem], name: str) -> str:
+    """七's 预算安排规模: the project's whole budget, with its parts when the money is split.
+
+    `16.43万元，其中当年一般公共预算10.00万元、上年财政拨款结转6.43万元`; a project funded by one source reads
+    just `10.00万元`. The 当年一般公共预算 part is the project's 表7 amount.
+    """
+    mine = [i for i in items if i.kind is schema.SpendingKind.PROJECT and i.project == name]
+    parts = [(label, L.total(mine, L.by_sources(src))) for label, src in SCALE_PARTS]
+    parts = [(label, a) for label, a in parts if a != 0]
+    total = L.total(mine)
+    if len(parts) <= 1:
+        return wan(total)
+    return f"{wan(total)}，其中{join_names([f'{label}{wan(a)}' for label, a in parts])}"
