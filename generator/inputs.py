@@ -111,6 +111,8 @@ class PriorRow(Located):
     key: str
     prior: Decimal | None
     reason: str | None
+    recorded: Decimal | None = None  # the current figure the reason was written for (tool-maintained)
+    recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
 
 
 class ClassUse(Located):

@@ -203,7 +203,7 @@ def test_input_cells_unlocked_and_display_only_locked(blank: Workbook) -> None:
         for col in columns:
             letter = s.column_letter(sheet, col.key)
             for row in (s.FIRST_DATA_ROW, _last_row(sheet)):
-                assert ws[f"{letter}{row}"].protection.locked == col.display_only, (sheet, col.key, row)
+                assert ws[f"{letter}{row}"].protection.locked == (col.display_only or col.tool), (sheet, col.key, row)
         assert ws.cell(_last_row(sheet) + 1, 1).protection.locked  # outside the prepared range
     prior = blank[s.SHEET_PRIOR]
     assert prior["D2"].value is None and prior["E2"].value is None  # filled by the tool

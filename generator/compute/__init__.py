@@ -25,6 +25,7 @@ def compute_disclosure(inputs: Inputs, catalog: Catalog) -> tuple[Disclosure, li
     book = PriorBook(inputs)
     narrative = Narrative(inputs, names, book)
     sections = narrative.sections()
+    book.finish()
     tables = TableBuilder(inputs.items, names, info.unit_name).all()
     year = info.year
 

@@ -309,10 +309,19 @@ class Narrative:
 
     def _item_usage(self) -> tuple[list[Paragraph], Decimal]:
         """五（三）: one line per 表5 项 (plus 项 budgeted only last year), in table order."""
-        codes = sorted({i.func_code for i in self.gpb} | set(self.book.item_rows()))
+        current_codes = {i.func_code for i in self.gpb}
+        codes = set(current_codes)
+        for code, row in self.book.item_rows().items():
+            if code in current_codes:
+                continue
+            if row.prior is None or row.prior == 0 or not self.names.function(code):
+                # Not budgeted this year and nothing (or an unknown code) last year: the row is not needed.
+                self.book.unneeded(item_key(code))
+            else:
+                codes.add(code)  # budgeted only last year: 五（三） still describes the drop
         paras = []
         priors = Decimal("0.00")
-        for n, code in enumerate(codes, start=1):
+        for n, code in enumerate(sorted(codes), start=1):
             current = L.total(self.gpb, lambda i, code=code: i.func_code == code)
             name = self.names.function(code)
             label = f"{item_key(code)} {name}"

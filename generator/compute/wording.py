@@ -42,15 +42,16 @@ def change_phrase(c: Comparison, prior_year: int, year: int, subject: str = "", 
 
 
 def reason_clause(c: Comparison, colon: bool = False) -> str:
-    """`，主要原因是…` for a changed figure; nothing for unchanged or unbudgeted items."""
-    if not c.reason or c.change == 0:
+    """`，主要原因是…` whenever a reason was typed (also for an unchanged figure); nothing when the item
+    was budgeted in neither year."""
+    if not c.reason or (c.current == 0 and c.prior == 0):
         return ""
     return f"，主要原因是{'：' if colon else ''}{c.reason}"
 
 
 def reason_sentence(c: Comparison) -> str:
-    """`主要原因是：…。` as a sentence of its own (五（一）, 十一（一））; nothing when unchanged."""
-    if not c.reason or c.change == 0:
+    """`主要原因是：…。` as a sentence of its own (五（一）, 十一（一））, also for an unchanged figure."""
+    if not c.reason or (c.current == 0 and c.prior == 0):
         return ""
     return f"主要原因是：{c.reason}。"
 

@@ -78,6 +78,10 @@ class Column:
     choices: tuple[str, ...] = ()
     display_only: bool = False  # filled by a formula or the tool; the reader ignores it
     default: object = None  # value assumed when the cell is empty
+    # Written by a `disclosure` command, never typed; read back like an input (styled as automatic).
+    tool: bool = False
+    # Added after the first template: an older workbook may lack it (only trailing columns).
+    added: bool = False
 
 
 @dataclass(frozen=True)
@@ -317,6 +321,25 @@ PRIOR_COLUMNS: tuple[Column, ...] = (
     Column("reason", "主要原因", Kind.LONGTEXT, 50, "本年与上年不同时必填"),
     Column("current", "本年预算数（自动）", Kind.MONEY, 16, "由工具根据支出明细计算，仅供参考", display_only=True),
     Column("hint", "说明（自动）", Kind.TEXT, 40, "由工具填写", display_only=True),
+    # Issue 7 §2: the figure a reason was written for, recorded by `disclosure prepare`.
+    Column(
+        "recorded",
+        "原因对应的本年数（自动）",
+        Kind.NUMBER,
+        16,
+        "由 disclosure prepare 在首次看到或改写主要原因时记录（万元），勿手工修改；本年数变化后据此提示核对原因",
+        tool=True,
+        added=True,
+    ),
+    Column(
+        "recorded_check",
+        "原因校验码（自动）",
+        Kind.TEXT,
+        12,
+        "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
+        tool=True,
+        added=True,
+    ),
 )
 
 # --- sheet 类用途说明 -----------------------------------------------------------

@@ -409,7 +409,7 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
         _style_header(cell, _header_fill(column))
         cell.comment = _header_comment(column)
         dv = _reference_validation(sheet, column.key) or _validation(column.kind, column.choices, choice_names)
-        if dv is not None and not column.display_only:
+        if dv is not None and not (column.display_only or column.tool):
             ws.add_data_validation(dv)
             dv.add(f"{letter}{s.FIRST_DATA_ROW}:{letter}{last}")
     for row in range(s.FIRST_DATA_ROW, last + 1):
@@ -421,13 +421,13 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
 
 
 def _header_fill(column: s.Column) -> PatternFill:
-    if column.display_only:
+    if column.display_only or column.tool:
         return FILL_AUTO
     return FILL_REQUIRED if column.required else FILL_OPTIONAL
 
 
 def _header_comment(column: s.Column) -> Comment:
-    status = "自动显示或由工具填写" if column.display_only else ("必填" if column.required else "选填")
+    status = "自动显示或由工具填写" if column.display_only or column.tool else ("必填" if column.required else "选填")
     text = "\n".join(p for p in (status, column.note) if p)
     comment = Comment(text, COMMENT_AUTHOR)
     comment.width, comment.height = 260, 90
@@ -439,7 +439,7 @@ def _style_list_row(ws: Worksheet, sheet: str, row: int) -> None:
     columns = s.LIST_SHEETS[sheet]
     for index, column in enumerate(columns):
         cell = ws.cell(row, index + 1)
-        if not column.display_only:
+        if not (column.display_only or column.tool):
             _style_input(cell, column.kind)
             continue
         cell.fill, cell.protection, cell.alignment = FILL_AUTO_CELL, LOCKED, WRAP_TOP
@@ -761,7 +761,7 @@ def _title(item: s.Column | s.Field) -> str:
 
 
 def _display_only(item: s.Column | s.Field) -> bool:
-    return isinstance(item, s.Column) and item.display_only
+    return isinstance(item, s.Column) and (item.display_only or item.tool)
 
 
 GUIDE_STYLES = {
