@@ -149,6 +149,10 @@ class Inputs(_Model):
     next_rows: dict[str, int]
     # Where each key/value field was found: sheet -> field key -> "B5".
     kv_cells: dict[str, dict[str, str]]
+    # 预算单位 rows repeating an earlier name: row -> first row (reported as duplicates).
+    unit_duplicates: dict[int, int] = {}
+    # 类用途说明 rows with a class code but an incomplete row (the reader reported the blank cell): code -> row.
+    incomplete_uses: dict[str, int] = {}
 
 
 def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
@@ -207,11 +211,19 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
 
     units: list[str] = []
     unit_rows: dict[str, int] = {}
+    unit_duplicates: dict[int, int] = {}
     for r in _rows(raw, schema.SHEET_UNITS):
         v = _vals(r, schema.SHEET_UNITS)
-        if v["name"] is not None and v["name"] not in unit_rows:
+        if v["name"] is not None and v["name"] in unit_rows:
+            unit_duplicates[r.row] = unit_rows[str(v["name"])]
+        elif v["name"] is not None:
             units.append(str(v["name"]))
             unit_rows[str(v["name"])] = r.row
+    incomplete_uses: dict[str, int] = {}
+    for r in _rows(raw, schema.SHEET_USES):
+        v = _vals(r, schema.SHEET_USES)
+        if v["class_code"] is not None and not _complete(v, schema.SHEET_USES):
+            incomplete_uses.setdefault(str(v["class_code"]), r.row)
     default_unit = units[0] if len(units) == 1 else ""
 
     def collect(sheet: str, model: type[Located], fill: dict[str, object] | None = None) -> list:
@@ -244,4 +256,6 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         extra_codes=collect(schema.SHEET_EXTRA_CODES, ExtraCode),
         next_rows=next_rows,
         kv_cells={sheet: {k: cv.cell for k, cv in raw.kv.get(sheet, {}).items()} for sheet in schema.KV_SHEETS},
+        unit_duplicates=unit_duplicates,
+        incomplete_uses=incomplete_uses,
     )

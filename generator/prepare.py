@@ -69,7 +69,7 @@ def prepare(path: Path, output: Path | None = None) -> int:
             _record(wb, book, r)
 
     fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
-    have = {u.class_code for u in inputs.uses}
+    have = {u.class_code for u in inputs.uses} | set(inputs.incomplete_uses)
     missing_classes = sorted({i.func_code[:3] for i in fiscal} - have)
     added_uses = append_rows(wb, schema.SHEET_USES, [{"class_code": c} for c in missing_classes])
 

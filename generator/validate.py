@@ -8,7 +8,7 @@ run is reported together.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
@@ -470,18 +470,82 @@ def check_zero_items(inputs: Inputs, names: Names) -> list[Issue]:
     ]
 
 
-def check_duplicate_glossary(inputs: Inputs, names: Names) -> list[Issue]:
-    counts = Counter(g.term for g in inputs.glossary)
-    return [
-        warning(
-            "glossary-duplicate",
-            f"名词“{g.term}”重复解释",
-            schema.SHEET_GLOSSARY,
-            g.cell(schema.SHEET_GLOSSARY, "term"),
+IMPLAUSIBLE_FACTOR = 1000
+
+
+def check_implausible_amounts(inputs: Inputs, names: Names) -> list[Issue]:
+    """One line larger than all the others together by 1000×: probably typed in 元 in a 万元 workbook."""
+    if inputs.info.amount_unit != schema.AmountUnit.WANYUAN.value or len(inputs.items) < 2:
+        return []
+    total = sum((i.amount for i in inputs.items), Decimal(0))
+    issues = []
+    for item in inputs.items:
+        rest = total - item.amount
+        if rest > 0 and item.amount > rest * IMPLAUSIBLE_FACTOR:
+            wan = (item.amount / 10000).quantize(Decimal("0.01"))
+            issues.append(
+                warning(
+                    "amount-implausible",
+                    f"金额{item.amount:.2f}万元比其他各行合计（{rest:.2f}万元）大1000倍以上，像是按元填写的："
+                    f"如是元，应填 {wan}；如整本工作簿都按元填写，请把“基本信息”的金额单位改为“元”",
+                    ITEMS,
+                    item.cell(ITEMS, "amount"),
+                )
+            )
+    return issues
+
+
+def _duplicates(rows, key, code: str, sheet: str, column: str, what) -> list[Issue]:
+    """One error per repeated key, at the repeat, naming the first row (a keyed sheet holds each key once)."""
+    first: dict[object, int] = {}
+    issues = []
+    for r in rows:
+        k = key(r)
+        if k in first:
+            issues.append(
+                error(code, f"{what(r)}重复（第{first[k]}行已填写），请删除其中一行", sheet, r.cell(sheet, column))
+            )
+        else:
+            first[k] = r.row
+    return issues
+
+
+def check_duplicate_keys(inputs: Inputs, names: Names) -> list[Issue]:
+    """Every keyed list sheet holds each key once (上年对比 and 项目信息 are checked where they are read)."""
+    issues = _duplicates(
+        inputs.glossary,
+        lambda g: g.term,
+        "glossary-duplicate",
+        schema.SHEET_GLOSSARY,
+        "term",
+        lambda g: f"名词“{g.term}”",
+    )
+    issues += _duplicates(
+        inputs.uses,
+        lambda u: u.class_code,
+        "class-use-duplicate",
+        schema.SHEET_USES,
+        "class_code",
+        lambda u: f"类编码{u.class_code}的用途说明",
+    )
+    issues += _duplicates(
+        inputs.extra_codes,
+        lambda e: (e.code_type, e.code),
+        "extra-code-duplicate",
+        schema.SHEET_EXTRA_CODES,
+        "code",
+        lambda e: f"补充科目{e.code_type}{e.code}",
+    )
+    for row, first in inputs.unit_duplicates.items():
+        issues.append(
+            error(
+                "unit-duplicate",
+                f"预算单位重复（第{first}行已填写），请删除其中一行",
+                schema.SHEET_UNITS,
+                f"{schema.column_letter(schema.SHEET_UNITS, 'name')}{row}",
+            )
         )
-        for g in inputs.glossary
-        if counts[g.term] > 1
-    ]
+    return issues
 
 
 VALIDATIONS: tuple[Check, ...] = (
@@ -500,7 +564,8 @@ VALIDATIONS: tuple[Check, ...] = (
     check_assets,
     check_control_totals,
     check_zero_items,
-    check_duplicate_glossary,
+    check_duplicate_keys,
+    check_implausible_amounts,
 )
 
 

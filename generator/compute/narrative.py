@@ -250,6 +250,8 @@ class Narrative:
         for use in self.inputs.uses:
             if use.class_code == class_code:
                 return use.use.strip().removeprefix("主要用于").rstrip("。；;")
+        if class_code in self.inputs.incomplete_uses:
+            return ""  # the row exists; the reader reported its blank 主要用于 at the cell (one problem, one message)
         n = self._next_use_row
         self._next_use_row += 1
         name = self.names.function(class_code)
