@@ -92,6 +92,8 @@ class Project(Located):
     start_month: int
     end_month: int
     goal: str
+    weight_total: Decimal | None = None  # None: the workbook-wide 绩效指标分值权重合计
+    publish_targets: str = "是"  # "否": no 绩效目标表 is attached for this project
 
 
 class Indicator(Located):

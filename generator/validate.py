@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from generator.catalog import UnknownYearError
+from generator.catalog.indicators import amount_in_wan, is_bare_number, load_framework, parse_value
 from generator.compute import ledger as L
 from generator.compute.names import Names
 from generator.compute.wording import wan
@@ -179,11 +181,12 @@ def check_project_links(inputs: Inputs, names: Names) -> list[Issue]:
                     p.name,
                 )
             )
-        if p.name not in with_indicators:
+        if p.name not in with_indicators and p.publish_targets != "否":
             issues.append(
                 error(
                     "project-without-indicators",
-                    f"项目“{p.name}”没有绩效指标：请在“绩效指标”表填写其指标（每行一个三级指标）",
+                    f"项目“{p.name}”没有绩效指标：请在“绩效指标”表填写其指标（每行一个三级指标）；"
+                    "如本项目不公开绩效目标表，请在“项目信息”的“公开绩效目标表”列选“否”",
                     PROJECTS,
                     cell,
                     p.name,
@@ -253,24 +256,128 @@ def check_project_units(inputs: Inputs, names: Names) -> list[Issue]:
 
 
 def check_indicator_weights(inputs: Inputs, names: Names) -> list[Issue]:
-    total_expected = inputs.info.weight_total
+    """Weights sum per project to the total declared for that project (项目信息) or the workbook."""
+    declared = {p.name: p for p in inputs.projects}
     sums: dict[str, Decimal] = defaultdict(Decimal)
     first: dict[str, int] = {}
     for ind in inputs.indicators:
         sums[ind.project] += ind.weight
         first.setdefault(ind.project, ind.row)
-    return [
-        error(
-            "indicator-weights-sum",
-            f"项目“{name}”的指标分值权重合计为{s.normalize():f}，应等于基本信息中的绩效指标分值权重合计"
-            f"{total_expected.normalize():f}：请调整各指标权重",
-            INDICATORS,
-            f"{schema.column_letter(INDICATORS, 'weight')}{first[name]}",
-            f"{s.normalize():f}",
-        )
-        for name, s in sums.items()
-        if s != total_expected
-    ]
+    issues = []
+    for name, total in sums.items():
+        project = declared.get(name)
+        expected = inputs.info.weight_total
+        where = "基本信息中的绩效指标分值权重合计"
+        if project is not None and project.weight_total is not None:
+            expected = project.weight_total
+            where = f"项目信息第{project.row}行填写的本项目绩效指标权重合计"
+        if total != expected:
+            typed = "、".join(f"{ind.weight.normalize():f}" for ind in inputs.indicators if ind.project == name)
+            issues.append(
+                error(
+                    "indicator-weights-sum",
+                    f"项目“{name}”已填写的指标分值权重（{typed}）合计为{total.normalize():f}，应等于{where}"
+                    f"{expected.normalize():f}：请调整各指标权重",
+                    INDICATORS,
+                    f"{schema.column_letter(INDICATORS, 'weight')}{first[name]}",
+                    f"{total.normalize():f}",
+                )
+            )
+    return issues
+
+
+def check_indicator_framework(inputs: Inputs, names: Names) -> list[Issue]:
+    """一级/二级 from the year's framework; 指标值 is comparator+number+unit or a known qualitative word;
+    依据 and 赋分规则 from the usual lists (other text warns); a cost above the project's total is an error."""
+    try:
+        fw = load_framework(inputs.info.year)
+    except UnknownYearError:
+        return []  # reported once by the pipeline (no catalog for the year)
+    budgets: dict[str, Decimal] = defaultdict(Decimal)
+    for item in inputs.items:
+        if item.project:
+            budgets[item.project] += item.amount
+    issues = []
+    for ind in inputs.indicators:
+        if ind.level1 not in fw.levels:
+            issues.append(
+                error(
+                    "indicator-level1-unknown",
+                    f"一级指标“{ind.level1}”不在{fw.year}年绩效指标体系中，请从下拉列表选择：{'、'.join(fw.level1)}",
+                    INDICATORS,
+                    ind.cell(INDICATORS, "level1"),
+                    ind.level1,
+                )
+            )
+        elif ind.level2 not in fw.levels[ind.level1]:
+            home = [k for k, v in fw.levels.items() if ind.level2 in v]
+            hint = f"“{ind.level2}”属于{'、'.join(home)}；" if home else ""
+            issues.append(
+                error(
+                    "indicator-level2-unknown",
+                    f"二级指标“{ind.level2}”不是“{ind.level1}”下的二级指标。{hint}"
+                    f"“{ind.level1}”下可选：{'、'.join(fw.levels[ind.level1])}",
+                    INDICATORS,
+                    ind.cell(INDICATORS, "level2"),
+                    ind.level2,
+                )
+            )
+        value = parse_value(ind.value)
+        vcell = ind.cell(INDICATORS, "value")
+        if value is None:
+            text = ind.value.strip()
+            if is_bare_number(text):
+                issues.append(
+                    error(
+                        "indicator-value-no-comparator",
+                        f"指标值“{text}”缺少比较符号，请写成“>={text}”“={text}”或“<={text}”",
+                        INDICATORS,
+                        vcell,
+                        ind.value,
+                    )
+                )
+            elif text not in fw.qualitative:
+                issues.append(
+                    warning(
+                        "indicator-value-unusual",
+                        f"指标值“{text}”既不是“比较符号＋数字＋单位”（如 >=98%、<=8万元），也不是常用定性值"
+                        f"（如 {'、'.join(fw.qualitative[:6])}），请核对",
+                        INDICATORS,
+                        vcell,
+                        ind.value,
+                    )
+                )
+        elif _is_cost(ind) and value.comparator in ("<=", "<", "="):
+            amount = amount_in_wan(value)
+            budget = budgets.get(ind.project)
+            if amount is not None and budget is not None and amount > budget:
+                issues.append(
+                    error(
+                        "indicator-cost-over-total",
+                        f"成本指标“{ind.level3}”的指标值“{ind.value.strip()}”超过了项目“{ind.project}”的预算总额"
+                        f"{budget:.2f}万元，请核对指标值或项目支出",
+                        INDICATORS,
+                        vcell,
+                        ind.value,
+                    )
+                )
+        for key, allowed, label in (("basis", fw.basis, "指标值设置依据"), ("scoring", fw.scoring, "指标赋分规则")):
+            typed = getattr(ind, key).strip()
+            if typed not in allowed:
+                issues.append(
+                    warning(
+                        f"indicator-{key}-unusual",
+                        f"{label}“{typed}”不在常用列表中（{'、'.join(allowed)}），已按所填文字公开，请确认",
+                        INDICATORS,
+                        ind.cell(INDICATORS, key),
+                        typed,
+                    )
+                )
+    return issues
+
+
+def _is_cost(ind) -> bool:
+    return ind.level1 == "成本指标" or ind.level2.endswith("成本指标")
 
 
 # Rates where higher is better: they take ">=" or "=" and a percentage (R31).
@@ -557,6 +664,7 @@ VALIDATIONS: tuple[Check, ...] = (
     check_project_units,
     check_indicator_weights,
     check_indicator_values,
+    check_indicator_framework,
     check_allocation_amounts,
     check_staff,
     check_sign_date,

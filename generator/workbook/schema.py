@@ -82,6 +82,9 @@ class Column:
     tool: bool = False
     # Added after the first template: an older workbook may lack it (only trailing columns).
     added: bool = False
+    # TEXT with a non-binding dropdown from the year's 绩效指标 framework ("level1", "level2", "basis",
+    # "scoring"); other text is accepted by the reader and judged by the validations.
+    suggest: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,7 @@ class PriorKey(str, Enum):
 
 PRIOR_ITEM_PREFIX = "一般公共预算项："
 
-INDICATOR_LEVEL1 = ("产出指标", "成本指标", "效益指标", "满意度指标")
-INDICATOR_BASIS = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他标准")
-INDICATOR_SCORING = ("按照正常比例赋分", "按评判等级赋分", "直接赋分", "满意度赋分")
+# The 绩效指标 vocabularies are per-year data: generator/catalog/data/<year>/indicators.json.
 
 # --- sheet 基本信息 -------------------------------------------------------------
 
@@ -289,27 +290,72 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("start_month", "执行起始月", Kind.MONTH, 10, "1–12，预算年度内", default=1),
     Column("end_month", "执行截止月", Kind.MONTH, 10, "1–12，预算年度内", default=12),
     Column("goal", "项目总体目标", Kind.LONGTEXT, 40, required=True),
+    # Issue 7 §4/§5 (added columns):
+    Column(
+        "weight_total",
+        "绩效指标权重合计",
+        Kind.NUMBER,
+        12,
+        "本项目各指标分值权重之和，如 100 或 90；不填则按“基本信息”的绩效指标分值权重合计",
+        added=True,
+    ),
+    Column(
+        "publish_targets",
+        "公开绩效目标表",
+        Kind.CHOICE,
+        12,
+        "选“否”时不附本项目的绩效目标表，也不需要绩效指标；项目仍计入其他各表和说明",
+        choices=("是", "否"),
+        default="是",
+        added=True,
+    ),
 )
 
 # --- sheet 绩效指标 -------------------------------------------------------------
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("project", "项目名称", Kind.TEXT, 30, "须与“项目信息”表一致", required=True),
-    Column("level1", "一级指标", Kind.CHOICE, 11, required=True, choices=INDICATOR_LEVEL1),
+    Column(
+        "level1", "一级指标", Kind.TEXT, 11, "从下拉列表选择（本年度绩效指标体系）", required=True, suggest="level1"
+    ),
     Column(
         "level2",
         "二级指标",
         Kind.TEXT,
         13,
-        "如 数量指标、质量指标、时效指标、经济成本指标、社会效益指标、满意度指标",
+        "从下拉列表选择，须属于所填一级指标，如 产出指标—数量指标、效益指标—社会效益指标",
         required=True,
+        suggest="level2",
     ),
     Column("level3", "三级指标", Kind.TEXT, 30, required=True),
-    Column("value", "指标值", Kind.TEXT, 14, "如 >=98%、=1个、<=8万元", required=True),
-    Column("basis", "指标值设置依据", Kind.CHOICE, 13, required=True, choices=INDICATOR_BASIS),
+    Column(
+        "value",
+        "指标值",
+        Kind.TEXT,
+        14,
+        "比较符号＋数字＋单位，如 >=98%、=1个、<=8万元；或定性值，如 提升、保障",
+        required=True,
+    ),
+    Column(
+        "basis",
+        "指标值设置依据",
+        Kind.TEXT,
+        13,
+        "从下拉列表选择；填写其他文字时给出警告",
+        required=True,
+        suggest="basis",
+    ),
     Column("last_value", "上年完成值", Kind.TEXT, 11, "无则不填"),
     Column("weight", "指标分值权重", Kind.NUMBER, 10, required=True),
-    Column("scoring", "指标赋分规则", Kind.CHOICE, 16, required=True, choices=INDICATOR_SCORING),
+    Column(
+        "scoring",
+        "指标赋分规则",
+        Kind.TEXT,
+        16,
+        "从下拉列表选择，如 按照完成比例赋分、按照评判等级赋分；填写其他文字时给出警告",
+        required=True,
+        suggest="scoring",
+    ),
     Column("evidence", "佐证资料", Kind.TEXT, 14, "如 工作资料、原始凭证", required=True),
 )
 

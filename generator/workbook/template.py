@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
+from generator.catalog.indicators import load_framework
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -226,6 +227,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
         (LIST_FUNC_CLASSES, "功能分类类", [c for c, _ in catalog.classes]),
         (LIST_ECON_ITEMS, "经济分类款", [c for c, _ in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
+        *_framework_lists(catalog.year),
     ]
     for offset, (name, header, values) in enumerate(lists):
         col = FIRST_LIST_COL + offset
@@ -235,6 +237,30 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
         _define_name(wb, name, f"{_sheet_ref(s.SHEET_LISTS)}${letter}$2:${letter}${last}")
     _protect(ws)
     return choice_names
+
+
+def _framework_lists(year: int) -> list[tuple[str, str, Sequence[str]]]:
+    """The 绩效指标 dropdowns from the year's framework data (issue 7 §4)."""
+    fw = load_framework(year)
+    return [
+        (_suggest_name("level1"), "一级指标", fw.level1),
+        (_suggest_name("level2"), "二级指标", fw.level2),
+        (_suggest_name("basis"), "指标值设置依据", fw.basis),
+        (_suggest_name("scoring"), "指标赋分规则", fw.scoring),
+    ]
+
+
+def _suggest_name(key: str) -> str:
+    return f"list_indicator_{key}"
+
+
+def _suggest_validation(column: s.Column) -> DataValidation | None:
+    """A dropdown that suggests the framework's values but lets other text through (with a warning)."""
+    if not column.suggest:
+        return None
+    return _dv(
+        "list", "请从下拉列表选择；如填写其他内容，检查时会给出提示", formula1=_suggest_name(column.suggest), warn=True
+    )
 
 
 def _write_table(ws: Worksheet, first_col: int, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -408,7 +434,11 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
         cell = ws.cell(s.HEADER_ROW, col, column.header)
         _style_header(cell, _header_fill(column))
         cell.comment = _header_comment(column)
-        dv = _reference_validation(sheet, column.key) or _validation(column.kind, column.choices, choice_names)
+        dv = (
+            _suggest_validation(column)
+            or _reference_validation(sheet, column.key)
+            or _validation(column.kind, column.choices, choice_names)
+        )
         if dv is not None and not (column.display_only or column.tool):
             ws.add_data_validation(dv)
             dv.add(f"{letter}{s.FIRST_DATA_ROW}:{letter}{last}")
