@@ -44,7 +44,7 @@ class Info(_Model):
     staff_retired_change: int
     staff_veteran: int
     staff_veteran_change: int
-    sign_date: dt.date
+    sign_date: dt.date | None = None  # blank: no date is printed
     weight_total: Decimal
     other_matters: str | None = None
     control_total: Decimal | None = None
@@ -92,6 +92,7 @@ class Project(Located):
     start_month: int
     end_month: int
     goal: str
+    period: str | None = None  # 资金执行时间 by day, e.g. 2023年1月1日至2023年12月31日 (replaces the months)
     weight_total: Decimal | None = None  # None: the workbook-wide 绩效指标分值权重合计
     publish_targets: str = "是"  # "否": no 绩效目标表 is attached for this project
 
@@ -155,6 +156,8 @@ class Inputs(_Model):
     unit_duplicates: dict[int, int] = {}
     # 类用途说明 rows with a class code but an incomplete row (the reader reported the blank cell): code -> row.
     incomplete_uses: dict[str, int] = {}
+    # 预算单位 name -> 单位类型 (issue 7 §5); units[0] is 本级.
+    unit_types: dict[str, str] = {}
 
 
 def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
@@ -214,6 +217,7 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
     units: list[str] = []
     unit_rows: dict[str, int] = {}
     unit_duplicates: dict[int, int] = {}
+    unit_types: dict[str, str] = {}
     for r in _rows(raw, schema.SHEET_UNITS):
         v = _vals(r, schema.SHEET_UNITS)
         if v["name"] is not None and v["name"] in unit_rows:
@@ -221,6 +225,7 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         elif v["name"] is not None:
             units.append(str(v["name"]))
             unit_rows[str(v["name"])] = r.row
+            unit_types[str(v["name"])] = str(v.get("unit_type") or schema.UNIT_TYPES[0])
     incomplete_uses: dict[str, int] = {}
     for r in _rows(raw, schema.SHEET_USES):
         v = _vals(r, schema.SHEET_USES)
@@ -260,4 +265,5 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         kv_cells={sheet: {k: cv.cell for k, cv in raw.kv.get(sheet, {}).items()} for sheet in schema.KV_SHEETS},
         unit_duplicates=unit_duplicates,
         incomplete_uses=incomplete_uses,
+        unit_types=unit_types,
     )

@@ -489,7 +489,7 @@ def check_staff(inputs: Inputs, names: Names) -> list[Issue]:
 
 def check_sign_date(inputs: Inputs, names: Names) -> list[Issue]:
     i = inputs.info
-    if i.sign_date.year in (i.year, i.year + 1):
+    if i.sign_date is None or i.sign_date.year in (i.year, i.year + 1):
         return []
     return [
         error(
@@ -575,6 +575,41 @@ def check_zero_items(inputs: Inputs, names: Names) -> list[Issue]:
         for item in inputs.items
         if item.amount == 0
     ]
+
+
+_PERIOD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日[至到\-—－~～](\d{4})年(\d{1,2})月(\d{1,2})日$")
+
+
+def check_project_periods(inputs: Inputs, names: Names) -> list[Issue]:
+    """资金执行时间 by day: two real dates in the budget year, start before end."""
+    import datetime as dt
+
+    issues = []
+    year = inputs.info.year
+    for p in inputs.projects:
+        if not p.period:
+            continue
+        text = p.period.strip().replace(" ", "")
+        m = _PERIOD.match(text)
+        dates = None
+        if m:
+            try:
+                g = [int(x) for x in m.groups()]
+                dates = (dt.date(g[0], g[1], g[2]), dt.date(g[3], g[4], g[5]))
+            except ValueError:
+                dates = None
+        if dates is None or dates[0] > dates[1] or dates[0].year != year or dates[1].year != year:
+            issues.append(
+                error(
+                    "project-period-text-invalid",
+                    f"资金执行时间“{p.period.strip()}”应写成“{year}年1月1日至{year}年12月31日”的形式，"
+                    f"起止日期都在{year}年内且起始不晚于截止；不按日写时请清空此格，填写执行起止月",
+                    PROJECTS,
+                    p.cell(PROJECTS, "period"),
+                    p.period,
+                )
+            )
+    return issues
 
 
 IMPLAUSIBLE_FACTOR = 1000
@@ -674,6 +709,7 @@ VALIDATIONS: tuple[Check, ...] = (
     check_zero_items,
     check_duplicate_keys,
     check_implausible_amounts,
+    check_project_periods,
 )
 
 

@@ -161,10 +161,10 @@ def test_000_table10_sangong(disclosures: dict[str, Disclosure]) -> None:
         "政府采购预算277.88万元，其中：政府采购货物预算115.84万元，政府采购工程预算0.00万元，政府采购服务预算162.04万元",
         "面向中小企业预留政府采购项目预算金额277.88万元，其中：面向小微企业预留政府采购项目预算金额277.88万元",
         "车辆4辆，价值72.85万元",  # 行2419
-        # 行2427 prints 财政拨款项目10个/387.05 and 非财政拨款项目1个/192.23, counting 公告费's carry-over as
-        # 财政拨款. Issue 7 (rules.md §2): n/X = projects with current-year 财政拨款 and their sum = 表7 合计
-        # 375.80 (行1824 ff.); m = 机构运行补助 (单位资金) and 访惠聚工作经费 (only 结转 4.82; 387.05 − 375.80 − 6.43),
-        # Y = 表3 项目支出 579.28 (行2272) − 375.80 = 203.48.
+        # 行2427 prints 财政拨款项目9个/375.8 (= 表7 合计) and 非财政拨款项目1个/192.23. Issue 7 (rules.md §2):
+        # n/X = projects with current-year 财政拨款 and their sum = 表7 合计 375.80 (行1824 ff.), as published;
+        # m = 机构运行补助 (单位资金) and 访惠聚工作经费 (only 结转 4.82, no published table),
+        # Y = 表3 项目支出 579.28 (行2272) − 375.80 = 203.48 (the published 192.23 omits the carry-over).
         "财政拨款项目9个，涉及预算金额375.80万元；非财政拨款项目2个，涉及预算金额203.48万元",
     ],
 )

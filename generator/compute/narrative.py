@@ -121,6 +121,9 @@ class Narrative:
         self.gpb = L.select(self.items, L.by_sources(L.GPB))
         self.fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
         self._next_use_row = self.inputs.next_rows.get(schema.SHEET_USES, schema.FIRST_DATA_ROW)
+        # 本部门 for a department with subordinate units, 本单位 otherwise; 部门（单位） stays in headings only.
+        self.department = len(self.inputs.units) > 1
+        self.who = "本部门" if self.department else "本单位"
 
     def compare(self, key: str, current: Decimal, label: str, hint: str, required: bool | None = None) -> Comparison:
         return self.book.compare(key, current, label, hint, required)
@@ -154,7 +157,7 @@ class Narrative:
             heading=heading,
             paragraphs=[
                 _p(
-                    f"按照全口径预算的原则，{self.short}{self.year}年所有收入和支出均纳入部门（单位）预算管理。"
+                    f"按照全口径预算的原则，{self.short}{self.year}年所有收入和支出均纳入{'部门' if self.department else '单位'}预算管理。"
                     f"收支总预算{wan(total)}。"
                 ),
                 _p(f"收入预算包括：{join_names(groups) or '无'}。"),
@@ -177,6 +180,9 @@ class Narrative:
                 continue  # 财政专户核拨 only appears when the department has it
             c = self.compare(key.value, current, key.value, f"第三部分二“{label}”")
             comparisons.append(c)
+            if c.current == 0 and c.prior == 0:
+                lines.append(f"{label}未安排")  # nothing in either year: no 0.00万元, no 0.00%
+                continue
             lines.append(
                 f"{label}{wan(current)}，占{pct(fmt.share(current, total))}，{self.change(c, label)}{reason_clause(c)}"
             )
@@ -372,7 +378,9 @@ class Narrative:
                 _p(f"项目承担单位：{info.undertaker}", "field"),
                 _p(f"资金分配情况：{info.allocation}", "field"),
                 _p(
-                    f"资金执行时间：{self.year}年{info.start_month}月-{self.year}年{info.end_month}月",
+                    f"资金执行时间：{info.period.strip()}"
+                    if info.period
+                    else f"资金执行时间：{self.year}年{info.start_month}月-{self.year}年{info.end_month}月",
                     "field",
                 ),
             ]
@@ -431,13 +439,26 @@ class Narrative:
         )
 
     def _operating(self) -> Subsection:
-        current = operating_cost(self.items)
+        scope = operating_units(self.inputs)
+        current = operating_cost(self.items, scope)
         c = self.compare(K.OPERATING.value, current, K.OPERATING.value, "第三部分十一（一）机关运行经费")
         text = (
-            f"{self.year}年，{self.short}的机关运行经费财政拨款预算{wan(current)}，"
+            f"{self.year}年，{self.short}{self._operating_scope(scope)}的机关运行经费财政拨款预算{wan(current)}，"
             f"{self.change(c, '机关运行经费')}。{reason_sentence(c)}"
         )
         return Subsection(heading="（一）机关运行经费情况", paragraphs=[_p(text)])
+
+    def _operating_scope(self, scope: frozenset[str]) -> str:
+        """`本级及下属1家行政单位和0家参照公务员法管理事业单位` for a department; nothing for one unit."""
+        units = self.inputs.units
+        if len(units) <= 1:
+            return ""
+        types = self.inputs.unit_types
+        below = units[1:]
+        admin = sum(1 for u in below if types.get(u, schema.UNIT_TYPES[0]) == schema.UNIT_TYPES[0])
+        civil = sum(1 for u in below if types.get(u) == schema.UNIT_TYPES[1])
+        head = "本级及" if units[0] in scope else ""
+        return f"{head}下属{admin}家行政单位和{civil}家参照公务员法管理事业单位"
 
     def _procurement(self) -> Subsection:
         f = self.inputs.facts
@@ -450,7 +471,7 @@ class Narrative:
                     f"政府采购工程预算{wan(f.proc_works)}，政府采购服务预算{wan(f.proc_services)}。"
                 ),
                 _p(
-                    f"{self.year}年度本部门（单位）面向中小企业预留政府采购项目预算金额{wan(f.proc_sme)}，"
+                    f"{self.year}年度{self.who}面向中小企业预留政府采购项目预算金额{wan(f.proc_sme)}，"
                     f"其中：面向小微企业预留政府采购项目预算金额{wan(f.proc_small)}。"
                 ),
             ],
@@ -504,9 +525,22 @@ class Narrative:
         return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)], performance_tables=True)
 
 
-def operating_cost(items: list[LineItem]) -> Decimal:
-    """机关运行经费 = 一般公共预算 basic 公用经费 (= 表6 公用经费)."""
-    return L.total(items, L.by_sources(L.GPB), L.basic, lambda i: not L.is_personnel(i.econ_code))
+def operating_units(inputs: Inputs) -> frozenset[str]:
+    """Budget units that have 机关运行经费: 行政单位 and 参照公务员法管理事业单位 (rules.md §2)."""
+    return frozenset(
+        u for u in inputs.units if inputs.unit_types.get(u, schema.UNIT_TYPES[0]) in schema.OPERATING_UNIT_TYPES
+    )
+
+
+def operating_cost(items: list[LineItem], units: frozenset[str] | None = None) -> Decimal:
+    """机关运行经费 = 一般公共预算 basic 公用经费 of 行政/参公 units (= 表6 公用经费 when all are)."""
+    return L.total(
+        items,
+        L.by_sources(L.GPB),
+        L.basic,
+        lambda i: not L.is_personnel(i.econ_code),
+        lambda i: units is None or not i.unit or i.unit in units,
+    )
 
 
 def table7_projects(items: list[LineItem]) -> list[str]:

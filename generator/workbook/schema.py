@@ -207,7 +207,7 @@ INFO_FIELDS: tuple[Field, ...] = (
         "增加填正数，减少填负数，无变化填0",
         required=True,
     ),
-    Field("sign_date", "落款日期", Kind.DATE, "文末落款日期，须在预算年度或次年内，如 2023-01-31", required=True),
+    Field("sign_date", "落款日期", Kind.DATE, "文末落款日期，须在预算年度或次年内，如 2023-01-31；不填则不印日期"),
     Field(
         "weight_total",
         "绩效指标分值权重合计",
@@ -223,6 +223,9 @@ INFO_FIELDS: tuple[Field, ...] = (
 
 # --- sheet 预算单位 -------------------------------------------------------------
 
+UNIT_TYPES = ("行政单位", "参照公务员法管理事业单位", "事业单位", "其他")
+OPERATING_UNIT_TYPES = frozenset(UNIT_TYPES[:2])  # units that have 机关运行经费
+
 UNIT_COLUMNS: tuple[Column, ...] = (
     Column(
         "name",
@@ -231,6 +234,17 @@ UNIT_COLUMNS: tuple[Column, ...] = (
         44,
         "预算单位全称，绩效目标表“预算单位”栏使用，如：昌吉回族自治州工业和信息化局本级",
         required=True,
+    ),
+    # Issue 7 §5 (added column): 机关运行经费 covers 行政 and 参公 units only.
+    Column(
+        "unit_type",
+        "单位类型",
+        Kind.CHOICE,
+        26,
+        "行政单位、参照公务员法管理事业单位、事业单位或其他；机关运行经费只含行政单位和参公单位。第一行为本级",
+        choices=UNIT_TYPES,
+        default=UNIT_TYPES[0],
+        added=True,
     ),
 )
 
@@ -291,6 +305,14 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("end_month", "执行截止月", Kind.MONTH, 10, "1–12，预算年度内", default=12),
     Column("goal", "项目总体目标", Kind.LONGTEXT, 40, required=True),
     # Issue 7 §4/§5 (added columns):
+    Column(
+        "period",
+        "资金执行时间（按日）",
+        Kind.TEXT,
+        26,
+        "选填，按日写执行期时填写，如 2023年1月1日至2023年12月31日；填写后代替起止月",
+        added=True,
+    ),
     Column(
         "weight_total",
         "绩效指标权重合计",
