@@ -88,3 +88,12 @@ def test_project_not_publishing_targets_still_counts_in_summary() -> None:
     assert [p.project for p in d.performance_tables] == ["甲"]
     assert "财政拨款项目2个，涉及预算金额34.82万元" in text_of(d)
     assert D("34.82") == sum((r.cells[5] for r in d.tables[6].rows if r.style == "project"), D(0))
+
+
+def test_catalog_has_the_item_a_real_2023_document_uses() -> None:
+    # Issue 7 §6: a real 2023 document uses 2060404 科技成果转化与扩散 (20604 had no 项).
+    assert CATALOG.functions["2060404"] == "科技成果转化与扩散"
+    assert CATALOG.functions["20604"] == "技术研究与开发"
+    items = [item("2060404", "30227", "12.00", SpendingKind.PROJECT, project="甲")]
+    inputs = make_inputs(items, projects=[project("甲")], indicators=[indicator("甲")])
+    assert validate(inputs, Names.build(CATALOG, inputs)) == []
