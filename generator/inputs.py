@@ -156,6 +156,9 @@ class Inputs(_Model):
     unit_duplicates: dict[int, int] = {}
     # 类用途说明 rows with a class code but an incomplete row (the reader reported the blank cell): code -> row.
     incomplete_uses: dict[str, int] = {}
+    # 绩效指标 rows left out for a blank required cell (reported by the reader): (project, weight, row),
+    # so the weight check reports what the officer typed.
+    incomplete_weights: list[tuple[str, Decimal, int]] = []
     # 预算单位 name -> 单位类型 (issue 7 §5); units[0] is 本级.
     unit_types: dict[str, str] = {}
 
@@ -226,6 +229,11 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
             units.append(str(v["name"]))
             unit_rows[str(v["name"])] = r.row
             unit_types[str(v["name"])] = str(v.get("unit_type") or schema.UNIT_TYPES[0])
+    incomplete_weights: list[tuple[str, Decimal, int]] = []
+    for r in _rows(raw, schema.SHEET_INDICATORS):
+        v = _vals(r, schema.SHEET_INDICATORS)
+        if v["project"] is not None and v["weight"] is not None and not _complete(v, schema.SHEET_INDICATORS):
+            incomplete_weights.append((str(v["project"]), Decimal(str(v["weight"])), r.row))
     incomplete_uses: dict[str, int] = {}
     for r in _rows(raw, schema.SHEET_USES):
         v = _vals(r, schema.SHEET_USES)
@@ -266,4 +274,5 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         unit_duplicates=unit_duplicates,
         incomplete_uses=incomplete_uses,
         unit_types=unit_types,
+        incomplete_weights=incomplete_weights,
     )

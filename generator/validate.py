@@ -260,9 +260,15 @@ def check_indicator_weights(inputs: Inputs, names: Names) -> list[Issue]:
     declared = {p.name: p for p in inputs.projects}
     sums: dict[str, Decimal] = defaultdict(Decimal)
     first: dict[str, int] = {}
+    typed: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
     for ind in inputs.indicators:
-        sums[ind.project] += ind.weight
-        first.setdefault(ind.project, ind.row)
+        typed[ind.project].append((ind.row, ind.weight))
+    for name, weight, row in inputs.incomplete_weights:  # rows with a blank cell still count as typed
+        typed[name].append((row, weight))
+    for name, weights in typed.items():
+        weights.sort()
+        sums[name] = sum((w for _, w in weights), Decimal(0))
+        first[name] = weights[0][0]
     issues = []
     for name, total in sums.items():
         project = declared.get(name)
@@ -272,11 +278,11 @@ def check_indicator_weights(inputs: Inputs, names: Names) -> list[Issue]:
             expected = project.weight_total
             where = f"项目信息第{project.row}行填写的本项目绩效指标权重合计"
         if total != expected:
-            typed = "、".join(f"{ind.weight.normalize():f}" for ind in inputs.indicators if ind.project == name)
+            listed = "、".join(f"{w.normalize():f}" for _, w in typed[name])
             issues.append(
                 error(
                     "indicator-weights-sum",
-                    f"项目“{name}”已填写的指标分值权重（{typed}）合计为{total.normalize():f}，应等于{where}"
+                    f"项目“{name}”已填写的指标分值权重（{listed}）合计为{total.normalize():f}，应等于{where}"
                     f"{expected.normalize():f}：请调整各指标权重",
                     INDICATORS,
                     f"{schema.column_letter(INDICATORS, 'weight')}{first[name]}",

@@ -131,3 +131,20 @@ def test_project_not_publishing_targets_has_no_table_but_counts() -> None:
     assert [p.project for p in d.performance_tables] == ["甲"]
     assert not [i for i in issues if i.code == "project-without-indicators"]
     assert [r.cells[4] for r in d.tables[6].rows if r.style == "project"] == ["甲", "乙"]
+
+
+def test_weight_sum_counts_rows_with_a_blank_cell(tmp_path) -> None:
+    # A row left out for a blank 佐证资料 still counts: the message reports the typed weights.
+    from generator.pipeline import run
+    from generator.workbook.template import write_workbook
+    from tests.conftest import example_data
+
+    data = example_data("002")
+    rows = data[IND]
+    name = rows[0]["项目名称"]
+    mine = [n for n, r in enumerate(rows) if r["项目名称"] == name]
+    rows[mine[0]]["佐证资料"] = ""  # Excel row mine[0] + 2
+    path = tmp_path / "w.xlsx"
+    write_workbook(path, data)
+    issues = run(path).issues
+    assert [(i.code, i.sheet, i.cell) for i in issues if i.is_error] == [("missing-required", IND, f"J{mine[0] + 2}")]
