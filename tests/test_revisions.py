@@ -215,3 +215,11 @@ def test_older_workbook_without_recorded_columns_still_reads(tmp_path: Path) -> 
     result = run(wb)
     assert not [i for i in result.issues if i.sheet == PRIOR and i.code.startswith("header")]
     assert result.ok
+
+
+def test_reason_that_only_repeats_the_phrase_is_not_printed_twice() -> None:
+    # Reference 000 行2404 prints “与上年预算持平…主要原因是与上年预算持平”; once is enough.
+    priors = [prior_row(PriorKey.OPERATING.value, "10.00", "与上年预算持平")]
+    d, _issues = compute(make_inputs(ITEMS, priors=priors))
+    assert "机关运行经费财政拨款预算10.00万元，与上年预算持平。\n" in text_of(d) + "\n"
+    assert "主要原因是：与上年预算持平" not in text_of(d)
