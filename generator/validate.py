@@ -7,6 +7,7 @@ run is reported together.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -588,8 +589,6 @@ _PERIOD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日[至到\-—－~～](\
 
 def check_project_periods(inputs: Inputs, names: Names) -> list[Issue]:
     """资金执行时间 by day: two real dates in the budget year, start before end."""
-    import datetime as dt
-
     issues = []
     year = inputs.info.year
     for p in inputs.projects:

@@ -12,8 +12,11 @@ from generator.catalog import load_catalog
 from generator.catalog.indicators import load_framework, parse_value
 from generator.compute import compute_disclosure
 from generator.compute.names import Names
+from generator.pipeline import run
 from generator.validate import validate
 from generator.workbook.schema import SpendingKind
+from generator.workbook.template import write_workbook
+from tests.conftest import example_data
 from tests.factories import indicator, item, make_inputs, project
 
 CATALOG = load_catalog(2023)
@@ -135,10 +138,6 @@ def test_project_not_publishing_targets_has_no_table_but_counts() -> None:
 
 def test_weight_sum_counts_rows_with_a_blank_cell(tmp_path) -> None:
     # A row left out for a blank 佐证资料 still counts: the message reports the typed weights.
-    from generator.pipeline import run
-    from generator.workbook.template import write_workbook
-    from tests.conftest import example_data
-
     data = example_data("002")
     rows = data[IND]
     name = rows[0]["项目名称"]
