@@ -4,11 +4,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup system demo test lint bench examples clean serve
+.PHONY: setup python system demo test lint bench examples clean serve
 
-setup: system $(STAMP)
+setup: python system $(STAMP)
 
-system:
+# First of all: Python 3.11+ (a Chinese message with what to install otherwise).
+python:
+	@PYTHON=$(PYTHON) scripts/check-python.sh
+
+system: python
 	@scripts/ensure-system-packages.sh
 
 $(STAMP): pyproject.toml

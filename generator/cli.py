@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import __version__
+from generator.catalog import UnknownYearError, available_years, load_catalog
 from generator.issues import Issue, format_issue, has_errors
 from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
 from generator.output import atomic_path, write_bytes
@@ -58,6 +59,22 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.suffix.lower() != ".xlsx":
         print(f"请使用 .xlsx 作为文件扩展名：{path}", file=sys.stderr)
         return EXIT_ISSUES
+    try:
+        catalog = load_catalog(args.year)
+    except UnknownYearError:
+        years = "、".join(f"{y}年" for y in available_years())
+        print(
+            f"没有{args.year}年的科目代码表（现有：{years}），无法生成{args.year}年的工作簿。"
+            f"请使用 --year {available_years()[0]} 或更晚的年份。",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
+    if catalog.year != args.year:
+        print(
+            f"注意：没有{args.year}年的科目代码表，工作簿使用{catalog.year}年的科目代码表；"
+            f"{args.year}年新增或调整的科目请在“补充科目”表填写。",
+            file=sys.stderr,
+        )
     try:
         with atomic_path(path) as tmp:
             write_workbook(tmp, None, year=args.year)

@@ -44,7 +44,7 @@ class Info(_Model):
     staff_retired_change: int
     staff_veteran: int
     staff_veteran_change: int
-    sign_date: dt.date
+    sign_date: dt.date | None = None  # blank: no date is printed
     weight_total: Decimal
     other_matters: str | None = None
     control_total: Decimal | None = None
@@ -92,6 +92,9 @@ class Project(Located):
     start_month: int
     end_month: int
     goal: str
+    period: str | None = None  # 资金执行时间 by day, e.g. 2023年1月1日至2023年12月31日 (replaces the months)
+    weight_total: Decimal | None = None  # None: the workbook-wide 绩效指标分值权重合计
+    publish_targets: str = "是"  # "否": no 绩效目标表 is attached for this project
 
 
 class Indicator(Located):
@@ -111,6 +114,8 @@ class PriorRow(Located):
     key: str
     prior: Decimal | None
     reason: str | None
+    recorded: Decimal | None = None  # the current figure the reason was written for (tool-maintained)
+    recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
 
 
 class ClassUse(Located):
@@ -147,6 +152,15 @@ class Inputs(_Model):
     next_rows: dict[str, int]
     # Where each key/value field was found: sheet -> field key -> "B5".
     kv_cells: dict[str, dict[str, str]]
+    # 预算单位 rows repeating an earlier name: row -> first row (reported as duplicates).
+    unit_duplicates: dict[int, int] = {}
+    # 类用途说明 rows with a class code but an incomplete row (the reader reported the blank cell): code -> row.
+    incomplete_uses: dict[str, int] = {}
+    # 绩效指标 rows left out for a blank required cell (reported by the reader): (project, weight, row),
+    # so the weight check reports what the officer typed.
+    incomplete_weights: list[tuple[str, Decimal, int]] = []
+    # 预算单位 name -> 单位类型 (issue 7 §5); units[0] is 本级.
+    unit_types: dict[str, str] = {}
 
 
 def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
@@ -205,11 +219,26 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
 
     units: list[str] = []
     unit_rows: dict[str, int] = {}
+    unit_duplicates: dict[int, int] = {}
+    unit_types: dict[str, str] = {}
     for r in _rows(raw, schema.SHEET_UNITS):
         v = _vals(r, schema.SHEET_UNITS)
-        if v["name"] is not None and v["name"] not in unit_rows:
+        if v["name"] is not None and v["name"] in unit_rows:
+            unit_duplicates[r.row] = unit_rows[str(v["name"])]
+        elif v["name"] is not None:
             units.append(str(v["name"]))
             unit_rows[str(v["name"])] = r.row
+            unit_types[str(v["name"])] = str(v.get("unit_type") or schema.UNIT_TYPES[0])
+    incomplete_weights: list[tuple[str, Decimal, int]] = []
+    for r in _rows(raw, schema.SHEET_INDICATORS):
+        v = _vals(r, schema.SHEET_INDICATORS)
+        if v["project"] is not None and v["weight"] is not None and not _complete(v, schema.SHEET_INDICATORS):
+            incomplete_weights.append((str(v["project"]), Decimal(str(v["weight"])), r.row))
+    incomplete_uses: dict[str, int] = {}
+    for r in _rows(raw, schema.SHEET_USES):
+        v = _vals(r, schema.SHEET_USES)
+        if v["class_code"] is not None and not _complete(v, schema.SHEET_USES):
+            incomplete_uses.setdefault(str(v["class_code"]), r.row)
     default_unit = units[0] if len(units) == 1 else ""
 
     def collect(sheet: str, model: type[Located], fill: dict[str, object] | None = None) -> list:
@@ -242,4 +271,8 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         extra_codes=collect(schema.SHEET_EXTRA_CODES, ExtraCode),
         next_rows=next_rows,
         kv_cells={sheet: {k: cv.cell for k, cv in raw.kv.get(sheet, {}).items()} for sheet in schema.KV_SHEETS},
+        unit_duplicates=unit_duplicates,
+        incomplete_uses=incomplete_uses,
+        unit_types=unit_types,
+        incomplete_weights=incomplete_weights,
     )

@@ -10,7 +10,7 @@ from generator.compute import compute_disclosure
 from generator.compute.comparisons import PriorBook
 from generator.compute.names import Names
 from generator.inputs import Inputs, build_inputs
-from generator.issues import Issue, error, has_errors, sort_issues
+from generator.issues import Issue, error, has_errors, sort_issues, warning
 from generator.model import Disclosure
 from generator.validate import validate
 from generator.workbook import schema
@@ -59,6 +59,17 @@ def _compute(result: Result, inputs: Inputs) -> None:
             )
         )
         return
+    if catalog.year < inputs.info.year:
+        result.issues.append(
+            warning(
+                "catalog-year-older",
+                f"没有{inputs.info.year}年的科目代码表，本次按{catalog.year}年的科目代码表检查科目编码和名称；"
+                f"{inputs.info.year}年新增或调整的科目请在“补充科目”表填写官方名称",
+                schema.SHEET_INFO,
+                inputs.kv_cells.get(schema.SHEET_INFO, {}).get("year"),
+                str(inputs.info.year),
+            )
+        )
     result.issues.extend(validate(inputs, Names.build(catalog, inputs)))
     disclosure, issues, book = compute_disclosure(inputs, catalog)
     result.issues.extend(issues)

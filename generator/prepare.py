@@ -18,7 +18,7 @@ import openpyxl
 
 from generator.catalog import load_catalog
 from generator.compute import ledger as L
-from generator.compute.comparisons import NeededRow, normalise_key
+from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, normalise_key, reason_check
 from generator.compute.names import Names
 from generator.issues import format_issue
 from generator.output import atomic_path
@@ -60,7 +60,8 @@ def prepare(path: Path, output: Path | None = None, prior_json: Path | None = No
     # One entry per key: the narrative may ask twice for the same comparison.
     needed: dict[str, NeededRow] = {}
     for row in book.needed:
-        needed.setdefault(row.key, row)
+        if _writable(row, names.functions):
+            needed.setdefault(row.key, row)
     scale = Decimal(10000) if inputs.info.amount_unit == "元" else Decimal(1)
     new_rows = [
         {"key": _label(r, names.functions), "current": r.current, "hint": _hint(r)}
@@ -82,6 +83,7 @@ def prepare(path: Path, output: Path | None = None, prior_json: Path | None = No
         if r.present and r.row is not None:
             set_cell(wb, schema.SHEET_PRIOR, r.row, "current", r.current)
             set_cell(wb, schema.SHEET_PRIOR, r.row, "hint", _hint(r))
+            _record(wb, book, r)
     for key, amount in priors_in.items():
         row = existing.get(key)
         if row is None:
@@ -93,7 +95,7 @@ def prepare(path: Path, output: Path | None = None, prior_json: Path | None = No
             conflicts.append(f"上年对比!B{row.row}“{row.key}”已填{row.prior}，JSON 为{amount * scale}，未覆盖")
 
     fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
-    have = {u.class_code for u in inputs.uses}
+    have = {u.class_code for u in inputs.uses} | set(inputs.incomplete_uses)
     missing_classes = sorted({i.func_code[:3] for i in fiscal} - have)
     added_uses = append_rows(wb, schema.SHEET_USES, [{"class_code": c} for c in missing_classes])
 
@@ -120,6 +122,35 @@ def prepare(path: Path, output: Path | None = None, prior_json: Path | None = No
     if added_uses:
         print(f"请在“类用途说明”第{added_uses[0]}–{added_uses[-1]}行填写“主要用于”（C列）。")
     return EXIT_OK
+
+
+def _writable(row: NeededRow, functions: dict[str, str]) -> bool:
+    """Never write a row for a 项 code the catalog does not know (its name would be blank)."""
+    if row.key.startswith(schema.PRIOR_ITEM_PREFIX):
+        return bool(functions.get(row.key.removeprefix(schema.PRIOR_ITEM_PREFIX)))
+    return True
+
+
+def _record(wb: openpyxl.Workbook, book: PriorBook, needed: NeededRow) -> None:
+    """Record the figure a reason was written for (rules.md §4).
+
+    Recorded when the reason is first seen, renewed only when its text has changed since (rewriting
+    the reason is how the officer confirms it), so running prepare never silences a stale reason.
+    A row without a reason keeps no record.
+    """
+    row = book.row_of(needed.key)
+    if row is None or needed.row is None:
+        return
+    if clean_reason(row.reason) is None:
+        if row.recorded is not None or row.recorded_check:
+            set_cell(wb, schema.SHEET_PRIOR, needed.row, "recorded", None)
+            set_cell(wb, schema.SHEET_PRIOR, needed.row, "recorded_check", None)
+        return
+    check = reason_check(row.reason)
+    if row.recorded is None or (row.recorded_check or check) != check:
+        set_cell(wb, schema.SHEET_PRIOR, needed.row, "recorded", needed.current)
+    if row.recorded_check != check:
+        set_cell(wb, schema.SHEET_PRIOR, needed.row, "recorded_check", check)
 
 
 def _hint(row: NeededRow) -> str:

@@ -7,11 +7,14 @@ run is reported together.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from generator.catalog import UnknownYearError
+from generator.catalog.indicators import amount_in_wan, is_bare_number, load_framework, parse_value
 from generator.compute import ledger as L
 from generator.compute.names import Names
 from generator.compute.wording import wan
@@ -193,11 +196,12 @@ def check_project_links(inputs: Inputs, names: Names) -> list[Issue]:
                     p.name,
                 )
             )
-        if p.name not in with_indicators:
+        if p.name not in with_indicators and p.publish_targets != "否":
             issues.append(
                 error(
                     "project-without-indicators",
-                    f"项目“{p.name}”没有绩效指标：请在“绩效指标”表填写其指标（每行一个三级指标）",
+                    f"项目“{p.name}”没有绩效指标：请在“绩效指标”表填写其指标（每行一个三级指标）；"
+                    "如本项目不公开绩效目标表，请在“项目信息”的“公开绩效目标表”列选“否”",
                     PROJECTS,
                     cell,
                     p.name,
@@ -267,24 +271,134 @@ def check_project_units(inputs: Inputs, names: Names) -> list[Issue]:
 
 
 def check_indicator_weights(inputs: Inputs, names: Names) -> list[Issue]:
-    total_expected = inputs.info.weight_total
+    """Weights sum per project to the total declared for that project (项目信息) or the workbook."""
+    declared = {p.name: p for p in inputs.projects}
     sums: dict[str, Decimal] = defaultdict(Decimal)
     first: dict[str, int] = {}
+    typed: dict[str, list[tuple[int, Decimal]]] = defaultdict(list)
     for ind in inputs.indicators:
-        sums[ind.project] += ind.weight
-        first.setdefault(ind.project, ind.row)
-    return [
-        error(
-            "indicator-weights-sum",
-            f"项目“{name}”的指标分值权重合计为{s.normalize():f}，应等于基本信息中的绩效指标分值权重合计"
-            f"{total_expected.normalize():f}：请调整各指标权重",
-            INDICATORS,
-            f"{schema.column_letter(INDICATORS, 'weight')}{first[name]}",
-            f"{s.normalize():f}",
-        )
-        for name, s in sums.items()
-        if s != total_expected
-    ]
+        typed[ind.project].append((ind.row, ind.weight))
+    for name, weight, row in inputs.incomplete_weights:  # rows with a blank cell still count as typed
+        typed[name].append((row, weight))
+    for name, weights in typed.items():
+        weights.sort()
+        sums[name] = sum((w for _, w in weights), Decimal(0))
+        first[name] = weights[0][0]
+    issues = []
+    for name, total in sums.items():
+        project = declared.get(name)
+        expected = inputs.info.weight_total
+        where = "基本信息中的绩效指标分值权重合计"
+        if project is not None and project.weight_total is not None:
+            expected = project.weight_total
+            where = f"项目信息第{project.row}行填写的本项目绩效指标权重合计"
+        if total != expected:
+            listed = "、".join(f"{w.normalize():f}" for _, w in typed[name])
+            issues.append(
+                error(
+                    "indicator-weights-sum",
+                    f"项目“{name}”已填写的指标分值权重（{listed}）合计为{total.normalize():f}，应等于{where}"
+                    f"{expected.normalize():f}：请调整各指标权重",
+                    INDICATORS,
+                    f"{schema.column_letter(INDICATORS, 'weight')}{first[name]}",
+                    f"{total.normalize():f}",
+                )
+            )
+    return issues
+
+
+def check_indicator_framework(inputs: Inputs, names: Names) -> list[Issue]:
+    """一级/二级 from the year's framework; 指标值 is comparator+number+unit or a known qualitative word;
+    依据 and 赋分规则 from the usual lists (other text warns); a cost above the project's total is an error."""
+    try:
+        fw = load_framework(inputs.info.year)
+    except UnknownYearError:
+        return []  # reported once by the pipeline (no catalog for the year)
+    budgets: dict[str, Decimal] = defaultdict(Decimal)
+    for item in inputs.items:
+        if item.project:
+            budgets[item.project] += item.amount
+    issues = []
+    for ind in inputs.indicators:
+        if ind.level1 not in fw.levels:
+            issues.append(
+                error(
+                    "indicator-level1-unknown",
+                    f"一级指标“{ind.level1}”不在{fw.year}年绩效指标体系中，请从下拉列表选择：{'、'.join(fw.level1)}",
+                    INDICATORS,
+                    ind.cell(INDICATORS, "level1"),
+                    ind.level1,
+                )
+            )
+        elif ind.level2 not in fw.levels[ind.level1]:
+            home = [k for k, v in fw.levels.items() if ind.level2 in v]
+            hint = f"“{ind.level2}”属于{'、'.join(home)}；" if home else ""
+            issues.append(
+                error(
+                    "indicator-level2-unknown",
+                    f"二级指标“{ind.level2}”不是“{ind.level1}”下的二级指标。{hint}"
+                    f"“{ind.level1}”下可选：{'、'.join(fw.levels[ind.level1])}",
+                    INDICATORS,
+                    ind.cell(INDICATORS, "level2"),
+                    ind.level2,
+                )
+            )
+        value = parse_value(ind.value)
+        vcell = ind.cell(INDICATORS, "value")
+        if value is None:
+            text = ind.value.strip()
+            if is_bare_number(text):
+                issues.append(
+                    error(
+                        "indicator-value-no-comparator",
+                        f"指标值“{text}”缺少比较符号，请写成“>={text}”“={text}”或“<={text}”",
+                        INDICATORS,
+                        vcell,
+                        ind.value,
+                    )
+                )
+            elif text not in fw.qualitative:
+                issues.append(
+                    warning(
+                        "indicator-value-unusual",
+                        f"指标值“{text}”既不是“比较符号＋数字＋单位”（如 >=98%、<=8万元），也不是常用定性值"
+                        f"（如 {'、'.join(fw.qualitative[:6])}），请核对",
+                        INDICATORS,
+                        vcell,
+                        ind.value,
+                    )
+                )
+        elif _is_cost(ind) and value.comparator in ("<=", "<", "="):
+            amount = amount_in_wan(value)
+            budget = budgets.get(ind.project)
+            if amount is not None and budget is not None and amount > budget:
+                issues.append(
+                    error(
+                        "indicator-cost-over-total",
+                        f"成本指标“{ind.level3}”的指标值“{ind.value.strip()}”超过了项目“{ind.project}”的预算总额"
+                        f"{budget:.2f}万元，请核对指标值或项目支出",
+                        INDICATORS,
+                        vcell,
+                        ind.value,
+                    )
+                )
+        for key, allowed, label in (("basis", fw.basis, "指标值设置依据"), ("scoring", fw.scoring, "指标赋分规则")):
+            typed = getattr(ind, key).strip()
+            if typed not in allowed:
+                issues.append(
+                    warning(
+                        f"indicator-{key}-unusual",
+                        f"{label}“{typed}”不在常用列表中（{'、'.join(allowed)}），已按所填文字公开，请确认",
+                        INDICATORS,
+                        ind.cell(INDICATORS, key),
+                        typed,
+                    )
+                )
+    return issues
+
+
+def _is_cost(ind) -> bool:
+    return ind.level1 == "成本指标" or ind.level2.endswith("成本指标")
 
 
 # Rates where higher is better: they take ">=" or "=" and a percentage (R31).
@@ -398,7 +512,7 @@ def check_staff(inputs: Inputs, names: Names) -> list[Issue]:
 
 def check_sign_date(inputs: Inputs, names: Names) -> list[Issue]:
     i = inputs.info
-    if i.sign_date.year in (i.year, i.year + 1):
+    if i.sign_date is None or i.sign_date.year in (i.year, i.year + 1):
         return []
     return [
         error(
@@ -486,18 +600,115 @@ def check_zero_items(inputs: Inputs, names: Names) -> list[Issue]:
     ]
 
 
-def check_duplicate_glossary(inputs: Inputs, names: Names) -> list[Issue]:
-    counts = Counter(g.term for g in inputs.glossary)
-    return [
-        warning(
-            "glossary-duplicate",
-            f"名词“{g.term}”重复解释",
-            schema.SHEET_GLOSSARY,
-            g.cell(schema.SHEET_GLOSSARY, "term"),
+_PERIOD = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日[至到\-—－~～](\d{4})年(\d{1,2})月(\d{1,2})日$")
+
+
+def check_project_periods(inputs: Inputs, names: Names) -> list[Issue]:
+    """资金执行时间 by day: two real dates in the budget year, start before end."""
+    issues = []
+    year = inputs.info.year
+    for p in inputs.projects:
+        if not p.period:
+            continue
+        text = p.period.strip().replace(" ", "")
+        m = _PERIOD.match(text)
+        dates = None
+        if m:
+            try:
+                g = [int(x) for x in m.groups()]
+                dates = (dt.date(g[0], g[1], g[2]), dt.date(g[3], g[4], g[5]))
+            except ValueError:
+                dates = None
+        if dates is None or dates[0] > dates[1] or dates[0].year != year or dates[1].year != year:
+            issues.append(
+                error(
+                    "project-period-text-invalid",
+                    f"资金执行时间“{p.period.strip()}”应写成“{year}年1月1日至{year}年12月31日”的形式，"
+                    f"起止日期都在{year}年内且起始不晚于截止；不按日写时请清空此格，填写执行起止月",
+                    PROJECTS,
+                    p.cell(PROJECTS, "period"),
+                    p.period,
+                )
+            )
+    return issues
+
+
+IMPLAUSIBLE_FACTOR = 1000
+
+
+def check_implausible_amounts(inputs: Inputs, names: Names) -> list[Issue]:
+    """One line larger than all the others together by 1000×: probably typed in 元 in a 万元 workbook."""
+    if inputs.info.amount_unit != schema.AmountUnit.WANYUAN.value or len(inputs.items) < 2:
+        return []
+    total = sum((i.amount for i in inputs.items), Decimal(0))
+    issues = []
+    for item in inputs.items:
+        rest = total - item.amount
+        if rest > 0 and item.amount > rest * IMPLAUSIBLE_FACTOR:
+            wan = (item.amount / 10000).quantize(Decimal("0.01"))
+            issues.append(
+                warning(
+                    "amount-implausible",
+                    f"金额{item.amount:.2f}万元比其他各行合计（{rest:.2f}万元）大1000倍以上，像是按元填写的："
+                    f"如是元，应填 {wan}；如整本工作簿都按元填写，请把“基本信息”的金额单位改为“元”",
+                    ITEMS,
+                    item.cell(ITEMS, "amount"),
+                )
+            )
+    return issues
+
+
+def _duplicates(rows, key, code: str, sheet: str, column: str, what) -> list[Issue]:
+    """One error per repeated key, at the repeat, naming the first row (a keyed sheet holds each key once)."""
+    first: dict[object, int] = {}
+    issues = []
+    for r in rows:
+        k = key(r)
+        if k in first:
+            issues.append(
+                error(code, f"{what(r)}重复（第{first[k]}行已填写），请删除其中一行", sheet, r.cell(sheet, column))
+            )
+        else:
+            first[k] = r.row
+    return issues
+
+
+def check_duplicate_keys(inputs: Inputs, names: Names) -> list[Issue]:
+    """Every keyed list sheet holds each key once (上年对比 and 项目信息 are checked where they are read)."""
+    issues = _duplicates(
+        inputs.glossary,
+        lambda g: g.term,
+        "glossary-duplicate",
+        schema.SHEET_GLOSSARY,
+        "term",
+        lambda g: f"名词“{g.term}”",
+    )
+    issues += _duplicates(
+        inputs.uses,
+        lambda u: u.class_code,
+        "class-use-duplicate",
+        schema.SHEET_USES,
+        "class_code",
+        lambda u: f"类编码{u.class_code}的用途说明",
+    )
+    issues += _duplicates(
+        inputs.extra_codes,
+        lambda e: (e.code_type, e.code),
+        "extra-code-duplicate",
+        schema.SHEET_EXTRA_CODES,
+        "code",
+        lambda e: f"补充科目{e.code_type}{e.code}",
+    )
+    for row, first in inputs.unit_duplicates.items():
+        issues.append(
+            error(
+                "unit-duplicate",
+                f"预算单位重复（第{first}行已填写），请删除其中一行",
+                schema.SHEET_UNITS,
+                f"{schema.column_letter(schema.SHEET_UNITS, 'name')}{row}",
+            )
         )
-        for g in inputs.glossary
-        if counts[g.term] > 1
-    ]
+    return issues
 
 
 VALIDATIONS: tuple[Check, ...] = (
@@ -509,6 +720,7 @@ VALIDATIONS: tuple[Check, ...] = (
     check_project_units,
     check_indicator_weights,
     check_indicator_values,
+    check_indicator_framework,
     check_allocation_amounts,
     check_staff,
     check_sign_date,
@@ -516,7 +728,9 @@ VALIDATIONS: tuple[Check, ...] = (
     check_assets,
     check_control_totals,
     check_zero_items,
-    check_duplicate_glossary,
+    check_duplicate_keys,
+    check_implausible_amounts,
+    check_project_periods,
 )
 
 

@@ -26,6 +26,7 @@ import pytest
 from generator.annotate import SHEET_ISSUES
 from generator.cli import main
 from tests.conftest import ROOT
+from tests.office import soffice_with
 
 SCRIPT = ROOT / "scripts" / "make_bad_inputs.py"
 MANIFEST = ROOT / "tests" / "data" / "bad_inputs.json"
@@ -277,15 +278,17 @@ def test_annotated_workbook_keeps_formulas_and_protection(example_paths: dict[st
     assert str(items["C2"].value).startswith("=")
     assert items.protection.sheet
     listing = wb[SHEET_ISSUES]
-    assert listing["D2"].value == "没有发现问题。"
+    # 002 has no errors; its one warning is the reference's 指标值 “意见被采纳的情况” (issue 7 §4)
+    assert [r[1].value for r in listing.iter_rows(min_row=2)] == ["警告"]
+    assert "意见被采纳的情况" in listing["D2"].value
 
 
 def test_annotated_workbook_opens_in_libreoffice(corpus: Path, tmp_path: Path) -> None:
     """A spreadsheet program opens the copy and keeps the marks: LibreOffice re-saves it as .xlsx
     and the problem cell still has its fill and comment, the list its link."""
-    soffice = next((p for p in ("/usr/bin/soffice", "/usr/bin/libreoffice") if Path(p).exists()), None)
+    soffice, why = soffice_with("calc")  # Writer alone cannot open a workbook
     if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+        pytest.skip(why)
     out = tmp_path / "annotated.xlsx"
     assert main(["check", str(corpus / BY_NAME["amount-abc"]["file"]), "--annotate", str(out)]) == 1
     resaved = tmp_path / "lo"

@@ -75,9 +75,10 @@ def test_performance_summary_splits_fiscal_and_other_money() -> None:
     inputs = make_inputs(items, projects=[project("甲"), project("乙", row=3)], indicators=[indicator("甲")])
     d = compute(inputs)
     perf = d.sections[10].subsections[3].paragraphs[0].text
-    assert "财政拨款项目2个，涉及预算金额35.00万元；非财政拨款项目1个，涉及预算金额7.00万元" in perf
+    # Carry-over is not current-year 财政拨款: 乙 (5 结转 + 7 单位资金) is a 非财政拨款项目 with 其他资金 12.
+    assert "财政拨款项目1个，涉及预算金额30.00万元；非财政拨款项目1个，涉及预算金额12.00万元" in perf
     tables = {p.project: (p.total, p.fiscal, p.other) for p in d.performance_tables}
-    assert tables == {"甲": (D("30.00"), D("30.00"), D("0.00")), "乙": (D("12.00"), D("5.00"), D("7.00"))}
+    assert tables == {"甲": (D("30.00"), D("30.00"), D("0.00")), "乙": (D("12.00"), D("0.00"), D("12.00"))}
     assert [r.cells[4] for r in d.tables[6].rows if r.style == "project"] == ["甲"]  # 表7: current-year GPB only
 
 
@@ -102,3 +103,20 @@ def test_toc_matches_body_headings() -> None:
     assert [s.heading for s in d.sections] == [t for t in toc if t in {s.heading for s in d.sections}]
     assert "四、财政拨款收支预算总体情况表" in toc  # same title as the table itself (reference 000 differs)
     assert d.tables[3].title == "财政拨款收支预算总体情况表"
+
+
+def test_split_project_says_so_in_section7_and_table_matches_table7() -> None:
+    # The 公告费 case of example 000: 10.00 current-year 一般公共预算 + 6.43 财政拨款结转.
+    items = [
+        item("2010350", "30299", "10.00", SpendingKind.PROJECT, project="公告费", row=2),
+        item("2010350", "30299", "6.43", SpendingKind.PROJECT, FundSource.CARRY_GPB, project="公告费", row=3),
+    ]
+    d = compute(make_inputs(items, projects=[project("公告费")], indicators=[indicator("公告费")]))
+    s7 = [p.text for p in d.sections[6].paragraphs]
+    assert "预算安排规模：16.43万元，其中当年一般公共预算10.00万元、上年财政拨款结转6.43万元" in s7
+    (table,) = d.performance_tables
+    assert (table.total, table.fiscal, table.other) == (D("16.43"), D("10.00"), D("6.43"))
+    t7 = next(r for r in d.tables[6].rows if r.style == "project")
+    assert t7.cells[5] == D("10.00")
+    perf = d.sections[10].subsections[3].paragraphs[0].text
+    assert "财政拨款项目1个，涉及预算金额10.00万元；非财政拨款项目0个，涉及预算金额6.43万元" in perf

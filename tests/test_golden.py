@@ -161,7 +161,11 @@ def test_000_table10_sangong(disclosures: dict[str, Disclosure]) -> None:
         "政府采购预算277.88万元，其中：政府采购货物预算115.84万元，政府采购工程预算0.00万元，政府采购服务预算162.04万元",
         "面向中小企业预留政府采购项目预算金额277.88万元，其中：面向小微企业预留政府采购项目预算金额277.88万元",
         "车辆4辆，价值72.85万元",  # 行2419
-        "非财政拨款项目1个，涉及预算金额192.23万元",  # 行2427
+        # 行2427 prints 财政拨款项目9个/375.8 (= 表7 合计) and 非财政拨款项目1个/192.23. Issue 7 (rules.md §2):
+        # n/X = projects with current-year 财政拨款 and their sum = 表7 合计 375.80 (行1824 ff.), as published;
+        # m = 机构运行补助 (单位资金) and 访惠聚工作经费 (only 结转 4.82, no published table),
+        # Y = 表3 项目支出 579.28 (行2272) − 375.80 = 203.48 (the published 192.23 omits the carry-over).
+        "财政拨款项目9个，涉及预算金额375.80万元；非财政拨款项目2个，涉及预算金额203.48万元",
     ],
 )
 def test_000_narrative(disclosures: dict[str, Disclosure], sentence: str) -> None:
@@ -176,7 +180,8 @@ def test_000_staff(disclosures: dict[str, Disclosure]) -> None:
 
 def test_000_performance_tables(disclosures: dict[str, Disclosure]) -> None:
     perf = {p.project: p for p in disclosures["000"].performance_tables}
-    assert (perf["公告费"].total, perf["公告费"].fiscal) == (D("16.43"), D("16.43"))  # 行2527-2529
+    # 行2527-2529 print 财政拨款 16.43 (6.43 of it carry-over); one project, one figure: 财政拨款 = 表7 10 (行1824).
+    assert (perf["公告费"].total, perf["公告费"].fiscal, perf["公告费"].other) == (D("16.43"), D("10"), D("6.43"))
     assert (perf["机构运行补助"].total, perf["机构运行补助"].other) == (D("192.23"), D("192.23"))  # 行3234-3237
     assert perf["12345政务服务便民热线云呼叫中心平台技术服务运维费"].total == D("239")  # 行2711
 
@@ -248,8 +253,9 @@ def test_002_table10(disclosures: dict[str, Disclosure]) -> None:
         "“三公”经费数为10.50万元",  # 行2403
         "机关运行经费财政拨款预算61.53万元，比上年预算增加5.78万元，增长10.37%",  # 行2409
         "政府采购预算102.13万元，其中：政府采购货物预算45.37万元，政府采购工程预算0.00万元，政府采购服务预算56.76万元",
-        "财政拨款项目7个",  # 行2430 (count; amount differs by resolution)
-        "非财政拨款项目2个",  # 行2430
+        # 行2430 counts carry-over as 财政拨款 (7 and 2 projects). Issue 7: only 2 projects have current-year
+        # 财政拨款, X = 表7 合计 2283.33 (行1915); Y = 表3 项目支出 6476.81 (行914) − 2283.33 = 4193.48.
+        "财政拨款项目2个，涉及预算金额2283.33万元；非财政拨款项目7个，涉及预算金额4193.48万元",
     ],
 )
 def test_002_narrative(disclosures: dict[str, Disclosure], sentence: str) -> None:

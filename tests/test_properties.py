@@ -207,7 +207,10 @@ def test_narrative_matches_tables(items: list) -> None:
     for name in dict.fromkeys(n for n, _ in t7):
         at = next(k for k, line in enumerate(seven) if re.fullmatch(rf"\d+\.项目名称：{re.escape(name)}", line))
         total = sum((a for n, a in t7 if n == name), ZERO)  # a project may span several 项 rows
-        assert seven[at + 2] == f"预算安排规模：{fmt.amount(total)}万元"
+        scale = seven[at + 2]
+        assert (
+            scale == f"预算安排规模：{fmt.amount(total)}万元" or f"其中当年一般公共预算{fmt.amount(total)}万元" in scale
+        )
     perf = {p.project for p in d.performance_tables}
     assert {n for n, _ in t7} <= perf
     # 三公 sentence = 表10
@@ -216,6 +219,54 @@ def test_narrative_matches_tables(items: list) -> None:
     # 目录 equals the body headings
     toc = [e.text for e in d.toc]
     assert all(sec.heading in toc for sec in s)
+
+
+@SETTINGS
+@given(line_items())
+def test_one_project_one_figure(items: list) -> None:
+    """A project's amount agrees across 表7, 七 and its 绩效目标表; 十一（四） equals the attached tables."""
+    d = disclosure_for(items)
+    t = {x.number: x for x in d.tables}
+    t7: dict[str, Decimal] = {}
+    for r in t[7].rows:
+        if r.style == "project":
+            t7[r.cells[4]] = t7.get(r.cells[4], ZERO) + r.cells[5]
+    perf = {p.project: p for p in d.performance_tables}
+    seven = [p.text for p in d.sections[6].paragraphs]
+    for name, amount in t7.items():
+        table = perf[name]
+        assert table.total == table.fiscal + table.other
+        fund_or_soe = {
+            FundSource.FUND_LOCAL,
+            FundSource.FUND_TRANSFER,
+            FundSource.SOE_LOCAL,
+            FundSource.SOE_TRANSFER,
+        }
+        only_gpb = not any(
+            i.source in fund_or_soe for i in items if i.project == name and i.kind is SpendingKind.PROJECT
+        )
+        if only_gpb:
+            assert table.fiscal == amount  # 其中：财政拨款 = 表7
+        at = next(k for k, line in enumerate(seven) if line.endswith(f"项目名称：{name}"))
+        scale = seven[at + 2]
+        if table.other == 0 and only_gpb:
+            assert scale == f"预算安排规模：{fmt.amount(amount)}万元"
+        else:
+            assert scale.startswith(
+                f"预算安排规模：{fmt.amount(table.total)}万元，其中当年一般公共预算{fmt.amount(amount)}万元"
+            )
+    # 十一（四）: n/X over tables with 财政拨款, m = the rest, Y = all 其他资金; X + Y = 表3 项目支出
+    n = sum(1 for p in perf.values() if p.fiscal != 0)
+    x = sum((p.fiscal for p in perf.values()), ZERO)
+    y = sum((p.other for p in perf.values()), ZERO)
+    t3_project = next(r for r in t[3].rows if r.style == "total").cells[6]
+    assert x + y == amounts_of([t3_project])[0]
+    summary = d.sections[10].subsections[3].paragraphs[0].text
+    if perf:
+        assert (
+            f"财政拨款项目{n}个，涉及预算金额{fmt.amount(x)}万元；非财政拨款项目{len(perf) - n}个，"
+            f"涉及预算金额{fmt.amount(y)}万元" in summary
+        )
 
 
 @SETTINGS

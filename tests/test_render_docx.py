@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from generator import formatting as fmt
 from generator.model import Disclosure, Paragraph
 from generator.render.docx import TEMPLATE, build_context, render_docx
 from generator.render.filters import make_env
+from tests.office import soffice_with
 
 EXAMPLES = ("000", "002")
 HEADER_ROWS = {1: 2, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3, 7: 2, 8: 3, 9: 3, 10: 2}
@@ -344,7 +344,7 @@ def test_output_is_byte_identical_and_has_fixed_metadata(disclosures, rendered, 
     assert props.created is None and props.modified is None
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(soffice_with("writer")[0] is None, reason=soffice_with("writer")[1])
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_libreoffice_converts_the_docx(rendered, tmp_path, name):
     result = subprocess.run(

@@ -181,7 +181,10 @@ def test_defined_names_point_at_catalog_and_vocabularies(blank: Workbook) -> Non
     assert values("list_func_classes") == [c for c, _ in catalog.classes]
     assert values("list_econ_items") == [c for c, _ in catalog.econ_items()]
     assert values("list_source") == [f.value for f in s.FundSource]
-    assert values("list_level1") == list(s.INDICATOR_LEVEL1)
+    # 绩效指标 dropdowns come from the year's framework data (issue 7 §4)
+    assert values("list_indicator_level1") == ["产出指标", "成本指标", "效益指标", "满意度指标"]
+    assert "社会效益指标" in values("list_indicator_level2")
+    assert {"按照完成比例赋分", "按照评判等级赋分"} <= set(values("list_indicator_scoring"))
     assert blank.defined_names["list_projects"].attr_text == "'项目信息'!$A$2:$A$501"
 
 
@@ -203,7 +206,7 @@ def test_input_cells_unlocked_and_display_only_locked(blank: Workbook) -> None:
         for col in columns:
             letter = s.column_letter(sheet, col.key)
             for row in (s.FIRST_DATA_ROW, _last_row(sheet)):
-                assert ws[f"{letter}{row}"].protection.locked == col.display_only, (sheet, col.key, row)
+                assert ws[f"{letter}{row}"].protection.locked == (col.display_only or col.tool), (sheet, col.key, row)
         assert ws.cell(_last_row(sheet) + 1, 1).protection.locked  # outside the prepared range
     prior = blank[s.SHEET_PRIOR]
     assert prior["D2"].value is None and prior["E2"].value is None  # filled by the tool

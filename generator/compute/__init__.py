@@ -25,6 +25,7 @@ def compute_disclosure(inputs: Inputs, catalog: Catalog) -> tuple[Disclosure, li
     book = PriorBook(inputs)
     narrative = Narrative(inputs, names, book)
     sections = narrative.sections()
+    book.finish()
     tables = TableBuilder(inputs.items, names, info.unit_name).all()
     year = info.year
 
@@ -68,6 +69,6 @@ def compute_disclosure(inputs: Inputs, catalog: Catalog) -> tuple[Disclosure, li
         part4=parts[3],
         glossary=glossary,
         signature=info.short_name,
-        date=fmt.cn_date(info.sign_date),
+        date=fmt.cn_date(info.sign_date) if info.sign_date else "",
     )
     return disclosure, [*book.issues, *narrative.issues], book

@@ -8,12 +8,13 @@ writes into the workbook so the officer never has to guess.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from generator.inputs import Inputs, PriorRow
-from generator.issues import Issue, error
+from generator.issues import Issue, error, warning
 from generator.workbook import schema
 from generator.workbook.schema import PRIOR_ITEM_PREFIX, PriorKey
 
@@ -51,6 +52,29 @@ class Comparison:
         return self.current - self.prior
 
 
+def clean_reason(text: str | None) -> str | None:
+    """The reason as printed: no leading 主要原因是, no trailing punctuation; None when empty."""
+    reason = (text or "").strip().rstrip("。；;，,").strip() or None
+    if reason:
+        reason = re.sub(r"^主要原因(是|为)?[：:]?", "", reason).strip() or None
+    return reason
+
+
+def reason_check(text: str | None) -> str:
+    """A short digest of a reason's text: tells `prepare` whether the officer has rewritten it."""
+    cleaned = clean_reason(text) or ""
+    return hashlib.sha256(cleaned.encode("utf-8")).hexdigest()[:8]
+
+
+def direction(current: Decimal, prior: Decimal) -> str:
+    """增加 / 减少 / 持平 / 新增 (prior zero) / 未安排 (both zero), as the sentence words it."""
+    if current == prior:
+        return "未安排" if current == 0 else "持平"
+    if prior == 0:
+        return "新增"
+    return "增加" if current > prior else "减少"
+
+
 @dataclass(frozen=True)
 class NeededRow:
     """A row the document needs in 上年对比, for `disclosure prepare`."""
@@ -69,6 +93,7 @@ class PriorBook:
     issues: list[Issue] = field(default_factory=list)
     needed: list[NeededRow] = field(default_factory=list)
     _rows: dict[str, PriorRow] = field(default_factory=dict)
+    _orphans: set[str] = field(default_factory=set)
     _next_row: int = 0
 
     def __post_init__(self) -> None:
@@ -136,9 +161,9 @@ class PriorBook:
                 )
             )
             prior = ZERO
-        reason = (row.reason or "").strip().rstrip("。；;，,").strip() or None
-        if reason:
-            reason = re.sub(r"^主要原因(是|为)?[：:]?", "", reason).strip() or None
+        reason = clean_reason(row.reason)
+        if reason and row.prior is not None:
+            self._check_recorded(row, label, current, prior)
         if current != prior and not reason and row.prior is not None:
             self.issues.append(
                 error(
@@ -149,6 +174,62 @@ class PriorBook:
                 )
             )
         return Comparison(key, current, prior, reason)
+
+    def _check_recorded(self, row: PriorRow, label: str, current: Decimal, prior: Decimal) -> None:
+        """A reason belongs to the figure it was written for (rules.md §4).
+
+        `prepare` records the current figure beside a reason when it first sees it, and again only when
+        the reason text has changed. A rewritten reason (its digest differs) counts as confirmed.
+        """
+        if row.recorded is None:
+            return
+        if row.recorded_check and row.recorded_check != reason_check(row.reason):
+            return  # rewritten since it was recorded: the officer has confirmed it
+        recorded = row.recorded.quantize(ZERO)
+        if recorded == current:
+            return
+        was, now = direction(recorded, prior), direction(current, prior)
+        cell = row.cell(SHEET, "reason")
+        if was != now:
+            self.issues.append(
+                error(
+                    "reason-direction-flipped",
+                    f"“{label}”的主要原因是按{was}写的（当时本年{recorded:.2f}万元），现在本年{current:.2f}万元、"
+                    f"上年{prior:.2f}万元，是{now}。原因是按{was}写的，现在是{now}，请改写主要原因",
+                    SHEET,
+                    cell,
+                    row.reason,
+                )
+            )
+        else:
+            self.issues.append(
+                warning(
+                    "reason-figure-moved",
+                    f"“{label}”的主要原因是按本年{recorded:.2f}万元写的，现在本年为{current:.2f}万元。"
+                    "请确认原因仍然适用；如需修改，改写原因后运行 disclosure prepare",
+                    SHEET,
+                    cell,
+                    row.reason,
+                )
+            )
+
+    def unneeded(self, key: str) -> None:
+        """Report a row the document no longer needs (never a demand for its values)."""
+        row = self._rows[key]
+        self._orphans.add(key)
+        self.issues.append(
+            warning("prior-row-unneeded", f"“{row.key}”：此行已不需要，可删除", SHEET, row.cell(SHEET, "key"), row.key)
+        )
+
+    def finish(self) -> None:
+        """Warn about every row no comparison asked for."""
+        asked = {n.key for n in self.needed}
+        for key in self._rows:
+            if key not in asked and key not in self._orphans:
+                self.unneeded(key)
+
+    def row_of(self, key: str) -> PriorRow | None:
+        return self._rows.get(key)
 
     def item_rows(self) -> dict[str, PriorRow]:
         """Rows of section 五（三）, by 7-digit code."""

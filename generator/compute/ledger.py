@@ -24,7 +24,6 @@ UNIT = frozenset({F.UNIT_BUSINESS, F.UNIT_SUBSIDY, F.UNIT_AFFILIATE, F.UNIT_OPER
 CARRY = frozenset({F.CARRY_GPB, F.CARRY_FUND, F.CARRY_SOE})  # 财政拨款结转
 NONFISCAL = frozenset({F.NONFISCAL_SPECIAL, F.NONFISCAL_UNIT})  # 非财政拨款结转结余
 CURRENT_YEAR = FISCAL_CURRENT | {F.SPECIAL_ACCOUNT} | UNIT  # 一、本年收入
-FISCAL = FISCAL_CURRENT | CARRY  # 财政拨款 of a project (绩效目标表)
 ALL = frozenset(F)
 
 # Economic codes of the 三公经费 (rules.md §2).

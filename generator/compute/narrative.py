@@ -121,6 +121,9 @@ class Narrative:
         self.gpb = L.select(self.items, L.by_sources(L.GPB))
         self.fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
         self._next_use_row = self.inputs.next_rows.get(schema.SHEET_USES, schema.FIRST_DATA_ROW)
+        # 本部门 for a department with subordinate units, 本单位 otherwise; 部门（单位） stays in headings only.
+        self.department = len(self.inputs.units) > 1
+        self.who = "本部门" if self.department else "本单位"
 
     def compare(self, key: str, current: Decimal, label: str, hint: str, required: bool | None = None) -> Comparison:
         return self.book.compare(key, current, label, hint, required)
@@ -154,7 +157,7 @@ class Narrative:
             heading=heading,
             paragraphs=[
                 _p(
-                    f"按照全口径预算的原则，{self.short}{self.year}年所有收入和支出均纳入部门（单位）预算管理。"
+                    f"按照全口径预算的原则，{self.short}{self.year}年所有收入和支出均纳入{'部门' if self.department else '单位'}预算管理。"
                     f"收支总预算{wan(total)}。"
                 ),
                 _p(f"收入预算包括：{join_names(groups) or '无'}。"),
@@ -177,6 +180,9 @@ class Narrative:
                 continue  # 财政专户核拨 only appears when the department has it
             c = self.compare(key.value, current, key.value, f"第三部分二“{label}”")
             comparisons.append(c)
+            if c.current == 0 and c.prior == 0:
+                lines.append(f"{label}未安排")  # nothing in either year: no 0.00万元, no 0.00%
+                continue
             lines.append(
                 f"{label}{wan(current)}，占{pct(fmt.share(current, total))}，{self.change(c, label)}{reason_clause(c)}"
             )
@@ -250,6 +256,8 @@ class Narrative:
         for use in self.inputs.uses:
             if use.class_code == class_code:
                 return use.use.strip().removeprefix("主要用于").rstrip("。；;")
+        if class_code in self.inputs.incomplete_uses:
+            return ""  # the row exists; the reader reported its blank 主要用于 at the cell (one problem, one message)
         n = self._next_use_row
         self._next_use_row += 1
         name = self.names.function(class_code)
@@ -309,10 +317,19 @@ class Narrative:
 
     def _item_usage(self) -> tuple[list[Paragraph], Decimal]:
         """五（三）: one line per 表5 项 (plus 项 budgeted only last year), in table order."""
-        codes = sorted({i.func_code for i in self.gpb} | set(self.book.item_rows()))
+        current_codes = {i.func_code for i in self.gpb}
+        codes = set(current_codes)
+        for code, row in self.book.item_rows().items():
+            if code in current_codes:
+                continue
+            if row.prior is None or row.prior == 0 or not self.names.function(code):
+                # Not budgeted this year and nothing (or an unknown code) last year: the row is not needed.
+                self.book.unneeded(item_key(code))
+            else:
+                codes.add(code)  # budgeted only last year: 五（三） still describes the drop
         paras = []
         priors = Decimal("0.00")
-        for n, code in enumerate(codes, start=1):
+        for n, code in enumerate(sorted(codes), start=1):
             current = L.total(self.gpb, lambda i, code=code: i.func_code == code)
             name = self.names.function(code)
             label = f"{item_key(code)} {name}"
@@ -351,18 +368,19 @@ class Narrative:
         by_name = {p.name: p for p in self.inputs.projects}
         paras = []
         for n, name in enumerate(table7_projects(proj), start=1):
-            amount = L.total(proj, lambda i, name=name: i.project == name)
             info = by_name.get(name)
             paras.append(_p(f"{n}.项目名称：{name}", "item"))
             if info is None:
                 continue  # reported by the project-link validation
             paras += [
                 _p(f"设立的政策依据：{info.policy_basis}", "field"),
-                _p(f"预算安排规模：{wan(amount)}", "field"),
+                _p(f"预算安排规模：{project_scale(self.items, name)}", "field"),
                 _p(f"项目承担单位：{info.undertaker}", "field"),
                 _p(f"资金分配情况：{info.allocation}", "field"),
                 _p(
-                    f"资金执行时间：{self.year}年{info.start_month}月-{self.year}年{info.end_month}月",
+                    f"资金执行时间：{info.period.strip()}"
+                    if info.period
+                    else f"资金执行时间：{self.year}年{info.start_month}月-{self.year}年{info.end_month}月",
                     "field",
                 ),
             ]
@@ -421,13 +439,26 @@ class Narrative:
         )
 
     def _operating(self) -> Subsection:
-        current = operating_cost(self.items)
+        scope = operating_units(self.inputs)
+        current = operating_cost(self.items, scope)
         c = self.compare(K.OPERATING.value, current, K.OPERATING.value, "第三部分十一（一）机关运行经费")
         text = (
-            f"{self.year}年，{self.short}的机关运行经费财政拨款预算{wan(current)}，"
+            f"{self.year}年，{self.short}{self._operating_scope(scope)}的机关运行经费财政拨款预算{wan(current)}，"
             f"{self.change(c, '机关运行经费')}。{reason_sentence(c)}"
         )
         return Subsection(heading="（一）机关运行经费情况", paragraphs=[_p(text)])
+
+    def _operating_scope(self, scope: frozenset[str]) -> str:
+        """`本级及下属1家行政单位和0家参照公务员法管理事业单位` for a department; nothing for one unit."""
+        units = self.inputs.units
+        if len(units) <= 1:
+            return ""
+        types = self.inputs.unit_types
+        below = units[1:]
+        admin = sum(1 for u in below if types.get(u, schema.UNIT_TYPES[0]) == schema.UNIT_TYPES[0])
+        civil = sum(1 for u in below if types.get(u) == schema.UNIT_TYPES[1])
+        head = "本级及" if units[0] in scope else ""
+        return f"{head}下属{admin}家行政单位和{civil}家参照公务员法管理事业单位"
 
     def _procurement(self) -> Subsection:
         f = self.inputs.facts
@@ -440,7 +471,7 @@ class Narrative:
                     f"政府采购工程预算{wan(f.proc_works)}，政府采购服务预算{wan(f.proc_services)}。"
                 ),
                 _p(
-                    f"{self.year}年度本部门（单位）面向中小企业预留政府采购项目预算金额{wan(f.proc_sme)}，"
+                    f"{self.year}年度{self.who}面向中小企业预留政府采购项目预算金额{wan(f.proc_sme)}，"
                     f"其中：面向小微企业预留政府采购项目预算金额{wan(f.proc_small)}。"
                 ),
             ],
@@ -481,19 +512,35 @@ class Narrative:
         if not funded:
             text = f"{self.year}年，{self.short}没有纳入预算绩效管理的项目支出。"
             return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)])
+        # n/X: projects with current-year 财政拨款 and the sum of that money (= 表7 合计 plus 基金/国资 projects);
+        # m/Y: the other projects, and every project's 其他资金. X + Y = 表3 项目支出.
         fiscal = [a for a, _ in funded.values() if a != 0]
-        other = [b for _, b in funded.values() if b != 0]
+        others = [name for name, (a, _) in funded.items() if a == 0]
+        other_money = sum((b for _, b in funded.values()), Decimal("0.00"))
         text = (
             f"{self.year}年，本年度预算绩效管理的财政拨款项目{len(fiscal)}个，涉及预算金额"
-            f"{wan(sum(fiscal, Decimal('0.00')))}；非财政拨款项目{len(other)}个，涉及预算金额"
-            f"{wan(sum(other, Decimal('0.00')))}。具体情况见下表（按项目分别填报）："
+            f"{wan(sum(fiscal, Decimal('0.00')))}；非财政拨款项目{len(others)}个，涉及预算金额"
+            f"{wan(other_money)}。具体情况见下表（按项目分别填报）："
         )
         return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)], performance_tables=True)
 
 
-def operating_cost(items: list[LineItem]) -> Decimal:
-    """机关运行经费 = 一般公共预算 basic 公用经费 (= 表6 公用经费)."""
-    return L.total(items, L.by_sources(L.GPB), L.basic, lambda i: not L.is_personnel(i.econ_code))
+def operating_units(inputs: Inputs) -> frozenset[str]:
+    """Budget units that have 机关运行经费: 行政单位 and 参照公务员法管理事业单位 (rules.md §2)."""
+    return frozenset(
+        u for u in inputs.units if inputs.unit_types.get(u, schema.UNIT_TYPES[0]) in schema.OPERATING_UNIT_TYPES
+    )
+
+
+def operating_cost(items: list[LineItem], units: frozenset[str] | None = None) -> Decimal:
+    """机关运行经费 = 一般公共预算 basic 公用经费 of 行政/参公 units (= 表6 公用经费 when all are)."""
+    return L.total(
+        items,
+        L.by_sources(L.GPB),
+        L.basic,
+        lambda i: not L.is_personnel(i.econ_code),
+        lambda i: units is None or not i.unit or i.unit in units,
+    )
 
 
 def table7_projects(items: list[LineItem]) -> list[str]:
@@ -506,7 +553,11 @@ def table7_projects(items: list[LineItem]) -> list[str]:
 
 
 def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]:
-    """Per project: (财政拨款 part incl. 结转, other part), in 表7-then-workbook order."""
+    """Per project: (current-year 财政拨款, 其他资金), in 表7-then-workbook order.
+
+    其中：财政拨款 of a 绩效目标表 is the project's current-year 财政拨款 (rules.md §2), the same money
+    表7 and 七 show; carry-over, 财政专户 and 单位资金 are 其他资金.
+    """
     proj = L.select(items, L.project)
     order = table7_projects(L.select(proj, L.by_sources(L.GPB))) + project_order(proj)
     by_project: dict[str | None, list[LineItem]] = {}
@@ -517,5 +568,35 @@ def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]
         if name in out:
             continue
         mine = by_project.get(name, [])
-        out[name] = (L.total(mine, L.by_sources(L.FISCAL)), L.total(mine, lambda i: i.source not in L.FISCAL))
+        out[name] = (
+            L.total(mine, L.by_sources(L.FISCAL_CURRENT)),
+            L.total(mine, lambda i: i.source not in L.FISCAL_CURRENT),
+        )
     return out
+
+
+# How 七 names each part of a project's money when it is split (rules.md §2).
+SCALE_PARTS: tuple[tuple[str, frozenset[F]], ...] = (
+    ("当年一般公共预算", L.GPB),
+    ("当年政府性基金预算", L.FUND),
+    ("当年国有资本经营预算", L.SOE),
+    ("财政专户核拨", frozenset({F.SPECIAL_ACCOUNT})),
+    ("单位资金", L.UNIT),
+    ("上年财政拨款结转", L.CARRY),
+    ("上年非财政拨款结转结余", L.NONFISCAL),
+)
+
+
+def project_scale(items: list[LineItem], name: str) -> str:
+    """七's 预算安排规模: the project's whole budget, with its parts when the money is split.
+
+    `16.43万元，其中当年一般公共预算10.00万元、上年财政拨款结转6.43万元`; a project funded by one source reads
+    just `10.00万元`. The 当年一般公共预算 part is the project's 表7 amount.
+    """
+    mine = [i for i in items if i.kind is schema.SpendingKind.PROJECT and i.project == name]
+    parts = [(label, L.total(mine, L.by_sources(src))) for label, src in SCALE_PARTS]
+    parts = [(label, a) for label, a in parts if a != 0]
+    total = L.total(mine)
+    if len(parts) <= 1:
+        return wan(total)
+    return f"{wan(total)}，其中{join_names([f'{label}{wan(a)}' for label, a in parts])}"

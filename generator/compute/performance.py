@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from generator import formatting as fmt
+from generator.catalog.indicators import load_framework
 from generator.compute import ledger as L
 from generator.compute.narrative import project_funding
 from generator.inputs import Indicator, Inputs
 from generator.model import IndicatorRow, PerformanceTable
-from generator.workbook.schema import INDICATOR_LEVEL1
 
 TITLE = "项  目  支  出  绩  效  目  标  表"
 
@@ -23,9 +23,12 @@ def performance_tables(inputs: Inputs) -> list[PerformanceTable]:
     indicators_of: dict[str, list[Indicator]] = defaultdict(list)
     for ind in inputs.indicators:
         indicators_of[ind.project].append(ind)
+    level1_order = load_framework(inputs.info.year).level1
     tables = []
     for name, (fiscal, other) in project_funding(inputs.items).items():
         info = by_name.get(name)
+        if info is not None and info.publish_targets == "否":
+            continue  # the officer marked it as not publishing targets; it still counts everywhere else
         units = sorted(units_of.get(name, ()))
         tables.append(
             PerformanceTable(
@@ -38,15 +41,17 @@ def performance_tables(inputs: Inputs) -> list[PerformanceTable]:
                 fiscal=fiscal,
                 other=other,
                 goal=info.goal if info else "",
-                rows=indicator_rows(indicators_of.get(name, [])),
+                rows=indicator_rows(indicators_of.get(name, []), level1_order),
             )
         )
     return tables
 
 
-def indicator_rows(indicators: list[Indicator]) -> list[IndicatorRow]:
-    """Rows grouped by 一级 then 二级 指标 (stable), with vertical-merge spans."""
-    level1_rank = {name: n for n, name in enumerate(INDICATOR_LEVEL1)}
+def indicator_rows(
+    indicators: list[Indicator], level1_order: tuple[str, ...] = ("产出指标", "成本指标", "效益指标", "满意度指标")
+) -> list[IndicatorRow]:
+    """Rows grouped by 一级 (in the framework's order) then 二级 指标 (stable), with vertical-merge spans."""
+    level1_rank = {name: n for n, name in enumerate(level1_order)}
     first_seen: dict[tuple[str, str], int] = {}
     for n, ind in enumerate(indicators):
         first_seen.setdefault((ind.level1, ind.level2), n)

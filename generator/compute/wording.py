@@ -41,16 +41,24 @@ def change_phrase(c: Comparison, prior_year: int, year: int, subject: str = "", 
     return f"{against}减少{wan(-c.change)}，下降{pct(r)}"
 
 
+def _printable(c: Comparison) -> bool:
+    """A typed reason is printed, also for an unchanged figure (never silently dropped), except when the item
+    was budgeted in neither year or the reason only repeats the phrase already printed (`与上年预算持平`)."""
+    if not c.reason or (c.current == 0 and c.prior == 0):
+        return False
+    return not (c.change == 0 and c.reason in ("与上年预算持平", "与上年持平", "持平"))
+
+
 def reason_clause(c: Comparison, colon: bool = False) -> str:
-    """`，主要原因是…` for a changed figure; nothing for unchanged or unbudgeted items."""
-    if not c.reason or c.change == 0:
+    """`，主要原因是…` whenever a reason was typed (see `_printable`)."""
+    if not _printable(c):
         return ""
     return f"，主要原因是{'：' if colon else ''}{c.reason}"
 
 
 def reason_sentence(c: Comparison) -> str:
-    """`主要原因是：…。` as a sentence of its own (五（一）, 十一（一））; nothing when unchanged."""
-    if not c.reason or c.change == 0:
+    """`主要原因是：…。` as a sentence of its own (五（一）, 十一（一））, also for an unchanged figure."""
+    if not _printable(c):
         return ""
     return f"主要原因是：{c.reason}。"
 

@@ -214,6 +214,7 @@ def parse_money(
     if is_empty(raw):
         return None
     _check_error_value(raw)
+    _check_unit_word(raw, unit)
     d = _to_decimal(raw, _MONEY_CODES)
     if unit == AmountUnit.YUAN.value:
         return (d / 10000).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -232,6 +233,39 @@ def parse_money(
             )
         )
     return d.quantize(CENT)
+
+
+def _check_unit_word(raw: object, unit: str) -> None:
+    """A cell that names the other unit (`486000元` in a 万元 workbook) is an error whose fix is the value.
+
+    Dropping the word and keeping the digits would publish the amount 10000 times too large (issue 7 §3).
+    """
+    if not isinstance(raw, str):
+        return
+    text = _strip(raw)
+    if unit == AmountUnit.WANYUAN.value and text.endswith("元") and not text.endswith("万元"):
+        typed, other = text[:-1].strip(), "元"
+    elif unit == AmountUnit.YUAN.value and text.endswith(("万元", "万")):
+        typed, other = text.removesuffix("元").removesuffix("万").strip(), "万元"
+    else:
+        return
+    try:
+        d = _number_from_text(typed, _MONEY_CODES, False)
+    except CellError:
+        return  # not a plain number: the general message applies
+    if other == "元":
+        wan = (d / 10000).quantize(CENT, rounding=ROUND_HALF_UP)
+        raise CellError(
+            "amount-unit-mismatch",
+            f"金额“{text}”是按元填写的，本工作簿的金额单位是万元：应填 {wan}（{trim(d)}元 = {wan}万元）；"
+            "如整本工作簿都按元填写，请把“基本信息”的金额单位改为“元”，并把所有金额都按元填写",
+        )
+    yuan = (d * 10000).quantize(CENT, rounding=ROUND_HALF_UP)
+    raise CellError(
+        "amount-unit-mismatch",
+        f"金额“{text}”是按万元填写的，本工作簿的金额单位是元：应填 {trim(yuan)}；"
+        "如整本工作簿都按万元填写，请把“基本信息”的金额单位改为“万元”",
+    )
 
 
 def _parse_integer(raw: object, allow_negative: bool) -> int | None:

@@ -550,6 +550,9 @@ class _Reader:
         dups = self._duplicate_headers(sheet, row1, expected)
         if row1[:n] == expected:
             return True  # a duplicate to the right is reported, but the schema columns are intact
+        core = [c.header for c in cols if not c.added]
+        if len(core) < n and row1[: len(core)] == core and not any(row1[len(core) : n]):
+            return True  # an older workbook without the columns added later (they read as empty)
         if dups:
             return False
         for r in range(schema.HEADER_ROW + 1, HEADER_SEARCH_ROWS + 1):

@@ -78,6 +78,13 @@ class Column:
     choices: tuple[str, ...] = ()
     display_only: bool = False  # filled by a formula or the tool; the reader ignores it
     default: object = None  # value assumed when the cell is empty
+    # Written by a `disclosure` command, never typed; read back like an input (styled as automatic).
+    tool: bool = False
+    # Added after the first template: an older workbook may lack it (only trailing columns).
+    added: bool = False
+    # TEXT with a non-binding dropdown from the year's 绩效指标 framework ("level1", "level2", "basis",
+    # "scoring"); other text is accepted by the reader and judged by the validations.
+    suggest: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,9 +161,7 @@ class PriorKey(str, Enum):
 
 PRIOR_ITEM_PREFIX = "一般公共预算项："
 
-INDICATOR_LEVEL1 = ("产出指标", "成本指标", "效益指标", "满意度指标")
-INDICATOR_BASIS = ("计划标准", "历史标准", "行业标准", "预算支出标准", "其他标准")
-INDICATOR_SCORING = ("按照正常比例赋分", "按评判等级赋分", "直接赋分", "满意度赋分")
+# The 绩效指标 vocabularies are per-year data: generator/catalog/data/<year>/indicators.json.
 
 # --- sheet 基本信息 -------------------------------------------------------------
 
@@ -202,7 +207,7 @@ INFO_FIELDS: tuple[Field, ...] = (
         "增加填正数，减少填负数，无变化填0",
         required=True,
     ),
-    Field("sign_date", "落款日期", Kind.DATE, "文末落款日期，须在预算年度或次年内，如 2023-01-31", required=True),
+    Field("sign_date", "落款日期", Kind.DATE, "文末落款日期，须在预算年度或次年内，如 2023-01-31；不填则不印日期"),
     Field(
         "weight_total",
         "绩效指标分值权重合计",
@@ -218,6 +223,9 @@ INFO_FIELDS: tuple[Field, ...] = (
 
 # --- sheet 预算单位 -------------------------------------------------------------
 
+UNIT_TYPES = ("行政单位", "参照公务员法管理事业单位", "事业单位", "其他")
+OPERATING_UNIT_TYPES = frozenset(UNIT_TYPES[:2])  # units that have 机关运行经费
+
 UNIT_COLUMNS: tuple[Column, ...] = (
     Column(
         "name",
@@ -226,6 +234,17 @@ UNIT_COLUMNS: tuple[Column, ...] = (
         44,
         "预算单位全称，绩效目标表“预算单位”栏使用，如：昌吉回族自治州工业和信息化局本级",
         required=True,
+    ),
+    # Issue 7 §5 (added column): 机关运行经费 covers 行政 and 参公 units only.
+    Column(
+        "unit_type",
+        "单位类型",
+        Kind.CHOICE,
+        26,
+        "行政单位、参照公务员法管理事业单位、事业单位或其他；机关运行经费只含行政单位和参公单位。第一行为本级",
+        choices=UNIT_TYPES,
+        default=UNIT_TYPES[0],
+        added=True,
     ),
 )
 
@@ -285,27 +304,80 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("start_month", "执行起始月", Kind.MONTH, 10, "1–12，预算年度内", default=1),
     Column("end_month", "执行截止月", Kind.MONTH, 10, "1–12，预算年度内", default=12),
     Column("goal", "项目总体目标", Kind.LONGTEXT, 40, required=True),
+    # Issue 7 §4/§5 (added columns):
+    Column(
+        "period",
+        "资金执行时间（按日）",
+        Kind.TEXT,
+        26,
+        "选填，按日写执行期时填写，如 2023年1月1日至2023年12月31日；填写后代替起止月",
+        added=True,
+    ),
+    Column(
+        "weight_total",
+        "绩效指标权重合计",
+        Kind.NUMBER,
+        12,
+        "本项目各指标分值权重之和，如 100 或 90；不填则按“基本信息”的绩效指标分值权重合计",
+        added=True,
+    ),
+    Column(
+        "publish_targets",
+        "公开绩效目标表",
+        Kind.CHOICE,
+        12,
+        "选“否”时不附本项目的绩效目标表，也不需要绩效指标；项目仍计入其他各表和说明",
+        choices=("是", "否"),
+        default="是",
+        added=True,
+    ),
 )
 
 # --- sheet 绩效指标 -------------------------------------------------------------
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
     Column("project", "项目名称", Kind.TEXT, 30, "须与“项目信息”表一致", required=True),
-    Column("level1", "一级指标", Kind.CHOICE, 11, required=True, choices=INDICATOR_LEVEL1),
+    Column(
+        "level1", "一级指标", Kind.TEXT, 11, "从下拉列表选择（本年度绩效指标体系）", required=True, suggest="level1"
+    ),
     Column(
         "level2",
         "二级指标",
         Kind.TEXT,
         13,
-        "如 数量指标、质量指标、时效指标、经济成本指标、社会效益指标、满意度指标",
+        "从下拉列表选择，须属于所填一级指标，如 产出指标—数量指标、效益指标—社会效益指标",
         required=True,
+        suggest="level2",
     ),
     Column("level3", "三级指标", Kind.TEXT, 30, required=True),
-    Column("value", "指标值", Kind.TEXT, 14, "如 >=98%、=1个、<=8万元", required=True),
-    Column("basis", "指标值设置依据", Kind.CHOICE, 13, required=True, choices=INDICATOR_BASIS),
+    Column(
+        "value",
+        "指标值",
+        Kind.TEXT,
+        14,
+        "比较符号＋数字＋单位，如 >=98%、=1个、<=8万元；或定性值，如 提升、保障",
+        required=True,
+    ),
+    Column(
+        "basis",
+        "指标值设置依据",
+        Kind.TEXT,
+        13,
+        "从下拉列表选择；填写其他文字时给出警告",
+        required=True,
+        suggest="basis",
+    ),
     Column("last_value", "上年完成值", Kind.TEXT, 11, "无则不填"),
     Column("weight", "指标分值权重", Kind.NUMBER, 10, required=True),
-    Column("scoring", "指标赋分规则", Kind.CHOICE, 16, required=True, choices=INDICATOR_SCORING),
+    Column(
+        "scoring",
+        "指标赋分规则",
+        Kind.TEXT,
+        16,
+        "从下拉列表选择，如 按照完成比例赋分、按照评判等级赋分；填写其他文字时给出警告",
+        required=True,
+        suggest="scoring",
+    ),
     Column("evidence", "佐证资料", Kind.TEXT, 14, "如 工作资料、原始凭证", required=True),
 )
 
@@ -317,6 +389,25 @@ PRIOR_COLUMNS: tuple[Column, ...] = (
     Column("reason", "主要原因", Kind.LONGTEXT, 50, "本年与上年不同时必填"),
     Column("current", "本年预算数（自动）", Kind.MONEY, 16, "由工具根据支出明细计算，仅供参考", display_only=True),
     Column("hint", "说明（自动）", Kind.TEXT, 40, "由工具填写", display_only=True),
+    # Issue 7 §2: the figure a reason was written for, recorded by `disclosure prepare`.
+    Column(
+        "recorded",
+        "原因对应的本年数（自动）",
+        Kind.NUMBER,
+        16,
+        "由 disclosure prepare 在首次看到或改写主要原因时记录（万元），勿手工修改；本年数变化后据此提示核对原因",
+        tool=True,
+        added=True,
+    ),
+    Column(
+        "recorded_check",
+        "原因校验码（自动）",
+        Kind.TEXT,
+        12,
+        "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
+        tool=True,
+        added=True,
+    ),
 )
 
 # --- sheet 类用途说明 -----------------------------------------------------------

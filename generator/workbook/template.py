@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
+from generator.catalog.indicators import load_framework
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -226,6 +227,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
         (LIST_FUNC_CLASSES, "功能分类类", [c for c, _ in catalog.classes]),
         (LIST_ECON_ITEMS, "经济分类款", [c for c, _ in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
+        *_framework_lists(catalog.year),
     ]
     for offset, (name, header, values) in enumerate(lists):
         col = FIRST_LIST_COL + offset
@@ -235,6 +237,30 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
         _define_name(wb, name, f"{_sheet_ref(s.SHEET_LISTS)}${letter}$2:${letter}${last}")
     _protect(ws)
     return choice_names
+
+
+def _framework_lists(year: int) -> list[tuple[str, str, Sequence[str]]]:
+    """The 绩效指标 dropdowns from the year's framework data (issue 7 §4)."""
+    fw = load_framework(year)
+    return [
+        (_suggest_name("level1"), "一级指标", fw.level1),
+        (_suggest_name("level2"), "二级指标", fw.level2),
+        (_suggest_name("basis"), "指标值设置依据", fw.basis),
+        (_suggest_name("scoring"), "指标赋分规则", fw.scoring),
+    ]
+
+
+def _suggest_name(key: str) -> str:
+    return f"list_indicator_{key}"
+
+
+def _suggest_validation(column: s.Column) -> DataValidation | None:
+    """A dropdown that suggests the framework's values but lets other text through (with a warning)."""
+    if not column.suggest:
+        return None
+    return _dv(
+        "list", "请从下拉列表选择；如填写其他内容，检查时会给出提示", formula1=_suggest_name(column.suggest), warn=True
+    )
 
 
 def _write_table(ws: Worksheet, first_col: int, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -408,8 +434,12 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
         cell = ws.cell(s.HEADER_ROW, col, column.header)
         _style_header(cell, _header_fill(column))
         cell.comment = _header_comment(column)
-        dv = _reference_validation(sheet, column.key) or _validation(column.kind, column.choices, choice_names)
-        if dv is not None and not column.display_only:
+        dv = (
+            _suggest_validation(column)
+            or _reference_validation(sheet, column.key)
+            or _validation(column.kind, column.choices, choice_names)
+        )
+        if dv is not None and not (column.display_only or column.tool):
             ws.add_data_validation(dv)
             dv.add(f"{letter}{s.FIRST_DATA_ROW}:{letter}{last}")
     for row in range(s.FIRST_DATA_ROW, last + 1):
@@ -421,13 +451,13 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
 
 
 def _header_fill(column: s.Column) -> PatternFill:
-    if column.display_only:
+    if column.display_only or column.tool:
         return FILL_AUTO
     return FILL_REQUIRED if column.required else FILL_OPTIONAL
 
 
 def _header_comment(column: s.Column) -> Comment:
-    status = "自动显示或由工具填写" if column.display_only else ("必填" if column.required else "选填")
+    status = "自动显示或由工具填写" if column.display_only or column.tool else ("必填" if column.required else "选填")
     text = "\n".join(p for p in (status, column.note) if p)
     comment = Comment(text, COMMENT_AUTHOR)
     comment.width, comment.height = 260, 90
@@ -439,7 +469,7 @@ def _style_list_row(ws: Worksheet, sheet: str, row: int) -> None:
     columns = s.LIST_SHEETS[sheet]
     for index, column in enumerate(columns):
         cell = ws.cell(row, index + 1)
-        if not column.display_only:
+        if not (column.display_only or column.tool):
             _style_input(cell, column.kind)
             continue
         cell.fill, cell.protection, cell.alignment = FILL_AUTO_CELL, LOCKED, WRAP_TOP
@@ -611,20 +641,26 @@ SHEET_PURPOSE = {
         "单位名称、预算年度、金额单位、主要职能、机构设置、人员情况、落款日期等。在B列（黄色）填写，C列是说明。"
     ),
     s.SHEET_UNITS: (
-        "部门所属的预算单位全称，每行一个（含本级）。“支出明细”的“预算单位”列从这里选择，绩效目标表也使用这些名称。"
+        "部门所属的预算单位全称，每行一个（第一行为本级）。“支出明细”的“预算单位”列从这里选择，绩效目标表也使用这些名称。"
+        "“单位类型”决定机关运行经费的范围：只含行政单位和参照公务员法管理事业单位。"
     ),
     s.SHEET_ITEMS: (
         "全部支出预算明细，每行一笔：一个功能分类“项”、一个经济分类“款”、支出类型、资金来源和金额。公开文件的全部表格"
         "和文字中的数字都由这张表汇总计算，请完整、准确填写。相同组合可分多行填写，工具自动合计。"
     ),
-    s.SHEET_PROJECTS: "每个项目支出项目一行，用于项目支出绩效目标表。项目名称须与“支出明细”“绩效指标”中完全一致。",
+    s.SHEET_PROJECTS: (
+        "每个项目支出项目一行，用于项目支出绩效目标表。项目名称须与“支出明细”“绩效指标”中完全一致。"
+        "不公开绩效目标表的项目在“公开绩效目标表”列选“否”（仍计入各表和说明）。"
+    ),
     s.SHEET_INDICATORS: (
         "项目的绩效指标，每个三级指标一行，同一项目的各行填写相同的项目名称。每个项目的指标分值权重之和应等于"
-        "“基本信息”中的“绩效指标分值权重合计”。"
+        "“项目信息”中本项目的“绩效指标权重合计”（未填时为“基本信息”中的“绩效指标分值权重合计”）。"
+        "一级、二级指标按本年度绩效指标体系从下拉列表选择；指标值写成“比较符号＋数字＋单位”（如 >=98%）或定性值。"
     ),
     s.SHEET_PRIOR: (
         "与上年预算的比较。运行 disclosure prepare 后，工具在A列列出公开文件需要比较的项目，请填写上年预算数；"
-        "本年与上年不同时必须填写主要原因。灰色列由工具填写，仅供参考。"
+        "本年与上年不同时必须填写主要原因。灰色列由工具填写：再次运行 prepare 时，工具记下每条原因对应的本年数；"
+        "以后本年数变化会提示核对原因，增减方向变化时须改写原因。"
     ),
     s.SHEET_USES: (
         "第三部分“四”中各功能分类“类”支出“主要用于……”的说明，每类一行。运行 disclosure prepare 会列出需要填写的类。"
@@ -761,7 +797,7 @@ def _title(item: s.Column | s.Field) -> str:
 
 
 def _display_only(item: s.Column | s.Field) -> bool:
-    return isinstance(item, s.Column) and item.display_only
+    return isinstance(item, s.Column) and (item.display_only or item.tool)
 
 
 GUIDE_STYLES = {
