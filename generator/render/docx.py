@@ -8,16 +8,20 @@ the core properties and writes a byte-reproducible file. No figure or sentence i
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from pathlib import Path
 
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docxtpl import DocxTemplate
 
 from generator.model import Disclosure
+from generator.render import style
 from generator.render.filters import TEMPLATES, make_env
+from generator.render.layout import DocumentLayout, TableLayout, document_layout
 
 TEMPLATE = TEMPLATES / "docx" / "disclosure.docx"
 PERF_CAPTION = "项目支出绩效目标表"
@@ -28,7 +32,11 @@ FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def build_context(disclosure: Disclosure) -> dict:
     """The template context: model objects as they are (Decimals stay Decimals for the filters)."""
-    context: dict = {"d": disclosure, "headings": {e.anchor: e.text for e in disclosure.toc}}
+    context: dict = {
+        "d": disclosure,
+        "headings": {e.anchor: e.text for e in disclosure.toc},
+        "bold_rows": sorted(style.BOLD_ROWS),
+    }
     for table in disclosure.tables:
         context[f"t{table.number}"] = table
     return context
@@ -47,6 +55,7 @@ def render_docx(disclosure: Disclosure, target: Path) -> None:
     tpl.render(build_context(disclosure), jinja_env=make_env(), autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
+    apply_layout(document, document_layout(disclosure))
 
     props = document.core_properties
     props.title = disclosure.file_stem
@@ -82,6 +91,74 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
                     tc.vMerge = "continue"
                 elif span > 1:
                     tc.vMerge = "restart"
+
+
+def _twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
+
+
+def _captioned(document, caption: str) -> list:
+    return [
+        tbl
+        for tbl in document.element.body.iter(qn("w:tbl"))
+        if tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [caption]
+    ]
+
+
+def apply_layout(document, layout: DocumentLayout) -> None:
+    """Give every table the content-based widths (tblW, tblGrid/gridCol, tcW) and write the
+    header cells' lines with explicit breaks, exactly as the HTML/PDF lays them out."""
+    for number, laid in layout.tables.items():
+        (tbl,) = _captioned(document, f"表{number}")
+        _set_widths(tbl, laid)
+        for tr, row in zip(tbl.tr_lst, laid.head, strict=False):
+            origins = [tc for tc in tr.tc_lst if tc.vMerge in (None, "restart")]  # skip cells merged from above
+            for tc, cell in zip(origins, row, strict=True):
+                _set_lines(tc, cell.lines)
+    for tbl, laid in zip(_captioned(document, PERF_CAPTION), layout.performance, strict=True):
+        _set_widths(tbl, laid)
+        for tc, cell in zip(tbl.tr_lst[PERF_HEADER_ROWS - 1].tc_lst, laid.head[0], strict=True):
+            _set_lines(tc, cell.lines)
+        for tr in tbl.tr_lst[: PERF_HEADER_ROWS - 1]:
+            for tc in tr.tc_lst:
+                if tc.xpath("./w:p/w:pPr/w:pStyle/@w:val") == ["CellHead"]:
+                    text = "".join(tc.xpath(".//w:t/text()"))
+                    _set_lines(tc, laid.label(text).split("\n"))
+
+
+def _set_widths(tbl, laid: TableLayout) -> None:
+    widths = [_twips(w) for w in laid.widths]
+    tbl.tblPr.find(qn("w:tblW")).set(qn("w:w"), str(sum(widths)))
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for tr in tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(sum(widths[col : col + span])))
+            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:type"), "dxa")
+            col += span
+
+
+def _set_lines(tc, lines) -> None:
+    """Replace the text runs of a header cell's paragraph by `lines` separated by line breaks,
+    keeping the first run's formatting."""
+    p = tc.find(qn("w:p"))
+    runs = p.findall(qn("w:r"))
+    template = runs[0].find(qn("w:rPr")) if runs else None
+    for run in runs:
+        p.remove(run)
+    for i, line in enumerate(lines):
+        run = OxmlElement("w:r")
+        if template is not None:
+            run.append(copy.deepcopy(template))
+        if i:
+            run.append(OxmlElement("w:br"))
+        t = OxmlElement("w:t")
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = line
+        run.append(t)
+        p.append(run)
 
 
 def _deterministic_zip(data: bytes) -> bytes:

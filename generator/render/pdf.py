@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.model import Disclosure
-from generator.render.filters import TEMPLATES, make_env
+from generator.render.filters import TEMPLATES
+from generator.render.html import render_html
 
 ASSETS = (TEMPLATES / "html").resolve()
 REQUIRED_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -154,10 +155,6 @@ def warm_up() -> None:
         cjk_families()
         sample = '<p style="font-family: Noto Serif CJK SC">字<b style="font-family: Noto Sans CJK SC">字</b></p>'
         _html_class()(string=sample).render()
-
-
-def render_html(disclosure: Disclosure) -> str:
-    return make_env("html").get_template("base.html").render(d=disclosure)
 
 
 class _Collector(logging.Handler):
