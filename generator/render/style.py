@@ -85,8 +85,8 @@ TEXT: dict[str, Text] = {
     "cover_unit": Text("heiti", 26, align="center", before=200, after=24),
     "cover_title": Text("heiti", 36, align="center", before=36),
     "toc_title": Text("heiti", 22, align="center", after=18),
-    "toc_part": Text("heiti", 14, line=24, before=4),
-    "toc_item": Text("fangsong", 14, line=24, left=2),
+    "toc_part": Text("heiti", 12, line=20, before=4),
+    "toc_item": Text("fangsong", 10.5, line=20, left=2),
     "part": Text("heiti", 22, align="center", before=0, after=18),  # 第X部分
     "section": Text("heiti", BODY_SIZE, line=BODY_LINE, indent=2),  # 一、…
     "subsection": Text("kaiti", BODY_SIZE, line=BODY_LINE, indent=2),  # （一）…
