@@ -56,8 +56,11 @@ def twips(cm: float) -> int:
 # --------------------------------------------------------------------------- styles
 
 
+LATIN = {f.name: f.latin[0] for f in S.FONTS.values()}
+
+
 def set_fonts(rpr_owner, font: str, size: float | None = None, bold: bool | None = None) -> None:
-    """Set ascii/hAnsi/eastAsia/cs fonts explicitly (no theme fonts), size and bold."""
+    """Set eastAsia to the CJK `font`, ascii/hAnsi/cs to its Latin font (no theme fonts), size and bold."""
     if hasattr(rpr_owner, "get_or_add_rPr"):  # w:style, w:r
         rpr = rpr_owner.get_or_add_rPr()
     else:  # w:rPrDefault
@@ -71,7 +74,7 @@ def set_fonts(rpr_owner, font: str, size: float | None = None, bold: bool | None
         rpr.remove(old)
     fonts = OxmlElement("w:rFonts")
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font)
+        fonts.set(qn(attr), font if attr == "w:eastAsia" else LATIN.get(font, font))
     rpr.insert(0, fonts)
     if size is not None:
         for tag in ("w:sz", "w:szCs"):
@@ -174,6 +177,11 @@ STYLES = [
     cell_style("宽表代码", "WideCode", LG, "center"),
     cell_style("宽表数字", "WideAmount", LG, "right"),
     cell_style("宽表表头", "WideHead", LG, "center", bold=S.HEAD_BOLD),
+    # the 项目支出绩效目标表
+    cell_style("绩效表文字", "PerfText", S.PERF_GRID, "left"),
+    cell_style("绩效表代码", "PerfCode", S.PERF_GRID, "center"),
+    cell_style("绩效表数字", "PerfAmount", S.PERF_GRID, "right"),
+    cell_style("绩效表头", "PerfHead", S.PERF_GRID, "center", bold=S.HEAD_BOLD),
     from_text("表注", "TableNote", "table_note"),
     from_text("绩效表题", "PerfTitle", "perf_title", keep_next=True),
     from_text("绩效表年度", "PerfYear", "perf_year", keep_next=True),
@@ -192,6 +200,13 @@ def configure_styles(doc) -> None:
 
     normal = styles["Normal"]
     set_fonts(normal.element, FANGSONG, BODY)
+    # No extra space between CJK and Latin/digits (Word/LibreOffice add it by default, the
+    # PDF does not), so "<=14.38万元" is as wide in both and measured widths hold.
+    ppr = normal.element.get_or_add_pPr()
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        el = OxmlElement(name)
+        el.set(qn("w:val"), "0")
+        ppr.append(el)
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
 
@@ -460,6 +475,7 @@ def place_header(table, head: list[list[Head]], wide: bool = False) -> None:
 
 
 ALIGN_STYLE = {"c": "表格代码", "l": "表格文字", "r": "表格数字"}
+PERF_STYLE = {"c": "绩效表代码", "l": "绩效表文字", "r": "绩效表数字"}
 WIDE_STYLE = {"c": "宽表代码", "l": "宽表文字", "r": "宽表数字"}
 
 
@@ -546,29 +562,29 @@ def performance_table(doc) -> None:
     def label(text: str) -> str:
         return laid.label(text)
 
-    span(0, 0, 0, label("预算单位"), "表头")
-    span(0, 1, 8, "{{ pt.unit }}", "表格文字")
-    span(1, 0, 0, label("项目名称"), "表头")
-    span(1, 1, 5, "{{ pt.project }}", "表格文字")
-    span(1, 6, 6, label("项目负责人"), "表头")
-    span(1, 7, 8, "{{ pt.manager }}", "表格文字")
-    span(2, 0, 0, label("项目资金（万元）"), "表头")
-    span(2, 1, 1, label("年度预算总额："), "表头")
-    span(2, 2, 2, "{{ pt.total|amount }}", "表格数字")
-    span(2, 3, 3, label("其中：财政拨款"), "表头")
-    span(2, 4, 4, "{{ pt.fiscal|cell }}", "表格数字")
-    span(2, 5, 6, label("其他资金："), "表头")
-    span(2, 7, 8, "{{ pt.other|cell }}", "表格数字")
-    span(3, 0, 0, label("项目总体目标"), "表头")
-    span(3, 1, 8, "{{ pt.goal }}", "表格文字")
+    span(0, 0, 0, label("预算单位"), "绩效表头")
+    span(0, 1, 8, "{{ pt.unit }}", "绩效表文字")
+    span(1, 0, 0, label("项目名称"), "绩效表头")
+    span(1, 1, 5, "{{ pt.project }}", "绩效表文字")
+    span(1, 6, 6, label("项目负责人"), "绩效表头")
+    span(1, 7, 8, "{{ pt.manager }}", "绩效表文字")
+    span(2, 0, 0, label("项目资金（万元）"), "绩效表头")
+    span(2, 1, 1, label("年度预算总额："), "绩效表头")
+    span(2, 2, 2, "{{ pt.total|amount }}", "绩效表数字")
+    span(2, 3, 3, label("其中：财政拨款"), "绩效表头")
+    span(2, 4, 4, "{{ pt.fiscal|cell }}", "绩效表数字")
+    span(2, 5, 6, label("其他资金："), "绩效表头")
+    span(2, 7, 8, "{{ pt.other|cell }}", "绩效表数字")
+    span(3, 0, 0, label("项目总体目标"), "绩效表头")
+    span(3, 1, 8, "{{ pt.goal }}", "绩效表文字")
     for c, cell in enumerate(laid.head[0]):
-        set_cell_text(table.cell(4, c), cell.text, "表头")
+        set_cell_text(table.cell(4, c), cell.text, "绩效表头")
     tr_tag(table, 5, "for r in pt.rows")
     for c, field in enumerate(PERF_FIELDS):
         expr = f"r.{field}"
         if field in ("level1", "level2"):
             expr = f"r.{field} if r.{field}_span else ''"
-        set_cell_text(table.cell(6, c), f"{{{{ {expr} }}}}", ALIGN_STYLE[PERF_ALIGN[c]])
+        set_cell_text(table.cell(6, c), f"{{{{ {expr} }}}}", PERF_STYLE[PERF_ALIGN[c]])
     tr_tag(table, 7, "endfor")
     table_props(table, [w / 10 for w in laid.widths], "项目支出绩效目标表", S.PERF_GRID)
     mark_rows(table, 5, S.PERF_GRID.min_row / 10)

@@ -121,7 +121,7 @@ def apply_layout(document, layout: DocumentLayout) -> None:
             _set_lines(tc, cell.lines)
         for tr in tbl.tr_lst[: PERF_HEADER_ROWS - 1]:
             for tc in tr.tc_lst:
-                if tc.xpath("./w:p/w:pPr/w:pStyle/@w:val") == ["CellHead"]:
+                if tc.xpath("./w:p/w:pPr/w:pStyle/@w:val") == ["PerfHead"]:
                     text = "".join(tc.xpath(".//w:t/text()"))
                     _set_lines(tc, laid.label(text).split("\n"))
 

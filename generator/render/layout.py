@@ -22,8 +22,8 @@ from generator.render import style as S
 # Advance widths in em. CJK and fullwidth glyphs are 1 em in every font used; Latin, digits
 # and the ASCII space are taken wider than they are in 宋体/仿宋/Noto (about 0.5 em) so that
 # a measured line always fits in the real fonts.
-ASCII_EM = 0.6
-SAFETY = 1.06  # fonts' side bearings, bold headers, rounding in Word's twips
+ASCII_EM = 0.55
+SAFETY = 1.04  # fonts' side bearings, bold headers, rounding in Word's twips
 KEEP_WHOLE_EM = 9.0  # body texts up to this width never break (e.g. "按照正常比例赋分", "<=14.38万元")
 
 
@@ -82,15 +82,14 @@ def wrap_words(words: list[str], width_em: float) -> list[str]:
     return lines
 
 
-def body_tokens(text: str) -> tuple[float, float]:
-    """(minimum em, natural em) of a body cell text: short texts stay whole."""
+def body_tokens(text: str) -> tuple[float, float, float]:
+    """(hard minimum em, soft minimum em, natural em) of a body cell text: ASCII runs (numbers,
+    "<=14.38") must stay whole; short texts should stay whole when there is room."""
     lines = text.split("\n") or [""]
     natural = max(text_em(line) for line in lines)
-    if natural <= KEEP_WHOLE_EM:
-        return natural, natural
-    # long text wraps anywhere between CJK characters, but ASCII runs (numbers) stay whole
-    longest_ascii = max((text_em(run) for line in lines for run in _ascii_runs(line)), default=1.0)
-    return max(2.0, longest_ascii), natural
+    hard = max((text_em(run) for line in lines for run in _ascii_runs(line)), default=1.0)
+    soft = natural if natural <= KEEP_WHOLE_EM else hard
+    return hard, max(hard, soft), natural
 
 
 def _ascii_runs(line: str) -> list[str]:
@@ -109,7 +108,7 @@ def _ascii_runs(line: str) -> list[str]:
 
 @dataclass
 class _Need:
-    minimum: list[float]  # mm
+    minimum: list[float]  # mm, must fit (header words, numbers)
     natural: list[float]  # mm
 
 
@@ -136,13 +135,34 @@ def _place(head: list[list[S.HeadCell]], ncols: int) -> list[list[tuple[int, S.H
     return placed
 
 
-def allocate(minimum: list[float], natural: list[float], total: float) -> list[float]:
-    """Widths summing to `total`: every column at least its minimum; spare space goes first
-    towards each column's natural width, then in proportion to the natural widths."""
+def allocate(
+    minimum: list[float], natural: list[float], total: float, softs: list[list[float]] | None = None
+) -> list[float]:
+    """Widths summing to `total`: every column at least its minimum; then, cheapest first
+    (width per cell that stops wrapping), columns widen so their short texts stay whole
+    (`softs`: the width each such cell needs); spare space goes towards each column's natural
+    width, then in proportion to the natural widths."""
     widths = list(minimum)
     spare = total - sum(widths)
     if spare < 0:  # cannot fit: shrink proportionally (a test reports the broken words)
         return [w * total / sum(widths) for w in widths]
+    softs = softs or [[] for _ in widths]
+    while True:
+        best = None
+        for c, needs in enumerate(softs):
+            for target in sorted({v for v in needs if v > widths[c] + 1e-9}):
+                cost = target - widths[c]
+                if cost > spare:
+                    break
+                gain = sum(1 for v in needs if widths[c] + 1e-9 < v <= target)
+                if best is None or cost / gain < best[0]:
+                    best = (cost / gain, c, target)
+        if best is None:
+            break
+        _, c, target = best
+        spare -= target - widths[c]
+        widths[c] = target
+    minimum = widths
     wants = [max(0.0, n - m) for n, m in zip(natural, minimum, strict=True)]
     if sum(wants) > 0:
         give = min(spare, sum(wants))
@@ -161,6 +181,7 @@ def layout(
     total_mm: float,
     grid: S.Grid,
     free: tuple[tuple[int, S.HeadCell], ...] = (),
+    keep_whole: frozenset[int] | None = None,
 ) -> TableLayout:
     """Lay out one table. `body` rows list (first column, colspan, text) per cell; `free`
     are label cells at a fixed first column, laid out like header cells."""
@@ -168,6 +189,7 @@ def layout(
     pad = 2 * grid.pad_x
     placed = [*_place(head, ncols), list(free)]
     spanning: list[tuple[int, int, float, float]] = []
+    softs: list[list[float]] = [[] for _ in range(ncols)]  # short body texts per column, mm
 
     def want(col: int, span: int, minimum: float, natural: float) -> None:
         if span == 1:
@@ -184,8 +206,11 @@ def layout(
             want(col, cell.colspan, em_mm(longest_word, grid.size) + pad, em_mm(longest_word, grid.size) + pad)
     for row in body:
         for col, span, text in row:
-            minimum, natural = body_tokens(text)
-            want(col, span, em_mm(minimum, grid.size) + pad, em_mm(min(natural, 30.0), grid.size) + pad)
+            hard, soft, natural = body_tokens(text)
+            mm = [em_mm(v, grid.size) + pad for v in (hard, soft, min(natural, 30.0))]
+            if span == 1 and (keep_whole is None or col in keep_whole):
+                softs[col].append(mm[1])
+            want(col, span, mm[0], mm[2])
     # a spanning cell widens its columns evenly when they are too narrow together
     for col, span, minimum, natural in spanning:
         cols = range(col, col + span)
@@ -194,7 +219,7 @@ def layout(
             if short > 0:
                 for c in cols:
                     which[c] += short / span
-    widths = allocate(need.minimum, need.natural, total_mm)
+    widths = allocate(need.minimum, need.natural, total_mm, softs)
 
     laid = []
     for row in placed[:-1]:
@@ -238,7 +263,7 @@ def performance_layout(table: PerformanceTable) -> TableLayout:
     ]
     body += [[(c, 1, getattr(r, f)) for c, f in enumerate(S.PERF_FIELDS)] for r in table.rows]
     head = [[S.h(t) for t in S.PERF_HEAD]]
-    return layout(head, body, S.PERF_COLUMNS, S.PORTRAIT.text_width, S.PERF_GRID, free)
+    return layout(head, body, S.PERF_COLUMNS, S.PORTRAIT.text_width, S.PERF_GRID, free, S.PERF_KEEP_WHOLE)
 
 
 @dataclass(frozen=True)

@@ -27,19 +27,24 @@ PT_MM = 25.4 / 72  # one point in millimetres
 
 @dataclass(frozen=True)
 class Font:
-    name: str  # the family the DOCX names (Word/WPS)
+    name: str  # the CJK family the DOCX names (Word/WPS: w:eastAsia)
     alt: str  # the DOCX font-table altName (a common substitute)
     fallbacks: tuple[str, ...]  # CSS stack after `name`
+    latin: tuple[str, str]  # digits and Latin letters (w:ascii/w:hAnsi), with its metric twin
 
     def css(self) -> str:
-        families = (self.name, self.alt, *self.fallbacks, "HanaMinA", "HanaMinB")
+        families = (*self.latin, self.name, self.alt, *self.fallbacks, "HanaMinA", "HanaMinB")
         return ", ".join(f'"{f}"' for f in dict.fromkeys(families))
 
 
-FANGSONG = Font("仿宋_GB2312", "仿宋", ("FangSong", "Noto Serif CJK SC"))
-HEITI = Font("黑体", "SimHei", ("Noto Sans CJK SC",))
-KAITI = Font("楷体_GB2312", "楷体", ("KaiTi", "Noto Serif CJK SC"))
-SONGTI = Font("宋体", "SimSun", ("Noto Serif CJK SC",))
+# Digits in Times New Roman / Arial, as Chinese government documents set them; LibreOffice and
+# WeasyPrint use the metric-compatible Liberation fonts, so a figure is as wide in both.
+SERIF_LATIN = ("Times New Roman", "Liberation Serif")
+SANS_LATIN = ("Arial", "Liberation Sans")
+FANGSONG = Font("仿宋_GB2312", "仿宋", ("FangSong", "Noto Serif CJK SC"), SERIF_LATIN)
+HEITI = Font("黑体", "SimHei", ("Noto Sans CJK SC",), SANS_LATIN)
+KAITI = Font("楷体_GB2312", "楷体", ("KaiTi", "Noto Serif CJK SC"), SERIF_LATIN)
+SONGTI = Font("宋体", "SimSun", ("Noto Serif CJK SC",), SERIF_LATIN)
 FONTS = {"fangsong": FANGSONG, "heiti": HEITI, "kaiti": KAITI, "songti": SONGTI}
 
 # --------------------------------------------------------------------------- page
@@ -115,7 +120,7 @@ class Grid:
 
 PORTRAIT_GRID = Grid(9.0, 1.25)
 LANDSCAPE_GRID = Grid(8.0, 1.2, min_row=4.0)
-PERF_GRID = Grid(9.0, 1.25)
+PERF_GRID = Grid(8.0, 1.25, pad_x=0.8)  # 9 dense columns: short values kept whole
 HEAD_BOLD = True
 # Row styles printed bold, in both documents.
 BOLD_ROWS = frozenset({"class", "econ-class", "total"})
@@ -269,11 +274,14 @@ PERF_HEAD = (
     "指标值",
     "指标值|设置依据",
     "上年|完成值",
-    "指标分值|权重",
+    "指标|分值|权重",
     "指标|赋分规则",
     "佐证|资料",
 )
 PERF_ALIGN = "cclcccccc"
+# Columns whose short texts (指标值 "<=14.38万元", 赋分规则 "按照正常比例赋分", …) never wrap when they
+# can fit; 三级指标 is descriptive text and takes what is left.
+PERF_KEEP_WHOLE = frozenset({0, 1, 3, 4, 5, 6, 7, 8})
 PERF_FIELDS = ("level1", "level2", "level3", "value", "basis", "last_value", "weight", "scoring", "evidence")
 # Info block labels: (text, first column, last column).
 PERF_LABELS = (
