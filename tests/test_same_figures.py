@@ -49,7 +49,12 @@ def model_amounts(d: Disclosure) -> Counter[str]:
     for s in d.sections:
         texts += [p.text for p in s.paragraphs] + [p.text for sub in s.subsections for p in sub.paragraphs]
     for p in d.performance_tables:
-        texts += [fmt.amount(p.total), fmt.amount(p.fiscal), fmt.table_cell(p.other), p.goal]
+        texts += [
+            fmt.amount(p.total),
+            fmt.table_cell(p.fiscal),
+            fmt.table_cell(p.other),
+            p.goal,
+        ]  # zero 财政拨款 left blank, as in every table
         texts += [cell for r in p.rows for cell in (r.level3, r.value, r.last_value)]
     for text in texts:
         found.update(AMOUNT.findall(text))

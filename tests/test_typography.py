@@ -134,7 +134,22 @@ SOFFICE = shutil.which("soffice")
 def words_per_page(pdf: Path) -> list[list[str]]:
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = re.split(r"<page ", xml)[1:]
-    return [[html.unescape(w) for w in re.findall(r"<word [^>]*>([^<]*)</word>", p)] for p in pages]
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+    out = []
+    for page in pages:
+        words: list[str] = []
+        last = None
+        for x0, y0, x1, y1, text in word.findall(page):
+            x0, y0, x1, y1 = float(x0), float(y0), float(x1), float(y1)
+            # LibreOffice places a Latin run and the CJK run after it as separate words on one
+            # line; they are one text when they touch (gap under a quarter of the line height)
+            if last and abs(y0 - last[0]) < 0.5 and 0 <= x0 - last[1] < (y1 - y0) / 4:
+                words[-1] += html.unescape(text)
+            else:
+                words.append(html.unescape(text))
+            last = (y0, x1)
+        out.append(words)
+    return out
 
 
 @pytest.fixture(scope="module")

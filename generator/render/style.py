@@ -32,8 +32,10 @@ class Font:
     fallbacks: tuple[str, ...]  # CSS stack after `name`
     latin: tuple[str, str]  # digits and Latin letters (w:ascii/w:hAnsi), with its metric twin
 
-    def css(self) -> str:
-        families = (*self.latin, self.name, self.alt, *self.fallbacks, "HanaMinA", "HanaMinB")
+    def css(self, latin: bool = True) -> str:
+        """The CSS stack. In table cells (`latin=False`) digits stay in the CJK font: mixing a
+        Latin font into a line makes WeasyPrint's line box taller than the line pitch."""
+        families = (*(self.latin if latin else ()), self.name, self.alt, *self.fallbacks, "HanaMinA", "HanaMinB")
         return ", ".join(f'"{f}"' for f in dict.fromkeys(families))
 
 
