@@ -139,8 +139,8 @@ def words_per_page(pdf: Path) -> list[list[str]]:
     for page in pages:
         words: list[str] = []
         last = None
-        for x0, y0, x1, y1, text in word.findall(page):
-            x0, y0, x1, y1 = float(x0), float(y0), float(x1), float(y1)
+        for *box, text in word.findall(page):
+            x0, y0, x1, y1 = map(float, box)
             # LibreOffice places a Latin run and the CJK run after it as separate words on one
             # line; they are one text when they touch (gap under a quarter of the line height)
             if last and abs(y0 - last[0]) < 0.5 and 0 <= x0 - last[1] < (y1 - y0) / 4:
