@@ -33,6 +33,10 @@ JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-s
 
 
 def _renderer(fmt: str) -> Callable[[Disclosure, Path], None]:
+    if fmt == "html":
+        from generator.render.html import write_html
+
+        return write_html
     if fmt == "docx":
         from generator.render.docx import render_docx
 

@@ -21,7 +21,7 @@ from generator.output import atomic_path, write_bytes
 from generator.pipeline import Result, run
 
 EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
-FORMAT_CHOICES = ("all", "docx", "pdf")
+FORMAT_CHOICES = ("all", "docx", "pdf", "html")
 
 
 def _print_issues(result: Result, stream: TextIO | None = None) -> None:
@@ -216,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "build",
-        help="检查并生成公开文件（DOCX 和 PDF）",
+        help="检查并生成公开文件（DOCX 和 PDF，可选 HTML 网页）",
         description="检查工作簿并生成公开文件。",
         epilog="示例：disclosure build 我的单位2023.xlsx -o 公开文件 --format pdf",
     )
@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=FORMAT_CHOICES,
         default="all",
         metavar="格式",
-        help="生成的格式：all（DOCX 和 PDF，默认）、docx、pdf",
+        help="生成的格式：all（DOCX 和 PDF，默认）、docx、pdf、html（可直接发布到单位网站的网页）",
     )
     p.set_defaults(func=cmd_build)
 

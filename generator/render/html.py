@@ -8,6 +8,7 @@ header line breaks come from `generator/render/layout.py`, as in the DOCX.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -28,3 +29,9 @@ def render_html(disclosure: Disclosure) -> str:
     env = make_env("html")
     env.globals.update(S=style, layout=document_layout(disclosure), stylesheet=stylesheet())
     return env.get_template("base.html").render(d=disclosure)
+
+
+def write_html(disclosure: Disclosure, target: Path) -> None:
+    """The self-contained web page (`disclosure build --format html`): one file, UTF-8, the
+    stylesheet inlined, tables as real <table>s with header cells, for a website's CMS."""
+    Path(target).write_text(render_html(disclosure), encoding="utf-8")
