@@ -177,9 +177,11 @@ def test_defined_names_point_at_catalog_and_vocabularies(blank: Workbook) -> Non
         sheet, ref = blank.defined_names[name].attr_text.split("!")
         return [c.value for row in blank[sheet.strip("'")][ref.replace("$", "")] for c in row]
 
-    assert values("list_func_items") == [c for c, _ in catalog.items()]
-    assert values("list_func_classes") == [c for c, _ in catalog.classes]
-    assert values("list_econ_items") == [c for c, _ in catalog.econ_items()]
+    # dropdown entries carry code and name ("2012604 档案馆"), so no one needs the hidden sheet
+    assert values("list_func_items") == [f"{c} {n}" for c, n in catalog.items()]
+    assert "2012604 档案馆" in values("list_func_items")
+    assert values("list_func_classes") == [f"{c} {n}" for c, n in catalog.classes]
+    assert values("list_econ_items") == [f"{c} {n}" for c, n in catalog.econ_items()]
     assert values("list_source") == [f.value for f in s.FundSource]
     assert values("list_level1") == list(s.INDICATOR_LEVEL1)
     assert blank.defined_names["list_projects"].attr_text == "'项目信息'!$A$2:$A$501"
@@ -187,14 +189,14 @@ def test_defined_names_point_at_catalog_and_vocabularies(blank: Workbook) -> Non
 
 def test_lookup_formula_and_text_codes(blank: Workbook) -> None:
     ws = blank[s.SHEET_ITEMS]
-    assert ws["C2"].value.startswith("=IFERROR(VLOOKUP(B2&\"\",'_代码表'!$A:$B,2,FALSE)")
-    assert ws["E1001"].value.startswith("=IFERROR(VLOOKUP(D1001&\"\",'_代码表'!$D:$E,2,FALSE)")
+    assert ws["C2"].value.startswith("=IFERROR(VLOOKUP(LEFT(B2&\"\",7),'_代码表'!$A:$B,2,FALSE)")
+    assert ws["E1001"].value.startswith("=IFERROR(VLOOKUP(LEFT(D1001&\"\",5),'_代码表'!$D:$E,2,FALSE)")
     assert ws["C2"].fill.fgColor.rgb.endswith("F2F2F2") and ws["C2"].protection.locked
     assert ws["B2"].number_format == "@" and ws["I2"].number_format == "0.00"
     lists = blank[s.SHEET_LISTS]
     codes = {row[0]: row[1] for row in lists.iter_rows(min_row=2, max_col=2, values_only=True) if row[0]}
     assert codes["2010301"] == "行政运行" and codes["201"] == "一般公共服务支出"
-    assert blank[s.SHEET_USES]["B2"].value.startswith("=IFERROR(VLOOKUP(A2&\"\",'_代码表'!$A:$B")
+    assert blank[s.SHEET_USES]["B2"].value.startswith("=IFERROR(VLOOKUP(LEFT(A2&\"\",3),'_代码表'!$A:$B")
 
 
 def test_input_cells_unlocked_and_display_only_locked(blank: Workbook) -> None:
@@ -349,7 +351,7 @@ def test_append_rows_beyond_prepared_range_extends_validations() -> None:
     assert append_rows(wb, s.SHEET_USES, [{"class_code": "208", "use": "社保"}]) == [last + 1]
     cell = ws.cell(last + 1, 1)
     assert cell.value == "208" and not cell.protection.locked and cell.number_format == "@"
-    assert ws.cell(last + 1, 2).value.startswith("=IFERROR(VLOOKUP(A")
+    assert ws.cell(last + 1, 2).value.startswith("=IFERROR(VLOOKUP(LEFT(A")
     assert _validations(ws)[f"A2:A{last + 1}"][:2] == ("list", "list_func_classes")
 
 

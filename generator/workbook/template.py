@@ -72,6 +72,7 @@ CODE_LISTS = {
     s.Kind.CLASS_CODE: LIST_FUNC_CLASSES,
     s.Kind.ECON_CODE: LIST_ECON_ITEMS,
 }
+CODE_DIGITS = {s.Kind.FUNC_CODE: 7, s.Kind.CLASS_CODE: 3, s.Kind.ECON_CODE: 5}
 LOOKUP_BY_KIND = {s.Kind.FUNC_CODE: LOOKUP_FUNC, s.Kind.CLASS_CODE: LOOKUP_FUNC, s.Kind.ECON_CODE: LOOKUP_ECON}
 
 # --- styles ---------------------------------------------------------------------
@@ -222,9 +223,10 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
     _write_table(ws, 4, ("经济分类编码", "经济分类名称"), sorted(catalog.econ.items()))
     choice_names = _choice_vocabularies()
     lists: list[tuple[str, str, Sequence[str]]] = [
-        (LIST_FUNC_ITEMS, "功能分类项", [c for c, _ in catalog.items()]),
-        (LIST_FUNC_CLASSES, "功能分类类", [c for c, _ in catalog.classes]),
-        (LIST_ECON_ITEMS, "经济分类款", [c for c, _ in catalog.econ_items()]),
+        # "2012604 档案馆": the officer finds a code by its name; the reader takes the code
+        (LIST_FUNC_ITEMS, "功能分类项", [f"{c} {n}" for c, n in catalog.items()]),
+        (LIST_FUNC_CLASSES, "功能分类类", [f"{c} {n}" for c, n in catalog.classes]),
+        (LIST_ECON_ITEMS, "经济分类款", [f"{c} {n}" for c, n in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
     ]
     for offset, (name, header, values) in enumerate(lists):
@@ -452,7 +454,7 @@ def _style_list_row(ws: Worksheet, sheet: str, row: int) -> None:
 
 def _lookup_formula(source: str, kind: s.Kind) -> str:
     """Official name of the code in `source`: from the catalog, else from sheet 补充科目, else empty."""
-    code = f'{source}&""'
+    code = f'LEFT({source}&"",{CODE_DIGITS[kind]})'  # a "2012604 档案馆" entry looks up by its code
     catalog = f"VLOOKUP({code},{_sheet_ref(s.SHEET_LISTS)}{LOOKUP_BY_KIND[kind]},2,FALSE)"
     first = s.column_letter(s.SHEET_EXTRA_CODES, "code")
     last = s.column_letter(s.SHEET_EXTRA_CODES, "name")
