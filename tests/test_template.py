@@ -17,6 +17,7 @@ from generator.workbook import schema as s
 from generator.workbook.template import (
     EXAMPLES,
     PREPARED_ROWS,
+    PREPARED_ROWS_BY_SHEET,
     SHEET_PURPOSE,
     TemplateDataError,
     append_rows,
@@ -75,7 +76,7 @@ def _validations(ws: Worksheet) -> dict[str, tuple[str, str | None, str | None]]
 
 
 def _last_row(sheet: str) -> int:
-    return s.FIRST_DATA_ROW + (1000 if sheet == s.SHEET_ITEMS else PREPARED_ROWS) - 1
+    return s.FIRST_DATA_ROW + PREPARED_ROWS_BY_SHEET.get(sheet, PREPARED_ROWS) - 1
 
 
 def _kv_row(sheet: str, key: str) -> int:
@@ -163,7 +164,7 @@ def test_other_list_validations(blank: Workbook) -> None:
     indicators = _validations(blank[s.SHEET_INDICATORS])
     assert indicators["A2:A501"] == ("list", "list_projects", "warning")
     assert indicators["H2:H501"][:2] == ("decimal", "0")
-    assert _validations(blank[s.SHEET_USES])["A2:A501"][:2] == ("list", "list_func_classes")
+    assert _validations(blank[s.SHEET_USES])[f"A2:A{_last_row(s.SHEET_USES)}"][:2] == ("list", "list_func_classes")
     assert _validations(blank[s.SHEET_PRIOR]) == {"B2:B501": ("decimal", "0", "stop")}
     for ws in blank:
         for dv in ws.data_validations.dataValidation:

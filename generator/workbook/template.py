@@ -39,7 +39,7 @@ __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "wr
 WORKBOOK_TITLE = "部门预算公开填报工作簿"
 COMMENT_AUTHOR = "填表说明"
 PREPARED_ROWS = 500  # empty input rows prepared on each list sheet
-PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 1000}
+PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 1000, s.SHEET_USES: 100}  # 类用途说明: at most ~30 功能分类“类”
 EXTRA_ROWS = 100  # spare prepared rows below data that exceeds PREPARED_ROWS
 
 # Freeze the first column too where it names the row (project, comparison item).
@@ -351,7 +351,23 @@ def _write_kv_sheet(ws: Worksheet, sheet: str, choice_names: Mapping[tuple[str, 
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     _protect(ws)
+
+
+def _print_setup(ws: Worksheet, print_area: str | None = None) -> None:
+    """A4 landscape, one page wide, the header row repeated on every printed page."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+    ws.oddFooter.center.text = "&A  第 &P 页 共 &N 页"
+    if ws.max_row > s.HEADER_ROW:
+        ws.print_title_rows = f"{s.HEADER_ROW}:{s.HEADER_ROW}"
+    if print_area:
+        ws.print_area = print_area
 
 
 def _kv_note(field: s.Field) -> str:
@@ -419,6 +435,7 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
     ws.row_dimensions[s.HEADER_ROW].height = 32
     ws.freeze_panes = FREEZE.get(sheet, "A2")
     ws.auto_filter.ref = f"A{s.HEADER_ROW}:{get_column_letter(len(columns))}{last}"
+    _print_setup(ws)
     _protect(ws)
 
 
@@ -731,9 +748,8 @@ def _write_guide(ws: Worksheet, catalog: Catalog) -> None:
         lines += _guide_sheet_lines(sheet)
     for row, (style, text) in enumerate(lines, start=1):
         _guide_line(ws, row, style, text)
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # print one page wide
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    _print_setup(ws)
+    ws.print_title_rows = None  # the guide has no header row to repeat
     ws.sheet_view.showGridLines = False
     _protect(ws)
 
