@@ -101,7 +101,7 @@ def test_properties_and_active_sheet(blank: Workbook) -> None:
 def test_list_sheet_headers_widths_and_freeze(blank: Workbook) -> None:
     for sheet, columns in s.LIST_SHEETS.items():
         ws = blank[sheet]
-        assert _headers(ws) == [c.header for c in columns], sheet
+        assert _headers(ws)[: len(columns)] == [c.header for c in columns], sheet
         assert ws.freeze_panes in ("A2", "B2")
         for col in columns:
             assert ws.column_dimensions[s.column_letter(sheet, col.key)].width == col.width

@@ -24,6 +24,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -424,7 +425,7 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = column.width
         cell = ws.cell(s.HEADER_ROW, col, column.header)
-        _style_header(cell, _header_fill(column))
+        _style_header(cell, _header_fill(column, sheet))
         cell.comment = _header_comment(column)
         dv = _reference_validation(sheet, column.key) or _validation(column.kind, column.choices, choice_names)
         if dv is not None and not column.display_only:
@@ -435,14 +436,45 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
     ws.row_dimensions[s.HEADER_ROW].height = 32
     ws.freeze_panes = FREEZE.get(sheet, "A2")
     ws.auto_filter.ref = f"A{s.HEADER_ROW}:{get_column_letter(len(columns))}{last}"
+    if sheet == s.SHEET_ITEMS:
+        _write_item_totals(ws)
+    if sheet == s.SHEET_PRIOR:
+        _prior_required_rules(ws, last)
     _print_setup(ws)
     _protect(ws)
 
 
-def _header_fill(column: s.Column) -> PatternFill:
+# Columns the reader requires on every listed row although the schema cannot mark them required
+# (the rows are listed by `disclosure prepare`): coloured as required.
+REQUIRED_LOOK = {(s.SHEET_PRIOR, "prior"), (s.SHEET_PRIOR, "reason")}
+FILL_MISSING = PatternFill("solid", fgColor="F8CBAD")  # a required cell still empty
+
+
+def _header_fill(column: s.Column, sheet: str = "") -> PatternFill:
     if column.display_only:
         return FILL_AUTO
-    return FILL_REQUIRED if column.required else FILL_OPTIONAL
+    return FILL_REQUIRED if column.required or (sheet, column.key) in REQUIRED_LOOK else FILL_OPTIONAL
+
+
+def _prior_required_rules(ws: Worksheet, last: int) -> None:
+    """上年对比: 上年预算数 turns red while a listed row lacks it; 主要原因 while the row's figures
+    differ and no reason is given (what the check would report)."""
+    key, prior, reason, current = (s.column_letter(s.SHEET_PRIOR, k) for k in ("key", "prior", "reason", "current"))
+    first = s.FIRST_DATA_ROW
+    ws.conditional_formatting.add(
+        f"{prior}{first}:{prior}{last}",
+        FormulaRule(formula=[f'AND(${key}{first}<>"",${prior}{first}="")'], fill=FILL_MISSING),
+    )
+    ws.conditional_formatting.add(
+        f"{reason}{first}:{reason}{last}",
+        FormulaRule(
+            formula=[
+                f'AND(${key}{first}<>"",${prior}{first}<>"",${current}{first}<>"",'
+                f'${prior}{first}<>${current}{first},${reason}{first}="")'
+            ],
+            fill=FILL_MISSING,
+        ),
+    )
 
 
 def _header_comment(column: s.Column) -> Comment:
@@ -467,6 +499,63 @@ def _style_list_row(ws: Worksheet, sheet: str, row: int) -> None:
             cell.value = _lookup_formula(f"{get_column_letter(index)}{row}", kind)
         elif column.kind is s.Kind.MONEY:
             cell.number_format = NUMBER_FORMATS[column.kind]
+    if sheet == s.SHEET_ITEMS:
+        _running_total(ws, row)
+
+
+# --- 支出明细: running total and subtotals (locked formulas right of the input columns) ---
+
+TOTALS_GAP = 1  # empty columns between the input columns and the running total
+
+
+def _items_letters() -> dict[str, str]:
+    n = len(s.LIST_SHEETS[s.SHEET_ITEMS])
+    return {
+        "amount": s.column_letter(s.SHEET_ITEMS, "amount"),
+        "kind": s.column_letter(s.SHEET_ITEMS, "kind"),
+        "source": s.column_letter(s.SHEET_ITEMS, "source"),
+        "running": get_column_letter(n + TOTALS_GAP + 1),
+        "label": get_column_letter(n + TOTALS_GAP + 3),
+        "value": get_column_letter(n + TOTALS_GAP + 4),
+    }
+
+
+def _running_total(ws: Worksheet, row: int) -> None:
+    """累计金额 of row `row`: the sum of 金额 down to this row, blank while the row has no amount."""
+    col = _items_letters()
+    amount, first = col["amount"], s.FIRST_DATA_ROW
+    cell = ws[f"{col['running']}{row}"]
+    cell.value = f'=IF({amount}{row}="","",SUM(${amount}${first}:{amount}{row}))'
+    cell.number_format = NUMBER_FORMATS[s.Kind.MONEY]
+    cell.fill, cell.protection, cell.border = FILL_AUTO_CELL, LOCKED, BORDER
+
+
+def _write_item_totals(ws: Worksheet) -> None:
+    """Header of the running total, and a locked subtotal block: 合计, per 支出类型, per 资金来源."""
+    col = _items_letters()
+    header = ws[f"{col['running']}{s.HEADER_ROW}"]
+    header.value = "累计金额"
+    _style_header(header, FILL_AUTO)
+    header.comment = Comment("自动计算：从第一行到本行的金额合计，无需填写", "disclosure")
+    ws.column_dimensions[col["running"]].width = 14
+    ws.column_dimensions[col["label"]].width = 34
+    ws.column_dimensions[col["value"]].width = 14
+    amount, kind, source = (f"${col[k]}:${col[k]}" for k in ("amount", "kind", "source"))
+    rows: list[tuple[str, str]] = [("金额小计（自动计算）", ""), ("合计", f"=SUM({amount})")]
+    rows += [(f"  {k.value}", f'=SUMIF({kind},"{k.value}",{amount})') for k in s.SpendingKind]
+    rows += [(f"  {f.value}", f'=SUMIF({source},"{f.value}",{amount})') for f in s.FundSource]
+    for offset, (label, formula) in enumerate(rows):
+        r = s.HEADER_ROW + offset
+        left, right = ws[f"{col['label']}{r}"], ws[f"{col['value']}{r}"]
+        left.value, right.value = label, formula or None
+        if offset == 0:
+            _style_header(left, FILL_AUTO)
+            _style_header(right, FILL_AUTO)
+            continue
+        for cell in (left, right):
+            cell.fill, cell.protection, cell.border = FILL_AUTO_CELL, LOCKED, BORDER
+        right.number_format = NUMBER_FORMATS[s.Kind.MONEY]
+        left.font = right.font = BOLD if offset == 1 else Font()
 
 
 def _lookup_formula(source: str, kind: s.Kind) -> str:
