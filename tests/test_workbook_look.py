@@ -110,3 +110,14 @@ def test_subtotals_compute_the_model_totals(example_paths, disclosures, tmp_path
     amounts = [ws.cell(r, n - 1).value for r in range(2, 2000) if isinstance(ws.cell(r, n - 1).value, (int, float))]
     last = s.FIRST_DATA_ROW + len(amounts) - 1
     assert round(ws.cell(last, n + 2).value, 2) == round(sum(amounts), 2) == float(total_row[4])
+
+
+def test_readme_and_guide_give_the_same_steps():
+    from generator.workbook.template import WORKFLOW
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 使用步骤", 1)[1].split("\n## ", 1)[0]
+    in_readme = re.findall(r"^(\d)\. \*\*(.+?)\*\*", section, re.M)
+    in_guide = [re.match(r"(\d)\. (.+?)：", step).groups() for step in WORKFLOW]
+    assert in_readme == in_guide
+    assert len(in_guide) >= 5

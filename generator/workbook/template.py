@@ -795,16 +795,20 @@ EXAMPLES: dict[str, dict[str, str]] = {
     s.SHEET_EXTRA_CODES: {"code_type": "功能分类", "code": "科目表中没有的7位编码", "name": "财政部公布的官方名称"},
 }
 
+# The same steps, in the same order and with the same titles, as README.md "使用步骤"
+# (tests/test_workbook_look.py compares them).
 WORKFLOW = (
-    "1. 按下面“三、各工作表说明”填写各表："
-    "基本信息、预算单位、支出明细、项目信息、绩效指标、采购与资产，并核对名词解释。",
-    "2. 检查：运行 disclosure check 工作簿.xlsx。"
-    "工具一次列出全部问题及位置（如“支出明细!D14”）和修改办法，改完再检查。",
-    "3. 准备比较和说明：运行 disclosure prepare 工作簿.xlsx（运行前请保存并关闭本文件）。工具根据支出明细列出并在"
-    "“上年对比”“类用途说明”中添加公开文件需要的行；请在这些行中填写上年预算数、变化的主要原因和各类的主要用途。",
-    "4. 再次运行 disclosure check 工作簿.xlsx，直到没有错误（警告可视情况处理）。",
-    "5. 生成：运行 disclosure build 工作簿.xlsx，生成 Word（DOCX）和 PDF 公开文件。"
-    "有错误时不生成文件，也不会覆盖以前生成的文件。",
+    "1. 生成空白工作簿：运行 disclosure new 工作簿.xlsx（本工作簿即由此生成）。",
+    "2. 填写工作簿：按下面“三、各工作表说明”填写基本信息、预算单位、支出明细、项目信息、绩效指标、采购与资产，"
+    "并核对名词解释。蓝色表头为必填列，绿色为选填列，灰色为自动显示列。",
+    "3. 补全上年对比行：运行 disclosure prepare 工作簿.xlsx（运行前请保存并关闭本文件）。工具根据支出明细在"
+    "“上年对比”“类用途说明”中添加公开文件需要的行；请在这些行中填写上年预算数、变化的主要原因和各类的主要用途"
+    "（未填的必填单元格显示为红色）。",
+    "4. 检查：运行 disclosure check 工作簿.xlsx。工具一次列出全部问题及位置（如“支出明细!D14”）和修改办法，"
+    "改完再检查，直到没有错误（警告请确认）。",
+    "5. 生成公开文件：运行 disclosure build 工作簿.xlsx，生成 Word（DOCX）和 PDF 公开文件"
+    "（--format html 另生成可发布到网站的网页）。有错误时不生成文件，也不会覆盖以前生成的文件。",
+    "6. 导出计算结果（可选）：运行 disclosure dump 工作簿.xlsx，把计算出的表格和说明文字写成 JSON 供核对。",
 )
 
 RULES = (
