@@ -38,9 +38,9 @@ def _renderer(fmt: str) -> Callable[[Disclosure, Path], None]:
 
         return write_html
     if fmt == "docx":
-        from generator.render.docx import render_docx
+        from generator.render.docx import render_docx_paginated
 
-        return render_docx
+        return render_docx_paginated  # 目录 page numbers when LibreOffice is installed
     from generator.render.pdf import render_pdf
 
     return render_pdf

@@ -22,7 +22,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -254,6 +254,11 @@ def configure_styles(doc) -> None:
             pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
     # 编制部门（单位）：… left, 单位：万元 at a right tab stop on the text edge
     styles["编制单位"].paragraph_format.tab_stops.add_tab_stop(Cm(PORTRAIT_TEXT_W), WD_TAB_ALIGNMENT.RIGHT)
+    # 目录: the page number at the right margin after a dot leader (static text, no field)
+    for name in ("目录一级", "目录二级"):
+        styles[name].paragraph_format.tab_stops.add_tab_stop(
+            Cm(PORTRAIT_TEXT_W), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
     # A landscape variant of the unit line with the tab stop at the wider text width.
     wide = styles.add_style("编制单位横向", WD_STYLE_TYPE.PARAGRAPH)
     wide.style_id = "TableUnitWide"
@@ -293,6 +298,12 @@ def preserve(run) -> None:
 def tag(doc, text: str) -> None:
     """A paragraph holding one docxtpl `{%p … %}` tag (removed when rendered)."""
     para(doc, "{%p " + text + " %}", "Normal")
+
+
+def toc_line(doc, style: str) -> None:
+    """One 目录 entry: its text, then (when the renderer knows it) a tab and the page number."""
+    p = para(doc, "{{ e.text }}", style)
+    preserve(p.add_run("{% if toc_pages %}\t{{ toc_pages[e.anchor] }}{% endif %}"))
 
 
 def para_list(doc, seq: str) -> None:
@@ -616,9 +627,9 @@ def build() -> Document:
     para(doc, "目 录", "目录标题")
     tag(doc, "for e in d.toc")
     tag(doc, "if e.level == 1")
-    para(doc, "{{ e.text }}", "目录一级")
+    toc_line(doc, "目录一级")
     tag(doc, "else")
-    para(doc, "{{ e.text }}", "目录二级")
+    toc_line(doc, "目录二级")
     tag(doc, "endif")
     tag(doc, "endfor")
 

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -214,3 +215,36 @@ def test_headers_never_break_inside_a_word(pdfs, disclosures, name, engine):
                     expected[value] += 1
     short = {w: (n, all_words[w]) for w, n in expected.items() if all_words[w] < n}
     assert not short, f"{engine}: broken (expected count, found): {short}"
+
+
+# --- DOCX 目录 -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_docx_toc_numbers_match_a_libreoffice_rendering(disclosures, tmp_path, name):
+    """The 目录 page numbers are plain text (no field to update, nothing to leak into a CMS) and
+    equal the pages where LibreOffice puts each heading of the final DOCX."""
+    from generator.render.docx import libreoffice_pages, render_docx_paginated, toc_targets
+
+    d = disclosures[name]
+    path = tmp_path / f"{name}.docx"
+    render_docx_paginated(d, path)
+    body = zipfile.ZipFile(path).read("word/document.xml").decode()
+    assert "instrText" not in body and "fldChar" not in body and "PAGEREF" not in body and "_Toc" not in body
+    doc = Document(str(path))
+    toc = [p.text for p in doc.paragraphs if p.style.name in ("目录一级", "目录二级")]
+    assert len(toc) == len(d.toc)
+    printed = {}
+    for entry, line in zip(d.toc, toc, strict=True):
+        text, _, number = line.rpartition("\t")
+        assert text == entry.text and number.isdigit(), line
+        printed[entry.anchor] = int(number)
+    pages = libreoffice_pages(path, SOFFICE)  # the final file, as LibreOffice lays it out
+    targets = toc_targets(d)
+    for anchor, number in printed.items():
+        assert targets[anchor] in pages[number - 1], (anchor, number)
+        # …and it does not start earlier, after the 目录
+        assert not any(targets[anchor] in p for p in pages[2 : number - 1] if anchor.startswith("part")), anchor
+    assert list(printed.values()) == sorted(printed.values())

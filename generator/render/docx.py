@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import copy
 import io
+import shutil
+import subprocess
+import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from docx.oxml import OxmlElement
@@ -30,10 +34,11 @@ LANDSCAPE_TABLES = frozenset({2, 7})  # static landscape sections in the templat
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def build_context(disclosure: Disclosure) -> dict:
+def build_context(disclosure: Disclosure, toc_pages: Mapping[str, int] | None = None) -> dict:
     """The template context: model objects as they are (Decimals stay Decimals for the filters)."""
     context: dict = {
         "d": disclosure,
+        "toc_pages": dict(toc_pages or {}),
         "headings": {e.anchor: e.text for e in disclosure.toc},
         "bold_rows": sorted(style.BOLD_ROWS),
     }
@@ -42,8 +47,12 @@ def build_context(disclosure: Disclosure) -> dict:
     return context
 
 
-def render_docx(disclosure: Disclosure, target: Path) -> None:
-    """Render `disclosure` to the DOCX file `target` (same model → same bytes)."""
+def render_docx(disclosure: Disclosure, target: Path, toc_pages: Mapping[str, int] | None = None) -> None:
+    """Render `disclosure` to the DOCX file `target` (same model → same bytes).
+
+    With `toc_pages` (anchor → page), the 目录 shows page numbers as plain text after a dot
+    leader: visible in Word, WPS and LibreOffice without updating fields, and nothing but
+    text when pasted into a web CMS. `render_docx_paginated` finds them."""
     numbers = sorted(t.number for t in disclosure.tables)
     if numbers != list(range(1, 11)):
         raise ValueError(f"the DOCX template lays out 表1–表10, the model has {numbers}")
@@ -52,7 +61,7 @@ def render_docx(disclosure: Disclosure, target: Path) -> None:
         raise ValueError(f"the DOCX template has landscape sections for {sorted(LANDSCAPE_TABLES)}, not {landscape}")
 
     tpl = DocxTemplate(str(TEMPLATE))
-    tpl.render(build_context(disclosure), jinja_env=make_env(), autoescape=True)
+    tpl.render(build_context(disclosure, toc_pages), jinja_env=make_env(), autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
     apply_layout(document, document_layout(disclosure))
@@ -91,6 +100,86 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
                     tc.vMerge = "continue"
                 elif span > 1:
                     tc.vMerge = "restart"
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
+    """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself.
+
+    The first rendering already carries placeholder numbers of the final width, so the
+    numbers written in the second cannot move anything. Without LibreOffice (or if it fails)
+    the 目录 lists the entries without numbers, as the reference documents do."""
+    office = soffice()
+    if office is None:
+        render_docx(disclosure, target)
+        return
+    placeholder = {e.anchor: 88 for e in disclosure.toc}
+    with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
+        draft = Path(tmp) / "draft.docx"
+        render_docx(disclosure, draft, placeholder)
+        try:
+            pages = libreoffice_pages(draft, office)
+            numbers = toc_page_numbers(disclosure, pages)
+        except (OSError, subprocess.SubprocessError, LookupError):
+            numbers = None
+    render_docx(disclosure, target, numbers)
+
+
+def libreoffice_pages(docx: Path, office: str) -> list[str]:
+    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
+    out = docx.parent
+    profile = (out / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return ["".join(page.split()) for page in text.split("\f")]
+
+
+def toc_targets(disclosure: Disclosure) -> dict[str, str]:
+    """anchor → the text that starts that place in the body (whitespace removed)."""
+    out = {e.anchor: e.text for e in disclosure.toc}
+    out.update({p.anchor: p.heading for p in (disclosure.part1, disclosure.part2, disclosure.part3, disclosure.part4)})
+    out.update({f"table{t.number}": t.label + t.title for t in disclosure.tables})
+    out.update({f"section{i}": s.heading for i, s in enumerate(disclosure.sections, 1)})
+    return {anchor: "".join(text.split()) for anchor, text in out.items()}
+
+
+def toc_page_numbers(disclosure: Disclosure, pages: list[str]) -> dict[str, int]:
+    """anchor → 1-based page where its target starts, searching forward in 目录 order after the 目录.
+
+    Raises LookupError when a target is not found (the caller then leaves the numbers out)."""
+    targets = toc_targets(disclosure)
+    last_entry = "".join(disclosure.toc[-1].text.split())
+    start = next(i for i, page in enumerate(pages) if last_entry in page) + 1  # the 目录's last page
+    numbers: dict[str, int] = {}
+    page = start
+    for entry in disclosure.toc:
+        text = targets[entry.anchor]
+        page = next(i for i in range(page, len(pages)) if text in pages[i])
+        numbers[entry.anchor] = page + 1
+    return numbers
 
 
 def _twips(mm: float) -> int:
