@@ -70,16 +70,24 @@ def parallel_available() -> bool:
 
 
 def build(
-    workbook: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, *, parallel: bool | None = None
+    workbook: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    *,
+    parallel: bool | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Run the pipeline and, if the workbook is clean, write the requested formats.
 
-    `parallel` (default: when the machine allows it) renders the PDF in a worker process.
+    `parallel` (default: when the machine allows it) renders the PDF in a worker process;
+    `stage` is told which stage starts (Chinese, for a terminal progress display).
     """
+    stage = stage or (lambda _text: None)
     if parallel is None:
         parallel = parallel_available()
     worker_wanted = parallel and "pdf" in formats
     with _pdf_worker() if worker_wanted else contextlib.nullcontext() as worker:
+        stage("读取并检查工作簿")
         result = run(workbook)
         if not result.ok or result.disclosure is None:
             return BuildResult(result, [])
@@ -92,9 +100,11 @@ def build(
                 # Unwound first: the worker is reaped (killed if still busy) before any
                 # temp file is renamed or deleted.
                 stack.callback(worker.stop)
+                stage("生成 PDF（后台进行）")
                 worker.start(disclosure, temps["pdf"])
             for fmt, tmp in temps.items():
                 if worker is None or fmt != "pdf":
+                    stage(f"生成 {fmt.upper()}")
                     _renderer(fmt)(disclosure, tmp)
             if worker is not None:
                 worker.wait()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from generator.argparse_zh import ChineseArgumentParser
 from generator.issues import Issue, format_issue, has_errors
 from generator.output import atomic_path, write_bytes
 from generator.pipeline import Result, run
+from generator.progress import Progress
 
 EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
 FORMAT_CHOICES = ("all", "docx", "pdf", "html")
@@ -138,8 +140,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     formats = FORMATS if args.format == "all" else (args.format,)
     out_dir = Path(args.output)
+    progress = Progress(sys.stderr, expected_pages=_last_page_count(out_dir, Path(args.workbook)))
     try:
-        outcome = build(Path(args.workbook), out_dir, formats)
+        with progress.pdf_pages():
+            outcome = build(Path(args.workbook), out_dir, formats, stage=progress.stage)
     except OSError as exc:
         print(
             f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、磁盘是否已满。"
@@ -161,6 +165,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     for path in outcome.written:
         print(f"已生成：{path}")
     return EXIT_OK
+
+
+def _last_page_count(out_dir: Path, workbook: Path) -> int:
+    """Pages of the newest PDF in `out_dir` (the previous build), for the progress bar; 0 if none."""
+    if not sys.stderr.isatty():
+        return 0
+    try:
+        newest = max(out_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime, default=None)
+        if newest is None:
+            return 0
+        return len(re.findall(rb"/Type\s*/Page[^s]", newest.read_bytes()))
+    except OSError:
+        return 0
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
