@@ -206,7 +206,10 @@ def configure_styles(doc) -> None:
     for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
         el = OxmlElement(name)
         el.set(qn("w:val"), "0")
-        ppr.append(el)
+        # schema order (CT_PPrBase): before bidi … spacing, ind, jc
+        ppr.insert_element_before(
+            el, "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:jc"
+        )
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
 
