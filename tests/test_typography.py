@@ -248,3 +248,22 @@ def test_docx_toc_numbers_match_a_libreoffice_rendering(disclosures, tmp_path, n
         # …and it does not start earlier, after the 目录
         assert not any(targets[anchor] in p for p in pages[2 : number - 1] if anchor.startswith("part")), anchor
     assert list(printed.values()) == sorted(printed.values())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_pdf_paragraphs_never_end_on_a_lone_character(pdfs, disclosures, name):
+    """The last four characters of every paragraph and heading sit on one line of the PDF
+    (no "数。" or "明" alone on a last line)."""
+    from generator.render.filters import KEEP_END
+
+    d = disclosures[name]
+    texts = [p.text for p in (*d.functions, *d.organization, d.staff, *d.glossary)]
+    for s in d.sections:
+        texts += [s.heading, *(p.text for p in s.paragraphs)]
+        for ss in s.subsections:
+            texts += [ss.heading, *(p.text for p in ss.paragraphs)]
+    lines = [w for words in words_per_page(pdfs[name, "weasyprint"]) for w in words]
+    for text in texts:
+        if len(text) > 2 * KEEP_END and " " not in text[-KEEP_END:]:
+            assert any(line.endswith(text[-KEEP_END:]) for line in lines), text[-20:]
