@@ -35,10 +35,14 @@ JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-s
 
 
 def _renderer(fmt: str) -> Callable[[Disclosure, Path], object]:
-    if fmt == "docx":
-        from generator.render.docx import render_docx
+    if fmt == "html":
+        from generator.render.html import write_html
 
-        return render_docx
+        return write_html
+    if fmt == "docx":
+        from generator.render.docx import render_docx_paginated
+
+        return render_docx_paginated  # 目录 page numbers when LibreOffice is installed
     from generator.render.pdf import render_pdf
 
     return render_pdf
@@ -110,16 +114,24 @@ def parallel_available() -> bool:
 
 
 def build(
-    workbook: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, *, parallel: bool | None = None
+    workbook: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    *,
+    parallel: bool | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Run the pipeline and, if the workbook is clean, write the requested formats.
 
-    `parallel` (default: when the machine allows it) renders the PDF in a worker process.
+    `parallel` (default: when the machine allows it) renders the PDF in a worker process;
+    `stage` is told which stage starts (Chinese, for a terminal progress display).
     """
+    stage = stage or (lambda _text: None)
     if parallel is None:
         parallel = parallel_available()
     worker_wanted = parallel and "pdf" in formats
     with _pdf_worker() if worker_wanted else contextlib.nullcontext() as worker:
+        stage("读取并检查工作簿")
         result = run(workbook)
         if not result.ok or result.disclosure is None:
             return BuildResult(result, [])
@@ -132,9 +144,11 @@ def build(
                 # Unwound first: the worker is reaped (killed if still busy) before any
                 # temp file is renamed or deleted.
                 stack.callback(worker.stop)
+                stage("生成 PDF（后台进行）")
                 worker.start(disclosure, temps["pdf"])
             for fmt, tmp in temps.items():
                 if worker is None or fmt != "pdf":
+                    stage(f"生成 {fmt.upper()}")
                     _renderer(fmt)(disclosure, tmp)
             if worker is not None:
                 worker.wait()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -16,12 +17,15 @@ from typing import TextIO
 
 from generator import __version__
 from generator.catalog import UnknownYearError, available_years, load_catalog
+from generator.argparse_zh import ChineseArgumentParser
 from generator.issues import Issue, format_issue, has_errors
 from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
 from generator.output import atomic_path, write_bytes
 from generator.pipeline import Result, run
+from generator.progress import Progress
 
 EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
+FORMAT_CHOICES = ("all", "docx", "pdf", "html")
 
 
 def _print_issues(result: Result, stream: TextIO | None = None) -> None:
@@ -177,8 +181,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     paths = [Path(w) for w in args.workbook]
     if len(paths) > 1 or paths[0].is_dir():
         return cmd_build_batch(args, paths, formats, out_dir)
+    progress = Progress(sys.stderr, expected_pages=_last_page_count(out_dir, paths[0]))
     try:
-        outcome = build(paths[0], out_dir, formats)
+        with progress.pdf_pages():
+            outcome = build(paths[0], out_dir, formats, stage=progress.stage)
     except OSError as exc:
         print(
             f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、磁盘是否已满。"
@@ -239,6 +245,19 @@ def _positive_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"不能为负数：{text}")
     return value
+
+
+def _last_page_count(out_dir: Path, workbook: Path) -> int:
+    """Pages of the newest PDF in `out_dir` (the previous build), for the progress bar; 0 if none."""
+    if not sys.stderr.isatty():
+        return 0
+    try:
+        newest = max(out_dir.glob("*.pdf"), key=lambda p: p.stat().st_mtime, default=None)
+        if newest is None:
+            return 0
+        return len(re.findall(rb"/Type\s*/Page[^s]", newest.read_bytes()))
+    except OSError:
+        return 0
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -318,32 +337,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="disclosure",
         description="部门预算公开生成工具：填写工作簿 → 检查 → 生成公开文件。",
+        epilog="示例：disclosure build 我的单位2023.xlsx",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令", required=True)
 
-    p = sub.add_parser("new", help="生成空白填报工作簿")
-    p.add_argument("path", help="新工作簿的路径，如 我的单位2023.xlsx")
-    p.add_argument("--year", type=int, default=2023, help="预算年度（决定科目代码表），默认2023")
+    p = sub.add_parser(
+        "new",
+        help="生成空白填报工作簿",
+        description="生成空白填报工作簿。",
+        epilog="示例：disclosure new 我的单位2023.xlsx",
+    )
+    p.add_argument("path", metavar="工作簿", help="新工作簿的路径，如 我的单位2023.xlsx")
+    p.add_argument("--year", type=int, default=2023, metavar="年度", help="预算年度（决定科目代码表），默认2023")
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("check", help="检查工作簿，列出所有问题（含单元格位置）")
-    p.add_argument("workbook")
+    p = sub.add_parser(
+        "check",
+        help="检查工作簿，列出所有问题（含单元格位置）",
+        description="检查工作簿，列出所有问题（含单元格位置）。",
+        epilog="示例：disclosure check 我的单位2023.xlsx --annotate 问题标注.xlsx",
+    )
+    p.add_argument("workbook", metavar="工作簿", help="要检查的工作簿（.xlsx）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出问题列表")
     p.add_argument(
         "--annotate",
-        metavar="OUT.xlsx",
+        metavar="标注副本.xlsx",
         help="另存一份标注了问题的工作簿：问题单元格标色并附批注，第一张表列出全部问题",
     )
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("prepare", help="在“上年对比”“类用途说明”表中补全公开文件需要的行")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
+    p = sub.add_parser(
+        "prepare",
+        help="在“上年对比”“类用途说明”表中补全公开文件需要的行",
+        description="在“上年对比”“类用途说明”表中补全公开文件需要的行。",
+        epilog="示例：disclosure prepare 我的单位2023.xlsx",
+    )
+    p.add_argument("workbook", metavar="工作簿", help="要补全的工作簿（.xlsx）")
+    p.add_argument("-o", "--output", metavar="文件", help="写入另一个文件（默认直接更新原工作簿，并保留备份）")
     p.add_argument(
         "--prior-json",
         metavar="上年数据.json",
@@ -353,16 +388,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "build",
-        help="检查并生成公开文件（DOCX 和 PDF）；可一次生成多个工作簿或整个文件夹",
-        description="检查并生成公开文件。给出多个工作簿或文件夹时并行生成，最后列出每个单位的结果；"
+        help="检查并生成公开文件（DOCX 和 PDF，可选 HTML 网页）；可一次生成多个工作簿或整个文件夹",
+        description="检查工作簿并生成公开文件。给出多个工作簿或文件夹时并行生成，最后列出每个单位的结果；"
         "任何一个失败时退出码为 1，其他单位照常生成。",
-        epilog="示例：disclosure build 各单位工作簿/ -o 公开文件/",
+        epilog="示例：disclosure build 我的单位2023.xlsx -o 公开文件 --format pdf",
     )
-    p.add_argument("workbook", nargs="+", help="工作簿（.xlsx），或存放工作簿的文件夹；可给多个")
-    p.add_argument("-o", "--output", default="output", help="输出文件夹，默认 output/")
-    p.add_argument("--format", choices=("all", "docx", "pdf"), default="all", help="生成的格式，默认两种都生成")
+    p.add_argument("workbook", nargs="+", metavar="工作簿", help="已填写的工作簿（.xlsx），或存放工作簿的文件夹；可给多个")
+    p.add_argument("-o", "--output", default="output", metavar="文件夹", help="输出文件夹，默认 output/")
     p.add_argument(
-        "-j", "--jobs", type=_positive_int, default=None, help="同时生成的单位数（多个工作簿时），默认为 CPU 核数"
+        "--format",
+        choices=FORMAT_CHOICES,
+        default="all",
+        metavar="格式",
+        help="生成的格式：all（DOCX 和 PDF，默认）、docx、pdf、html（可直接发布到单位网站的网页）",
+    )
+    p.add_argument(
+        "-j", "--jobs", type=_positive_int, default=None, metavar="个数",
+        help="同时生成的单位数（多个工作簿时），默认为 CPU 核数"
     )
     p.add_argument(
         "--timeout",
@@ -380,9 +422,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("dump", help="把计算出的完整公开内容写成 JSON（供核对）")
-    p.add_argument("workbook")
-    p.add_argument("-o", "--output", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕")
+    p = sub.add_parser(
+        "dump",
+        help="把计算出的完整公开内容写成 JSON（供核对）",
+        description="把计算出的完整公开内容写成 JSON（供核对）。",
+        epilog="示例：disclosure dump 我的单位2023.xlsx -o -",
+    )
+    p.add_argument("workbook", metavar="工作簿", help="已填写的工作簿（.xlsx）")
+    p.add_argument(
+        "-o", "--output", metavar="文件", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕"
+    )
     p.set_defaults(func=cmd_dump)
 
     p = sub.add_parser(

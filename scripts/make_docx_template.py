@@ -22,7 +22,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -32,18 +32,20 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "templates" / "docx" / "disclosure.docx"
 
-FANGSONG = "仿宋_GB2312"
-HEITI = "黑体"
-KAITI = "楷体_GB2312"
-SONGTI = "宋体"
-# Fallbacks written to the font table (Word/WPS use altName when the font is missing).
-FONT_ALTS = {FANGSONG: "仿宋", KAITI: "楷体", HEITI: "SimHei", SONGTI: "SimSun"}
+sys.path.insert(0, str(ROOT))
+from generator.render import style as S  # noqa: E402  (the one typography, shared with the HTML/CSS)
+from generator.render.layout import layout as table_layout  # noqa: E402
 
-PAGE_W, PAGE_H = 21.0, 29.7
-PORTRAIT_MARGINS = (2.5, 2.3, 2.6, 2.6)  # top, bottom, left, right (cm)
-LANDSCAPE_MARGINS = (1.6, 1.5, 1.8, 1.8)
-PORTRAIT_TEXT_W = PAGE_W - 2.6 - 2.6  # 15.8 cm
-LANDSCAPE_TEXT_W = PAGE_H - 1.8 - 1.8  # 26.1 cm
+FANGSONG = S.FANGSONG.name
+HEITI = S.HEITI.name
+KAITI = S.KAITI.name
+SONGTI = S.SONGTI.name
+# Fallbacks written to the font table (Word/WPS use altName when the font is missing).
+FONT_ALTS = {f.name: f.alt for f in S.FONTS.values()}
+
+PAGE_W, PAGE_H = S.PORTRAIT.width / 10, S.PORTRAIT.height / 10
+PORTRAIT_TEXT_W = S.PORTRAIT.text_width / 10  # cm
+LANDSCAPE_TEXT_W = S.LANDSCAPE.text_width / 10
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -54,8 +56,11 @@ def twips(cm: float) -> int:
 # --------------------------------------------------------------------------- styles
 
 
+LATIN = {f.name: f.latin[0] for f in S.FONTS.values()}
+
+
 def set_fonts(rpr_owner, font: str, size: float | None = None, bold: bool | None = None) -> None:
-    """Set ascii/hAnsi/eastAsia/cs fonts explicitly (no theme fonts), size and bold."""
+    """Set eastAsia to the CJK `font`, ascii/hAnsi/cs to its Latin font (no theme fonts), size and bold."""
     if hasattr(rpr_owner, "get_or_add_rPr"):  # w:style, w:r
         rpr = rpr_owner.get_or_add_rPr()
     else:  # w:rPrDefault
@@ -69,7 +74,7 @@ def set_fonts(rpr_owner, font: str, size: float | None = None, bold: bool | None
         rpr.remove(old)
     fonts = OxmlElement("w:rFonts")
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font)
+        fonts.set(qn(attr), font if attr == "w:eastAsia" else LATIN.get(font, font))
     rpr.insert(0, fonts)
     if size is not None:
         for tag in ("w:sz", "w:szCs"):
@@ -113,38 +118,75 @@ class ParaStyle:
     keep_next: bool = False
     page_break: bool = False
     outline: int | None = None
+    right: float | None = None  # pt
 
 
-BODY = 16.0  # 三号
-TABLE = 9.0  # 小五
-WIDE = 8.0
+ALIGN = {
+    "left": None,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+
+def from_text(name: str, style_id: str, key: str, **changes) -> ParaStyle:
+    """A Word paragraph style from one entry of style.TEXT."""
+    t = S.TEXT[key]
+    spec = ParaStyle(
+        name,
+        style_id,
+        S.FONTS[t.font].name,
+        t.size,
+        bold=t.bold,
+        align=ALIGN[t.align],
+        first_line=t.indent * t.size or None,
+        left=t.left * t.size or None,
+        line_exact=t.line,
+        before=t.before,
+        after=t.after,
+    )
+    return ParaStyle(**{**spec.__dict__, **changes})
+
+
+def cell_style(name: str, style_id: str, grid: S.Grid, align: str, bold: bool = False) -> ParaStyle:
+    font = S.FONTS[S.TEXT["table_title"].font].name
+    return ParaStyle(name, style_id, font, grid.size, bold=bold, align=ALIGN[align], line_exact=grid.size * grid.line)
+
+
+BODY = S.BODY_SIZE
+PG, LG = S.PORTRAIT_GRID, S.LANDSCAPE_GRID
 STYLES = [
-    ParaStyle("封面单位", "CoverUnit", HEITI, 26, align=WD_ALIGN_PARAGRAPH.CENTER, before=200, after=24),
-    ParaStyle("封面标题", "CoverTitle", HEITI, 36, align=WD_ALIGN_PARAGRAPH.CENTER, before=36),
-    ParaStyle("目录标题", "TocTitle", HEITI, 22, align=WD_ALIGN_PARAGRAPH.CENTER, after=18, page_break=True),
-    ParaStyle("目录一级", "TocPart", HEITI, 12, line_exact=19, before=4),
-    ParaStyle("目录二级", "TocItem", FANGSONG, 12, left=24, line_exact=19),
-    ParaStyle("正文", "BodyPara", FANGSONG, BODY, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=32, line_exact=28),
-    ParaStyle("正文条目", "BodyItem", FANGSONG, BODY, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=32, line_exact=28),
-    ParaStyle("正文字段", "BodyField", FANGSONG, BODY, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line=32, line_exact=28),
-    ParaStyle("表号", "TableLabel", HEITI, 12, after=2, keep_next=True),
-    ParaStyle("表号换页", "TableLabelPage", HEITI, 12, after=2, keep_next=True, page_break=True),
-    ParaStyle("表题", "TableTitle", SONGTI, 18, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=6, keep_next=True),
-    ParaStyle("编制单位", "TableUnit", SONGTI, 10.5, after=3, keep_next=True),
-    ParaStyle("表格文字", "CellText", SONGTI, TABLE),
-    ParaStyle("表格代码", "CellCode", SONGTI, TABLE, align=WD_ALIGN_PARAGRAPH.CENTER),
-    ParaStyle("表格数字", "CellAmount", SONGTI, TABLE, align=WD_ALIGN_PARAGRAPH.RIGHT),
-    ParaStyle("表头", "CellHead", SONGTI, TABLE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER),
+    from_text("封面单位", "CoverUnit", "cover_unit"),
+    from_text("封面标题", "CoverTitle", "cover_title"),
+    from_text("目录标题", "TocTitle", "toc_title", page_break=True),
+    from_text("目录一级", "TocPart", "toc_part"),
+    from_text("目录二级", "TocItem", "toc_item"),
+    from_text("正文", "BodyPara", "body"),
+    from_text("正文条目", "BodyItem", "body"),
+    from_text("正文字段", "BodyField", "body"),
+    from_text("表号", "TableLabel", "table_label", keep_next=True),
+    from_text("表号换页", "TableLabelPage", "table_label", keep_next=True, page_break=True),
+    from_text("表题", "TableTitle", "table_title", keep_next=True),
+    from_text("编制单位", "TableUnit", "table_unit", keep_next=True),
+    cell_style("表格文字", "CellText", PG, "left"),
+    cell_style("表格代码", "CellCode", PG, "center"),
+    cell_style("表格数字", "CellAmount", PG, "right"),
+    cell_style("表头", "CellHead", PG, "center", bold=S.HEAD_BOLD),
     # the 16-column landscape tables (表2, 表7)
-    ParaStyle("宽表文字", "WideText", SONGTI, WIDE),
-    ParaStyle("宽表代码", "WideCode", SONGTI, WIDE, align=WD_ALIGN_PARAGRAPH.CENTER),
-    ParaStyle("宽表数字", "WideAmount", SONGTI, WIDE, align=WD_ALIGN_PARAGRAPH.RIGHT),
-    ParaStyle("宽表表头", "WideHead", SONGTI, WIDE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER),
-    ParaStyle("表注", "TableNote", FANGSONG, 12, before=6),
-    ParaStyle("绩效表题", "PerfTitle", HEITI, BODY, align=WD_ALIGN_PARAGRAPH.CENTER, before=12, keep_next=True),
-    ParaStyle("绩效表年度", "PerfYear", FANGSONG, 12, align=WD_ALIGN_PARAGRAPH.CENTER, after=4, keep_next=True),
-    ParaStyle("落款", "Signature", FANGSONG, BODY, align=WD_ALIGN_PARAGRAPH.RIGHT, line_exact=28),
-    ParaStyle("落款首行", "SignatureFirst", FANGSONG, BODY, align=WD_ALIGN_PARAGRAPH.RIGHT, line_exact=28, before=42),
+    cell_style("宽表文字", "WideText", LG, "left"),
+    cell_style("宽表代码", "WideCode", LG, "center"),
+    cell_style("宽表数字", "WideAmount", LG, "right"),
+    cell_style("宽表表头", "WideHead", LG, "center", bold=S.HEAD_BOLD),
+    # the 项目支出绩效目标表
+    cell_style("绩效表文字", "PerfText", S.PERF_GRID, "left"),
+    cell_style("绩效表代码", "PerfCode", S.PERF_GRID, "center"),
+    cell_style("绩效表数字", "PerfAmount", S.PERF_GRID, "right"),
+    cell_style("绩效表头", "PerfHead", S.PERF_GRID, "center", bold=S.HEAD_BOLD),
+    from_text("表注", "TableNote", "table_note"),
+    from_text("绩效表题", "PerfTitle", "perf_title", keep_next=True),
+    from_text("绩效表年度", "PerfYear", "perf_year", keep_next=True),
+    from_text("落款", "Signature", "signature", right=2 * BODY),
+    from_text("落款首行", "SignatureFirst", "signature", right=2 * BODY, before=S.BODY_LINE * 1.5),
     ParaStyle("分节", "SectionBreak", SONGTI, 1),
 ]
 
@@ -158,27 +200,36 @@ def configure_styles(doc) -> None:
 
     normal = styles["Normal"]
     set_fonts(normal.element, FANGSONG, BODY)
+    # No extra space between CJK and Latin/digits (Word/LibreOffice add it by default, the
+    # PDF does not), so "<=14.38万元" is as wide in both and measured widths hold.
+    ppr = normal.element.get_or_add_pPr()
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        el = OxmlElement(name)
+        el.set(qn("w:val"), "0")
+        # schema order (CT_PPrBase): before bidi … spacing, ind, jc
+        ppr.insert_element_before(
+            el, "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:jc"
+        )
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
 
-    headings = {
-        "Heading 1": (HEITI, 22, WD_ALIGN_PARAGRAPH.CENTER, None, True),  # 第X部分
-        "Heading 2": (HEITI, BODY, None, 32, False),  # 一、…
-        "Heading 3": (KAITI, BODY, None, 32, False),  # （一）…
-    }
-    for name, (font, size, align, first_line, page_break) in headings.items():
+    headings = {"Heading 1": "part", "Heading 2": "section", "Heading 3": "subsection"}  # 第X部分, 一、, （一）
+    for name, key in headings.items():
+        t = S.TEXT[key]
         style = styles[name]
-        set_fonts(style.element, font, size, bold=False)
+        set_fonts(style.element, S.FONTS[t.font].name, t.size, bold=t.bold)
         pf = style.paragraph_format
-        pf.alignment = align
-        pf.first_line_indent = Pt(first_line) if first_line else None
+        pf.alignment = ALIGN[t.align]
+        pf.first_line_indent = Pt(t.indent * t.size) if t.indent else None
         pf.keep_with_next = True
-        pf.page_break_before = page_break
-        pf.space_before = Pt(18 if page_break else 6)
-        pf.space_after = Pt(18 if page_break else 0)
-        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY if not page_break else WD_LINE_SPACING.SINGLE
-        if not page_break:
-            pf.line_spacing = Pt(28)
+        pf.page_break_before = name == "Heading 1"
+        pf.space_before = Pt(t.before)
+        pf.space_after = Pt(t.after)
+        if t.line:
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(t.line)
+        else:
+            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
 
     for spec in STYLES:
         style = styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
@@ -197,6 +248,8 @@ def configure_styles(doc) -> None:
             pf.first_line_indent = Pt(spec.first_line)
         if spec.left:
             pf.left_indent = Pt(spec.left)
+        if spec.right:
+            pf.right_indent = Pt(spec.right)
         if spec.line_exact:
             pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             pf.line_spacing = Pt(spec.line_exact)
@@ -204,6 +257,11 @@ def configure_styles(doc) -> None:
             pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
     # 编制部门（单位）：… left, 单位：万元 at a right tab stop on the text edge
     styles["编制单位"].paragraph_format.tab_stops.add_tab_stop(Cm(PORTRAIT_TEXT_W), WD_TAB_ALIGNMENT.RIGHT)
+    # 目录: the page number at the right margin after a dot leader (static text, no field)
+    for name in ("目录一级", "目录二级"):
+        styles[name].paragraph_format.tab_stops.add_tab_stop(
+            Cm(PORTRAIT_TEXT_W), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
     # A landscape variant of the unit line with the tab stop at the wider text width.
     wide = styles.add_style("编制单位横向", WD_STYLE_TYPE.PARAGRAPH)
     wide.style_id = "TableUnitWide"
@@ -245,6 +303,12 @@ def tag(doc, text: str) -> None:
     para(doc, "{%p " + text + " %}", "Normal")
 
 
+def toc_line(doc, style: str) -> None:
+    """One 目录 entry: its text, then (when the renderer knows it) a tab and the page number."""
+    p = para(doc, "{{ e.text }}", style)
+    preserve(p.add_run("{% if toc_pages %}\t{{ toc_pages[e.anchor] }}{% endif %}"))
+
+
 def para_list(doc, seq: str) -> None:
     """Loop over a list of model Paragraphs, picking the style from `p.style`."""
     tag(doc, f"for p in {seq}")
@@ -258,9 +322,18 @@ def para_list(doc, seq: str) -> None:
     tag(doc, "endfor")
 
 
+def footer_rpr():
+    """The footer's run formatting, repeated on every run of the page-number fields."""
+    run = OxmlElement("w:r")
+    t = S.TEXT["footer"]
+    set_fonts(run, S.FONTS[t.font].name, t.size)
+    return run.find(qn("w:rPr"))
+
+
 def add_field(paragraph, instr: str) -> None:
     def fld(kind: str):
         run = OxmlElement("w:r")
+        run.append(footer_rpr())
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
         run.append(el)
@@ -268,6 +341,7 @@ def add_field(paragraph, instr: str) -> None:
 
     paragraph._p.append(fld("begin"))
     run = OxmlElement("w:r")
+    run.append(footer_rpr())
     text = OxmlElement("w:instrText")
     text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     text.text = f" {instr} "
@@ -275,6 +349,7 @@ def add_field(paragraph, instr: str) -> None:
     paragraph._p.append(run)
     paragraph._p.append(fld("separate"))
     res = OxmlElement("w:r")
+    res.append(footer_rpr())
     t = OxmlElement("w:t")
     t.text = "1"
     res.append(t)
@@ -292,18 +367,18 @@ def configure_footer(section) -> None:
         else:
             run = p.add_run(piece)
             preserve(run)
-            run.font.size = Pt(10.5)
-            set_fonts(run._r, SONGTI, 10.5)
+            run._r.insert(0, footer_rpr())
 
 
 def set_page(section, landscape: bool) -> None:
-    top, bottom, left, right = LANDSCAPE_MARGINS if landscape else PORTRAIT_MARGINS
+    page = S.LANDSCAPE if landscape else S.PORTRAIT
+    top, bottom, left, right = (page.top / 10, page.bottom / 10, page.left / 10, page.right / 10)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width = Cm(PAGE_H if landscape else PAGE_W)
     section.page_height = Cm(PAGE_W if landscape else PAGE_H)
     section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
     section.left_margin, section.right_margin = Cm(left), Cm(right)
-    section.header_distance, section.footer_distance = Cm(1.0), Cm(0.7 if landscape else 1.0)
+    section.header_distance, section.footer_distance = Cm(1.0), Cm(page.footer / 10)
 
 
 def new_section(doc, landscape: bool) -> None:
@@ -338,7 +413,7 @@ def set_cell_text(cell, text: str, style: str, bold: bool = False) -> None:
             run.bold = True
 
 
-def table_props(table, widths: list[float], caption: str) -> None:
+def table_props(table, widths: list[float], caption: str, grid: S.Grid) -> None:
     """Fixed layout, explicit widths, borders, narrow cell margins, centred, caption."""
     tbl = table._tbl
     tblPr = tbl.tblPr
@@ -356,8 +431,10 @@ def table_props(table, widths: list[float], caption: str) -> None:
         )
         + "</w:tblBorders>",
         f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>',
-        f'<w:tblCellMar {nsdecls("w")}><w:top w:w="0" w:type="dxa"/><w:left w:w="40" w:type="dxa"/>'
-        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar>',
+        f'<w:tblCellMar {nsdecls("w")}><w:top w:w="{twips(grid.pad_y / 10)}" w:type="dxa"/>'
+        f'<w:left w:w="{twips(grid.pad_x / 10)}" w:type="dxa"/>'
+        f'<w:bottom w:w="{twips(grid.pad_y / 10)}" w:type="dxa"/>'
+        f'<w:right w:w="{twips(grid.pad_x / 10)}" w:type="dxa"/></w:tblCellMar>',
         f'<w:tblLook {nsdecls("w")} w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
         'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>',
         f'<w:tblCaption {nsdecls("w")} w:val="{caption}"/>',
@@ -412,6 +489,7 @@ def place_header(table, head: list[list[Head]], wide: bool = False) -> None:
 
 
 ALIGN_STYLE = {"c": "表格代码", "l": "表格文字", "r": "表格数字"}
+PERF_STYLE = {"c": "绩效表代码", "l": "绩效表文字", "r": "绩效表数字"}
 WIDE_STYLE = {"c": "宽表代码", "l": "宽表文字", "r": "宽表数字"}
 
 
@@ -425,8 +503,19 @@ def tr_tag(table, r: int, text: str) -> None:
     set_cell_text(table.cell(r, 0), "{%tr " + text + " %}", "表格文字")
 
 
-def disclosure_table(doc, n: int, widths: list[float], head: list[list[Head]], aligns: str, landscape: bool) -> None:
-    """表N frame (label, title, unit line), static header, looped body rows, optional note."""
+def disclosure_table(doc, n: int) -> None:
+    """表N frame (label, title, unit line), static header, looped body rows, optional note.
+
+    Header texts, spans and alignments come from style.TABLES; the widths and header line
+    breaks written here are the header-only layout; the renderer re-lays them from the content."""
+    spec = S.TABLES[n]
+    landscape = spec.landscape
+    grid = S.LANDSCAPE_GRID if landscape else S.PORTRAIT_GRID
+    page = S.LANDSCAPE if landscape else S.PORTRAIT
+    laid = table_layout(spec.head, [], len(spec.aligns), page.text_width, grid)
+    widths = [w / 10 for w in laid.widths]
+    head = [[h(cell.text, cell.colspan, cell.rowspan) for cell in row] for row in laid.head]
+    aligns = spec.aligns
     var = f"t{n}"
     first_in_section = n in (1, 2, 3, 7, 8)  # 表1 follows the part heading; the others open a section
     para(doc, f"{{{{ {var}.label }}}}", "表号" if first_in_section else "表号换页")
@@ -443,189 +532,31 @@ def disclosure_table(doc, n: int, widths: list[float], head: list[list[Head]], a
     place_header(table, head, wide=landscape)
     r = nhead
     tr_tag(table, r, f"for r in {var}.rows")
-    tr_tag(table, r + 1, "if r.style == 'total'")
+    tr_tag(table, r + 1, "if r.style in bold_rows")
     body_row(table, r + 2, aligns, "r", bold=True, wide=landscape)
     tr_tag(table, r + 3, "else")
     body_row(table, r + 4, aligns, "r", bold=False, wide=landscape)
     tr_tag(table, r + 5, "endif")
     tr_tag(table, r + 6, "endfor")
-    table_props(table, widths, f"表{n}")
-    mark_rows(table, nhead, 0.4 if landscape else 0.45)
+    table_props(table, widths, f"表{n}", grid)
+    mark_rows(table, nhead, grid.min_row / 10)
 
     tag(doc, f"if {var}.empty_note")
     para(doc, f"{{{{ {var}.empty_note }}}}", "表注")
     tag(doc, "endif")
 
 
-# 表2 / 表7 column texts (format-2023.md §5)
-T2_MONEY = [
-    "财政拨款(补助)小计",
-    "一般公共预算",
-    "上级一般公共预算安排的转移支付",
-    "政府性基金预算",
-    "上级政府性基金安排的转移支付",
-    "国有资本经营预算",
-    "上级国有资本经营预算安排的转移支付",
-]
-T7_ECON = [
-    "工资福利支出",
-    "商品和服务支出",
-    "对个人和家庭的补助",
-    "债务利息及费用支出",
-    "资本性支出（基本建设）",
-    "资本性支出",
-    "对企业补助（基本建设）",
-    "对企业补助",
-    "对社会保障基金补助",
-    "其他支出",
-]
-FUNC_W = [1.2, 1.0, 1.0, 5.8, 2.3, 2.25, 2.25]  # 类 款 项 名称 合计 基本 项目
-
-
-def functional_7(first: str, money: str, total: str) -> list[list[Head]]:
-    """Header of 表3/表5/表8/表9 (7 columns, 3 header rows)."""
-    return [
-        [h(first, 4), h(money, 3)],
-        [
-            h("功能分类科目编码", 3),
-            h("功能分类科目名称", 1, 2),
-            h(total, 1, 2),
-            h("基本支出", 1, 2),
-            h("项目支出", 1, 2),
-        ],
-        [h("类"), h("款"), h("项")],
-    ]
-
-
 def part2_tables(doc) -> None:
-    # 表1 (portrait, first section)
-    disclosure_table(
-        doc,
-        1,
-        [5.4, 2.5, 5.4, 2.5],
-        [
-            [h("收     入", 2), h("支     出", 2)],
-            [h("项     目"), h("预算数"), h("功能分类"), h("预算数")],
-        ],
-        "lrlr",
-        landscape=False,
-    )
-    new_section(doc, landscape=True)
-    # 表2 (landscape)
-    disclosure_table(
-        doc,
-        2,
-        [0.7, 0.6, 0.6, 5.0, 1.75] + [1.586] * 11,
-        [
-            [
-                h("功能分类科目编码", 3),
-                h("功能分类科目名称", 1, 2),
-                h("总  计", 1, 2),
-                h("财  政  拨  款  (  补  助  )", 7),
-                h("财政专户（教育收费）", 1, 2),
-                h("单位资金", 1, 2),
-                h("财政拨款结转", 1, 2),
-                h("非财政拨款结转结余", 1, 2),
-            ],
-            [h("类"), h("款"), h("项"), *(h(t) for t in T2_MONEY)],
-        ],
-        "cccl" + "r" * 12,
-        landscape=True,
-    )
-    new_section(doc, landscape=False)
-    disclosure_table(doc, 3, FUNC_W, functional_7("项    目", "支出预算", "合  计"), "cccl" + "rrr", landscape=False)
-    disclosure_table(
-        doc,
-        4,
-        [3.6, 1.8, 4.6, 1.6, 1.6, 1.3, 1.3],
-        [
-            [h("财政拨款收入", 2), h("财政拨款支出", 5)],
-            [
-                h("项    目"),
-                h("合  计"),
-                h("功  能  分  类"),
-                h("合 计"),
-                h("一般公共预算"),
-                h("政府性基金预算"),
-                h("国有资本经营预算"),
-            ],
-        ],
-        "lrl" + "rrrr",
-        landscape=False,
-    )
-    disclosure_table(
-        doc, 5, FUNC_W, functional_7("项   目", "一般公共预算支出", "合  计"), "cccl" + "rrr", landscape=False
-    )
-    disclosure_table(
-        doc,
-        6,
-        [1.2, 1.2, 6.1, 2.45, 2.45, 2.4],
-        [
-            [h("项目", 3), h("一般公共预算基本支出", 3)],
-            [
-                h("经济分类科目编码", 2),
-                h("经济分类科目名称", 1, 2),
-                h("合  计", 1, 2),
-                h("人员经费", 1, 2),
-                h("公用经费", 1, 2),
-            ],
-            [h("类"), h("款")],
-        ],
-        "ccl" + "rrr",
-        landscape=False,
-    )
-    new_section(doc, landscape=True)
-    disclosure_table(
-        doc,
-        7,
-        [0.7, 0.6, 0.6, 2.6, 4.22] + [1.58] * 11,
-        [
-            [
-                h("科 目 编 码", 3),
-                h("科目\n名称", 1, 2),
-                h("项目名称", 1, 2),
-                h("项目支出合计", 1, 2),
-                *(h(t, 1, 2) for t in T7_ECON),
-            ],
-            [h("类"), h("款"), h("项")],
-        ],
-        "cccll" + "r" * 11,
-        landscape=True,
-    )
-    new_section(doc, landscape=False)
-    disclosure_table(
-        doc, 8, FUNC_W, functional_7("项  目", "政府性基金预算支出", "合 计"), "cccl" + "rrr", landscape=False
-    )
-    disclosure_table(
-        doc, 9, FUNC_W, functional_7("项目", "国有资本经营预算支出", "合计"), "cccl" + "rrr", landscape=False
-    )
-    disclosure_table(
-        doc,
-        10,
-        [5.4, 2.6, 2.6, 2.6, 2.6],
-        [
-            [h("三公支出内容", 1, 2), h("合计", 1, 2), h("资金来源", 3)],
-            [h("一般公共预算"), h("政府性基金"), h("国有资本经营预算")],
-        ],
-        "l" + "rrrr",
-        landscape=False,
-    )
+    for n in range(1, 11):
+        if n in (2, 7):
+            new_section(doc, landscape=True)
+        disclosure_table(doc, n)
+        if n in (2, 7):
+            new_section(doc, landscape=False)
 
 
-PERF_W = [1.5, 1.6, 2.8, 1.8, 1.6, 1.4, 1.2, 2.1, 1.8]
-PERF_HEAD = [
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标值",
-    "指标值设置依据",
-    "上年完成值",
-    "指标分值权重",
-    "指标赋分规则",
-    "佐证资料",
-]
-PERF_ALIGN = "cclcccccc"
-PERF_FIELDS = ["level1", "level2", "level3", "value", "basis", "last_value", "weight", "scoring", "evidence"]
+PERF_ALIGN = S.PERF_ALIGN
+PERF_FIELDS = S.PERF_FIELDS
 
 
 def performance_table(doc) -> None:
@@ -639,32 +570,38 @@ def performance_table(doc) -> None:
         cell = table.cell(r, c0) if c0 == c1 else table.cell(r, c0).merge(table.cell(r, c1))
         set_cell_text(cell, text, style)
 
-    span(0, 0, 0, "预算单位", "表头")
-    span(0, 1, 8, "{{ pt.unit }}", "表格文字")
-    span(1, 0, 0, "项目名称", "表头")
-    span(1, 1, 5, "{{ pt.project }}", "表格文字")
-    span(1, 6, 6, "项目负责人", "表头")
-    span(1, 7, 8, "{{ pt.manager }}", "表格文字")
-    span(2, 0, 0, "项目资金（万元）", "表头")
-    span(2, 1, 1, "年度预算总额：", "表头")
-    span(2, 2, 2, "{{ pt.total|amount }}", "表格数字")
-    span(2, 3, 3, "其中：财政拨款", "表头")
-    span(2, 4, 4, "{{ pt.fiscal|amount }}", "表格数字")
-    span(2, 5, 6, "其他资金：", "表头")
-    span(2, 7, 8, "{{ pt.other|cell }}", "表格数字")
-    span(3, 0, 0, "项目总体目标", "表头")
-    span(3, 1, 8, "{{ pt.goal }}", "表格文字")
-    for c, text in enumerate(PERF_HEAD):
-        set_cell_text(table.cell(4, c), text, "表头")
+    free = tuple((first, S.h(text, last - first + 1)) for text, first, last in S.PERF_LABELS)
+    laid = table_layout([[S.h(t) for t in S.PERF_HEAD]], [], S.PERF_COLUMNS, S.PORTRAIT.text_width, S.PERF_GRID, free)
+
+    def label(text: str) -> str:
+        return laid.label(text)
+
+    span(0, 0, 0, label("预算单位"), "绩效表头")
+    span(0, 1, 8, "{{ pt.unit }}", "绩效表文字")
+    span(1, 0, 0, label("项目名称"), "绩效表头")
+    span(1, 1, 5, "{{ pt.project }}", "绩效表文字")
+    span(1, 6, 6, label("项目负责人"), "绩效表头")
+    span(1, 7, 8, "{{ pt.manager }}", "绩效表文字")
+    span(2, 0, 0, label("项目资金（万元）"), "绩效表头")
+    span(2, 1, 1, label("年度预算总额："), "绩效表头")
+    span(2, 2, 2, "{{ pt.total|amount }}", "绩效表数字")
+    span(2, 3, 3, label("其中：财政拨款"), "绩效表头")
+    span(2, 4, 4, "{{ pt.fiscal|cell }}", "绩效表数字")
+    span(2, 5, 6, label("其他资金："), "绩效表头")
+    span(2, 7, 8, "{{ pt.other|cell }}", "绩效表数字")
+    span(3, 0, 0, label("项目总体目标"), "绩效表头")
+    span(3, 1, 8, "{{ pt.goal }}", "绩效表文字")
+    for c, cell in enumerate(laid.head[0]):
+        set_cell_text(table.cell(4, c), cell.text, "绩效表头")
     tr_tag(table, 5, "for r in pt.rows")
     for c, field in enumerate(PERF_FIELDS):
         expr = f"r.{field}"
         if field in ("level1", "level2"):
             expr = f"r.{field} if r.{field}_span else ''"
-        set_cell_text(table.cell(6, c), f"{{{{ {expr} }}}}", ALIGN_STYLE[PERF_ALIGN[c]])
+        set_cell_text(table.cell(6, c), f"{{{{ {expr} }}}}", PERF_STYLE[PERF_ALIGN[c]])
     tr_tag(table, 7, "endfor")
-    table_props(table, PERF_W, "项目支出绩效目标表")
-    mark_rows(table, 5)
+    table_props(table, [w / 10 for w in laid.widths], "项目支出绩效目标表", S.PERF_GRID)
+    mark_rows(table, 5, S.PERF_GRID.min_row / 10)
 
 
 # --------------------------------------------------------------------------- document
@@ -693,9 +630,9 @@ def build() -> Document:
     para(doc, "目 录", "目录标题")
     tag(doc, "for e in d.toc")
     tag(doc, "if e.level == 1")
-    para(doc, "{{ e.text }}", "目录一级")
+    toc_line(doc, "目录一级")
     tag(doc, "else")
-    para(doc, "{{ e.text }}", "目录二级")
+    toc_line(doc, "目录二级")
     tag(doc, "endif")
     tag(doc, "endfor")
 

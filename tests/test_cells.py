@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.workbook.cells import CellError, parse_cell, parse_date, parse_money, parse_text
+from generator.workbook.cells import CellError, parse_cell, parse_code, parse_date, parse_money, parse_text
 from generator.workbook.schema import Kind
 
 CHOICES = ("基本支出", "项目支出")
@@ -187,7 +187,8 @@ def test_codes_accepted(kind: Kind, raw: object, expected: str, notes: list[str]
     [
         (Kind.FUNC_CODE, 20103, "是5位，须填写7位数字编码"),
         (Kind.FUNC_CODE, "201030101", "须填写7位"),
-        (Kind.FUNC_CODE, "2010301 行政运行", "请只填写7位编码2010301"),
+        (Kind.FUNC_CODE, "2010301行政运行", "请只填写7位编码2010301"),
+        (Kind.FUNC_CODE, "201030 行政运行", "只能由7位数字组成"),
         (Kind.FUNC_CODE, "201-03-01", "只能由7位数字组成"),
         (Kind.FUNC_CODE, "２０１０３０１", "半角数字2010301"),
         (Kind.FUNC_CODE, 2010301.5, "应为7位数字"),
@@ -306,3 +307,19 @@ def test_empty_is_none_for_every_kind() -> None:
     for kind in Kind:
         assert parse_cell(kind, None, choices=CHOICES) == (None, [])
         assert parse_cell(kind, " \u3000", choices=CHOICES) == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "code"),
+    [
+        (Kind.FUNC_CODE, "2012604 档案馆", "2012604"),
+        (Kind.FUNC_CODE, " 2010301\u3000行政运行", "2010301"),
+        (Kind.CLASS_CODE, "201 一般公共服务支出", "201"),
+        (Kind.ECON_CODE, "30101 基本工资", "30101"),
+    ],
+)
+def test_dropdown_entries_give_their_code(kind, raw, code):
+    """The 功能分类/经济分类 dropdowns offer "code name" entries; the code is what is read."""
+    notes: list = []
+    assert parse_code(raw, kind, notes) == code
+    assert notes == []

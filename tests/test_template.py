@@ -17,6 +17,7 @@ from generator.workbook import schema as s
 from generator.workbook.template import (
     EXAMPLES,
     PREPARED_ROWS,
+    PREPARED_ROWS_BY_SHEET,
     SHEET_PURPOSE,
     TemplateDataError,
     append_rows,
@@ -75,7 +76,7 @@ def _validations(ws: Worksheet) -> dict[str, tuple[str, str | None, str | None]]
 
 
 def _last_row(sheet: str) -> int:
-    return s.FIRST_DATA_ROW + (1000 if sheet == s.SHEET_ITEMS else PREPARED_ROWS) - 1
+    return s.FIRST_DATA_ROW + PREPARED_ROWS_BY_SHEET.get(sheet, PREPARED_ROWS) - 1
 
 
 def _kv_row(sheet: str, key: str) -> int:
@@ -100,7 +101,7 @@ def test_properties_and_active_sheet(blank: Workbook) -> None:
 def test_list_sheet_headers_widths_and_freeze(blank: Workbook) -> None:
     for sheet, columns in s.LIST_SHEETS.items():
         ws = blank[sheet]
-        assert _headers(ws) == [c.header for c in columns], sheet
+        assert _headers(ws)[: len(columns)] == [c.header for c in columns], sheet
         assert ws.freeze_panes in ("A2", "B2")
         for col in columns:
             assert ws.column_dimensions[s.column_letter(sheet, col.key)].width == col.width
@@ -163,7 +164,7 @@ def test_other_list_validations(blank: Workbook) -> None:
     indicators = _validations(blank[s.SHEET_INDICATORS])
     assert indicators["A2:A501"] == ("list", "list_projects", "warning")
     assert indicators["H2:H501"][:2] == ("decimal", "0")
-    assert _validations(blank[s.SHEET_USES])["A2:A501"][:2] == ("list", "list_func_classes")
+    assert _validations(blank[s.SHEET_USES])[f"A2:A{_last_row(s.SHEET_USES)}"][:2] == ("list", "list_func_classes")
     assert _validations(blank[s.SHEET_PRIOR]) == {"B2:B501": ("decimal", "0", "stop")}
     for ws in blank:
         for dv in ws.data_validations.dataValidation:
@@ -177,9 +178,11 @@ def test_defined_names_point_at_catalog_and_vocabularies(blank: Workbook) -> Non
         sheet, ref = blank.defined_names[name].attr_text.split("!")
         return [c.value for row in blank[sheet.strip("'")][ref.replace("$", "")] for c in row]
 
-    assert values("list_func_items") == [c for c, _ in catalog.items()]
-    assert values("list_func_classes") == [c for c, _ in catalog.classes]
-    assert values("list_econ_items") == [c for c, _ in catalog.econ_items()]
+    # dropdown entries carry code and name ("2012604 档案馆"), so no one needs the hidden sheet
+    assert values("list_func_items") == [f"{c} {n}" for c, n in catalog.items()]
+    assert "2012604 档案馆" in values("list_func_items")
+    assert values("list_func_classes") == [f"{c} {n}" for c, n in catalog.classes]
+    assert values("list_econ_items") == [f"{c} {n}" for c, n in catalog.econ_items()]
     assert values("list_source") == [f.value for f in s.FundSource]
     # 绩效指标 dropdowns come from the year's framework data (issue 7 §4)
     assert values("list_indicator_level1") == ["产出指标", "成本指标", "效益指标", "满意度指标"]
@@ -190,14 +193,14 @@ def test_defined_names_point_at_catalog_and_vocabularies(blank: Workbook) -> Non
 
 def test_lookup_formula_and_text_codes(blank: Workbook) -> None:
     ws = blank[s.SHEET_ITEMS]
-    assert ws["C2"].value.startswith("=IFERROR(VLOOKUP(B2&\"\",'_代码表'!$A:$B,2,FALSE)")
-    assert ws["E1001"].value.startswith("=IFERROR(VLOOKUP(D1001&\"\",'_代码表'!$D:$E,2,FALSE)")
+    assert ws["C2"].value.startswith("=IFERROR(VLOOKUP(LEFT(B2&\"\",7),'_代码表'!$A:$B,2,FALSE)")
+    assert ws["E1001"].value.startswith("=IFERROR(VLOOKUP(LEFT(D1001&\"\",5),'_代码表'!$D:$E,2,FALSE)")
     assert ws["C2"].fill.fgColor.rgb.endswith("F2F2F2") and ws["C2"].protection.locked
     assert ws["B2"].number_format == "@" and ws["I2"].number_format == "0.00"
     lists = blank[s.SHEET_LISTS]
     codes = {row[0]: row[1] for row in lists.iter_rows(min_row=2, max_col=2, values_only=True) if row[0]}
     assert codes["2010301"] == "行政运行" and codes["201"] == "一般公共服务支出"
-    assert blank[s.SHEET_USES]["B2"].value.startswith("=IFERROR(VLOOKUP(A2&\"\",'_代码表'!$A:$B")
+    assert blank[s.SHEET_USES]["B2"].value.startswith("=IFERROR(VLOOKUP(LEFT(A2&\"\",3),'_代码表'!$A:$B")
 
 
 def test_input_cells_unlocked_and_display_only_locked(blank: Workbook) -> None:
@@ -352,7 +355,7 @@ def test_append_rows_beyond_prepared_range_extends_validations() -> None:
     assert append_rows(wb, s.SHEET_USES, [{"class_code": "208", "use": "社保"}]) == [last + 1]
     cell = ws.cell(last + 1, 1)
     assert cell.value == "208" and not cell.protection.locked and cell.number_format == "@"
-    assert ws.cell(last + 1, 2).value.startswith("=IFERROR(VLOOKUP(A")
+    assert ws.cell(last + 1, 2).value.startswith("=IFERROR(VLOOKUP(LEFT(A")
     assert _validations(ws)[f"A2:A{last + 1}"][:2] == ("list", "list_func_classes")
 
 

@@ -8,11 +8,16 @@ the core properties and writes a byte-reproducible file. No figure or sentence i
 
 from __future__ import annotations
 
+import copy
 import io
+import shutil
+import subprocess
+import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docxtpl import DocxTemplate
@@ -20,7 +25,9 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from generator.model import Disclosure
+from generator.render import style
 from generator.render.filters import TEMPLATES, make_env
+from generator.render.layout import DocumentLayout, TableLayout, document_layout
 
 TEMPLATE = TEMPLATES / "docx" / "disclosure.docx"
 PERF_CAPTION = "项目支出绩效目标表"
@@ -74,16 +81,25 @@ class _Template(DocxTemplate):
         self.docx._Document__body = None  # python-docx caches the body proxy
 
 
-def build_context(disclosure: Disclosure) -> dict:
+def build_context(disclosure: Disclosure, toc_pages: Mapping[str, int] | None = None) -> dict:
     """The template context: model objects as they are (Decimals stay Decimals for the filters)."""
-    context: dict = {"d": disclosure, "headings": {e.anchor: e.text for e in disclosure.toc}}
+    context: dict = {
+        "d": disclosure,
+        "toc_pages": dict(toc_pages or {}),
+        "headings": {e.anchor: e.text for e in disclosure.toc},
+        "bold_rows": sorted(style.BOLD_ROWS),
+    }
     for table in disclosure.tables:
         context[f"t{table.number}"] = table
     return context
 
 
-def render_docx(disclosure: Disclosure, target: Path) -> None:
-    """Render `disclosure` to the DOCX file `target` (same model → same bytes)."""
+def render_docx(disclosure: Disclosure, target: Path, toc_pages: Mapping[str, int] | None = None) -> None:
+    """Render `disclosure` to the DOCX file `target` (same model → same bytes).
+
+    With `toc_pages` (anchor → page), the 目录 shows page numbers as plain text after a dot
+    leader: visible in Word, WPS and LibreOffice without updating fields, and nothing but
+    text when pasted into a web CMS. `render_docx_paginated` finds them."""
     numbers = sorted(t.number for t in disclosure.tables)
     if numbers != list(range(1, 11)):
         raise ValueError(f"the DOCX template lays out 表1–表10, the model has {numbers}")
@@ -94,9 +110,10 @@ def render_docx(disclosure: Disclosure, target: Path) -> None:
     tpl = _Template(str(TEMPLATE))
     env = make_env()
     env.finalize = _literal
-    tpl.render(build_context(disclosure), jinja_env=env, autoescape=True)
+    tpl.render(build_context(disclosure, toc_pages), jinja_env=env, autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
+    apply_layout(document, document_layout(disclosure))
 
     props = document.core_properties
     props.title = disclosure.file_stem
@@ -132,6 +149,154 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
                     tc.vMerge = "continue"
                 elif span > 1:
                     tc.vMerge = "restart"
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
+    """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself.
+
+    The first rendering already carries placeholder numbers of the final width, so the
+    numbers written in the second cannot move anything. Without LibreOffice (or if it fails)
+    the 目录 lists the entries without numbers, as the reference documents do."""
+    office = soffice()
+    if office is None:
+        render_docx(disclosure, target)
+        return
+    placeholder = {e.anchor: 88 for e in disclosure.toc}
+    with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
+        draft = Path(tmp) / "draft.docx"
+        render_docx(disclosure, draft, placeholder)
+        try:
+            pages = libreoffice_pages(draft, office)
+            numbers = toc_page_numbers(disclosure, pages)
+        except (OSError, subprocess.SubprocessError, LookupError):
+            numbers = None
+    render_docx(disclosure, target, numbers)
+
+
+def libreoffice_pages(docx: Path, office: str) -> list[str]:
+    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
+    out = docx.parent
+    profile = (out / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return ["".join(page.split()) for page in text.split("\f")]
+
+
+def toc_targets(disclosure: Disclosure) -> dict[str, str]:
+    """anchor → the text that starts that place in the body (whitespace removed)."""
+    out = {e.anchor: e.text for e in disclosure.toc}
+    out.update({p.anchor: p.heading for p in (disclosure.part1, disclosure.part2, disclosure.part3, disclosure.part4)})
+    out.update({f"table{t.number}": t.label + t.title for t in disclosure.tables})
+    out.update({f"section{i}": s.heading for i, s in enumerate(disclosure.sections, 1)})
+    return {anchor: "".join(text.split()) for anchor, text in out.items()}
+
+
+def toc_page_numbers(disclosure: Disclosure, pages: list[str]) -> dict[str, int]:
+    """anchor → 1-based page where its target starts, searching forward in 目录 order after the 目录.
+
+    Raises LookupError when a target is not found (the caller then leaves the numbers out)."""
+    targets = toc_targets(disclosure)
+    last_entry = "".join(disclosure.toc[-1].text.split())
+    start = next(i for i, page in enumerate(pages) if last_entry in page) + 1  # the 目录's last page
+    numbers: dict[str, int] = {}
+    page = start
+    for entry in disclosure.toc:
+        text = targets[entry.anchor]
+        page = next(i for i in range(page, len(pages)) if text in pages[i])
+        numbers[entry.anchor] = page + 1
+    return numbers
+
+
+def _twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
+
+
+def _captioned(document, caption: str) -> list:
+    return [
+        tbl
+        for tbl in document.element.body.iter(qn("w:tbl"))
+        if tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [caption]
+    ]
+
+
+def apply_layout(document, layout: DocumentLayout) -> None:
+    """Give every table the content-based widths (tblW, tblGrid/gridCol, tcW) and write the
+    header cells' lines with explicit breaks, exactly as the HTML/PDF lays them out."""
+    for number, laid in layout.tables.items():
+        (tbl,) = _captioned(document, f"表{number}")
+        _set_widths(tbl, laid)
+        for tr, row in zip(tbl.tr_lst, laid.head, strict=False):
+            origins = [tc for tc in tr.tc_lst if tc.vMerge in (None, "restart")]  # skip cells merged from above
+            for tc, cell in zip(origins, row, strict=True):
+                _set_lines(tc, cell.lines)
+    for tbl, laid in zip(_captioned(document, PERF_CAPTION), layout.performance, strict=True):
+        _set_widths(tbl, laid)
+        for tc, cell in zip(tbl.tr_lst[PERF_HEADER_ROWS - 1].tc_lst, laid.head[0], strict=True):
+            _set_lines(tc, cell.lines)
+        for tr in tbl.tr_lst[: PERF_HEADER_ROWS - 1]:
+            for tc in tr.tc_lst:
+                if tc.xpath("./w:p/w:pPr/w:pStyle/@w:val") == ["PerfHead"]:
+                    text = "".join(tc.xpath(".//w:t/text()"))
+                    _set_lines(tc, laid.label(text).split("\n"))
+
+
+def _set_widths(tbl, laid: TableLayout) -> None:
+    widths = [_twips(w) for w in laid.widths]
+    tbl.tblPr.find(qn("w:tblW")).set(qn("w:w"), str(sum(widths)))
+    for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for tr in tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(sum(widths[col : col + span])))
+            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:type"), "dxa")
+            col += span
+
+
+def _set_lines(tc, lines) -> None:
+    """Replace the text runs of a header cell's paragraph by `lines` separated by line breaks,
+    keeping the first run's formatting."""
+    p = tc.find(qn("w:p"))
+    runs = p.findall(qn("w:r"))
+    template = runs[0].find(qn("w:rPr")) if runs else None
+    for run in runs:
+        p.remove(run)
+    for i, line in enumerate(lines):
+        run = OxmlElement("w:r")
+        if template is not None:
+            run.append(copy.deepcopy(template))
+        if i:
+            run.append(OxmlElement("w:br"))
+        t = OxmlElement("w:t")
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = line
+        run.append(t)
+        p.append(run)
 
 
 def _deterministic_zip(data: bytes) -> bytes:

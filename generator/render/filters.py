@@ -9,16 +9,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generator import formatting as fmt
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+KEEP_END = 4  # the last characters of a paragraph that stay on one line
+
+
+def keep_end(text: str) -> Markup:
+    """HTML: the paragraph with its last few characters unbreakable, so a last line is never a
+    lone "数。" (escaped; presentation only, the text is unchanged)."""
+    text = str(text)
+    if len(text) <= KEEP_END * 2:
+        return escape(text)
+    head, tail = text[:-KEEP_END], text[-KEEP_END:]
+    return Markup('{}<span class="nw">{}</span>').format(head, tail)
+
 
 FILTERS = {
     "cell": fmt.table_cell,  # table cell: 2 decimals, zero blank
     "amount": fmt.amount,  # always 2 decimals, zero shown as 0.00
     "percent": fmt.percent,
     "cn_date": fmt.cn_date,
+    "keep_end": keep_end,
 }
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.model import Disclosure
-from generator.render.filters import TEMPLATES, make_env
+from generator.render.filters import TEMPLATES
+from generator.render.html import render_html
 
 ASSETS = (TEMPLATES / "html").resolve()
 REQUIRED_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -199,10 +200,6 @@ def warm_up() -> None:
         # the permanent generation so the collections during a render never scan them.
         gc.collect()
         gc.freeze()
-
-
-def render_html(disclosure: Disclosure) -> str:
-    return make_env("html").get_template("base.html").render(d=disclosure)
 
 
 class _Collector(logging.Handler):

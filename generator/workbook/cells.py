@@ -324,6 +324,8 @@ def parse_code(raw: object, kind: Kind, notes: list[CellWarning] | None = None) 
     if is_empty(raw):
         return None
     _check_error_value(raw)
+    if isinstance(raw, str) and (entry := re.fullmatch(rf"\s*(\d{{{digits}}})[ \u3000]+\S.*", raw, re.S)):
+        return entry.group(1)  # a dropdown entry "2012604 档案馆": the code; the name column shows the name
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise CellError("code-malformed", f"{name}“{show(raw)}”无效，应为{digits}位数字，如 {example}")
     if isinstance(raw, float):

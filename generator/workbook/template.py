@@ -24,6 +24,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -40,7 +41,7 @@ __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "wr
 WORKBOOK_TITLE = "部门预算公开填报工作簿"
 COMMENT_AUTHOR = "填表说明"
 PREPARED_ROWS = 500  # empty input rows prepared on each list sheet
-PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 1000}
+PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 1000, s.SHEET_USES: 100}  # 类用途说明: at most ~30 功能分类“类”
 EXTRA_ROWS = 100  # spare prepared rows below data that exceeds PREPARED_ROWS
 
 # Freeze the first column too where it names the row (project, comparison item).
@@ -73,6 +74,7 @@ CODE_LISTS = {
     s.Kind.CLASS_CODE: LIST_FUNC_CLASSES,
     s.Kind.ECON_CODE: LIST_ECON_ITEMS,
 }
+CODE_DIGITS = {s.Kind.FUNC_CODE: 7, s.Kind.CLASS_CODE: 3, s.Kind.ECON_CODE: 5}
 LOOKUP_BY_KIND = {s.Kind.FUNC_CODE: LOOKUP_FUNC, s.Kind.CLASS_CODE: LOOKUP_FUNC, s.Kind.ECON_CODE: LOOKUP_ECON}
 
 # --- styles ---------------------------------------------------------------------
@@ -223,9 +225,10 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
     _write_table(ws, 4, ("经济分类编码", "经济分类名称"), sorted(catalog.econ.items()))
     choice_names = _choice_vocabularies()
     lists: list[tuple[str, str, Sequence[str]]] = [
-        (LIST_FUNC_ITEMS, "功能分类项", [c for c, _ in catalog.items()]),
-        (LIST_FUNC_CLASSES, "功能分类类", [c for c, _ in catalog.classes]),
-        (LIST_ECON_ITEMS, "经济分类款", [c for c, _ in catalog.econ_items()]),
+        # "2012604 档案馆": the officer finds a code by its name; the reader takes the code
+        (LIST_FUNC_ITEMS, "功能分类项", [f"{c} {n}" for c, n in catalog.items()]),
+        (LIST_FUNC_CLASSES, "功能分类类", [f"{c} {n}" for c, n in catalog.classes]),
+        (LIST_ECON_ITEMS, "经济分类款", [f"{c} {n}" for c, n in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
         *_framework_lists(catalog.year),
     ]
@@ -375,7 +378,23 @@ def _write_kv_sheet(ws: Worksheet, sheet: str, choice_names: Mapping[tuple[str, 
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
     ws.freeze_panes = "A2"
+    _print_setup(ws)
     _protect(ws)
+
+
+def _print_setup(ws: Worksheet, print_area: str | None = None) -> None:
+    """A4 landscape, one page wide, the header row repeated on every printed page."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.6
+    ws.oddFooter.center.text = "&A  第 &P 页 共 &N 页"
+    if ws.max_row > s.HEADER_ROW:
+        ws.print_title_rows = f"{s.HEADER_ROW}:{s.HEADER_ROW}"
+    if print_area:
+        ws.print_area = print_area
 
 
 def _kv_note(field: s.Field) -> str:
@@ -432,7 +451,7 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = column.width
         cell = ws.cell(s.HEADER_ROW, col, column.header)
-        _style_header(cell, _header_fill(column))
+        _style_header(cell, _header_fill(column, sheet))
         cell.comment = _header_comment(column)
         dv = (
             _suggest_validation(column)
@@ -447,13 +466,45 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
     ws.row_dimensions[s.HEADER_ROW].height = 32
     ws.freeze_panes = FREEZE.get(sheet, "A2")
     ws.auto_filter.ref = f"A{s.HEADER_ROW}:{get_column_letter(len(columns))}{last}"
+    if sheet == s.SHEET_ITEMS:
+        _write_item_totals(ws)
+    if sheet == s.SHEET_PRIOR:
+        _prior_required_rules(ws, last)
+    _print_setup(ws)
     _protect(ws)
 
 
-def _header_fill(column: s.Column) -> PatternFill:
+# Columns the reader requires on every listed row although the schema cannot mark them required
+# (the rows are listed by `disclosure prepare`): coloured as required.
+REQUIRED_LOOK = {(s.SHEET_PRIOR, "prior"), (s.SHEET_PRIOR, "reason")}
+FILL_MISSING = PatternFill("solid", fgColor="F8CBAD")  # a required cell still empty
+
+
+def _header_fill(column: s.Column, sheet: str = "") -> PatternFill:
     if column.display_only or column.tool:
         return FILL_AUTO
-    return FILL_REQUIRED if column.required else FILL_OPTIONAL
+    return FILL_REQUIRED if column.required or (sheet, column.key) in REQUIRED_LOOK else FILL_OPTIONAL
+
+
+def _prior_required_rules(ws: Worksheet, last: int) -> None:
+    """上年对比: 上年预算数 turns red while a listed row lacks it; 主要原因 while the row's figures
+    differ and no reason is given (what the check would report)."""
+    key, prior, reason, current = (s.column_letter(s.SHEET_PRIOR, k) for k in ("key", "prior", "reason", "current"))
+    first = s.FIRST_DATA_ROW
+    ws.conditional_formatting.add(
+        f"{prior}{first}:{prior}{last}",
+        FormulaRule(formula=[f'AND(${key}{first}<>"",${prior}{first}="")'], fill=FILL_MISSING),
+    )
+    ws.conditional_formatting.add(
+        f"{reason}{first}:{reason}{last}",
+        FormulaRule(
+            formula=[
+                f'AND(${key}{first}<>"",${prior}{first}<>"",${current}{first}<>"",'
+                f'${prior}{first}<>${current}{first},${reason}{first}="")'
+            ],
+            fill=FILL_MISSING,
+        ),
+    )
 
 
 def _header_comment(column: s.Column) -> Comment:
@@ -478,11 +529,68 @@ def _style_list_row(ws: Worksheet, sheet: str, row: int) -> None:
             cell.value = _lookup_formula(f"{get_column_letter(index)}{row}", kind)
         elif column.kind is s.Kind.MONEY:
             cell.number_format = NUMBER_FORMATS[column.kind]
+    if sheet == s.SHEET_ITEMS:
+        _running_total(ws, row)
+
+
+# --- 支出明细: running total and subtotals (locked formulas right of the input columns) ---
+
+TOTALS_GAP = 1  # empty columns between the input columns and the running total
+
+
+def _items_letters() -> dict[str, str]:
+    n = len(s.LIST_SHEETS[s.SHEET_ITEMS])
+    return {
+        "amount": s.column_letter(s.SHEET_ITEMS, "amount"),
+        "kind": s.column_letter(s.SHEET_ITEMS, "kind"),
+        "source": s.column_letter(s.SHEET_ITEMS, "source"),
+        "running": get_column_letter(n + TOTALS_GAP + 1),
+        "label": get_column_letter(n + TOTALS_GAP + 3),
+        "value": get_column_letter(n + TOTALS_GAP + 4),
+    }
+
+
+def _running_total(ws: Worksheet, row: int) -> None:
+    """累计金额 of row `row`: the sum of 金额 down to this row, blank while the row has no amount."""
+    col = _items_letters()
+    amount, first = col["amount"], s.FIRST_DATA_ROW
+    cell = ws[f"{col['running']}{row}"]
+    cell.value = f'=IF({amount}{row}="","",SUM(${amount}${first}:{amount}{row}))'
+    cell.number_format = NUMBER_FORMATS[s.Kind.MONEY]
+    cell.fill, cell.protection, cell.border = FILL_AUTO_CELL, LOCKED, BORDER
+
+
+def _write_item_totals(ws: Worksheet) -> None:
+    """Header of the running total, and a locked subtotal block: 合计, per 支出类型, per 资金来源."""
+    col = _items_letters()
+    header = ws[f"{col['running']}{s.HEADER_ROW}"]
+    header.value = "累计金额"
+    _style_header(header, FILL_AUTO)
+    header.comment = Comment("自动计算：从第一行到本行的金额合计，无需填写", "disclosure")
+    ws.column_dimensions[col["running"]].width = 14
+    ws.column_dimensions[col["label"]].width = 34
+    ws.column_dimensions[col["value"]].width = 14
+    amount, kind, source = (f"${col[k]}:${col[k]}" for k in ("amount", "kind", "source"))
+    rows: list[tuple[str, str]] = [("金额小计（自动计算）", ""), ("合计", f"=SUM({amount})")]
+    rows += [(f"  {k.value}", f'=SUMIF({kind},"{k.value}",{amount})') for k in s.SpendingKind]
+    rows += [(f"  {f.value}", f'=SUMIF({source},"{f.value}",{amount})') for f in s.FundSource]
+    for offset, (label, formula) in enumerate(rows):
+        r = s.HEADER_ROW + offset
+        left, right = ws[f"{col['label']}{r}"], ws[f"{col['value']}{r}"]
+        left.value, right.value = label, formula or None
+        if offset == 0:
+            _style_header(left, FILL_AUTO)
+            _style_header(right, FILL_AUTO)
+            continue
+        for cell in (left, right):
+            cell.fill, cell.protection, cell.border = FILL_AUTO_CELL, LOCKED, BORDER
+        right.number_format = NUMBER_FORMATS[s.Kind.MONEY]
+        left.font = right.font = BOLD if offset == 1 else Font()
 
 
 def _lookup_formula(source: str, kind: s.Kind) -> str:
     """Official name of the code in `source`: from the catalog, else from sheet 补充科目, else empty."""
-    code = f'{source}&""'
+    code = f'LEFT({source}&"",{CODE_DIGITS[kind]})'  # a "2012604 档案馆" entry looks up by its code
     catalog = f"VLOOKUP({code},{_sheet_ref(s.SHEET_LISTS)}{LOOKUP_BY_KIND[kind]},2,FALSE)"
     first = s.column_letter(s.SHEET_EXTRA_CODES, "code")
     last = s.column_letter(s.SHEET_EXTRA_CODES, "name")
@@ -723,16 +831,20 @@ EXAMPLES: dict[str, dict[str, str]] = {
     s.SHEET_EXTRA_CODES: {"code_type": "功能分类", "code": "科目表中没有的7位编码", "name": "财政部公布的官方名称"},
 }
 
+# The same steps, in the same order and with the same titles, as README.md "使用步骤"
+# (tests/test_workbook_look.py compares them).
 WORKFLOW = (
-    "1. 按下面“三、各工作表说明”填写各表："
-    "基本信息、预算单位、支出明细、项目信息、绩效指标、采购与资产，并核对名词解释。",
-    "2. 检查：运行 disclosure check 工作簿.xlsx。"
-    "工具一次列出全部问题及位置（如“支出明细!D14”）和修改办法，改完再检查。",
-    "3. 准备比较和说明：运行 disclosure prepare 工作簿.xlsx（运行前请保存并关闭本文件）。工具根据支出明细列出并在"
-    "“上年对比”“类用途说明”中添加公开文件需要的行；请在这些行中填写上年预算数、变化的主要原因和各类的主要用途。",
-    "4. 再次运行 disclosure check 工作簿.xlsx，直到没有错误（警告可视情况处理）。",
-    "5. 生成：运行 disclosure build 工作簿.xlsx，生成 Word（DOCX）和 PDF 公开文件。"
-    "有错误时不生成文件，也不会覆盖以前生成的文件。",
+    "1. 生成空白工作簿：运行 disclosure new 工作簿.xlsx（本工作簿即由此生成）。",
+    "2. 填写工作簿：按下面“三、各工作表说明”填写基本信息、预算单位、支出明细、项目信息、绩效指标、采购与资产，"
+    "并核对名词解释。蓝色表头为必填列，绿色为选填列，灰色为自动显示列。",
+    "3. 补全上年对比行：运行 disclosure prepare 工作簿.xlsx（运行前请保存并关闭本文件）。工具根据支出明细在"
+    "“上年对比”“类用途说明”中添加公开文件需要的行；请在这些行中填写上年预算数、变化的主要原因和各类的主要用途"
+    "（未填的必填单元格显示为红色）。",
+    "4. 检查：运行 disclosure check 工作簿.xlsx。工具一次列出全部问题及位置（如“支出明细!D14”）和修改办法，"
+    "改完再检查，直到没有错误（警告请确认）。",
+    "5. 生成公开文件：运行 disclosure build 工作簿.xlsx，生成 Word（DOCX）和 PDF 公开文件"
+    "（--format html 另生成可发布到网站的网页）。有错误时不生成文件，也不会覆盖以前生成的文件。",
+    "6. 导出计算结果（可选）：运行 disclosure dump 工作簿.xlsx，把计算出的表格和说明文字写成 JSON 供核对。",
 )
 
 RULES = (
@@ -765,9 +877,8 @@ def _write_guide(ws: Worksheet, catalog: Catalog) -> None:
         lines += _guide_sheet_lines(sheet)
     for row, (style, text) in enumerate(lines, start=1):
         _guide_line(ws, row, style, text)
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # print one page wide
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    _print_setup(ws)
+    ws.print_title_rows = None  # the guide has no header row to repeat
     ws.sheet_view.showGridLines = False
     _protect(ws)
 

@@ -1,0 +1,37 @@
+"""The disclosure as HTML: the page WeasyPrint prints, and the self-contained web page export.
+
+One template set (templates/html) serves both. The stylesheet is rendered from
+`generator/render/style.py` and inlined, so the HTML needs no other file; column widths and
+header line breaks come from `generator/render/layout.py`, as in the DOCX.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.model import Disclosure
+from generator.render import style
+from generator.render.filters import make_env
+from generator.render.layout import document_layout
+
+
+@functools.cache
+def stylesheet() -> Markup:
+    """print.css rendered from the style data (trusted text: no workbook value reaches it)."""
+    css = make_env("html", autoescape=False).get_template("print.css").render(S=style)
+    return Markup(css)
+
+
+def render_html(disclosure: Disclosure) -> str:
+    env = make_env("html")
+    env.globals.update(S=style, layout=document_layout(disclosure), stylesheet=stylesheet())
+    return env.get_template("base.html").render(d=disclosure)
+
+
+def write_html(disclosure: Disclosure, target: Path) -> None:
+    """The self-contained web page (`disclosure build --format html`): one file, UTF-8, the
+    stylesheet inlined, tables as real <table>s with header cells, for a website's CMS."""
+    Path(target).write_text(render_html(disclosure), encoding="utf-8")

@@ -1,0 +1,298 @@
+"""The one typography of the disclosure: page, fonts, sizes, spacing and table headers.
+
+Data only. `scripts/make_docx_template.py` writes the DOCX styles from it, the HTML/CSS
+(templates/html/print.css is a Jinja template over `STYLE`) reads the same values, and
+`generator/render/layout.py` computes every table's column widths from these sizes and
+the content. Change a size here and both documents follow; they cannot drift apart.
+
+Why these values (see also README "Typography"):
+- Body text follows GB/T 9704-2012 (党政机关公文格式), which 财政 publications follow:
+  三号 (16 pt) 仿宋_GB2312, fixed 28 pt line pitch (22 lines per page), 一级标题 黑体,
+  二级标题 楷体_GB2312, text block 156 mm x 225 mm (margins 37/35/28/26 mm).
+- Tables follow the budget system's printed 公开表: 宋体 小五 (9 pt) on portrait pages and
+  8 pt on the two 16-column landscape tables (表2, 表7), headers 黑体-free plain 宋体 bold,
+  合计/类 rows bold.
+- Fonts name the Windows/WPS families first (what the officer's machine has) and fall back
+  to the free Noto CJK families on Linux; widths are the same since CJK glyphs are 1 em.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PT_MM = 25.4 / 72  # one point in millimetres
+
+# --------------------------------------------------------------------------- fonts
+
+
+@dataclass(frozen=True)
+class Font:
+    name: str  # the CJK family the DOCX names (Word/WPS: w:eastAsia)
+    alt: str  # the DOCX font-table altName (a common substitute)
+    fallbacks: tuple[str, ...]  # CSS stack after `name`
+    latin: tuple[str, str]  # digits and Latin letters (w:ascii/w:hAnsi), with its metric twin
+
+    def css(self, latin: bool = True) -> str:
+        """The CSS stack. In table cells (`latin=False`) digits stay in the CJK font: mixing a
+        Latin font into a line makes WeasyPrint's line box taller than the line pitch."""
+        families = (*(self.latin if latin else ()), self.name, self.alt, *self.fallbacks, "HanaMinA", "HanaMinB")
+        return ", ".join(f'"{f}"' for f in dict.fromkeys(families))
+
+
+# Digits in Times New Roman / Arial, as Chinese government documents set them; LibreOffice and
+# WeasyPrint use the metric-compatible Liberation fonts, so a figure is as wide in both.
+SERIF_LATIN = ("Times New Roman", "Liberation Serif")
+SANS_LATIN = ("Arial", "Liberation Sans")
+FANGSONG = Font("仿宋_GB2312", "仿宋", ("FangSong", "Noto Serif CJK SC"), SERIF_LATIN)
+HEITI = Font("黑体", "SimHei", ("Noto Sans CJK SC",), SANS_LATIN)
+KAITI = Font("楷体_GB2312", "楷体", ("KaiTi", "Noto Serif CJK SC"), SERIF_LATIN)
+SONGTI = Font("宋体", "SimSun", ("Noto Serif CJK SC",), SERIF_LATIN)
+FONTS = {"fangsong": FANGSONG, "heiti": HEITI, "kaiti": KAITI, "songti": SONGTI}
+
+# --------------------------------------------------------------------------- page
+
+
+@dataclass(frozen=True)
+class Page:
+    width: float  # mm
+    height: float
+    top: float
+    bottom: float
+    left: float
+    right: float
+    footer: float  # footer distance from the page edge, mm
+
+    @property
+    def text_width(self) -> float:
+        return self.width - self.left - self.right
+
+
+PORTRAIT = Page(210, 297, top=37, bottom=35, left=28, right=26, footer=20)
+LANDSCAPE = Page(297, 210, top=20, bottom=20, left=20, right=20, footer=10)
+
+# --------------------------------------------------------------------------- text
+
+
+@dataclass(frozen=True)
+class Text:
+    font: str  # key of FONTS
+    size: float  # pt
+    line: float | None = None  # exact line pitch, pt (None: single spacing of the font)
+    bold: bool = False
+    align: str = "left"  # left | center | right | justify
+    indent: float = 0  # first-line indent, em
+    left: float = 0  # left indent, em
+    before: float = 0  # pt
+    after: float = 0  # pt
+
+
+BODY_SIZE = 16.0  # 三号
+BODY_LINE = 28.0
+TEXT: dict[str, Text] = {
+    "cover_unit": Text("heiti", 26, align="center", before=200, after=24),
+    "cover_title": Text("heiti", 36, align="center", before=36),
+    "toc_title": Text("heiti", 22, align="center", after=18),
+    "toc_part": Text("heiti", 12, line=20, before=4),
+    "toc_item": Text("fangsong", 10.5, line=20, left=2),
+    "part": Text("heiti", 22, align="center", before=0, after=18),  # 第X部分
+    "section": Text("heiti", BODY_SIZE, line=BODY_LINE, indent=2),  # 一、…
+    "subsection": Text("kaiti", BODY_SIZE, line=BODY_LINE, indent=2),  # （一）…
+    "body": Text("fangsong", BODY_SIZE, line=BODY_LINE, align="justify", indent=2),
+    "signature": Text("fangsong", BODY_SIZE, line=BODY_LINE, align="right"),
+    "table_label": Text("heiti", 12, after=2),
+    "table_title": Text("songti", 18, bold=True, align="center", after=6),
+    "table_unit": Text("songti", 10.5, after=3),
+    "table_note": Text("fangsong", 12, before=6, indent=2),
+    "perf_title": Text("heiti", BODY_SIZE, align="center", before=12),
+    "perf_year": Text("fangsong", 12, align="center", after=4),
+    "footer": Text("songti", 10.5, align="center"),
+}
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Grid:
+    size: float  # pt
+    line: float  # line pitch as a multiple of the size
+    pad_x: float = 1.0  # mm, left and right cell padding
+    pad_y: float = 0.5  # mm, top and bottom
+    min_row: float = 4.5  # mm, minimum body row height
+
+
+PORTRAIT_GRID = Grid(9.0, 1.25)
+LANDSCAPE_GRID = Grid(8.0, 1.2, min_row=4.0)
+PERF_GRID = Grid(8.0, 1.25, pad_x=0.8)  # 9 dense columns: short values kept whole
+HEAD_BOLD = True
+# Row styles printed bold, in both documents.
+BOLD_ROWS = frozenset({"class", "econ-class", "total"})
+
+
+@dataclass(frozen=True)
+class HeadCell:
+    """A header cell. `|` marks where a line may break (between words); `\\n` forces a break."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+    @property
+    def published(self) -> str:
+        return self.text.replace("|", "")
+
+
+def h(text: str, colspan: int = 1, rowspan: int = 1) -> HeadCell:
+    return HeadCell(text, colspan, rowspan)
+
+
+def _functional(first: str, money: str, total: str) -> list[list[HeadCell]]:
+    return [
+        [h(first, 4), h(money, 3)],
+        [
+            h("功能分类|科目编码", 3),
+            h("功能分类|科目名称", 1, 2),
+            h(total, 1, 2),
+            h("基本|支出", 1, 2),
+            h("项目|支出", 1, 2),
+        ],
+        [h("类"), h("款"), h("项")],
+    ]
+
+
+T2_MONEY = (
+    "财政拨款|(补助)|小计",
+    "一般公共|预算",
+    "上级|一般公共预算|安排的|转移支付",
+    "政府性|基金预算",
+    "上级|政府性基金|安排的|转移支付",
+    "国有资本|经营预算",
+    "上级|国有资本|经营预算|安排的|转移支付",
+)
+T7_ECON = (
+    "工资福利|支出",
+    "商品和|服务支出",
+    "对个人和|家庭的|补助",
+    "债务利息|及费用|支出",
+    "资本性|支出|（基本|建设）",
+    "资本性|支出",
+    "对企业|补助|（基本|建设）",
+    "对企业|补助",
+    "对社会|保障基金|补助",
+    "其他|支出",
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    head: list[list[HeadCell]]
+    aligns: str  # per leaf column: c (code, centred), l (text), r (amount)
+    landscape: bool = False
+
+
+TABLES: dict[int, TableSpec] = {
+    1: TableSpec(
+        [[h("收     入", 2), h("支     出", 2)], [h("项     目"), h("预算数"), h("功能分类"), h("预算数")]],
+        "lrlr",
+    ),
+    2: TableSpec(
+        [
+            [
+                h("功能分类|科目编码", 3),
+                h("功能分类|科目名称", 1, 2),
+                h("总  计", 1, 2),
+                h("财  政  拨  款  (  补  助  )", 7),
+                h("财政专户|（教育|收费）", 1, 2),
+                h("单位|资金", 1, 2),
+                h("财政拨款|结转", 1, 2),
+                h("非财政|拨款|结转结余", 1, 2),
+            ],
+            [h("类"), h("款"), h("项"), *(h(t) for t in T2_MONEY)],
+        ],
+        "cccl" + "r" * 12,
+        landscape=True,
+    ),
+    3: TableSpec(_functional("项    目", "支出预算", "合  计"), "cccl" + "rrr"),
+    4: TableSpec(
+        [
+            [h("财政拨款收入", 2), h("财政拨款支出", 5)],
+            [
+                h("项    目"),
+                h("合  计"),
+                h("功  能  分  类"),
+                h("合 计"),
+                h("一般公共|预算"),
+                h("政府性|基金预算"),
+                h("国有资本|经营预算"),
+            ],
+        ],
+        "lrl" + "rrrr",
+    ),
+    5: TableSpec(_functional("项   目", "一般公共预算支出", "合  计"), "cccl" + "rrr"),
+    6: TableSpec(
+        [
+            [h("项目", 3), h("一般公共预算基本支出", 3)],
+            [
+                h("经济分类|科目编码", 2),
+                h("经济分类|科目名称", 1, 2),
+                h("合  计", 1, 2),
+                h("人员|经费", 1, 2),
+                h("公用|经费", 1, 2),
+            ],
+            [h("类"), h("款")],
+        ],
+        "ccl" + "rrr",
+    ),
+    7: TableSpec(
+        [
+            [
+                h("科 目 编 码", 3),
+                h("科目\n名称", 1, 2),
+                h("项目|名称", 1, 2),
+                h("项目支出|合计", 1, 2),
+                *(h(t, 1, 2) for t in T7_ECON),
+            ],
+            [h("类"), h("款"), h("项")],
+        ],
+        "cccll" + "r" * 11,
+        landscape=True,
+    ),
+    8: TableSpec(_functional("项  目", "政府性基金预算支出", "合 计"), "cccl" + "rrr"),
+    9: TableSpec(_functional("项目", "国有资本经营预算支出", "合计"), "cccl" + "rrr"),
+    10: TableSpec(
+        [
+            [h("三公支出|内容", 1, 2), h("合计", 1, 2), h("资金来源", 3)],
+            [h("一般公共|预算"), h("政府性|基金"), h("国有资本|经营预算")],
+        ],
+        "l" + "rrrr",
+    ),
+}
+
+# 项目支出绩效目标表 (format-2023.md §7.1): 9 columns; info block labels, then the indicator header.
+PERF_COLUMNS = 9
+PERF_HEAD = (
+    "一级|指标",
+    "二级|指标",
+    "三级|指标",
+    "指标值",
+    "指标值|设置依据",
+    "上年|完成值",
+    "指标|分值|权重",
+    "指标|赋分规则",
+    "佐证|资料",
+)
+PERF_ALIGN = "cclcccccc"
+# Columns whose short texts (指标值 "<=14.38万元", 赋分规则 "按照正常比例赋分", …) never wrap when they
+# can fit; 三级指标 is descriptive text and takes what is left.
+PERF_KEEP_WHOLE = frozenset({0, 1, 3, 4, 5, 6, 7, 8})
+PERF_FIELDS = ("level1", "level2", "level3", "value", "basis", "last_value", "weight", "scoring", "evidence")
+# Info block labels: (text, first column, last column).
+PERF_LABELS = (
+    ("预算|单位", 0, 0),
+    ("项目|名称", 0, 0),
+    ("项目|负责人", 6, 6),
+    ("项目资金|（万元）", 0, 0),
+    ("年度预算|总额：", 1, 1),
+    ("其中：|财政拨款", 3, 3),
+    ("其他|资金：", 5, 6),
+    ("项目|总体目标", 0, 0),
+)
