@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TextIO
 
 from generator import __version__
-from generator.catalog import UnknownYearError, available_years, load_catalog
 from generator.argparse_zh import ChineseArgumentParser
+from generator.catalog import UnknownYearError, available_years, load_catalog
 from generator.issues import Issue, format_issue, has_errors
 from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
 from generator.output import atomic_path, write_bytes
@@ -393,7 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
         "任何一个失败时退出码为 1，其他单位照常生成。",
         epilog="示例：disclosure build 我的单位2023.xlsx -o 公开文件 --format pdf",
     )
-    p.add_argument("workbook", nargs="+", metavar="工作簿", help="已填写的工作簿（.xlsx），或存放工作簿的文件夹；可给多个")
+    p.add_argument(
+        "workbook", nargs="+", metavar="工作簿", help="已填写的工作簿（.xlsx），或存放工作簿的文件夹；可给多个"
+    )
     p.add_argument("-o", "--output", default="output", metavar="文件夹", help="输出文件夹，默认 output/")
     p.add_argument(
         "--format",
@@ -403,8 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="生成的格式：all（DOCX 和 PDF，默认）、docx、pdf、html（可直接发布到单位网站的网页）",
     )
     p.add_argument(
-        "-j", "--jobs", type=_positive_int, default=None, metavar="个数",
-        help="同时生成的单位数（多个工作簿时），默认为 CPU 核数"
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="个数",
+        help="同时生成的单位数（多个工作簿时），默认为 CPU 核数",
     )
     p.add_argument(
         "--timeout",
