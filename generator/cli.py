@@ -475,9 +475,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="启动网页版：各部门在浏览器中上传、检查、生成，财政局查看全部部门",
         epilog="示例：disclosure serve --host 127.0.0.1 --port 8000 --data /var/lib/disclosure",
     )
-    p.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1（仅本机）；对局域网开放用 0.0.0.0")
-    p.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
-    p.add_argument("--data", help="数据文件夹（数据库、上传和生成的文件），默认 data/ 或环境变量 DISCLOSURE_DATA")
+    p.add_argument(
+        "--host", default="127.0.0.1", metavar="地址", help="监听地址，默认 127.0.0.1（仅本机）；对局域网开放用 0.0.0.0"
+    )
+    p.add_argument("--port", type=int, default=8000, metavar="端口", help="端口，默认 8000")
+    p.add_argument(
+        "--data", metavar="文件夹", help="数据文件夹（数据库、上传和生成的文件），默认 data/ 或环境变量 DISCLOSURE_DATA"
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

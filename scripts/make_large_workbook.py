@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import sys
 from collections import defaultdict
 from decimal import Decimal
@@ -73,6 +74,17 @@ def _allocate_clones(totals: dict[str, int], projects: int) -> dict[str, int]:
     return clones
 
 
+COST_VALUE = re.compile(r"^(<=|<|=|≤)\s*([0-9.]+)(万元?)$")
+
+
+def _fit_cost(indicator: dict, total_cents: int) -> dict:
+    """A clone's cost indicator ("<=190万元") may not exceed the clone's own budget (a checked rule)."""
+    match = COST_VALUE.match(indicator["指标值"].strip())
+    if match and _cents(match.group(2)) > total_cents:
+        indicator["指标值"] = f"{match.group(1)}{_yuan(total_cents)}{match.group(3)}"
+    return indicator
+
+
 def large_example(projects: int, items_scale: int = 1) -> dict:
     data = json.loads(BASE.read_text(encoding="utf-8"))
     items = data[s.SHEET_ITEMS]
@@ -113,6 +125,11 @@ def large_example(projects: int, items_scale: int = 1) -> dict:
         if row[KIND] == PROJECT_KIND and row["资金来源"] in GPB_SOURCES:
             gpb[row[PROJECT]] += _cents(row[AMOUNT])
 
+    clone_total: dict[str, int] = defaultdict(int)
+    for row in new_items:
+        if row[KIND] == PROJECT_KIND:
+            clone_total[row[PROJECT]] += _cents(row[AMOUNT])
+
     new_projects, new_indicators = [], []
     for info in data[s.SHEET_PROJECTS]:
         name = info[PROJECT]
@@ -123,7 +140,7 @@ def large_example(projects: int, items_scale: int = 1) -> dict:
             allocation = f"按项目实施进度安排资金{_yuan(gpb[clone])}万元" if gpb[clone] else "按项目实施进度安排资金"
             new_projects.append(info | {PROJECT: clone, "资金分配情况": allocation})
             new_indicators.extend(
-                copy.deepcopy(ind) | {PROJECT: clone_name(name, k)}
+                _fit_cost(copy.deepcopy(ind) | {PROJECT: clone}, clone_total[clone])
                 for ind in data[s.SHEET_INDICATORS]
                 if ind[PROJECT] == name
             )

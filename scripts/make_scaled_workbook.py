@@ -61,6 +61,9 @@ def scaled(data: dict, times: int) -> dict:
         for row in out["上年对比"]:
             if not row.get("主要原因"):
                 row["主要原因"] = SCALED_REASON
+            # the figures the reasons were written for are the example's, not the scaled ones
+            row.pop("原因对应的本年数（自动）", None)
+            row.pop("原因校验码（自动）", None)
     return out
 
 

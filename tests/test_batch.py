@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from generator.batch import Progress, collect_workbooks, display_width, summary
 from generator.cli import main
@@ -38,7 +39,8 @@ def test_folder_builds_every_department(folder: Path, tmp_path: Path, capsys) ->
     lines = captured.out.splitlines()
     assert lines[0].split() == ["单位（工作簿）", "结果", "页数", "用时（秒）", "首个错误"]
     row = next(line for line in lines if "昌吉州工业和信息化局（002.xlsx）" in line)
-    assert row.split()[1:3] == ["成功", "25"]  # 25 pages: tests/test_render_pdf.py
+    pdf = out / f"{STEMS['002']}.pdf"
+    assert row.split()[1:3] == ["成功", str(len(PdfReader(pdf).pages))]  # the pages of the published PDF
     assert "共 2 个工作簿：成功 2 个，失败 0 个。" in captured.out
     # example 000 has one warning (离休费 without 离休人数), shown after the table
     assert "000.xlsx：1 个警告，如 基本信息!B13: 警告：离休人数为0" in captured.out

@@ -27,7 +27,10 @@ pytestmark = pytest.mark.slow
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """The published files; a temp folder may only remain empty (another job may just be sweeping it)."""
+    for sub in (p for p in folder.iterdir() if p.is_dir()):
+        assert sub.name == ".disclosure-tmp" and not any(sub.iterdir()), f"left behind: {sub}"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup, escape
 
+from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
 from generator.render import style
 from generator.render.filters import TEMPLATES, make_env
@@ -155,6 +157,13 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def _office_binary(office: str) -> str:
+    """`soffice.bin` itself where it can be found: the `soffice` launcher (oosplash) would put the
+    converting process one generation away, out of reach of the parent-death signal."""
+    binary = Path(os.path.realpath(office)).with_name("soffice.bin")
+    return str(binary) if binary.exists() else office
+
+
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself.
 
@@ -181,9 +190,10 @@ def libreoffice_pages(docx: Path, office: str) -> list[str]:
     """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
     out = docx.parent
     profile = (out / "lo-profile").as_uri()
+    parent = os.getpid()
     subprocess.run(
         [
-            office,
+            _office_binary(office),
             f"-env:UserInstallation={profile}",
             "--headless",
             "--convert-to",
@@ -195,6 +205,7 @@ def libreoffice_pages(docx: Path, office: str) -> list[str]:
         capture_output=True,
         timeout=300,
         check=True,
+        preexec_fn=lambda: die_with_parent(parent),  # a killed build leaves no LibreOffice behind
     )
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
