@@ -537,6 +537,12 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
     except MemoryError:
         _send_failure(conn, _memory_message(), fatal=True)
         return False
+    except SystemError as exc:
+        # Under an address-space limit, C code whose allocation failed can return NULL without
+        # setting MemoryError ("error return without exception set"); the worker is not trusted again.
+        limited = resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+        _send_failure(conn, _memory_message() if limited else _failure_message(exc), fatal=True)
+        return False
     except Exception as exc:
         _send_failure(conn, _failure_message(exc), fatal=False)
         return True

@@ -157,6 +157,9 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+OFFICE_RESTART = 81
+
+
 def _office_binary(office: str) -> str:
     """`soffice.bin` itself where it can be found: the `soffice` launcher (oosplash) would put the
     converting process one generation away, out of reach of the parent-death signal."""
@@ -191,22 +194,28 @@ def libreoffice_pages(docx: Path, office: str) -> list[str]:
     out = docx.parent
     profile = (out / "lo-profile").as_uri()
     parent = os.getpid()
-    subprocess.run(
-        [
-            _office_binary(office),
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(docx),
-        ],
-        capture_output=True,
-        timeout=300,
-        check=True,
-        preexec_fn=lambda: die_with_parent(parent),  # a killed build leaves no LibreOffice behind
-    )
+    command = [
+        _office_binary(office),
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(docx),
+    ]
+    for _ in range(3):
+        done = subprocess.run(
+            command,
+            check=False,
+            capture_output=True,
+            timeout=300,
+            preexec_fn=lambda: die_with_parent(parent),  # a killed build leaves no LibreOffice behind
+        )
+        # 81: soffice.bin set up a new profile and asks to be started again (what oosplash does)
+        if done.returncode != OFFICE_RESTART:
+            break
+    done.check_returncode()
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
         capture_output=True,
