@@ -200,6 +200,27 @@ def test_no_stranded_headings(case) -> None:
         assert not any(body.endswith(norm(h)) for h in headings), f"heading alone at the foot of page {number}"
 
 
+def test_perf_continuation_pages_name_their_project(case) -> None:
+    """A 项目支出绩效目标表 that runs over a page names its project on the continuation page
+    ("项目名称：…（续）" above the repeated header), and only there; no amount is repeated."""
+    d, r = case
+    titles = [norm(pt.title) for pt in d.performance_tables]
+    start = body_start(r, d)
+    assert sum(page.count(titles[0]) for page in r.pages[start:]) == len(titles)
+    seen, continued = 0, 0
+    for number, text in enumerate(r.pages[start:], start + 1):
+        before_title = text.split(titles[0])[0]  # what the page opens with, before a new table
+        current = d.performance_tables[seen - 1] if seen else None
+        head = norm(f"项目名称：{current.project}（续）") if current else None
+        if current and any(norm(row.level3) in before_title.replace(head, "") for row in current.rows):
+            continued += 1
+            assert before_title.startswith(head), f"page {number} continues {current.project!r} without naming it"
+        else:
+            assert "（续）" not in text, f"page {number} is marked as a continuation but starts no table's rest"
+        seen += text.count(titles[0])
+    assert continued >= 2, "the examples have 绩效目标表 that run over a page"
+
+
 def test_cjk_fonts_embedded(case) -> None:
     _, r = case
     out = subprocess.run(["pdffonts", str(r.path)], capture_output=True, text=True, check=True).stdout
@@ -300,7 +321,9 @@ def tricky(d: Disclosure) -> Disclosure:
 
 def test_escaping_in_html(disclosures: dict[str, Disclosure]) -> None:
     html = render_html(tricky(disclosures["000"]))
-    assert html.count("R&amp;D &lt;测试&gt; {{ 7*7 }}") == 2
+    # 表7, the 项目名称 cell and the grid's data-project (the PDF's continuation head reads it)
+    assert html.count("R&amp;D &lt;测试&gt; {{ 7*7 }}") == 3
+    assert 'data-project="R&amp;D &lt;测试&gt; {{ 7*7 }}"' in html
     assert "<测试>" not in html
 
 
@@ -318,7 +341,9 @@ def test_escaping_in_pdf(disclosures: dict[str, Disclosure], tmp_path: Path) -> 
     path = tmp_path / "tricky.pdf"
     render_pdf(short, path)
     text = "\n".join(page_texts(path))
-    assert text.count(norm(TRICKY)) == 2
+    # 表7, the 项目名称 cell, and the head of the 绩效目标表's continuation page
+    assert text.count(norm(TRICKY)) == 3
+    assert norm(f"项目名称：{TRICKY}（续）") in text
 
 
 def test_missing_font(monkeypatch: pytest.MonkeyPatch, disclosures: dict[str, Disclosure], tmp_path: Path) -> None:
