@@ -665,7 +665,9 @@ def build() -> Document:
     tag(doc, "endfor")
 
     # 第四部分 + closing
-    para(doc, "{{ d.part4.heading }}", "Heading 1")
+    runon = para(doc, "{{ d.part4.heading }}", "Heading 1").paragraph_format
+    runon.page_break_before = False  # runs on below 第三部分 (style.py, "part_runon")
+    runon.space_before = Pt(S.TEXT["part_runon"].before)
     para_list(doc, "d.glossary")
     para(doc, "{{ d.signature }}", "落款首行")
     para(doc, "{{ d.date }}", "落款")

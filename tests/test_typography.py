@@ -250,6 +250,46 @@ def test_docx_toc_numbers_match_a_libreoffice_rendering(disclosures, tmp_path, n
     assert list(printed.values()) == sorted(printed.values())
 
 
+def body_lines(pdf: Path) -> list[list[tuple[float, str]]]:
+    """Per page, the text lines of the portrait text block as (bottom in mm, text); footer left out."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    word = re.compile(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+    out = []
+    for page in re.split(r"<page ", xml)[1:]:
+        lines: dict[int, str] = {}
+        for y, text in word.findall(page):
+            bottom = float(y) * S.PT_MM
+            if bottom < S.PORTRAIT.height - S.PORTRAIT.bottom + 2:  # above the footer
+                key = round(bottom)
+                lines[key] = lines.get(key, "") + html.unescape(text)
+        out.append(sorted((float(k), v) for k, v in lines.items()))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["weasyprint", pytest.param("libreoffice", marks=pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice is not installed"))])  # fmt: skip
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_document_ends_without_a_spilled_page(pdfs, disclosures, name, engine):
+    """名词解释 and the signature end the document on a page of their own content: the page
+    that ends 第三部分 is not left mostly empty before 第四部分, and the last page carries the
+    whole last 名词解释 with the signature and date, not a few spilled lines."""
+    d = disclosures[name]
+    pages = body_lines(pdfs[name, engine])
+    texts = ["".join(t for _, t in page) for page in pages]
+    heading = "".join(d.part4.heading.split())
+    k = max(i for i, t in enumerate(texts) if heading in "".join(t.split()))  # the body heading, not the 目录
+    part3_end = "".join(d.sections[-1].subsections[-1].paragraphs[-1].text.split())
+    if part3_end not in "".join(texts[k].split()):  # 第四部分 starts a page: the one before is full
+        top, bottom = S.PORTRAIT.top, S.PORTRAIT.height - S.PORTRAIT.bottom
+        fill = (pages[k - 1][-1][0] - top) / (bottom - top)
+        assert fill > 0.7, f"{engine}: page {k} is {fill:.0%} full before 第四部分"
+    last = "".join(texts[-1].split())
+    assert "".join(d.signature.split()) in last and "".join(d.date.split()) in last
+    assert "".join(d.glossary[-1].text.split()) in last, f"{engine}: the last 名词解释 is split from the signature"
+    assert len(pages[-1]) >= 6, f"{engine}: the last page holds only {len(pages[-1])} lines"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_pdf_paragraphs_never_end_on_a_lone_character(pdfs, disclosures, name):

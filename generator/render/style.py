@@ -95,6 +95,10 @@ TEXT: dict[str, Text] = {
     "toc_part": Text("heiti", 12, line=20, before=4),
     "toc_item": Text("fangsong", 10.5, line=20, left=2),
     "part": Text("heiti", 22, align="center", before=0, after=18),  # 第X部分
+    # 第四部分 名词解释 is a page and a half closing the document: it runs on below the end of
+    # 第三部分 (a short 其他需说明的事项 under the last 绩效目标表) after two blank lines, instead of
+    # leaving that page mostly empty and spilling the last 名词解释 and the signature onto one more.
+    "part_runon": Text("heiti", 22, align="center", before=2 * BODY_LINE, after=18),
     "section": Text("heiti", BODY_SIZE, line=BODY_LINE, indent=2),  # 一、…
     "subsection": Text("kaiti", BODY_SIZE, line=BODY_LINE, indent=2),  # （一）…
     "body": Text("fangsong", BODY_SIZE, line=BODY_LINE, align="justify", indent=2),
