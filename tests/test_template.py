@@ -149,13 +149,13 @@ def test_kv_validations(blank: Workbook) -> None:
 
 def test_item_validations_cover_prepared_range(blank: Workbook) -> None:
     dvs = _validations(blank[s.SHEET_ITEMS])
-    assert dvs["A2:A1001"] == ("list", "list_units", "stop")
-    assert dvs["B2:B1001"] == ("list", "list_func_items", "warning")
-    assert dvs["D2:D1001"] == ("list", "list_econ_items", "warning")
-    assert dvs["F2:F1001"] == ("list", "list_kind", "stop")
-    assert dvs["G2:G1001"] == ("list", "list_projects", "warning")
-    assert dvs["H2:H1001"] == ("list", "list_source", "stop")
-    assert dvs["I2:I1001"][:2] == ("decimal", "0")
+    assert dvs["A2:A301"] == ("list", "list_units", "stop")
+    assert dvs["B2:B301"] == ("list", "list_func_items", "warning")
+    assert dvs["D2:D301"] == ("list", "list_econ_items", "warning")
+    assert dvs["F2:F301"] == ("list", "list_kind", "stop")
+    assert dvs["G2:G301"] == ("list", "list_projects", "warning")
+    assert dvs["H2:H301"] == ("list", "list_source", "stop")
+    assert dvs["I2:I301"][:2] == ("decimal", "0")
     assert len(dvs) == 7  # no validation on names, 备注 or display-only columns
 
 
@@ -194,7 +194,7 @@ def test_defined_names_point_at_catalog_and_vocabularies(blank: Workbook) -> Non
 def test_lookup_formula_and_text_codes(blank: Workbook) -> None:
     ws = blank[s.SHEET_ITEMS]
     assert ws["C2"].value.startswith("=IFERROR(VLOOKUP(LEFT(B2&\"\",7),'_代码表'!$A:$B,2,FALSE)")
-    assert ws["E1001"].value.startswith("=IFERROR(VLOOKUP(LEFT(D1001&\"\",5),'_代码表'!$D:$E,2,FALSE)")
+    assert ws["E301"].value.startswith("=IFERROR(VLOOKUP(LEFT(D301&\"\",5),'_代码表'!$D:$E,2,FALSE)")
     assert ws["C2"].fill.fgColor.rgb.endswith("F2F2F2") and ws["C2"].protection.locked
     assert ws["B2"].number_format == "@" and ws["I2"].number_format == "0.00"
     lists = blank[s.SHEET_LISTS]

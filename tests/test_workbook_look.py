@@ -55,7 +55,10 @@ def test_blank_workbook_prints_each_sheet_one_page_wide(blank_path, tmp_path):
     assert per_sheet[s.SHEET_INFO] == 1, per_sheet
     for sheet in (s.SHEET_UNITS, s.SHEET_PROJECTS, s.SHEET_INDICATORS, s.SHEET_PRIOR):
         assert per_sheet[sheet] == 1, per_sheet
-    assert len(pages) <= 35, per_sheet
+    # 31 pages before, 15 of them an empty 支出明细 grid: the prepared rows' formulas print even while
+    # empty, so only a few hundred rows are prepared (18 pages in LibreOffice 7.x)
+    assert per_sheet[s.SHEET_ITEMS] <= 4 and per_sheet[s.SHEET_USES] <= 2, per_sheet
+    assert len(pages) <= 20, per_sheet
     # every page of 支出明细 repeats the header row
     header = s.LIST_SHEETS[s.SHEET_ITEMS][0].header
     items = [p for p, m in zip(pages, footers, strict=True) if m[1] == s.SHEET_ITEMS]

@@ -41,7 +41,10 @@ __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "wr
 WORKBOOK_TITLE = "部门预算公开填报工作簿"
 COMMENT_AUTHOR = "填表说明"
 PREPARED_ROWS = 500  # empty input rows prepared on each list sheet
-PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 1000, s.SHEET_USES: 100}  # 类用途说明: at most ~30 功能分类“类”
+# 支出明细: a department has some 50–60 lines (examples 000, 002); 300 leave room for large ones, and
+# the prepared rows carry formulas (names, running total) that LibreOffice prints even while empty,
+# so 1000 rows printed 11 pages of a blank grid. 类用途说明: at most ~30 功能分类“类”.
+PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 300, s.SHEET_USES: 40}
 EXTRA_ROWS = 100  # spare prepared rows below data that exceeds PREPARED_ROWS
 
 # Freeze the first column too where it names the row (project, comparison item).
@@ -159,7 +162,7 @@ def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023) -> W
             _fill_kv(ws, name, data.get(name, {}))
         else:
             rows = _list_rows(name, data[name]) if name in data else _default_rows(name)
-            n_rows = max(_prepared_rows(name), len(rows) + EXTRA_ROWS)
+            n_rows = max(_prepared_rows(name), len(rows) + min(EXTRA_ROWS, _prepared_rows(name)))
             _write_list_sheet(ws, name, n_rows, choice_names)
             for offset, row in enumerate(rows):
                 _fill_row(ws, name, s.FIRST_DATA_ROW + offset, row)
@@ -857,7 +860,8 @@ RULES = (
     "科目编码：功能分类填7位“项”级编码，经济分类填5位“款”级编码，可从下拉列表选择或直接输入。右侧灰色名称列自动显示"
     "官方名称；显示为空说明编码不在科目表中，请核对。编码列已设为文本格式，请勿改为数字格式。",
     "颜色：蓝色表头为必填列，绿色表头为选填列，灰色列自动显示或由工具填写，无需填写。将鼠标移到表头上可看到填写说明。",
-    "增加行：支出明细已预留1000行，其他表预留500行，均已设好下拉列表和校验，从第2行起连续往下填写即可。需要更多行时，"
+    f"增加行：支出明细已预留{PREPARED_ROWS_BY_SHEET[s.SHEET_ITEMS]}行，类用途说明{PREPARED_ROWS_BY_SHEET[s.SHEET_USES]}行，"
+    f"其他表{PREPARED_ROWS}行，均已设好下拉列表和校验，从第2行起连续往下填写即可。需要更多行时，"
     "在已填写的行中间右键“插入”整行，下拉列表和校验会随之扩展。",
     "工作表保护：为防止误改表头和公式，各表已设保护但没有密码；仍可插入、删除行，排序、筛选和调整列宽。确需修改时，"
     "点“审阅→撤销工作表保护”即可，无需密码。",
