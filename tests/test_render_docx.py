@@ -366,3 +366,44 @@ def test_libreoffice_converts_the_docx(rendered, tmp_path, name):
     assert result.returncode == 0, result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf.stat().st_size > 50_000
+
+
+# --- lone last lines ---------------------------------------------------------------------------
+
+
+def test_lone_last_line_is_condensed_just_enough() -> None:
+    from generator.render.docx import lone_line_condensing
+
+    text = "四、其他资金：包括事业收入、事业经营收入、其他收入等。"  # 27 characters
+    lines = ["（主要是教育收费）、其他非税收入。", "四、其他资金：包括事业收入、事业经营收入、其他收入", "等。", "五、"]
+    # 2 characters + 0.3 em slack over the 25 before them, at 16 pt in twentieths of a point:
+    # 2.3 / 25 * 16 * 20 = 29.44 -> 30
+    assert lone_line_condensing([text], lines) == {text: -30}
+    # three characters on the last line are not lone; a line that does not end this paragraph
+    # (the line before it is not the paragraph's) is not either
+    assert lone_line_condensing([text], [lines[1][:-1], "入等。"]) == {}
+    assert lone_line_condensing([text], ["别的段落", "等。"]) == {}
+    # a short paragraph would need more than 0.1 em per character: left alone
+    short = "一二三四五六七八九十甲乙丙丁戊等。"
+    assert lone_line_condensing([short], [short[:-2], "等。"]) == {}
+
+
+def test_condensed_paragraph_keeps_its_text(disclosures: dict[str, Disclosure], tmp_path: Path) -> None:
+    d = disclosures["000"]
+    key = "".join(d.glossary[3].text.split())
+    render_docx(d, tmp_path / "c.docx", condensed={key: -30})
+    doc = Document(str(tmp_path / "c.docx"))
+    hit = [p for p in doc.paragraphs if "".join(p.text.split()) == key]
+    assert len(hit) == 1 and hit[0].text == d.glossary[3].text
+    for run in hit[0].runs:
+        rpr = run._r.rPr
+        names = [child.tag.split("}")[1] for child in rpr]
+        assert rpr.find(qn("w:spacing")).get(qn("w:val")) == "-30"
+        assert "sz" not in names or names.index("spacing") < names.index("sz")  # CT_RPr order
+    render_docx(d, tmp_path / "plain.docx")
+    plain = Document(str(tmp_path / "plain.docx"))
+
+    def spacings(document) -> int:
+        return sum(len(r._r.xpath("./w:rPr/w:spacing")) for p in document.paragraphs for r in p.runs)
+
+    assert spacings(doc) == spacings(plain) + len(hit[0].runs)  # that paragraph only

@@ -4,6 +4,7 @@ bold class rows in both, close page counts and headers that never break inside a
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -307,3 +308,37 @@ def test_pdf_paragraphs_never_end_on_a_lone_character(pdfs, disclosures, name):
     for text in texts:
         if len(text) > 2 * KEEP_END and " " not in text[-KEEP_END:]:
             assert any(line.endswith(text[-KEEP_END:]) for line in lines), text[-20:]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_docx_paragraphs_never_end_on_a_line_of_one_or_two_characters(disclosures, tmp_path, name):
+    """The DOCX as built (`render_docx_paginated`) and laid out by LibreOffice: no paragraph or
+    heading ends in a last line of one or two characters ("数。", "入。"), and the text is the
+    model's (the paragraphs are condensed, not rewritten)."""
+    from generator.render.docx import render_docx_paginated
+
+    d = disclosures[name]
+    path = tmp_path / f"{name}.docx"
+    render_docx_paginated(d, path)
+    subprocess.run(
+        [SOFFICE, "-env:UserInstallation=file:///tmp/lo-typo-profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        capture_output=True, timeout=300, check=True,
+    )  # fmt: skip
+    lines = ["".join(t.split()) for page in body_lines(tmp_path / f"{name}.pdf") for _, t in page]
+    texts = [p.text for p in (*d.functions, *d.organization, d.staff, *d.glossary)]
+    for s in d.sections:
+        texts += [s.heading, *(p.text for p in s.paragraphs)]
+        for ss in s.subsections:
+            texts += [ss.heading, *(p.text for p in ss.paragraphs)]
+    doc_texts = {p.text for p in Document(str(path)).paragraphs}
+    for text in texts:
+        assert text in doc_texts
+        flat = "".join(text.split())
+        for before, line in itertools.pairwise(lines):
+            if 0 < len(line) <= 2 and flat.endswith(line) and flat[: -len(line)].endswith(before[-6:]):
+                pytest.fail(f"{text[-20:]!r} ends in a line of {len(line)} character(s)")
+    condensed = len(Document(str(path)).element.xpath("//w:body/w:p[w:r/w:rPr/w:spacing[@w:val < 0]]"))
+    assert condensed >= 3  # the examples have such paragraphs before condensing

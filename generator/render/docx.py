@@ -9,8 +9,11 @@ the core properties and writes a byte-reproducible file. No figure or sentence i
 from __future__ import annotations
 
 import copy
+import html
 import io
+import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -96,12 +99,19 @@ def build_context(disclosure: Disclosure, toc_pages: Mapping[str, int] | None = 
     return context
 
 
-def render_docx(disclosure: Disclosure, target: Path, toc_pages: Mapping[str, int] | None = None) -> None:
+def render_docx(
+    disclosure: Disclosure,
+    target: Path,
+    toc_pages: Mapping[str, int] | None = None,
+    condensed: Mapping[str, int] | None = None,
+) -> None:
     """Render `disclosure` to the DOCX file `target` (same model → same bytes).
 
     With `toc_pages` (anchor → page), the 目录 shows page numbers as plain text after a dot
     leader: visible in Word, WPS and LibreOffice without updating fields, and nothing but
-    text when pasted into a web CMS. `render_docx_paginated` finds them."""
+    text when pasted into a web CMS. `render_docx_paginated` finds them, and `condensed`
+    (paragraph text without whitespace → character spacing in twentieths of a point, negative)
+    for the paragraphs whose last line would otherwise hold one or two characters."""
     numbers = sorted(t.number for t in disclosure.tables)
     if numbers != list(range(1, 11)):
         raise ValueError(f"the DOCX template lays out 表1–表10, the model has {numbers}")
@@ -116,6 +126,8 @@ def render_docx(disclosure: Disclosure, target: Path, toc_pages: Mapping[str, in
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
     apply_layout(document, document_layout(disclosure))
+    if condensed:
+        condense_paragraphs(document, condensed)
 
     props = document.core_properties
     props.title = disclosure.file_stem
@@ -168,29 +180,115 @@ def _office_binary(office: str) -> str:
 
 
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
-    """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself.
+    """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself,
+    and no paragraph ending in a line of one or two characters there.
 
     The first rendering already carries placeholder numbers of the final width, so the
-    numbers written in the second cannot move anything. Without LibreOffice (or if it fails)
-    the 目录 lists the entries without numbers, as the reference documents do."""
+    numbers written in the last cannot move anything. When it shows lone last lines, the
+    paragraphs are condensed (`lone_line_condensing`) and rendered once more, and the
+    numbers come from that rendering. Without LibreOffice (or if it fails) the 目录 lists
+    the entries without numbers, as the reference documents do."""
     office = soffice()
     if office is None:
         render_docx(disclosure, target)
         return
     placeholder = {e.anchor: 88 for e in disclosure.toc}
+    numbers = condensed = None
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         draft = Path(tmp) / "draft.docx"
-        render_docx(disclosure, draft, placeholder)
         try:
-            pages = libreoffice_pages(draft, office)
-            numbers = toc_page_numbers(disclosure, pages)
+            render_docx(disclosure, draft, placeholder)
+            pdf = libreoffice_pdf(draft, office)
+            condensed = lone_line_condensing(paragraph_texts(disclosure), pdf_lines(pdf))
+            if condensed:
+                render_docx(disclosure, draft, placeholder, condensed)
+                pdf = libreoffice_pdf(draft, office)
+            numbers = toc_page_numbers(disclosure, pdf_pages(pdf))
         except (OSError, subprocess.SubprocessError, LookupError):
             numbers = None
-    render_docx(disclosure, target, numbers)
+    render_docx(disclosure, target, numbers, condensed)
 
 
-def libreoffice_pages(docx: Path, office: str) -> list[str]:
-    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
+def paragraph_texts(disclosure: Disclosure) -> list[str]:
+    """The running text paragraphs and headings of the document (not tables, 目录 or cover)."""
+    texts = [p.text for p in (*disclosure.functions, *disclosure.organization, disclosure.staff, *disclosure.glossary)]
+    for s in disclosure.sections:
+        texts += [s.heading, *(p.text for p in s.paragraphs)]
+        for ss in s.subsections:
+            texts += [ss.heading, *(p.text for p in ss.paragraphs)]
+    return texts
+
+
+def lone_line_condensing(texts: list[str], lines: list[str]) -> dict[str, int]:
+    """Paragraph text (whitespace removed) → character spacing (twentieths of a point, negative)
+    for each paragraph of `texts` whose last line in `lines` (the rendered lines in reading
+    order, whitespace removed) holds at most style.LONE_LINE characters."""
+    size = style.TEXT["body"].size
+    out: dict[str, int] = {}
+    short = [(lines[i - 1], lines[i]) for i in range(1, len(lines)) if 0 < len(lines[i]) <= style.LONE_LINE]
+    for raw in texts:
+        text = "".join(raw.split())
+        for before, line in short:
+            k = len(line)
+            if not (len(text) > 4 * k and text.endswith(line)):
+                continue
+            head = text[:-k]
+            if not before or not head.endswith(before[-min(len(before), 8) :]):
+                continue
+            per_char = (k + style.CONDENSE_SLACK) / len(head)  # em
+            if per_char <= style.CONDENSE_MAX:
+                out[text] = -math.ceil(per_char * size * 20)
+            break
+    return out
+
+
+def condense_paragraphs(document, condensed: Mapping[str, int]) -> None:
+    """Tighten the character spacing of the body paragraphs named in `condensed` (text unchanged)."""
+    for paragraph in document.paragraphs:
+        value = condensed.get("".join(paragraph.text.split()))
+        if value is None:
+            continue
+        for run in paragraph.runs:
+            rpr = run._r.get_or_add_rPr()
+            for old in rpr.findall(qn("w:spacing")):
+                rpr.remove(old)
+            spacing = OxmlElement("w:spacing")
+            spacing.set(qn("w:val"), str(value))
+            later = [child for child in rpr if etree.QName(child).localname in _AFTER_SPACING]
+            if later:
+                later[0].addprevious(spacing)
+            else:
+                rpr.append(spacing)
+
+
+# rPr children that come after w:spacing in the schema's sequence (CT_RPr)
+_AFTER_SPACING = frozenset(
+    [
+        "w",
+        "kern",
+        "position",
+        "sz",
+        "szCs",
+        "highlight",
+        "u",
+        "effect",
+        "bdr",
+        "shd",
+        "fitText",
+        "vertAlign",
+        "rtl",
+        "cs",
+        "em",
+        "lang",
+        "eastAsianLayout",
+        "specVanish",
+        "oMath",
+    ]
+)
+
+
+def libreoffice_pdf(docx: Path, office: str) -> Path:
+    """`docx` converted to PDF by LibreOffice, next to it."""
     out = docx.parent
     profile = (out / "lo-profile").as_uri()
     parent = os.getpid()
@@ -216,14 +314,38 @@ def libreoffice_pages(docx: Path, office: str) -> list[str]:
         if done.returncode != OFFICE_RESTART:
             break
     done.check_returncode()
+    return docx.with_suffix(".pdf")
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of `pdf` (whitespace removed)."""
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     return ["".join(page.split()) for page in text.split("\f")]
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def pdf_lines(pdf: Path) -> list[str]:
+    """The text lines of `pdf` in page and top-to-bottom order (words on one baseline joined,
+    whitespace removed)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    out: list[str] = []
+    for page in xml.split("<page ")[1:]:
+        rows: dict[int, list[tuple[float, str]]] = {}
+        for x, y, word in _WORD.findall(page):
+            rows.setdefault(round(float(y)), []).append((float(x), html.unescape(word)))
+        out += ["".join("".join(w.split()) for _, w in sorted(rows[y])) for y in sorted(rows)]
+    return out
+
+
+def libreoffice_pages(docx: Path, office: str) -> list[str]:
+    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
+    return pdf_pages(libreoffice_pdf(docx, office))
 
 
 def toc_targets(disclosure: Disclosure) -> dict[str, str]:

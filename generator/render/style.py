@@ -114,6 +114,15 @@ TEXT: dict[str, Text] = {
     "footer": Text("songti", 10.5, align="center"),
 }
 
+# Lone last lines in the DOCX ("数。" alone under a paragraph). The PDF keeps the last characters
+# together (filters.keep_end); Word has no such rule, so the LibreOffice pass of the DOCX finds the
+# paragraphs whose last line holds at most LONE_LINE characters and tightens their character
+# spacing just enough to take those characters up: (characters + slack) em spread over the rest
+# of the paragraph, never more than CONDENSE_MAX em per character (beyond that it is left alone).
+LONE_LINE = 2
+CONDENSE_SLACK = 0.3  # em
+CONDENSE_MAX = 0.1  # em per character
+
 # --------------------------------------------------------------------------- tables
 
 
