@@ -325,21 +325,29 @@ def pdf_pages(pdf: Path) -> list[str]:
     return ["".join(page.split()) for page in text.split("\f")]
 
 
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
 
 
 def pdf_lines(pdf: Path) -> list[str]:
-    """The text lines of `pdf` in page and top-to-bottom order (words on one baseline joined,
-    whitespace removed)."""
+    """The text lines of `pdf` in page and top-to-bottom order, whitespace removed. A word belongs
+    to a line when its vertical centre lies within the line's first word (a full stop or a
+    Latin run may sit a point higher or lower than the CJK text around it)."""
     xml = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     out: list[str] = []
     for page in xml.split("<page ")[1:]:
-        rows: dict[int, list[tuple[float, str]]] = {}
-        for x, y, word in _WORD.findall(page):
-            rows.setdefault(round(float(y)), []).append((float(x), html.unescape(word)))
-        out += ["".join("".join(w.split()) for _, w in sorted(rows[y])) for y in sorted(rows)]
+        words = sorted(
+            ((float(y0) + float(y1)) / 2, float(x), float(y0), float(y1), html.unescape(text))
+            for x, y0, y1, text in _WORD.findall(page)
+        )
+        lines: list[tuple[float, float, list[tuple[float, str]]]] = []
+        for centre, x, y0, y1, text in words:
+            if lines and lines[-1][0] <= centre <= lines[-1][1]:
+                lines[-1][2].append((x, text))
+            else:
+                lines.append((y0, y1, [(x, text)]))
+        out += ["".join("".join(t.split()) for _, t in sorted(line)) for _, _, line in lines]
     return out
 
 
