@@ -110,7 +110,7 @@ TEXT: dict[str, Text] = {
     "perf_title": Text("heiti", BODY_SIZE, align="center", before=12),
     "perf_year": Text("fangsong", 12, align="center", after=4),
     # PDF running head on the continuation pages of a 绩效目标表: "项目名称：…（续）"
-    "perf_continued": Text("songti", 10.5, line=14, after=1),
+    "perf_continued": Text("songti", 10.5, line=14, after=3),
     "footer": Text("songti", 10.5, align="center"),
 }
 
