@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import copy
 import io
-import os
-import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -25,9 +22,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup, escape
 
-from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
-from generator.render import style
+from generator.render import office, style
 from generator.render.filters import TEMPLATES, make_env
 from generator.render.layout import DocumentLayout, TableLayout, document_layout
 
@@ -153,102 +149,48 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
                     tc.vMerge = "restart"
 
 
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-OFFICE_RESTART = 81
-
-
-def _office_binary(office: str) -> str:
-    """`soffice.bin` itself where it can be found: the `soffice` launcher (oosplash) would put the
-    converting process one generation away, out of reach of the parent-death signal."""
-    binary = Path(os.path.realpath(office)).with_name("soffice.bin")
-    return str(binary) if binary.exists() else office
-
-
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself.
 
     The first rendering already carries placeholder numbers of the final width, so the
     numbers written in the second cannot move anything. Without LibreOffice (or if it fails)
     the 目录 lists the entries without numbers, as the reference documents do."""
-    office = soffice()
-    if office is None:
+    if office.soffice() is None:
         render_docx(disclosure, target)
         return
-    placeholder = {e.anchor: 88 for e in disclosure.toc}
+    placeholder = {e.anchor: PLACEHOLDER for e in disclosure.toc}
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         draft = Path(tmp) / "draft.docx"
         render_docx(disclosure, draft, placeholder)
-        try:
-            pages = libreoffice_pages(draft, office)
-            numbers = toc_page_numbers(disclosure, pages)
-        except (OSError, subprocess.SubprocessError, LookupError):
-            numbers = None
-    render_docx(disclosure, target, numbers)
+        numbers = office.page_numbers(draft, disclosure)
+        if numbers is None:
+            render_docx(disclosure, target)
+            return
+        target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
 
 
-def libreoffice_pages(docx: Path, office: str) -> list[str]:
-    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
-    out = docx.parent
-    profile = (out / "lo-profile").as_uri()
-    parent = os.getpid()
-    command = [
-        _office_binary(office),
-        f"-env:UserInstallation={profile}",
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(out),
-        str(docx),
-    ]
-    for _ in range(3):
-        done = subprocess.run(
-            command,
-            check=False,
-            capture_output=True,
-            timeout=300,
-            preexec_fn=lambda: die_with_parent(parent),  # a killed build leaves no LibreOffice behind
-        )
-        # 81: soffice.bin set up a new profile and asks to be started again (what oosplash does)
-        if done.returncode != OFFICE_RESTART:
-            break
-    done.check_returncode()
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    return ["".join(page.split()) for page in text.split("\f")]
+PLACEHOLDER = 88  # as wide as the page numbers of any real disclosure (two digits)
+_PLACEHOLDER_XML = f'<w:tab/><w:t xml:space="preserve">{PLACEHOLDER}</w:t>'.encode()
 
 
-def toc_targets(disclosure: Disclosure) -> dict[str, str]:
-    """anchor → the text that starts that place in the body (whitespace removed)."""
-    out = {e.anchor: e.text for e in disclosure.toc}
-    out.update({p.anchor: p.heading for p in (disclosure.part1, disclosure.part2, disclosure.part3, disclosure.part4)})
-    out.update({f"table{t.number}": t.label + t.title for t in disclosure.tables})
-    out.update({f"section{i}": s.heading for i, s in enumerate(disclosure.sections, 1)})
-    return {anchor: "".join(text.split()) for anchor, text in out.items()}
-
-
-def toc_page_numbers(disclosure: Disclosure, pages: list[str]) -> dict[str, int]:
-    """anchor → 1-based page where its target starts, searching forward in 目录 order after the 目录.
-
-    Raises LookupError when a target is not found (the caller then leaves the numbers out)."""
-    targets = toc_targets(disclosure)
-    last_entry = "".join(disclosure.toc[-1].text.split())
-    start = next(i for i, page in enumerate(pages) if last_entry in page) + 1  # the 目录's last page
-    numbers: dict[str, int] = {}
-    page = start
-    for entry in disclosure.toc:
-        text = targets[entry.anchor]
-        page = next(i for i in range(page, len(pages)) if text in pages[i])
-        numbers[entry.anchor] = page + 1
-    return numbers
+def fill_toc_numbers(draft: bytes, numbers: list[int]) -> bytes:
+    """The draft DOCX with its 目录 placeholders replaced by `numbers`, in order: the same bytes
+    as rendering again with the numbers (a test compares), without a second rendering."""
+    with zipfile.ZipFile(io.BytesIO(draft)) as src:
+        xml = src.read("word/document.xml")
+        members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    parts = xml.split(_PLACEHOLDER_XML, len(numbers))
+    if len(parts) != len(numbers) + 1:
+        raise ValueError(f"the draft has {len(parts) - 1} 目录 placeholders, not {len(numbers)}")
+    filled = parts[0]
+    for number, rest in zip(numbers, parts[1:], strict=True):
+        filled += _PLACEHOLDER_XML.replace(str(PLACEHOLDER).encode(), str(number).encode()) + rest
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in members:
+            member = zipfile.ZipInfo(name, date_time=FIXED_ZIP_DATE)
+            dst.writestr(member, filled if name == "word/document.xml" else data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _twips(mm: float) -> int:
