@@ -34,6 +34,7 @@ import contextlib
 import cProfile
 import datetime as dt
 import json
+import math
 import os
 import platform
 import pstats
@@ -55,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 from generator.build import JOBS_ENV  # noqa: E402
 from generator.inputs import build_inputs  # noqa: E402
 from generator.pipeline import Result, _compute  # noqa: E402
+from generator.render import office  # noqa: E402
 from generator.render import pdf as pdf_render  # noqa: E402
 from generator.render.docx import render_docx  # noqa: E402
 from generator.workbook.reader import read_workbook  # noqa: E402
@@ -363,6 +365,16 @@ def measurements(wb: Workbooks, tmp: Path, base: Path | None, warm: WarmWorker, 
             limit=180,
         ),
         Pair(
+            "peak memory of the Python build alone (002, `--format pdf`: no LibreOffice)",
+            "≤ 180 MiB",
+            cli("build", example, "--format", "pdf", "-o", out / "mem-pdf"),
+            cli("build", example, "--format", "pdf", "-o", out / "mem-pdf-old", code=old),
+            "`disclosure build WB --format pdf`",
+            "the same, baseline code",
+            metric="peak_mib",
+            limit=180,
+        ),
+        Pair(
             "PDF levers (one build, 002): all on vs all off",
             "byte-identical PDF, gain measured",
             cli("build", example, "-o", out / "levers"),
@@ -474,7 +486,16 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
-STAGES = ("read", "compute", "docx", "pdf", "pdf: layout", "pdf: write")
+STAGES = (
+    "read",
+    "compute",
+    "docx",
+    "docx 目录: warm office",
+    "docx 目录: cold soffice",
+    "pdf",
+    "pdf: layout",
+    "pdf: write",
+)
 
 
 def stage_split(workbook: Path, out_dir: Path, runs: int) -> dict[str, list[float]]:
@@ -489,13 +510,24 @@ def stage_split(workbook: Path, out_dir: Path, runs: int) -> dict[str, list[floa
         compute_s, _ = timed(lambda raw=raw, result=result: _compute(result, build_inputs(raw)))
         disclosure = result.disclosure
         assert disclosure is not None, f"{workbook.name}: no disclosure"
-        docx_s, _ = timed(lambda d=disclosure: render_docx(d, docx_path))
+        docx_s, _ = timed(lambda d=disclosure: render_docx(d, docx_path, {e.anchor: 88 for e in d.toc}))
+        # the 目录 pagination of that draft (mostly LibreOffice's own time, in its process)
+        warm = office.warm_office() if office.soffice() else None
+        warm_s = timed(lambda d=disclosure, w=warm: w.page_numbers(docx_path, d))[0] if warm else float("nan")
+        cold_s = (
+            timed(lambda d=disclosure: office.cold_page_numbers(docx_path, d, office.soffice()))[0]
+            if office.soffice()
+            else float("nan")
+        )
         pdf_s, _ = timed(lambda d=disclosure: pdf_render.render_pdf(d, pdf_path))
         layout_s, document = timed(lambda d=disclosure: pdf_layout(d))
         write_s, _ = timed(lambda doc=document: doc.write_pdf(pdf_path, pdf_variant=pdf_render.PDF_VARIANT))
         if i:
-            for name, value in zip(STAGES, (read_s, compute_s, docx_s, pdf_s, layout_s, write_s), strict=True):
-                stages[name].append(value)
+            values = (read_s, compute_s, docx_s, warm_s, cold_s, pdf_s, layout_s, write_s)
+            for name, value in zip(STAGES, values, strict=True):
+                if not math.isnan(value):  # not measured here (no LibreOffice / no uno Python)
+                    stages[name].append(value)
+    office.shut_down()
     return stages
 
 

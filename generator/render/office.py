@@ -19,6 +19,7 @@ import contextlib
 import functools
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -35,6 +36,7 @@ BRIDGE = Path(__file__).with_name("office_bridge.py")
 UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to use the cold path
 OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
 REQUEST_SECONDS = 120
+OFFICE_ADDRESS_SPACE = 4 << 30  # bytes: an office in a memory-limited pool worker may map this much
 RECYCLE_AFTER = 200  # documents; a long-lived office is restarted now and then (its heap grows)
 
 
@@ -68,6 +70,18 @@ def uno_python() -> str | None:
             if probe.returncode == 0:
                 return candidate
     return None
+
+
+def _office_child(parent: int) -> None:
+    """In the forked child, before exec: die with the build, and widen a pool worker's
+    address-space limit to OFFICE_ADDRESS_SPACE (the worker's is sized for the department's
+    Python work; LibreOffice maps far more than it uses)."""
+    die_with_parent(parent)
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft < OFFICE_ADDRESS_SPACE:
+            wanted = OFFICE_ADDRESS_SPACE if hard == resource.RLIM_INFINITY else min(hard, OFFICE_ADDRESS_SPACE)
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
 # --- what is searched --------------------------------------------------------------------------
@@ -121,7 +135,7 @@ class WarmOffice:
             stderr=subprocess.DEVNULL,
             text=True,
             encoding="utf-8",
-            preexec_fn=lambda: die_with_parent(parent),  # noqa: PLW1509 - prctl only; the office dies with the bridge
+            preexec_fn=lambda: _office_child(parent),  # noqa: PLW1509 - prctl and setrlimit only
         )
         try:
             hello = self._read(process)
@@ -280,7 +294,7 @@ def libreoffice_pages(docx: Path, office: str) -> list[str]:
             check=False,
             capture_output=True,
             timeout=300,
-            preexec_fn=lambda: die_with_parent(parent),  # a killed build leaves no LibreOffice behind
+            preexec_fn=lambda: _office_child(parent),  # a killed build leaves no LibreOffice behind
         )
         if done.returncode != OFFICE_RESTART:  # 81: what oosplash would restart
             break
