@@ -464,9 +464,12 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
         os.setpgid(0, 0)  # its own process group: the pool kills it and its DOCX child together
     # The parent decides about interrupts (Ctrl-C goes to the whole process group).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from generator.render import pdf
+    from generator.render import office, pdf
 
     pdf.warm_up()  # also freezes start-up objects out of the garbage collector's sight
+    # The DOCX 目录 paginator: one LibreOffice per worker, started before the memory limit
+    # (an office's address space is not the department's), reused for every department.
+    office.warm_up()
     if memory_limit is not None:
         with contextlib.suppress(ValueError, OSError):
             _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -485,6 +488,7 @@ def _worker_main(conn: Connection, memory_limit: int | None) -> None:
                 return
     finally:
         conn.close()
+        office.shut_down()  # a worker ends with os._exit: no atexit, so its office is closed here
 
 
 def _arm_cpu_limit(cpu_limit: int | None) -> None:

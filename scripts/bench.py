@@ -34,6 +34,7 @@ import contextlib
 import cProfile
 import datetime as dt
 import json
+import math
 import os
 import platform
 import pstats
@@ -55,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 from generator.build import JOBS_ENV  # noqa: E402
 from generator.inputs import build_inputs  # noqa: E402
 from generator.pipeline import Result, _compute  # noqa: E402
+from generator.render import office  # noqa: E402
 from generator.render import pdf as pdf_render  # noqa: E402
 from generator.render.docx import render_docx  # noqa: E402
 from generator.workbook.reader import read_workbook  # noqa: E402
@@ -63,6 +65,7 @@ from generator.workbook.reader import read_workbook  # noqa: E402
 BASELINE_REF = os.environ.get("BENCH_BASELINE", "04f7943")
 EXAMPLES = ("000", "002")
 PY = sys.executable
+PDF_ONLY = ("--format", "pdf")  # the PDF levers' figures, without the DOCX's LibreOffice beside them
 
 
 # --- one run, many runs ---------------------------------------------------------------------
@@ -268,6 +271,11 @@ class Workbooks:
     copies: Path  # a folder of renamed departments
     copies_count: int
     large: dict[int, Path]  # projects -> workbook (issue 12's generator, when present)
+    # The baseline code reads workbooks of its own era (later rules refuse or change some
+    # example content): the same scaling applied to the baseline's own examples.
+    base_examples: dict[str, Path] = field(default_factory=dict)
+    base_scaled: dict[int, Path] = field(default_factory=dict)
+    base_copies: Path | None = None
 
 
 def make_workbooks(tmp: Path, times: tuple[int, ...], copies: int) -> Workbooks:
@@ -301,6 +309,28 @@ def make_workbooks(tmp: Path, times: tuple[int, ...], copies: int) -> Workbooks:
     return Workbooks(examples, scaled, folder, copies, large)
 
 
+def baseline_workbooks(wb: Workbooks, base: Path, tmp: Path) -> None:
+    """The scaled workbooks and department copies again, made by this scaler from the baseline's
+    examples and written by the baseline's workbook writer (the script copied into its tree)."""
+    script = base / "scripts" / "make_scaled_workbook.py"
+    shutil.copyfile(ROOT / "scripts" / "make_scaled_workbook.py", script)
+    sources = [str(base / "examples" / f"{name}.json") for name in EXAMPLES]
+    for n in wb.scaled:
+        path = tmp / f"base-000x{n}.xlsx"
+        subprocess.run(
+            [PY, str(script), "--times", str(n), sources[0], "-o", str(path)], cwd=base, check=True, capture_output=True
+        )
+        wb.base_scaled[n] = path
+    wb.base_copies = tmp / "base-departments"
+    subprocess.run(
+        [PY, str(script), "--copies", str(wb.copies_count), *sources, "-o", str(wb.base_copies)],
+        cwd=base,
+        check=True,
+        capture_output=True,
+    )
+    wb.base_examples = {name: next((base / "inputs").glob(f"{name}-*.xlsx")) for name in EXAMPLES}
+
+
 def baseline_tree(tmp: Path) -> Path | None:
     """The baseline commit's files, unpacked (no checkout, the repository is not touched)."""
     target = tmp / "baseline"
@@ -321,11 +351,10 @@ def measurements(wb: Workbooks, tmp: Path, base: Path | None, warm: WarmWorker, 
     out = tmp / "out"
     old = base or ROOT  # without git the baseline falls back to this tree (said in the report)
     example = wb.examples["002"]
+    old_example = wb.base_examples.get("002", example)
     soffice = libreoffice()
     lo_profile = (tmp / "lo-profile").as_uri()
-    loop = (
-        f'for f in "{wb.copies}"/*.xlsx; do {PY} -m generator.cli build "$f" -o "{out}/loop" >/dev/null || exit 1; done'
-    )
+    loop = f'for f in "{wb.base_copies or wb.copies}"/*.xlsx; do {PY} -m generator.cli build "$f" -o "{out}/loop" >/dev/null || exit 1; done'
     lo_path = (
         f'{PY} -m generator.cli build "{example}" --format docx -o "{out}/lo" >/dev/null && '
         f"{soffice} -env:UserInstallation={lo_profile} --headless --norestore --convert-to pdf "
@@ -356,17 +385,27 @@ def measurements(wb: Workbooks, tmp: Path, base: Path | None, warm: WarmWorker, 
             "peak memory of one build (002)",
             "≤ 180 MiB",
             cli("build", example, "-o", out / "mem"),
-            cli("build", example, "-o", out / "mem-old", code=old),
+            cli("build", old_example, "-o", out / "mem-old", code=old),
             "`disclosure build WB`",
             "the same, baseline code",
             metric="peak_mib",
             limit=180,
         ),
         Pair(
-            "PDF levers (one build, 002): all on vs all off",
+            "peak memory of the Python build alone (002, `--format pdf`: no LibreOffice)",
+            "≤ 180 MiB",
+            cli("build", example, "--format", "pdf", "-o", out / "mem-pdf"),
+            cli("build", old_example, "--format", "pdf", "-o", out / "mem-pdf-old", code=old),
+            "`disclosure build WB --format pdf`",
+            "the same, baseline code",
+            metric="peak_mib",
+            limit=180,
+        ),
+        Pair(
+            "PDF levers (one PDF build, 002): all on vs all off",
             "byte-identical PDF, gain measured",
-            cli("build", example, "-o", out / "levers"),
-            cli("build", example, "-o", out / "no-levers", env={pdf_render.LEVERS_ENV: "none"}),
+            cli("build", example, *PDF_ONLY, "-o", out / "levers"),
+            cli("build", example, *PDF_ONLY, "-o", out / "no-levers", env={pdf_render.LEVERS_ENV: "none"}),
             "levers on",
             f"`{pdf_render.LEVERS_ENV}=none`",
             metric="cpu",
@@ -378,7 +417,7 @@ def measurements(wb: Workbooks, tmp: Path, base: Path | None, warm: WarmWorker, 
                 f"growth: {times}x workbook ({items} line items)",
                 "slope ≤ 12 ms, ≤ 0.15 MiB per line item",
                 cli("build", path, "-o", out / f"x{times}"),
-                cli("build", path, "-o", out / f"x{times}-old", code=old),
+                cli("build", wb.base_scaled.get(times, path), "-o", out / f"x{times}-old", code=old),
                 "`disclosure build WB`",
                 "the same, baseline code",
                 runs=1 if quick or times >= 16 else None,
@@ -388,10 +427,10 @@ def measurements(wb: Workbooks, tmp: Path, base: Path | None, warm: WarmWorker, 
         others = ",".join(name for name in pdf_render.ALL_LEVERS if name != lever)
         pairs.append(
             Pair(
-                f"lever {lever} (one build, 002)",
+                f"lever {lever} (one PDF build, 002)",
                 "gain measured",
-                cli("build", example, "-o", out / "lever-on"),
-                cli("build", example, "-o", out / f"lever-{lever}", env={pdf_render.LEVERS_ENV: others}),
+                cli("build", example, *PDF_ONLY, "-o", out / "lever-on"),
+                cli("build", example, *PDF_ONLY, "-o", out / f"lever-{lever}", env={pdf_render.LEVERS_ENV: others}),
                 "all levers",
                 f"all but {lever}",
                 metric="cpu",
@@ -474,7 +513,16 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
-STAGES = ("read", "compute", "docx", "pdf", "pdf: layout", "pdf: write")
+STAGES = (
+    "read",
+    "compute",
+    "docx",
+    "docx 目录: warm office",
+    "docx 目录: cold soffice",
+    "pdf",
+    "pdf: layout",
+    "pdf: write",
+)
 
 
 def stage_split(workbook: Path, out_dir: Path, runs: int) -> dict[str, list[float]]:
@@ -489,13 +537,24 @@ def stage_split(workbook: Path, out_dir: Path, runs: int) -> dict[str, list[floa
         compute_s, _ = timed(lambda raw=raw, result=result: _compute(result, build_inputs(raw)))
         disclosure = result.disclosure
         assert disclosure is not None, f"{workbook.name}: no disclosure"
-        docx_s, _ = timed(lambda d=disclosure: render_docx(d, docx_path))
+        docx_s, _ = timed(lambda d=disclosure: render_docx(d, docx_path, {e.anchor: 88 for e in d.toc}))
+        # the 目录 pagination of that draft (mostly LibreOffice's own time, in its process)
+        warm = office.warm_office() if office.soffice() else None
+        warm_s = timed(lambda d=disclosure, w=warm: w.page_numbers(docx_path, d))[0] if warm else float("nan")
+        cold_s = (
+            timed(lambda d=disclosure: office.cold_page_numbers(docx_path, d, office.soffice()))[0]
+            if office.soffice()
+            else float("nan")
+        )
         pdf_s, _ = timed(lambda d=disclosure: pdf_render.render_pdf(d, pdf_path))
         layout_s, document = timed(lambda d=disclosure: pdf_layout(d))
         write_s, _ = timed(lambda doc=document: doc.write_pdf(pdf_path, pdf_variant=pdf_render.PDF_VARIANT))
         if i:
-            for name, value in zip(STAGES, (read_s, compute_s, docx_s, pdf_s, layout_s, write_s), strict=True):
-                stages[name].append(value)
+            values = (read_s, compute_s, docx_s, warm_s, cold_s, pdf_s, layout_s, write_s)
+            for name, value in zip(STAGES, values, strict=True):
+                if not math.isnan(value):  # not measured here (no LibreOffice / no uno Python)
+                    stages[name].append(value)
+    office.shut_down()
     return stages
 
 
@@ -747,6 +806,8 @@ def main(argv: list[str] | None = None) -> int:
         print("preparing workbooks …", flush=True)
         wb = make_workbooks(tmp, times, departments)
         base = baseline_tree(tmp)
+        if base is not None:
+            baseline_workbooks(wb, base, tmp)
         if base is None:
             print(f"baseline {BASELINE_REF} not available (no git?): baselines use this tree")
         warm = WarmWorker()

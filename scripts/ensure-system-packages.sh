@@ -2,13 +2,14 @@
 # Install the Debian/Ubuntu packages the PDF renderer needs (Pango, HarfBuzz subsetting,
 # Noto CJK fonts, HanaMin for rare characters, Liberation for digits metric-equal to Times New Roman)
 # plus poppler-utils for the tests and the DOCX 目录 pass, when missing.
-# WITH_LIBREOFFICE=1 also installs LibreOffice Writer and Calc (make bench, CI's round-trip tests).
+# WITH_LIBREOFFICE=1 also installs LibreOffice Writer and Calc (make bench, CI's round-trip tests) and python3-uno
+# (a warm LibreOffice for the DOCX 目录 page numbers; without it each DOCX starts LibreOffice afresh).
 # WITH_WEB_TESTS=1 also installs what the web application's tests use: PostgreSQL (the storage tests start a
 # throw-away cluster) and Chromium with its driver (the browser tests; Playwright drives /usr/bin/chromium).
 set -euo pipefail
 required=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono fonts-liberation2 poppler-utils)
 office=()
-if [ "${WITH_LIBREOFFICE:-0}" = "1" ]; then office=(libreoffice-writer-nogui libreoffice-calc-nogui); fi
+if [ "${WITH_LIBREOFFICE:-0}" = "1" ]; then office=(libreoffice-writer-nogui libreoffice-calc-nogui python3-uno); fi
 if [ "${WITH_WEB_TESTS:-0}" = "1" ]; then required+=(postgresql chromium chromium-driver); fi
 
 missing_of() {

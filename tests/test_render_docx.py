@@ -375,17 +375,25 @@ def test_lone_last_line_is_condensed_just_enough() -> None:
     from generator.render.docx import lone_line_condensing
 
     text = "四、其他资金：包括事业收入、事业经营收入、其他收入等。"  # 27 characters
-    lines = ["（主要是教育收费）、其他非税收入。", "四、其他资金：包括事业收入、事业经营收入、其他收入", "等。", "五、"]
     # 2 characters + 0.3 em slack over the 25 before them, at 16 pt in twentieths of a point:
     # 2.3 / 25 * 16 * 20 = 29.44 -> 30
-    assert lone_line_condensing([text], lines) == {text: -30}
-    # three characters on the last line are not lone; a line that does not end this paragraph
-    # (the line before it is not the paragraph's) is not either
-    assert lone_line_condensing([text], [lines[1][:-1], "入等。"]) == {}
-    assert lone_line_condensing([text], ["别的段落", "等。"]) == {}
+    assert lone_line_condensing([text], {text: "等。"}) == {text: -30}
+    assert lone_line_condensing([text], {text: "入等。"}) == {}  # three characters are not lone
+    assert lone_line_condensing([text], {}) == {}
     # a short paragraph would need more than 0.1 em per character: left alone
     short = "一二三四五六七八九十甲乙丙丁戊等。"
-    assert lone_line_condensing([short], [short[:-2], "等。"]) == {}
+    assert lone_line_condensing([short], {short: "等。"}) == {}
+
+
+def test_short_last_lines_read_from_pdf_lines() -> None:
+    from generator.render.office import short_last_lines
+
+    text = "四、其他资金：包括事业收入、事业经营收入、其他收入等。"
+    lines = ["（主要是教育收费）、其他非税收入。", "四、其他资金：包括事业收入、事业经营收入、其他收入", "等。", "五、"]
+    assert short_last_lines([text], lines) == {text: "等。"}
+    # a short line after a line that is not this paragraph's, or a long last line: nothing
+    assert short_last_lines([text], ["别的段落", "等。"]) == {}
+    assert short_last_lines([text], ["四、其他资金：包括事业收入、事业经营收入、其他", "收入等。"]) == {}
 
 
 def test_condensed_paragraph_keeps_its_text(disclosures: dict[str, Disclosure], tmp_path: Path) -> None:

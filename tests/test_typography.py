@@ -227,7 +227,8 @@ def test_headers_never_break_inside_a_word(pdfs, disclosures, name, engine):
 def test_docx_toc_numbers_match_a_libreoffice_rendering(disclosures, tmp_path, name):
     """The 目录 page numbers are plain text (no field to update, nothing to leak into a CMS) and
     equal the pages where LibreOffice puts each heading of the final DOCX."""
-    from generator.render.docx import libreoffice_pages, render_docx_paginated, toc_targets
+    from generator.render.docx import render_docx_paginated
+    from generator.render.office import libreoffice_pages, toc_targets
 
     d = disclosures[name]
     path = tmp_path / f"{name}.docx"

@@ -9,13 +9,8 @@ the core properties and writes a byte-reproducible file. No figure or sentence i
 from __future__ import annotations
 
 import copy
-import html
 import io
 import math
-import os
-import re
-import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -28,9 +23,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup, escape
 
-from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
-from generator.render import style
+from generator.render import office, style
 from generator.render.filters import TEMPLATES, make_env
 from generator.render.layout import DocumentLayout, TableLayout, document_layout
 
@@ -165,48 +159,36 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
                     tc.vMerge = "restart"
 
 
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-OFFICE_RESTART = 81
-
-
-def _office_binary(office: str) -> str:
-    """`soffice.bin` itself where it can be found: the `soffice` launcher (oosplash) would put the
-    converting process one generation away, out of reach of the parent-death signal."""
-    binary = Path(os.path.realpath(office)).with_name("soffice.bin")
-    return str(binary) if binary.exists() else office
-
-
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself,
     and no paragraph ending in a line of one or two characters there.
 
     The first rendering already carries placeholder numbers of the final width, so the
-    numbers written in the last cannot move anything. When it shows lone last lines, the
-    paragraphs are condensed (`lone_line_condensing`) and rendered once more, and the
-    numbers come from that rendering. Without LibreOffice (or if it fails) the 目录 lists
-    the entries without numbers, as the reference documents do."""
-    office = soffice()
-    if office is None:
+    numbers written in the last cannot move anything. When the rendering shows paragraphs
+    whose last line holds one or two characters, they are condensed (`lone_line_condensing`)
+    and the draft is laid out once more for the numbers. Without LibreOffice (or if it fails)
+    the 目录 lists the entries without numbers, as the reference documents do."""
+    if office.soffice() is None:
         render_docx(disclosure, target)
         return
-    placeholder = {e.anchor: 88 for e in disclosure.toc}
-    numbers = condensed = None
+    placeholder = {e.anchor: PLACEHOLDER for e in disclosure.toc}
+    paragraphs = paragraph_texts(disclosure)
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         draft = Path(tmp) / "draft.docx"
-        try:
-            render_docx(disclosure, draft, placeholder)
-            pdf = libreoffice_pdf(draft, office)
-            condensed = lone_line_condensing(paragraph_texts(disclosure), pdf_lines(pdf))
-            if condensed:
-                render_docx(disclosure, draft, placeholder, condensed)
-                pdf = libreoffice_pdf(draft, office)
-            numbers = toc_page_numbers(disclosure, pdf_pages(pdf))
-        except (OSError, subprocess.SubprocessError, LookupError):
-            numbers = None
-    render_docx(disclosure, target, numbers, condensed)
+        render_docx(disclosure, draft, placeholder)
+        laid = office.paginate(draft, disclosure, paragraphs)
+        if laid is None:
+            render_docx(disclosure, target)
+            return
+        condensed = lone_line_condensing(paragraphs, laid.last_lines)
+        if condensed:
+            render_docx(disclosure, draft, placeholder, condensed)
+            laid = office.paginate(draft, disclosure)
+            if laid is None:
+                render_docx(disclosure, target, None, condensed)
+                return
+        numbers = laid.numbers
+        target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
 
 
 def paragraph_texts(disclosure: Disclosure) -> list[str]:
@@ -219,26 +201,22 @@ def paragraph_texts(disclosure: Disclosure) -> list[str]:
     return texts
 
 
-def lone_line_condensing(texts: list[str], lines: list[str]) -> dict[str, int]:
+def lone_line_condensing(texts: list[str], last_lines: Mapping[str, str]) -> dict[str, int]:
     """Paragraph text (whitespace removed) → character spacing (twentieths of a point, negative)
-    for each paragraph of `texts` whose last line in `lines` (the rendered lines in reading
-    order, whitespace removed) holds at most style.LONE_LINE characters."""
+    for each paragraph of `texts` whose last line (`last_lines`: paragraph → its last line as laid
+    out, both whitespace-free) holds at most style.LONE_LINE characters: (those characters +
+    style.CONDENSE_SLACK) em spread over the characters before them, if that is at most
+    style.CONDENSE_MAX em per character."""
     size = style.TEXT["body"].size
     out: dict[str, int] = {}
-    short = [(lines[i - 1], lines[i]) for i in range(1, len(lines)) if 0 < len(lines[i]) <= style.LONE_LINE]
     for raw in texts:
         text = "".join(raw.split())
-        for before, line in short:
-            k = len(line)
-            if not (len(text) > 4 * k and text.endswith(line)):
-                continue
-            head = text[:-k]
-            if not before or not head.endswith(before[-min(len(before), 8) :]):
-                continue
-            per_char = (k + style.CONDENSE_SLACK) / len(head)  # em
-            if per_char <= style.CONDENSE_MAX:
-                out[text] = -math.ceil(per_char * size * 20)
-            break
+        k = len(last_lines.get(text, ""))
+        if not (0 < k <= style.LONE_LINE and len(text) > 4 * k):
+            continue
+        per_char = (k + style.CONDENSE_SLACK) / (len(text) - k)  # em
+        if per_char <= style.CONDENSE_MAX:
+            out[text] = -math.ceil(per_char * size * 20)
     return out
 
 
@@ -287,98 +265,28 @@ _AFTER_SPACING = frozenset(
 )
 
 
-def libreoffice_pdf(docx: Path, office: str) -> Path:
-    """`docx` converted to PDF by LibreOffice, next to it."""
-    out = docx.parent
-    profile = (out / "lo-profile").as_uri()
-    parent = os.getpid()
-    command = [
-        _office_binary(office),
-        f"-env:UserInstallation={profile}",
-        "--headless",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(out),
-        str(docx),
-    ]
-    for _ in range(3):
-        done = subprocess.run(
-            command,
-            check=False,
-            capture_output=True,
-            timeout=300,
-            preexec_fn=lambda: die_with_parent(parent),  # a killed build leaves no LibreOffice behind
-        )
-        # 81: soffice.bin set up a new profile and asks to be started again (what oosplash does)
-        if done.returncode != OFFICE_RESTART:
-            break
-    done.check_returncode()
-    return docx.with_suffix(".pdf")
+PLACEHOLDER = 88  # as wide as the page numbers of any real disclosure (two digits)
+_PLACEHOLDER_XML = f'<w:tab/><w:t xml:space="preserve">{PLACEHOLDER}</w:t>'.encode()
 
 
-def pdf_pages(pdf: Path) -> list[str]:
-    """The text of each page of `pdf` (whitespace removed)."""
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
-    ).stdout
-    return ["".join(page.split()) for page in text.split("\f")]
-
-
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
-
-
-def pdf_lines(pdf: Path) -> list[str]:
-    """The text lines of `pdf` in page and top-to-bottom order, whitespace removed. A word belongs
-    to a line when its vertical centre lies within the line's first word (a full stop or a
-    Latin run may sit a point higher or lower than the CJK text around it)."""
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
-    ).stdout
-    out: list[str] = []
-    for page in xml.split("<page ")[1:]:
-        words = sorted(
-            ((float(y0) + float(y1)) / 2, float(x), float(y0), float(y1), html.unescape(text))
-            for x, y0, y1, text in _WORD.findall(page)
-        )
-        lines: list[tuple[float, float, list[tuple[float, str]]]] = []
-        for centre, x, y0, y1, text in words:
-            if lines and lines[-1][0] <= centre <= lines[-1][1]:
-                lines[-1][2].append((x, text))
-            else:
-                lines.append((y0, y1, [(x, text)]))
-        out += ["".join("".join(t.split()) for _, t in sorted(line)) for _, _, line in lines]
-    return out
-
-
-def libreoffice_pages(docx: Path, office: str) -> list[str]:
-    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
-    return pdf_pages(libreoffice_pdf(docx, office))
-
-
-def toc_targets(disclosure: Disclosure) -> dict[str, str]:
-    """anchor → the text that starts that place in the body (whitespace removed)."""
-    out = {e.anchor: e.text for e in disclosure.toc}
-    out.update({p.anchor: p.heading for p in (disclosure.part1, disclosure.part2, disclosure.part3, disclosure.part4)})
-    out.update({f"table{t.number}": t.label + t.title for t in disclosure.tables})
-    out.update({f"section{i}": s.heading for i, s in enumerate(disclosure.sections, 1)})
-    return {anchor: "".join(text.split()) for anchor, text in out.items()}
-
-
-def toc_page_numbers(disclosure: Disclosure, pages: list[str]) -> dict[str, int]:
-    """anchor → 1-based page where its target starts, searching forward in 目录 order after the 目录.
-
-    Raises LookupError when a target is not found (the caller then leaves the numbers out)."""
-    targets = toc_targets(disclosure)
-    last_entry = "".join(disclosure.toc[-1].text.split())
-    start = next(i for i, page in enumerate(pages) if last_entry in page) + 1  # the 目录's last page
-    numbers: dict[str, int] = {}
-    page = start
-    for entry in disclosure.toc:
-        text = targets[entry.anchor]
-        page = next(i for i in range(page, len(pages)) if text in pages[i])
-        numbers[entry.anchor] = page + 1
-    return numbers
+def fill_toc_numbers(draft: bytes, numbers: list[int]) -> bytes:
+    """The draft DOCX with its 目录 placeholders replaced by `numbers`, in order: the same bytes
+    as rendering again with the numbers (a test compares), without a second rendering."""
+    with zipfile.ZipFile(io.BytesIO(draft)) as src:
+        xml = src.read("word/document.xml")
+        members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+    parts = xml.split(_PLACEHOLDER_XML, len(numbers))
+    if len(parts) != len(numbers) + 1:
+        raise ValueError(f"the draft has {len(parts) - 1} 目录 placeholders, not {len(numbers)}")
+    filled = parts[0]
+    for number, rest in zip(numbers, parts[1:], strict=True):
+        filled += _PLACEHOLDER_XML.replace(str(PLACEHOLDER).encode(), str(number).encode()) + rest
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in members:
+            member = zipfile.ZipInfo(name, date_time=FIXED_ZIP_DATE)
+            dst.writestr(member, filled if name == "word/document.xml" else data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _twips(mm: float) -> int:

@@ -487,6 +487,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             },
         )
 
+    async def isolated(db: Session, func: Callable[..., Any], *args: Any) -> Any:
+        """`func(*args)` in a throw-away, memory- and time-limited process (generator/web/jobs.py),
+        at most `check_workers` at once; the database connection is given back meanwhile."""
+        db.commit()
+        async with A.checks:
+            return await asyncio.to_thread(
+                jobs.run_isolated, func, *args, timeout=A.settings.check_timeout, memory=A.settings.job_memory
+            )
+
     async def upload(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
         _may_change(user, dept)
@@ -502,20 +511,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             src = work / "upload.xlsx"
             src.write_bytes(data)
-            db.commit()  # give the connection back while the isolated process works
-            async with A.checks:
-                try:
-                    found = await asyncio.to_thread(
-                        jobs.run_isolated,
-                        jobs.analyse,
-                        str(src),
-                        str(work / "annotated.xlsx"),
-                        timeout=A.settings.check_timeout,
-                        memory=A.settings.job_memory,
-                    )
-                except jobs.JobFailed as exc:
-                    A.audit(db, request, "upload-refused", dept.id, original, str(exc))
-                    return A.render(request, "refused.html", 422, dept=dept, messages=[str(exc)])
+            try:
+                found = await isolated(db, jobs.analyse, str(src), str(work / "annotated.xlsx"))
+            except jobs.JobFailed as exc:
+                A.audit(db, request, "upload-refused", dept.id, original, str(exc))
+                return A.render(request, "refused.html", 422, dept=dept, messages=[str(exc)])
             if "refused" in found:
                 A.audit(db, request, "upload-refused", dept.id, original, "；".join(found["refused"]))
                 return A.render(request, "refused.html", 422, dept=dept, messages=found["refused"])
@@ -586,19 +586,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             try:
                 src = work / "workbook.xlsx"
                 src.write_bytes(A.store.read(v.sha256))
-                db.commit()  # give the connection back while the isolated process works
-                async with A.checks:
-                    try:
-                        out = await asyncio.to_thread(
-                            jobs.run_isolated,
-                            jobs.prepare_copy,
-                            str(src),
-                            str(work / "prepared.xlsx"),
-                            timeout=A.settings.check_timeout,
-                            memory=A.settings.job_memory,
-                        )
-                    except jobs.JobFailed as exc:
-                        return _flash(request, f"/versions/{v.id}", f"{exc}")
+                try:
+                    out = await isolated(db, jobs.prepare_copy, str(src), str(work / "prepared.xlsx"))
+                except jobs.JobFailed as exc:
+                    return _flash(request, f"/versions/{v.id}", f"{exc}")
                 if out["status"] != 0 or not (work / "prepared.xlsx").exists():
                     text = (out["stderr"] or out["stdout"]).strip().splitlines()
                     return _flash(request, f"/versions/{v.id}", f"无法补全：{text[-1] if text else ''}")
@@ -690,12 +681,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{url} {day}")
         return _flash(request, f"/versions/{v.id}", "已标记为已公开")
 
-    async def isolated(func: Callable[..., Any], *args: Any) -> Any:
-        async with A.checks:
-            return await asyncio.to_thread(
-                jobs.run_isolated, func, *args, timeout=A.settings.check_timeout, memory=A.settings.job_memory
-            )
-
     async def next_year(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
         if v.errors or not v.year:
@@ -705,8 +690,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             src = work / "this.xlsx"
             src.write_bytes(A.store.read(v.sha256))
             try:
-                db.commit()  # give the connection back while the isolated process works
-                out = await isolated(jobs.next_year, str(src), str(work / "next.xlsx"))
+                out = await isolated(db, jobs.next_year, str(src), str(work / "next.xlsx"))
             except jobs.JobFailed as exc:
                 return _flash(request, f"/versions/{v.id}", f"{exc}")
             if not out["ok"]:
@@ -739,8 +723,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 old.write_bytes(A.store.read(va.sha256))
                 new.write_bytes(A.store.read(vb.sha256))
                 try:
-                    db.commit()  # give the connection back while the isolated process works
-                    out = await isolated(jobs.diff, str(old), str(new))
+                    out = await isolated(db, jobs.diff, str(old), str(new))
                 except jobs.JobFailed as exc:
                     out = {"errors": str(exc)}
             finally:

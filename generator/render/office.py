@@ -1,0 +1,433 @@
+"""LibreOffice as the DOCX paginator: on which page each 目录 target starts.
+
+Two ways, the same answer (a slow test checks that they agree on both examples):
+
+- **Warm** (`WarmOffice`): a long-lived `office_bridge.py`, run by a Python that has the
+  `uno` module (Debian: python3-uno), keeps one headless LibreOffice running and asks it
+  for the page of each target of a loaded document. A pool worker starts it once and
+  reuses it for every department (about 0.6 s a document instead of about 2 s).
+- **Cold** (`cold_page_numbers`): `soffice.bin --convert-to pdf` on a fresh profile and
+  `pdftotext`, where no `uno` Python is found or the warm office fails.
+
+Both die with their parent (PR_SET_PDEATHSIG), so a killed build leaves no LibreOffice behind.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import html
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.lifecycle import die_with_parent
+from generator.model import Disclosure
+from generator.render import style
+
+BRIDGE = Path(__file__).with_name("office_bridge.py")
+UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to use the cold path
+OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
+REQUEST_SECONDS = 120
+OFFICE_ADDRESS_SPACE = 4 << 30  # bytes: an office in a memory-limited pool worker may map this much
+RECYCLE_AFTER = 200  # documents; a long-lived office is restarted now and then (its heap grows)
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def office_binary(office: str) -> str:
+    """`soffice.bin` itself where it can be found: the `soffice` launcher (oosplash) would put the
+    converting process one generation away, out of reach of the parent-death signal."""
+    binary = Path(os.path.realpath(office)).with_name("soffice.bin")
+    return str(binary) if binary.exists() else office
+
+
+@functools.cache
+def uno_python() -> str | None:
+    """A Python interpreter that can `import uno`, or None."""
+    configured = os.environ.get(UNO_PYTHON_ENV, "").strip()
+    if configured.lower() == "none":
+        return None
+    office = soffice()
+    candidates = [configured] if configured else []
+    if office:
+        candidates.append(str(Path(os.path.realpath(office)).with_name("python")))  # LibreOffice's own
+    candidates += ["/usr/bin/python3", "/usr/local/bin/python3"]
+    for candidate in candidates:
+        if not candidate or not os.access(candidate, os.X_OK):
+            continue
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30, check=False)
+            if probe.returncode == 0:
+                return candidate
+    return None
+
+
+def _office_child(parent: int) -> None:
+    """In the forked child, before exec: die with the build, and widen a pool worker's
+    address-space limit to OFFICE_ADDRESS_SPACE (the worker's is sized for the department's
+    Python work; LibreOffice maps far more than it uses)."""
+    die_with_parent(parent)
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft < OFFICE_ADDRESS_SPACE:
+            wanted = OFFICE_ADDRESS_SPACE if hard == resource.RLIM_INFINITY else min(hard, OFFICE_ADDRESS_SPACE)
+            resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+# --- what is searched --------------------------------------------------------------------------
+
+
+def toc_targets(disclosure: Disclosure) -> dict[str, str]:
+    """anchor → the text that starts that place in the body (whitespace removed)."""
+    out = {e.anchor: e.text for e in disclosure.toc}
+    out.update({p.anchor: p.heading for p in (disclosure.part1, disclosure.part2, disclosure.part3, disclosure.part4)})
+    out.update({f"table{t.number}": t.label + t.title for t in disclosure.tables})
+    out.update({f"section{i}": s.heading for i, s in enumerate(disclosure.sections, 1)})
+    return {anchor: "".join(text.split()) for anchor, text in out.items()}
+
+
+def _searches(disclosure: Disclosure) -> dict[str, list[str]]:
+    """anchor → the paragraph texts (whitespace removed) that start its target in the DOCX: a
+    table's label ("表1") and title are two paragraphs, everything else one."""
+    out = {anchor: [text] for anchor, text in toc_targets(disclosure).items()}
+    out.update({f"table{t.number}": ["".join(t.label.split()), "".join(t.title.split())] for t in disclosure.tables})
+    return out
+
+
+def _last_entry(disclosure: Disclosure) -> str:
+    return "".join(disclosure.toc[-1].text.split())
+
+
+# --- warm ---------------------------------------------------------------------------------------
+
+
+class OfficeError(RuntimeError):
+    pass
+
+
+class WarmOffice:
+    """One running bridge + LibreOffice; requests are serialised (one document at a time)."""
+
+    def __init__(self, python: str, office: str) -> None:
+        self._command = [python, str(BRIDGE), office_binary(office)]
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._owner = 0
+        self._served = 0
+        self._sent = 0
+
+    def _start(self) -> subprocess.Popen[str]:
+        parent = os.getpid()
+        process = subprocess.Popen(
+            self._command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            preexec_fn=lambda: _office_child(parent),  # noqa: PLW1509 - prctl and setrlimit only
+        )
+        try:
+            hello = self._read(process)
+        except OfficeError:
+            _stop(process)
+            raise
+        if not hello.get("ready"):
+            _stop(process)
+            raise OfficeError(hello.get("error", "LibreOffice bridge did not start"))
+        self._owner, self._served = parent, 0
+        return process
+
+    def _read(self, process: subprocess.Popen[str], wanted: str | None = None) -> dict:
+        """The next reply (with id `wanted`: a reply to a request of a killed forked child is skipped)."""
+        deadline = time.monotonic() + REQUEST_SECONDS
+        while True:
+            reply: list[str] = []
+            reader = threading.Thread(target=lambda box=reply: box.append(process.stdout.readline()), daemon=True)
+            reader.start()
+            reader.join(max(0.0, deadline - time.monotonic()))
+            if not reply or not reply[0]:
+                raise OfficeError("LibreOffice bridge gave no answer")
+            answer = json.loads(reply[0])
+            if wanted is None or answer.get("id") == wanted:
+                return answer
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = self._start()
+
+    def page_numbers(self, docx: Path, disclosure: Disclosure) -> dict[str, int]:
+        return self.paginate(docx, disclosure).numbers
+
+    def paginate(self, docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = ()) -> Pagination:
+        """The 目录 numbers of `docx`, and the last line of each of `paragraphs` as laid out."""
+        targets = _searches(disclosure)
+        request = {
+            "docx": str(docx),
+            "after": _last_entry(disclosure),
+            "targets": [[e.anchor, targets[e.anchor]] for e in disclosure.toc],
+            "paragraphs": sorted({"".join(p.split()) for p in paragraphs}),
+        }
+        with self._lock:
+            if self._owner != os.getpid() and self._process is not None:
+                return self._ask_from_child(request)
+            if self._process is None or self._process.poll() is not None or self._served >= RECYCLE_AFTER:
+                self.close_locked()
+                self._process = self._start()
+            try:
+                reply = self._ask(self._process, request)
+            except OfficeError:
+                self.close_locked()  # a half-answered office is not trusted with the next document
+                raise
+            self._served += 1
+        return _pagination(reply)
+
+    def _ask(self, process: subprocess.Popen[str], request: dict) -> dict:
+        self._sent += 1
+        request = {**request, "id": f"{os.getpid()}-{self._sent}"}
+        try:
+            process.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            process.stdin.flush()
+        except (OSError, ValueError):
+            raise OfficeError("LibreOffice bridge is gone") from None
+        return self._read(process, request["id"])
+
+    def _ask_from_child(self, request: dict) -> Pagination:
+        """In a forked child (the DOCX rendered beside the PDF): the parent's office, through the
+        inherited pipes; the parent does not use it meanwhile. The bridge is not this process's
+        child, so it cannot be polled or reaped here: on failure it is killed, and the parent
+        starts a new one for its next document."""
+        try:
+            reply = self._ask(self._process, request)
+        except OfficeError:
+            with contextlib.suppress(OSError):
+                os.kill(self._process.pid, signal.SIGKILL)
+            raise
+        return _pagination(reply)
+
+    def close_locked(self) -> None:
+        if self._process is not None:
+            _stop(self._process)
+            self._process = None
+
+    def close(self) -> None:
+        with self._lock:
+            self.close_locked()
+
+
+@dataclass(frozen=True)
+class Pagination:
+    numbers: dict[str, int]  # 目录 anchor → page
+    last_lines: dict[str, str] = field(default_factory=dict)  # paragraph → its last line (whitespace-free)
+
+
+def _pagination(reply: dict) -> Pagination:
+    if "error" in reply:
+        raise OfficeError(reply["error"])
+    numbers = {anchor: int(page) for anchor, page in reply["pages"].items()}
+    return Pagination(numbers, {str(k): str(v) for k, v in reply.get("last_lines", {}).items()})
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        process.stdin.close()  # the bridge closes its office and exits at end of input
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+_warm: dict[str, WarmOffice] = {}  # this process's office, made on first use
+_warm_lock = threading.Lock()
+
+
+def warm_office() -> WarmOffice | None:
+    """This process's warm office (started on first use), or None where there is no `uno` Python."""
+    with _warm_lock:
+        if "office" not in _warm:
+            office, python = soffice(), uno_python()
+            if office is None or python is None:
+                return None
+            _warm["office"] = WarmOffice(python, office)
+            atexit.register(_warm["office"].close)
+        return _warm["office"]
+
+
+def warm_up() -> None:
+    """Start the office now (a pool worker, before its first department)."""
+    office = warm_office()
+    if office is not None:
+        with contextlib.suppress(OfficeError, OSError):
+            office.warm_up()
+
+
+def shut_down() -> None:
+    """Close this process's office, if it has one (it would otherwise be killed by the
+    parent-death signal, and left for init to reap)."""
+    with _warm_lock:
+        warm = _warm.get("office")
+    if warm is not None:
+        warm.close()
+
+
+# --- cold ---------------------------------------------------------------------------------------
+
+
+def libreoffice_pages(docx: Path, office: str) -> list[str]:
+    """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
+    libreoffice_pdf(docx, office)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return ["".join(page.split()) for page in text.split("\f")]
+
+
+def libreoffice_pdf(docx: Path, office: str) -> Path:
+    """`docx` converted to PDF by a cold LibreOffice, next to it."""
+    out = docx.parent
+    profile = (out / "lo-profile").as_uri()
+    parent = os.getpid()
+    command = [
+        office_binary(office),
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(docx),
+    ]
+    for _ in range(3):
+        done = subprocess.run(
+            command,
+            check=False,
+            capture_output=True,
+            timeout=300,
+            preexec_fn=lambda: _office_child(parent),  # a killed build leaves no LibreOffice behind
+        )
+        if done.returncode != OFFICE_RESTART:  # 81: what oosplash would restart
+            break
+    done.check_returncode()
+    return docx.with_suffix(".pdf")
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def pdf_lines(pdf: Path) -> list[str]:
+    """The text lines of `pdf` in page and top-to-bottom order, whitespace removed. A word belongs
+    to a line when its vertical centre lies within the line's first word (a full stop or a
+    Latin run may sit a point higher or lower than the CJK text around it)."""
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    out: list[str] = []
+    for page in xml.split("<page ")[1:]:
+        words = sorted(
+            ((float(y0) + float(y1)) / 2, float(x), float(y0), float(y1), html.unescape(text))
+            for x, y0, y1, text in _WORD.findall(page)
+        )
+        lines: list[tuple[float, float, list[tuple[float, str]]]] = []
+        for centre, x, y0, y1, text in words:
+            if lines and lines[-1][0] <= centre <= lines[-1][1]:
+                lines[-1][2].append((x, text))
+            else:
+                lines.append((y0, y1, [(x, text)]))
+        out += ["".join("".join(t.split()) for _, t in sorted(line)) for _, _, line in lines]
+    return out
+
+
+def short_last_lines(paragraphs: Sequence[str], lines: Sequence[str], longest: int = 2) -> dict[str, str]:
+    """paragraph → its last line, for the paragraphs (whitespace-free) whose last line in `lines`
+    (as `pdf_lines` reads them) holds at most `longest` characters: a short line that ends the
+    paragraph, after a whole line that ends the characters before it."""
+    short = [(lines[i - 1], lines[i]) for i in range(1, len(lines)) if 0 < len(lines[i]) <= longest]
+    out: dict[str, str] = {}
+    for raw in paragraphs:
+        text = "".join(raw.split())
+        for before, line in short:
+            if len(text) > len(line) and text.endswith(line) and before and text[: -len(line)].endswith(before):
+                out[text] = line
+                break
+    return out
+
+
+def toc_page_numbers(disclosure: Disclosure, pages: list[str]) -> dict[str, int]:
+    """anchor → 1-based page where its target starts, searching forward in 目录 order after the 目录.
+
+    Raises LookupError when a target is not found (the caller then leaves the numbers out)."""
+    targets = toc_targets(disclosure)
+    last_entry = _last_entry(disclosure)
+    start = next(i for i, page in enumerate(pages) if last_entry in page) + 1  # the 目录's last page
+    numbers: dict[str, int] = {}
+    page = start
+    for entry in disclosure.toc:
+        text = targets[entry.anchor]
+        page = next(i for i in range(page, len(pages)) if text in pages[i])
+        numbers[entry.anchor] = page + 1
+    return numbers
+
+
+def cold_page_numbers(docx: Path, disclosure: Disclosure, office: str) -> dict[str, int]:
+    return cold_paginate(docx, disclosure, office).numbers
+
+
+def cold_paginate(docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = ()) -> Pagination:
+    """As `WarmOffice.paginate`, from a PDF of a cold LibreOffice; `last_lines` holds only the
+    paragraphs whose last line has at most style.LONE_LINE characters (all a caller needs)."""
+    with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
+        copy = Path(tmp) / "draft.docx"
+        shutil.copyfile(docx, copy)
+        pdf = libreoffice_pdf(copy, office)
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
+        ).stdout
+        numbers = toc_page_numbers(disclosure, ["".join(page.split()) for page in text.split("\f")])
+        last = short_last_lines(paragraphs, pdf_lines(pdf), style.LONE_LINE) if paragraphs else {}
+        return Pagination(numbers, last)
+
+
+# --- the one entry point ------------------------------------------------------------------------
+
+
+def page_numbers(docx: Path, disclosure: Disclosure) -> Mapping[str, int] | None:
+    """anchor → page of each 目录 target in `docx` as LibreOffice lays it out; None without
+    LibreOffice or when it fails (the 目录 then lists the entries without numbers)."""
+    laid = paginate(docx, disclosure)
+    return None if laid is None else laid.numbers
+
+
+def paginate(docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = ()) -> Pagination | None:
+    """The 目录 numbers of `docx` and the last lines of `paragraphs`, as LibreOffice lays it out
+    (warm office, else cold); None without LibreOffice or when it fails."""
+    office = soffice()
+    if office is None:
+        return None
+    warm = warm_office()
+    if warm is not None:
+        with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
+            return warm.paginate(docx, disclosure, paragraphs)
+    try:
+        return cold_paginate(docx, disclosure, office, paragraphs)
+    except (OSError, subprocess.SubprocessError, LookupError, StopIteration):
+        return None

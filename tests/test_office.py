@@ -1,0 +1,192 @@
+"""The DOCX 目录 paginator (generator/render/office.py): the warm LibreOffice gives the pages
+a cold `soffice --convert-to pdf` + pdftotext gives, survives what a pool worker does to it
+(a forked child using it, a child killed mid-request, a document it cannot search), and dies
+with its owner."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.render import office
+from generator.render.docx import render_docx
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(office.soffice() is None, reason="LibreOffice is not installed"),
+    pytest.mark.skipif(office.uno_python() is None, reason="no Python with the uno module (python3-uno)"),
+]
+
+EXAMPLES = ("000", "002")
+INPUTS = Path(__file__).resolve().parents[1] / "inputs"
+
+
+@pytest.fixture(scope="module")
+def warm():
+    w = office.WarmOffice(office.uno_python(), office.soffice())
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="module")
+def drafts(disclosures, tmp_path_factory):
+    """Each example's DOCX as `render_docx_paginated` drafts it (placeholder numbers)."""
+    out = {}
+    for name in EXAMPLES:
+        d = disclosures[name]
+        path = tmp_path_factory.mktemp("office") / f"{name}.docx"
+        render_docx(d, path, {e.anchor: 88 for e in d.toc})
+        out[name] = path
+    return out
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_warm_and_cold_agree_on_short_last_lines(warm, drafts, disclosures, name):
+    """The warm office reads each paragraph's last line from the layout (view cursor), the cold
+    path from the PDF's text lines: the paragraphs ending in one or two characters are the same."""
+    from generator.render.docx import paragraph_texts
+
+    d = disclosures[name]
+    paragraphs = paragraph_texts(d)
+    hot = warm.paginate(drafts[name], d, paragraphs)
+    cold = office.cold_paginate(drafts[name], d, office.soffice(), paragraphs)
+    assert hot.numbers == cold.numbers
+    assert len(hot.last_lines) == len({"".join(p.split()) for p in paragraphs})  # every paragraph found
+    short = {text: line for text, line in hot.last_lines.items() if len(line) <= 2}
+    assert short == cold.last_lines and len(short) >= 3  # the examples have such paragraphs uncondensed
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_warm_and_cold_agree(warm, drafts, disclosures, name):
+    d = disclosures[name]
+    hot = warm.page_numbers(drafts[name], d)
+    cold = office.cold_page_numbers(drafts[name], d, office.soffice())
+    assert hot == cold
+    assert list(hot) == [e.anchor for e in d.toc]
+    # Hand-checked on the LibreOffice rendering: after a one-page cover and a one-page 目录, 第一部分
+    # starts on page 3 and the ten 公开表 follow 第二部分 in order, each on a later page.
+    assert hot["part1"] == 3
+    tables = [hot[f"table{n}"] for n in range(1, 11)]
+    assert hot["part2"] <= tables[0] and tables == sorted(set(tables))
+
+
+def test_table_label_is_a_whole_paragraph(warm, drafts, disclosures):
+    """表1 is searched as a whole paragraph: "表10" (on a later page) must not be taken for it."""
+    d = disclosures["000"]
+    pages = warm.page_numbers(drafts["000"], d)
+    assert pages["table1"] < pages["table10"]
+
+
+def test_a_document_it_cannot_search_fails_alone(warm, drafts, disclosures, tmp_path):
+    other = disclosures["002"]
+    with pytest.raises(office.OfficeError):
+        warm.page_numbers(drafts["000"], other)  # 002's headings are not in 000's document
+    d = disclosures["000"]
+    assert warm.page_numbers(drafts["000"], d)["part1"] == 3  # the same office answers the next one
+
+
+def test_a_forked_child_uses_the_parents_office(warm, drafts, disclosures):
+    d = disclosures["000"]
+    expected = warm.page_numbers(drafts["000"], d)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(read_fd)
+            os.write(write_fd, repr(warm.page_numbers(drafts["000"], d)).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        answer = pipe.read().decode()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert answer == repr(expected)
+    # the parent's office is still its own and answers
+    assert warm.page_numbers(drafts["002"], disclosures["002"])["part1"] == 3
+
+
+def test_a_child_killed_mid_request_does_not_confuse_the_parent(warm, drafts, disclosures):
+    """The child's reply arrives after it was killed; the parent skips it by its id."""
+    d0, d2 = disclosures["000"], disclosures["002"]
+    expected = warm.page_numbers(drafts["002"], d2)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            warm.page_numbers(drafts["000"], d0)
+        finally:
+            os._exit(0)
+    time.sleep(0.2)  # the request is written; the office is laying out 000
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert warm.page_numbers(drafts["002"], d2) == expected
+
+
+def _offices_of(pipe_owner: int) -> list[str]:
+    found = subprocess.run(
+        ["pgrep", "-f", f"name=disclosure-{pipe_owner}-"], capture_output=True, text=True, check=False
+    )
+    return found.stdout.split()
+
+
+def test_the_office_dies_with_its_owner(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        from generator.render import office
+        office.warm_up()
+        print(office.warm_office()._process.pid, flush=True)
+        time.sleep(600)
+        """
+    )
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    bridge = int(owner.stdout.readline())
+    assert _offices_of(bridge), "the bridge started no LibreOffice"
+    owner.kill()
+    owner.wait()
+    deadline = time.monotonic() + 20
+    while _offices_of(bridge) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _offices_of(bridge)
+
+
+def test_without_uno_the_cold_path_gives_the_numbers(drafts, disclosures, tmp_path):
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from generator.pipeline import run
+        from generator.render import office
+        assert office.uno_python() is None and office.warm_office() is None
+        d = run(Path({str(next(INPUTS.glob("000-*.xlsx")))!r})).disclosure
+        print(office.page_numbers(Path({str(drafts["000"])!r}), d)["part1"])
+        """
+    )
+    env = {**os.environ, office.UNO_PYTHON_ENV: "none"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_filled_draft_is_the_rendering_with_numbers(drafts, disclosures, tmp_path, name):
+    """The 目录 numbers are written into the draft instead of rendering a second time: the bytes
+    must be those of a rendering with the numbers."""
+    from generator.render.docx import fill_toc_numbers
+
+    d = disclosures[name]
+    numbers = {e.anchor: 3 + i * 2 for i, e in enumerate(d.toc)}  # 3, 5, … 53: one and two digits
+    rendered = tmp_path / "rendered.docx"
+    render_docx(d, rendered, numbers)
+    filled = fill_toc_numbers(drafts[name].read_bytes(), [numbers[e.anchor] for e in d.toc])
+    assert filled == rendered.read_bytes()
