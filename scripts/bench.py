@@ -760,26 +760,28 @@ packages. In short:
 
 - **Batch and warm workers.** `disclosure build FOLDER` (and the web application) keeps one
   warm worker per core: WeasyPrint imported, fonts and the font configuration loaded once,
-  start-up objects frozen out of the garbage collector. A department then costs read +
-  compute + DOCX + one PDF render, and two departments render at once on two cores; a lone
-  job renders its DOCX in a forked child beside the PDF.
+  start-up objects frozen out of the garbage collector, and one LibreOffice started for the
+  DOCX 目录 page numbers (generator/render/office.py). A department then costs read +
+  compute + DOCX (rendered once, paginated by the running office, about 0.7 s of LibreOffice
+  time, numbers written into the draft) + one PDF render; two departments render at once on
+  two cores, and a lone job renders its DOCX in a forked child beside the PDF.
 - **One department from the CLI.** The build forks a PDF worker before reading the workbook:
-  the worker imports WeasyPrint and loads the fonts (about 0.8 s on an idle machine) while
-  the main process reads and computes the workbook (see "Per stage": read + compute) — the
-  two overlap, so the workbook read is *not* on the critical path; the worker's start-up is,
-  followed by the PDF render, the critical path proper. The DOCX is rendered beside it.
-- **Why the CLI/LibreOffice goal is missed.** The LibreOffice path is Python start-up, read,
-  compute and DOCX (≈ 1 s) plus a conversion of ≈ 1.1 s once its profile exists; the CLI is
-  Python start-up, WeasyPrint's import and font loading (≈ 0.8 s) and one single-threaded
-  WeasyPrint render (≈ 2.2 s, profile above: layout 36 %, drawing 22 %, CSS 10 %). The
-  levers that keep the PDF identical take ≈ 6 % off the render; the rest is WeasyPrint's
-  layout. A warm worker (server, batch) pays neither start-up nor font loading.
+  the worker imports WeasyPrint and loads the fonts while the main process reads and
+  computes the workbook (see "Per stage": read + compute), so the workbook read is *not* on
+  the critical path; the worker's start-up is, followed by the PDF render, the critical path
+  proper. The DOCX and its LibreOffice pagination (the office's start-up is paid once per
+  command) run beside it on the other core.
+- **The LibreOffice path** (B of the ratio) is `disclosure build --format docx` — which
+  includes the same pagination — followed by `soffice --convert-to pdf` of that DOCX. Its PDF
+  has bookmarks (from the DOCX headings) but is untagged (no PDF/UA structure tree) and uses
+  fallback fonts.
+- **Memory.** The largest process of a full build is LibreOffice laying out the DOCX (about
+  210 MiB resident), not Python: the row "peak memory of the Python build alone" is the
+  same build without the DOCX. `--format pdf` builds need no LibreOffice.
 - **Why the growth goals are missed.** Per line item the PDF lays out, draws and tags more
-  table rows (the profile's shares stay about the same as the document grows); memory grows
-  with the laid-out pages, which WeasyPrint keeps until the PDF is written.
-- **LibreOffice.** Its PDF of the same DOCX has bookmarks (from the DOCX headings) but is
-  untagged (no PDF/UA structure tree), uses fallback fonts and runs longer (36 pages instead
-  of 26 for example 000).
+  table rows (the profile's shares stay about the same as the document grows), and
+  LibreOffice lays out the larger DOCX; memory grows with the laid-out pages, which
+  WeasyPrint keeps until the PDF is written.
 """
 
 
