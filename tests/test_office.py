@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import office
+from generator.render import office, style
 from generator.render.docx import render_docx
 
 pytestmark = [
@@ -142,7 +142,7 @@ def test_the_office_dies_with_its_owner(tmp_path):
     script = textwrap.dedent(
         """
         import os, sys, time
-        from generator.render import office
+        from generator.render import office, style
         office.warm_up()
         print(office.warm_office()._process.pid, flush=True)
         time.sleep(600)
@@ -164,7 +164,7 @@ def test_without_uno_the_cold_path_gives_the_numbers(drafts, disclosures, tmp_pa
         f"""
         from pathlib import Path
         from generator.pipeline import run
-        from generator.render import office
+        from generator.render import office, style
         assert office.uno_python() is None and office.warm_office() is None
         d = run(Path({str(next(INPUTS.glob("000-*.xlsx")))!r})).disclosure
         print(office.page_numbers(Path({str(drafts["000"])!r}), d)["part1"])
@@ -190,3 +190,32 @@ def test_filled_draft_is_the_rendering_with_numbers(drafts, disclosures, tmp_pat
     render_docx(d, rendered, numbers)
     filled = fill_toc_numbers(drafts[name].read_bytes(), [numbers[e.anchor] for e in d.toc])
     assert filled == rendered.read_bytes()
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_tightening_in_the_open_document_equals_laying_out_the_tightened_file(
+    warm, drafts, disclosures, tmp_path, name
+):
+    """The warm office applies the lone-line condensing to the document it still has open
+    (CharKerning); its numbers must be those of the condensed DOCX laid out afresh."""
+    from generator.render.docx import lone_line_condensing, paragraph_texts
+
+    d = disclosures[name]
+    paragraphs = paragraph_texts(d)
+    first = warm.paginate(drafts[name], d, paragraphs, keep=True)
+    condensed = lone_line_condensing(paragraphs, first.last_lines)
+    assert condensed, "the examples have short last lines to tighten"
+    in_place = warm.condense(d, condensed)
+    tightened = tmp_path / "tightened.docx"
+    render_docx(d, tightened, {e.anchor: 88 for e in d.toc}, condensed)
+    assert in_place.numbers == office.cold_paginate(tightened, d, office.soffice()).numbers
+    after = warm.paginate(tightened, d, paragraphs).last_lines  # every paragraph's last line
+    assert all(len(after[text]) > style.LONE_LINE for text in condensed)
+
+
+def test_twips_become_hundredths_of_a_millimetre_as_libreoffice_rounds():
+    # 1 twip = 127/72 hundredths of a mm; halves round away from zero (o3tl::convert)
+    assert office.twips_to_mm100(-30) == -53  # -52.92
+    assert office.twips_to_mm100(-36) == -64  # -63.5
+    assert office.twips_to_mm100(72) == 127
+    assert office.twips_to_mm100(0) == 0

@@ -166,27 +166,30 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     The first rendering already carries placeholder numbers of the final width, so the
     numbers written in the last cannot move anything. When the rendering shows paragraphs
     whose last line holds one or two characters, they are condensed (`lone_line_condensing`)
-    and the draft is laid out once more for the numbers. Without LibreOffice (or if it fails)
+    in the draft, and the numbers are read again from the tightened layout (the warm office
+    tightens the document it still has open; the cold path lays the new draft out). Without
+    LibreOffice (or if it fails)
     the 目录 lists the entries without numbers, as the reference documents do."""
     if office.soffice() is None:
         render_docx(disclosure, target)
         return
     placeholder = {e.anchor: PLACEHOLDER for e in disclosure.toc}
     paragraphs = paragraph_texts(disclosure)
+    condensed: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         draft = Path(tmp) / "draft.docx"
         render_docx(disclosure, draft, placeholder)
-        laid = office.paginate(draft, disclosure, paragraphs)
+
+        def tighten(last_lines: Mapping[str, str]) -> dict[str, int]:
+            condensed.update(lone_line_condensing(paragraphs, last_lines))
+            if condensed:
+                render_docx(disclosure, draft, placeholder, condensed)
+            return condensed
+
+        laid = office.paginate(draft, disclosure, paragraphs, tighten)
         if laid is None:
-            render_docx(disclosure, target)
+            render_docx(disclosure, target, None, condensed or None)
             return
-        condensed = lone_line_condensing(paragraphs, laid.last_lines)
-        if condensed:
-            render_docx(disclosure, draft, placeholder, condensed)
-            laid = office.paginate(draft, disclosure)
-            if laid is None:
-                render_docx(disclosure, target, None, condensed)
-                return
         numbers = laid.numbers
         target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
 

@@ -19,6 +19,7 @@ import contextlib
 import functools
 import html
 import json
+import math
 import os
 import re
 import resource
@@ -28,8 +29,9 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from generator.lifecycle import die_with_parent
@@ -108,6 +110,19 @@ def _searches(disclosure: Disclosure) -> dict[str, list[str]]:
     return out
 
 
+def _where(disclosure: Disclosure) -> dict:
+    """What the bridge searches: behind the 目录's last entry, each target in order."""
+    targets = _searches(disclosure)
+    return {"after": _last_entry(disclosure), "targets": [[e.anchor, targets[e.anchor]] for e in disclosure.toc]}
+
+
+def twips_to_mm100(twips: int) -> int:
+    """A w:spacing value as LibreOffice imports it (CharKerning, 1/100 mm, rounded half away
+    from zero, as o3tl::convert does)."""
+    exact = Fraction(twips * 127, 72)
+    return int(math.copysign(math.floor(abs(exact) + Fraction(1, 2)), exact))
+
+
 def _last_entry(disclosure: Disclosure) -> str:
     return "".join(disclosure.toc[-1].text.split())
 
@@ -174,15 +189,27 @@ class WarmOffice:
     def page_numbers(self, docx: Path, disclosure: Disclosure) -> dict[str, int]:
         return self.paginate(docx, disclosure).numbers
 
-    def paginate(self, docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = ()) -> Pagination:
-        """The 目录 numbers of `docx`, and the last line of each of `paragraphs` as laid out."""
-        targets = _searches(disclosure)
+    def paginate(
+        self, docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = (), keep: bool = False
+    ) -> Pagination:
+        """The 目录 numbers of `docx`, and the last line of each of `paragraphs` as laid out;
+        with `keep`, the document stays open for one `condense`."""
         request = {
             "docx": str(docx),
-            "after": _last_entry(disclosure),
-            "targets": [[e.anchor, targets[e.anchor]] for e in disclosure.toc],
+            **_where(disclosure),
             "paragraphs": sorted({"".join(p.split()) for p in paragraphs}),
+            "keep": keep,
         }
+        return self._request(request)
+
+    def condense(self, disclosure: Disclosure, spacing: Mapping[str, int]) -> Pagination:
+        """The 目录 numbers of the document kept open by `paginate(keep=True)` once the
+        paragraphs of `spacing` (whitespace-free text → w:spacing, twentieths of a point) are
+        tightened as the DOCX tightens them."""
+        kerning = {text: twips_to_mm100(value) for text, value in spacing.items()}
+        return self._request({"condense": kerning, **_where(disclosure)})
+
+    def _request(self, request: dict) -> Pagination:
         with self._lock:
             if self._owner != os.getpid() and self._process is not None:
                 return self._ask_from_child(request)
@@ -417,17 +444,36 @@ def page_numbers(docx: Path, disclosure: Disclosure) -> Mapping[str, int] | None
     return None if laid is None else laid.numbers
 
 
-def paginate(docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = ()) -> Pagination | None:
+Adjust = Callable[[Mapping[str, str]], Mapping[str, int]]
+
+
+def paginate(
+    docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = (), adjust: Adjust | None = None
+) -> Pagination | None:
     """The 目录 numbers of `docx` and the last lines of `paragraphs`, as LibreOffice lays it out
-    (warm office, else cold); None without LibreOffice or when it fails."""
+    (warm office, else cold); None without LibreOffice or when it fails.
+
+    `adjust(last_lines)` may rewrite `docx` with some paragraphs tightened and return their
+    spacing (text → w:spacing); the numbers are then those of the rewritten file: the warm
+    office tightens the document it still has open, the cold path lays the new file out."""
     office = soffice()
     if office is None:
         return None
+    adjusted: Mapping[str, int] | None = None
     warm = warm_office()
     if warm is not None:
         with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
-            return warm.paginate(docx, disclosure, paragraphs)
+            laid = warm.paginate(docx, disclosure, paragraphs, keep=adjust is not None)
+            if adjust is None:
+                return laid
+            adjusted = adjust(laid.last_lines)
+            return warm.condense(disclosure, adjusted) if adjusted else laid
     try:
-        return cold_paginate(docx, disclosure, office, paragraphs)
+        if adjust is not None and adjusted is None:  # nothing adjusted yet: lay out, adjust, lay out again
+            laid = cold_paginate(docx, disclosure, office, paragraphs)
+            adjusted = adjust(laid.last_lines)
+            if not adjusted:
+                return laid
+        return cold_paginate(docx, disclosure, office, paragraphs if adjust is None else ())
     except (OSError, subprocess.SubprocessError, LookupError, StopIteration):
         return None
