@@ -555,6 +555,7 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
 
 
 STAGE_BOTH = "生成 DOCX 和 PDF"
+DOCX_NICENESS = 5  # the DOCX child (and its LibreOffice) yields the CPU to the PDF beside it
 
 
 class _ReportedFailure(Exception):
@@ -573,6 +574,8 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
         try:
             os.close(read_fd)
             die_with_parent(worker_pid)
+            with contextlib.suppress(OSError):
+                os.nice(DOCX_NICENESS)  # the PDF in the parent is the critical path
             render_into(disclosure, {"docx": paths["docx"]})
         except BaseException as exc:
             code = 1

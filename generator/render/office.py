@@ -42,6 +42,7 @@ BRIDGE = Path(__file__).with_name("office_bridge.py")
 UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to use the cold path
 OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
 REQUEST_SECONDS = 120
+OFFICE_NICENESS = 5  # LibreOffice yields the CPU to the PDF render, the longer path of a build
 OFFICE_ADDRESS_SPACE = 4 << 30  # bytes: an office in a memory-limited pool worker may map this much
 RECYCLE_AFTER = 200  # documents; a long-lived office is restarted now and then (its heap grows)
 
@@ -79,10 +80,12 @@ def uno_python() -> str | None:
 
 
 def _office_child(parent: int) -> None:
-    """In the forked child, before exec: die with the build, and widen a pool worker's
+    """In the forked child, before exec: die with the build, run at a lower priority, and widen a pool worker's
     address-space limit to OFFICE_ADDRESS_SPACE (the worker's is sized for the department's
     Python work; LibreOffice maps far more than it uses)."""
     die_with_parent(parent)
+    with contextlib.suppress(OSError):
+        os.nice(OFFICE_NICENESS)  # the PDF beside it is the critical path
     with contextlib.suppress(ValueError, OSError):
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if soft != resource.RLIM_INFINITY and soft < OFFICE_ADDRESS_SPACE:
