@@ -167,7 +167,7 @@ def test_without_uno_the_cold_path_gives_the_numbers(drafts, disclosures, tmp_pa
         from generator.render import office, style
         assert office.uno_python() is None and office.warm_office() is None
         d = run(Path({str(next(INPUTS.glob("000-*.xlsx")))!r})).disclosure
-        print(office.page_numbers(Path({str(drafts["000"])!r}), d)["part1"])
+        print(office.paginate(Path({str(drafts["000"])!r}), d).numbers["part1"])
         """
     )
     env = {**os.environ, office.UNO_PYTHON_ENV: "none"}

@@ -301,19 +301,13 @@ def fill_toc_numbers(draft: bytes, numbers: list[int]) -> bytes:
     as rendering again with the numbers (a test compares), without a second rendering."""
     with zipfile.ZipFile(io.BytesIO(draft)) as src:
         xml = src.read("word/document.xml")
-        members = [(info.filename, src.read(info.filename)) for info in src.infolist()]
     parts = xml.split(_PLACEHOLDER_XML, len(numbers))
     if len(parts) != len(numbers) + 1:
         raise ValueError(f"the draft has {len(parts) - 1} 目录 placeholders, not {len(numbers)}")
     filled = parts[0]
     for number, rest in zip(numbers, parts[1:], strict=True):
         filled += _PLACEHOLDER_XML.replace(str(PLACEHOLDER).encode(), str(number).encode()) + rest
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in members:
-            member = zipfile.ZipInfo(name, date_time=FIXED_ZIP_DATE)
-            dst.writestr(member, filled if name == "word/document.xml" else data, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+    return _deterministic_zip(draft, {"word/document.xml": filled})
 
 
 def _twips(mm: float) -> int:
@@ -384,11 +378,14 @@ def _set_lines(tc, lines) -> None:
         p.append(run)
 
 
-def _deterministic_zip(data: bytes) -> bytes:
-    """Re-zip every member with a fixed timestamp, in the same order, deflated."""
+def _deterministic_zip(data: bytes, replace: Mapping[str, bytes] | None = None) -> bytes:
+    """Re-zip every member with a fixed timestamp, in the same order, deflated; members named
+    in `replace` get the given bytes instead."""
+    replace = replace or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_DATE)
-            dst.writestr(member, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+            body = replace[info.filename] if info.filename in replace else src.read(info.filename)
+            dst.writestr(member, body, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

@@ -6,8 +6,10 @@ Two ways, the same answer (a slow test checks that they agree on both examples):
   `uno` module (Debian: python3-uno), keeps one headless LibreOffice running and asks it
   for the page of each target of a loaded document. A pool worker starts it once and
   reuses it for every department (about 0.6 s a document instead of about 2 s).
-- **Cold** (`cold_page_numbers`): `soffice.bin --convert-to pdf` on a fresh profile and
+- **Cold** (`cold_paginate`): `soffice.bin --convert-to pdf` on a fresh profile and
   `pdftotext`, where no `uno` Python is found or the warm office fails.
+
+`paginate` is the one entry point (render/docx.py); it tries the warm way, then the cold one.
 
 Both die with their parent (PR_SET_PDEATHSIG), so a killed build leaves no LibreOffice behind.
 """
@@ -80,9 +82,9 @@ def uno_python() -> str | None:
 
 
 def _office_child(parent: int) -> None:
-    """In the forked child, before exec: die with the build, run at a lower priority, and widen a pool worker's
-    address-space limit to OFFICE_ADDRESS_SPACE (the worker's is sized for the department's
-    Python work; LibreOffice maps far more than it uses)."""
+    """In the forked child, before exec: die with the build, run at a lower priority, and
+    widen a pool worker's address-space limit to OFFICE_ADDRESS_SPACE (the worker's is sized
+    for the department's Python work; LibreOffice maps far more than it uses)."""
     die_with_parent(parent)
     with contextlib.suppress(OSError):
         os.nice(OFFICE_NICENESS)  # the PDF beside it is the critical path
@@ -321,13 +323,12 @@ def shut_down() -> None:
 
 def libreoffice_pages(docx: Path, office: str) -> list[str]:
     """The text of each page of `docx` as LibreOffice lays it out (whitespace removed)."""
-    libreoffice_pdf(docx, office)
+    return _page_texts(libreoffice_pdf(docx, office))
+
+
+def _page_texts(pdf: Path) -> list[str]:
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(docx.with_suffix(".pdf")), "-"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
     ).stdout
     return ["".join(page.split()) for page in text.split("\f")]
 
@@ -429,22 +430,12 @@ def cold_paginate(docx: Path, disclosure: Disclosure, office: str, paragraphs: S
         copy = Path(tmp) / "draft.docx"
         shutil.copyfile(docx, copy)
         pdf = libreoffice_pdf(copy, office)
-        text = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
-        ).stdout
-        numbers = toc_page_numbers(disclosure, ["".join(page.split()) for page in text.split("\f")])
+        numbers = toc_page_numbers(disclosure, _page_texts(pdf))
         last = short_last_lines(paragraphs, pdf_lines(pdf), style.LONE_LINE) if paragraphs else {}
         return Pagination(numbers, last)
 
 
 # --- the one entry point ------------------------------------------------------------------------
-
-
-def page_numbers(docx: Path, disclosure: Disclosure) -> Mapping[str, int] | None:
-    """anchor → page of each 目录 target in `docx` as LibreOffice lays it out; None without
-    LibreOffice or when it fails (the 目录 then lists the entries without numbers)."""
-    laid = paginate(docx, disclosure)
-    return None if laid is None else laid.numbers
 
 
 Adjust = Callable[[Mapping[str, str]], Mapping[str, int]]
