@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,9 @@ def read_catalog_file(
     parsed, issues = _classify(path.name, sheet, columns, rows, kind)
     if parsed is None:
         return None, issues
+    not_a_catalog = check_is_a_catalog(parsed)
+    if not_a_catalog:  # one clear message, not one per row of someone's line items
+        return None, issues + not_a_catalog
     for check in CHECKS:
         issues.extend(check(parsed))
     if has_errors(issues):
@@ -209,13 +213,17 @@ def _norm_header(value: object) -> str:
     return re.sub(r"[\s*＊:：]", "", str(value)).lower() if value is not None else ""
 
 
-def _match(cells: dict[tuple[int, int], object], row: int, wanted: tuple[str, ...]) -> int | None:
+def _match(
+    cells: dict[tuple[int, int], object], row: int, wanted: tuple[str, ...], *, exact: bool = False
+) -> int | None:
     """The column of `row` whose header is one of `wanted` (exact first, then containing)."""
     headers = {c: _norm_header(v) for (r, c), v in cells.items() if r == row}
     for name in wanted:
         for col, text in sorted(headers.items()):
-            if text == name.lower():
+            if text == _norm_header(name):
                 return col
+    if exact:
+        return None
     for name in wanted[:3] + wanted[4:5]:  # "科目编码" … and "代码" inside a longer header
         for col, text in sorted(headers.items()):
             if name.lower() in text:
@@ -264,7 +272,7 @@ def _wanted_column(
 ) -> int | None:
     if not asked:
         return _match(cells, row, defaults)
-    by_header = _match(cells, row, (asked,))
+    by_header = _match(cells, row, (asked,), exact=True)
     if by_header:
         return by_header
     col = _column_number(asked.strip())
@@ -314,10 +322,12 @@ def _classify(
     if not rows:
         return None, [error("catalog-empty", f"文件“{file_name}”的“{sheet}”表在表头下没有任何科目行", sheet)]
     if kind is None:
-        firsts = {r.code[0] for r in rows if r.code.isdigit()}
-        if firsts == {"2"}:
+        # told by the first digit most codes have; the other codes are then located errors
+        firsts = Counter(r.code[0] for r in rows if r.code.isdigit())
+        function, econ = firsts["2"], firsts["3"]
+        if function > econ:
             kind = FUNCTION
-        elif firsts == {"3"}:
+        elif econ > function:
             kind = ECON
         elif not firsts:
             kind = FUNCTION  # every code malformed: reported below
@@ -338,6 +348,11 @@ def _classify(
 
 def _where(row: CatalogRow) -> str:
     return f"第{row.row}行"
+
+
+def _well_formed(parsed: _Parsed, code: str) -> bool:
+    first = "2" if parsed.kind == FUNCTION else "3"
+    return code.isdigit() and len(code) in CODE_LENGTHS[parsed.kind] and code[0] == first
 
 
 def check_codes(parsed: _Parsed) -> list[Issue]:
@@ -421,10 +436,10 @@ def check_duplicates(parsed: _Parsed) -> list[Issue]:
 
 def check_parents(parsed: _Parsed) -> list[Issue]:
     """Every 款 under an existing 类, every 项 under an existing 款 (and so 类)."""
-    codes = {r.code for r in parsed.rows if r.code.isdigit()}
+    codes = {r.code for r in parsed.rows if _well_formed(parsed, r.code)}
     issues = []
     for r in parsed.rows:
-        if not r.code.isdigit() or len(r.code) not in CODE_LENGTHS[parsed.kind] or len(r.code) == 3:
+        if r.code not in codes or len(r.code) == 3:
             continue
         for parent in (r.code[:3], r.code[:5])[: 1 if len(r.code) == 5 else 2]:
             if parent not in codes:
@@ -446,6 +461,17 @@ def check_parents(parsed: _Parsed) -> list[Issue]:
 def check_is_a_catalog(parsed: _Parsed) -> list[Issue]:
     """A catalog has 类 and the kind's lowest level; a workbook of line items has repeated 项 and no 类."""
     codes = {r.code for r in parsed.rows if r.code.isdigit()}
+    repeated = len(codes) < len([r for r in parsed.rows if r.code.isdigit()]) / 2
+    if repeated:
+        return [
+            error(
+                "catalog-incomplete",
+                f"文件“{parsed.file_name}”不像科目代码表：同一编码反复出现（{len(parsed.rows)}行只有{len(codes)}个"
+                "不同的编码），像是支出明细或填报工作簿。科目代码表应逐行列出全部类、款、项及其名称，每个编码一行；"
+                "请确认没有选错文件",
+                parsed.rows[0].sheet,
+            )
+        ]
     lowest = max(CODE_LENGTHS[parsed.kind])
     missing = [f"“{LEVELS[n]}”级（{n}位）" for n in (3, lowest) if not any(len(c) == n for c in codes)]
     if not missing:
@@ -461,10 +487,5 @@ def check_is_a_catalog(parsed: _Parsed) -> list[Issue]:
     ]
 
 
-CHECKS: list[Callable[[_Parsed], list[Issue]]] = [
-    check_codes,
-    check_names,
-    check_duplicates,
-    check_parents,
-    check_is_a_catalog,
-]
+# Run after `check_is_a_catalog` has passed.
+CHECKS: list[Callable[[_Parsed], list[Issue]]] = [check_codes, check_names, check_duplicates, check_parents]
