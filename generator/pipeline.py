@@ -71,8 +71,8 @@ def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
         result.issues.append(
             warning(
                 "catalog-year-older",
-                f"没有{inputs.info.year}年的{which}科目代码表，本次按{catalog.description}检查科目编码和名称；"
-                f"财政局导入{inputs.info.year}年科目代码表后请重新检查，"
+                f"没有{inputs.info.year}年的{which}科目代码表，本次检查科目编码和名称使用{catalog.description}。"
+                f"财政局导入{inputs.info.year}年科目代码表后请重新检查；"
                 f"{inputs.info.year}年新增或调整的科目也可在“补充科目”表填写官方名称",
                 schema.SHEET_INFO,
                 inputs.kv_cells.get(schema.SHEET_INFO, {}).get("year"),

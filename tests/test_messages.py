@@ -129,4 +129,4 @@ def test_later_year_warns_on_every_check_naming_the_catalog_year(tmp_path: Path,
     year_row = schema.FIRST_DATA_ROW + [f.key for f in schema.INFO_FIELDS].index("year")
     hits = [i for i in result.issues if i.code == "catalog-year-older"]
     assert triples(hits) == [("catalog-year-older", schema.SHEET_INFO, f"B{year_row}")]
-    assert "按2026年科目代码表（内置）检查" in hits[0].message and not hits[0].is_error
+    assert "本次检查科目编码和名称使用2026年科目代码表（内置）。" in hits[0].message and not hits[0].is_error
