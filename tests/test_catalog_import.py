@@ -356,3 +356,37 @@ def test_econ_catalog_is_told_from_its_codes(tmp_path: Path) -> None:
     table, issues = read_catalog_file(path)
     assert issues == [] and table is not None
     assert (table.kind, table.counts()) == ("econ", {"类": 1, "款": 2})
+
+
+def test_codes_and_names_are_normalised_as_bureaus_write_them(tmp_path: Path) -> None:
+    path = tmp_path / "科目.csv"
+    path.write_text(
+        "科目编码,科目名称\n"
+        "207,文化旅游体育与传媒支出\n"
+        "\u3000207 01,  文化和旅游\n"
+        "[2070114],文化和旅游管理事务\n"  # starts with its 款's name: kept whole
+        "2070101,文化旅游体育与传媒支出 文化和旅游 行政运行\n"  # parents before spaces
+        "2070199,文化和旅游／其他文化和旅游支出\n"  # parent before a separator
+        "2070104,[2070104] 图书馆\n"  # its code in the name
+        "2070105,文化展示及纪念机构(含纪念馆)\n",  # ASCII brackets
+        encoding="utf-8",
+    )
+    table, issues = read_catalog_file(path)
+    assert issues == [] and table is not None
+    assert table.entries == {
+        "207": "文化旅游体育与传媒支出",
+        "20701": "文化和旅游",
+        "2070101": "行政运行",
+        "2070104": "图书馆",
+        "2070105": "文化展示及纪念机构（含纪念馆）",
+        "2070114": "文化和旅游管理事务",
+        "2070199": "其他文化和旅游支出",
+    }
+
+
+def test_a_csv_with_an_absurd_field_is_refused_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "大.csv"
+    path.write_text("科目编码,科目名称\n201,一般公共服务支出\n2010301," + "行" * 200_000 + "\n", encoding="utf-8")
+    table, issues = read_catalog_file(path)
+    assert table is None and [(i.code, i.sheet) for i in issues] == [("catalog-not-readable", "大.csv")]
+    assert issues[0].message.startswith("文件“大.csv”第3行无法按CSV读取")

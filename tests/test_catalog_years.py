@@ -104,5 +104,10 @@ def test_sources_md_counts_sourced_and_unverified_names_per_year() -> None:
         kuans = {c for c in econ if len(c) == 5}
         assert econ_unverified <= kuans
         assert (kuan, econ_sourced, econ_unver) == (len(kuans), len(kuans - econ_unverified), len(econ_unverified))
-    # the items the evidence confirmed are off the unverified list, e.g. 2010601 行政运行 (上海普陀 2024/2025 财政事务)
-    assert {"2010601", "2010602", "2040601", "2070101", "2080206"}.isdisjoint(unverified)
+    # the items the evidence confirmed are off the unverified and name-only lists and in every year's catalog
+    newly = set(_block("xiang-sourced-issue-17").split())
+    assert len(newly) == 64 and newly.isdisjoint(unverified | name_only)
+    assert {"2010601", "2040601", "2070101", "2010507", "2013202"} <= newly  # e.g. 2010601 行政运行 (上海普陀 财政事务)
+    assert "2080206" not in unverified
+    for year in available_years():
+        assert newly <= set(shipped_tables(year)[0])

@@ -30,6 +30,7 @@ NAME_HEADERS = ("科目名称", "功能科目名称", "经济科目名称", "名
 HEADER_ROWS = 20  # the header is looked for in the first rows of each sheet
 MAX_NAME = 60  # the longest official 科目 name has about 40 characters
 MAX_ROWS = 20_000  # a full 支出功能分类 has about 1,400 rows
+MAX_COLUMNS = 100
 PARENT_SEPARATORS = re.compile(r"\s*(?:-|－|—|/|／|\\|>|＞|→|\|)\s*")
 CODE_IN_NAME = re.compile(r"^\s*[\[【(（]?\s*\d{3}(?:\s*\d{2}){0,2}\s*[\]】)）]?\s*[-－:：.、]?\s*")
 ASCII_TO_FULL = str.maketrans({"(": "（", ")": "）", ",": "，"})
@@ -144,7 +145,17 @@ def _read_grid(path: Path) -> tuple[Grid | None, list[Issue]]:
                 f"文件“{path.name}”是网页（HTML）或XML文本，不是科目代码表；请在Excel中打开后另存为.xlsx或.csv",
             )
         ]
-    return {path.name: _csv_cells(text)}, []
+    cells, bad_row = _csv_cells(text)
+    if bad_row is not None:
+        return None, [
+            error(
+                "catalog-not-readable",
+                f"文件“{path.name}”第{bad_row}行无法按CSV读取（字段过长或引号不配对），不是科目代码表；"
+                "请在Excel中打开后另存为.xlsx或.csv再试",
+                path.name,
+            )
+        ]
+    return {path.name: cells}, []
 
 
 def _as_catalog_issue(issue: Issue) -> Issue:
@@ -173,20 +184,25 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
-def _csv_cells(text: str) -> dict[tuple[int, int], object]:
+def _csv_cells(text: str) -> tuple[dict[tuple[int, int], object], int | None]:
+    """The non-empty cells by (row, column), and the row the csv module could not read (None if all could)."""
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;，")
     except csv.Error:
         dialect = csv.excel
     cells: dict[tuple[int, int], object] = {}
-    for r, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        if r > MAX_ROWS + HEADER_ROWS:
-            break
-        for c, value in enumerate(row, start=1):
-            if value.strip():
-                cells[(r, c)] = value
-    return cells
+    rows = csv.reader(io.StringIO(text), dialect)
+    try:
+        for r, row in enumerate(rows, start=1):
+            if r > MAX_ROWS + HEADER_ROWS:
+                break
+            for c, value in enumerate(row[:MAX_COLUMNS], start=1):
+                if value.strip():
+                    cells[(r, c)] = value
+    except csv.Error:  # e.g. a field longer than the csv module allows
+        return cells, rows.line_num
+    return cells, None
 
 
 # --- header and columns ------------------------------------------------------------------------
@@ -291,33 +307,43 @@ def normalise_code(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
-    compact = re.sub(r"[\s.]+", "", text)
+    compact = re.sub(r"[\s.\[\]【】]+", "", text)
     return compact if compact.isdigit() else text
 
 
-def normalise_name(value: object) -> str:
-    """Name without indentation, its code, or its parents' names; ASCII brackets made full-width."""
+def normalise_name(value: object, ancestors: tuple[str, ...] = ()) -> str:
+    """Name without indentation, its code, or its parents' names; ASCII brackets made full-width.
+
+    Parents are dropped after an explicit separator (`人大事务-行政运行`), or after a space when the words
+    before it are the names of the code's 类/款 (`人大事务 行政运行`); other spaces are removed.
+    """
     text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
     text = CODE_IN_NAME.sub("", text, count=1) if re.match(r"^\s*[\[【(（]?\s*\d{3}", text) else text
     parts = [p for p in PARENT_SEPARATORS.split(text) if p.strip()]
-    text = parts[-1].strip() if parts else ""
-    return re.sub(r"\s+", "", text).translate(ASCII_TO_FULL)
+    words = parts[-1].split() if parts else []
+    while len(words) > 1 and words[0].translate(ASCII_TO_FULL) in ancestors:
+        words.pop(0)
+    return "".join(words).translate(ASCII_TO_FULL)
 
 
 def _classify(
     file_name: str, sheet: str, columns: tuple[int, int], data: list[tuple[int, object, object]], kind: str | None
 ) -> tuple[_Parsed | None, list[Issue]]:
     code_col, name_col = (_letter(c) for c in columns)
+    codes = [normalise_code(code) if code is not None else "" for _, code, _ in data]
+    parents = {c: normalise_name(n) for c, (_, _, n) in zip(codes, data, strict=True) if len(c) in (3, 5) and n}
     rows = [
         CatalogRow(
-            normalise_code(code) if code is not None else "",
-            normalise_name(name) if name is not None else "",
+            code,
+            normalise_name(name, tuple(parents.get(code[:n], "") for n in (3, 5) if n < len(code)))
+            if name is not None
+            else "",
             sheet,
             r,
             f"{code_col}{r}",
             f"{name_col}{r}",
         )
-        for r, code, name in data
+        for code, (r, _, name) in zip(codes, data, strict=True)
     ]
     if not rows:
         return None, [error("catalog-empty", f"文件“{file_name}”的“{sheet}”表在表头下没有任何科目行", sheet)]

@@ -96,21 +96,23 @@ class CatalogStore:
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["code", "name"])
         writer.writerows(sorted(table.entries.items()))
-        _replace(folder / f"{table.kind}.csv", buf.getvalue())
-        _replace(folder / f"{table.kind}.json", json.dumps(record.__dict__, ensure_ascii=False, indent=1))
-
-
-def _replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        texts = {
+            folder / f"{table.kind}.csv": buf.getvalue(),
+            folder / f"{table.kind}.json": json.dumps(record.__dict__, ensure_ascii=False, indent=1),
+        }
+        temps: dict[Path, str] = {}
+        try:
+            for path, text in texts.items():  # both written in full before either is replaced
+                fd, temps[path] = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            for path, tmp in temps.items():
+                os.replace(tmp, path)
+        finally:
+            for tmp in temps.values():
+                Path(tmp).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
