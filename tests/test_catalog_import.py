@@ -350,6 +350,16 @@ def test_files_that_are_not_catalogs_are_refused(tmp_path: Path) -> None:
     assert issues[0].sheet == schema.SHEET_ITEMS and "像是支出明细或填报工作簿" in issues[0].message
 
 
+def test_a_file_of_the_other_kind_is_one_message(tmp_path: Path) -> None:
+    path = tmp_path / "经济.csv"
+    path.write_text("代码,名称\n301,工资福利支出\n30101,基本工资\n30102,津贴补贴\n", encoding="utf-8")
+    table, issues = read_catalog_file(path, kind="function")
+    assert table is None and [(i.code, i.sheet) for i in issues] == [("catalog-kind-mismatch", "经济.csv")]
+    assert issues[0].message.startswith(
+        "指定的种类是支出功能分类，但文件“经济.csv”中的编码大多是部门预算支出经济分类编码"
+    )
+
+
 def test_econ_catalog_is_told_from_its_codes(tmp_path: Path) -> None:
     path = tmp_path / "经济.csv"
     path.write_text("代码,名称\n301,工资福利支出\n30101,基本工资\n30102,津贴补贴\n", encoding="utf-8")

@@ -347,10 +347,20 @@ def _classify(
     ]
     if not rows:
         return None, [error("catalog-empty", f"文件“{file_name}”的“{sheet}”表在表头下没有任何科目行", sheet)]
+    # told by the first digit most codes have; the other codes are then located errors
+    firsts = Counter(r.code[0] for r in rows if r.code.isdigit())
+    function, econ = firsts["2"], firsts["3"]
+    told = FUNCTION if function > econ else ECON if econ > function else None
+    if kind is not None and told is not None and told != kind:
+        return None, [
+            error(
+                "catalog-kind-mismatch",
+                f"指定的种类是{KIND_NAMES[kind]}，但文件“{file_name}”中的编码大多是{KIND_NAMES[told]}编码"
+                f"（{'2' if told == FUNCTION else '3'}开头）；请选择正确的种类或正确的文件",
+                sheet,
+            )
+        ]
     if kind is None:
-        # told by the first digit most codes have; the other codes are then located errors
-        firsts = Counter(r.code[0] for r in rows if r.code.isdigit())
-        function, econ = firsts["2"], firsts["3"]
         if function > econ:
             kind = FUNCTION
         elif econ > function:
