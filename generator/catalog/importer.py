@@ -48,12 +48,11 @@ class CatalogRow:
 
 @dataclass
 class CatalogTable:
-    """A checked catalog of one kind, with where each code came from."""
+    """A checked catalog of one kind."""
 
     kind: str  # FUNCTION or ECON
-    entries: dict[str, str]  # code -> name, sorted by code
-    file_name: str
-    rows: list[CatalogRow] = field(default_factory=list, repr=False)
+    entries: dict[str, str] = field(repr=False)  # code -> name, sorted by code
+    file_name: str = ""
 
     def counts(self) -> dict[str, int]:
         """{"类": n, "款": n, "项": n} (项 only for 支出功能分类)."""
@@ -100,7 +99,7 @@ def read_catalog_file(
     if has_errors(issues):
         return None, issues
     entries = dict(sorted((r.code, r.name) for r in parsed.rows))
-    return CatalogTable(parsed.kind, entries, path.name, parsed.rows), issues
+    return CatalogTable(parsed.kind, entries, path.name), issues
 
 
 # --- the file: XLSX or CSV -------------------------------------------------------------------
@@ -118,12 +117,14 @@ def _read_grid(path: Path) -> tuple[Grid | None, list[Issue]]:
         if issue is not None:
             return None, [_as_catalog_issue(issue)]
         book, issue = wb_reader.load_book(data, ())
-        if issue is not None or book is None:
-            return None, [_as_catalog_issue(issue)] if issue else []
+        if issue is not None:
+            return None, [_as_catalog_issue(issue)]
+        assert book is not None
         names = [s.name for s in book.sheets if s.kind == "worksheet"]
         book, issue = wb_reader.load_book(data, names)
-        if issue is not None or book is None:
-            return None, [_as_catalog_issue(issue)] if issue else []
+        if issue is not None:
+            return None, [_as_catalog_issue(issue)]
+        assert book is not None
         return {name: book.data[name].cells for name in names if name in book.data}, []
     text = _decode(data)
     if text is None:
