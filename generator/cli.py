@@ -17,7 +17,7 @@ from typing import TextIO
 
 from generator import __version__
 from generator.argparse_zh import ChineseArgumentParser
-from generator.catalog import UnknownYearError, available_years
+from generator.catalog import KIND_NAMES, KINDS, UnknownYearError, available_years
 from generator.catalog.store import CatalogSource, default_data_dir
 from generator.issues import Issue, format_issue, has_errors
 from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
@@ -77,9 +77,11 @@ def cmd_new(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ISSUES
-    if catalog.year != args.year:
+    older = [k for k in KINDS if catalog.origin(k).year < args.year]
+    if older:
+        which = "" if len(older) == len(KINDS) else KIND_NAMES[older[0]]
         print(
-            f"注意：没有{args.year}年的科目代码表，工作簿使用{catalog.description}；"
+            f"注意：没有{args.year}年的{which}科目代码表，工作簿使用{catalog.description}；"
             f"财政局导入{args.year}年科目代码表后请重新生成空白工作簿，"
             f"{args.year}年新增或调整的科目也可在“补充科目”表填写。",
             file=sys.stderr,
@@ -396,7 +398,6 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     import getpass
     import hashlib
 
-    from generator.catalog import KIND_NAMES
     from generator.catalog.importer import read_catalog_file
     from generator.catalog.store import ImportRecord, import_table
 
@@ -434,8 +435,6 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_list(args: argparse.Namespace) -> int:
-    from generator.catalog import KIND_NAMES, KINDS
-
     catalogs = _catalogs(args)
     assert not isinstance(catalogs, int)
     years = sorted(set(available_years()) | {y for y, _ in catalogs.records()})

@@ -172,10 +172,9 @@ def test_blank_2027_workbook_offers_the_imported_codes(
     monkeypatch.setenv("DISCLOSURE_DATA", str(imported))
     path = tmp_path / "blank2027.xlsx"
     assert main(["new", str(path), "--year", "2027"]) == 0
-    assert (
-        "科目：支出功能分类：2027年科目代码表（财政局导入）；经济分类：2026年科目代码表（内置）"
-        in capsys.readouterr().out
-    )
+    out, err = capsys.readouterr()
+    assert "科目：支出功能分类：2027年科目代码表（财政局导入）；经济分类：2026年科目代码表（内置）" in out
+    assert err.startswith("注意：没有2027年的部门预算支出经济分类科目代码表，工作簿使用支出功能分类：2027年")
     wb = openpyxl.load_workbook(path)
     lists = wb[schema.SHEET_LISTS]
     header = next(c.column for c in lists[1] if c.value == "功能分类项")
