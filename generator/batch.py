@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.issues import format_issue
 from generator.workers import FORMATS, BuildJob, BuildOutcome, OutputClaims, WorkerPool, stop_fork_server, usable_cores
 
@@ -34,6 +35,7 @@ class BatchOptions:
     job_timeout: float | None = DEFAULT_TIMEOUT
     memory_limit: int | None = DEFAULT_MEMORY_MIB * 2**20
     cpu_limit: int | None = None
+    catalogs: CatalogSource = SHIPPED_ONLY
 
 
 def collect_workbooks(args: Iterable[Path]) -> tuple[list[Path], list[str]]:
@@ -75,7 +77,7 @@ def run_batch(workbooks: list[Path], options: BatchOptions, stream: TextIO | Non
     ) as pool:
         futures: list[Future[BuildOutcome]] = []
         for path in workbooks:
-            job = BuildJob(path, options.out_dir, options.formats, label=path.stem)
+            job = BuildJob(path, options.out_dir, options.formats, label=path.stem, catalogs=options.catalogs)
             futures.append(pool.submit(job, progress.stage_callback(job.label), claims=claims))
             futures[-1].add_done_callback(lambda f, label=job.label: progress.done(label, f))
         outcomes = [f.result() for f in futures]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.filenames import inside, safe_filename
 from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
@@ -120,6 +121,7 @@ def build(
     *,
     parallel: bool | None = None,
     stage: Callable[[str], None] | None = None,
+    catalogs: CatalogSource = SHIPPED_ONLY,
 ) -> BuildResult:
     """Run the pipeline and, if the workbook is clean, write the requested formats.
 
@@ -132,7 +134,7 @@ def build(
     worker_wanted = parallel and "pdf" in formats
     with _pdf_worker() if worker_wanted else contextlib.nullcontext() as worker:
         stage("读取并检查工作簿")
-        result = run(workbook)
+        result = run(workbook, catalogs)
         if not result.ok or result.disclosure is None:
             return BuildResult(result, [])
         disclosure = result.disclosure

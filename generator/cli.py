@@ -1,4 +1,4 @@
-"""The `disclosure` command: new, check, prepare, build, dump.
+"""The `disclosure` command: new, check, prepare, build, dump, diff, rollover, catalog, serve.
 
 Messages are Chinese; the exit status is 0 when the workbook has no errors, 1 when it
 has errors (or a file could not be written), 2 on an internal error.
@@ -17,7 +17,8 @@ from typing import TextIO
 
 from generator import __version__
 from generator.argparse_zh import ChineseArgumentParser
-from generator.catalog import UnknownYearError, available_years, load_catalog
+from generator.catalog import KIND_NAMES, KINDS, UnknownYearError, available_years
+from generator.catalog.store import CatalogSource, default_data_dir
 from generator.issues import Issue, format_issue, has_errors
 from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
 from generator.output import atomic_path, write_bytes
@@ -63,8 +64,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.suffix.lower() != ".xlsx":
         print(f"请使用 .xlsx 作为文件扩展名：{path}", file=sys.stderr)
         return EXIT_ISSUES
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
     try:
-        catalog = load_catalog(args.year)
+        catalog = catalogs.resolve(args.year)
     except UnknownYearError:
         years = "、".join(f"{y}年" for y in available_years())
         print(
@@ -73,19 +77,22 @@ def cmd_new(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ISSUES
-    if catalog.year != args.year:
+    older = [k for k in KINDS if catalog.origin(k).year < args.year]
+    if older:
+        which = "" if len(older) == len(KINDS) else KIND_NAMES[older[0]]
         print(
-            f"注意：没有{args.year}年的科目代码表，工作簿使用{catalog.year}年的科目代码表；"
-            f"{args.year}年新增或调整的科目请在“补充科目”表填写。",
+            f"注意：没有{args.year}年的{which}科目代码表，工作簿使用{catalog.description}；"
+            f"财政局导入{args.year}年科目代码表后请重新生成空白工作簿，"
+            f"{args.year}年新增或调整的科目也可在“补充科目”表填写。",
             file=sys.stderr,
         )
     try:
         with atomic_path(path) as tmp:
-            write_workbook(tmp, None, year=args.year)
+            write_workbook(tmp, None, year=args.year, catalog=catalog)
     except OSError as exc:
         print(f"无法写入 {path}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
         return EXIT_ISSUES
-    print(f"已生成空白填报工作簿：{path}")
+    print(f"已生成空白填报工作簿：{path}（科目：{catalog.description}）")
     print("填写完成后运行：disclosure check " + str(path))
     return EXIT_OK
 
@@ -99,15 +106,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ISSUES
-    result = run(workbook)
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
+    result = run(workbook, catalogs)
     names = _output_names(result)
     if args.json:
         report = issues_json(result.path, result.issues)
+        if result.catalog is not None:
+            report["catalog"] = result.catalog.description
         if names:
             report["output_files"] = names
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         _print_issues(result)
+        _print_catalog(result)
         if names:
             print("生成的文件名：" + "、".join(names))
     status = EXIT_ISSUES if has_errors(result.issues) else EXIT_OK
@@ -149,7 +162,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    result = run(Path(args.workbook))
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
+    result = run(Path(args.workbook), catalogs)
     _print_issues(result, sys.stderr)
     if not result.ok or result.disclosure is None:
         print("工作簿有错误，未生成 JSON。", file=sys.stderr)
@@ -179,12 +195,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     formats = FORMATS if args.format == "all" else (args.format,)
     out_dir = Path(args.output)
     paths = [Path(w) for w in args.workbook]
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
     if len(paths) > 1 or paths[0].is_dir():
-        return cmd_build_batch(args, paths, formats, out_dir)
+        return cmd_build_batch(args, paths, formats, out_dir, catalogs)
     progress = Progress(sys.stderr, expected_pages=_last_page_count(out_dir, paths[0]))
     try:
         with progress.pdf_pages():
-            outcome = build(paths[0], out_dir, formats, stage=progress.stage)
+            outcome = build(paths[0], out_dir, formats, stage=progress.stage, catalogs=catalogs)
     except OSError as exc:
         print(
             f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限、磁盘是否已满。"
@@ -200,6 +219,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             return EXIT_ISSUES
         raise
     _print_issues(outcome.result)
+    _print_catalog(outcome.result)
     if not outcome.written:
         print("工作簿有错误，没有生成任何文件（已有的输出文件没有被改动）。", file=sys.stderr)
         return EXIT_ISSUES
@@ -208,7 +228,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_build_batch(args: argparse.Namespace, paths: list[Path], formats: tuple[str, ...], out_dir: Path) -> int:
+def cmd_build_batch(
+    args: argparse.Namespace, paths: list[Path], formats: tuple[str, ...], out_dir: Path, catalogs: CatalogSource
+) -> int:
     """Several workbooks or folders: a pool of warm workers, progress on a terminal, a summary table."""
     from generator.batch import BatchOptions, collect_workbooks, run_batch, summary
 
@@ -224,6 +246,7 @@ def cmd_build_batch(args: argparse.Namespace, paths: list[Path], formats: tuple[
         workers=args.jobs,
         job_timeout=args.timeout or None,
         memory_limit=args.memory * 2**20 if args.memory else None,
+        catalogs=catalogs,
     )
     try:
         outcomes = run_batch(workbooks, options)
@@ -263,10 +286,14 @@ def _last_page_count(out_dir: Path, workbook: Path) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     from generator.prepare import prepare
 
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
     return prepare(
         Path(args.workbook),
         Path(args.output) if args.output else None,
         Path(args.prior_json) if args.prior_json else None,
+        catalogs,
     )
 
 
@@ -275,8 +302,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from generator.diff_outputs import write_diff_outputs
     from generator.render.diff_report import summary_lines
 
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
     try:
-        report, old, new = compare_workbooks(Path(args.old), Path(args.new))
+        report, old, new = compare_workbooks(Path(args.old), Path(args.new), catalogs)
     except WorkbookHasErrors as exc:
         _print_issues(exc.result, sys.stderr)
         print(f"{exc.result.path.name} 无法计算，不能比较。请先按上面的提示修改。", file=sys.stderr)
@@ -307,8 +337,11 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
         return EXIT_ISSUES
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
     try:
-        outcome = rollover(source, target, keep_items=args.keep_items)
+        outcome = rollover(source, target, keep_items=args.keep_items, catalogs=catalogs)
     except RolloverError as exc:
         _print_issues(exc.result, sys.stderr)
         print(f"{source.name} 有错误，无法生成下一年度工作簿。请先修改到 disclosure check 通过。", file=sys.stderr)
@@ -325,8 +358,118 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     else:
         print("支出明细未复制（如需复制请加 --keep-items），请填写新年度的支出明细。")
     if outcome.same_catalog:
-        print(f"说明：没有单独的{outcome.year}年科目代码表，按最近年度的代码表核对科目。")
+        print(
+            f"说明：没有单独的{outcome.year}年科目代码表，新工作簿按{outcome.next_catalog}核对科目；"
+            f"财政局导入{outcome.year}年科目代码表后，检查时自动改用该表。"
+        )
+    else:
+        print(f"新工作簿的科目：{outcome.next_catalog}。")
     print(f"共{len(outcome.warnings)}处标黄待复核。填写后运行：disclosure prepare {target}")
+    return EXIT_OK
+
+
+# --- catalogs ------------------------------------------------------------------------------------
+
+
+def _catalogs(args: argparse.Namespace) -> CatalogSource | int:
+    """The catalogs of the data folder plus any `--catalog` files; EXIT_ISSUES (after the messages) if one is bad."""
+    from generator.catalog.importer import read_catalog_file
+
+    tables = []
+    for name in getattr(args, "catalog", None) or []:
+        table, issues = read_catalog_file(Path(name))
+        if table is None:
+            for issue in issues:
+                print(format_issue(issue, Path(name).name), file=sys.stderr)
+            print(f"科目代码表文件 {name} 有错误，未使用。请按上面的提示修改。", file=sys.stderr)
+            return EXIT_ISSUES
+        tables.append(table)
+    data = Path(args.data) if getattr(args, "data", None) else default_data_dir()
+    return CatalogSource.for_data_dir(data, tuple(tables))
+
+
+def _print_catalog(result: Result) -> None:
+    if result.catalog is not None:
+        print(f"科目代码表：{result.catalog.description}")
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import getpass
+    import hashlib
+
+    from generator.catalog.importer import read_catalog_file
+    from generator.catalog.store import ImportRecord, import_table
+
+    path = Path(args.file)
+    table, issues = read_catalog_file(path, args.kind, args.code_column, args.name_column)
+    for issue in issues:
+        print(format_issue(issue, path.name), file=sys.stderr)
+    if table is None:
+        errors = sum(1 for i in issues if i.is_error)
+        print(f"{path.name}：发现{errors}个错误，科目代码表未导入（没有保存任何内容）。", file=sys.stderr)
+        return EXIT_ISSUES
+    catalogs = _catalogs(args)
+    assert not isinstance(catalogs, int)
+    china = dt.timezone(dt.timedelta(hours=8))
+    record = ImportRecord(
+        year=args.year,
+        kind=table.kind,
+        imported_at=dt.datetime.now(china).strftime("%Y-%m-%d %H:%M"),
+        imported_by=args.by or f"命令行（{getpass.getuser()}）",
+        file_name=path.name,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        counts=table.counts(),
+    )
+    try:
+        diff = import_table(catalogs, table, args.year, record)
+    except OSError as exc:
+        print(f"无法写入数据文件夹 {catalogs.store}：{exc.strerror or exc}。没有保存任何内容。", file=sys.stderr)
+        return EXIT_ISSUES
+    print(f"{path.name}：{KIND_NAMES[table.kind]}科目代码表，{table.counts_text}。")
+    print("\n".join(diff.lines()))
+    print(
+        f"已保存为{args.year}年{KIND_NAMES[table.kind]}科目代码表（{catalogs.store}），{args.year}年的工作簿从现在起使用它。"
+    )
+    return EXIT_OK
+
+
+def cmd_catalog_list(args: argparse.Namespace) -> int:
+    catalogs = _catalogs(args)
+    assert not isinstance(catalogs, int)
+    years = sorted(set(available_years()) | {y for y, _ in catalogs.records()})
+    print(f"科目代码表（数据文件夹：{catalogs.store}）")
+    for year in years:
+        for kind in KINDS:
+            _, origin = catalogs.table(year, kind)
+            if origin.year != year:
+                print(f"{year}年 {KIND_NAMES[kind]}：没有该年度的代码表，使用{origin.text}（检查时给出警告）")
+                continue
+            detail = f"，{origin.detail}" if origin.detail else ""
+            print(f"{year}年 {KIND_NAMES[kind]}：{origin.label}{detail}")
+    print(f"{years[-1] + 1}年及以后：没有单独的代码表时使用最近年度的代码表，检查时给出警告。")
+    return EXIT_OK
+
+
+def cmd_catalog_show(args: argparse.Namespace) -> int:
+    from generator.catalog import ECON, FUNCTION, LEVELS
+
+    catalogs = _catalogs(args)
+    assert not isinstance(catalogs, int)
+    code = "".join(args.code.split())
+    kind = ECON if code.startswith("3") else FUNCTION
+    try:
+        table, origin = catalogs.table(args.year, kind)
+    except UnknownYearError:
+        print(f"没有{args.year}年或更早的科目代码表。", file=sys.stderr)
+        return EXIT_ISSUES
+    note = "" if origin.year == args.year else f"（没有{args.year}年的代码表，按最近年度）"
+    if code not in table:
+        print(f"{code}：不在{origin.text}中{note}。", file=sys.stderr)
+        return EXIT_ISSUES
+    chain = [f"{table.get(code[:n], '？')}（{LEVELS[n]}）" for n in (3, 5, 7) if n < len(code)]
+    parents = f"，上级：{'、'.join(chain)}" if chain else ""
+    print(f"{code} {table[code]}（{LEVELS[len(code)]}{parents}）——{origin.text}{note}")
     return EXIT_OK
 
 
@@ -354,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="工作簿", help="新工作簿的路径，如 我的单位2023.xlsx")
     p.add_argument("--year", type=int, default=2023, metavar="年度", help="预算年度（决定科目代码表），默认2023")
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser(
@@ -369,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="标注副本.xlsx",
         help="另存一份标注了问题的工作簿：问题单元格标色并附批注，第一张表列出全部问题",
     )
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -384,6 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="上年数据.json",
         help="从 JSON 文件读取上年预算数（上年公开文件不是本工具生成时使用，格式见 README）",
     )
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser(
@@ -426,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MiB",
         help="多个工作簿时每个生成进程可用的内存（地址空间），默认 4096；0 表示不限",
     )
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -438,6 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", "--output", metavar="文件", help="输出文件，默认 output/{单位全称}{年}年部门预算公开.json；“-”表示屏幕"
     )
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_dump)
 
     p = sub.add_parser(
@@ -456,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="输出文件夹（修订说明.xlsx、修订说明.html、修订稿），默认 output/",
     )
     p.add_argument("--json", action="store_true", help="在屏幕上输出 JSON 格式的修订说明（供其他系统读取）")
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser(
@@ -468,6 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("next", metavar="新工作簿", help="要生成的下一年度工作簿（.xlsx）")
     p.add_argument("--keep-items", action="store_true", help="同时复制支出明细（标黄待复核）")
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    _add_catalog_option(p)
     p.set_defaults(func=cmd_rollover)
 
     p = sub.add_parser(
@@ -483,7 +633,72 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", metavar="文件夹", help="数据文件夹（数据库、上传和生成的文件），默认 data/ 或环境变量 DISCLOSURE_DATA"
     )
     p.set_defaults(func=cmd_serve)
+
+    catalog = sub.add_parser(
+        "catalog",
+        help="科目代码表：导入财政局下发的年度科目代码表、查看各年度使用的代码表、查询一个科目",
+        description="科目代码表：导入、列出、查询。导入的代码表保存在数据文件夹（默认 data/ 或环境变量 DISCLOSURE_DATA）"
+        "的 catalogs/ 中，命令行和网页版共用；该年度的所有工作簿都使用它。",
+        epilog="示例：disclosure catalog import 2027年科目代码表.xlsx --year 2027",
+    )
+    csub = catalog.add_subparsers(dest="catalog_command", metavar="子命令", required=True)
+    p = csub.add_parser(
+        "import",
+        help="导入一个年度的科目代码表（XLSX 或 CSV）",
+        description="导入一个年度的科目代码表（XLSX 或 CSV）：检查每一行，列出与该年度此前使用的代码表相比新增、删除、"
+        "改名的科目并保存；有任何错误时不保存。",
+        epilog="示例：disclosure catalog import 2027年支出功能分类.csv --year 2027 --code-column 编码 --name-column 名称",
+    )
+    p.add_argument("file", metavar="文件", help="科目代码表文件（.xlsx 或 .csv），含科目编码列和科目名称列")
+    p.add_argument("--year", type=int, required=True, metavar="年度", help="代码表适用的预算年度")
+    p.add_argument(
+        "--kind",
+        choices=("function", "econ"),
+        metavar="种类",
+        help="function（支出功能分类）或 econ（部门预算支出经济分类）；不填时按编码判断",
+    )
+    p.add_argument("--code-column", metavar="列", help="科目编码列的表头文字或列字母（默认按“科目编码/编码/代码”查找）")
+    p.add_argument("--name-column", metavar="列", help="科目名称列的表头文字或列字母（默认按“科目名称/名称”查找）")
+    p.add_argument("--by", metavar="姓名", help="记录的导入人（默认为当前系统用户）")
+    _add_data_option(p)
+    p.set_defaults(func=cmd_catalog_import)
+    p = csub.add_parser(
+        "list",
+        help="列出各年度使用的科目代码表及其来源（财政局导入或内置）",
+        description="列出各年度使用的科目代码表及其来源（财政局导入：由谁、何时、从哪个文件导入；或内置）。",
+        epilog="示例：disclosure catalog list",
+    )
+    _add_data_option(p)
+    p.set_defaults(func=cmd_catalog_list)
+    p = csub.add_parser(
+        "show",
+        help="查询一个年度的一个科目编码",
+        description="查询一个年度的一个科目编码：名称、级次、上级科目和所在的代码表。",
+        epilog="示例：disclosure catalog show 2027 2080206",
+    )
+    p.add_argument("year", type=int, metavar="年度", help="预算年度")
+    p.add_argument("code", metavar="编码", help="科目编码，如 2080206 或 30101")
+    _add_data_option(p)
+    p.set_defaults(func=cmd_catalog_show)
     return parser
+
+
+def _add_catalog_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--catalog",
+        action="append",
+        metavar="代码表文件",
+        help="本次使用指定的科目代码表文件（.xlsx 或 .csv，不保存），代替该年度导入或内置的代码表；"
+        "支出功能分类和经济分类各一个文件时可给两次",
+    )
+
+
+def _add_data_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data",
+        metavar="文件夹",
+        help="数据文件夹（导入的科目代码表在其中的 catalogs/），默认 data/ 或环境变量 DISCLOSURE_DATA",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

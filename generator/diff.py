@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from generator import formatting as fmt
 from generator.catalog import Catalog, load_catalog
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import compute_disclosure
 from generator.compute import ledger as L
 from generator.compute.comparisons import normalise_key
@@ -915,8 +916,8 @@ def stale_reasons(old: Result, new: Result) -> list[StaleReason]:
 # --- the diff ------------------------------------------------------------------------------------------------
 
 
-def _computed(path: Path) -> Result:
-    result = run(path)
+def _computed(path: Path, catalogs: CatalogSource) -> Result:
+    result = run(path, catalogs)
     if result.inputs is None or result.disclosure is None or result.book is None:
         raise WorkbookHasErrors(result)
     return result
@@ -926,14 +927,16 @@ def _errors(result: Result) -> list[str]:
     return [f"{i.location}：{i.message}" if i.location else i.message for i in result.issues if i.is_error]
 
 
-def diff_workbooks(old: Path, new: Path) -> DiffReport:
+def diff_workbooks(old: Path, new: Path, catalogs: CatalogSource = SHIPPED_ONLY) -> DiffReport:
     """Compute both workbooks and compare the documents. Raises `WorkbookHasErrors` if either cannot be computed."""
-    return compare_workbooks(old, new)[0]
+    return compare_workbooks(old, new, catalogs)[0]
 
 
-def compare_workbooks(old: Path, new: Path) -> tuple[DiffReport, Result, Result]:
+def compare_workbooks(
+    old: Path, new: Path, catalogs: CatalogSource = SHIPPED_ONLY
+) -> tuple[DiffReport, Result, Result]:
     """`diff_workbooks` plus both pipeline results (the redline renders both documents)."""
-    a, b = _computed(Path(old)), _computed(Path(new))
+    a, b = _computed(Path(old), catalogs), _computed(Path(new), catalogs)
     return diff_results(a, b), a, b
 
 
@@ -947,7 +950,7 @@ def diff_results(old: Result, new: Result) -> DiffReport:
     near: dict[tuple, list[int]] = defaultdict(list)
     attributed = len(edits) <= MAX_ATTRIBUTED_INPUT_CHANGES
     if raw and attributed:
-        catalog = load_catalog(old.inputs.info.year)
+        catalog = old.catalog or load_catalog(old.inputs.info.year)
         for edit in edits:
             reproduced = _reproduced(old.inputs, edit, catalog, old_facts)
             for ident in {r.ident for r in reproduced}:

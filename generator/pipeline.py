@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.catalog import UnknownYearError, available_years, load_catalog
+from generator.catalog import KIND_NAMES, KINDS, Catalog, UnknownYearError, available_years
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import compute_disclosure
 from generator.compute.comparisons import PriorBook
 from generator.compute.names import Names
@@ -26,28 +27,33 @@ class Result:
     inputs: Inputs | None = None
     disclosure: Disclosure | None = None
     book: PriorBook | None = None
+    catalog: Catalog | None = None  # the catalog the workbook was checked against
 
     @property
     def ok(self) -> bool:
         return self.disclosure is not None and not has_errors(self.issues)
 
 
-def run(path: Path) -> Result:
-    """Read, validate and compute one workbook, collecting every issue on the way."""
+def run(path: Path, catalogs: CatalogSource = SHIPPED_ONLY) -> Result:
+    """Read, validate and compute one workbook, collecting every issue on the way.
+
+    `catalogs` says where the year's 科目 catalog comes from (the bureau's imported ones, a
+    one-off file); the default is the shipped catalogs only.
+    """
     result = Result(path=path)
     raw, issues = read_workbook(path)
     result.issues.extend(issues)
     if raw is not None:
         result.inputs = build_inputs(raw)
     if result.inputs is not None:
-        _compute(result, result.inputs)
+        _compute(result, result.inputs, catalogs)
     result.issues = sort_issues(_dedupe(result.issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS))
     return result
 
 
-def _compute(result: Result, inputs: Inputs) -> None:
+def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
     try:
-        catalog = load_catalog(inputs.info.year)
+        catalog = catalogs.resolve(inputs.info.year)
     except UnknownYearError:
         years = "、".join(str(y) for y in available_years())
         result.issues.append(
@@ -59,17 +65,21 @@ def _compute(result: Result, inputs: Inputs) -> None:
             )
         )
         return
-    if catalog.year < inputs.info.year:
+    older = [k for k in KINDS if catalog.origin(k).year < inputs.info.year]
+    if older:
+        which = "" if len(older) == len(KINDS) else KIND_NAMES[older[0]]
         result.issues.append(
             warning(
                 "catalog-year-older",
-                f"没有{inputs.info.year}年的科目代码表，本次按{catalog.year}年的科目代码表检查科目编码和名称；"
-                f"{inputs.info.year}年新增或调整的科目请在“补充科目”表填写官方名称",
+                f"没有{inputs.info.year}年的{which}科目代码表，本次检查科目编码和名称使用{catalog.description}。"
+                f"财政局导入{inputs.info.year}年科目代码表后请重新检查；"
+                f"{inputs.info.year}年新增或调整的科目也可在“补充科目”表填写官方名称",
                 schema.SHEET_INFO,
                 inputs.kv_cells.get(schema.SHEET_INFO, {}).get("year"),
                 str(inputs.info.year),
             )
         )
+    result.catalog = catalog
     result.issues.extend(validate(inputs, Names.build(catalog, inputs)))
     disclosure, issues, book = compute_disclosure(inputs, catalog)
     result.issues.extend(issues)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 
-from generator.catalog import load_catalog
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
 from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, normalise_key, reason_check
 from generator.compute.names import Names
@@ -38,7 +38,12 @@ def _label(row: NeededRow, names: dict[str, str]) -> str:
     return row.label
 
 
-def prepare(path: Path, output: Path | None = None, prior_json: Path | None = None) -> int:
+def prepare(
+    path: Path,
+    output: Path | None = None,
+    prior_json: Path | None = None,
+    catalogs: CatalogSource = SHIPPED_ONLY,
+) -> int:
     priors_in: dict[str, Decimal] = {}
     if prior_json is not None:
         priors_in, problems = load_prior_json(prior_json)
@@ -47,14 +52,14 @@ def prepare(path: Path, output: Path | None = None, prior_json: Path | None = No
                 print(f"{prior_json.name}: 错误：{problem}", file=sys.stderr)
             print("上年数据 JSON 有错误，工作簿未修改。", file=sys.stderr)
             return EXIT_ISSUES
-    result = run(path)
-    if result.inputs is None or result.book is None:
+    result = run(path, catalogs)
+    if result.inputs is None or result.book is None or result.catalog is None:
         for issue in result.issues:
             print(format_issue(issue, path.name), file=sys.stderr)
         print("工作簿无法读取或缺少基本信息，请先按上面的提示修改，再运行 prepare。", file=sys.stderr)
         return EXIT_ISSUES
     inputs, book = result.inputs, result.book
-    names = Names.build(load_catalog(inputs.info.year), inputs)
+    names = Names.build(result.catalog, inputs)
 
     wb = openpyxl.load_workbook(path)
     # One entry per key: the narrative may ask twice for the same comparison.

@@ -27,7 +27,8 @@ from pathlib import Path
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import FUNCTION, Catalog
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute.comparisons import NeededRow
 from generator.compute.names import Names
 from generator.issues import Issue, warning
@@ -74,7 +75,8 @@ class RolloverOutcome:
     kept_items: int
     warnings: list[Issue] = field(default_factory=list)
     catalog_changes: list[CatalogChange] = field(default_factory=list)
-    same_catalog: bool = False  # no separate catalog is shipped for next year
+    same_catalog: bool = False  # no separate catalog (imported or shipped) for next year
+    next_catalog: str = ""  # the catalog next year's workbook uses, as messages name it
 
 
 def prior_rows(result: Result) -> list[tuple[str, Decimal]]:
@@ -83,8 +85,8 @@ def prior_rows(result: Result) -> list[tuple[str, Decimal]]:
     Item rows whose 项 is not budgeted this year (only last year) are left out: next year
     neither year has them.
     """
-    assert result.book is not None and result.inputs is not None
-    names = Names.build(load_catalog(result.inputs.info.year), result.inputs)
+    assert result.book is not None and result.inputs is not None and result.catalog is not None
+    names = Names.build(result.catalog, result.inputs)
     needed: dict[str, NeededRow] = {}
     for row in result.book.needed:
         needed.setdefault(row.key, row)
@@ -123,9 +125,11 @@ def _next_date(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def rollover(this: Path, target: Path, keep_items: bool = False) -> RolloverOutcome:
-    result = run(this)
-    if not result.ok or result.inputs is None:
+def rollover(
+    this: Path, target: Path, keep_items: bool = False, catalogs: CatalogSource = SHIPPED_ONLY
+) -> RolloverOutcome:
+    result = run(this, catalogs)
+    if not result.ok or result.inputs is None or result.catalog is None:
         raise RolloverError(result)
     inputs = result.inputs
     info, year = inputs.info, inputs.info.year
@@ -158,7 +162,7 @@ def rollover(this: Path, target: Path, keep_items: bool = False) -> RolloverOutc
     facts = inputs.facts.model_dump()
     money_facts = {f.key for f in schema.FACT_FIELDS if f.kind is schema.Kind.MONEY}
     rows = prior_rows(result)
-    this_catalog, next_catalog = load_catalog(year), load_catalog(nxt)
+    this_catalog, next_catalog = result.catalog, catalogs.resolve(nxt)
     data: dict[str, object] = {
         schema.SHEET_INFO: {labels[k]: v for k, v in info_values.items()},
         schema.SHEET_UNITS: [_row(schema.SHEET_UNITS, {"name": u}) for u in inputs.units],
@@ -179,14 +183,15 @@ def rollover(this: Path, target: Path, keep_items: bool = False) -> RolloverOutc
         if keep_items
         else [],
     }
-    wb = build_workbook(data, year=nxt)
+    wb = build_workbook(data, year=nxt, catalog=next_catalog)
     outcome = RolloverOutcome(
         target=target,
         year=nxt,
         prior_rows=len(rows),
         kept_items=len(inputs.items) if keep_items else 0,
         catalog_changes=catalog_changes(result, this_catalog, next_catalog),
-        same_catalog=next_catalog.year == this_catalog.year,
+        same_catalog=next_catalog.origin(FUNCTION).year < nxt,
+        next_catalog=next_catalog.description,
     )
     first = schema.FIRST_DATA_ROW
 

@@ -55,7 +55,7 @@ def check_codes(inputs: Inputs, names: Names) -> list[Issue]:
                 issues.append(
                     error(
                         "func-code-unknown",
-                        f"功能分类科目编码{item.func_code}：{level}级科目{code}不在{inputs.info.year}年科目代码表中。"
+                        f"功能分类科目编码{item.func_code}：{level}级科目{code}不在{names.function_source}中。"
                         "请核对编码；如确为新增科目，请在“补充科目”表填写其官方名称",
                         ITEMS,
                         fcell,
@@ -69,7 +69,7 @@ def check_codes(inputs: Inputs, names: Names) -> list[Issue]:
                 issues.append(
                     error(
                         "econ-code-unknown",
-                        f"经济分类科目编码{item.econ_code}：科目{code}不在部门预算支出经济分类代码表中。"
+                        f"经济分类科目编码{item.econ_code}：科目{code}不在{names.econ_source}的经济分类中。"
                         "请核对编码；如确为新增科目，请在“补充科目”表填写其官方名称",
                         ITEMS,
                         ecell,

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import place_outputs
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.filenames import collision_key, collision_message
 from generator.issues import Issue, format_issue
 from generator.lifecycle import die_with_parent
@@ -59,6 +60,7 @@ class BuildJob:
     formats: tuple[str, ...] = FORMATS
     stem: str | None = None  # output file stem; None -> derived from the workbook
     label: str = ""  # shown in progress/summary (e.g. department name)
+    catalogs: CatalogSource = SHIPPED_ONLY  # where the year's 科目 catalog comes from
 
 
 @dataclass
@@ -519,7 +521,7 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
     try:
         _arm_cpu_limit(cpu_limit)
         progress(STAGE_READ)
-        result = run(job.workbook)
+        result = run(job.workbook, job.catalogs)
         if not result.ok or result.disclosure is None:
             conn.send(("done", {"ok": False, "issues": result.issues, "pages": None}))
             return True

@@ -120,13 +120,13 @@ def test_new_for_a_year_without_catalog_is_a_clean_message(tmp_path: Path, capsy
 
 def test_later_year_warns_on_every_check_naming_the_catalog_year(tmp_path: Path, capsys) -> None:
     path = tmp_path / "y.xlsx"
-    assert main(["new", str(path), "--year", "2025"]) == 0
-    assert "使用2023年的科目代码表" in capsys.readouterr().err
+    assert main(["new", str(path), "--year", "2027"]) == 0
+    assert "使用2026年科目代码表（内置）" in capsys.readouterr().err
     data = example_data("002")
-    data[schema.SHEET_INFO]["预算年度"] = 2025
-    data[schema.SHEET_INFO]["落款日期"] = "2025-01-31"
+    data[schema.SHEET_INFO]["预算年度"] = 2027
+    data[schema.SHEET_INFO]["落款日期"] = "2027-01-31"
     result = run(workbook(tmp_path, data, "z.xlsx"))
     year_row = schema.FIRST_DATA_ROW + [f.key for f in schema.INFO_FIELDS].index("year")
     hits = [i for i in result.issues if i.code == "catalog-year-older"]
     assert triples(hits) == [("catalog-year-older", schema.SHEET_INFO, f"B{year_row}")]
-    assert "按2023年的科目代码表" in hits[0].message and not hits[0].is_error
+    assert "本次检查科目编码和名称使用2026年科目代码表（内置）。" in hits[0].message and not hits[0].is_error

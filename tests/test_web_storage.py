@@ -58,7 +58,8 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0001"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0002"
+        assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
     finally:
         engine.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.catalog import Catalog
+from generator.catalog import ECON, FUNCTION, Catalog
 from generator.inputs import Inputs
 
 
@@ -14,6 +14,9 @@ class Names:
     econ: dict[str, str]
     # Codes named only by the workbook (not in the catalog): reported as warnings.
     custom: frozenset[tuple[str, str]]
+    # The catalogs the names come from, as messages name them ("2027年科目代码表（财政局导入）").
+    function_source: str = ""
+    econ_source: str = ""
 
     @classmethod
     def build(cls, catalog: Catalog, inputs: Inputs) -> Names:
@@ -25,7 +28,13 @@ class Names:
             if extra.code not in target:
                 target[extra.code] = extra.name
                 custom.add((extra.code_type, extra.code))
-        return cls(functions, econ, frozenset(custom))
+        return cls(
+            functions,
+            econ,
+            frozenset(custom),
+            catalog.origin(FUNCTION).text,
+            catalog.origin(ECON).text,
+        )
 
     def function(self, code: str) -> str:
         return self.functions.get(code, "")

@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from generator.catalog.store import CatalogSource
 from generator.web import jobs, naming, security, service
 from generator.web.db import (
     ACTIONS,
@@ -139,12 +140,14 @@ class App:
         migrate(self.engine)
         self.Session = sessions(self.engine)
         self.store = Store(settings.data_dir / "files")
+        self.catalogs = CatalogSource.for_data_dir(settings.data_dir)  # the bureau's imported 科目 catalogs
         # per account name; per client address a larger allowance (many officers share one address)
         self.limiter = security.RateLimiter(settings.login_attempts, settings.login_window)
         self.ip_limiter = security.RateLimiter(settings.login_attempts * 10, settings.login_window)
         self.builds = jobs.BuildRunner(
             lambda: jobs.make_pool(settings.build_workers, settings.job_timeout, settings.job_memory),
             settings.tmp_dir,
+            self.catalogs,
         )
         self.checks = asyncio.Semaphore(2)  # uploads checked at once; the rest wait their turn
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -464,10 +467,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
             units = [{"预算单位": u.name} for u in dept.units]
             data = {"单位全称": dept.name, "预算年度": year, "预算单位": units} if units else None
+            catalog = A.catalogs.resolve(year)
             try:
-                wb = build_workbook(data, year=year)
+                wb = build_workbook(data, year=year, catalog=catalog)
             except Exception:
-                wb = build_workbook(None, year=year)
+                wb = build_workbook(None, year=year, catalog=catalog)
             buf = io.BytesIO()
             wb.save(buf)
             return buf.getvalue()
@@ -512,7 +516,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             src = work / "upload.xlsx"
             src.write_bytes(data)
             try:
-                found = await isolated(db, jobs.analyse, str(src), str(work / "annotated.xlsx"))
+                found = await isolated(db, jobs.analyse, str(src), str(work / "annotated.xlsx"), A.catalogs)
             except jobs.JobFailed as exc:
                 A.audit(db, request, "upload-refused", dept.id, original, str(exc))
                 return A.render(request, "refused.html", 422, dept=dept, messages=[str(exc)])
@@ -538,6 +542,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             issues_json=jobs.dumps(issues),
             headline_json=jobs.dumps(found["headline"]) if found["headline"] else None,
             annotated_sha=annotated,
+            catalog=found["catalog"],
         )
         db.add(version)
         db.flush()
@@ -587,7 +592,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 src = work / "workbook.xlsx"
                 src.write_bytes(A.store.read(v.sha256))
                 try:
-                    out = await isolated(db, jobs.prepare_copy, str(src), str(work / "prepared.xlsx"))
+                    out = await isolated(db, jobs.prepare_copy, str(src), str(work / "prepared.xlsx"), A.catalogs)
                 except jobs.JobFailed as exc:
                     return _flash(request, f"/versions/{v.id}", f"{exc}")
                 if out["status"] != 0 or not (work / "prepared.xlsx").exists():
@@ -690,7 +695,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             src = work / "this.xlsx"
             src.write_bytes(A.store.read(v.sha256))
             try:
-                out = await isolated(db, jobs.next_year, str(src), str(work / "next.xlsx"))
+                out = await isolated(db, jobs.next_year, str(src), str(work / "next.xlsx"), A.catalogs)
             except jobs.JobFailed as exc:
                 return _flash(request, f"/versions/{v.id}", f"{exc}")
             if not out["ok"]:
@@ -723,7 +728,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 old.write_bytes(A.store.read(va.sha256))
                 new.write_bytes(A.store.read(vb.sha256))
                 try:
-                    out = await isolated(db, jobs.diff, str(old), str(new))
+                    out = await isolated(db, jobs.diff, str(old), str(new), A.catalogs)
                 except jobs.JobFailed as exc:
                     out = {"errors": str(exc)}
             finally:
@@ -945,6 +950,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         text = detail if detail and not detail.isascii() else texts.get(exc.status_code, "请求有误。")
         return A.render(request, "error.html", exc.status_code, text=text, code=exc.status_code)
 
+    from generator.web.catalog_admin import catalog_routes
+
     R = Route
     routes = [
         R("/", db_route(index)),
@@ -980,6 +987,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/admin/departments", db_route(admin_department), methods=["POST"]),
         R("/admin/accounts", db_route(admin_account), methods=["POST"]),
         R("/admin/invitations", db_route(admin_invitation), methods=["POST"]),
+        *catalog_routes(A, db_route),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

@@ -53,6 +53,8 @@ ACTIONS = {
     "download-docx": "下载 DOCX",
     "download-pdf": "下载 PDF",
     "download-zip": "下载全部 PDF",
+    "catalog-import": "导入科目代码表",
+    "catalog-refused": "科目代码表未导入",
 }
 
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
@@ -126,6 +128,7 @@ class Version(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     issues_json: Mapped[str] = mapped_column(Text, default="[]")
     headline_json: Mapped[str | None] = mapped_column(Text)
+    catalog: Mapped[str | None] = mapped_column(String(300))  # the 科目 catalog(s) the check used
     annotated_sha: Mapped[str | None] = mapped_column(String(64))
     prepared_sha: Mapped[str | None] = mapped_column(String(64))
     published_url: Mapped[str | None] = mapped_column(String(1000))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.workers import BuildJob, BuildOutcome, WorkerPool
 
 _ctx = multiprocessing.get_context("forkserver")
@@ -79,13 +80,13 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory: i
 # --- what runs in the isolated process ---------------------------------------------------
 
 
-def analyse(workbook: str, annotated_out: str) -> dict:
-    """`check` and `check --annotate` on one workbook, plus its year, unit name and headline figures."""
+def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
+    """`check` and `check --annotate` on one workbook, plus its year, unit name, headline figures and catalog."""
     from generator.annotate import annotate
     from generator.headline import headline
     from generator.pipeline import run
 
-    result = run(Path(workbook))
+    result = run(Path(workbook), catalogs)
     if result.inputs is None and not any(i.sheet for i in result.issues):
         # The reader refused the file itself (not a workbook, encrypted, a zip bomb …, judged by
         # content): its issues point at no sheet. No version is made.
@@ -98,39 +99,48 @@ def analyse(workbook: str, annotated_out: str) -> dict:
         "year": info.year if info else None,
         "unit_name": info.unit_name if info else None,
         "headline": head.model_dump(mode="json") if head else None,
+        "catalog": result.catalog.description if result.catalog is not None else None,
     }
 
 
-def prepare_copy(workbook: str, out: str) -> dict:
+def prepare_copy(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`prepare -o out`; returns its exit status and what it printed."""
     from generator.prepare import prepare
 
     buf_out, buf_err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(buf_out), contextlib.redirect_stderr(buf_err):
-        status = prepare(Path(workbook), Path(out))
+        status = prepare(Path(workbook), Path(out), catalogs=catalogs)
     return {"status": status, "stdout": buf_out.getvalue(), "stderr": buf_err.getvalue()}
 
 
-def diff(old: str, new: str) -> dict:
+def diff(old: str, new: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`disclosure diff` of two versions: the report as JSON, or which version has errors."""
     from generator.diff import WorkbookHasErrors, diff_workbooks
 
     try:
-        report = diff_workbooks(Path(old), Path(new))
+        report = diff_workbooks(Path(old), Path(new), catalogs)
     except WorkbookHasErrors as exc:
         return {"errors": exc.result.path.name}
     return {"report": report.model_dump(mode="json")}
 
 
-def next_year(workbook: str, out: str) -> dict:
+def next_year(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`disclosure rollover`: next year's workbook from this one (which must be clean)."""
     from generator.rollover import RolloverError, rollover
 
     try:
-        outcome = rollover(Path(workbook), Path(out))
+        outcome = rollover(Path(workbook), Path(out), catalogs=catalogs)
     except RolloverError:
         return {"ok": False}
     return {"ok": True, "year": outcome.year}
+
+
+def read_catalog(path: str, kind: str | None) -> dict:
+    """`disclosure catalog import`'s reading and checks of an uploaded catalog (nothing is stored here)."""
+    from generator.catalog.importer import read_catalog_file
+
+    table, issues = read_catalog_file(Path(path), kind)
+    return {"table": table, "issues": [i.model_dump(mode="json") for i in issues]}
 
 
 # --- builds --------------------------------------------------------------------------------
@@ -151,10 +161,12 @@ def make_pool(workers: int | None, timeout: float, memory: int) -> WorkerPool:
     return WorkerPool(workers, job_timeout=timeout, memory_limit=memory)
 
 
-def build_job(workbook: Path, out_dir: Path, label: str) -> BuildJob:
+def build_job(workbook: Path, out_dir: Path, label: str, catalogs: CatalogSource = SHIPPED_ONLY) -> BuildJob:
     # The stem only names the files inside the job's scratch folder; downloads are named by
     # the department's registered name (naming.py).
-    return BuildJob(workbook=workbook, out_dir=out_dir, formats=("docx", "pdf"), stem="disclosure", label=label)
+    return BuildJob(
+        workbook=workbook, out_dir=out_dir, formats=("docx", "pdf"), stem="disclosure", label=label, catalogs=catalogs
+    )
 
 
 def outcome_files(outcome: BuildOutcome) -> BuildFiles:
@@ -175,11 +187,12 @@ def outcome_files(outcome: BuildOutcome) -> BuildFiles:
 class BuildRunner:
     """Submits builds to the pool and records their end through `finish` (called in a pool thread)."""
 
-    def __init__(self, pool_factory: Callable[[], Any], tmp_root: Path) -> None:
+    def __init__(self, pool_factory: Callable[[], Any], tmp_root: Path, catalogs: CatalogSource = SHIPPED_ONLY) -> None:
         self._pool_factory = pool_factory
         self._pool: Any = None
         self._lock = threading.Lock()
         self.tmp_root = tmp_root
+        self.catalogs = catalogs
 
     @property
     def pool(self) -> Any:
@@ -212,7 +225,7 @@ class BuildRunner:
                 shutil.rmtree(work, ignore_errors=True)
 
         try:
-            fut = self.pool.submit(build_job(workbook, out_dir, label), on_progress)
+            fut = self.pool.submit(build_job(workbook, out_dir, label, self.catalogs), on_progress)
         except Exception as exc:
             shutil.rmtree(work, ignore_errors=True)
             finish(BuildFiles(False, None, None, None, None, f"无法开始生成：{exc}"[:500]))

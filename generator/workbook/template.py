@@ -131,29 +131,32 @@ class TemplateDataError(ValueError):
 # --- public API -----------------------------------------------------------------
 
 
-def write_workbook(path: Path, data: Mapping[str, Any] | None = None, year: int = 2023) -> None:
+def write_workbook(
+    path: Path, data: Mapping[str, Any] | None = None, year: int = 2023, catalog: Catalog | None = None
+) -> None:
     """Write the input workbook to `path`: blank (`data=None`) or filled from example JSON `data`."""
-    build_workbook(data, year).save(path)
+    build_workbook(data, year, catalog).save(path)
 
 
-def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023) -> Workbook:
+def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023, catalog: Catalog | None = None) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
 
     `data` maps sheet names to {label: value} (key/value sheets) or to lists of {header: value}
     (list sheets). It is written over the blank workbook, so defaults and the default 名词解释 stay
     unless `data` gives a value (None clears a cell; a 名词解释 list replaces the default glossary).
     Values that do not convert to their column's kind are written as given, so test fixtures can hold
-    invalid input. Unknown sheets, labels or headers raise `TemplateDataError`.
+    invalid input. Unknown sheets, labels or headers raise `TemplateDataError`. The dropdowns and
+    name lookups come from `catalog` (default: the shipped catalog of `year`).
     """
     data = dict(data or {})
     _check_keys("工作簿", data, set(s.INPUT_SHEETS))
-    catalog = load_catalog(year)
+    catalog = catalog or load_catalog(year)
     wb = Workbook()
     guide = wb.active
     guide.title = s.SHEET_GUIDE
     sheets = {name: wb.create_sheet(name) for name in s.INPUT_SHEETS}
     lists = wb.create_sheet(s.SHEET_LISTS)
-    choice_names = _write_lists(wb, lists, catalog)
+    choice_names = _write_lists(wb, lists, catalog, year)
 
     for name, ws in sheets.items():
         if name in s.KV_SHEETS:
@@ -221,7 +224,7 @@ def _choice_vocabularies() -> dict[tuple[str, ...], str]:
     return names
 
 
-def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[str, ...], str]:
+def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog, year: int) -> dict[tuple[str, ...], str]:
     """Fill the hidden sheet; return the defined name of each CHOICE vocabulary."""
     ws.sheet_state = "hidden"
     _write_table(ws, 1, ("功能分类编码", "功能分类名称"), sorted(catalog.functions.items()))
@@ -233,7 +236,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
         (LIST_FUNC_CLASSES, "功能分类类", [f"{c} {n}" for c, n in catalog.classes]),
         (LIST_ECON_ITEMS, "经济分类款", [f"{c} {n}" for c, n in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
-        *_framework_lists(catalog.year),
+        *_framework_lists(year),
     ]
     for offset, (name, header, values) in enumerate(lists):
         col = FIRST_LIST_COL + offset
@@ -875,7 +878,7 @@ def _write_guide(ws: Worksheet, catalog: Catalog) -> None:
     lines += [("text", t) for t in WORKFLOW]
     lines.append(("heading", "二、填写规则"))
     lines += [("text", f"{i}. {t}") for i, t in enumerate(RULES, start=1)]
-    lines.append(("text", f"{len(RULES) + 1}. 科目下拉列表和名称来自 {catalog.year} 年政府收支分类科目。"))
+    lines.append(("text", f"{len(RULES) + 1}. 科目下拉列表和名称来自{catalog.description}。"))
     lines.append(("heading", "三、各工作表说明"))
     for sheet in s.INPUT_SHEETS:
         lines += _guide_sheet_lines(sheet)
