@@ -441,7 +441,7 @@ def text_containers(d: Disclosure) -> dict[tuple[str, ...], tuple[str, list[Sent
 
 # Disclosure fields walked explicitly above or in `document_facts`; any other field is walked generically.
 _WALKED = frozenset(
-    {"toc", "functions", "organization", "staff", "sections", "glossary", "tables", "performance_tables"}
+    {"toc", "parts", "functions", "organization", "staff", "sections", "glossary", "tables", "performance_tables"}
 )
 
 
@@ -455,6 +455,10 @@ def document_facts(d: Disclosure) -> Facts:
         keyed[key] = Fact("table", "第二部分", key, label, table.empty_note or "", None, key, label)
     for fact in performance_facts(d.performance_tables):
         keyed[fact.key] = fact
+    for part in d.parts:  # the part headings, keyed as the fixed part1…part4 fields were
+        key = ("document", part.anchor, "heading")
+        label = DOCUMENT_LABELS.get(f"{part.anchor}.heading", f"{part.anchor}.heading")
+        keyed[key] = Fact("document", "封面及落款", key, label, part.heading, None, key, label)
     for name, value in _scalar_fields(d):
         if name in ("file_stem", "prior_year"):
             continue

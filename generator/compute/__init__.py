@@ -1,72 +1,108 @@
-"""Stage 4: validated inputs → the computed disclosure (every figure and sentence)."""
+"""Stage 4: validated inputs → the computed disclosure (every figure and sentence), in a format's order."""
 
 from __future__ import annotations
 
 from generator import formatting as fmt
 from generator.catalog import Catalog
+from generator.compute import sections as sec
 from generator.compute.comparisons import PriorBook
 from generator.compute.names import Names
 from generator.compute.narrative import CN_NUMBERS, Narrative, paragraphs, staff_sentence
 from generator.compute.performance import performance_tables
-from generator.compute.tables import TABLE_TITLES, TableBuilder
+from generator.compute.tables import TableBuilder
+from generator.formats import registry
+from generator.formats import spec as S
+from generator.formats.loader import Format
 from generator.inputs import Inputs
 from generator.issues import Issue
-from generator.model import Disclosure, Paragraph, Part, TocEntry
+from generator.model import Block, Disclosure, NumberStyle, Paragraph, Part, Section, Table, TocEntry
 
 
-def compute_disclosure(inputs: Inputs, catalog: Catalog) -> tuple[Disclosure, list[Issue], PriorBook]:
-    """Compute the whole document. Issues are about prior-year rows and usage texts.
+def compute_disclosure(
+    inputs: Inputs, catalog: Catalog, format_: Format | None = None
+) -> tuple[Disclosure, list[Issue], PriorBook]:
+    """Compute the whole document in the order its format gives (`format_`, or the installed
+    format the workbook names). Issues are about prior-year rows and usage texts.
 
     The book is returned too: `disclosure prepare` reads from it which 上年对比 rows
     the document needs.
     """
     info = inputs.info
+    spec = (format_ or registry.get(info.format)).spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
     narrative = Narrative(inputs, names, book)
-    sections = narrative.sections()
+    computed = sec.by_id(narrative.sections())
     book.finish()
-    tables = TableBuilder(inputs.items, names, info.unit_name).all()
+    builder = TableBuilder(inputs.items, names, info.unit_name)
     year = info.year
+    values = {"year": year, "prior_year": year - 1, "unit_name": info.unit_name, "short_name": info.short_name}
 
-    parts = (
-        Part(heading=f"第一部分  {info.unit_name}概况", anchor="part1"),
-        Part(heading=f"第二部分  {year}年部门（单位）预算公开表", anchor="part2"),
-        Part(heading=f"第三部分  {year}年部门（单位）预算情况说明", anchor="part3"),
-        Part(heading="第四部分  名词解释", anchor="part4"),
-    )
-    toc = [
-        TocEntry(level=1, text=parts[0].heading, anchor="part1"),
-        TocEntry(level=2, text="一、主要职能", anchor="part1-functions"),
-        TocEntry(level=2, text="二、机构设置及人员情况", anchor="part1-organization"),
-        TocEntry(level=1, text=parts[1].heading, anchor="part2"),
-        *(TocEntry(level=2, text=f"{CN_NUMBERS[n - 1]}、{TABLE_TITLES[n]}", anchor=f"table{n}") for n in range(1, 11)),
-        TocEntry(level=1, text=parts[2].heading, anchor="part3"),
-        *(TocEntry(level=2, text=s.heading, anchor=f"section{n}") for n, s in enumerate(sections, start=1)),
-        TocEntry(level=1, text=parts[3].heading, anchor="part4"),
-    ]
+    def fill(template: str, **more: object) -> str:
+        return template.format(**values, **more)
+
+    tables: list[Table] = []
+    sections: list[Section] = []
+    parts: list[Part] = []
+    toc: list[TocEntry] = []
+    for p, part_spec in enumerate(spec.parts, start=1):
+        part = Part(heading=fill(part_spec.heading), anchor=f"part{p}", run_on=part_spec.run_on)
+        toc.append(TocEntry(level=1, text=part.heading, anchor=part.anchor))
+        blocks: list[Block] = []
+        ordinal = 0
+        landscape_before = False  # the previous block was a landscape table (its own page section)
+        for block in part_spec.blocks:
+            if isinstance(block, S.OverviewBlock):
+                ordinal += 1
+                heading = fill(block.heading, n=CN_NUMBERS[ordinal - 1], title="")
+                anchor = f"{part.anchor}-{block.content}"
+                blocks.append(Block(type="overview", ref=block.content, anchor=anchor, heading=heading))
+                toc.append(TocEntry(level=2, text=heading, anchor=anchor))
+            elif isinstance(block, S.TableBlock):
+                ordinal += 1
+                style = NumberStyle(unit=block.unit, **spec.numbers.of(block.unit).model_dump())
+                table = builder.table(block, len(tables) + 1, style)
+                tables.append(table)
+                new_page = bool(blocks) and not table.landscape and not landscape_before
+                blocks.append(Block(type="table", ref=table.anchor, anchor=table.anchor, new_page=new_page))
+                toc.append(
+                    TocEntry(
+                        level=2, text=fill(block.toc, n=CN_NUMBERS[ordinal - 1], title=table.title), anchor=table.anchor
+                    )
+                )
+            elif isinstance(block, S.SectionBlock):
+                ordinal += 1
+                source = computed[block.section]
+                anchor = f"section{len(sections) + 1}"
+                heading = fill(block.heading, n=CN_NUMBERS[ordinal - 1], title=sec.title(source))
+                sections.append(source.model_copy(update={"heading": heading, "anchor": anchor}))
+                blocks.append(Block(type="section", ref=anchor, anchor=anchor))
+                toc.append(TocEntry(level=2, text=heading, anchor=anchor))
+            else:
+                blocks.append(Block(type=block.type, ref=block.type, anchor=f"{part.anchor}-{block.type}"))
+            landscape_before = isinstance(block, S.TableBlock) and block.orientation == "landscape"
+        parts.append(part.model_copy(update={"blocks": blocks}))
+
     glossary = [
         Paragraph(text=f"{CN_NUMBERS[n] if n < len(CN_NUMBERS) else n + 1}、{g.term}：{g.definition.strip()}")
         for n, g in enumerate(inputs.glossary)
     ]
     disclosure = Disclosure(
+        format_id=spec.id,
         unit_name=info.unit_name,
         short_name=info.short_name,
         year=year,
         prior_year=year - 1,
-        title=f"{year}年部门预算公开",
-        file_stem=f"{info.unit_name}{year}年部门预算公开",
+        title=fill(spec.cover.title),
+        file_stem=fill(spec.file_name),
         toc=toc,
-        part1=parts[0],
+        parts=parts,
         functions=paragraphs(info.functions),
         organization=paragraphs(info.organization),
         staff=staff_sentence(inputs),
-        part2=parts[1],
         tables=tables,
-        part3=parts[2],
         sections=sections,
         performance_tables=performance_tables(inputs),
-        part4=parts[3],
         glossary=glossary,
         signature=info.short_name,
         date=fmt.cn_date(info.sign_date) if info.sign_date else "",

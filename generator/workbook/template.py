@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
+from generator.formats import registry
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -72,6 +73,7 @@ FIRST_LIST_COL = 7  # G
 LIST_FUNC_ITEMS = "list_func_items"
 LIST_FUNC_CLASSES = "list_func_classes"
 LIST_ECON_ITEMS = "list_econ_items"
+LIST_FORMATS = "list_formats"  # the installed formats (基本信息 格式): the installation's, not the schema's
 CODE_LISTS = {
     s.Kind.FUNC_CODE: LIST_FUNC_ITEMS,
     s.Kind.CLASS_CODE: LIST_FUNC_CLASSES,
@@ -131,12 +133,15 @@ class TemplateDataError(ValueError):
 # --- public API -----------------------------------------------------------------
 
 
-def write_workbook(path: Path, data: Mapping[str, Any] | None = None, year: int = 2023) -> None:
-    """Write the input workbook to `path`: blank (`data=None`) or filled from example JSON `data`."""
-    build_workbook(data, year).save(path)
+def write_workbook(
+    path: Path, data: Mapping[str, Any] | None = None, year: int = 2023, format_id: str | None = None
+) -> None:
+    """Write the input workbook to `path`: blank (`data=None`) or filled from example JSON `data`;
+    `format_id` fills 基本信息 格式 (else the schema's default)."""
+    build_workbook(data, year, format_id).save(path)
 
 
-def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023) -> Workbook:
+def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023, format_id: str | None = None) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
 
     `data` maps sheet names to {label: value} (key/value sheets) or to lists of {header: value}
@@ -158,7 +163,7 @@ def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023) -> W
     for name, ws in sheets.items():
         if name in s.KV_SHEETS:
             _write_kv_sheet(ws, name, choice_names)
-            _fill_kv(ws, name, _defaults(name, year))
+            _fill_kv(ws, name, _defaults(name, year, format_id))
             _fill_kv(ws, name, data.get(name, {}))
         else:
             rows = _list_rows(name, data[name]) if name in data else _default_rows(name)
@@ -234,6 +239,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog) -> dict[tuple[st
         (LIST_ECON_ITEMS, "经济分类款", [f"{c} {n}" for c, n in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
         *_framework_lists(catalog.year),
+        (LIST_FORMATS, "格式", sorted(registry.folders())),
     ]
     for offset, (name, header, values) in enumerate(lists):
         col = FIRST_LIST_COL + offset
@@ -377,6 +383,8 @@ def _write_kv_sheet(ws: Worksheet, sheet: str, choice_names: Mapping[tuple[str, 
         if field.kind is s.Kind.LONGTEXT:
             ws.row_dimensions[row].height = 90
         dv = _validation(field.kind, field.choices, choice_names)
+        if field.key == "format":
+            dv = _dv("list", "请从下拉列表选择已安装的格式", formula1=LIST_FORMATS)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
@@ -407,10 +415,12 @@ def _kv_note(field: s.Field) -> str:
     return "；".join(p for p in parts if p)
 
 
-def _defaults(sheet: str, year: int) -> dict[str, object]:
+def _defaults(sheet: str, year: int, format_id: str | None = None) -> dict[str, object]:
     values = {f.label: f.default for f in s.KV_SHEETS[sheet] if f.default is not None}
     if sheet == s.SHEET_INFO:
         values[_field(sheet, "year").label] = year
+        if format_id:
+            values[_field(sheet, "format").label] = format_id
     return values
 
 
