@@ -70,6 +70,18 @@ def styled_cell(value: object, style: Any) -> str:
     return table_cell(value)
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1–99 in Chinese numerals as headings count: 一, 十, 十一, 二十, 二十一."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"no Chinese ordinal for {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[ones] if ones else "")
+
+
 def cn_date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 

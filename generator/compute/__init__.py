@@ -34,13 +34,14 @@ def compute_disclosure(
     narrative = Narrative(inputs, names, book)
     computed = sec.by_id(narrative.sections())
     book.finish()
-    builder = TableBuilder(inputs.items, names, info.unit_name)
     year = info.year
     values = {"year": year, "prior_year": year - 1, "unit_name": info.unit_name, "short_name": info.short_name}
 
     def fill(template: str, **more: object) -> str:
+        """A format text with its placeholders filled (spec.PLACEHOLDERS; checked when loaded)."""
         return template.format(**values, **more)
 
+    builder = TableBuilder(inputs.items, names, fill(spec.unit_line))
     tables: list[Table] = []
     sections: list[Section] = []
     parts: list[Part] = []
@@ -54,7 +55,7 @@ def compute_disclosure(
         for block in part_spec.blocks:
             if isinstance(block, S.OverviewBlock):
                 ordinal += 1
-                heading = fill(block.heading, n=CN_NUMBERS[ordinal - 1], title="")
+                heading = fill(block.heading, n=fmt.cn_number(ordinal))
                 anchor = f"{part.anchor}-{block.content}"
                 blocks.append(Block(type="overview", ref=block.content, anchor=anchor, heading=heading))
                 toc.append(TocEntry(level=2, text=heading, anchor=anchor))
@@ -67,14 +68,14 @@ def compute_disclosure(
                 blocks.append(Block(type="table", ref=table.anchor, anchor=table.anchor, new_page=new_page))
                 toc.append(
                     TocEntry(
-                        level=2, text=fill(block.toc, n=CN_NUMBERS[ordinal - 1], title=table.title), anchor=table.anchor
+                        level=2, text=fill(block.toc, n=fmt.cn_number(ordinal), title=table.title), anchor=table.anchor
                     )
                 )
             elif isinstance(block, S.SectionBlock):
                 ordinal += 1
                 source = computed[block.section]
                 anchor = f"section{len(sections) + 1}"
-                heading = fill(block.heading, n=CN_NUMBERS[ordinal - 1], title=sec.title(source))
+                heading = fill(block.heading, n=fmt.cn_number(ordinal), title=sec.title(source))
                 sections.append(source.model_copy(update={"heading": heading, "anchor": anchor}))
                 blocks.append(Block(type="section", ref=anchor, anchor=anchor))
                 toc.append(TocEntry(level=2, text=heading, anchor=anchor))

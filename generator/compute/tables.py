@@ -112,10 +112,10 @@ def _blank(columns: int) -> TableRow:
 class TableBuilder:
     """Computes the rows of each table kind for one department from its line items."""
 
-    def __init__(self, items: Sequence[LineItem], names: Names, unit_name: str) -> None:
+    def __init__(self, items: Sequence[LineItem], names: Names, unit_line: str) -> None:
         self.items = list(items)
         self.names = names
-        self.unit_line = f"编制部门（单位）：{unit_name}"
+        self.unit_line = unit_line  # "编制部门（单位）：{单位全称}"
         self.gpb = L.select(self.items, L.by_sources(L.GPB))
 
     def table(self, spec: TableBlock, number: int, numbers: NumberStyle) -> Table:

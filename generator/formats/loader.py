@@ -8,6 +8,7 @@ collected before the file is refused. Messages are Chinese and say the fix.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,10 @@ def _message(err: dict[str, Any]) -> str:
         hint = f"，是否应为“{close[0]}”？" if close else ""
         return f"{where}：type“{tag}”不是可用的块类型（{'、'.join(S.BLOCK_TYPES)}）{hint}"
     if kind == "literal_error":
-        return f"{where} 的值“{err.get('input')}”不可用，应为 {ctx.get('expected', '')} 之一"
+        expected = "、".join(
+            v.strip().strip("'") for v in re.split(r",| or ", str(ctx.get("expected", ""))) if v.strip()
+        )
+        return f"{where} 的值“{err.get('input')}”不可用，应为 {expected} 之一"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"{where} 应为整数，现为“{err.get('input')}”"
     if kind in ("bool_parsing", "bool_type"):
@@ -184,6 +188,18 @@ def _message(err: dict[str, Any]) -> str:
     if kind == "value_error":
         return f"{where}：{ctx.get('error', err['msg'])}"
     return f"{where}：{err['msg']}"
+
+
+def _misspellings_once(errors: list[Any]) -> list[Any]:
+    """A misspelt key is one problem: drop "missing title" when the same mapping has an unknown
+    key close to it ("titel"), whose message already suggests the right spelling."""
+    unknown = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"}
+
+    def misspelt(e: Any) -> bool:
+        parent, key = tuple(e["loc"][:-1]), str(e["loc"][-1])
+        return any(p == parent and difflib.get_close_matches(k, [key], n=1, cutoff=0.5) for p, k in unknown)
+
+    return [e for e in errors if not (e["type"] == "missing" and misspelt(e))]
 
 
 def load_format(folder: Path) -> Format:
@@ -213,7 +229,8 @@ def load_format(folder: Path) -> Format:
         fmt = S.FormatSpec.model_validate(data)
     except ValidationError as exc:
         problems = [
-            FormatProblem(file, _line(tuple(e["loc"]), data, lines), _message(e)) for e in exc.errors(include_url=False)
+            FormatProblem(file, _line(tuple(e["loc"]), data, lines), _message(e))
+            for e in _misspellings_once(exc.errors(include_url=False))
         ]
         raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
     problems = [FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt)]
@@ -229,6 +246,7 @@ def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
 
     out: list[tuple[Path_, str]] = []
     seen_sections: set[str] = set()
+    unknown_sections: list[str] = []
     seen_once: set[str] = set()
     labels: set[str] = set()
     for p, b, block in fmt.blocks():
@@ -250,6 +268,7 @@ def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
         elif isinstance(block, S.SectionBlock):
             if block.section not in SECTION_IDS:
+                unknown_sections.append(block.section)
                 close = difflib.get_close_matches(block.section, list(SECTION_IDS), n=1, cutoff=0.4)
                 hint = f"是否应为“{close[0]}”？" if close else f"可用的有：{'、'.join(SECTION_IDS)}"
                 out.append(((*at, "section"), f"没有“{block.section}”这一节情况说明，{hint}"))
@@ -262,7 +281,8 @@ def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))
             seen_once.add(key)
     for section in SECTION_IDS:
-        if section not in seen_sections:
+        misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
+        if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
             out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))
     return out
 

@@ -12,12 +12,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Placeholders a heading or title may use, with what they stand for (docs/formats.md lists them).
+# Placeholders every text may use, with what they stand for (docs/formats.md lists them) ...
 PLACEHOLDERS = {
     "year": "预算年度，如 2023",
     "prior_year": "上一年度（预算年度 − 1）",
     "unit_name": "单位全称",
     "short_name": "单位简称",
+}
+# ... and those of a block's heading or 目录 entry.
+BLOCK_PLACEHOLDERS = {
     "n": "本部分内的序号（一、二、三……）",
     "title": "表的标题，或情况说明一节的原标题（不含序号）",
 }
@@ -34,11 +37,12 @@ def template_names(text: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
 
 
-def _check_template(text: str) -> str:
+def _check_template(text: str, local: tuple[str, ...] = ()) -> str:
+    allowed = [*PLACEHOLDERS, *local]
     for name in template_names(text):
-        if name not in PLACEHOLDERS:
-            known = "、".join("{" + k + "}" for k in PLACEHOLDERS)
-            raise ValueError(f"未知的占位符“{{{name}}}”，可用的有：{known}")
+        if name not in allowed:
+            known = "、".join("{" + k + "}" for k in allowed)
+            raise ValueError(f"未知的占位符“{{{name}}}”，此处可用的有：{known}")
     return text
 
 
@@ -108,7 +112,7 @@ class TableBlock(_Spec):
     @field_validator("toc")
     @classmethod
     def _toc(cls, value: str) -> str:
-        return _check_template(value)
+        return _check_template(value, ("n", "title"))
 
 
 class SectionBlock(_Spec):
@@ -121,7 +125,7 @@ class SectionBlock(_Spec):
     @field_validator("heading")
     @classmethod
     def _heading(cls, value: str) -> str:
-        return _check_template(value)
+        return _check_template(value, ("n", "title"))
 
 
 class OverviewBlock(_Spec):
@@ -134,7 +138,7 @@ class OverviewBlock(_Spec):
     @field_validator("heading")
     @classmethod
     def _heading(cls, value: str) -> str:
-        return _check_template(value)
+        return _check_template(value, ("n",))
 
 
 class GlossaryBlock(_Spec):
@@ -198,6 +202,13 @@ class FormatSpec(_Spec):
     numbers: Numbers = Numbers()
     cover: Cover
     file_name: Template
+    unit_line: Template = "编制部门（单位）：{unit_name}"  # above each table, left of 单位：万元
+
+    @field_validator("unit_line")
+    @classmethod
+    def _unit_line(cls, value: str) -> str:
+        return _check_template(value)
+
     parts: list[PartSpec] = Field(min_length=1)
 
     @field_validator("file_name")

@@ -14,6 +14,7 @@ import functools
 import importlib.util
 import io
 import math
+import sys
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -174,10 +175,13 @@ def _made_template(folder: Path, _mtime: int) -> bytes:
 def _template_maker():
     """scripts/make_docx_template.py, the one template generator (it also writes the shipped ones)."""
     path = Path(__file__).resolve().parents[2] / "scripts" / "make_docx_template.py"
-    spec = importlib.util.spec_from_file_location("make_docx_template", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    name = "make_docx_template"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # its dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
