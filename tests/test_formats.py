@@ -163,6 +163,12 @@ def test_a_missing_section_or_key_is_named(tmp_path: Path) -> None:
     ]
 
 
+def test_a_key_set_twice_or_an_empty_file_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL.replace("level: 测试\n", "level: 测试\nregion: 别处\n")
+    assert problems(tmp_path, text) == [(line_of(text, "region: 别处"), "“region”在第3行已经设置过，请删除其中一处")]
+    assert problems(tmp_path, "# 只有注释\n") == [(0, "文件是空的")]
+
+
 def test_every_problem_is_reported_together(tmp_path: Path) -> None:
     text = MINIMAL.replace("kind: 三公经费", "kind: 三公").replace(
         "section: fund}", "section: fund}\n      - {type: section, section: fund}"

@@ -56,47 +56,53 @@ class Format:
 Path_ = tuple[object, ...]
 
 
-def _plain(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    """The node as plain Python values, recording each value's line under its path."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[object, Any] = {}
-        for key_node, value_node in node.value:
-            key = (
-                yaml.safe_load(yaml.serialize(key_node))
-                if not isinstance(key_node, yaml.ScalarNode)
-                else key_node.value
-            )
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _plain(value_node, (*path, key), lines)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(child, (*path, i), lines) for i, child in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
+@dataclass
+class _Reader:
+    """Turns composed YAML nodes into plain values, remembering the line of each path."""
+
+    loader: yaml.SafeLoader
+    lines: dict[Path_, int]
+    duplicates: list[tuple[int, str]]
+
+    def plain(self, node: yaml.Node, path: Path_ = ()) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[object, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in out:  # PyYAML would keep the last silently
+                    first = self.lines[(*path, key)]
+                    self.duplicates.append((line, f"“{key}”在第{first}行已经设置过，请删除其中一处"))
+                    continue
+                self.lines[(*path, key)] = line
+                out[key] = self.plain(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
 
 
-def _line(loc: tuple[object, ...], data: object, lines: dict[Path_, int]) -> int:
-    """The line of the deepest part of a pydantic error location present in the data (union tags
-    such as `table` in ('parts', 0, 'blocks', 2, 'table', 'kind') are not in the data)."""
-    path: Path_ = ()
-    value = data
-    for part in loc:
-        if (isinstance(value, dict) and part in value) or (
-            isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
-        ):
-            value = value[part]
-        elif isinstance(value, dict) and (*path, part) in lines:
-            path = (*path, part)
-            break
-        else:
-            continue
-        path = (*path, part)
+def _visible(loc: tuple[object, ...]) -> tuple[object, ...]:
+    """A pydantic error location as a path in the file: without the block type pydantic adds after
+    a block's index, e.g. ('parts', 0, 'blocks', 2, 'table', 'kind') → parts.0.blocks.2.kind."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (i >= 2 and loc[i - 2] == "blocks" and isinstance(loc[i - 1], int) and part in S.BLOCK_TYPES)
+    )
+
+
+def _line(loc: tuple[object, ...], lines: dict[Path_, int]) -> int:
+    """The line of the deepest part of `loc` that is in the file (a missing key: its mapping's)."""
+    path = _visible(loc)
+    while path and path not in lines:
+        path = path[:-1]
     return lines.get(path, 0)
 
 
 def _where(loc: tuple[object, ...]) -> str:
-    shown = [str(p) for p in loc if not (isinstance(p, str) and p in S.BLOCK_TYPES and loc[loc.index(p) - 1] != "type")]
-    return ".".join(shown)
+    return ".".join(str(p) for p in _visible(loc))
 
 
 def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
@@ -211,29 +217,33 @@ def load_format(folder: Path) -> Format:
         raise FormatInvalid([FormatProblem(file, 0, f"找不到格式文件，请在 {folder} 中放入 {FILE_NAME}")]) from None
     except UnicodeDecodeError:
         raise FormatInvalid([FormatProblem(file, 0, "文件不是 UTF-8 编码，请用 UTF-8 保存")]) from None
+    reader = _Reader(yaml.SafeLoader(text), {}, [])
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = reader.loader.get_single_node()
+        data = reader.plain(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise FormatInvalid(
             [FormatProblem(file, line, f"YAML 写法有误（{exc.problem or exc.context}），请检查缩进、冒号和引号")]
         ) from None
-    if node is None:
+    finally:
+        reader.loader.dispose()
+    if data is None:
         raise FormatInvalid([FormatProblem(file, 0, "文件是空的")])
-    lines: dict[Path_, int] = {}
-    data = _plain(node, (), lines)
+    lines = reader.lines
+    duplicates = [FormatProblem(file, line, message) for line, message in reader.duplicates]
     if not isinstance(data, dict):
         raise FormatInvalid([FormatProblem(file, 1, "文件应由“名称: 值”形式的设置组成")])
     try:
         fmt = S.FormatSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            FormatProblem(file, _line(tuple(e["loc"]), data, lines), _message(e))
+        problems = duplicates + [
+            FormatProblem(file, _line(tuple(e["loc"]), lines), _message(e))
             for e in _misspellings_once(exc.errors(include_url=False))
         ]
         raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
-    problems = [FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt)]
+    problems = duplicates + [FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt)]
     if problems:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line))
     return Format(fmt, Path(folder))

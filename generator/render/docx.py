@@ -158,11 +158,12 @@ def render_docx(
 
 
 def template_file(format_id: str) -> str | io.BytesIO:
-    """The DOCX template of an installed format: its committed `disclosure.docx`, or one made from
-    its format file (once per process and version of the file)."""
+    """The DOCX template of an installed format: a shipped format's committed `disclosure.docx`
+    (tests/test_formats.py proves it is what its format file makes), or one made from the format
+    file (once per process and version of the file), so a bureau's template is never stale."""
     fmt = registry.get(format_id)
     committed = fmt.folder / TEMPLATE_NAME
-    if committed.is_file():
+    if fmt.folder.parent == registry.SHIPPED and committed.is_file():
         return str(committed)
     return io.BytesIO(_made_template(fmt.folder, (fmt.folder / FILE_NAME).stat().st_mtime_ns))
 
