@@ -70,12 +70,6 @@ def cmd_new(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_ISSUES
-    if args.year not in chosen.spec.years:
-        print(
-            f"格式“{chosen.spec.name}”适用于{chosen.spec.years.text}，不适用于{args.year}年；请换用适用的格式或年度。",
-            file=sys.stderr,
-        )
-        return EXIT_ISSUES
     if path.exists() and not args.force:
         print(f"文件已存在：{path}。为避免覆盖已填写的内容，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
         return EXIT_ISSUES
@@ -98,6 +92,12 @@ def cmd_new(args: argparse.Namespace) -> int:
             f"{args.year}年新增或调整的科目请在“补充科目”表填写。",
             file=sys.stderr,
         )
+    if args.year not in chosen.spec.years:
+        print(
+            f"格式“{chosen.spec.name}”适用于{chosen.spec.years.text}，不适用于{args.year}年；请换用适用的格式或年度。",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
     try:
         with atomic_path(path) as tmp:
             write_workbook(tmp, None, year=args.year, format_id=chosen.id)

@@ -51,10 +51,10 @@ ZERO = Decimal("0.00")
 # Above this many input changes the one-at-a-time attribution is skipped (a new year, not a revision).
 MAX_ATTRIBUTED_INPUT_CHANGES = 400
 
-# Column headers of the ten tables (static in the templates), by cell index.
-COLUMN_LABELS: dict[int, dict[int, str]] = {
-    1: {1: "收入预算数", 3: "支出预算数"},
-    2: {
+# Column labels of each table kind (compute.tables.KINDS), for the revision report's locations.
+COLUMN_LABELS: dict[str, dict[int, str]] = {
+    "收支总表": {1: "收入预算数", 3: "支出预算数"},
+    "收入总表": {
         4: "总计",
         5: "财政拨款(补助)小计",
         6: "一般公共预算",
@@ -68,11 +68,11 @@ COLUMN_LABELS: dict[int, dict[int, str]] = {
         14: "财政拨款结转",
         15: "非财政拨款结转结余",
     },
-    3: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    4: {1: "财政拨款收入", 3: "合计", 4: "一般公共预算", 5: "政府性基金预算", 6: "国有资本经营预算"},
-    5: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    6: {3: "合计", 4: "人员经费", 5: "公用经费"},
-    7: {
+    "支出总表": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "财政拨款收支总表": {1: "财政拨款收入", 3: "合计", 4: "一般公共预算", 5: "政府性基金预算", 6: "国有资本经营预算"},
+    "一般公共预算支出": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "一般公共预算基本支出": {3: "合计", 4: "人员经费", 5: "公用经费"},
+    "一般公共预算项目支出": {
         5: "项目支出合计",
         6: "工资福利支出",
         7: "商品和服务支出",
@@ -85,9 +85,9 @@ COLUMN_LABELS: dict[int, dict[int, str]] = {
         14: "对社会保障基金补助",
         15: "其他支出",
     },
-    8: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    9: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    10: {1: "合计", 2: "一般公共预算", 3: "政府性基金", 4: "国有资本经营预算"},
+    "政府性基金支出": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "国有资本经营支出": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "三公经费": {1: "合计", 2: "一般公共预算", 3: "政府性基金", 4: "国有资本经营预算"},
 }
 # 项目支出绩效目标表 field labels (the template's row/column headers); unknown fields show their name.
 PERFORMANCE_LABELS = {
@@ -297,7 +297,7 @@ def row_key(labels: list[str]) -> str:
 
 def table_facts(table: Table) -> Iterator[Fact]:
     seen: Counter[tuple[str, int]] = Counter()
-    columns = COLUMN_LABELS.get(table.number, {})
+    columns = COLUMN_LABELS.get(table.kind, {})
     for row in table.rows:
         for labels, values in _segments(list(row.cells)):
             key = row_key(labels)

@@ -175,7 +175,7 @@ INFO_FIELDS: tuple[Field, ...] = (
         "amount_unit",
         "金额单位",
         Kind.CHOICE,
-        "本工作簿所有金额的单位。选“元”时，每笔金额读入时四舍五入到0.01万元",
+        "本工作簿所有金额的单位。选“元”时按元填写到分，公开文件的万元数由精确合计四舍五入得出",
         required=True,
         default=AmountUnit.WANYUAN.value,
         choices=tuple(u.value for u in AmountUnit),
