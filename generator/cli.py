@@ -393,9 +393,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "formats",
         help="列出已安装的公开文件格式，或检查一个格式文件",
-        description="列出已安装的公开文件格式（地区、版本、适用年度）；加 --check 检查一个格式文件夹中的 format.yaml，"
-        "列出全部错误及其行号。财政局自己的格式放在环境变量 DISCLOSURE_FORMATS 指定的文件夹中（见 docs/formats.md）。",
-        epilog="示例：disclosure formats --check /srv/formats/my-city-2024",
+        description="列出已安装的公开文件格式（地区、版本、适用年度）；加 --check 检查一个格式文件夹中的格式文件"
+        "（format.yaml），列出全部错误及其行号。财政局自己的格式放在环境变量 DISCLOSURE_FORMATS 指定的文件夹中，"
+        "写法见 README 所指的格式说明。",
+        epilog="示例：disclosure formats --check 本局格式",
     )
     p.add_argument("--check", metavar="文件夹", help="要检查的格式文件夹（含 format.yaml）")
     p.set_defaults(func=cmd_formats)
