@@ -575,7 +575,8 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
     for b, block in enumerate(part.blocks):
         var = f"d.parts[{p}].blocks[{b}]"
         if isinstance(block, OverviewBlock):
-            para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
+            if block.heading is not None:
+                para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
             para_list(doc, f"d.{block.content}")
             if block.content == "organization":
                 para(doc, "{{ d.staff.text }}", "正文")

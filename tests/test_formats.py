@@ -280,6 +280,30 @@ def test_a_format_applies_to_its_years(tmp_path: Path, monkeypatch: pytest.Monke
     ]
 
 
+def test_an_overview_without_heading_follows_its_part_heading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    formats = tmp_path / "formats"
+    formats.mkdir()
+    text = MINIMAL.replace(
+        '  - heading: "一、预算表"\n    blocks:\n',
+        '  - heading: "一、主要职能"\n    blocks:\n      - {type: overview, content: functions}\n'
+        '  - heading: "二、预算表"\n    blocks:\n',
+    )
+    write_format(formats, text)
+    monkeypatch.setenv(registry.ENV, str(formats))
+    result = run(workbook(tmp_path, 格式="mini"))
+    assert result.ok and result.disclosure is not None
+    d = result.disclosure
+    assert [e.text for e in d.toc][:3] == ["一、主要职能", "二、预算表", "一、“三公”经费表"]
+    html = render_html(d)
+    first = d.functions[0].text[:20]
+    assert html.index('id="part1">一、主要职能</h1>') < html.index(first) < html.index('id="part2"')
+    docx_path = tmp_path / "mini.docx"
+    render_docx(d, docx_path)
+    texts = [p.text for p in docx.Document(str(docx_path)).paragraphs if p.text]
+    at = texts.index("一、主要职能", 4)  # the body heading, after the cover and the 目录
+    assert texts[at + 1].startswith(first)
+
+
 def test_an_older_workbook_without_the_format_row_is_xinjiang(tmp_path: Path) -> None:
     path = workbook(tmp_path)
     book = openpyxl.load_workbook(path)

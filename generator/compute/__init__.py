@@ -54,11 +54,13 @@ def compute_disclosure(
         landscape_before = False  # the previous block was a landscape table (its own page section)
         for block in part_spec.blocks:
             if isinstance(block, S.OverviewBlock):
-                ordinal += 1
-                heading = fill(block.heading, n=fmt.cn_number(ordinal))
                 anchor = f"{part.anchor}-{block.content}"
+                heading = None
+                if block.heading is not None:
+                    ordinal += 1
+                    heading = fill(block.heading, n=fmt.cn_number(ordinal))
+                    toc.append(TocEntry(level=2, text=heading, anchor=anchor))
                 blocks.append(Block(type="overview", ref=block.content, anchor=anchor, heading=heading))
-                toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             elif isinstance(block, S.TableBlock):
                 ordinal += 1
                 style = NumberStyle(unit=block.unit, **spec.numbers.of(block.unit).model_dump())

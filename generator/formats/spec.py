@@ -133,12 +133,12 @@ class OverviewBlock(_Spec):
 
     type: Literal["overview"]
     content: Literal["functions", "organization"]
-    heading: Template
+    heading: Template | None = None  # none: the text follows the part heading directly (not in the 目录)
 
     @field_validator("heading")
     @classmethod
-    def _heading(cls, value: str) -> str:
-        return _check_template(value, ("n",))
+    def _heading(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value, ("n",))
 
 
 class GlossaryBlock(_Spec):
