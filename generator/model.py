@@ -126,7 +126,6 @@ class Block(_Model):
     ref: str
     anchor: str  # the block's id in the document (目录 targets, HTML ids)
     heading: str | None = None  # overview blocks: "一、主要职能"
-    new_page: bool = False  # tables: starts on a new page (not the first of its part or page section)
 
 
 class Part(_Model):
@@ -162,7 +161,15 @@ class Disclosure(_Model):
     date: str
 
     def table(self, anchor: str) -> Table:
-        return next(t for t in self.tables if t.anchor == anchor)
+        """The table a block refers to."""
+        for table in self.tables:
+            if table.anchor == anchor:
+                return table
+        raise KeyError(f"no table {anchor} in the disclosure")
 
     def section(self, anchor: str) -> Section:
-        return next(s for s in self.sections if s.anchor == anchor)
+        """The section a block refers to."""
+        for section in self.sections:
+            if section.anchor == anchor:
+                return section
+        raise KeyError(f"no section {anchor} in the disclosure")

@@ -51,7 +51,6 @@ def compute_disclosure(
         toc.append(TocEntry(level=1, text=part.heading, anchor=part.anchor))
         blocks: list[Block] = []
         ordinal = 0
-        landscape_before = False  # the previous block was a landscape table (its own page section)
         for block in part_spec.blocks:
             if isinstance(block, S.OverviewBlock):
                 anchor = f"{part.anchor}-{block.content}"
@@ -66,8 +65,7 @@ def compute_disclosure(
                 style = NumberStyle(unit=block.unit, **spec.numbers.of(block.unit).model_dump())
                 table = builder.table(block, len(tables) + 1, style)
                 tables.append(table)
-                new_page = bool(blocks) and not table.landscape and not landscape_before
-                blocks.append(Block(type="table", ref=table.anchor, anchor=table.anchor, new_page=new_page))
+                blocks.append(Block(type="table", ref=table.anchor, anchor=table.anchor))
                 toc.append(
                     TocEntry(
                         level=2, text=fill(block.toc, n=fmt.cn_number(ordinal), title=table.title), anchor=table.anchor
@@ -83,7 +81,6 @@ def compute_disclosure(
                 toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             else:
                 blocks.append(Block(type=block.type, ref=block.type, anchor=f"{part.anchor}-{block.type}"))
-            landscape_before = isinstance(block, S.TableBlock) and block.orientation == "landscape"
         parts.append(part.model_copy(update={"blocks": blocks}))
 
     glossary = [
