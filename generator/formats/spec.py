@@ -114,6 +114,11 @@ class TableBlock(_Spec):
     def _toc(cls, value: str) -> str:
         return _check_template(value, ("n", "title"))
 
+    @property
+    def numbered(self) -> bool:
+        """Counted among its part's numbered items (`{n}`; overviews only with a heading)."""
+        return True
+
 
 class SectionBlock(_Spec):
     """One 情况说明 section computed by the narrative (ids: generator.compute.SECTION_IDS)."""
@@ -127,6 +132,10 @@ class SectionBlock(_Spec):
     def _heading(cls, value: str) -> str:
         return _check_template(value, ("n", "title"))
 
+    @property
+    def numbered(self) -> bool:
+        return True
+
 
 class OverviewBlock(_Spec):
     """A 概况 text from 基本信息: 主要职能, or 机构设置 followed by the staff sentence."""
@@ -139,6 +148,10 @@ class OverviewBlock(_Spec):
     @classmethod
     def _heading(cls, value: str | None) -> str | None:
         return None if value is None else _check_template(value, ("n",))
+
+    @property
+    def numbered(self) -> bool:
+        return self.heading is not None
 
 
 class GlossaryBlock(_Spec):
