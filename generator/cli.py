@@ -55,9 +55,22 @@ def issues_json(path: Path, issues: list[Issue]) -> dict:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from generator.formats import registry
+    from generator.formats.loader import FormatInvalid
     from generator.workbook.template import write_workbook
 
     path = Path(args.path)
+    try:
+        chosen = registry.get(args.format)
+    except registry.UnknownFormat as exc:
+        known = "、".join(exc.known) or "无"
+        print(f"没有名为“{args.format}”的格式（已安装：{known}）。可用 disclosure formats 查看。", file=sys.stderr)
+        return EXIT_ISSUES
+    except FormatInvalid as exc:
+        print(f"格式“{args.format}”的格式文件有错误，无法使用：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_ISSUES
     if path.exists() and not args.force:
         print(f"文件已存在：{path}。为避免覆盖已填写的内容，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
         return EXIT_ISSUES
@@ -86,15 +99,30 @@ def cmd_new(args: argparse.Namespace) -> int:
             f"{args.year}年新增或调整的科目也可在“补充科目”表填写。",
             file=sys.stderr,
         )
+    if args.year not in chosen.spec.years:
+        print(
+            f"格式“{chosen.spec.name}”适用于{chosen.spec.years.text}，不适用于{args.year}年；请换用适用的格式或年度。",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
     try:
         with atomic_path(path) as tmp:
-            write_workbook(tmp, None, year=args.year, catalog=catalog)
+            write_workbook(tmp, None, year=args.year, catalog=catalog, format_id=chosen.id)
     except OSError as exc:
         print(f"无法写入 {path}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
         return EXIT_ISSUES
     print(f"已生成空白填报工作簿：{path}（科目：{catalog.description}）")
     print("填写完成后运行：disclosure check " + str(path))
     return EXIT_OK
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from generator.formats.listing import check_lines, installed_lines
+
+    lines, ok = check_lines(Path(args.check)) if args.check else installed_lines()
+    for line in lines:
+        print(line, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_ISSUES
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -497,8 +525,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="工作簿", help="新工作簿的路径，如 我的单位2023.xlsx")
     p.add_argument("--year", type=int, default=2023, metavar="年度", help="预算年度（决定科目代码表），默认2023")
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    p.add_argument(
+        "--format",
+        default="xinjiang-2023",
+        metavar="格式",
+        help="公开文件的格式（写入“基本信息”的“格式”），默认 xinjiang-2023；disclosure formats 列出已安装的格式",
+    )
     _add_catalog_option(p)
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "formats",
+        help="列出已安装的公开文件格式，或检查一个格式文件",
+        description="列出已安装的公开文件格式（地区、版本、适用年度）；加 --check 检查一个格式文件夹中的格式文件"
+        "（format.yaml），列出全部错误及其行号。财政局自己的格式放在环境变量 DISCLOSURE_FORMATS 指定的文件夹中，"
+        "写法见 README 所指的格式说明。",
+        epilog="示例：disclosure formats --check 本局格式",
+    )
+    p.add_argument("--check", metavar="文件夹", help="要检查的格式文件夹（含 format.yaml）")
+    p.set_defaults(func=cmd_formats)
 
     p = sub.add_parser(
         "check",

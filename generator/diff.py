@@ -52,10 +52,10 @@ ZERO = Decimal("0.00")
 # Above this many input changes the one-at-a-time attribution is skipped (a new year, not a revision).
 MAX_ATTRIBUTED_INPUT_CHANGES = 400
 
-# Column headers of the ten tables (static in the templates), by cell index.
-COLUMN_LABELS: dict[int, dict[int, str]] = {
-    1: {1: "收入预算数", 3: "支出预算数"},
-    2: {
+# Column labels of each table kind (compute.tables.KINDS), for the revision report's locations.
+COLUMN_LABELS: dict[str, dict[int, str]] = {
+    "收支总表": {1: "收入预算数", 3: "支出预算数"},
+    "收入总表": {
         4: "总计",
         5: "财政拨款(补助)小计",
         6: "一般公共预算",
@@ -69,11 +69,11 @@ COLUMN_LABELS: dict[int, dict[int, str]] = {
         14: "财政拨款结转",
         15: "非财政拨款结转结余",
     },
-    3: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    4: {1: "财政拨款收入", 3: "合计", 4: "一般公共预算", 5: "政府性基金预算", 6: "国有资本经营预算"},
-    5: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    6: {3: "合计", 4: "人员经费", 5: "公用经费"},
-    7: {
+    "支出总表": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "财政拨款收支总表": {1: "财政拨款收入", 3: "合计", 4: "一般公共预算", 5: "政府性基金预算", 6: "国有资本经营预算"},
+    "一般公共预算支出": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "一般公共预算基本支出": {3: "合计", 4: "人员经费", 5: "公用经费"},
+    "一般公共预算项目支出": {
         5: "项目支出合计",
         6: "工资福利支出",
         7: "商品和服务支出",
@@ -86,9 +86,9 @@ COLUMN_LABELS: dict[int, dict[int, str]] = {
         14: "对社会保障基金补助",
         15: "其他支出",
     },
-    8: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    9: {4: "合计", 5: "基本支出", 6: "项目支出"},
-    10: {1: "合计", 2: "一般公共预算", 3: "政府性基金", 4: "国有资本经营预算"},
+    "政府性基金支出": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "国有资本经营支出": {4: "合计", 5: "基本支出", 6: "项目支出"},
+    "三公经费": {1: "合计", 2: "一般公共预算", 3: "政府性基金", 4: "国有资本经营预算"},
 }
 # 项目支出绩效目标表 field labels (the template's row/column headers); unknown fields show their name.
 PERFORMANCE_LABELS = {
@@ -298,7 +298,7 @@ def row_key(labels: list[str]) -> str:
 
 def table_facts(table: Table) -> Iterator[Fact]:
     seen: Counter[tuple[str, int]] = Counter()
-    columns = COLUMN_LABELS.get(table.number, {})
+    columns = COLUMN_LABELS.get(table.kind, {})
     for row in table.rows:
         for labels, values in _segments(list(row.cells)):
             key = row_key(labels)
@@ -442,7 +442,7 @@ def text_containers(d: Disclosure) -> dict[tuple[str, ...], tuple[str, list[Sent
 
 # Disclosure fields walked explicitly above or in `document_facts`; any other field is walked generically.
 _WALKED = frozenset(
-    {"toc", "functions", "organization", "staff", "sections", "glossary", "tables", "performance_tables"}
+    {"toc", "parts", "functions", "organization", "staff", "sections", "glossary", "tables", "performance_tables"}
 )
 
 
@@ -456,6 +456,10 @@ def document_facts(d: Disclosure) -> Facts:
         keyed[key] = Fact("table", "第二部分", key, label, table.empty_note or "", None, key, label)
     for fact in performance_facts(d.performance_tables):
         keyed[fact.key] = fact
+    for part in d.parts:  # the part headings, keyed as the fixed part1…part4 fields were
+        key = ("document", part.anchor, "heading")
+        label = DOCUMENT_LABELS.get(f"{part.anchor}.heading", f"{part.anchor}.heading")
+        keyed[key] = Fact("document", "封面及落款", key, label, part.heading, None, key, label)
     for name, value in _scalar_fields(d):
         if name in ("file_stem", "prior_year"):
             continue

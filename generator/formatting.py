@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -49,6 +50,36 @@ def table_cell(value: object) -> str:
     if isinstance(value, Decimal):
         return "" if value == 0 else amount(value)
     return str(value)
+
+
+def styled_amount(value: Decimal, style: Any) -> str:
+    """An amount (held in 万元) in a table's number style (`model.NumberStyle`): its unit
+    (元 = × 10000, exact), decimals, zero fraction dropped or kept, thousands separators."""
+    if style.unit == "元":
+        value = value * 10000
+    shown = value.quantize(Decimal(1).scaleb(-style.decimals), rounding=ROUND_HALF_UP)
+    if style.drop_zero_fraction and shown == shown.to_integral_value():
+        shown = shown.quantize(Decimal(1))
+    return f"{shown:,f}" if style.thousands else f"{shown:f}"
+
+
+def styled_cell(value: object, style: Any) -> str:
+    """A table cell in a table's number style; zero or missing amounts blank when it says so."""
+    if isinstance(value, Decimal):
+        return "" if value == 0 and style.blank_zero else styled_amount(value, style)
+    return table_cell(value)
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1–99 in Chinese numerals as headings count: 一, 十, 十一, 二十, 二十一."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"no Chinese ordinal for {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[ones] if ones else "")
 
 
 def cn_date(value: dt.date) -> str:

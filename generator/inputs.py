@@ -49,6 +49,7 @@ class Info(_Model):
     other_matters: str | None = None
     control_total: Decimal | None = None
     control_gpb: Decimal | None = None
+    format: str = "xinjiang-2023"  # an installed format's id (generator.formats.registry)
 
 
 class Facts(_Model):

@@ -25,17 +25,45 @@ class TableRow(_Model):
     cells: list[Cell]
 
 
-class Table(_Model):
-    """One of the ten 公开表. Header layout is static in the templates (per `number`)."""
+class NumberStyle(_Model):
+    """How a table writes its amounts (the format's style for the table's unit).
 
-    number: int
+    Amounts in the model are 万元; a 元 table shows them × 10000, exactly."""
+
+    unit: Literal["元", "万元"] = "万元"
+    decimals: int = 2
+    drop_zero_fraction: bool = False  # 4614.00 → 4614
+    thousands: bool = False  # 91,016,775.35
+    blank_zero: bool = True  # a zero cell is left blank
+
+
+class HeadCell(_Model):
+    """A header cell: `|` marks where a line may break, `\\n` forces a break."""
+
+    text: str
+    cols: int = 1
+    rows: int = 1
+
+
+class Table(_Model):
+    """One 公开表: rows computed for its kind, title, unit and header from the format."""
+
+    number: int  # 1-based position among the document's tables
+    kind: str  # generator.compute.tables.KINDS
     label: str  # "表1"
     title: str  # "部门（单位）收支总体情况表"
     unit_line: str  # "编制部门（单位）：…"
     columns: int
     landscape: bool
     rows: list[TableRow]
-    empty_note: str | None = None  # "我单位没有使用…为空表。" for empty 表8/表9
+    empty_note: str | None = None  # "我单位没有使用…为空表。" for an empty table
+    numbers: NumberStyle = NumberStyle()
+    head: list[list[HeadCell]] = []
+    aligns: str = ""  # per column: c centred code, l text, r amount
+
+    @property
+    def anchor(self) -> str:
+        return f"table{self.number}"
 
 
 class Paragraph(_Model):
@@ -51,6 +79,7 @@ class Subsection(_Model):
 
 class Section(_Model):
     heading: str  # "一、关于昌吉州政资局2023年收支预算情况的总体说明"
+    anchor: str = ""  # "section1", numbered in document order
     paragraphs: list[Paragraph] = []
     subsections: list[Subsection] = []
 
@@ -88,14 +117,31 @@ class TocEntry(_Model):
     anchor: str
 
 
+class Block(_Model):
+    """One block of a part, in document order; `ref` names its content in the `Disclosure`:
+    "functions" / "organization" (第一部分 texts), a table's or section's anchor, "glossary",
+    "signature"."""
+
+    type: Literal["overview", "table", "section", "glossary", "signature"]
+    ref: str
+    anchor: str  # the block's id in the document (目录 targets, HTML ids)
+    heading: str | None = None  # overview blocks: "一、主要职能"
+
+
 class Part(_Model):
     heading: str
     anchor: str
+    blocks: list[Block] = []
+    run_on: bool = False  # continues below the previous part instead of on a new page
 
 
 class Disclosure(_Model):
-    """The complete four-part 部门预算公开 document for one department and year."""
+    """The complete 部门预算公开 document for one department and year, in its format's order.
 
+    `parts` give the order; the content lists hold what the blocks refer to, each in
+    document order."""
+
+    format_id: str
     unit_name: str
     short_name: str
     year: int
@@ -103,16 +149,27 @@ class Disclosure(_Model):
     title: str  # "2023年部门预算公开"
     file_stem: str  # "{单位全称}{年}年部门预算公开"
     toc: list[TocEntry]
-    part1: Part
+    parts: list[Part]
     functions: list[Paragraph]
     organization: list[Paragraph]
     staff: Paragraph
-    part2: Part
     tables: list[Table]
-    part3: Part
     sections: list[Section]
     performance_tables: list[PerformanceTable]
-    part4: Part
     glossary: list[Paragraph]
     signature: str
     date: str
+
+    def table(self, anchor: str) -> Table:
+        """The table a block refers to."""
+        for table in self.tables:
+            if table.anchor == anchor:
+                return table
+        raise KeyError(f"no table {anchor} in the disclosure")
+
+    def section(self, anchor: str) -> Section:
+        """The section a block refers to."""
+        for section in self.sections:
+            if section.anchor == anchor:
+                return section
+        raise KeyError(f"no section {anchor} in the disclosure")

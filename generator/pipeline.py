@@ -10,6 +10,8 @@ from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import compute_disclosure
 from generator.compute.comparisons import PriorBook
 from generator.compute.names import Names
+from generator.formats import registry
+from generator.formats.loader import Format, FormatInvalid
 from generator.inputs import Inputs, build_inputs
 from generator.issues import Issue, error, has_errors, sort_issues, warning
 from generator.model import Disclosure
@@ -80,11 +82,39 @@ def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
             )
         )
     result.catalog = catalog
+    format_, format_issues = resolve_format(inputs)
+    result.issues.extend(format_issues)
+    if format_ is None:
+        return
     result.issues.extend(validate(inputs, Names.build(catalog, inputs)))
-    disclosure, issues, book = compute_disclosure(inputs, catalog)
+    disclosure, issues, book = compute_disclosure(inputs, catalog, format_)
     result.issues.extend(issues)
     result.disclosure = disclosure
     result.book = book
+
+
+def resolve_format(inputs: Inputs) -> tuple[Format | None, list[Issue]]:
+    """The installed format the workbook names, or located errors at its 格式 cell."""
+    name = inputs.info.format
+    cell = inputs.kv_cells.get(schema.SHEET_INFO, {}).get("format") or None
+    try:
+        format_ = registry.get(name)
+    except registry.UnknownFormat as exc:
+        known = "、".join(exc.known) or "无"
+        message = f"没有名为“{name}”的格式（已安装：{known}）；请从下拉列表选择，或请信息中心安装该格式"
+        return None, [error("format-unknown", message, schema.SHEET_INFO, cell, name)]
+    except FormatInvalid as exc:
+        problems = "；".join(str(p) for p in exc.problems[:5])
+        more = f"等{len(exc.problems)}处" if len(exc.problems) > 5 else ""
+        message = f"格式“{name}”的格式文件有错误，无法使用：{problems}{more}；请信息中心用 disclosure formats --check 检查并改正"
+        return None, [error("format-invalid", message, schema.SHEET_INFO, cell, name)]
+    if inputs.info.year not in format_.spec.years:
+        message = (
+            f"格式“{format_.spec.name}”适用于{format_.spec.years.text}，不适用于{inputs.info.year}年；"
+            "请核对预算年度，或选择适用的格式"
+        )
+        return None, [error("format-year", message, schema.SHEET_INFO, cell, name)]
+    return format_, []
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

@@ -156,6 +156,7 @@ def rollover(
         "sign_date": _next_date(info.sign_date),
         "weight_total": info.weight_total,
         "other_matters": info.other_matters,
+        "format": info.format,
     }
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}

@@ -1,12 +1,13 @@
-"""Generate the docxtpl template templates/docx/disclosure.docx with python-docx.
+"""Generate a format's docxtpl template with python-docx: templates/formats/<id>/disclosure.docx.
 
-The template is committed so a person can open and restyle it in Word or WPS: every
-paragraph uses a named style, tables carry their static multi-level headers (the
-exact header texts of format-2023.md §5 and §7.1), and body rows are Jinja loops over
-the model. Re-running this script regenerates the file byte for byte.
+The shipped formats' templates are committed so a person can open and restyle them in Word or
+WPS: every paragraph uses a named style, the parts and blocks follow the format's order, tables
+carry the format's multi-level headers, and body rows are Jinja loops over the model. Re-running
+this script regenerates the files byte for byte. A bureau's own format gets its template made
+from the same code when first rendered (generator/render/docx.py).
 
-Layout: A4 portrait, with landscape sections for the 16-column 表2 and 表7. The
-paragraphs carrying section breaks hold no Jinja tags (docxtpl would drop them).
+Layout: A4 portrait, with a landscape section for each landscape table (表2 and 表7 in
+xinjiang-2023). The paragraphs carrying section breaks hold no Jinja tags (docxtpl would drop them).
 The 目录 lists the model's entries without page numbers, as the reference does.
 """
 
@@ -30,9 +31,13 @@ from docx.shared import Cm, Pt, Twips
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET = ROOT / "templates" / "docx" / "disclosure.docx"
+TEMPLATE_NAME = "disclosure.docx"  # in each shipped format's folder
 
 sys.path.insert(0, str(ROOT))
+from generator.compute.tables import KINDS  # noqa: E402
+from generator.formats.loader import FILE_NAME, Format, load_format  # noqa: E402
+from generator.formats.registry import SHIPPED  # noqa: E402
+from generator.formats.spec import OverviewBlock, PartSpec, SectionBlock, TableBlock  # noqa: E402
 from generator.render import style as S  # noqa: E402  (the one typography, shared with the HTML/CSS)
 from generator.render.layout import layout as table_layout  # noqa: E402
 
@@ -493,36 +498,36 @@ PERF_STYLE = {"c": "绩效表代码", "l": "绩效表文字", "r": "绩效表数
 WIDE_STYLE = {"c": "宽表代码", "l": "宽表文字", "r": "宽表数字"}
 
 
-def body_row(table, r: int, aligns: str, var: str, bold: bool, wide: bool) -> None:
+def body_row(table, r: int, aligns: str, var: str, bold: bool, wide: bool, numbers: str) -> None:
     styles = WIDE_STYLE if wide else ALIGN_STYLE
     for c, align in enumerate(aligns):
-        set_cell_text(table.cell(r, c), f"{{{{ {var}.cells[{c}]|cell }}}}", styles[align], bold=bold)
+        set_cell_text(table.cell(r, c), f"{{{{ {var}.cells[{c}]|cell({numbers}) }}}}", styles[align], bold=bold)
 
 
 def tr_tag(table, r: int, text: str) -> None:
     set_cell_text(table.cell(r, 0), "{%tr " + text + " %}", "表格文字")
 
 
-def disclosure_table(doc, n: int) -> None:
-    """表N frame (label, title, unit line), static header, looped body rows, optional note.
+def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool) -> None:
+    """表N frame (label, title, unit line), header from the format, looped body rows, optional note.
 
-    Header texts, spans and alignments come from style.TABLES; the widths and header line
-    breaks written here are the header-only layout; the renderer re-lays them from the content."""
-    spec = S.TABLES[n]
-    landscape = spec.landscape
+    Header texts and spans come from the format, alignments from the table kind; the widths
+    and header line breaks written here are the header-only layout; the renderer re-lays them
+    from the content."""
+    landscape = block.orientation == "landscape"
+    aligns = KINDS[block.kind].aligns
     grid = S.LANDSCAPE_GRID if landscape else S.PORTRAIT_GRID
     page = S.LANDSCAPE if landscape else S.PORTRAIT
-    laid = table_layout(spec.head, [], len(spec.aligns), page.text_width, grid)
+    spec_head = [[S.h(c.text, c.cols, c.rows) for c in row] for row in block.head]
+    laid = table_layout(spec_head, [], len(aligns), page.text_width, grid)
     widths = [w / 10 for w in laid.widths]
     head = [[h(cell.text, cell.colspan, cell.rowspan) for cell in row] for row in laid.head]
-    aligns = spec.aligns
     var = f"t{n}"
-    first_in_section = n in (1, 2, 3, 7, 8)  # 表1 follows the part heading; the others open a section
     para(doc, f"{{{{ {var}.label }}}}", "表号" if first_in_section else "表号换页")
     para(doc, f"{{{{ {var}.title }}}}", "表题")
     unit = para(doc, f"{{{{ {var}.unit_line }}}}", "编制单位横向" if landscape else "编制单位")
     unit.add_run("\t")
-    preserve(unit.add_run("单位：万元"))
+    preserve(unit.add_run(f"单位：{block.unit}"))
 
     ncols = len(widths)
     assert len(aligns) == ncols
@@ -533,9 +538,9 @@ def disclosure_table(doc, n: int) -> None:
     r = nhead
     tr_tag(table, r, f"for r in {var}.rows")
     tr_tag(table, r + 1, "if r.style in bold_rows")
-    body_row(table, r + 2, aligns, "r", bold=True, wide=landscape)
+    body_row(table, r + 2, aligns, "r", bold=True, wide=landscape, numbers=f"{var}.numbers")
     tr_tag(table, r + 3, "else")
-    body_row(table, r + 4, aligns, "r", bold=False, wide=landscape)
+    body_row(table, r + 4, aligns, "r", bold=False, wide=landscape, numbers=f"{var}.numbers")
     tr_tag(table, r + 5, "endif")
     tr_tag(table, r + 6, "endfor")
     table_props(table, widths, f"表{n}", grid)
@@ -546,13 +551,52 @@ def disclosure_table(doc, n: int) -> None:
     tag(doc, "endif")
 
 
-def part2_tables(doc) -> None:
-    for n in range(1, 11):
-        if n in (2, 7):
-            new_section(doc, landscape=True)
-        disclosure_table(doc, n)
-        if n in (2, 7):
-            new_section(doc, landscape=False)
+def section_frame(doc, index: int) -> None:
+    """One 情况说明 section (the model's `d.sections[index]`), its subsections and, after the
+    flagged subsection, the 项目支出绩效目标表."""
+    tag(doc, f"with s = d.sections[{index}]")
+    para(doc, "{{ s.heading }}", "Heading 2")
+    para_list(doc, "s.paragraphs")
+    tag(doc, "for ss in s.subsections")
+    para(doc, "{{ ss.heading }}", "Heading 3")
+    para_list(doc, "ss.paragraphs")
+    tag(doc, "if ss.performance_tables")
+    tag(doc, "for pt in d.performance_tables")
+    performance_table(doc)
+    tag(doc, "endfor")
+    tag(doc, "endif")
+    tag(doc, "endfor")
+    tag(doc, "endwith")
+
+
+def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
+    """The blocks of part `p` in the format's order; landscape tables get their own page section."""
+    landscape_before = False
+    for b, block in enumerate(part.blocks):
+        var = f"d.parts[{p}].blocks[{b}]"
+        if isinstance(block, OverviewBlock):
+            if block.heading is not None:
+                para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
+            para_list(doc, f"d.{block.content}")
+            if block.content == "organization":
+                para(doc, "{{ d.staff.text }}", "正文")
+        elif isinstance(block, TableBlock):
+            counters["table"] += 1
+            landscape = block.orientation == "landscape"
+            if landscape:
+                new_section(doc, landscape=True)
+            disclosure_table(doc, counters["table"], block, b == 0 or landscape or landscape_before)
+            if landscape:
+                new_section(doc, landscape=False)
+        elif isinstance(block, SectionBlock):
+            section_frame(doc, counters["section"])
+            counters["section"] += 1
+        elif block.type == "glossary":
+            para_list(doc, "d.glossary")
+        elif block.type == "signature":
+            para(doc, "{{ d.signature }}", "落款首行")
+            para(doc, "{{ d.date }}", "落款")
+        landscape_before = isinstance(block, TableBlock) and block.orientation == "landscape"
 
 
 PERF_ALIGN = S.PERF_ALIGN
@@ -607,7 +651,9 @@ def performance_table(doc) -> None:
 # --------------------------------------------------------------------------- document
 
 
-def build() -> Document:
+def build(fmt: Format) -> Document:
+    """The template of `fmt`: its cover, 目录 and parts with their blocks, in its order."""
+    spec = fmt.spec
     doc = Document()
     # drop python-docx's sample thumbnail and identity from the package
     pkg_rels = doc.part.package.rels
@@ -636,41 +682,14 @@ def build() -> Document:
     tag(doc, "endif")
     tag(doc, "endfor")
 
-    # 第一部分
-    para(doc, "{{ d.part1.heading }}", "Heading 1")
-    para(doc, "{{ headings['part1-functions'] }}", "Heading 2")
-    para_list(doc, "d.functions")
-    para(doc, "{{ headings['part1-organization'] }}", "Heading 2")
-    para_list(doc, "d.organization")
-    para(doc, "{{ d.staff.text }}", "正文")
-
-    # 第二部分
-    para(doc, "{{ d.part2.heading }}", "Heading 1")
-    part2_tables(doc)
-
-    # 第三部分
-    para(doc, "{{ d.part3.heading }}", "Heading 1")
-    tag(doc, "for s in d.sections")
-    para(doc, "{{ s.heading }}", "Heading 2")
-    para_list(doc, "s.paragraphs")
-    tag(doc, "for ss in s.subsections")
-    para(doc, "{{ ss.heading }}", "Heading 3")
-    para_list(doc, "ss.paragraphs")
-    tag(doc, "if ss.performance_tables")
-    tag(doc, "for pt in d.performance_tables")
-    performance_table(doc)
-    tag(doc, "endfor")
-    tag(doc, "endif")
-    tag(doc, "endfor")
-    tag(doc, "endfor")
-
-    # 第四部分 + closing
-    runon = para(doc, "{{ d.part4.heading }}", "Heading 1").paragraph_format
-    runon.page_break_before = False  # runs on below 第三部分 (style.py, "part_runon")
-    runon.space_before = Pt(S.TEXT["part_runon"].before)
-    para_list(doc, "d.glossary")
-    para(doc, "{{ d.signature }}", "落款首行")
-    para(doc, "{{ d.date }}", "落款")
+    # the parts in the format's order
+    counters = {"table": 0, "section": 0}
+    for p, part in enumerate(spec.parts):
+        heading = para(doc, f"{{{{ d.parts[{p}].heading }}}}", "Heading 1").paragraph_format
+        if part.run_on:  # runs on below the previous part (style.py, "part_runon")
+            heading.page_break_before = False
+            heading.space_before = Pt(S.TEXT["part_runon"].before)
+        part_blocks(doc, p, part, counters)
 
     props = doc.core_properties
     props.title = ""
@@ -697,12 +716,20 @@ def deterministic_bytes(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def main() -> None:
+def template_bytes(fmt: Format) -> bytes:
+    """The template of `fmt` as reproducible DOCX bytes."""
     buf = io.BytesIO()
-    build().save(buf)
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_bytes(deterministic_bytes(buf.getvalue()))
-    print(f"wrote {TARGET.relative_to(ROOT)}", file=sys.stderr)
+    build(fmt).save(buf)
+    return deterministic_bytes(buf.getvalue())
+
+
+def main() -> None:
+    """Regenerate the committed template of each shipped format (templates/formats/<id>/disclosure.docx)."""
+    for folder in sorted(SHIPPED.iterdir()):
+        if (folder / FILE_NAME).is_file():
+            target = folder / TEMPLATE_NAME
+            target.write_bytes(template_bytes(load_format(folder)))
+            print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

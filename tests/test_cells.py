@@ -50,16 +50,14 @@ def test_money_accepted_in_wanyuan(raw: object, expected: Decimal) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (12345, Decimal("1.23")),
-        (12350, Decimal("1.24")),  # half-up, not banker's rounding
-        (12250, Decimal("1.23")),
-        ("2746600", Decimal("274.66")),
-        (49.99, Decimal("0.00")),
-        (50, Decimal("0.01")),
-        (1234567.891, Decimal("123.46")),
+        (12345, Decimal("1.234500")),  # kept to the fen: 12345.00元 = 1.2345万元, no rounding when read
+        (12350, Decimal("1.235000")),
+        ("2746600", Decimal("274.660000")),
+        (49.99, Decimal("0.004999")),
+        ("91016775.35", Decimal("9101.677535")),
     ],
 )
-def test_money_in_yuan_rounds_half_up_once(raw: object, expected: Decimal) -> None:
+def test_money_in_yuan_is_kept_as_entered(raw: object, expected: Decimal) -> None:
     value, notes = parsed(Kind.MONEY, raw, unit="元")
     assert str(value) == str(expected)
     assert notes == []
@@ -96,10 +94,12 @@ def test_money_rejected_with_precise_message(raw: object, code: str, words: str)
     assert words in exc.message
 
 
-def test_money_too_many_decimals_is_not_rounded_but_yuan_is() -> None:
+def test_money_with_too_many_decimals_is_refused_in_either_unit() -> None:
     with pytest.raises(CellError):
         parse_money(1.005)
-    assert parse_money(1.005, "元") == Decimal("0.00")
+    with pytest.raises(CellError) as caught:
+        parse_money(1.005, "元")
+    assert caught.value.message == "金额“1.005”有3位小数，单位为元时最多两位小数（到分），请核对后改为两位小数"
 
 
 def test_money_large_amount_warns_looks_like_yuan() -> None:

@@ -91,14 +91,15 @@ def test_good_workbook_reads_back_exactly(tmp_path: Path) -> None:
     assert book.lists[schema.SHEET_GLOSSARY] == [] and book.lists[schema.SHEET_PRIOR] == []
 
 
-def test_yuan_workbook_rounds_amounts_half_up(tmp_path: Path) -> None:
+def test_yuan_workbook_keeps_amounts_to_the_fen(tmp_path: Path) -> None:
     info = {**GOOD_INFO, "amount_unit": "元", "control_total": 1234567}
     path = build_workbook(tmp_path / "yuan.xlsx", info=info, rows={ITEMS: [item(amount=12350), item(amount=2746600)]})
     book, issues = read_workbook(path)
     assert issues == []
     assert book is not None and book.amount_unit == "元"
-    assert [r.cells["amount"].value for r in book.lists[ITEMS]] == [Decimal("1.24"), Decimal("274.66")]
-    assert book.kv[INFO]["control_total"].value == Decimal("123.46")
+    # 12350元 = 1.235万元 and 2746600元 = 274.66万元, as entered (issue 16: rounding only for display)
+    assert [r.cells["amount"].value for r in book.lists[ITEMS]] == [Decimal("1.235"), Decimal("274.66")]
+    assert book.kv[INFO]["control_total"].value == Decimal("123.4567")
 
 
 def test_invalid_unit_is_reported_and_wanyuan_used(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def case(request: pytest.FixtureRequest, rendered: dict[str, Rendered], disclosu
 def body_start(r: Rendered, d: Disclosure) -> int:
     """Index of the first page after the 目录 (the 目录 ends with the 第四部分 entry)."""
     toc = r.first_page("目录")
-    return r.first_page(d.part4.heading, toc - 1)
+    return r.first_page(d.parts[3].heading, toc - 1)
 
 
 def toc_numbers(r: Rendered, d: Disclosure) -> dict[str, int]:
@@ -94,7 +94,7 @@ def toc_numbers(r: Rendered, d: Disclosure) -> dict[str, int]:
 def targets(d: Disclosure) -> dict[str, str]:
     """anchor → the text that starts that place in the body."""
     out = {e.anchor: e.text for e in d.toc}
-    out.update({p.anchor: p.heading for p in (d.part1, d.part2, d.part3, d.part4)})
+    out.update({p.anchor: p.heading for p in d.parts})
     out.update({f"table{t.number}": t.label + t.title for t in d.tables})
     out.update({f"section{i}": s.heading for i, s in enumerate(d.sections, 1)})
     return out
@@ -127,10 +127,10 @@ def test_headings_in_order(case) -> None:
     d, r = case
     assert len(d.tables) == 10
     assert len(d.sections) == 11
-    sequence = [d.part1.heading, d.part2.heading]
+    sequence = [d.parts[0].heading, d.parts[1].heading]
     for t in d.tables:
         sequence += [t.label, t.title]
-    sequence += [d.part3.heading, *(s.heading for s in d.sections), d.part4.heading, d.signature, d.date]
+    sequence += [d.parts[2].heading, *(s.heading for s in d.sections), d.parts[3].heading, d.signature, d.date]
     text = "".join(r.pages[body_start(r, d) :])
     pos = 0
     for item in sequence:
@@ -192,7 +192,7 @@ def test_wide_tables_on_landscape_pages(case) -> None:
 
 def test_no_stranded_headings(case) -> None:
     d, r = case
-    headings = [p.heading for p in (d.part1, d.part2, d.part3, d.part4)]
+    headings = [p.heading for p in d.parts]
     headings += [s.heading for s in d.sections] + [ss.heading for s in d.sections for ss in s.subsections]
     total = len(r.pages)
     for number, text in enumerate(r.pages[1:], 2):
@@ -251,14 +251,14 @@ def outline(reader: pypdf.PdfReader) -> list[tuple[int, str]]:
 def test_bookmarks(case) -> None:
     d, r = case
     items = outline(r.reader)
-    for part in (d.part1, d.part2, d.part3, d.part4):
+    for part in d.parts:
         assert (1, norm(part.heading)) in items
     for t in d.tables:
         assert (2, norm(t.label + t.title)) in items
     for s in d.sections:
         assert (2, norm(s.heading)) in items
     titles = [title for _, title in items]
-    assert titles.index(norm(d.part2.heading)) < titles.index(norm("表1" + d.tables[0].title))
+    assert titles.index(norm(d.parts[1].heading)) < titles.index(norm("表1" + d.tables[0].title))
 
 
 def test_metadata_lang_and_tags(case) -> None:
@@ -330,10 +330,18 @@ def test_escaping_in_html(disclosures: dict[str, Disclosure]) -> None:
 def test_escaping_in_pdf(disclosures: dict[str, Disclosure], tmp_path: Path) -> None:
     d = tricky(disclosures["002"])
     # A short document (表7 and one 绩效目标表) keeps this fast; 目录 targets may dangle here.
+    tables = [t for t in d.tables if t.number == 7]
+    sections = [s for s in d.sections if any(ss.performance_tables for ss in s.subsections)]
+    kept = {t.anchor for t in tables} | {s.anchor for s in sections}
+    parts = [
+        p.model_copy(update={"blocks": [b for b in p.blocks if b.type not in ("table", "section") or b.ref in kept]})
+        for p in d.parts
+    ]
     short = d.model_copy(
         update={
-            "tables": [t for t in d.tables if t.number == 7],
-            "sections": [s for s in d.sections if any(ss.performance_tables for ss in s.subsections)],
+            "parts": parts,
+            "tables": tables,
+            "sections": sections,
             "performance_tables": d.performance_tables[:1],
             "functions": [],
         }

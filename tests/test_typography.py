@@ -279,7 +279,7 @@ def test_document_ends_without_a_spilled_page(pdfs, disclosures, name, engine):
     d = disclosures[name]
     pages = body_lines(pdfs[name, engine])
     texts = ["".join(t for _, t in page) for page in pages]
-    heading = "".join(d.part4.heading.split())
+    heading = "".join(d.parts[3].heading.split())
     k = max(i for i, t in enumerate(texts) if heading in "".join(t.split()))  # the body heading, not the 目录
     part3_end = "".join(d.sections[-1].subsections[-1].paragraphs[-1].text.split())
     if part3_end not in "".join(texts[k].split()):  # 第四部分 starts a page: the one before is full

@@ -6,6 +6,7 @@ import copy
 from decimal import Decimal
 from pathlib import Path
 
+from generator import formatting as fmt
 from generator.pipeline import run
 from generator.workbook import schema
 from generator.workbook.schema import Kind
@@ -39,18 +40,20 @@ def test_yuan_workbook_gives_identical_disclosure(tmp_path: Path, disclosures) -
     assert result.disclosure == disclosures["002"]
 
 
-def test_yuan_amounts_round_once_per_line_item(tmp_path: Path) -> None:
+def test_yuan_amounts_are_summed_exactly_and_rounded_for_display(tmp_path: Path) -> None:
     data = copy.deepcopy(example_data("002"))
     data[schema.SHEET_INFO]["金额单位"] = "元"
     data[schema.SHEET_INFO]["收支总计核对数"] = None
     data[schema.SHEET_INFO]["一般公共预算拨款核对数"] = None
     items = data[schema.SHEET_ITEMS]
     base = dict(items[0])
-    items[:] = [dict(base, 金额="12345"), dict(base, 金额="12355")]
+    items[:] = [dict(base, 金额="12345"), dict(base, 金额="12345")]
     path = tmp_path / "round.xlsx"
     write_workbook(path, data)
     result = run(path)
     assert result.disclosure is not None
     t1_total = next(r for r in result.disclosure.tables[0].rows if r.style == "total").cells[1]
-    # 1.2345 → 1.23 and 1.2355 → 1.24 (half-up), each rounded once: the total is their sum, 2.47
-    assert t1_total == Decimal("2.47")
+    # 12345元 + 12345元 = 2.469万元 exactly (rounding each item first would have given 1.23 + 1.23 = 2.46);
+    # the table shows the exact sum rounded half-up once, 2.47
+    assert t1_total == Decimal("2.469")
+    assert fmt.table_cell(t1_total) == "2.47"

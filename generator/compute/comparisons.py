@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from generator import formatting as fmt
 from generator.inputs import Inputs, PriorRow
 from generator.issues import Issue, error, warning
 from generator.workbook import schema
@@ -185,8 +186,8 @@ class PriorBook:
             return
         if row.recorded_check and row.recorded_check != reason_check(row.reason):
             return  # rewritten since it was recorded: the officer has confirmed it
-        recorded = row.recorded.quantize(ZERO)
-        if recorded == current:
+        recorded = fmt.q2(row.recorded)
+        if recorded == fmt.q2(current):  # the figure as published (元 workbooks hold it to the fen)
             return
         was, now = direction(recorded, prior), direction(current, prior)
         cell = row.cell(SHEET, "reason")

@@ -1,38 +1,25 @@
-"""表1–表10 of the 2023 layout (format-2023.md §4–5), every row computed from line items."""
+"""The catalogue of table kinds the engine computes from line items (format-2023.md §4–5).
+
+A format places tables by kind (`KINDS`) and gives each its own label, title, unit and header;
+the rows, and so the columns each kind has, are the engine's. Every row is a sum of line items.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.compute import ledger as L
 from generator.compute.ledger import Predicate
 from generator.compute.names import Names
+from generator.formats.spec import TableBlock
 from generator.inputs import LineItem
-from generator.model import Cell, Table, TableRow
+from generator.model import Cell, HeadCell, NumberStyle, Table, TableRow
 from generator.workbook.schema import FundSource as F
 
 # 表7 economic columns c7–c16: 部门预算支出经济分类 类 in this order.
 PROJECT_ECON_CLASSES = ("301", "302", "303", "307", "309", "310", "311", "312", "313", "399")
-
-TABLE_TITLES = {
-    1: "部门（单位）收支总体情况表",
-    2: "部门（单位）收入总体情况表",
-    3: "部门（单位）支出总体情况表",
-    4: "财政拨款收支预算总体情况表",
-    5: "一般公共预算支出情况表",
-    6: "一般公共预算基本支出情况表",
-    7: "一般公共预算项目支出情况表",
-    8: "政府性基金预算支出情况表",
-    9: "国有资本经营预算支出情况表",
-    10: "财政拨款“三公”经费支出情况表",
-}
-LANDSCAPE = frozenset({2, 7})
-EMPTY_PADDING = {8: 16, 9: 14}
-EMPTY_NOTES = {
-    8: "我单位没有使用政府性基金预算拨款安排的支出，政府性基金预算支出情况表为空表。",
-    9: "我单位没有使用国有资本经营预算拨款安排的支出，国有资本经营预算支出情况表为空表。",
-}
 
 # 表1 income side: label and the fund sources it sums (format-2023.md §5 表1).
 INCOME_ROWS: tuple[tuple[str, frozenset[F]], ...] = (
@@ -123,41 +110,49 @@ def _blank(columns: int) -> TableRow:
 
 
 class TableBuilder:
-    """Builds the ten tables for one department from its line items."""
+    """Computes the rows of each table kind for one department from its line items."""
 
-    def __init__(self, items: Sequence[LineItem], names: Names, unit_name: str) -> None:
+    def __init__(self, items: Sequence[LineItem], names: Names, unit_line: str) -> None:
         self.items = list(items)
         self.names = names
-        self.unit_line = f"编制部门（单位）：{unit_name}"
+        self.unit_line = unit_line  # "编制部门（单位）：{单位全称}"
         self.gpb = L.select(self.items, L.by_sources(L.GPB))
 
-    def _table(self, number: int, columns: int, rows: list[TableRow], empty_note: str | None = None) -> Table:
+    def table(self, spec: TableBlock, number: int, numbers: NumberStyle) -> Table:
+        """The table `spec` places, as the `number`-th table of the document."""
+        kind = KINDS[spec.kind]
+        total_label = spec.total_label or kind.total_label
+        chosen = kind.selection(self) if kind.selection else None
+        empty_note = None
+        if chosen is not None and not chosen and spec.empty is not None:
+            rows = [_blank(kind.columns) for _ in range(spec.empty.rows)]
+            rows.append(
+                TableRow(
+                    style="total", cells=[*([""] * kind.codes), total_label, *[None] * (kind.columns - kind.codes - 1)]
+                )
+            )
+            empty_note = spec.empty.note
+        else:
+            rows = kind.rows(self, total_label)
         return Table(
             number=number,
-            label=f"表{number}",
-            title=TABLE_TITLES[number],
+            kind=spec.kind,
+            label=spec.label,
+            title=spec.title,
             unit_line=self.unit_line,
-            columns=columns,
-            landscape=number in LANDSCAPE,
+            columns=kind.columns,
+            landscape=spec.orientation == "landscape",
             rows=rows,
             empty_note=empty_note,
+            numbers=numbers,
+            head=[[HeadCell(text=c.text, cols=c.cols, rows=c.rows) for c in row] for row in spec.head],
+            aligns=kind.aligns,
         )
 
-    def all(self) -> list[Table]:
-        return [
-            self.t1(),
-            self.t2(),
-            self.t3(),
-            self.t4(),
-            self.t5(),
-            self.t6(),
-            self.t7(),
-            self.fund_table(8, L.FUND),
-            self.fund_table(9, L.SOE),
-            self.t10(),
-        ]
+    def names_classes(self) -> list[str]:
+        return sorted(c for c in self.names.functions if len(c) == 3)
 
-    def t1(self) -> Table:
+    def income_spending(self, total_label: str) -> list[TableRow]:
         classes = self.names_classes()
         body = max(len(classes), len(INCOME_ROWS))
         rows = []
@@ -174,22 +169,19 @@ class TableBuilder:
         grand = L.total(self.items)
         rows.append(_blank(4))
         rows.append(TableRow(style="total", cells=["收  入  总  计", grand, "支  出  总  计", grand]))
-        return self._table(1, 4, rows)
+        return rows
 
-    def names_classes(self) -> list[str]:
-        return sorted(c for c in self.names.functions if len(c) == 3)
-
-    def t2(self) -> Table:
+    def income(self, total_label: str) -> list[TableRow]:
         rows = functional_rows(self.items, T2_COLUMNS, self.names)
-        rows.append(_total_row("合 计", self.items, T2_COLUMNS))
-        return self._table(2, 16, rows)
+        rows.append(_total_row(total_label, self.items, T2_COLUMNS))
+        return rows
 
-    def t3(self) -> Table:
+    def spending(self, total_label: str) -> list[TableRow]:
         rows = functional_rows(self.items, KIND_COLUMNS, self.names)
-        rows.append(_total_row("合  计", self.items, KIND_COLUMNS))
-        return self._table(3, 7, rows)
+        rows.append(_total_row(total_label, self.items, KIND_COLUMNS))
+        return rows
 
-    def t4(self) -> Table:
+    def fiscal(self, total_label: str) -> list[TableRow]:
         fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
         cols = FUND_COLUMNS
         income: list[tuple[str, Decimal]] = [
@@ -207,14 +199,14 @@ class TableBuilder:
         rows.append(
             TableRow(style="total", cells=["收  入  总  计", L.total(fiscal), "支  出  总  计", *_sums(fiscal, cols)])
         )
-        return self._table(4, 7, rows)
+        return rows
 
-    def t5(self) -> Table:
+    def gpb_spending(self, total_label: str) -> list[TableRow]:
         rows = functional_rows(self.gpb, KIND_COLUMNS, self.names)
-        rows.append(_total_row("合  计", self.gpb, KIND_COLUMNS))
-        return self._table(5, 7, rows)
+        rows.append(_total_row(total_label, self.gpb, KIND_COLUMNS))
+        return rows
 
-    def t6(self) -> Table:
+    def gpb_basic(self, total_label: str) -> list[TableRow]:
         basic = L.select(self.gpb, L.basic)
         cols: tuple[Predicate, ...] = (
             lambda i: True,
@@ -232,10 +224,10 @@ class TableBuilder:
                         style="econ-kuan", cells=[cls, kuan[3:], self.names.econ_name(kuan), *_sums(in_kuan, cols)]
                     )
                 )
-        rows.append(_total_row("合  计", basic, cols, lead=2))
-        return self._table(6, 6, rows)
+        rows.append(_total_row(total_label, basic, cols, lead=2))
+        return rows
 
-    def t7(self) -> Table:
+    def gpb_projects(self, total_label: str) -> list[TableRow]:
         proj = L.select(self.gpb, L.project)
         cols: tuple[Predicate, ...] = (lambda i: True, *(_econ_class(c) for c in PROJECT_ECON_CLASSES))
         rows = []
@@ -263,29 +255,96 @@ class TableBuilder:
                                 cells=[*split_code(code), self.names.function(code), name, *_sums(mine, cols)],
                             )
                         )
-        rows.append(TableRow(style="total", cells=["", "", "", "", "合 计", *_sums(proj, cols)]))
-        return self._table(7, 16, rows)
+        rows.append(TableRow(style="total", cells=["", "", "", "", total_label, *_sums(proj, cols)]))
+        return rows
 
-    def fund_table(self, number: int, sources: frozenset[F]) -> Table:
-        chosen = L.select(self.items, L.by_sources(sources))
-        if not chosen:
-            rows = [_blank(7) for _ in range(EMPTY_PADDING[number])]
-            rows.append(TableRow(style="total", cells=["", "", "", "合  计", None, None, None]))
-            return self._table(number, 7, rows, empty_note=EMPTY_NOTES[number])
+    def fund_items(self) -> list[LineItem]:
+        return L.select(self.items, L.by_sources(L.FUND))
+
+    def soe_items(self) -> list[LineItem]:
+        return L.select(self.items, L.by_sources(L.SOE))
+
+    def fund(self, total_label: str) -> list[TableRow]:
+        return self._by_function(self.fund_items(), total_label)
+
+    def soe(self, total_label: str) -> list[TableRow]:
+        return self._by_function(self.soe_items(), total_label)
+
+    def _by_function(self, chosen: list[LineItem], total_label: str) -> list[TableRow]:
         rows = functional_rows(chosen, KIND_COLUMNS, self.names)
-        rows.append(_total_row("合  计", chosen, KIND_COLUMNS))
-        return self._table(number, 7, rows)
+        rows.append(_total_row(total_label, chosen, KIND_COLUMNS))
+        return rows
 
-    def t10(self) -> Table:
+    def sangong(self, total_label: str) -> list[TableRow]:
         fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
-        rows = [
+        return [
             TableRow(
                 style="total" if label == "合计" else "label",
-                cells=[label, *_sums(L.select(fiscal, L.econ_in(codes)), FUND_COLUMNS)],
+                cells=[
+                    total_label if label == "合计" else label,
+                    *_sums(L.select(fiscal, L.econ_in(codes)), FUND_COLUMNS),
+                ],
             )
             for label, codes in sangong_groups()
         ]
-        return self._table(10, 5, rows)
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One kind of table: its columns (a code/text/amount alignment each) and how rows are computed."""
+
+    description: str  # Chinese, for `disclosure formats` and docs/formats.md
+    aligns: str  # per column: c centred code, l text, r amount
+    rows: Callable[[TableBuilder, str], list[TableRow]]  # (builder, 合计 label) -> rows
+    total_label: str = "合计"
+    codes: int = 0  # leading code columns (the empty table's 合计 label follows them)
+    selection: Callable[[TableBuilder], list[LineItem]] | None = None  # items of a table that may be empty
+
+    @property
+    def columns(self) -> int:
+        return len(self.aligns)
+
+    @property
+    def can_be_empty(self) -> bool:
+        return self.selection is not None
+
+
+FUNCTIONAL = "cccl" + "rrr"
+KINDS: dict[str, TableKind] = {
+    "收支总表": TableKind("收入按资金来源、支出按功能分类“类”，含收支总计", "lrlr", TableBuilder.income_spending),
+    "收入总表": TableKind("按功能分类科目列出各资金来源的收入", "cccl" + "r" * 12, TableBuilder.income, codes=3),
+    "支出总表": TableKind("按功能分类科目列出基本支出和项目支出", FUNCTIONAL, TableBuilder.spending, codes=3),
+    "财政拨款收支总表": TableKind(
+        "当年财政拨款收入，及按功能分类“类”的三项财政拨款支出", "lrl" + "rrrr", TableBuilder.fiscal
+    ),
+    "一般公共预算支出": TableKind(
+        "当年一般公共预算拨款按功能分类科目的基本支出和项目支出", FUNCTIONAL, TableBuilder.gpb_spending, codes=3
+    ),
+    "一般公共预算基本支出": TableKind(
+        "当年一般公共预算基本支出按经济分类科目的人员经费和公用经费", "ccl" + "rrr", TableBuilder.gpb_basic, codes=2
+    ),
+    "一般公共预算项目支出": TableKind(
+        "当年一般公共预算项目支出按功能分类科目和项目、经济分类“类”",
+        "cccll" + "r" * 11,
+        TableBuilder.gpb_projects,
+        codes=3,
+    ),
+    "政府性基金支出": TableKind(
+        "当年政府性基金预算拨款按功能分类科目的基本支出和项目支出",
+        FUNCTIONAL,
+        TableBuilder.fund,
+        codes=3,
+        selection=TableBuilder.fund_items,
+    ),
+    "国有资本经营支出": TableKind(
+        "当年国有资本经营预算拨款按功能分类科目的基本支出和项目支出",
+        FUNCTIONAL,
+        TableBuilder.soe,
+        codes=3,
+        selection=TableBuilder.soe_items,
+    ),
+    "三公经费": TableKind("当年财政拨款“三公”经费，按三项财政拨款资金来源", "l" + "rrrr", TableBuilder.sangong),
+}
 
 
 def sangong_groups() -> list[tuple[str, frozenset[str]]]:

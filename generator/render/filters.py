@@ -28,8 +28,13 @@ def keep_end(text: str) -> Markup:
     return Markup('{}<span class="nw">{}</span>').format(head, tail)
 
 
+def cell(value: object, style: object = None) -> str:
+    """A table cell: in the table's number style when given, else 2 decimals with zero blank."""
+    return fmt.table_cell(value) if style is None else fmt.styled_cell(value, style)
+
+
 FILTERS = {
-    "cell": fmt.table_cell,  # table cell: 2 decimals, zero blank
+    "cell": cell,
     "amount": fmt.amount,  # always 2 decimals, zero shown as 0.00
     "percent": fmt.percent,
     "cn_date": fmt.cn_date,

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from generator import formatting as fmt
-from generator.model import Disclosure, PerformanceTable
+from generator.model import Disclosure, PerformanceTable, Table
 from generator.render import style as S
 
 # Advance widths in em. CJK and fullwidth glyphs are 1 em in every font used; Latin, digits
@@ -240,17 +240,13 @@ def layout(
     return TableLayout(tuple(round(w, 2) for w in widths), tuple(laid), grid, labels)
 
 
-def _cell_text(value: object) -> str:
-    return value if isinstance(value, str) else fmt.table_cell(value)
-
-
-def disclosure_table_layout(number: int, rows: list[list[object]]) -> TableLayout:
-    spec = S.TABLES[number]
-    page = S.LANDSCAPE if spec.landscape else S.PORTRAIT
-    grid = S.LANDSCAPE_GRID if spec.landscape else S.PORTRAIT_GRID
-    ncols = len(spec.aligns)
-    body = [[(c, 1, _cell_text(v)) for c, v in enumerate(cells)] for cells in rows]
-    return layout(spec.head, body, ncols, page.text_width, grid)
+def disclosure_table_layout(table: Table) -> TableLayout:
+    """A table's widths and header lines from its format header and its cells as printed."""
+    page = S.LANDSCAPE if table.landscape else S.PORTRAIT
+    grid = S.LANDSCAPE_GRID if table.landscape else S.PORTRAIT_GRID
+    head = [[S.h(c.text, c.cols, c.rows) for c in row] for row in table.head]
+    body = [[(c, 1, fmt.styled_cell(v, table.numbers)) for c, v in enumerate(r.cells)] for r in table.rows]
+    return layout(head, body, table.columns, page.text_width, grid)
 
 
 def performance_layout(table: PerformanceTable) -> TableLayout:
@@ -273,5 +269,5 @@ class DocumentLayout:
 
 
 def document_layout(disclosure: Disclosure) -> DocumentLayout:
-    tables = {t.number: disclosure_table_layout(t.number, [r.cells for r in t.rows]) for t in disclosure.tables}
+    tables = {t.number: disclosure_table_layout(t) for t in disclosure.tables}
     return DocumentLayout(tables, [performance_layout(pt) for pt in disclosure.performance_tables])

@@ -101,9 +101,9 @@ def _office_child(parent: int) -> None:
 def toc_targets(disclosure: Disclosure) -> dict[str, str]:
     """anchor → the text that starts that place in the body (whitespace removed)."""
     out = {e.anchor: e.text for e in disclosure.toc}
-    out.update({p.anchor: p.heading for p in (disclosure.part1, disclosure.part2, disclosure.part3, disclosure.part4)})
-    out.update({f"table{t.number}": t.label + t.title for t in disclosure.tables})
-    out.update({f"section{i}": s.heading for i, s in enumerate(disclosure.sections, 1)})
+    out.update({p.anchor: p.heading for p in disclosure.parts})
+    out.update({t.anchor: t.label + t.title for t in disclosure.tables})
+    out.update({s.anchor: s.heading for s in disclosure.sections})
     return {anchor: "".join(text.split()) for anchor, text in out.items()}
 
 
@@ -111,7 +111,7 @@ def _searches(disclosure: Disclosure) -> dict[str, list[str]]:
     """anchor → the paragraph texts (whitespace removed) that start its target in the DOCX: a
     table's label ("表1") and title are two paragraphs, everything else one."""
     out = {anchor: [text] for anchor, text in toc_targets(disclosure).items()}
-    out.update({f"table{t.number}": ["".join(t.label.split()), "".join(t.title.split())] for t in disclosure.tables})
+    out.update({t.anchor: ["".join(t.label.split()), "".join(t.title.split())] for t in disclosure.tables})
     return out
 
 

@@ -206,19 +206,25 @@ def _to_decimal(raw: object, codes: _Codes, allow_negative: bool = False) -> Dec
 def parse_money(
     raw: object, unit: str = AmountUnit.WANYUAN.value, notes: list[CellWarning] | None = None
 ) -> Decimal | None:
-    """Amount in the workbook's unit → Decimal 万元 with exactly 2 places.
+    """Amount in the workbook's unit → Decimal 万元, exactly as entered (issue 16).
 
-    万元 workbook: more than 2 decimals is an error (never rounded silently).
-    元 workbook: value / 10000 rounded half-up once to 0.01 万元.
+    Either unit allows at most 2 decimals (an error otherwise, never rounded silently): 万元 keeps
+    2 places, 元 becomes 万元 with 6 places (to the fen). Sums are exact; rounding happens only
+    when a table or sentence shows an amount in its own unit.
     """
     if is_empty(raw):
         return None
     _check_error_value(raw)
     _check_unit_word(raw, unit)
     d = _to_decimal(raw, _MONEY_CODES)
-    if unit == AmountUnit.YUAN.value:
-        return (d / 10000).quantize(CENT, rounding=ROUND_HALF_UP)
     places = _places(d)
+    if unit == AmountUnit.YUAN.value:
+        if places > 2:
+            raise CellError(
+                "amount-too-many-decimals",
+                f"金额“{trim(d)}”有{places}位小数，单位为元时最多两位小数（到分），请核对后改为两位小数",
+            )
+        return d.quantize(CENT).scaleb(-4)
     if places > 2:
         raise CellError(
             "amount-too-many-decimals",

@@ -457,6 +457,9 @@ class _Reader:
         out: dict[str, CellValue] = {}
         for f in fields:
             found = rows.get(f.label)
+            if not found and f.added:
+                out[f.key] = self._absent(f)  # an older workbook: the default
+                continue
             if not found:
                 self.issues.append(
                     error(

@@ -98,6 +98,8 @@ class Field:
     required: bool = False
     default: object = None
     choices: tuple[str, ...] = ()
+    # Added after the first template: an older workbook without this row reads the default.
+    added: bool = False
 
 
 # --- vocabularies ------------------------------------------------------------
@@ -173,7 +175,7 @@ INFO_FIELDS: tuple[Field, ...] = (
         "amount_unit",
         "金额单位",
         Kind.CHOICE,
-        "本工作簿所有金额的单位。选“元”时，每笔金额读入时四舍五入到0.01万元",
+        "本工作簿所有金额的单位。选“元”时按元填写到分，公开文件的万元数由精确合计四舍五入得出",
         required=True,
         default=AmountUnit.WANYUAN.value,
         choices=tuple(u.value for u in AmountUnit),
@@ -219,6 +221,16 @@ INFO_FIELDS: tuple[Field, ...] = (
     Field("other_matters", "其他需说明的事项", Kind.LONGTEXT, "第三部分十一（五）；不填则写“无其他需要说明的事项。”"),
     Field("control_total", "收支总计核对数", Kind.MONEY, "选填：预算系统批复的收支总计，用于核对支出明细合计"),
     Field("control_gpb", "一般公共预算拨款核对数", Kind.MONEY, "选填：批复的一般公共预算当年拨款合计，用于核对"),
+    # Issue 16: the installed format the document is laid out in (`disclosure formats` lists them).
+    Field(
+        "format",
+        "格式",
+        Kind.TEXT,
+        "公开文件的格式（地区和年度样式），从下拉列表选择；财政局另有格式时由信息中心安装",
+        required=True,
+        default="xinjiang-2023",
+        added=True,
+    ),
 )
 
 # --- sheet 预算单位 -------------------------------------------------------------

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
+from generator.formats import registry
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -72,6 +73,7 @@ FIRST_LIST_COL = 7  # G
 LIST_FUNC_ITEMS = "list_func_items"
 LIST_FUNC_CLASSES = "list_func_classes"
 LIST_ECON_ITEMS = "list_econ_items"
+LIST_FORMATS = "list_formats"  # the installed formats (基本信息 格式): the installation's, not the schema's
 CODE_LISTS = {
     s.Kind.FUNC_CODE: LIST_FUNC_ITEMS,
     s.Kind.CLASS_CODE: LIST_FUNC_CLASSES,
@@ -132,13 +134,23 @@ class TemplateDataError(ValueError):
 
 
 def write_workbook(
-    path: Path, data: Mapping[str, Any] | None = None, year: int = 2023, catalog: Catalog | None = None
+    path: Path,
+    data: Mapping[str, Any] | None = None,
+    year: int = 2023,
+    catalog: Catalog | None = None,
+    format_id: str | None = None,
 ) -> None:
-    """Write the input workbook to `path`: blank (`data=None`) or filled from example JSON `data`."""
-    build_workbook(data, year, catalog).save(path)
+    """Write the input workbook to `path`: blank (`data=None`) or filled from example JSON `data`;
+    `format_id` fills 基本信息 格式 (else the schema's default)."""
+    build_workbook(data, year, catalog, format_id).save(path)
 
 
-def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023, catalog: Catalog | None = None) -> Workbook:
+def build_workbook(
+    data: Mapping[str, Any] | None = None,
+    year: int = 2023,
+    catalog: Catalog | None = None,
+    format_id: str | None = None,
+) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
 
     `data` maps sheet names to {label: value} (key/value sheets) or to lists of {header: value}
@@ -161,7 +173,7 @@ def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023, cata
     for name, ws in sheets.items():
         if name in s.KV_SHEETS:
             _write_kv_sheet(ws, name, choice_names)
-            _fill_kv(ws, name, _defaults(name, year))
+            _fill_kv(ws, name, _defaults(name, year, format_id))
             _fill_kv(ws, name, data.get(name, {}))
         else:
             rows = _list_rows(name, data[name]) if name in data else _default_rows(name)
@@ -237,6 +249,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog, year: int) -> di
         (LIST_ECON_ITEMS, "经济分类款", [f"{c} {n}" for c, n in catalog.econ_items()]),
         *((name, name, choices) for choices, name in choice_names.items()),
         *_framework_lists(year),
+        (LIST_FORMATS, "格式", sorted(registry.folders())),
     ]
     for offset, (name, header, values) in enumerate(lists):
         col = FIRST_LIST_COL + offset
@@ -380,6 +393,8 @@ def _write_kv_sheet(ws: Worksheet, sheet: str, choice_names: Mapping[tuple[str, 
         if field.kind is s.Kind.LONGTEXT:
             ws.row_dimensions[row].height = 90
         dv = _validation(field.kind, field.choices, choice_names)
+        if field.key == "format":
+            dv = _dv("list", "请从下拉列表选择已安装的格式", formula1=LIST_FORMATS)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
@@ -410,10 +425,12 @@ def _kv_note(field: s.Field) -> str:
     return "；".join(p for p in parts if p)
 
 
-def _defaults(sheet: str, year: int) -> dict[str, object]:
+def _defaults(sheet: str, year: int, format_id: str | None = None) -> dict[str, object]:
     values = {f.label: f.default for f in s.KV_SHEETS[sheet] if f.default is not None}
     if sheet == s.SHEET_INFO:
         values[_field(sheet, "year").label] = year
+        if format_id:
+            values[_field(sheet, "format").label] = format_id
     return values
 
 
@@ -855,7 +872,7 @@ WORKFLOW = (
 
 RULES = (
     "金额单位：在“基本信息”的“金额单位”选择“万元”或“元”，整个工作簿的金额都按这个单位填写。只填数字，不要带“万元”“元”"
-    "等文字。选“万元”时最多两位小数；选“元”时，工具读入每笔金额后四舍五入到0.01万元，再据此汇总，保证公开文件各表合计一致。",
+    "等文字。选“万元”时最多两位小数；选“元”时最多两位小数（到分），工具按精确金额汇总，只在公开文件显示万元数时四舍五入。",
     "基本支出与项目支出：基本支出是保障机构正常运转、完成日常工作任务的人员经费和公用经费（如工资福利、办公费、水电费）；"
     "项目支出是为完成特定工作任务在基本支出之外安排的支出，必须填写项目名称，并在“项目信息”“绩效指标”中填写该项目。",
     "资金来源：与公开文件表1的收入各行一一对应，从下拉列表选择。当年财政拨款选“一般公共预算拨款（一般财力）”等；"

@@ -1,0 +1,69 @@
+"""The document's order from its format: parts, their blocks, the numbered headings and the 目录.
+
+The figures are computed elsewhere (tables.py, the narrative); this module places them where the
+format says, fills the format's texts with computed values and numbers the headed blocks of each
+part (一、二、三……), so the 目录 and the body use the same words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator import formatting as fmt
+from generator.compute import sections as sec
+from generator.compute.tables import TableBuilder
+from generator.formats import spec as S
+from generator.model import Block, NumberStyle, Part, Section, Table, TocEntry
+
+
+@dataclass
+class Layout:
+    """Lays out one document: `lay_out()` fills `parts`, `tables`, `sections` and `toc` in order."""
+
+    spec: S.FormatSpec
+    values: dict[str, object]  # the placeholders' computed values (spec.PLACEHOLDERS)
+    builder: TableBuilder
+    computed: dict[str, Section]  # the narrative's sections by id
+    parts: list[Part] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    toc: list[TocEntry] = field(default_factory=list)
+
+    def fill(self, template: str, **more: object) -> str:
+        """A format text with its placeholders filled (checked when the format was loaded)."""
+        return template.format(**self.values, **more)
+
+    def lay_out(self) -> Layout:
+        for p, part_spec in enumerate(self.spec.parts, start=1):
+            part = Part(heading=self.fill(part_spec.heading), anchor=f"part{p}", run_on=part_spec.run_on)
+            self.toc.append(TocEntry(level=1, text=part.heading, anchor=part.anchor))
+            blocks: list[Block] = []
+            ordinal = 0  # headed blocks so far in this part
+            for block in part_spec.blocks:
+                if isinstance(block, S.OverviewBlock | S.TableBlock | S.SectionBlock) and block.numbered:
+                    ordinal += 1
+                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else ""))
+            self.parts.append(part.model_copy(update={"blocks": blocks}))
+        return self
+
+    def block(self, part: Part, block: S.AnyBlock, n: str) -> Block:
+        if isinstance(block, S.OverviewBlock):
+            anchor = f"{part.anchor}-{block.content}"
+            heading = None if block.heading is None else self.fill(block.heading, n=n)
+            if heading is not None:
+                self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
+            return Block(type="overview", ref=block.content, anchor=anchor, heading=heading)
+        if isinstance(block, S.TableBlock):
+            style = NumberStyle(unit=block.unit, **self.spec.numbers.of(block.unit).model_dump())
+            table = self.builder.table(block, len(self.tables) + 1, style)
+            self.tables.append(table)
+            self.toc.append(TocEntry(level=2, text=self.fill(block.toc, n=n, title=table.title), anchor=table.anchor))
+            return Block(type="table", ref=table.anchor, anchor=table.anchor)
+        if isinstance(block, S.SectionBlock):
+            source = self.computed[block.section]
+            anchor = f"section{len(self.sections) + 1}"
+            heading = self.fill(block.heading, n=n, title=sec.title(source))
+            self.sections.append(source.model_copy(update={"heading": heading, "anchor": anchor}))
+            self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
+            return Block(type="section", ref=anchor, anchor=anchor)
+        return Block(type=block.type, ref=block.type, anchor=f"{part.anchor}-{block.type}")

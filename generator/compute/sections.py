@@ -1,0 +1,39 @@
+"""The 情况说明 sections the narrative computes, by the ids a format places them with.
+
+`Narrative.sections()` returns them in this order; a format chooses where each goes and
+how its heading reads (`{title}` is the narrative's heading without its ordinal).
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.model import Section
+
+SECTION_IDS: dict[str, str] = {
+    "overall": "收支预算情况的总体说明",
+    "income": "收入预算情况说明",
+    "spending": "支出预算情况说明",
+    "fiscal": "财政拨款收支预算情况的总体说明",
+    "gpb": "一般公共预算当年拨款情况说明",
+    "basic": "一般公共预算基本支出情况说明",
+    "projects": "一般公共预算项目支出情况说明",
+    "fund": "政府性基金预算拨款情况说明",
+    "soe": "国有资本经营预算拨款情况说明",
+    "sangong": "财政拨款“三公”经费预算情况说明",
+    "other": "其他重要事项的情况说明（机关运行经费、政府采购、国有资产、预算绩效、其他事项）",
+}
+
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def by_id(sections: list[Section]) -> dict[str, Section]:
+    """The narrative's sections keyed by id."""
+    if len(sections) != len(SECTION_IDS):
+        raise ValueError(f"the narrative computed {len(sections)} sections for {len(SECTION_IDS)} ids")
+    return dict(zip(SECTION_IDS, sections, strict=True))
+
+
+def title(section: Section) -> str:
+    """The heading without its ordinal: "关于…收入预算情况说明"."""
+    return _ORDINAL.sub("", section.heading, count=1)

@@ -1,0 +1,322 @@
+"""Read one `format.yaml` into a `Format`, or say everything wrong with it, each at its line.
+
+YAML is composed into nodes first so every value keeps its line; the schema (`spec.py`) and
+the engine's catalogues (table kinds, narrative sections) then check it, and every problem is
+collected before the file is refused. Messages are Chinese and say the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generator.formats import spec as S
+
+FILE_NAME = "format.yaml"
+
+
+@dataclass(frozen=True)
+class FormatProblem:
+    """One problem in a format file: file, line (1-based, 0 when the whole file) and the message."""
+
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+
+
+class FormatInvalid(Exception):
+    """A format file that cannot be used; `problems` lists everything wrong with it."""
+
+    def __init__(self, problems: list[FormatProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Format:
+    """A validated format: its schema values and the folder it came from."""
+
+    spec: S.FormatSpec
+    folder: Path
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+Path_ = tuple[object, ...]
+
+
+@dataclass
+class _Reader:
+    """Turns composed YAML nodes into plain values, remembering the line of each path."""
+
+    loader: yaml.SafeLoader
+    lines: dict[Path_, int]
+    duplicates: list[tuple[int, str]]
+
+    def plain(self, node: yaml.Node, path: Path_ = ()) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[object, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in out:  # PyYAML would keep the last silently
+                    first = self.lines[(*path, key)]
+                    self.duplicates.append((line, f"“{key}”在第{first}行已经设置过，请删除其中一处"))
+                    continue
+                self.lines[(*path, key)] = line
+                out[key] = self.plain(value_node, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+
+def _visible(loc: tuple[object, ...]) -> tuple[object, ...]:
+    """A pydantic error location as a path in the file: without the block type pydantic adds after
+    a block's index, e.g. ('parts', 0, 'blocks', 2, 'table', 'kind') → parts.0.blocks.2.kind."""
+    return tuple(
+        part
+        for i, part in enumerate(loc)
+        if not (i >= 2 and loc[i - 2] == "blocks" and isinstance(loc[i - 1], int) and part in S.BLOCK_TYPES)
+    )
+
+
+def _line(loc: tuple[object, ...], lines: dict[Path_, int]) -> int:
+    """The line of the deepest part of `loc` that is in the file (a missing key: its mapping's)."""
+    path = _visible(loc)
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 0)
+
+
+def _where(loc: tuple[object, ...]) -> str:
+    return ".".join(str(p) for p in _visible(loc))
+
+
+def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
+    model: Any = S.FormatSpec
+    blocks = {
+        "table": S.TableBlock,
+        "section": S.SectionBlock,
+        "overview": S.OverviewBlock,
+        "glossary": S.GlossaryBlock,
+        "signature": S.SignatureBlock,
+    }
+    nested = {
+        ("FormatSpec", "numbers"): S.Numbers,
+        ("Numbers", "万元"): S.NumberStyle,
+        ("Numbers", "元"): S.NumberStyle,
+        ("FormatSpec", "editions"): S.Edition,
+        ("FormatSpec", "years"): S.Years,
+        ("FormatSpec", "cover"): S.Cover,
+        ("FormatSpec", "parts"): S.PartSpec,
+        ("TableBlock", "head"): S.HeadCell,
+        ("TableBlock", "empty"): S.EmptyTable,
+    }
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if model is S.PartSpec and part == "blocks":
+            model = None
+            continue
+        if model is None and part in blocks:
+            model = blocks[part]
+            continue
+        model = nested.get((getattr(model, "__name__", ""), part), model)
+    if model is None or not hasattr(model, "model_fields"):
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _message(err: dict[str, Any]) -> str:
+    loc = tuple(err["loc"])
+    key = str(loc[-1]) if loc else ""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    where = _where(loc)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+        hint = (
+            f"，是否应为“{close[0]}”？"
+            if close
+            else f"。此处可用的设置：{'、'.join(allowed)}"
+            if allowed
+            else "，请删除"
+        )
+        return f"不认识的设置“{key}”{hint}"
+    if kind == "missing":
+        return f"缺少必填的设置“{where}”，请补上"
+    if kind == "union_tag_not_found":
+        return f"{where} 缺少 type，请写明块的类型（{'、'.join(S.BLOCK_TYPES)}之一）"
+    if kind == "union_tag_invalid":
+        tag = ctx.get("tag", "")
+        close = difflib.get_close_matches(str(tag), S.BLOCK_TYPES, n=1, cutoff=0.5)
+        hint = f"，是否应为“{close[0]}”？" if close else ""
+        return f"{where}：type“{tag}”不是可用的块类型（{'、'.join(S.BLOCK_TYPES)}）{hint}"
+    if kind == "literal_error":
+        expected = "、".join(
+            v.strip().strip("'") for v in re.split(r",| or ", str(ctx.get("expected", ""))) if v.strip()
+        )
+        return f"{where} 的值“{err.get('input')}”不可用，应为 {expected} 之一"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{where} 应为整数，现为“{err.get('input')}”"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{where} 应为 true 或 false，现为“{err.get('input')}”"
+    if kind in ("string_type",):
+        return f"{where} 应为文字，现为“{err.get('input')}”"
+    if kind in ("list_type",):
+        return f"{where} 应为列表（每项以“- ”开头）"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"{where} 应为“名称: 值”形式的设置组"
+    if kind == "too_short":
+        return f"{where} 至少需要一项"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        word = "不小于" if kind == "greater_than_equal" else "不大于"
+        return f"{where} 应{word}{bound}，现为“{err.get('input')}”"
+    if kind == "string_pattern_mismatch":
+        return f"{where}“{err.get('input')}”只能由小写字母、数字和连字符组成，如 xinjiang-2023"
+    if kind == "string_too_short":
+        return f"{where} 不能为空"
+    if kind == "value_error":
+        return f"{where}：{ctx.get('error', err['msg'])}"
+    return f"{where}：{err['msg']}"
+
+
+def _misspellings_once(errors: list[Any]) -> list[Any]:
+    """A misspelt key is one problem: drop "missing title" when the same mapping has an unknown
+    key close to it ("titel"), whose message already suggests the right spelling."""
+    unknown = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e["type"] == "extra_forbidden"}
+
+    def misspelt(e: Any) -> bool:
+        parent, key = tuple(e["loc"][:-1]), str(e["loc"][-1])
+        return any(p == parent and difflib.get_close_matches(k, [key], n=1, cutoff=0.5) for p, k in unknown)
+
+    return [e for e in errors if not (e["type"] == "missing" and misspelt(e))]
+
+
+def load_format(folder: Path) -> Format:
+    """The format in `folder` (its `format.yaml`); `FormatInvalid` lists every problem."""
+    file = Path(folder) / FILE_NAME
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormatInvalid([FormatProblem(file, 0, f"找不到格式文件，请在 {folder} 中放入 {FILE_NAME}")]) from None
+    except UnicodeDecodeError:
+        raise FormatInvalid([FormatProblem(file, 0, "文件不是 UTF-8 编码，请用 UTF-8 保存")]) from None
+    reader = _Reader(yaml.SafeLoader(text), {}, [])
+    try:
+        node = reader.loader.get_single_node()
+        data = reader.plain(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise FormatInvalid(
+            [FormatProblem(file, line, f"YAML 写法有误（{exc.problem or exc.context}），请检查缩进、冒号和引号")]
+        ) from None
+    finally:
+        reader.loader.dispose()
+    if data is None:
+        raise FormatInvalid([FormatProblem(file, 0, "文件是空的")])
+    lines = reader.lines
+    duplicates = [FormatProblem(file, line, message) for line, message in reader.duplicates]
+    if not isinstance(data, dict):
+        raise FormatInvalid([FormatProblem(file, 1, "文件应由“名称: 值”形式的设置组成")])
+    try:
+        fmt = S.FormatSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = duplicates + [
+            FormatProblem(file, _line(tuple(e["loc"]), lines), _message(e))
+            for e in _misspellings_once(exc.errors(include_url=False))
+        ]
+        raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
+    problems = duplicates + [FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt)]
+    if problems:
+        raise FormatInvalid(sorted(problems, key=lambda p: p.line))
+    return Format(fmt, Path(folder))
+
+
+def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
+    """What the schema cannot see: table kinds and sections the engine knows, header grids."""
+    from generator.compute.sections import SECTION_IDS
+    from generator.compute.tables import KINDS
+
+    out: list[tuple[Path_, str]] = []
+    seen_sections: set[str] = set()
+    unknown_sections: list[str] = []
+    seen_once: set[str] = set()
+    labels: set[str] = set()
+    for p, b, block in fmt.blocks():
+        at: Path_ = ("parts", p, "blocks", b)
+        if isinstance(block, S.TableBlock):
+            kind = KINDS.get(block.kind)
+            if kind is None:
+                close = difflib.get_close_matches(block.kind, list(KINDS), n=1, cutoff=0.4)
+                hint = f"是否应为“{close[0]}”？" if close else f"可用的有：{'、'.join(KINDS)}"
+                out.append(((*at, "kind"), f"没有“{block.kind}”这种表，{hint}"))
+                continue
+            problem = head_problem(block.head, kind.columns)
+            if problem:
+                out.append(((*at, "head"), f"{block.label}表头：{problem}"))
+            if block.label in labels:
+                out.append(((*at, "label"), f"表号“{block.label}”重复，每张表的表号应不同"))
+            labels.add(block.label)
+            if block.empty and not kind.can_be_empty:
+                out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
+        elif isinstance(block, S.SectionBlock):
+            if block.section not in SECTION_IDS:
+                unknown_sections.append(block.section)
+                close = difflib.get_close_matches(block.section, list(SECTION_IDS), n=1, cutoff=0.4)
+                hint = f"是否应为“{close[0]}”？" if close else f"可用的有：{'、'.join(SECTION_IDS)}"
+                out.append(((*at, "section"), f"没有“{block.section}”这一节情况说明，{hint}"))
+            elif block.section in seen_sections:
+                out.append(((*at, "section"), f"情况说明“{block.section}”出现了两次，每一节只能放一次"))
+            seen_sections.add(block.section)
+        elif block.type in ("glossary", "signature") or isinstance(block, S.OverviewBlock):
+            key = block.content if isinstance(block, S.OverviewBlock) else block.type
+            if key in seen_once:
+                out.append(((*at, "type"), f"“{key}”只能放一次"))
+            seen_once.add(key)
+    for section in SECTION_IDS:
+        misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
+        if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
+            out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))
+    return out
+
+
+def head_problem(head: list[list[S.HeadCell]], columns: int) -> str | None:
+    """Why the header rows do not tile a grid of `columns` leaf columns, or None."""
+    if not head:
+        return "至少需要一行"
+    taken = [[False] * columns for _ in head]
+    for r, row in enumerate(head):
+        c = 0
+        for cell in row:
+            while c < columns and taken[r][c]:
+                c += 1
+            if c + cell.cols > columns:
+                return f"第{r + 1}行超出了这种表的 {columns} 列"
+            if r + cell.rows > len(head):
+                return f"第{r + 1}行“{cell.text}”向下合并超出了表头"
+            for rr in range(r, r + cell.rows):
+                for cc in range(c, c + cell.cols):
+                    if taken[rr][cc]:
+                        return f"第{r + 1}行“{cell.text}”与上方向下合并的格重叠"
+                    taken[rr][cc] = True
+            c += cell.cols
+        if not all(taken[r]):
+            return f"第{r + 1}行只有 {sum(taken[r])} 列，这种表有 {columns} 列"
+    return None

@@ -1,0 +1,68 @@
+"""The installed formats: the shipped ones in templates/formats/, and a bureau's own in the
+folders named by the environment variable `DISCLOSURE_FORMATS` (separated by `:`), which may
+also replace a shipped format by using its id."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from generator.formats.loader import FILE_NAME, Format, FormatInvalid, FormatProblem, load_format
+
+SHIPPED = Path(__file__).resolve().parents[2] / "templates" / "formats"
+ENV = "DISCLOSURE_FORMATS"
+DEFAULT = "xinjiang-2023"  # workbooks without a 格式 field were made for it
+
+
+class UnknownFormat(Exception):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.known = known
+
+
+def roots() -> list[Path]:
+    """Folders holding format folders, later ones taking precedence."""
+    extra = [Path(p) for p in os.environ.get(ENV, "").split(os.pathsep) if p.strip()]
+    return [SHIPPED, *extra]
+
+
+def folders() -> dict[str, Path]:
+    """Format folder by folder name (the id a `format.yaml` must declare)."""
+    out: dict[str, Path] = {}
+    for root in roots():
+        if root.is_dir():
+            for child in sorted(root.iterdir()):
+                if (child / FILE_NAME).is_file():
+                    out[child.name] = child
+    return out
+
+
+def get(name: str) -> Format:
+    """The installed format `name`: `UnknownFormat` if none, `FormatInvalid` if its file is broken."""
+    found = folders()
+    if name not in found:
+        raise UnknownFormat(name, sorted(found))
+    return _load(found[name], (found[name] / FILE_NAME).stat().st_mtime_ns)
+
+
+@functools.cache
+def _load(folder: Path, _mtime: int) -> Format:
+    fmt = load_format(folder)
+    if fmt.id != folder.name:
+        raise FormatInvalid(
+            [FormatProblem(folder / FILE_NAME, 1, f"id“{fmt.id}”应与文件夹名“{folder.name}”相同，请改为 {folder.name}")]
+        )
+    return fmt
+
+
+def installed() -> dict[str, Format | FormatInvalid]:
+    """Every installed format, or why it cannot be used."""
+    out: dict[str, Format | FormatInvalid] = {}
+    for name in folders():
+        try:
+            out[name] = get(name)
+        except FormatInvalid as exc:
+            out[name] = exc
+    return out

@@ -1,0 +1,241 @@
+"""The schema of `format.yaml`: identity, number styles, and the document's parts and blocks.
+
+Every model refuses unknown keys, so a misspelt key is an error at its line rather than a
+silently ignored setting. Texts with `{…}` placeholders are filled by the engine from computed
+values only (`PLACEHOLDERS`); a template never does arithmetic.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Placeholders every text may use, with what they stand for (docs/formats.md lists them) ...
+PLACEHOLDERS = {
+    "year": "预算年度，如 2023",
+    "prior_year": "上一年度（预算年度 − 1）",
+    "unit_name": "单位全称",
+    "short_name": "单位简称",
+}
+# ... and those of a block's heading or 目录 entry.
+BLOCK_PLACEHOLDERS = {
+    "n": "本部分内的序号（一、二、三……）",
+    "title": "表的标题，或情况说明一节的原标题（不含序号）",
+}
+
+Unit = Literal["元", "万元"]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def template_names(text: str) -> list[str]:
+    """The placeholder names in `text` (ValueError on a malformed brace)."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+
+
+def _check_template(text: str, local: tuple[str, ...] = ()) -> str:
+    allowed = [*PLACEHOLDERS, *local]
+    for name in template_names(text):
+        if name not in allowed:
+            known = "、".join("{" + k + "}" for k in allowed)
+            raise ValueError(f"未知的占位符“{{{name}}}”，此处可用的有：{known}")
+    return text
+
+
+Template = Annotated[str, Field(min_length=1)]
+
+
+class NumberStyle(_Spec):
+    """How amounts of one unit are written: `1223.12`, `4,614`, `91,016,775.35`."""
+
+    decimals: int = Field(2, ge=0, le=2)
+    drop_zero_fraction: bool = False  # 4614.00 → 4614 (380.73 stays 380.73)
+    thousands: bool = False  # 91,016,775.35
+    blank_zero: bool = True  # a zero table cell is left blank
+
+
+class Numbers(_Spec):
+    """The number style of each unit (keys 万元 and 元 in the file)."""
+
+    wan: NumberStyle = Field(NumberStyle(), alias="万元")
+    yuan: NumberStyle = Field(NumberStyle(thousands=True), alias="元")
+
+    def of(self, unit: str) -> NumberStyle:
+        return self.yuan if unit == "元" else self.wan
+
+
+class Edition(_Spec):
+    name: Literal["部门版", "单位版"]
+    subject: str  # how sentences name the publisher: 本部门 / 本单位
+
+
+class HeadCell(_Spec):
+    text: str  # `|` marks where a line may break, `\n` forces a break
+    cols: int = Field(1, ge=1)
+    rows: int = Field(1, ge=1)
+
+
+def _head_cell(value: object) -> object:
+    return {"text": value} if isinstance(value, str) else value
+
+
+class EmptyTable(_Spec):
+    """What an empty table shows: a note below it and blank rows so it still looks like a table."""
+
+    note: str
+    rows: int = Field(0, ge=0, le=40)
+
+
+class TableBlock(_Spec):
+    type: Literal["table"]
+    kind: str  # one of generator.compute.tables.KINDS (checked by the loader)
+    label: str  # "表1"
+    title: str
+    unit: Unit = "万元"
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    head: list[list[Annotated[HeadCell, Field()]]]
+    total_label: str | None = None  # the 合计 row's label; the kind's own when absent
+    empty: EmptyTable | None = None
+    toc: Template = "{n}、{title}"
+
+    @field_validator("head", mode="before")
+    @classmethod
+    def _cells(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [[_head_cell(c) for c in row] if isinstance(row, list) else row for row in value]
+        return value
+
+    @field_validator("toc")
+    @classmethod
+    def _toc(cls, value: str) -> str:
+        return _check_template(value, ("n", "title"))
+
+    @property
+    def numbered(self) -> bool:
+        """Counted among its part's numbered items (`{n}`; overviews only with a heading)."""
+        return True
+
+
+class SectionBlock(_Spec):
+    """One 情况说明 section computed by the narrative (ids: generator.compute.SECTION_IDS)."""
+
+    type: Literal["section"]
+    section: str
+    heading: Template = "{n}、{title}"
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str) -> str:
+        return _check_template(value, ("n", "title"))
+
+    @property
+    def numbered(self) -> bool:
+        return True
+
+
+class OverviewBlock(_Spec):
+    """A 概况 text from 基本信息: 主要职能, or 机构设置 followed by the staff sentence."""
+
+    type: Literal["overview"]
+    content: Literal["functions", "organization"]
+    heading: Template | None = None  # none: the text follows the part heading directly (not in the 目录)
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value, ("n",))
+
+    @property
+    def numbered(self) -> bool:
+        return self.heading is not None
+
+
+class GlossaryBlock(_Spec):
+    type: Literal["glossary"]
+
+
+class SignatureBlock(_Spec):
+    type: Literal["signature"]
+
+
+AnyBlock = TableBlock | SectionBlock | OverviewBlock | GlossaryBlock | SignatureBlock
+Block = Annotated[AnyBlock, Field(discriminator="type")]
+BLOCK_TYPES = ("table", "section", "overview", "glossary", "signature")
+
+
+class PartSpec(_Spec):
+    heading: Template
+    run_on: bool = False  # continues on the page of the previous part instead of a new page
+    blocks: list[Block] = Field(min_length=1)
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str) -> str:
+        return _check_template(value)
+
+
+class Cover(_Spec):
+    title: Template
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _check_template(value)
+
+
+class Years(_Spec):
+    first: int = Field(ge=2000, le=2100)
+    last: int | None = Field(None, ge=2000, le=2100)  # open-ended when absent
+
+    def __contains__(self, year: int) -> bool:
+        return year >= self.first and (self.last is None or year <= self.last)
+
+    @property
+    def text(self) -> str:
+        if self.last is None:
+            return f"{self.first}年起"
+        return f"{self.first}年" if self.last == self.first else f"{self.first}—{self.last}年"
+
+
+class FormatSpec(_Spec):
+    """One `format.yaml`."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    region: str
+    level: str
+    document: Literal["预算", "决算"] = "预算"
+    editions: list[Edition] = Field(min_length=1)
+    years: Years
+    comparison_base: Literal["上年预算", "上年执行数"] = "上年预算"
+    numbers: Numbers = Numbers()
+    cover: Cover
+    file_name: Template
+    unit_line: Template = "编制部门（单位）：{unit_name}"  # above each table, left of 单位：万元
+
+    @field_validator("unit_line")
+    @classmethod
+    def _unit_line(cls, value: str) -> str:
+        return _check_template(value)
+
+    parts: list[PartSpec] = Field(min_length=1)
+
+    @field_validator("file_name")
+    @classmethod
+    def _file_name(cls, value: str) -> str:
+        return _check_template(value)
+
+    @model_validator(mode="after")
+    def _unique_editions(self) -> FormatSpec:
+        names = [e.name for e in self.editions]
+        if len(set(names)) != len(names):
+            raise ValueError("editions 中有重复的版本")
+        return self
+
+    def blocks(self) -> list[tuple[int, int, AnyBlock]]:
+        """(part index, block index, block) in document order."""
+        return [(p, b, block) for p, part in enumerate(self.parts) for b, block in enumerate(part.blocks)]
