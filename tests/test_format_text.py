@@ -91,7 +91,7 @@ def test_the_change_phrase_chooses_among_computed_cases() -> None:
     assert change(case("110.00", "100.00"), "某项") == "比上年预算增加10.00万元，增长10.00%"
     assert change(case("90.00", "120.00"), "某项") == "比上年预算减少30.00万元，下降25.00%"
     assert change(case("5.00", "5.00"), "某项") == "与上年预算持平"
-    assert change(case("37.76", "0"), "某项") == "上年未安排，本年新增37.76万元"
+    assert change(case("37.76", "0"), "某项") == "上年无此项"  # the amount is already in the sentence (issue 18 §2)
     assert change(case("0", "0"), "某项") == "2022年与2023年均未安排某项"
     assert reason(case("110.00", "100.00", "人员增加")) == "，主要原因是人员增加"
     assert reason(case("110.00", "100.00")) == ""
@@ -142,3 +142,21 @@ def test_staff_sentence_comes_from_its_template(folder: Path) -> None:
     path = folder / "staff.j2"
     path.write_text(path.read_text(encoding="utf-8").replace("编制数{{ quota }}人", "编制数{{ quota }}名"), "utf-8")
     assert staff_sentence(make_inputs([item()]), folder).text.startswith("测试局编制数10名，实有人数10人")
+
+
+def test_headings_name_the_body_as_the_settings_say(folder: Path) -> None:
+    settings = folder / "settings.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace('name_in_headings = "简称"', 'name_in_headings = "全称部门"'),
+        "utf-8",
+    )
+    sections = narrative(make_inputs([item()]), folder).sections()
+    # issue 18 §2: "关于库尔勒市人民政府办公室部门2023年…", "2023年部门预算安排购置…"
+    assert sections[0].heading == "一、关于测试市测试局部门2023年收支预算情况的总体说明"
+    assert "2023年部门预算未安排购置车辆和单位价值50万元以上大型设备。" in texts(sections)
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"全称部门"', '"别称"'), "utf-8")
+    with pytest.raises(TextTemplateError) as caught:
+        narrative(make_inputs([item()]), folder).sections()
+    assert [str(p) for p in caught.value.problems] == [
+        "settings.toml：options.name_in_headings 应为“简称”、“全称”、“全称部门”之一，现为“别称”"
+    ]

@@ -82,13 +82,21 @@ def lines(text: str | None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class StaffChange:
-    direction: str  # 增加 / 减少 / 持平
-    count: int  # |change|
+class Staff:
+    """A staff count and its change: `direction` 增加 / 减少 / 持平, `delta` the change in persons."""
+
+    count: int
+    direction: str
+    delta: int
+
+    @property
+    def none(self) -> bool:
+        """No such staff, this year and last (无离休人员)."""
+        return self.count == 0 and self.delta == 0
 
 
-def _staff_change(n: int) -> StaffChange:
-    return StaffChange("持平" if n == 0 else "增加" if n > 0 else "减少", abs(n))
+def _staff(count: int, change: int) -> Staff:
+    return Staff(count, "持平" if change == 0 else "增加" if change > 0 else "减少", abs(change))
 
 
 def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph:
@@ -101,13 +109,11 @@ def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph
         "prior_year": i.year - 1,
         "options": templates.settings.options,
         "quota": i.staff_quota,
+        "quota_unit": templates.settings.options.get("quota_unit", "人"),
         "actual": i.staff_active + i.staff_retired + i.staff_veteran,
-        "active": i.staff_active,
-        "active_change": _staff_change(i.staff_active_change),
-        "retired": i.staff_retired,
-        "retired_change": _staff_change(i.staff_retired_change),
-        "veteran": i.staff_veteran,
-        "veteran_change": _staff_change(i.staff_veteran_change),
+        "active": _staff(i.staff_active, i.staff_active_change),
+        "retired": _staff(i.staff_retired, i.staff_retired_change),
+        "veteran": _staff(i.staff_veteran, i.staff_veteran_change),
     }
     rendered = templates.render(templates.settings.staff, figures)
     if len(rendered.paragraphs) != 1 or rendered.heading or rendered.subsections:
@@ -144,8 +150,11 @@ class Narrative:
         self.department = len(self.inputs.units) > 1
         self.who = "本部门" if self.department else "本单位"
 
-    def compare(self, key: str, current: Decimal, label: str, hint: str, required: bool | None = None) -> Change:
-        return change_of(self.book.compare(key, current, label, hint, required))
+    def compare(
+        self, key: str, current: Decimal, label: str, hint: str, subject: str, required: bool | None = None
+    ) -> Change:
+        """The comparison for `key`; `subject` names the item in its sentence (for the reason rule)."""
+        return change_of(self.book.compare(key, current, label, hint, required), subject)
 
     def figures(self) -> dict[str, dict[str, Any]]:
         """Each section's figures, by template name."""
@@ -173,7 +182,19 @@ class Narrative:
             raise TextTemplateError(
                 [TextProblem(SETTINGS_FILE, None, f"sections 中的“{n}”不是已知的章节，可用：{known}") for n in unknown]
             )
+        naming = templates.settings.options.get("name_in_headings", "简称")
+        names = {
+            "简称": self.short,
+            "全称": self.inputs.info.unit_name,
+            "全称部门": f"{self.inputs.info.unit_name}部门",
+        }
+        if naming not in names:
+            choices = "、".join(f"“{n}”" for n in names)
+            raise TextTemplateError(
+                [TextProblem(SETTINGS_FILE, None, f"options.name_in_headings 应为{choices}之一，现为“{naming}”")]
+            )
         common = {
+            "heading_name": names[naming],  # the body the headings name (关于{heading_name}{year}年…)
             "short": self.short,
             "year": self.year,
             "prior_year": self.prior_year,
@@ -212,10 +233,10 @@ class Narrative:
             current = L.total(self.items, L.by_sources(sources))
             if key is K.INCOME_SPECIAL and current == 0 and self.book.prior_of(key.value) is None:
                 continue  # 财政专户核拨 only appears when the department has it
-            c = self.compare(key.value, current, key.value, f"第三部分二“{label}”")
+            c = self.compare(key.value, current, key.value, f"第三部分二“{label}”", label)
             lines.append(Line(label, current, fmt.share(current, total), c))
         self._income_prior_total = sum((line.change.prior for line in lines), Decimal("0.00"))
-        return {"total": total, "lines": lines}
+        return {"total": total, "lines": merge_unbudgeted(lines), "rounding_note": rounding_note(lines, total)}
 
     # 三 --------------------------------------------------------------------
     def spending(self) -> dict[str, Any]:
@@ -223,7 +244,7 @@ class Narrative:
         lines = []
         for key, label, pred in ((K.SPEND_BASIC, "基本支出", L.basic), (K.SPEND_PROJECT, "项目支出", L.project)):
             current = L.total(self.items, pred)
-            c = self.compare(key.value, current, key.value, f"第三部分三“{label}”")
+            c = self.compare(key.value, current, key.value, f"第三部分三“{label}”", label)
             lines.append(Line(label, current, fmt.share(current, total), c))
         self._check_equal(
             sum((line.change.prior for line in lines), Decimal("0.00")),
@@ -232,7 +253,7 @@ class Narrative:
             "第三部分三的上年支出（基本支出＋项目支出）",
             "第三部分二各项收入的上年数之和",
         )
-        return {"total": total, "lines": lines}
+        return {"total": total, "lines": lines, "rounding_note": rounding_note(lines, total)}
 
     def _check_equal(self, a: Decimal, b: Decimal, key: str, what_a: str, what_b: str) -> None:
         """Prior-year figures entered for two views of one total must agree (reference-errors R19)."""
@@ -297,8 +318,8 @@ class Narrative:
         total = L.total(self.gpb)
         b = L.total(self.gpb, L.basic)
         p = L.total(self.gpb, L.project)
-        cb = self.compare(K.GPB_BASIC.value, b, K.GPB_BASIC.value, "第三部分五（一）基本支出")
-        cp = self.compare(K.GPB_PROJECT.value, p, K.GPB_PROJECT.value, "第三部分五（一）项目支出")
+        cb = self.compare(K.GPB_BASIC.value, b, K.GPB_BASIC.value, "第三部分五（一）基本支出", "基本支出")
+        cp = self.compare(K.GPB_PROJECT.value, p, K.GPB_PROJECT.value, "第三部分五（一）项目支出", "项目支出")
         structure = [Line(c.name, c.amount, fmt.share(c.amount, total), None) for c in self._classes(self.gpb)]
         usage, item_priors = self._item_usage()
         gpb_income = sum(
@@ -318,7 +339,14 @@ class Narrative:
             "五（一）上年一般公共预算拨款",
             "第三部分二上年一般公共预算与上级转移支付之和",
         )
-        return {"total": total, "basic": cb, "project": cp, "structure": structure, "usage": usage}
+        return {
+            "total": total,
+            "basic": cb,
+            "project": cp,
+            "structure": structure,
+            "structure_note": rounding_note(structure, total),
+            "usage": usage,
+        }
 
     def _item_usage(self) -> tuple[list[ItemUse], Decimal]:
         """五（三）: one line per 表5 项 (plus 项 budgeted only last year), in table order."""
@@ -337,7 +365,8 @@ class Narrative:
         for code in sorted(codes):
             current = L.total(self.gpb, lambda i, code=code: i.func_code == code)
             name = self.names.function(code)
-            c = self.compare(item_key(code), current, f"{item_key(code)} {name}", "第三部分五（三）", required=True)
+            label = f"{item_key(code)} {name}"
+            c = self.compare(item_key(code), current, label, "第三部分五（三）", name, required=True)
             priors += c.prior
             usage.append(ItemUse(self.names.function(code[:3]), self.names.function(code[:5]), name, current, c))
         return usage, priors
@@ -396,12 +425,17 @@ class Narrative:
         items = []
         for key, label, codes in SANGONG_ITEMS:
             current = L.total(self.fiscal, L.econ_in(codes))
-            items.append(
-                Line(label, current, None, self.compare(key.value, current, key.value, f"第三部分十“{label}”"))
-            )
+            c = self.compare(key.value, current, key.value, f"第三部分十“{label}”", label)
+            items.append(Line(label, current, None, c))
         total = sum((i.amount for i in items), Decimal("0.00"))
         prior = sum((i.change.prior for i in items), Decimal("0.00"))
-        return {"total": total, "items": items, "change": change_of(Comparison("三公合计", total, prior, None))}
+        return {
+            "total": total,
+            "funded": [i for i in items if i.amount != 0],
+            "unfunded": [i.label for i in items if i.amount == 0],
+            "change": change_of(Comparison("三公合计", total, prior, None)),
+            "clauses": group_unchanged(items),
+        }
 
     # 十一 ------------------------------------------------------------------
     def other(self) -> dict[str, Any]:
@@ -416,7 +450,9 @@ class Narrative:
     def _operating(self) -> dict[str, Any]:
         scope = operating_units(self.inputs)
         current = operating_cost(self.items, scope)
-        c = self.compare(K.OPERATING.value, current, K.OPERATING.value, "第三部分十一（一）机关运行经费")
+        c = self.compare(
+            K.OPERATING.value, current, K.OPERATING.value, "第三部分十一（一）机关运行经费", "机关运行经费"
+        )
         units = self.inputs.units
         types = self.inputs.unit_types
         below = units[1:]
@@ -434,25 +470,36 @@ class Narrative:
 
     def _procurement(self) -> dict[str, Any]:
         f = self.inputs.facts
+        parts = [
+            Named("政府采购货物预算", f.proc_goods),
+            Named("政府采购工程预算", f.proc_works),
+            Named("政府采购服务预算", f.proc_services),
+        ]
         return {
             "total": f.proc_goods + f.proc_works + f.proc_services,
-            "goods": f.proc_goods,
-            "works": f.proc_works,
-            "services": f.proc_services,
+            "parts": [p for p in parts if p.amount != 0],
+            "absent": [p.name for p in parts if p.amount == 0],
             "sme": f.proc_sme,
             "small": f.proc_small,
         }
 
     def _assets(self) -> dict[str, Any]:
         f = self.inputs.facts
+        cars = [
+            {"name": "一般公务用车", "count": f.car_general_count, "value": f.car_general_value},
+            {"name": "执法执勤用车", "count": f.car_law_count, "value": f.car_law_value},
+            {"name": "其他车辆", "count": f.car_other_count, "value": f.car_other_value},
+        ]
+        kinds = [c for c in cars if c["count"] != 0 or c["value"] != 0]
         return {
+            "subordinates": self.department,  # 及下属各预算单位 only when there are any
+            "house": f.house_area != 0 or f.house_value != 0,
             "house_area": f.house_area,
             "house_value": f.house_value,
             "cars": f.car_general_count + f.car_law_count + f.car_other_count,
             "car_value": f.car_general_value + f.car_law_value + f.car_other_value,
-            "car_general": {"count": f.car_general_count, "value": f.car_general_value},
-            "car_law": {"count": f.car_law_count, "value": f.car_law_value},
-            "car_other": {"count": f.car_other_count, "value": f.car_other_value},
+            "car_kinds": kinds,
+            "one_car_kind": len(kinds) == 1,
             "furniture": f.furniture_value,
             "other": f.other_asset_value,
             "equip50": f.equip50_count,
@@ -464,15 +511,19 @@ class Narrative:
 
     def _performance(self) -> dict[str, Any]:
         funded = project_funding(self.items)
-        # n/X: projects with current-year 财政拨款 and the sum of that money (= 表7 合计 plus 基金/国资 projects);
-        # m/Y: the other projects, and every project's 其他资金. X + Y = 表3 项目支出.
+        # rules.md §2: n/X = projects with any 财政拨款 (当年 or 结转) and all that money; m = projects with none,
+        # Y = every project's 其他资金. X + Y = 表3 项目支出. Every project counts, also one without a table.
         fiscal = [a for a, _ in funded.values() if a != 0]
+        hidden = {p.name for p in self.inputs.projects if p.publish_targets == "否"}
+        tables = sum(1 for name in funded if name not in hidden)
         return {
             "any": bool(funded),
             "fiscal_count": len(fiscal),
             "fiscal_amount": sum(fiscal, Decimal("0.00")),
             "other_count": sum(1 for a, _ in funded.values() if a == 0),
             "other_amount": sum((b for _, b in funded.values()), Decimal("0.00")),
+            "tables": tables,  # 绩效目标表 that follow
+            "all_tables": tables == len(funded),
         }
 
 
@@ -497,6 +548,64 @@ class Line:
     amount: Decimal
     share: Decimal | None
     change: Change | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Items one clause names together: budgeted in neither year, or unchanged, with the same printed reason."""
+
+    labels: list[str]
+    change: Change  # the first item's; the case and reason are the same for all
+
+    @property
+    def merged(self) -> bool:
+        return len(self.labels) > 1
+
+
+def merge_unbudgeted(lines: list[Line]) -> list[Line | Group]:
+    """二: the lines budgeted in neither year without a reason of their own become one `…均未安排` entry, where
+    the first of them stood; a line with its own reason keeps it (`…未安排，主要原因是…`)."""
+    out: list[Line | Group | None] = []
+    at: int | None = None
+    quiet: list[Line] = []
+    for line in lines:
+        assert line.change is not None
+        if line.change.direction != "未安排":
+            out.append(line)
+        elif line.change.reason:
+            out.append(Group([line.label], line.change))
+        else:
+            if at is None:
+                at = len(out)
+                out.append(None)
+            quiet.append(line)
+    if at is not None:
+        out[at] = Group([line.label for line in quiet], quiet[0].change)  # type: ignore[arg-type]
+    return out  # type: ignore[return-value]
+
+
+def group_unchanged(lines: list[Line]) -> list[Group]:
+    """十: items budgeted in neither year, and items unchanged, are each named in one clause per printed reason
+    (`因公出国（境）费、公务用车购置费2022年、2023年均未安排`); a changed item has its own clause."""
+    out: list[Group] = []
+    index: dict[tuple[str, str | None], int] = {}
+    for line in lines:
+        c = line.change
+        assert c is not None
+        key = (c.direction, c.reason)
+        if c.direction in ("未安排", "持平") and key in index:
+            out[index[key]].labels.append(line.label)
+            continue
+        if c.direction in ("未安排", "持平"):
+            index[key] = len(out)
+        out.append(Group([line.label], c))
+    return out
+
+
+def rounding_note(lines: list[Line], total: Decimal) -> bool:
+    """A list of shares whose printed values do not add up to 100% says so (shares are never adjusted)."""
+    shares = [line.share for line in lines if line.share is not None]
+    return total != 0 and sum(shares, Decimal("0.00")) != fmt.HUNDRED
 
 
 @dataclass(frozen=True)
@@ -553,10 +662,10 @@ def table7_projects(items: list[LineItem]) -> list[str]:
 
 
 def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]:
-    """Per project: (current-year 财政拨款, 其他资金), in 表7-then-workbook order.
+    """Per project: (财政拨款, 其他资金), in 表7-then-workbook order.
 
-    其中：财政拨款 of a 绩效目标表 is the project's current-year 财政拨款 (rules.md §2), the same money
-    表7 and 七 show; carry-over, 财政专户 and 单位资金 are 其他资金.
+    rules.md §2 (corrected): a 绩效目标表's 其中：财政拨款 is the project's current-year 财政拨款 plus its
+    财政拨款结转 (carry-over is 财政拨款 money); 财政专户核拨, 单位资金 and 非财政拨款结转结余 are 其他资金.
     """
     proj = L.select(items, L.project)
     order = table7_projects(L.select(proj, L.by_sources(L.GPB))) + project_order(proj)
@@ -568,11 +677,11 @@ def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]
         if name in out:
             continue
         mine = by_project.get(name, [])
-        out[name] = (
-            L.total(mine, L.by_sources(L.FISCAL_CURRENT)),
-            L.total(mine, lambda i: i.source not in L.FISCAL_CURRENT),
-        )
+        out[name] = (L.total(mine, L.by_sources(FISCAL)), L.total(mine, lambda i: i.source not in FISCAL))
     return out
+
+
+FISCAL = L.FISCAL_CURRENT | L.CARRY  # 财政拨款 of a project: this year's and carried over
 
 
 # How 七 names each part of a project's money when it is split (rules.md §2).

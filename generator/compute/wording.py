@@ -7,6 +7,7 @@ base) and whether a typed reason is printed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,26 +31,34 @@ class Change:
     prior: Decimal
     delta: Decimal  # |current − prior|
     rate: Decimal | None  # |Δ| ÷ prior × 100, half-up; None on a zero base
-    reason: str | None  # the typed reason when it is printed (see `_printable`)
+    reason: str | None  # the typed reason when it is printed (see `echoes`)
 
 
-def change_of(c: Comparison) -> Change:
+def change_of(c: Comparison, subject: str = "") -> Change:
+    """The comparison of `subject` (the item's name, e.g. 政府性基金预算), with the reason a sentence prints."""
     return Change(
         direction=direction(c.current, c.prior),
         current=c.current,
         prior=c.prior,
         delta=abs(c.change),
         rate=fmt.rate(c.change, c.prior),
-        reason=c.reason if _printable(c) else None,
+        reason=c.reason if c.reason and not echoes(c.reason, subject, direction(c.current, c.prior)) else None,
     )
 
 
-def _printable(c: Comparison) -> bool:
-    """A typed reason is printed, also for an unchanged figure (never silently dropped), except when the item
-    was budgeted in neither year or the reason only repeats the phrase already printed (`与上年预算持平`)."""
-    if not c.reason or (c.current == 0 and c.prior == 0):
+# Words a reason may wrap around the case it restates: years, 上年/本年, joiners, 预算/资金/经费.
+_FILLER = re.compile(r"\d{4}年?|上年|本年|今年|与|和|及|、|，|,|均|都|预算|资金|经费|的")
+_ECHOES = {"未安排": ("未安排", "没有安排", "没安排", "无", ""), "持平": ("持平", "")}
+
+
+def echoes(reason: str, subject: str, case: str) -> bool:
+    """A reason typed for an unchanged item that only restates its case adds nothing and is not printed:
+    `2022年与2023年均未安排政府性基金预算` for 政府性基金预算 未安排, `与上年预算持平` for 持平. Every other typed
+    reason is printed (never silently dropped), also for an item budgeted in neither year (`财政未安排预算`)."""
+    if case not in _ECHOES:
         return False
-    return not (c.change == 0 and c.reason in ("与上年预算持平", "与上年持平", "持平"))
+    rest = _FILLER.sub("", reason.replace(subject, "") if subject else reason)
+    return rest in _ECHOES[case]
 
 
 def change_phrase(
@@ -63,7 +72,7 @@ def change_phrase(
     """The comparison clause without its reason, as the format's `_phrases.j2` words it.
 
     Xinjiang: 比上年预算增加Δ万元，增长r% / 比上年预算减少Δ万元，下降r% / 与上年预算持平 /
-    上年未安排，本年新增X万元 / {上年}年与{年}年均未安排{subject}.
+    上年无此项 (the amount is already in the sentence) / {上年}年与{年}年均未安排{subject}.
     """
     macro = load_sections(folder).macro("_phrases", "change", {"year": year, "prior_year": prior_year})
-    return macro(change_of(c), subject, against)
+    return macro(change_of(c, subject), subject, against)

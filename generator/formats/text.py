@@ -165,8 +165,15 @@ def filters(money: MoneyStyle) -> dict[str, Callable[..., str]]:
         "money": money,  # an amount in the sentence's unit and the format's number style
         "pct": lambda value: f"{fmt.percent(value)}%",  # a share or rate computed in Python
         "number": fmt.number,  # a plain number: an area, a count
-        "join": lambda values, sep="、": sep.join(str(v) for v in values),
+        "join": join,  # names: 甲、乙、丙, or with `last` 甲、乙和丙
     }
+
+
+def join(values: list[object], sep: str = "、", last: str | None = None) -> str:
+    names = [str(v) for v in values]
+    if last is None or len(names) < 2:
+        return sep.join(names)
+    return f"{sep.join(names[:-1])}{last}{names[-1]}"
 
 
 def check_source(env: jinja2.Environment, source: str, name: str) -> list[TextProblem]:
