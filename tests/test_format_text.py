@@ -160,3 +160,27 @@ def test_headings_name_the_body_as_the_settings_say(folder: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         "settings.toml：options.name_in_headings 应为“简称”、“全称”、“全称部门”之一，现为“别称”"
     ]
+
+
+def test_a_filter_on_a_missing_case_fails_at_its_line(folder: Path) -> None:
+    # 一般公共预算 has no prior row here: its rate is None (no rate on a zero base), which pct cannot format
+    (folder / "income.j2").write_text(
+        "# {{ number }}、收入\n{% for line in lines %}\n{{ line.change.rate | pct }}\n{% endfor %}\n", "utf-8"
+    )
+    with pytest.raises(TextTemplateError) as caught:
+        narrative(make_inputs([item()]), folder).sections()
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == ("income.j2", 3)
+    assert problem.message.startswith("模板无法生成文字")
+
+
+def test_a_broken_settings_file_is_located(folder: Path, tmp_path: Path) -> None:
+    (folder / "settings.toml").write_text('sections = ["overview"\nstaff = "staff"\n', "utf-8")
+    (problem,) = check_folder(folder)
+    assert (problem.file, problem.line) == ("settings.toml", 2)
+    assert problem.message.startswith("设置文件格式错误")
+    assert [str(p) for p in check_folder(tmp_path / "nowhere")] == [
+        f"{tmp_path / 'nowhere'}：找不到章节模板文件夹，请检查路径"
+    ]
+    with pytest.raises(TextTemplateError):
+        load_sections(tmp_path / "nowhere")

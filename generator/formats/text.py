@@ -24,6 +24,7 @@ break never starts a heading or a paragraph.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -229,7 +230,7 @@ class SectionTemplates:
         file = name + SUFFIX
         try:
             text = self.env.get_template(file).render(context)
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             line = _template_line(exc, str(self.folder / file))
             raise TextTemplateError([TextProblem(file, line, _render_message(exc))]) from exc
         return read_output(text, file)
@@ -252,10 +253,13 @@ def _template_line(exc: BaseException, path: str) -> int | None:
     return line
 
 
-def _render_message(exc: jinja2.TemplateError) -> str:
+def _render_message(exc: Exception) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         return f"模板使用了该节没有提供的数值（{exc.message}）。请改用该节提供的数值（见本文件夹的 README.md）"
-    return f"模板无法生成文字（{exc.message}）"
+    return (
+        f"模板无法生成文字（{exc}）。请检查此行使用的数值在各种情形下都存在"
+        "（如上年为0时没有增减率 rate），并用 {% if %} 只在有值的情形中使用它"
+    )
 
 
 def read_output(text: str, file: str) -> Rendered:
@@ -323,7 +327,8 @@ def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
     except FileNotFoundError:
         return None, [TextProblem(SETTINGS_FILE, None, f"缺少设置文件 {path}")]
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        at = re.search(r"at line (\d+)", str(exc))
+        line = int(at.group(1)) if at else None
         return None, [TextProblem(SETTINGS_FILE, line, f"设置文件格式错误（{exc}），请按 TOML 格式书写")]
     problems = []
     sections = data.get("sections")
@@ -333,7 +338,16 @@ def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
         )
         sections = []
     staff = data.get("staff", "staff")
+    if not isinstance(staff, str):
+        problems.append(TextProblem(SETTINGS_FILE, None, 'staff 应为人员情况模板的文件名（不含 .j2），如 "staff"'))
+        staff = "staff"
     money_data = data.get("money", {})
+    options = data.get("options", {})
+    for name, table in (("money", money_data), ("options", options)):
+        if not isinstance(table, dict):
+            problems.append(TextProblem(SETTINGS_FILE, None, f"{name} 应写成一节设置（[{name}]）"))
+    if problems:
+        return None, problems
     try:
         money = MoneyStyle(
             unit=str(money_data.get("unit", "万元")),
@@ -343,7 +357,6 @@ def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
     except (TypeError, ValueError):
         problems.append(TextProblem(SETTINGS_FILE, None, "money 的 decimals 应为整数（如 2）"))
         money = MoneyStyle()
-    options = data.get("options", {})
     for name in [*sections, staff]:
         if not (folder / (name + SUFFIX)).is_file():
             problems.append(TextProblem(SETTINGS_FILE, None, f"找不到模板文件 {name}{SUFFIX}，请检查文件名"))
@@ -359,7 +372,8 @@ def check_folder(folder: Path) -> list[TextProblem]:
 
 def load_sections(folder: Path) -> SectionTemplates:
     """The checked templates of `folder`; raises `TextTemplateError` listing every problem."""
-    key = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file()))
+    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
     return _load_cached(folder.resolve(), key)
 
 
