@@ -195,3 +195,17 @@ def test_assets_and_purchases_name_what_there_is() -> None:
 
 def d_sub(d, heading: str):
     return next(sub for s in d.sections for sub in s.subsections if sub.heading == heading).paragraphs
+
+
+def test_sangong_budgeted_in_neither_year_is_one_sentence() -> None:
+    d = compute(make_inputs([item()]))
+    assert [p.text for p in d.sections[9].paragraphs] == [
+        "测试局2023年财政拨款“三公”经费数为0.00万元，未安排因公出国（境）费、公务用车购置费、公务用车运行费和公务接待费。",
+        "2022年、2023年均未安排财政拨款“三公”经费。",
+    ]
+
+
+def test_a_project_running_one_month_names_the_month() -> None:
+    items = [item("2010302", "30227", "5.00", SpendingKind.PROJECT, project="甲")]
+    d = compute(make_inputs(items, projects=[project("甲", start_month=6, end_month=6)]))
+    assert "资金执行时间：2023年6月" in [p.text for p in d.sections[6].paragraphs]

@@ -429,12 +429,14 @@ class Narrative:
             items.append(Line(label, current, None, c))
         total = sum((i.amount for i in items), Decimal("0.00"))
         prior = sum((i.change.prior for i in items), Decimal("0.00"))
+        clauses = group_unchanged(items)
         return {
             "total": total,
             "funded": [i for i in items if i.amount != 0],
             "unfunded": [i.label for i in items if i.amount == 0],
             "change": change_of(Comparison("三公合计", total, prior, None)),
-            "clauses": group_unchanged(items),
+            "clauses": clauses,
+            "reasons": any(g.change.reason for g in clauses),  # any clause has a reason to print
         }
 
     # 十一 ------------------------------------------------------------------
