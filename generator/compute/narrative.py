@@ -387,16 +387,19 @@ class Narrative:
     def gpb_projects(self) -> dict[str, Any]:
         proj = L.select(self.gpb, L.project)
         by_name = {p.name: p for p in self.inputs.projects}
+        items_of: dict[str | None, list[LineItem]] = {}  # grouped once: 2,000 projects stay linear
+        for i in L.select(self.items, L.project):
+            items_of.setdefault(i.project, []).append(i)
         projects = []
         for name in table7_projects(proj):
             info = by_name.get(name)  # None: reported by the project-link validation
-            parts = project_parts(self.items, name)
+            parts = project_parts(items_of[name], name)
             projects.append(
                 {
                     "name": name,
                     "info": info,
                     "period": info.period.strip() if info and info.period else None,  # by day; None: by month
-                    "total": L.total(self.items, L.project, lambda i, name=name: i.project == name),
+                    "total": L.total(items_of[name]),
                     "parts": parts,
                     "split": len(parts) > 1,
                 }
