@@ -126,9 +126,10 @@ def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph
 class Narrative:
     """第三部分: figures computed here, words from the format's section templates.
 
-    Every figure and case a section's template may use is computed by the method of the same name
-    (`overview`, `income`, …), in this fixed order whatever order the format prints the sections in,
-    so the comparisons asked of the book (and the rows `prepare` writes) do not depend on the format.
+    Every figure and case a section's template may use is computed by its builder in `figures` (template
+    `overview` ← `overview`, `fiscal` ← `fiscal_funds`, …), in that fixed order whatever order the format
+    prints the sections in, so the comparisons asked of the book (and the rows `prepare` writes) do not
+    depend on the format.
     """
 
     inputs: Inputs
