@@ -54,25 +54,35 @@ def test_operating_cost_covers_admin_and_civil_service_units_with_its_scope() ->
         item("2010301", "30201", "5.00", unit=units[1], row=3),
         item("2010301", "30201", "7.00", unit=units[2], row=4),  # 事业单位: not 机关运行经费
     ]
-    inputs = make_inputs(items, units=units).model_copy(
+    procurement = {"proc_goods": D("5.00"), "proc_sme": D("5.00"), "proc_small": D("5.00")}
+    inputs = make_inputs(items, units=units, facts_over=procurement).model_copy(
         update={"unit_types": {units[0]: "行政单位", units[1]: "行政单位", units[2]: "事业单位"}}
     )
     text = text_of(compute(inputs))
     assert "测试局本级及下属1家行政单位和0家参照公务员法管理事业单位的机关运行经费财政拨款预算15.00万元" in text
     assert "本部门面向中小企业预留政府采购项目预算金额" in text  # a department with subordinate units
+    assert "截至2022年底，测试局及下属各预算单位占用使用国有资产总体情况为：" in text
     assert "均纳入部门预算管理" in text
 
 
 def test_single_unit_says_benwei_and_no_placeholder() -> None:
-    text = text_of(compute(make_inputs([item("2010301", "30201", "10.00")])))
-    assert "本单位面向中小企业预留" in text and "均纳入单位预算管理" in text
+    procurement = {"proc_goods": D("5.00"), "proc_sme": D("5.00"), "proc_small": D("5.00")}
+    text = text_of(compute(make_inputs([item("2010301", "30201", "10.00")], facts_over=procurement)))
+    # 部门预算 is the budget's name, also for a single unit (review §C p15: 均纳入部门预算管理)
+    assert "本单位面向中小企业预留" in text and "均纳入部门预算管理" in text
+    assert "及下属各预算单位" not in text  # only a department with subordinate units says so (issue 18 §2)
     assert "部门（单位）" not in text
     assert "测试局的机关运行经费财政拨款预算10.00万元" in text
 
 
 def test_zero_income_lines_read_weianpai() -> None:
     text = text_of(compute(make_inputs([item()])))
-    assert "政府性基金预算未安排；" in text
+    # every income line but 一般公共预算 is zero in both years: one merged line (issue 18 §2, review §C p15);
+    # 财政专户核拨 only appears when the department has it
+    assert (
+        "上级一般公共预算安排的转移支付资金、政府性基金预算、上级政府性基金安排的转移支付资金、国有资本经营预算、"
+        "上级国有资本经营预算安排的转移支付资金、单位资金、财政拨款结转、非财政拨款结转结余均未安排。"
+    ) in text
     assert "政府性基金预算0.00万元" not in text
 
 

@@ -4,6 +4,7 @@ workbook, a test-only third format built without any Python change, and Xinjiang
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ years:
 cover:
   title: "{year}年预算"
 file_name: "{unit_name}{year}年预算"
+sections_from: xinjiang-2023
 parts:
   - heading: "一、预算表"
     blocks:
@@ -476,3 +478,27 @@ def test_committed_docx_template_is_generated_from_the_format() -> None:
     spec.loader.exec_module(module)
     shipped = registry.get("xinjiang-2023")
     assert (shipped.folder / "disclosure.docx").read_bytes() == module.template_bytes(shipped)
+
+
+# ------------------------------------------------------------------------------- section templates
+
+
+def test_own_section_templates_are_checked_with_the_format(tmp_path: Path) -> None:
+    """A format with its own sections/ folder: a broken template refuses the format at that file and line."""
+    folder = write_format(tmp_path, MINIMAL.replace("sections_from: xinjiang-2023\n", ""))
+    shutil.copytree(registry.get("xinjiang-2023").sections_folder, folder / "sections")
+    assert load_format(folder).sections_folder == folder / "sections"
+    (folder / "sections" / "soe.j2").write_text("# 九、国资\n\n{{ total + 1 }}\n", encoding="utf-8")
+    with pytest.raises(FormatInvalid) as caught:
+        load_format(folder)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == (folder / "sections" / "soe.j2", 3)
+
+
+def test_missing_or_unknown_section_templates(tmp_path: Path) -> None:
+    no_sections = MINIMAL.replace("sections_from: xinjiang-2023\n", "")
+    [(line, message)] = problems(tmp_path, no_sections)
+    assert line == 0 and message.startswith("找不到情况说明模板文件夹") and "sections_from" in message
+    unknown = MINIMAL.replace("sections_from: xinjiang-2023", "sections_from: nowhere")
+    [(line, message)] = problems(tmp_path, unknown)
+    assert line == line_of(unknown, "sections_from") and "nowhere" in message

@@ -30,6 +30,17 @@ FUNC_CODES = [
 ]
 ECON_CODES = ["30101", "30108", "30201", "30212", "30217", "30231", "30227", "30301", "31002", "31013", "39999"]
 PROJECTS = ["项目甲", "R&D <项目乙>", "项目丙"]
+GPB = {FundSource.GPB_LOCAL, FundSource.GPB_TRANSFER}
+# 财政拨款 of a project (rules.md §2): current-year 一般公共预算, 政府性基金, 国有资本经营 and their carry-over
+FISCAL = GPB | {
+    FundSource.FUND_LOCAL,
+    FundSource.FUND_TRANSFER,
+    FundSource.SOE_LOCAL,
+    FundSource.SOE_TRANSFER,
+    FundSource.CARRY_GPB,
+    FundSource.CARRY_FUND,
+    FundSource.CARRY_SOE,
+}
 ZERO = Decimal("0.00")
 
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
@@ -224,7 +235,10 @@ def test_narrative_matches_tables(items: list) -> None:
 @SETTINGS
 @given(line_items())
 def test_one_project_one_figure(items: list) -> None:
-    """A project's amount agrees across 表7, 七 and its 绩效目标表; 十一（四） equals the attached tables."""
+    """A project's amount agrees across 表7, 七 and its 绩效目标表; 十一（四） counts every project.
+
+    rules.md §2 (corrected, issue 18 §1): 其中：财政拨款 = current-year 财政拨款 + 财政拨款结转; 表7 and 七 keep
+    the current-year 一般公共预算 part."""
     d = disclosure_for(items)
     t = {x.number: x for x in d.tables}
     t7: dict[str, Decimal] = {}
@@ -233,39 +247,34 @@ def test_one_project_one_figure(items: list) -> None:
             t7[r.cells[4]] = t7.get(r.cells[4], ZERO) + r.cells[5]
     perf = {p.project: p for p in d.performance_tables}
     seven = [p.text for p in d.sections[6].paragraphs]
+    mine = {name: [i for i in items if i.project == name and i.kind is SpendingKind.PROJECT] for name in PROJECTS}
+    fiscal = {name: sum((i.amount for i in m if i.source in FISCAL), ZERO) for name, m in mine.items() if m}
+    other = {name: sum((i.amount for i in m if i.source not in FISCAL), ZERO) for name, m in mine.items() if m}
     for name, amount in t7.items():
         table = perf[name]
         assert table.total == table.fiscal + table.other
-        fund_or_soe = {
-            FundSource.FUND_LOCAL,
-            FundSource.FUND_TRANSFER,
-            FundSource.SOE_LOCAL,
-            FundSource.SOE_TRANSFER,
-        }
-        only_gpb = not any(
-            i.source in fund_or_soe for i in items if i.project == name and i.kind is SpendingKind.PROJECT
-        )
-        if only_gpb:
-            assert table.fiscal == amount  # 其中：财政拨款 = 表7
+        assert (table.fiscal, table.other) == (fiscal[name], other[name])
+        assert sum((i.amount for i in mine[name] if i.source in GPB), ZERO) == amount  # 表7 = 一般公共预算 part
         at = next(k for k, line in enumerate(seven) if line.endswith(f"项目名称：{name}"))
         scale = seven[at + 2]
-        if table.other == 0 and only_gpb:
+        if all(i.source in GPB for i in mine[name]):
             assert scale == f"预算安排规模：{fmt.amount(amount)}万元"
         else:
             assert scale.startswith(
                 f"预算安排规模：{fmt.amount(table.total)}万元，其中当年一般公共预算{fmt.amount(amount)}万元"
             )
-    # 十一（四）: n/X over tables with 财政拨款, m = the rest, Y = all 其他资金; X + Y = 表3 项目支出
-    n = sum(1 for p in perf.values() if p.fiscal != 0)
-    x = sum((p.fiscal for p in perf.values()), ZERO)
-    y = sum((p.other for p in perf.values()), ZERO)
+    # 十一（四）: n/X over projects with any 财政拨款, m = the rest, Y = all 其他资金; X + Y = 表3 项目支出
+    n = sum(1 for a in fiscal.values() if a != 0)
+    x = sum(fiscal.values(), ZERO)
+    y = sum(other.values(), ZERO)
     t3_project = next(r for r in t[3].rows if r.style == "total").cells[6]
     assert x + y == amounts_of([t3_project])[0]
+    assert {p.project: (p.fiscal, p.other) for p in perf.values()} == {k: (fiscal[k], other[k]) for k in fiscal}
     summary = d.sections[10].subsections[3].paragraphs[0].text
-    if perf:
+    if fiscal:
         assert (
-            f"财政拨款项目{n}个，涉及预算金额{fmt.amount(x)}万元；非财政拨款项目{len(perf) - n}个，"
-            f"涉及预算金额{fmt.amount(y)}万元" in summary
+            f"财政拨款项目{n}个，涉及预算金额{fmt.amount(x)}万元；非财政拨款项目{len(fiscal) - n}个，"
+            f"涉及预算金额{fmt.amount(y)}万元。各项目绩效目标详见下表。" in summary
         )
 
 
@@ -296,7 +305,7 @@ def test_change_wording(current: Decimal, prior: Decimal) -> None:
     elif current == prior:
         assert phrase == "与上年预算持平"
     elif prior == 0:
-        assert phrase == f"上年未安排，本年新增{fmt.amount(current)}万元"
+        assert phrase == "上年无此项"  # no rate on a zero base; the amount is already in the sentence
     elif current > prior:
         assert phrase.startswith("比上年预算增加") and "增长" in phrase and "下降" not in phrase
     else:

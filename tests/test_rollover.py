@@ -52,10 +52,12 @@ def test_rollover_keep_items_then_prepare_says_unchanged_everywhere(
         p.text for s in result.disclosure.sections for sub in s.subsections for p in sub.paragraphs
     ]
     joined = "\n".join(texts)
-    for moved in ("比上年预算增加", "比上年预算减少", "本年新增", "主要原因"):
+    for moved in ("比上年预算增加", "比上年预算减少", "上年无此项", "主要原因"):
         assert moved not in joined
     assert "与上年预算持平" in joined
-    assert result.disclosure.staff.text.count("与上年持平") == 3
+    staff = result.disclosure.staff.text  # every count unchanged; a count of zero reads 无…人员 (issue 18 §2)
+    assert "增加" not in staff and "减少" not in staff
+    assert staff.count("与上年持平") + staff.count("人员") == 3
 
 
 def test_rollover_copies_facts_and_prior_figures_but_not_items(

@@ -28,11 +28,12 @@ def compute_disclosure(
     the document needs.
     """
     info = inputs.info
-    spec = (format_ or registry.get(info.format)).spec
+    chosen = format_ or registry.get(info.format)
+    spec = chosen.spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
-    narrative = Narrative(inputs, names, book)
-    computed = sec.by_id(narrative.sections())
+    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder)
+    computed = sec.by_id(narrative.sections_by_name())
     book.finish()
     year = info.year
     values = {"year": year, "prior_year": year - 1, "unit_name": info.unit_name, "short_name": info.short_name}
@@ -55,7 +56,7 @@ def compute_disclosure(
         parts=laid.parts,
         functions=paragraphs(info.functions),
         organization=paragraphs(info.organization),
-        staff=staff_sentence(inputs),
+        staff=staff_sentence(inputs, folder=chosen.sections_folder),
         tables=laid.tables,
         sections=laid.sections,
         performance_tables=performance_tables(inputs),

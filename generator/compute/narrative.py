@@ -1,23 +1,35 @@
-"""第一部分 and 第三部分 一–十一: every sentence computed from the tables' own figures.
+"""第一部分's staff sentence and 第三部分 一–十一: figures computed here, words from the format.
 
-Each section reads the same line-item sums the tables show (through `Figures`), so a
-figure quoted in text always equals its table cell.
+Each section's figures are the same line-item sums the tables show, so a figure quoted in text
+always equals its table cell. The sentences are the format's section templates
+(`templates/formats/xinjiang-2023/sections/`, see `generator/formats/text.py`): they place these
+figures and choose among the cases computed here, and never compute.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from generator import formatting as fmt
 from generator.compute import ledger as L
 from generator.compute.comparisons import Comparison, PriorBook, item_key
 from generator.compute.names import Names
 from generator.compute.tables import project_order
-from generator.compute.wording import change_phrase, join_names, pct, reason_clause, reason_sentence, wan
+from generator.compute.wording import Change, change_of, wan
+from generator.formats.text import (
+    DEFAULT_SECTIONS,
+    SETTINGS_FILE,
+    SUFFIX,
+    TextProblem,
+    TextTemplateError,
+    load_sections,
+)
 from generator.inputs import Inputs, LineItem
 from generator.issues import Issue, error
-from generator.model import Paragraph, Section, Subsection
+from generator.model import Paragraph, Section
 from generator.workbook import schema
 from generator.workbook.schema import FundSource as F
 from generator.workbook.schema import PriorKey as K
@@ -60,56 +72,70 @@ SANGONG_ITEMS: tuple[tuple[K, str, frozenset[str]], ...] = (
 )
 
 
-def headings(short: str, year: int) -> list[str]:
-    """The eleven 第三部分 headings; the 目录 and the body both use this list."""
-    about = f"关于{short}{year}年"
-    titles = (
-        f"{about}收支预算情况的总体说明",
-        f"{about}收入预算情况说明",
-        f"{about}支出预算情况说明",
-        f"{about}财政拨款收支预算情况的总体说明",
-        f"{about}一般公共预算当年拨款情况说明",
-        f"{about}一般公共预算基本支出情况说明",
-        f"{about}一般公共预算项目支出情况说明",
-        f"{about}政府性基金预算拨款情况说明",
-        f"{about}国有资本经营预算拨款情况说明",
-        f"{about}财政拨款“三公”经费预算情况说明",
-        "其他重要事项的情况说明",
-    )
-    return [f"{n}、{t}" for n, t in zip(CN_NUMBERS, titles, strict=True)]
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(text=text, style=style)  # type: ignore[arg-type]
-
-
 def paragraphs(text: str | None) -> list[Paragraph]:
-    return [_p(line.strip()) for line in (text or "").splitlines() if line.strip()]
+    return [Paragraph(text=line) for line in lines(text)]
 
 
-def staff_sentence(inputs: Inputs) -> Paragraph:
+def lines(text: str | None) -> list[str]:
+    """A workbook text's non-empty lines, stripped: one paragraph each."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff count and its change: `direction` 增加 / 减少 / 持平, `delta` the change in persons."""
+
+    count: int
+    direction: str
+    delta: int
+
+    @property
+    def none(self) -> bool:
+        """No such staff, this year and last (无离休人员)."""
+        return self.count == 0 and self.delta == 0
+
+
+def _staff(count: int, change: int) -> Staff:
+    return Staff(count, "持平" if change == 0 else "增加" if change > 0 else "减少", abs(change))
+
+
+def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph:
+    """第一部分's staff sentence, worded by the format's staff template."""
+    templates = load_sections(folder)
     i = inputs.info
-
-    def delta(n: int) -> str:
-        if n == 0:
-            return "与上年持平"
-        return f"增加{n}人" if n > 0 else f"减少{-n}人"
-
-    actual = i.staff_active + i.staff_retired + i.staff_veteran
-    return _p(
-        f"{i.short_name}编制数{i.staff_quota}人，实有人数{actual}人，其中：在职{i.staff_active}人，"
-        f"{delta(i.staff_active_change)}；退休{i.staff_retired}人，{delta(i.staff_retired_change)}；"
-        f"离休{i.staff_veteran}人，{delta(i.staff_veteran_change)}。"
-    )
+    figures = {
+        "short": i.short_name,
+        "year": i.year,
+        "prior_year": i.year - 1,
+        "options": templates.settings.options,
+        "quota": i.staff_quota,
+        "quota_unit": templates.settings.options.get("quota_unit", "人"),
+        "actual": i.staff_active + i.staff_retired + i.staff_veteran,
+        "active": _staff(i.staff_active, i.staff_active_change),
+        "retired": _staff(i.staff_retired, i.staff_retired_change),
+        "veteran": _staff(i.staff_veteran, i.staff_veteran_change),
+    }
+    rendered = templates.render(templates.settings.staff, figures)
+    if len(rendered.paragraphs) != 1 or rendered.heading or rendered.subsections:
+        file = templates.settings.staff + SUFFIX
+        raise TextTemplateError([TextProblem(file, None, "人员情况模板应只生成一段文字（不含标题和小节）")])
+    return rendered.paragraphs[0]
 
 
 @dataclass
 class Narrative:
-    """Builds 第三部分 and collects the issues its comparisons raise."""
+    """第三部分: figures computed here, words from the format's section templates.
+
+    Every figure and case a section's template may use is computed by its builder in `figures` (template
+    `overview` ← `overview`, `fiscal` ← `fiscal_funds`, …), in that fixed order whatever order the format
+    prints the sections in, so the comparisons asked of the book (and the rows `prepare` writes) do not
+    depend on the format.
+    """
 
     inputs: Inputs
     names: Names
     book: PriorBook
+    folder: Path = DEFAULT_SECTIONS
     issues: list[Issue] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -125,96 +151,115 @@ class Narrative:
         self.department = len(self.inputs.units) > 1
         self.who = "本部门" if self.department else "本单位"
 
-    def compare(self, key: str, current: Decimal, label: str, hint: str, required: bool | None = None) -> Comparison:
-        return self.book.compare(key, current, label, hint, required)
+    def compare(
+        self, key: str, current: Decimal, label: str, hint: str, subject: str, required: bool | None = None
+    ) -> Change:
+        """The comparison for `key`; `subject` names the item in its sentence (for the reason rule)."""
+        return change_of(self.book.compare(key, current, label, hint, required), subject)
 
-    def change(self, c: Comparison, subject: str = "", against: str = "比上年预算") -> str:
-        return change_phrase(c, self.prior_year, self.year, subject, against)
+    def figures(self) -> dict[str, dict[str, Any]]:
+        """Each section's figures, by template name."""
+        builders = (
+            self.overview,
+            self.income,
+            self.spending,
+            self.fiscal_funds,
+            self.gpb_use,
+            self.gpb_basic,
+            self.gpb_projects,
+            self.fund,
+            self.soe,
+            self.sangong,
+            self.other,
+        )
+        return {name: build() for name, build in zip(SECTION_NAMES, builders, strict=True)}
 
     def sections(self) -> list[Section]:
-        heads = headings(self.short, self.year)
-        builders = (
-            self.s1,
-            self.s2,
-            self.s3,
-            self.s4,
-            self.s5,
-            self.s6,
-            self.s7,
-            self.s8,
-            self.s9,
-            self.s10,
-            self.s11,
-        )
-        return [b(h) for b, h in zip(builders, heads, strict=True)]
+        """The sections in the order of the folder's settings."""
+        return list(self.sections_by_name().values())
+
+    def sections_by_name(self) -> dict[str, Section]:
+        """Every section the folder's settings list, by template name (the ids a format places)."""
+        templates = load_sections(self.folder)
+        figures = self.figures()
+        unknown = [name for name in templates.settings.sections if name not in figures]
+        if unknown:
+            known = "、".join(SECTION_NAMES)
+            raise TextTemplateError(
+                [TextProblem(SETTINGS_FILE, None, f"sections 中的“{n}”不是已知的章节，可用：{known}") for n in unknown]
+            )
+        naming = templates.settings.options.get("name_in_headings", "简称")
+        names = {
+            "简称": self.short,
+            "全称": self.inputs.info.unit_name,
+            "全称部门": f"{self.inputs.info.unit_name}部门",
+        }
+        if naming not in names:
+            choices = "、".join(f"“{n}”" for n in names)
+            raise TextTemplateError(
+                [TextProblem(SETTINGS_FILE, None, f"options.name_in_headings 应为{choices}之一，现为“{naming}”")]
+            )
+        common = {
+            "heading_name": names[naming],  # the body the headings name (关于{heading_name}{year}年…)
+            "short": self.short,
+            "year": self.year,
+            "prior_year": self.prior_year,
+            "who": self.who,
+            "department": self.department,
+            "options": templates.settings.options,
+        }
+        out: dict[str, Section] = {}
+        for n, name in enumerate(templates.settings.sections):
+            context = {**common, "number": CN_NUMBERS[n] if n < len(CN_NUMBERS) else str(n + 1), **figures[name]}
+            rendered = templates.render(name, context)
+            if not rendered.heading:
+                raise TextTemplateError([TextProblem(name + SUFFIX, None, "每节模板须以标题行（# 开头）开始")])
+            out[name] = Section(
+                heading=rendered.heading, paragraphs=rendered.paragraphs, subsections=rendered.subsections
+            )
+        return out
+
+    def _classes(self, items: list[LineItem]) -> list[Named]:
+        codes = sorted({i.func_code[:3] for i in items})
+        return [Named(self.names.function(c), L.total(items, lambda i, c=c: i.func_code.startswith(c))) for c in codes]
 
     # 一 --------------------------------------------------------------------
-    def s1(self, heading: str) -> Section:
-        total = L.total(self.items)
-        groups = [name for name, src in INCOME_GROUPS if L.total(self.items, L.by_sources(src)) != 0]
-        classes = self._classes(self.items)
-        return Section(
-            heading=heading,
-            paragraphs=[
-                _p(
-                    f"按照全口径预算的原则，{self.short}{self.year}年所有收入和支出均纳入{'部门' if self.department else '单位'}预算管理。"
-                    f"收支总预算{wan(total)}。"
-                ),
-                _p(f"收入预算包括：{join_names(groups) or '无'}。"),
-                _p(f"支出预算包括：{join_names([f'{n}{wan(a)}' for _, n, a in classes]) or '无'}。"),
-            ],
-        )
-
-    def _classes(self, items: list[LineItem]) -> list[tuple[str, str, Decimal]]:
-        codes = sorted({i.func_code[:3] for i in items})
-        return [(c, self.names.function(c), L.total(items, lambda i, c=c: i.func_code.startswith(c))) for c in codes]
+    def overview(self) -> dict[str, Any]:
+        return {
+            "total": L.total(self.items),
+            "groups": [name for name, src in INCOME_GROUPS if L.total(self.items, L.by_sources(src)) != 0],
+            "classes": self._classes(self.items),
+        }
 
     # 二 --------------------------------------------------------------------
-    def s2(self, heading: str) -> Section:
+    def income(self) -> dict[str, Any]:
         total = L.total(self.items)
         lines = []
-        comparisons = []
         for key, label, sources in INCOME_LINES:
             current = L.total(self.items, L.by_sources(sources))
             if key is K.INCOME_SPECIAL and current == 0 and self.book.prior_of(key.value) is None:
                 continue  # 财政专户核拨 only appears when the department has it
-            c = self.compare(key.value, current, key.value, f"第三部分二“{label}”")
-            comparisons.append(c)
-            if c.current == 0 and c.prior == 0:
-                lines.append(f"{label}未安排")  # nothing in either year: no 0.00万元, no 0.00%
-                continue
-            lines.append(
-                f"{label}{wan(current)}，占{pct(fmt.share(current, total))}，{self.change(c, label)}{reason_clause(c)}"
-            )
-        paras = [_p(f"{self.short}收入预算{wan(total)}，其中：")]
-        paras += [_p(line + ("。" if n == len(lines) - 1 else "；"), "item") for n, line in enumerate(lines)]
-        self._income_prior_total = sum((c.prior for c in comparisons), Decimal("0.00"))
-        return Section(heading=heading, paragraphs=paras)
+            c = self.compare(key.value, current, key.value, f"第三部分二“{label}”", label)
+            lines.append(Line(label, current, fmt.share(current, total), c))
+        self._income_prior_total = sum((line.change.prior for line in lines), Decimal("0.00"))
+        return {"total": total, "lines": merge_unbudgeted(lines), "rounding_note": rounding_note(lines, total)}
 
     # 三 --------------------------------------------------------------------
-    def s3(self, heading: str) -> Section:
+    def spending(self) -> dict[str, Any]:
         total = L.total(self.items)
-        paras = [_p(f"{self.short}{self.year}年支出预算{wan(total)}，其中：")]
-        priors = Decimal("0.00")
+        lines = []
         for key, label, pred in ((K.SPEND_BASIC, "基本支出", L.basic), (K.SPEND_PROJECT, "项目支出", L.project)):
             current = L.total(self.items, pred)
-            c = self.compare(key.value, current, key.value, f"第三部分三“{label}”")
-            priors += c.prior
-            paras.append(
-                _p(
-                    f"{label}{wan(current)}，占{pct(fmt.share(current, total))}，"
-                    f"{self.change(c, label)}{reason_clause(c)}。",
-                    "item",
-                )
-            )
+            c = self.compare(key.value, current, key.value, f"第三部分三“{label}”", label)
+            lines.append(Line(label, current, fmt.share(current, total), c))
         self._check_equal(
-            priors,
+            sum((line.change.prior for line in lines), Decimal("0.00")),
             self._income_prior_total,
             K.SPEND_BASIC.value,
             "第三部分三的上年支出（基本支出＋项目支出）",
             "第三部分二各项收入的上年数之和",
         )
-        return Section(heading=heading, paragraphs=paras)
+        return {"total": total, "lines": lines, "rounding_note": rounding_note(lines, total)}
 
     def _check_equal(self, a: Decimal, b: Decimal, key: str, what_a: str, what_b: str) -> None:
         """Prior-year figures entered for two views of one total must agree (reference-errors R19)."""
@@ -231,26 +276,28 @@ class Narrative:
         )
 
     # 四 --------------------------------------------------------------------
-    def s4(self, heading: str) -> Section:
-        total = L.total(self.fiscal)
-        amounts = [(name, L.total(self.fiscal, L.by_sources(src))) for name, _, src in FISCAL_FUNDS]
-        present = [(n, a) for n, a in amounts if a != 0]
-        absent = [n for n, a in amounts if a == 0]
-        paras = [_p(f"{self.year}年财政拨款收支总预算{wan(total)}。")]
-        if not present:
-            paras.append(_p(f"{self.short}{self.year}年没有财政拨款收支预算。"))
-            return Section(heading=heading, paragraphs=paras)
-        if len(present) == 1:
-            tail = f"，无{'和'.join(absent)}" if absent else ""
-            paras.append(_p(f"收入全部为{present[0][0]}{tail}。"))
-        paras.append(_p(f"收入预算包括：{join_names([f'{n}{wan(a)}' for n, a in present])}。"))
+    def fiscal_funds(self) -> dict[str, Any]:
+        amounts = [Named(name, L.total(self.fiscal, L.by_sources(src))) for name, _, src in FISCAL_FUNDS]
+        present = [a for a in amounts if a.amount != 0]
+        funds = []
         for _name, label, src in FISCAL_FUNDS:
             chosen = L.select(self.fiscal, L.by_sources(src))
-            if not chosen:
-                continue
-            clauses = [f"{n}{wan(a)}，主要用于{self._use(code)}" for code, n, a in self._classes(chosen)]
-            paras.append(_p(f"{label}支出包括：{'；'.join(clauses)}。"))
-        return Section(heading=heading, paragraphs=paras)
+            if chosen:
+                classes = [ClassUse(c.name, c.amount, self._use(code)) for code, c in self._coded_classes(chosen)]
+                funds.append({"label": label, "classes": classes})
+        return {
+            "total": L.total(self.fiscal),
+            "present": present,
+            "absent": [a.name for a in amounts if a.amount == 0],
+            "single_source": len(present) == 1,
+            "funds": funds,
+        }
+
+    def _coded_classes(self, items: list[LineItem]) -> list[tuple[str, Named]]:
+        codes = sorted({i.func_code[:3] for i in items})
+        return [
+            (c, Named(self.names.function(c), L.total(items, lambda i, c=c: i.func_code.startswith(c)))) for c in codes
+        ]
 
     def _use(self, class_code: str) -> str:
         for use in self.inputs.uses:
@@ -273,21 +320,13 @@ class Narrative:
         return ""
 
     # 五 --------------------------------------------------------------------
-    def s5(self, heading: str) -> Section:
+    def gpb_use(self) -> dict[str, Any]:
         total = L.total(self.gpb)
         b = L.total(self.gpb, L.basic)
         p = L.total(self.gpb, L.project)
-        cb = self.compare(K.GPB_BASIC.value, b, K.GPB_BASIC.value, "第三部分五（一）基本支出")
-        cp = self.compare(K.GPB_PROJECT.value, p, K.GPB_PROJECT.value, "第三部分五（一）项目支出")
-        scale = (
-            f"{self.short}{self.year}年一般公共预算拨款合计{wan(total)}，其中："
-            f"基本支出{wan(b)}，{self.change(cb, '一般公共预算基本支出')}。{reason_sentence(cb)}"
-            f"项目支出{wan(p)}，{self.change(cp, '一般公共预算项目支出')}。{reason_sentence(cp)}"
-        )
-        structure = [
-            _p(f"{n}.{name}（类）{wan(amount)}，占{pct(fmt.share(amount, total))}。", "item")
-            for n, (_, name, amount) in enumerate(self._classes(self.gpb), start=1)
-        ]
+        cb = self.compare(K.GPB_BASIC.value, b, K.GPB_BASIC.value, "第三部分五（一）基本支出", "基本支出")
+        cp = self.compare(K.GPB_PROJECT.value, p, K.GPB_PROJECT.value, "第三部分五（一）项目支出", "项目支出")
+        structure = [Line(c.name, c.amount, fmt.share(c.amount, total), None) for c in self._classes(self.gpb)]
         usage, item_priors = self._item_usage()
         gpb_income = sum(
             (self.book.prior_of(k.value) or Decimal(0) for k in (K.INCOME_GPB, K.INCOME_GPB_TRANSFER)), Decimal("0.00")
@@ -306,16 +345,16 @@ class Narrative:
             "五（一）上年一般公共预算拨款",
             "第三部分二上年一般公共预算与上级转移支付之和",
         )
-        return Section(
-            heading=heading,
-            subsections=[
-                Subsection(heading="（一）一般公共预算当年拨款规模变化情况", paragraphs=[_p(scale)]),
-                Subsection(heading="（二）一般公共预算当年拨款结构情况", paragraphs=structure or [_p("无。")]),
-                Subsection(heading="（三）一般公共预算当年拨款具体使用情况", paragraphs=usage or [_p("无。")]),
-            ],
-        )
+        return {
+            "total": total,
+            "basic": cb,
+            "project": cp,
+            "structure": structure,
+            "structure_note": rounding_note(structure, total),
+            "usage": usage,
+        }
 
-    def _item_usage(self) -> tuple[list[Paragraph], Decimal]:
+    def _item_usage(self) -> tuple[list[ItemUse], Decimal]:
         """五（三）: one line per 表5 项 (plus 项 budgeted only last year), in table order."""
         current_codes = {i.func_code for i in self.gpb}
         codes = set(current_codes)
@@ -327,202 +366,283 @@ class Narrative:
                 self.book.unneeded(item_key(code))
             else:
                 codes.add(code)  # budgeted only last year: 五（三） still describes the drop
-        paras = []
+        usage = []
         priors = Decimal("0.00")
-        for n, code in enumerate(sorted(codes), start=1):
+        for code in sorted(codes):
             current = L.total(self.gpb, lambda i, code=code: i.func_code == code)
             name = self.names.function(code)
             label = f"{item_key(code)} {name}"
-            c = self.compare(item_key(code), current, label, "第三部分五（三）", required=True)
+            c = self.compare(item_key(code), current, label, "第三部分五（三）", name, required=True)
             priors += c.prior
-            path = f"{self.names.function(code[:3])}（类）{self.names.function(code[:5])}（款）{name}（项）"
-            paras.append(
-                _p(
-                    f"{n}.{path}：{self.year}年预算数为{wan(current)}，{self.change(c, name)}"
-                    f"{reason_clause(c, colon=True)}。",
-                    "item",
-                )
-            )
-        return paras, priors
+            usage.append(ItemUse(self.names.function(code[:3]), self.names.function(code[:5]), name, current, c))
+        return usage, priors
 
     # 六 --------------------------------------------------------------------
-    def s6(self, heading: str) -> Section:
+    def gpb_basic(self) -> dict[str, Any]:
         basic = L.select(self.gpb, L.basic)
         personnel = [i for i in basic if L.is_personnel(i.econ_code)]
         public = [i for i in basic if not L.is_personnel(i.econ_code)]
 
-        def names_of(items: list[LineItem]) -> str:
-            return join_names([self.names.econ_name(c) for c in sorted({i.econ_code for i in items})])
+        def group(items: list[LineItem]) -> dict[str, Any]:
+            codes = sorted({i.econ_code for i in items})
+            return {"amount": L.total(items), "names": [self.names.econ_name(c) for c in codes]}
 
-        paras = [_p(f"{self.short}{self.year}年一般公共预算基本支出{wan(L.total(basic))}，其中：")]
-        for label, chosen in (("人员经费", personnel), ("公用经费", public)):
-            listed = f"，主要包括：{names_of(chosen)}" if chosen else ""
-            paras.append(_p(f"{label}{wan(L.total(chosen))}{listed}。", "item"))
-        return Section(heading=heading, paragraphs=paras)
+        return {"total": L.total(basic), "personnel": group(personnel), "public": group(public)}
 
     # 七 --------------------------------------------------------------------
-    def s7(self, heading: str) -> Section:
+    def gpb_projects(self) -> dict[str, Any]:
         proj = L.select(self.gpb, L.project)
-        if not proj:
-            return Section(heading=heading, paragraphs=[_p(f"{self.short}{self.year}年没有安排一般公共预算项目支出。")])
         by_name = {p.name: p for p in self.inputs.projects}
-        paras = []
-        for n, name in enumerate(table7_projects(proj), start=1):
-            info = by_name.get(name)
-            paras.append(_p(f"{n}.项目名称：{name}", "item"))
-            if info is None:
-                continue  # reported by the project-link validation
-            paras += [
-                _p(f"设立的政策依据：{info.policy_basis}", "field"),
-                _p(f"预算安排规模：{project_scale(self.items, name)}", "field"),
-                _p(f"项目承担单位：{info.undertaker}", "field"),
-                _p(f"资金分配情况：{info.allocation}", "field"),
-                _p(
-                    f"资金执行时间：{info.period.strip()}"
-                    if info.period
-                    else f"资金执行时间：{self.year}年{info.start_month}月-{self.year}年{info.end_month}月",
-                    "field",
-                ),
-            ]
-        return Section(heading=heading, paragraphs=paras)
+        items_of: dict[str | None, list[LineItem]] = {}  # grouped once: 2,000 projects stay linear
+        for i in L.select(self.items, L.project):
+            items_of.setdefault(i.project, []).append(i)
+        projects = []
+        for name in table7_projects(proj):
+            info = by_name.get(name)  # None: reported by the project-link validation
+            parts = project_parts(items_of[name], name)
+            projects.append(
+                {
+                    "name": name,
+                    "info": info,
+                    "period": info.period.strip() if info and info.period else None,  # by day; None: by month
+                    "total": L.total(items_of[name]),
+                    "parts": parts,
+                    "split": len(parts) > 1,
+                }
+            )
+        return {"projects": projects}
 
     # 八 / 九 ---------------------------------------------------------------
-    def s8(self, heading: str) -> Section:
-        return self._fund_section(heading, L.FUND, "政府性基金预算")
+    def fund(self) -> dict[str, Any]:
+        return self._fund_figures(L.FUND)
 
-    def s9(self, heading: str) -> Section:
-        return self._fund_section(heading, L.SOE, "国有资本经营预算")
+    def soe(self) -> dict[str, Any]:
+        return self._fund_figures(L.SOE)
 
-    def _fund_section(self, heading: str, sources: frozenset[F], label: str) -> Section:
+    def _fund_figures(self, sources: frozenset[F]) -> dict[str, Any]:
         chosen = L.select(self.items, L.by_sources(sources))
-        if not chosen:
-            text = f"{self.short}{self.year}年没有使用{label}拨款安排的支出，{label}支出情况表为空表。"
-            return Section(heading=heading, paragraphs=[_p(text)])
-        classes = join_names([f"{n}{wan(a)}" for _, n, a in self._classes(chosen)])
-        text = (
-            f"{self.short}{self.year}年{label}拨款支出{wan(L.total(chosen))}，其中：基本支出"
-            f"{wan(L.total(chosen, L.basic))}，项目支出{wan(L.total(chosen, L.project))}。按功能分类：{classes}。"
-        )
-        return Section(heading=heading, paragraphs=[_p(text)])
+        return {
+            "used": bool(chosen),
+            "total": L.total(chosen),
+            "basic": L.total(chosen, L.basic),
+            "project": L.total(chosen, L.project),
+            "classes": self._classes(chosen),
+        }
 
     # 十 --------------------------------------------------------------------
-    def s10(self, heading: str) -> Section:
-        parts = []
-        comparisons = []
+    def sangong(self) -> dict[str, Any]:
+        items = []
         for key, label, codes in SANGONG_ITEMS:
             current = L.total(self.fiscal, L.econ_in(codes))
-            c = self.compare(key.value, current, key.value, f"第三部分十“{label}”")
-            comparisons.append((label, c))
-            parts.append(f"{label}{wan(current)}")
-        total = sum((c.current for _, c in comparisons), Decimal("0.00"))
-        prior = sum((c.prior for _, c in comparisons), Decimal("0.00"))
-        overall = Comparison("三公合计", total, prior, None)
-        first = f"{self.short}{self.year}年财政拨款“三公”经费数为{wan(total)}，其中：{'，'.join(parts)}。"
-        clauses = [f"{label}{self.change(c, against='')}{reason_clause(c)}" for label, c in comparisons]
-        second = f"{self.year}年财政拨款“三公”经费{self.change(overall, '“三公”经费')}，其中：{'；'.join(clauses)}。"
-        return Section(heading=heading, paragraphs=[_p(first), _p(second)])
+            c = self.compare(key.value, current, key.value, f"第三部分十“{label}”", label)
+            items.append(Line(label, current, None, c))
+        total = sum((i.amount for i in items), Decimal("0.00"))
+        prior = sum((i.change.prior for i in items), Decimal("0.00"))
+        clauses = group_unchanged(items)
+        return {
+            "total": total,
+            "funded": [i for i in items if i.amount != 0],
+            "unfunded": [i.label for i in items if i.amount == 0],
+            "change": change_of(Comparison("三公合计", total, prior, None)),
+            "clauses": clauses,
+            "reasons": any(g.change.reason for g in clauses),  # any clause has a reason to print
+        }
 
     # 十一 ------------------------------------------------------------------
-    def s11(self, heading: str) -> Section:
-        return Section(
-            heading=heading,
-            subsections=[
-                self._operating(),
-                self._procurement(),
-                self._assets(),
-                self._performance(),
-                Subsection(
-                    heading="（五）其他需说明的事项",
-                    paragraphs=paragraphs(self.inputs.info.other_matters) or [_p("无其他需要说明的事项。")],
-                ),
-            ],
-        )
+    def other(self) -> dict[str, Any]:
+        return {
+            "operating": self._operating(),
+            "procurement": self._procurement(),
+            "assets": self._assets(),
+            "performance": self._performance(),
+            "other_matters": lines(self.inputs.info.other_matters),
+        }
 
-    def _operating(self) -> Subsection:
+    def _operating(self) -> dict[str, Any]:
         scope = operating_units(self.inputs)
         current = operating_cost(self.items, scope)
-        c = self.compare(K.OPERATING.value, current, K.OPERATING.value, "第三部分十一（一）机关运行经费")
-        text = (
-            f"{self.year}年，{self.short}{self._operating_scope(scope)}的机关运行经费财政拨款预算{wan(current)}，"
-            f"{self.change(c, '机关运行经费')}。{reason_sentence(c)}"
+        c = self.compare(
+            K.OPERATING.value, current, K.OPERATING.value, "第三部分十一（一）机关运行经费", "机关运行经费"
         )
-        return Subsection(heading="（一）机关运行经费情况", paragraphs=[_p(text)])
-
-    def _operating_scope(self, scope: frozenset[str]) -> str:
-        """`本级及下属1家行政单位和0家参照公务员法管理事业单位` for a department; nothing for one unit."""
         units = self.inputs.units
-        if len(units) <= 1:
-            return ""
         types = self.inputs.unit_types
         below = units[1:]
-        admin = sum(1 for u in below if types.get(u, schema.UNIT_TYPES[0]) == schema.UNIT_TYPES[0])
-        civil = sum(1 for u in below if types.get(u) == schema.UNIT_TYPES[1])
-        head = "本级及" if units[0] in scope else ""
-        return f"{head}下属{admin}家行政单位和{civil}家参照公务员法管理事业单位"
+        return {
+            "amount": current,
+            "change": c,
+            # a department names its scope: 本级及下属1家行政单位和0家参照公务员法管理事业单位
+            "scope": {
+                "named": len(units) > 1,
+                "head": bool(units) and units[0] in scope,
+                "admin": sum(1 for u in below if types.get(u, schema.UNIT_TYPES[0]) == schema.UNIT_TYPES[0]),
+                "civil": sum(1 for u in below if types.get(u) == schema.UNIT_TYPES[1]),
+            },
+        }
 
-    def _procurement(self) -> Subsection:
+    def _procurement(self) -> dict[str, Any]:
         f = self.inputs.facts
-        total = f.proc_goods + f.proc_works + f.proc_services
-        return Subsection(
-            heading="（二）政府采购情况",
-            paragraphs=[
-                _p(
-                    f"{self.year}年，{self.short}政府采购预算{wan(total)}，其中：政府采购货物预算{wan(f.proc_goods)}，"
-                    f"政府采购工程预算{wan(f.proc_works)}，政府采购服务预算{wan(f.proc_services)}。"
-                ),
-                _p(
-                    f"{self.year}年度{self.who}面向中小企业预留政府采购项目预算金额{wan(f.proc_sme)}，"
-                    f"其中：面向小微企业预留政府采购项目预算金额{wan(f.proc_small)}。"
-                ),
-            ],
-        )
+        parts = [
+            Named("政府采购货物预算", f.proc_goods),
+            Named("政府采购工程预算", f.proc_works),
+            Named("政府采购服务预算", f.proc_services),
+        ]
+        return {
+            "total": f.proc_goods + f.proc_works + f.proc_services,
+            "parts": [p for p in parts if p.amount != 0],
+            "absent": [p.name for p in parts if p.amount == 0],
+            "sme": f.proc_sme,
+            "small": f.proc_small,
+        }
 
-    def _assets(self) -> Subsection:
+    def _assets(self) -> dict[str, Any]:
         f = self.inputs.facts
-        cars = f.car_general_count + f.car_law_count + f.car_other_count
-        car_value = f.car_general_value + f.car_law_value + f.car_other_value
-        buy = L.total(self.items, L.econ_in(L.SANGONG_VEHICLE_BUY))
-        vehicles = f"安排购置车辆经费{wan(buy)}" if buy else "未安排购置车辆经费"
-        return Subsection(
-            heading="（三）国有资产占用使用情况",
-            paragraphs=[
-                _p(f"截至{self.prior_year}年底，{self.short}及下属各预算单位占用使用国有资产总体情况为："),
-                _p(f"1.房屋{fmt.number(f.house_area)}平方米，价值{wan(f.house_value)}。", "item"),
-                _p(
-                    f"2.车辆{cars}辆，价值{wan(car_value)}；其中：一般公务用车{f.car_general_count}辆，"
-                    f"价值{wan(f.car_general_value)}；执法执勤用车{f.car_law_count}辆，价值{wan(f.car_law_value)}；"
-                    f"其他车辆{f.car_other_count}辆，价值{wan(f.car_other_value)}。",
-                    "item",
-                ),
-                _p(f"3.办公家具价值{wan(f.furniture_value)}。", "item"),
-                _p(f"4.其他资产价值{wan(f.other_asset_value)}。", "item"),
-                _p(
-                    f"单位价值50万元以上大型设备{f.equip50_count}台（套），"
-                    f"单位价值100万元以上大型设备{f.equip100_count}台（套）。"
-                ),
-                _p(
-                    f"{self.year}年{self.short}预算{vehicles}，安排购置50万元以上大型设备{f.buy_equip50_count}台（套），"
-                    f"单位价值100万元以上大型设备{f.buy_equip100_count}台（套）。"
-                ),
-            ],
-        )
+        cars = [
+            {"name": "一般公务用车", "count": f.car_general_count, "value": f.car_general_value},
+            {"name": "执法执勤用车", "count": f.car_law_count, "value": f.car_law_value},
+            {"name": "其他车辆", "count": f.car_other_count, "value": f.car_other_value},
+        ]
+        kinds = [c for c in cars if c["count"] != 0 or c["value"] != 0]
+        return {
+            "subordinates": self.department,  # 及下属各预算单位 only when there are any
+            "house": f.house_area != 0 or f.house_value != 0,
+            "house_area": f.house_area,
+            "house_value": f.house_value,
+            "cars": f.car_general_count + f.car_law_count + f.car_other_count,
+            "car_value": f.car_general_value + f.car_law_value + f.car_other_value,
+            "car_kinds": kinds,
+            "one_car_kind": len(kinds) == 1,
+            "furniture": f.furniture_value,
+            "other": f.other_asset_value,
+            "equip50": f.equip50_count,
+            "equip100": f.equip100_count,
+            "buy_vehicles": L.total(self.items, L.econ_in(L.SANGONG_VEHICLE_BUY)),
+            "buy_equip50": f.buy_equip50_count,
+            "buy_equip100": f.buy_equip100_count,
+        }
 
-    def _performance(self) -> Subsection:
+    def _performance(self) -> dict[str, Any]:
         funded = project_funding(self.items)
-        if not funded:
-            text = f"{self.year}年，{self.short}没有纳入预算绩效管理的项目支出。"
-            return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)])
-        # n/X: projects with current-year 财政拨款 and the sum of that money (= 表7 合计 plus 基金/国资 projects);
-        # m/Y: the other projects, and every project's 其他资金. X + Y = 表3 项目支出.
+        # rules.md §2: n/X = projects with any 财政拨款 (当年 or 结转) and all that money; m = projects with none,
+        # Y = every project's 其他资金. X + Y = 表3 项目支出. Every project counts, also one without a table.
         fiscal = [a for a, _ in funded.values() if a != 0]
-        others = [name for name, (a, _) in funded.items() if a == 0]
-        other_money = sum((b for _, b in funded.values()), Decimal("0.00"))
-        text = (
-            f"{self.year}年，本年度预算绩效管理的财政拨款项目{len(fiscal)}个，涉及预算金额"
-            f"{wan(sum(fiscal, Decimal('0.00')))}；非财政拨款项目{len(others)}个，涉及预算金额"
-            f"{wan(other_money)}。具体情况见下表（按项目分别填报）："
-        )
-        return Subsection(heading="（四）预算绩效情况", paragraphs=[_p(text)], performance_tables=True)
+        hidden = {p.name for p in self.inputs.projects if p.publish_targets == "否"}
+        tables = sum(1 for name in funded if name not in hidden)
+        return {
+            "any": bool(funded),
+            "fiscal_count": len(fiscal),
+            "fiscal_amount": sum(fiscal, Decimal("0.00")),
+            "other_count": sum(1 for a, _ in funded.values() if a == 0),
+            "other_amount": sum((b for _, b in funded.values()), Decimal("0.00")),
+            "tables": tables,  # 绩效目标表 that follow
+            "all_tables": tables == len(funded),
+        }
+
+
+@dataclass(frozen=True)
+class Named:
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ClassUse:
+    name: str
+    amount: Decimal
+    use: str  # 主要用于… (the workbook's text, without 主要用于 and the final stop)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A listed figure: its label, amount, share of the section's base and comparison (when it has them)."""
+
+    label: str
+    amount: Decimal
+    share: Decimal | None
+    change: Change | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """Items one clause names together: budgeted in neither year, or unchanged, with the same printed reason."""
+
+    labels: list[str]
+    change: Change  # the first item's; the case and reason are the same for all
+
+    @property
+    def merged(self) -> bool:
+        return len(self.labels) > 1
+
+
+def merge_unbudgeted(lines: list[Line]) -> list[Line | Group]:
+    """二: the lines budgeted in neither year without a reason of their own become one `…均未安排` entry, where
+    the first of them stood; a line with its own reason keeps it (`…未安排，主要原因是…`)."""
+    out: list[Line | Group | None] = []
+    at: int | None = None
+    quiet: list[Line] = []
+    for line in lines:
+        assert line.change is not None
+        if line.change.direction != "未安排":
+            out.append(line)
+        elif line.change.reason:
+            out.append(Group([line.label], line.change))
+        else:
+            if at is None:
+                at = len(out)
+                out.append(None)
+            quiet.append(line)
+    if at is not None:
+        out[at] = Group([line.label for line in quiet], quiet[0].change)  # type: ignore[arg-type]
+    return out  # type: ignore[return-value]
+
+
+def group_unchanged(lines: list[Line]) -> list[Group]:
+    """十: items budgeted in neither year, and items unchanged, are each named in one clause per printed reason
+    (`因公出国（境）费、公务用车购置费2022年、2023年均未安排`); a changed item has its own clause."""
+    out: list[Group] = []
+    index: dict[tuple[str, str | None], int] = {}
+    for line in lines:
+        c = line.change
+        assert c is not None
+        key = (c.direction, c.reason)
+        if c.direction in ("未安排", "持平") and key in index:
+            out[index[key]].labels.append(line.label)
+            continue
+        if c.direction in ("未安排", "持平"):
+            index[key] = len(out)
+        out.append(Group([line.label], c))
+    return out
+
+
+def rounding_note(lines: list[Line], total: Decimal) -> bool:
+    """A list of shares whose printed values do not add up to 100% says so (shares are never adjusted)."""
+    shares = [line.share for line in lines if line.share is not None]
+    return total != 0 and sum(shares, Decimal("0.00")) != fmt.HUNDRED
+
+
+@dataclass(frozen=True)
+class ItemUse:
+    """五（三）: one 项 with its 类 and 款 names."""
+
+    class_name: str
+    kuan_name: str
+    name: str
+    amount: Decimal
+    change: Change
+
+
+SECTION_NAMES = (
+    "overall",
+    "income",
+    "spending",
+    "fiscal",
+    "gpb",
+    "basic",
+    "projects",
+    "fund",
+    "soe",
+    "sangong",
+    "other",
+)
 
 
 def operating_units(inputs: Inputs) -> frozenset[str]:
@@ -553,10 +673,10 @@ def table7_projects(items: list[LineItem]) -> list[str]:
 
 
 def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]:
-    """Per project: (current-year 财政拨款, 其他资金), in 表7-then-workbook order.
+    """Per project: (财政拨款, 其他资金), in 表7-then-workbook order.
 
-    其中：财政拨款 of a 绩效目标表 is the project's current-year 财政拨款 (rules.md §2), the same money
-    表7 and 七 show; carry-over, 财政专户 and 单位资金 are 其他资金.
+    rules.md §2 (corrected): a 绩效目标表's 其中：财政拨款 is the project's current-year 财政拨款 plus its
+    财政拨款结转 (carry-over is 财政拨款 money); 财政专户核拨, 单位资金 and 非财政拨款结转结余 are 其他资金.
     """
     proj = L.select(items, L.project)
     order = table7_projects(L.select(proj, L.by_sources(L.GPB))) + project_order(proj)
@@ -568,11 +688,11 @@ def project_funding(items: list[LineItem]) -> dict[str, tuple[Decimal, Decimal]]
         if name in out:
             continue
         mine = by_project.get(name, [])
-        out[name] = (
-            L.total(mine, L.by_sources(L.FISCAL_CURRENT)),
-            L.total(mine, lambda i: i.source not in L.FISCAL_CURRENT),
-        )
+        out[name] = (L.total(mine, L.by_sources(FISCAL)), L.total(mine, lambda i: i.source not in FISCAL))
     return out
+
+
+FISCAL = L.FISCAL_CURRENT | L.CARRY  # 财政拨款 of a project: this year's and carried over
 
 
 # How 七 names each part of a project's money when it is split (rules.md §2).
@@ -587,16 +707,12 @@ SCALE_PARTS: tuple[tuple[str, frozenset[F]], ...] = (
 )
 
 
-def project_scale(items: list[LineItem], name: str) -> str:
-    """七's 预算安排规模: the project's whole budget, with its parts when the money is split.
+def project_parts(items: list[LineItem], name: str) -> list[Named]:
+    """七's 预算安排规模 parts: the project's money by source, those that are not zero.
 
-    `16.43万元，其中当年一般公共预算10.00万元、上年财政拨款结转6.43万元`; a project funded by one source reads
-    just `10.00万元`. The 当年一般公共预算 part is the project's 表7 amount.
+    A project with more than one part says so (`16.43万元，其中当年一般公共预算10.00万元、上年财政拨款结转6.43万元`);
+    its 当年一般公共预算 part is its 表7 amount.
     """
     mine = [i for i in items if i.kind is schema.SpendingKind.PROJECT and i.project == name]
-    parts = [(label, L.total(mine, L.by_sources(src))) for label, src in SCALE_PARTS]
-    parts = [(label, a) for label, a in parts if a != 0]
-    total = L.total(mine)
-    if len(parts) <= 1:
-        return wan(total)
-    return f"{wan(total)}，其中{join_names([f'{label}{wan(a)}' for label, a in parts])}"
+    parts = [Named(label, L.total(mine, L.by_sources(src))) for label, src in SCALE_PARTS]
+    return [p for p in parts if p.amount != 0]

@@ -1,6 +1,6 @@
 """The 情况说明 sections the narrative computes, by the ids a format places them with.
 
-`Narrative.sections()` returns them in this order; a format chooses where each goes and
+`Narrative.sections_by_name()` returns them by these ids (the templates' file names); a format chooses where each goes and
 how its heading reads (`{title}` is the narrative's heading without its ordinal).
 """
 
@@ -27,11 +27,12 @@ SECTION_IDS: dict[str, str] = {
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 
 
-def by_id(sections: list[Section]) -> dict[str, Section]:
-    """The narrative's sections keyed by id."""
-    if len(sections) != len(SECTION_IDS):
-        raise ValueError(f"the narrative computed {len(sections)} sections for {len(SECTION_IDS)} ids")
-    return dict(zip(SECTION_IDS, sections, strict=True))
+def by_id(sections: dict[str, Section]) -> dict[str, Section]:
+    """The narrative's sections keyed by id (the section templates are named by these ids)."""
+    missing = [i for i in SECTION_IDS if i not in sections]
+    if missing:
+        raise ValueError(f"the section templates do not word {', '.join(missing)}")
+    return sections
 
 
 def title(section: Section) -> str:

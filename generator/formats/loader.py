@@ -41,6 +41,9 @@ class FormatInvalid(Exception):
         self.problems = problems
 
 
+SECTIONS_FOLDER = "sections"
+
+
 @dataclass(frozen=True)
 class Format:
     """A validated format: its schema values and the folder it came from."""
@@ -51,6 +54,15 @@ class Format:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def sections_folder(self) -> Path:
+        """The section templates that word this format's 情况说明 (generator/formats/text.py)."""
+        if self.spec.sections_from:
+            from generator.formats import registry
+
+            return registry.get(self.spec.sections_from).sections_folder
+        return self.folder / SECTIONS_FOLDER
 
 
 Path_ = tuple[object, ...]
@@ -244,9 +256,40 @@ def load_format(folder: Path) -> Format:
         ]
         raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
     problems = duplicates + [FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt)]
+    problems += _section_problems(fmt, Path(folder), file, lines)
     if problems:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line))
     return Format(fmt, Path(folder))
+
+
+def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[Path_, int]) -> list[FormatProblem]:
+    """The section templates must load too: a broken one is refused with the format, at its file and line."""
+    from generator.formats import registry, text
+
+    if fmt.sections_from:
+        if fmt.sections_from == fmt.id:
+            return [
+                FormatProblem(file, lines.get(("sections_from",), 0), "sections_from 不能指向本格式自己，请删除此项")
+            ]
+        try:
+            registry.get(fmt.sections_from)
+        except registry.UnknownFormat as exc:
+            return [FormatProblem(file, lines.get(("sections_from",), 0), str(exc))]
+        except FormatInvalid:
+            return [
+                FormatProblem(
+                    file, lines.get(("sections_from",), 0), f"格式“{fmt.sections_from}”本身有错误，请先修正它"
+                )
+            ]
+        return []
+    sections = folder / SECTIONS_FOLDER
+    if not sections.is_dir():
+        return [
+            FormatProblem(
+                file, 0, f"找不到情况说明模板文件夹 {sections}；请放入各节模板，或用 sections_from 沿用已安装格式的模板"
+            )
+        ]
+    return [FormatProblem(sections / p.file, p.line or 0, p.message) for p in text.check_folder(sections)]
 
 
 def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:

@@ -216,6 +216,8 @@ class FormatSpec(_Spec):
     cover: Cover
     file_name: Template
     unit_line: Template = "编制部门（单位）：{unit_name}"  # above each table, left of 单位：万元
+    # The 情况说明 wording: the format's own `sections/` folder, or that of the installed format named here.
+    sections_from: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
     @field_validator("unit_line")
     @classmethod
