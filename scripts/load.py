@@ -132,7 +132,7 @@ def main() -> int:
         for i in range(n):
             name = f"压力测试部门{i + 1:02d}"
             admin.post("/admin/departments", data={"csrf": token(admin), "name": name, "approval_date": "2026-01-01"})
-            dept = int(re.search(rf'href="/departments/(\d+)">{name}<', admin.get("/admin").text)[1])  # type: ignore[index]
+            dept = int(re.search(rf'href="/departments/(\d+)">{name}<', admin.get("/admin/departments").text)[1])  # type: ignore[index]
             r = admin.post(
                 "/admin/accounts",
                 data={"csrf": token(admin), "username": f"load{i}", "role": "department", "department_id": str(dept)},
