@@ -28,6 +28,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from generator.catalog import Catalog, load_catalog
+from generator.channel import Channel
 from generator.compute.comparisons import NeededRow
 from generator.compute.names import Names
 from generator.issues import Issue, warning
@@ -123,7 +124,7 @@ def _next_date(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def rollover(this: Path, target: Path, keep_items: bool = False) -> RolloverOutcome:
+def rollover(this: Path, target: Path, keep_items: bool = False, channel: Channel = Channel.CLI) -> RolloverOutcome:
     result = run(this)
     if not result.ok or result.inputs is None:
         raise RolloverError(result)
@@ -179,7 +180,7 @@ def rollover(this: Path, target: Path, keep_items: bool = False) -> RolloverOutc
         if keep_items
         else [],
     }
-    wb = build_workbook(data, year=nxt)
+    wb = build_workbook(data, year=nxt, channel=channel)
     outcome = RolloverOutcome(
         target=target,
         year=nxt,

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from generator.channel import Channel, speak
 from generator.issues import warning
 from generator.web import jobs, naming, rules, security, service
 from generator.web.db import (
@@ -572,7 +573,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             from generator.workbook.template import build_workbook
 
             buf = io.BytesIO()
-            build_workbook(data_in, year=year).save(buf)
+            build_workbook(data_in, year=year, channel=Channel.WEB).save(buf)
             return buf.getvalue()
 
         data = await asyncio.to_thread(make)
@@ -703,7 +704,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     return _flash(request, f"/versions/{v.id}", f"{exc}")
                 if out["status"] != 0 or not (work / "prepared.xlsx").exists():
                     text = (out["stderr"] or out["stdout"]).strip().splitlines()
-                    return _flash(request, f"/versions/{v.id}", f"无法补全：{text[-1] if text else ''}")
+                    said = speak(text[-1], Channel.WEB) if text else ""
+                    return _flash(request, f"/versions/{v.id}", f"无法补全：{said}")
                 v.prepared_sha = A.store.put((work / "prepared.xlsx").read_bytes())
             finally:
                 jobs.cleanup(work)
@@ -848,6 +850,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 report = DiffReport.model_validate(out["report"])
             else:
                 problem = f"无法比较：{out['errors']}"
+        from generator.web.revisions import summary
+
         A.audit(db, request, "compare", dept.id, f"版本 {va.id} → {vb.id}")
         return A.render(
             request,
@@ -859,7 +863,51 @@ def create_app(settings: Settings | None = None) -> Starlette:
             nb=numbers[vb.id],
             changes=changes,
             report=report,
+            summary=summary(report) if report else None,
             problem=problem,
+        )
+
+    async def compare_file(request: Request, db: Session, user: Account) -> Response:
+        """修订说明.xlsx or 修订稿（修订模式）.docx of two versions (`disclosure diff`'s own outputs)."""
+        from generator.web import revisions
+
+        dept = _department(db, user, request.path_params["dept_id"])
+        what = request.path_params["what"]
+        if what not in revisions.FILES:
+            raise HTTPException(404)
+        a, b = _int_param(request.query_params.get("a")), _int_param(request.query_params.get("b"))
+        va = _version(db, user, a) if a else None
+        vb = _version(db, user, b) if b else None
+        if va is None or vb is None or va.department_id != dept.id or vb.department_id != dept.id or va.id == vb.id:
+            raise HTTPException(404)
+        if va.errors or vb.errors:
+            raise HTTPException(404, "有错误的版本无法生成修订说明和修订稿")
+        numbers = service.version_numbers(db, dept.id)
+        na, nb = numbers[va.id], numbers[vb.id]
+        work = jobs.scratch(A.settings.tmp_dir)
+        try:
+            old, new = work / f"第{na}版.xlsx", work / f"第{nb}版.xlsx"
+            old.write_bytes(A.store.read(va.sha256))
+            new.write_bytes(A.store.read(vb.sha256))
+            (work / "out").mkdir()
+            try:
+                out = await isolated(db, revisions.diff_outputs, str(old), str(new), str(work / "out"))
+            except jobs.JobFailed as exc:
+                raise HTTPException(404, f"无法比较：{exc}") from None
+            if "files" not in out:
+                raise HTTPException(404, f"无法比较：{out['errors']}")
+            data = (work / "out" / revisions.FILES[what]).read_bytes()
+        finally:
+            jobs.cleanup(work)
+        kind = "download-revision-report" if what == "report.xlsx" else "download-redline"
+        A.audit(db, request, kind, dept.id, f"版本 {va.id} → {vb.id}")
+        stem = revisions.FILES[what].rsplit(".", 1)[0]
+        suffix = "." + what.rsplit(".", 1)[1]
+        name = naming.safe_filename(f"{dept.name}-第{na}版至第{nb}版-{stem}", suffix)
+        return Response(
+            data,
+            media_type=XLSX if suffix == ".xlsx" else DOCX,
+            headers={"content-disposition": naming.content_disposition(name)},
         )
 
     # --- bureau -------------------------------------------------------------------------------
@@ -1238,6 +1286,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/departments/{dept_id:int}/blank.xlsx", db_route(blank_workbook)),
         R("/departments/{dept_id:int}/upload", db_route(upload), methods=["POST"]),
         R("/departments/{dept_id:int}/compare", db_route(compare)),
+        R("/departments/{dept_id:int}/compare/{what:str}", db_route(compare_file)),
         R("/departments/{dept_id:int}/approval", db_route(set_approval), methods=["POST"]),
         R("/departments/{dept_id:int}/units", db_route(admin_unit), methods=["POST"]),
         R("/versions/{vid:int}", db_route(version_page)),

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from generator.channel import Channel, speak
 from generator.headline import Figure, Headline
 from generator.issues import Issue
 from generator.web import rules
@@ -338,4 +339,4 @@ def prepare_summary(stdout: str) -> str:
     lines = [line.strip() for line in stdout.splitlines() if line.strip() and not line.startswith(("已更新", "已备份"))]
     if not lines:
         return "已补全，请下载已补全的工作簿查看"
-    return "已补全：" + "".join(lines) + "请下载已补全的工作簿，填写后重新上传。"
+    return speak("已补全：" + "".join(lines) + "请下载已补全的工作簿，填写后重新上传。", Channel.WEB)

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
+from generator.channel import Channel, speak_workbook
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -136,14 +137,15 @@ def write_workbook(path: Path, data: Mapping[str, Any] | None = None, year: int 
     build_workbook(data, year).save(path)
 
 
-def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023) -> Workbook:
+def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023, channel: Channel = Channel.CLI) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
 
     `data` maps sheet names to {label: value} (key/value sheets) or to lists of {header: value}
     (list sheets). It is written over the blank workbook, so defaults and the default 名词解释 stay
     unless `data` gives a value (None clears a cell; a 名词解释 list replaces the default glossary).
     Values that do not convert to their column's kind are written as given, so test fixtures can hold
-    invalid input. Unknown sheets, labels or headers raise `TemplateDataError`.
+    invalid input. Unknown sheets, labels or headers raise `TemplateDataError`. `channel` says how the
+    instructions name each step (the CLI command, or the web page's button: generator/channel.py).
     """
     data = dict(data or {})
     _check_keys("工作簿", data, set(s.INPUT_SHEETS))
@@ -173,6 +175,7 @@ def build_workbook(data: Mapping[str, Any] | None = None, year: int = 2023) -> W
     wb.properties.creator = "disclosure"
     wb.calculation.fullCalcOnLoad = True
     wb.active = 0
+    speak_workbook(wb, channel)
     return wb
 
 
