@@ -7,6 +7,7 @@ work on uploaded files; it is the CLI's own `compare_workbooks` + `write_diff_ou
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from generator.diff import DiffReport
 from generator.diff_outputs import REDLINE_DOCX, REPORT_XLSX
 
+_SECTION = re.compile(r"(第.部分)\s*([一二三四五六七八九十]+(?:（[一二三四五六七八九十]+）)?)")
 FILES = {"report.xlsx": REPORT_XLSX, "redline.docx": REDLINE_DOCX}
 
 
@@ -41,13 +43,11 @@ class Summary:
 
 
 def _section(location: str) -> str:
-    """The table or section a change is in: "表5", "第三部分 五（三）", … (the location's first words)."""
-    head = location.split(" ", 1)[0]
-    if head.startswith("第") and "部分" in head and " " in location:
-        rest = location.split(" ", 2)[1]
-        section = rest.split("（", 1)[0] if rest.count("（") > 1 else rest
-        return f"{head} {section[:8]}"
-    return head[:20]
+    """The table or section a change is in: "表5", "第三部分 五（三）", … (never finer than a section)."""
+    m = _SECTION.match(location)
+    if m:
+        return f"{m[1]} {m[2]}"
+    return location.split(" ", 1)[0][:20]
 
 
 def summary(report: DiffReport) -> Summary:
