@@ -681,3 +681,13 @@ def test_sigterm_stops_the_service_with_status_0(tmp_path: Path) -> None:
             proc.wait()
     assert proc.returncode == 0, out
     assert "已被终止" not in out and "已停止" in out
+
+
+def test_made_up_names_cannot_grow_the_throttle_without_bound(monkeypatch) -> None:
+    throttle = security.LoginThrottle(5, 0.05, 50)
+    monkeypatch.setattr(security.RateLimiter, "MAX_KEYS", 100)
+    for n in range(100):
+        throttle.failed(f"invented-{n}", "203.0.113.9")
+    time.sleep(0.06)  # the window passes
+    throttle.failed("one-more", "203.0.113.9")
+    assert len(throttle.pairs._fails) == 1

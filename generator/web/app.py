@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -426,6 +426,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def start_session(request: Request, db: Session, user: Account) -> None:
         """A new server-side login for `user`; the cookie carries only its random token."""
         token = security.new_token()
+        expired = utcnow() - dt.timedelta(seconds=settings.session_max_age)
+        db.execute(delete(LoginSession).where(LoginSession.created_at < expired))
         db.add(LoginSession(token_hash=security.token_hash(token), account_id=user.id, client=A.client(request)[:100]))
         request.session.clear()
         request.session["sid"] = token

@@ -102,11 +102,16 @@ class RateLimiter:
         with self._lock:
             return any(len(self._recent(k, now)) >= self.limit for k in keys)
 
+    MAX_KEYS = 50_000  # made-up names cannot grow memory without bound: old keys are swept
+
     def fail(self, *keys: str) -> None:
         now = time.monotonic()
         with self._lock:
             for k in keys:
                 self._recent(k, now).append(now)
+            if len(self._fails) > self.MAX_KEYS:
+                for k in [k for k in self._fails if not self._recent(k, now)]:
+                    del self._fails[k]
 
     def reset(self, key: str) -> None:
         with self._lock:
