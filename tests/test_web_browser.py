@@ -289,6 +289,16 @@ def test_issue_19_in_a_browser(server, tmp_path: Path) -> None:
             assert (today + dt.timedelta(days=15)).isoformat() in state
             shot(officer, "12-department-deadline")
 
+            # --- an oversize upload: the normal page with the limit and a way back (D4)
+            big = files / "扫描件.xlsx"
+            big.write_bytes(b"PK" + os.urandom(21 * 1024 * 1024))
+            officer.set_input_files("input[name=workbook]", str(big))
+            officer.click("form[enctype='multipart/form-data'] button")
+            assert "最多 20 MB" in officer.inner_text("#too-large")
+            shot(officer, "12b-upload-too-large")
+            officer.click(f"text=返回{D002}")
+            assert D002 in officer.inner_text("h1")
+
             # --- the lock-out attack from one address behind the proxy
             attacker = page_from(browser, "203.0.113.9")
             for n in range(55):
