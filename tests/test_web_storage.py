@@ -15,7 +15,17 @@ from tests.pg_cluster import cluster, pg_bin
 from tests.web_helpers import csrf, example, make_site, upload, version_id
 
 pytestmark = pytest.mark.slow
-TABLES = {"department", "budget_unit", "account", "invitation", "version", "build", "audit", "alembic_version"}
+TABLES = {
+    "department",
+    "budget_unit",
+    "account",
+    "invitation",
+    "version",
+    "build",
+    "audit",
+    "login_session",
+    "alembic_version",
+}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -58,8 +68,36 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0002"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0003"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_0001_keeps_accounts(database, tmp_path: Path) -> None:
+    """A database made by the first release gains the login table; its accounts stay."""
+    from alembic import command
+    from alembic.config import Config
+
+    from generator.web.db import MIGRATIONS
+
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            conn.exec_driver_sql(
+                "insert into account (username, password_hash, role, must_change_password, active, created_at) "
+                "values ('old-admin', 'x', 'admin', false, true, '2026-11-30 00:00:00')"
+            )
+        migrate(engine)
+        assert "login_session" in inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select username from account").scalars().all() == ["old-admin"]
     finally:
         engine.dispose()
 

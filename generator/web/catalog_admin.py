@@ -66,6 +66,7 @@ def catalog_routes(A: Any, db_route: Any) -> list[Route]:
             kinds=KIND_CHOICES,
             KIND_NAMES=KIND_NAMES,
             audit=audit,
+            section="year",
             message=request.session.pop("flash", None),
             **context,
         )

@@ -31,7 +31,13 @@ ACTIONS = {
     "login": "登录",
     "login-failed": "登录失败",
     "login-blocked": "登录被限制",
+    "logout": "退出登录",
     "password-changed": "修改密码",
+    "account-disabled": "停用账号",
+    "account-enabled": "启用账号",
+    "password-reset": "重置密码",
+    "sessions-ended": "结束全部登录",
+    "login-unlocked": "解除登录限制",
     "invitation-created": "生成邀请链接",
     "invitation-used": "通过邀请开通账号",
     "department-created": "新建部门",
@@ -40,6 +46,7 @@ ACTIONS = {
     "approval-date": "设置批复日期",
     "upload": "上传工作簿",
     "upload-refused": "上传被拒绝",
+    "upload-too-large": "上传文件过大被拒绝",
     "prepare": "补全上年对比",
     "build": "生成公开文件",
     "publish": "标记已公开",
@@ -55,6 +62,9 @@ ACTIONS = {
     "download-zip": "下载全部 PDF",
     "catalog-import": "导入科目代码表",
     "catalog-refused": "科目代码表未导入",
+    "download-revision-report": "下载修订说明",
+    "download-redline": "下载修订稿",
+    "export-audit": "导出操作记录",
 }
 
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
@@ -96,6 +106,21 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     department: Mapped[Department | None] = relationship()
+
+
+class LoginSession(Base):
+    """One login: the cookie holds only a random token; its hash is the key here.
+
+    Logging out deletes the row, so a copied cookie stops working; disabling an account,
+    resetting or changing its password and "end all logins" delete the account's rows.
+    """
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    client: Mapped[str | None] = mapped_column(String(100))
 
 
 class Invitation(Base):
@@ -162,8 +187,8 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     username: Mapped[str | None] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(40))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     object: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(100))

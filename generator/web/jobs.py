@@ -83,10 +83,12 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory: i
 def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`check` and `check --annotate` on one workbook, plus its year, unit name, headline figures and catalog."""
     from generator.annotate import annotate
+    from generator.channel import Channel, for_channel
     from generator.headline import headline
     from generator.pipeline import run
 
     result = run(Path(workbook), catalogs)
+    result.issues = for_channel(result.issues, Channel.WEB)  # messages name the web's buttons
     if result.inputs is None and not any(i.sheet for i in result.issues):
         # The reader refused the file itself (not a workbook, encrypted, a zip bomb …, judged by
         # content): its issues point at no sheet. No version is made.
@@ -126,10 +128,11 @@ def diff(old: str, new: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
 
 def next_year(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`disclosure rollover`: next year's workbook from this one (which must be clean)."""
+    from generator.channel import Channel
     from generator.rollover import RolloverError, rollover
 
     try:
-        outcome = rollover(Path(workbook), Path(out), catalogs=catalogs)
+        outcome = rollover(Path(workbook), Path(out), catalogs=catalogs, channel=Channel.WEB)
     except RolloverError:
         return {"ok": False}
     return {"ok": True, "year": outcome.year}

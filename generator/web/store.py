@@ -1,6 +1,6 @@
 """Content-addressed file store: every uploaded or generated file is kept once under its SHA-256.
 
-Files are immutable: a name is the hash of the bytes, a file is written to a temporary name
+Files are immutable and private (0400 in 0700 folders): a name is the hash of the bytes, a file is written to a temporary name
 and linked into place, and an existing file is never overwritten.
 """
 
@@ -19,7 +19,8 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(root, 0o700)
 
     def path(self, sha: str) -> Path:
         if not _SHA.match(sha):
@@ -31,14 +32,14 @@ class Store:
         target = self.path(sha)
         if target.exists():
             return sha
-        target.parent.mkdir(exist_ok=True)
+        target.parent.mkdir(exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(tmp, 0o444)
+            os.chmod(tmp, 0o400)  # read-only, and for the service's own user alone
             with contextlib.suppress(FileExistsError):  # another writer got there first: same bytes
                 os.link(tmp, target)
         finally:

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
+from generator.channel import Channel, speak_workbook
 from generator.formats import registry
 from generator.workbook import schema as s
 
@@ -150,6 +151,7 @@ def build_workbook(
     year: int = 2023,
     catalog: Catalog | None = None,
     format_id: str | None = None,
+    channel: Channel = Channel.CLI,
 ) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
 
@@ -158,7 +160,8 @@ def build_workbook(
     unless `data` gives a value (None clears a cell; a 名词解释 list replaces the default glossary).
     Values that do not convert to their column's kind are written as given, so test fixtures can hold
     invalid input. Unknown sheets, labels or headers raise `TemplateDataError`. The dropdowns and
-    name lookups come from `catalog` (default: the shipped catalog of `year`).
+    name lookups come from `catalog` (default: the shipped catalog of `year`). `channel` says how the
+    instructions name each step (the CLI command, or the web page's button: generator/channel.py).
     """
     data = dict(data or {})
     _check_keys("工作簿", data, set(s.INPUT_SHEETS))
@@ -188,6 +191,7 @@ def build_workbook(
     wb.properties.creator = "disclosure"
     wb.calculation.fullCalcOnLoad = True
     wb.active = 0
+    speak_workbook(wb, channel)
     return wb
 
 
