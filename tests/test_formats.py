@@ -186,6 +186,36 @@ def test_format_folder_must_match_its_id(tmp_path: Path, monkeypatch: pytest.Mon
     assert [p.message for p in caught.value.problems] == ["id“mini”应与文件夹名“other-name”相同，请改为 other-name"]
 
 
+def test_a_bureau_folder_replaces_a_shipped_format_of_the_same_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (registry.SHIPPED / "xinjiang-2023" / "format.yaml").read_text(encoding="utf-8")
+    write_format(
+        tmp_path, text.replace("name: 新疆部门预算公开（2023年格式）", "name: 本局修改的新疆格式"), "xinjiang-2023"
+    )
+    monkeypatch.setenv(registry.ENV, str(tmp_path))
+    assert registry.get("xinjiang-2023").spec.name == "本局修改的新疆格式"
+
+
+def test_formats_check_lists_every_problem_with_its_line(tmp_path: Path) -> None:
+    from generator.formats.listing import check_lines
+
+    text = MINIMAL.replace("kind: 三公经费", "kind: 三公").replace("section: soe}", "section: soes}")
+    folder = write_format(tmp_path, text)
+    lines, ok = check_lines(folder / "format.yaml")
+    file = folder / "format.yaml"
+    assert not ok
+    assert lines == [
+        f"{file}:{line_of(text, 'kind:')}: 没有“三公”这种表，是否应为“三公经费”？",
+        f"{file}:{line_of(text, 'soes')}: 没有“soes”这一节情况说明，是否应为“soe”？",
+        "共2处错误，请逐条改正后再检查",
+    ]
+    good = tmp_path / "good"
+    good.mkdir()
+    lines, ok = check_lines(write_format(good, MINIMAL))
+    assert ok and lines[0] == "格式文件检查通过：mini"
+
+
 # ----------------------------------------------------------------------------------- number styles
 
 
