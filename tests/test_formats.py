@@ -128,6 +128,12 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
             "cover.title：未知的占位符“{yaer}”，此处可用的有：{year}、{prior_year}、{unit_name}、{short_name}",
         ),
         (
+            '"{unit_name}{year}年预算"',
+            '"{unit_name}{year年预算"',
+            "file_name",
+            "file_name：花括号不成对；占位符写作 {year} 这样，文字中的花括号请写成 {{ 和 }}",
+        ),
+        (
             "      - type: table",
             "      - type: tabel",
             "type: tabel",
