@@ -137,7 +137,7 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
             "      - type: table",
             "      - type: tabel",
             "type: tabel",
-            "parts.0.blocks.0：type“tabel”不是可用的块类型（table、section、overview、glossary、signature），"
+            "parts.0.blocks.0：type“tabel”不是可用的块类型（table、section、overview、projects、glossary、signature），"
             "是否应为“table”？",
         ),
         (
@@ -406,6 +406,7 @@ THIRD_TOC = [
     "九、“三公”经费情况",
     "十、其他重要事项的情况说明",
     "四、名词解释",
+    "五、项目支出绩效目标表",
 ]
 
 
@@ -452,6 +453,13 @@ def test_third_format_builds_html_pdf_and_docx(
     cells = [c.text for row in document.tables[1].rows for c in row.cells]
     assert all(v in cells for v in yuan)
     assert [s.orientation for s in document.sections] == [0, 1, 0]  # 表四 on its own landscape page
+
+    # the 绩效目标表 in their own part, once, not after 十、（四）预算绩效情况 as in xinjiang-2023
+    texts = [p.text for p in document.paragraphs if p.text]
+    perf_titles = [i for i, t in enumerate(texts) if t == third.performance_tables[0].title]
+    assert len(perf_titles) == len(third.performance_tables) >= 1
+    assert texts.index("五、项目支出绩效目标表", 40) < perf_titles[0]
+    assert html.index('id="part5"') < html.index('class="perf"') and html.count('class="perf"') == len(perf_titles)
 
     pdf_path = tmp_path / "third.pdf"
     render_pdf(third, pdf_path)

@@ -153,6 +153,22 @@ class OverviewBlock(_Spec):
         return self.heading is not None
 
 
+class ProjectsBlock(_Spec):
+    """The per-project 项目支出绩效目标表, placed here instead of after the narrative's 预算绩效情况."""
+
+    type: Literal["projects"]
+    heading: Template | None = None  # none: the tables follow the previous block directly
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value, ("n",))
+
+    @property
+    def numbered(self) -> bool:
+        return self.heading is not None
+
+
 class GlossaryBlock(_Spec):
     type: Literal["glossary"]
 
@@ -161,9 +177,9 @@ class SignatureBlock(_Spec):
     type: Literal["signature"]
 
 
-AnyBlock = TableBlock | SectionBlock | OverviewBlock | GlossaryBlock | SignatureBlock
+AnyBlock = TableBlock | SectionBlock | OverviewBlock | ProjectsBlock | GlossaryBlock | SignatureBlock
 Block = Annotated[AnyBlock, Field(discriminator="type")]
-BLOCK_TYPES = ("table", "section", "overview", "glossary", "signature")
+BLOCK_TYPES = ("table", "section", "overview", "projects", "glossary", "signature")
 
 
 class PartSpec(_Spec):
