@@ -197,9 +197,11 @@ def test_format_folder_must_match_its_id(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_bureau_folder_replaces_a_shipped_format_of_the_same_id(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = (registry.SHIPPED / "xinjiang-2023" / "format.yaml").read_text(encoding="utf-8")
-    write_format(
-        tmp_path, text.replace("name: 新疆部门预算公开（2023年格式）", "name: 本局修改的新疆格式"), "xinjiang-2023"
+    copy = tmp_path / "xinjiang-2023"  # a bureau copies the whole folder (format.yaml and sections/) and edits it
+    shutil.copytree(registry.SHIPPED / "xinjiang-2023", copy)
+    text = (copy / "format.yaml").read_text(encoding="utf-8")
+    (copy / "format.yaml").write_text(
+        text.replace("name: 新疆部门预算公开（2023年格式）", "name: 本局修改的新疆格式"), encoding="utf-8"
     )
     monkeypatch.setenv(registry.ENV, str(tmp_path))
     assert registry.get("xinjiang-2023").spec.name == "本局修改的新疆格式"
