@@ -336,6 +336,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.host, args.port, Path(args.data) if args.data else None)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from generator.jobqueue.setup import worker
+
+    return worker(Path(args.data) if args.data else None, args.builds, args.checks)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(
         prog="disclosure",
@@ -483,6 +489,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", metavar="文件夹", help="数据文件夹（数据库、上传和生成的文件），默认 data/ 或环境变量 DISCLOSURE_DATA"
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "worker",
+        help="多台服务器时：在本机处理网页版的检查和生成任务（配置与网页服务相同，使用 PostgreSQL）",
+        epilog="示例：DISCLOSURE_ENGINE=procrastinate DISCLOSURE_STORE=database "
+        "DATABASE_URL=postgresql://disclosure@db/disclosure disclosure worker --builds 2",
+    )
+    p.add_argument("--builds", type=int, metavar="N", help="同时生成的单位数（常驻排版进程数），默认为 CPU 核数")
+    p.add_argument("--checks", type=int, metavar="N", help="同时检查的工作簿数，默认 2")
+    p.add_argument(
+        "--data", metavar="文件夹", help="本机临时文件所在的数据文件夹，默认 data/ 或环境变量 DISCLOSURE_DATA"
+    )
+    p.set_defaults(func=cmd_worker)
     return parser
 
 
