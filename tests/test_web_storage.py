@@ -15,7 +15,18 @@ from tests.pg_cluster import cluster, pg_bin
 from tests.web_helpers import csrf, example, make_site, upload, version_id
 
 pytestmark = pytest.mark.slow
-TABLES = {"department", "budget_unit", "account", "invitation", "version", "build", "audit", "job", "blob", "alembic_version"}
+TABLES = {
+    "department",
+    "budget_unit",
+    "account",
+    "invitation",
+    "version",
+    "build",
+    "audit",
+    "job",
+    "blob",
+    "alembic_version",
+}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -41,7 +41,7 @@ from generator.web.store import FileStore
 from generator.workers import BuildJob, WorkerPool
 
 STAGE_START = "开始处理"
-SCRATCH = re.compile(r"^job-(\d+)-")
+SCRATCH = re.compile(r"^(?:job|proc)-(\d+)(?:-|$)")  # a job's scratch folder, a worker's TMPDIR
 
 
 def worker_name() -> str:
@@ -237,7 +237,7 @@ class Runner:
 
 
 def sweep(tmp_root: Path) -> None:
-    """Delete the scratch folders of processes that are gone (killed mid-job); theirs only."""
+    """Delete the scratch folders and TMPDIRs of processes that are gone (killed mid-job); theirs only."""
     with contextlib.suppress(OSError):
         for entry in tmp_root.iterdir():
             m = SCRATCH.match(entry.name)

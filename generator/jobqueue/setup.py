@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from generator.jobqueue.base import BaseEngine
-from generator.jobqueue.runner import Runner
+from generator.jobqueue.runner import Runner, sweep
 from generator.web.settings import Settings
 from generator.web.store import DatabaseStore, FileStore, Store
 from generator.workers import WorkerPool
@@ -80,7 +82,13 @@ def worker(data: Path | None, builds: int | None, checks: int | None) -> int:
         )
         return 1
     settings.prepare()
-    os.environ["TMPDIR"] = str(settings.tmp_dir)  # LibreOffice's drafts too stay under the data folder
+    sweep(settings.tmp_dir)  # what a killed predecessor on this machine left behind
+    own = settings.tmp_dir / f"proc-{os.getpid()}"
+    own.mkdir()
+    # Every temporary file of this process and its children (LibreOffice's drafts and profile,
+    # multiprocessing's) stays under the data folder, in a folder the next start can sweep.
+    os.environ["TMPDIR"] = str(own)
+    tempfile.tempdir = None
     db = make_db(settings.url)
     migrate(db)
     Session = sessions(db)
@@ -101,4 +109,5 @@ def worker(data: Path | None, builds: int | None, checks: int | None) -> int:
     finally:
         pool.close(cancel=True)
         db.dispose()
+        shutil.rmtree(own, ignore_errors=True)
     return 0
