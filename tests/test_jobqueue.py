@@ -7,6 +7,7 @@ tests/test_jobqueue_distributed.py (PostgreSQL, two workers, a killed one).
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,10 @@ def test_submit_records_the_job_and_reports_its_place(Session, tmp_path: Path) -
         first = engine.submit(JobSpec("check", {"workbook": "0" * 64}, A))
         second = engine.submit(JobSpec("check", {"workbook": "0" * 64}, A))
         third = engine.submit(JobSpec("check", {"workbook": "0" * 64}, B))
+        for _ in range(300):  # bounded: the held job's thread claims it
+            if engine.view(first).state == "running":
+                break
+            time.sleep(0.05)
         assert engine.view(first).position is None  # running (held)
         assert (engine.view(third).position, engine.view(second).position) == (1, 2)
         overview = engine.overview()
