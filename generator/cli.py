@@ -492,12 +492,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "worker",
-        help="多台服务器时：在本机处理网页版的检查和生成任务（配置与网页服务相同，使用 PostgreSQL）",
-        epilog="示例：DISCLOSURE_ENGINE=procrastinate DISCLOSURE_STORE=database "
-        "DATABASE_URL=postgresql://disclosure@db/disclosure disclosure worker --builds 2",
+        help="多台服务器时：在本机处理网页版的检查和生成任务（配置与网页服务相同，见 README“多台服务器”）",
+        epilog="示例：disclosure worker --builds 2 --checks 2",
     )
-    p.add_argument("--builds", type=int, metavar="N", help="同时生成的单位数（常驻排版进程数），默认为 CPU 核数")
-    p.add_argument("--checks", type=int, metavar="N", help="同时检查的工作簿数，默认 2")
+    p.add_argument("--builds", type=int, metavar="数量", help="同时生成的单位数（常驻排版进程数），默认为 CPU 核数")
+    p.add_argument("--checks", type=int, metavar="数量", help="同时检查的工作簿数，默认 2")
     p.add_argument(
         "--data", metavar="文件夹", help="本机临时文件所在的数据文件夹，默认 data/ 或环境变量 DISCLOSURE_DATA"
     )
