@@ -175,3 +175,40 @@ def test_sweep_removes_only_folders_of_dead_processes(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
     sweep(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"job-{os.getpid()}-abc", "other"])
+
+
+def test_pages_show_the_queue_position_and_the_queue(tmp_path: Path) -> None:
+    """The build page says where a waiting build stands; the administrator's queue page lists the lanes."""
+    from tests.web_helpers import csrf, example, make_site, upload, version_id
+
+    site = make_site(tmp_path / "data", {"build_workers": 1})
+    core = site.app.state.core  # type: ignore[attr-defined]
+    gate = threading.Event()
+    real_run = core.queue.runner.run
+
+    def held(job_id: int) -> None:  # builds wait here until the test lets them go
+        if core.queue.view(job_id).kind == "build":
+            core.queue.runner.claim(job_id)
+            gate.wait(60)
+            core.queue.runner.finish(job_id, error="测试结束")
+            return
+        real_run(job_id)
+
+    core.queue.runner.run = held
+    try:
+        site.add_department("甲局")
+        site.add_department("乙局")
+        a = site.add_account("jia", "department", "甲局")
+        b = site.add_account("yi", "department", "乙局")
+        va = version_id(upload(a, site.departments["甲局"], example(tmp_path, "000")))
+        vb = version_id(upload(b, site.departments["乙局"], example(tmp_path, "002")))
+        first = a.post(f"/versions/{va}/build", data={"csrf": csrf(a)})
+        second = b.post(f"/versions/{vb}/build", data={"csrf": csrf(b)})
+        assert "排队等待：前面还有0项生成任务（共1项在排队）" in second.text, second.text
+        assert "前面还有" not in first.text  # running: its stage instead
+        page = site.admin.get("/admin/queue").text
+        assert "生成：1 项排队" in page and "本机生成（1个）" in page
+        assert a.get("/admin/queue").status_code == 404
+    finally:
+        gate.set()
+        site.close()
