@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -106,7 +108,8 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
             "stalled_after": STALLED,
         }
         site = make_site(tmp_path / "web", settings)
-        machines = [tmp_path / "machine-1", tmp_path / "machine-2"]
+        # short paths: a worker's sockets live below its data folder (a Unix socket path has 107 bytes)
+        machines = [Path(tempfile.mkdtemp(prefix=f"m{i}-")) for i in (1, 2)]
         logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
         workers = [start_worker(url, machines[i], logs[i]) for i in range(2)]
         try:
@@ -194,3 +197,4 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
     # no leftovers on either machine: the restarted worker swept the killed one's scratch folder
     for machine in machines:
         assert list((machine / "tmp").iterdir()) == [], list((machine / "tmp").iterdir())
+        shutil.rmtree(machine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing.util
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from generator.web.store import DatabaseStore, FileStore, Store
 from generator.workers import WorkerPool
 
 ENGINES = ("embedded", "procrastinate")
+SOCKET_ROOM = 60  # a Unix socket path has 107 bytes; multiprocessing adds about 40 below TMPDIR
 STORES = ("files", "database")
 
 
@@ -85,6 +87,8 @@ def worker(data: Path | None, builds: int | None, checks: int | None) -> int:
     sweep(settings.tmp_dir)  # what a killed predecessor on this machine left behind
     own = settings.tmp_dir / f"proc-{os.getpid()}"
     own.mkdir()
+    if len(str(own)) > SOCKET_ROOM:  # multiprocessing's sockets would not fit: they stay in the system's folder
+        multiprocessing.util.get_temp_dir()
     # Every temporary file of this process and its children (LibreOffice's drafts and profile,
     # multiprocessing's) stays under the data folder, in a folder the next start can sweep.
     os.environ["TMPDIR"] = str(own)
