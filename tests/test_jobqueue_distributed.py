@@ -7,7 +7,8 @@ take the jobs. Twenty builds are requested through the web pages; while one runs
 first worker its whole process group is SIGKILLed (a machine gone). The second worker
 notices the missing heartbeat and queues the job again; the first is started again, as
 systemd would. Every build must then be done exactly once, with the bytes of a CLI build,
-nothing left over, and the build page must say that the job was retried.
+nothing left over, and the build page must say that the job was retried. Last, a batch
+`disclosure build` with the same configuration goes through the same queue.
 
 Builds are PDF-only here (`DISCLOSURE_BUILD_FORMATS=pdf`, compared with `disclosure build
 --format pdf`) to keep this short on two cores; the DOCX path through the same runner is
@@ -190,6 +191,26 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
             assert "第2次执行完成" in page.text and "中断" in page.text, page.text
             queue_page = site.admin.get("/admin/queue").text
             assert f"生成 {killed_build}" in queue_page and "执行2次" in queue_page
+
+            # batch `disclosure build` with the same configuration goes through the same queue
+            out = tmp_path / "batch"
+            env = worker_env(url, tmp_path / "batch-data")
+            books = [str(p) for p in example_paths.values()]
+            batch = subprocess.run(
+                [sys.executable, "-m", "generator.cli", "build", *books, "-o", str(out), "--format", "pdf"],
+                check=False,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=max(60, deadline - time.monotonic()),
+            )
+            assert batch.returncode == 0, batch.stdout + batch.stderr
+            for name in example_paths:
+                (reference,) = (tmp_path / f"cli-{name}").glob("*.pdf")
+                assert (out / reference.name).read_bytes() == cli[name]
+            assert sorted(p.name for p in out.iterdir()) == sorted(
+                next((tmp_path / f"cli-{n}").glob("*.pdf")).name for n in example_paths
+            )
         finally:
             for w in workers:
                 stop(w)

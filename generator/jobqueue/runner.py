@@ -221,19 +221,30 @@ class Runner:
         return out
 
     def _build(self, job_id: int, spec: JobSpec, scratch: Path) -> dict[str, Any]:
-        workbook = self._fetch(spec.inputs["workbook"], scratch / "workbook.xlsx")
+        # The workbook's own name (batch) appears in messages; the web's jobs have none.
+        name = Path(spec.params.get("name") or "workbook.xlsx").name
+        workbook = self._fetch(spec.inputs["workbook"], scratch / name)
         out_dir = scratch / "out"
         out_dir.mkdir()
         formats = tuple(spec.params.get("formats") or self.build_formats)
-        # The stem only names files inside the scratch folder; downloads are named by the department.
-        job = BuildJob(workbook=workbook, out_dir=out_dir, formats=formats, stem="disclosure", label=str(job_id))
+        # Web downloads are named by the department, so the stem only names files in the scratch
+        # folder; a batch job (`names`) gets the names `disclosure build` would give.
+        stem = None if spec.params.get("names") else "disclosure"
+        job = BuildJob(workbook=workbook, out_dir=out_dir, formats=formats, stem=stem, label=str(job_id))
         outcome = self.pool().submit(job, lambda text: self.stage(job_id, text)).result()
         if not outcome.ok:
             raise work.JobFailed(outcome.error or "生成失败")
         files = {p.suffix.lower().lstrip("."): self.store.put_file(p) for p in outcome.files}
         if set(files) != set(formats):
             raise work.JobFailed("生成失败：没有得到全部文件")
-        return {"files": files, "pages": outcome.pages, "seconds": round(outcome.seconds, 2)}
+        return {
+            "files": files,
+            "names": {p.suffix.lower().lstrip("."): p.name for p in outcome.files},
+            "department": outcome.department,
+            "warnings": [i.model_dump(mode="json") for i in outcome.issues],
+            "pages": outcome.pages,
+            "seconds": round(outcome.seconds, 2),
+        }
 
 
 def sweep(tmp_root: Path) -> None:
