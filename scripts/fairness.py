@@ -144,6 +144,7 @@ def run(engine: str, rounds: int) -> dict:
         a, dept_a = department(admin, base, "大工作簿局")
         b, dept_b = department(admin, base, "普通局")
         upload(b, dept_b, ordinary)  # one unmeasured round: the fork server and (distributed) the worker warm
+        alone = [upload(b, dept_b, ordinary)[0] for _ in range(3)]  # B without A, at this machine's load
         stop = threading.Event()
         heavy_times: list[float] = []
         deadline = time.monotonic() + LIMIT
@@ -166,6 +167,7 @@ def run(engine: str, rounds: int) -> dict:
         stop.set()
         for th in threads:
             th.join(LIMIT)
+        waits = check_waits(env.get("DATABASE_URL") or f"sqlite:///{work / 'data' / 'disclosure.sqlite3'}", dept_b)
     finally:
         for proc in (worker, server):
             if proc is not None and proc.poll() is None:
@@ -180,10 +182,28 @@ def run(engine: str, rounds: int) -> dict:
         "rows": rows,
         "size_mb": heavy.stat().st_size / 2**20,
         "ordinary": ordinary_times,
+        "alone": alone,
+        "waits": waits[-len(ordinary_times) :],
         "heavy": heavy_times,
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def check_waits(url: str, dept: int) -> list[float]:
+    """Seconds each of B's check jobs waited for a slot (job row: created → started)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT created_at, started_at FROM job WHERE kind = 'check' AND department_id = :d ORDER BY id"),
+                {"d": dept},
+            ).all()
+    finally:
+        engine.dispose()
+    return [(started - created).total_seconds() for created, started in rows if started and created]
 
 
 def section(results: list[dict]) -> str:
@@ -195,17 +215,19 @@ def section(results: list[dict]) -> str:
         " one upload after the other; seconds from sending B's upload to its version page (upload + check)."
         " Before the job interface (review, S4): 23.5 s. Goal: within 3 s.",
         "",
-        "| Engine | date | A's workbook | B: min / median / max s (n) | A's uploads: median s (n) | load at the end |",
-        "|---|---|---|---|---|---|",
+        "| Engine | date | A's workbook | B beside A: min / median / max s (n) | of which B waited for a slot: max s"
+        " | B alone, same run: median s | A's uploads: median s (n) | load at the end |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         o = [x for x in r["ordinary"] if not math.isnan(x)]
         h = r["heavy"]
         b_cell = f"{min(o):.2f} / {statistics.median(o):.2f} / {max(o):.2f} ({len(o)})" if o else "–"
         a_cell = f"{statistics.median(h):.1f} ({len(h)})" if h else "–"
+        wait = f"{max(r['waits']):.2f}" if r["waits"] else "–"
         lines.append(
             f"| {r['engine']} | {r['date']} | {r['rows']:,} rows of 支出明细, {r['size_mb']:.1f} MB |"
-            f" {b_cell} | {a_cell} | {r['load']} |"
+            f" {b_cell} | {wait} | {statistics.median(r['alone']):.2f} | {a_cell} | {r['load']} |"
         )
     lines += [
         "",
