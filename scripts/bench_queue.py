@@ -188,7 +188,9 @@ def section(rows: list[Row], meta: dict[str, str]) -> str:
         "Each `disclosure worker --builds 1` is one procrastinate worker process with one warm build process"
         " (WeasyPrint and LibreOffice) beside it. On this 2-core machine two processes already use both cores:"
         " four add their queue polling, heartbeats and a third and fourth WeasyPrint and LibreOffice competing"
-        " for the same cores, so they show the overhead, not a speed-up. Workers on more machines add cores.",
+        " for the same cores, so they show the overhead, not a speed-up. Workers on more machines add cores."
+        " One run per row, in the order of the table: when other work shares the machine (see the load"
+        " average), a row's figure moves with that work more than with the engine.",
         END,
     ]
     return "\n".join(lines)

@@ -63,10 +63,13 @@ def _lock(spec: JobSpec) -> str | None:
 class ProcrastinateEngine(BaseEngine):
     name = "procrastinate"
 
-    def __init__(self, Session: sessionmaker[Session], database_url: str, *, max_attempts: int) -> None:
+    def __init__(
+        self, Session: sessionmaker[Session], database_url: str, *, max_attempts: int, stalled_after: float = 30.0
+    ) -> None:
         import procrastinate
 
         super().__init__(Session, max_attempts)
+        self.stalled_after = stalled_after
         bind = Session.kw["bind"]
         ensure_schema(bind)
         self.app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo(database_url)))
@@ -132,7 +135,7 @@ class ProcrastinateEngine(BaseEngine):
             )
         out = []
         for wid, seen, age, running in rows:
-            stalled = age.total_seconds() > 30
+            stalled = age.total_seconds() > self.stalled_after
             out.append(
                 WorkerInfo(
                     name=f"工作进程 {wid}" + (f"（{names[wid]}）" if names.get(wid) else ""),

@@ -55,7 +55,9 @@ def make_engine(settings: Settings, Session: sessionmaker[Session], store: FileS
 
         if not settings.database_url:
             raise SystemExit("DISCLOSURE_ENGINE=procrastinate 需要 PostgreSQL 数据库（设置 DATABASE_URL）")
-        return ProcrastinateEngine(Session, settings.database_url, max_attempts=settings.job_attempts)
+        return ProcrastinateEngine(
+            Session, settings.database_url, max_attempts=settings.job_attempts, stalled_after=settings.stalled_after
+        )
     if settings.engine != "embedded":
         raise SystemExit(f"DISCLOSURE_ENGINE 只能是 {' 或 '.join(ENGINES)}，现在是“{settings.engine}”")
     from generator.jobqueue.embedded import EmbeddedEngine
