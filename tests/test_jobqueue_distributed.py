@@ -3,7 +3,8 @@
 A throw-away PostgreSQL cluster on loopback (tests/pg_cluster.py) holds the application's
 tables, the procrastinate queue and the files (`DISCLOSURE_STORE=database`). The web
 application runs here; two worker processes, each with its own data folder (two machines),
-take the jobs. Twenty builds are requested through the web pages; while one runs on the
+take the jobs. Twenty builds are requested through the web pages, and the web application is
+restarted (the queued jobs live in PostgreSQL); while one build runs on the
 first worker its whole process group is SIGKILLed (a machine gone). The second worker
 notices the missing heartbeat and queues the job again; the first is started again, as
 systemd would. Every build must then be done exactly once, with the bytes of a CLI build,
@@ -29,9 +30,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from starlette.testclient import TestClient
 
 from generator.build import build
+from generator.web.app import create_app
 from generator.web.db import BUILD_DONE, Build, Job, Version
+from generator.web.settings import Settings
 from tests.pg_cluster import cluster, pg_bin
 from tests.web_helpers import csrf, make_site, upload, version_id
 
@@ -113,6 +117,7 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
         machines = [Path(tempfile.mkdtemp(prefix=f"m{i}-")) for i in (1, 2)]
         logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
         workers = [start_worker(url, machines[i], logs[i]) for i in range(2)]
+        app = None
         try:
             names = sorted(example_paths)
             clients = []
@@ -134,8 +139,14 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
                 builds[int(r.url.path.rsplit("/", 1)[1])] = name
             assert len(builds) == BUILDS
 
+            # The web server restarts: the queued builds live in PostgreSQL, the workers go on.
+            site.close()
+            app = create_app(Settings(data_dir=tmp_path / "web", **settings))
+            core = app.state.core
+            admin = TestClient(app, follow_redirects=True)
+            admin.cookies = site.admin.cookies  # the same secret key: the administrator's login holds
+
             # SIGKILL the first worker (its whole process group) while it renders a PDF.
-            core = site.app.state.core  # type: ignore[attr-defined]
             marker = f":{workers[0].pid}"
 
             def running_on_first() -> int | None:
@@ -185,11 +196,9 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
                 assert dict(left).keys() <= {"succeeded"}, left
 
             # the page says what happened
-            page = clients[0].get(f"/builds/{killed_build}")
-            if page.status_code == 404:  # another department's build: the administrator sees every one
-                page = site.admin.get(f"/builds/{killed_build}")
+            page = admin.get(f"/builds/{killed_build}")
             assert "第2次执行完成" in page.text and "中断" in page.text, page.text
-            queue_page = site.admin.get("/admin/queue").text
+            queue_page = admin.get("/admin/queue").text
             assert f"生成 {killed_build}" in queue_page and "执行2次" in queue_page
 
             # batch `disclosure build` with the same configuration goes through the same queue
@@ -215,6 +224,8 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
             for w in workers:
                 stop(w)
             site.close()
+            if app is not None:
+                app.state.core.close()
     # no leftovers on either machine: the restarted worker swept the killed one's scratch folder
     for machine in machines:
         assert list((machine / "tmp").iterdir()) == [], list((machine / "tmp").iterdir())
