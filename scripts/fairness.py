@@ -203,7 +203,11 @@ def check_waits(url: str, dept: int) -> list[float]:
             ).all()
     finally:
         engine.dispose()
-    return [(started - created).total_seconds() for created, started in rows if started and created]
+
+    def when(value: object) -> dt.datetime:  # SQLite answers text, PostgreSQL datetimes
+        return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+    return [(when(started) - when(created)).total_seconds() for created, started in rows if started and created]
 
 
 def section(results: list[dict]) -> str:
