@@ -16,7 +16,7 @@ from generator.jobqueue import PRIORITY_BULK, PRIORITY_WAITING, JobSpec
 from generator.jobqueue.embedded import GONE, EmbeddedEngine
 from generator.jobqueue.fair import FairQueue
 from generator.jobqueue.runner import Runner, interrupted_message, sweep
-from generator.web.db import Department, Job, make_engine, migrate, sessions
+from generator.web.db import Department, Job, Version, make_engine, migrate, sessions
 from generator.web.store import Store
 
 A, B, C = 1, 2, 3
@@ -209,6 +209,47 @@ def test_pages_show_the_queue_position_and_the_queue(tmp_path: Path) -> None:
         page = site.admin.get("/admin/queue").text
         assert "生成：1 项排队" in page and "本机生成（1个）" in page
         assert a.get("/admin/queue").status_code == 404
+    finally:
+        gate.set()
+        site.close()
+
+
+def test_a_waiting_upload_gets_a_page_with_its_place_then_its_version(tmp_path: Path) -> None:
+    """An upload whose check has not ended in `check_page_after` seconds goes to a page that says where it
+    stands; the page turns into the version once the check has ended (the version is made once)."""
+    from tests.web_helpers import example, make_site, upload
+
+    site = make_site(tmp_path / "data", {"check_workers": 1, "check_page_after": 0.0})
+    core = site.app.state.core  # type: ignore[attr-defined]
+    gate = threading.Event()
+    real_run = core.queue.runner.run
+
+    def held(job_id: int) -> None:
+        gate.wait(60)
+        real_run(job_id)
+
+    core.queue.runner.run = held
+    try:
+        site.add_department("甲局")
+        site.add_department("乙局")
+        a = site.add_account("jia", "department", "甲局")
+        b = site.add_account("yi", "department", "乙局")
+        first = upload(a, site.departments["甲局"], example(tmp_path, "000"))
+        second = upload(b, site.departments["乙局"], example(tmp_path, "002"))
+        assert first.url.path.startswith("/checks/") and second.url.path.startswith("/checks/")
+        assert "排队等待：前面还有0项检查任务（共1项在排队）" in second.text, second.text
+        assert a.get(second.url.path).status_code == 404  # another department's check
+        gate.set()
+        for client, response in ((a, first), (b, second)):
+            for _ in range(600):  # bounded: until the page turns into the version
+                page = client.get(response.url.path)
+                if page.url.path.startswith("/versions/"):
+                    break
+                time.sleep(0.1)
+            assert page.url.path.startswith("/versions/"), page.text
+            assert client.get(response.url.path).url.path == page.url.path  # the same version, made once
+        with core.Session() as db:
+            assert db.query(Version).count() == 2
     finally:
         gate.set()
         site.close()

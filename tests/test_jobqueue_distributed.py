@@ -111,6 +111,7 @@ def test_twenty_builds_on_two_workers_survive_a_killed_worker(example_paths: dic
             "store": "database",
             "build_formats": ("pdf",),
             "stalled_after": STALLED,
+            "check_page_after": 300.0,  # uploads answer with their version, not the waiting page
         }
         site = make_site(tmp_path / "web", settings)
         # short paths: a worker's sockets live below its data folder (a Unix socket path has 107 bytes)

@@ -512,22 +512,36 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise HTTPException(413, "上传的文件过大")
         original = (upload.filename or "workbook.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
         sha = await asyncio.to_thread(A.store.put, data)  # the checking worker may be another machine
-        try:
-            found = await work(db, "check", dept.id, {"workbook": sha})
-        except jobs.JobFailed as exc:
-            A.audit(db, request, "upload-refused", dept.id, original, str(exc))
-            return A.render(request, "refused.html", 422, dept=dept, messages=[str(exc)])
-        if "refused" in found:
-            A.audit(db, request, "upload-refused", dept.id, original, "；".join(found["refused"]))
-            return A.render(request, "refused.html", 422, dept=dept, messages=found["refused"])
+        params = {"original": original, "size": len(data), "uploader": user.id}
+        db.commit()
+        job_id = await asyncio.to_thread(A.queue.submit, JobSpec("check", {"workbook": sha}, dept.id, params=params))
+        view = await A.queue.wait(job_id, A.settings.check_page_after)
+        if not view.finished:  # queued behind others: a page that says where it stands
+            return RedirectResponse(f"/checks/{job_id}", 303)
+        return _checked(request, db, dept, job_id)
+
+    def _checked(request: Request, db: Session, dept: Department, job_id: int) -> Response:
+        """The end of an upload's check: its version (made once, whoever asks first), or why there is none."""
+        job = db.get(Job, job_id, with_for_update=True)
+        assert job is not None and job.kind == "check" and job.department_id == dept.id
+        spec = json.loads(job.spec_json)
+        params, sha = spec.get("params", {}), spec["inputs"]["workbook"]
+        original = params.get("original", "workbook.xlsx")
+        found = json.loads(job.result_json) if job.result_json else None
+        if found is not None and found.get("version_id"):
+            return RedirectResponse(f"/versions/{found['version_id']}", 303)
+        if job.state != "done" or found is None or "refused" in found:
+            messages = found["refused"] if found and "refused" in found else [job.error or "处理失败"]
+            A.audit(db, request, "upload-refused", dept.id, original, "；".join(messages))
+            return A.render(request, "refused.html", 422, dept=dept, messages=messages)
         annotated = found["annotated"]
         issues = found["issues"]
         errors = sum(1 for i in issues if i["severity"] == "error")
         version = Version(
             department_id=dept.id,
-            uploader_id=user.id,
+            uploader_id=params.get("uploader"),
             original_name=original,
-            size=len(data),
+            size=params.get("size", 0),
             sha256=sha,
             year=found["year"],
             unit_name=(found["unit_name"] or "")[:300] or None,
@@ -539,8 +553,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         db.add(version)
         db.flush()
+        job.result_json = jobs.dumps({**found, "version_id": version.id})
         A.audit(db, request, "upload", dept.id, f"版本 {version.id}", f"{original}，{errors}个错误")
         return RedirectResponse(f"/versions/{version.id}", 303)
+
+    async def check_page(request: Request, db: Session, user: Account) -> Response:
+        """Where an upload's check stands while it waits or runs; its version once it has ended."""
+        job = db.get(Job, request.path_params["job_id"])
+        if job is None or job.kind != "check" or job.department_id is None:
+            raise HTTPException(404)
+        dept = _department(db, user, job.department_id)
+        _may_change(user, dept)
+        view = await asyncio.to_thread(A.queue.view, job.id)
+        if view is not None and view.finished:
+            return _checked(request, db, dept, job.id)
+        return A.render(request, "check.html", dept=dept, job=view)
 
     async def version_page(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
@@ -939,6 +966,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/departments/{dept_id:int}/approval", db_route(set_approval), methods=["POST"]),
         R("/departments/{dept_id:int}/units", db_route(admin_unit), methods=["POST"]),
         R("/versions/{vid:int}", db_route(version_page)),
+        R("/checks/{job_id:int}", db_route(check_page)),
         R("/versions/{vid:int}/workbook.xlsx", db_route(_version_file("workbook", "sha256", "上传的工作簿"))),
         R("/versions/{vid:int}/annotated.xlsx", db_route(_version_file("annotated", "annotated_sha", "问题标注"))),
         R("/versions/{vid:int}/prepared.xlsx", db_route(_version_file("prepared", "prepared_sha", "已补全"))),

@@ -33,6 +33,7 @@ class Settings:
     job_attempts: int = 3  # DISCLOSURE_JOB_ATTEMPTS: runs of a job whose process was killed, then it fails
     stalled_after: float = 30.0  # DISCLOSURE_STALLED_AFTER: seconds without a worker's heartbeat
     build_formats: tuple[str, ...] = ("docx", "pdf")
+    check_page_after: float = 20.0  # seconds an upload waits for its check before the page showing its place
     extra: dict = field(default_factory=dict)
 
     @classmethod
