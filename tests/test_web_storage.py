@@ -24,6 +24,8 @@ TABLES = {
     "build",
     "audit",
     "login_session",
+    "job",
+    "blob",
     "alembic_version",
 }
 
@@ -68,7 +70,7 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0003"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0004"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
     finally:
         engine.dispose()
@@ -175,3 +177,26 @@ def test_store_is_content_addressed_and_immutable(tmp_path: Path) -> None:
     assert path.read_bytes() == b"abc" and not (path.stat().st_mode & 0o222)
     with pytest.raises(ValueError):
         store.path("../../etc/passwd")
+
+
+def test_database_store_is_content_addressed(database, tmp_path: Path) -> None:
+    """The store every machine reaches (DISCLOSURE_STORE=database): same interface, same names."""
+    from generator.web.store import DatabaseStore
+
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        migrate(engine)
+        store = DatabaseStore(engine)
+        sha = store.put(b"abc")
+        assert sha == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        assert store.put(b"abc") == sha  # a second writer of the same bytes changes nothing
+        assert store.read(sha) == b"abc" and store.exists(sha)
+        assert not store.exists("0" * 64) and not store.exists("../../etc/passwd") and not store.exists(None)
+        with pytest.raises(FileNotFoundError):
+            store.read("0" * 64)
+        with pytest.raises(ValueError):
+            store.read("../../etc/passwd")
+    finally:
+        engine.dispose()

@@ -32,6 +32,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from generator.catalog.store import CatalogSource
 from generator.channel import Channel, speak
 from generator.issues import warning
+from generator.jobqueue import KIND_NAMES, PRIORITY_BULK, PRIORITY_WAITING, JobSpec
+from generator.jobqueue.setup import make_engine as make_job_engine
+from generator.jobqueue.setup import make_store
 from generator.web import jobs, naming, rules, security, service
 from generator.web.db import (
     ACTIONS,
@@ -49,6 +52,7 @@ from generator.web.db import (
     Build,
     Department,
     Invitation,
+    Job,
     LoginSession,
     Version,
     make_engine,
@@ -58,7 +62,6 @@ from generator.web.db import (
 )
 from generator.web.rules import DEADLINE_DAYS, Status
 from generator.web.settings import Settings
-from generator.web.store import Store
 from generator.workbook import schema
 
 HERE = Path(__file__).parent
@@ -162,7 +165,7 @@ class App:
         self.engine = make_engine(settings.url)
         migrate(self.engine)
         self.Session = sessions(self.engine)
-        self.store = Store(settings.data_dir / "files")
+        self.store = make_store(settings, self.engine)
         self.catalogs = CatalogSource.for_data_dir(settings.data_dir)  # the bureau's imported 科目 catalogs
         # failures per (account name, client address); an address's total only decides the wording
         self.throttle = security.LoginThrottle(
@@ -171,25 +174,28 @@ class App:
         self.proxies, bad = security.parse_proxies(settings.trusted_proxies)
         if bad:
             raise ValueError(f"DISCLOSURE_TRUSTED_PROXIES 中有无法识别的地址：{'、'.join(bad)}")
-        self.builds = jobs.BuildRunner(
-            lambda: jobs.make_pool(settings.build_workers, settings.job_timeout, settings.job_memory),
-            settings.tmp_dir,
-            self.catalogs,
-        )
-        self.checks = asyncio.Semaphore(2)  # uploads checked at once; the rest wait their turn
+        # Checks, builds and the rest go through the job interface (generator/jobqueue/), whichever engine runs them.
+        self.queue = make_job_engine(settings, self.Session, self.store)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
         env.globals.update(
-            ACTIONS=ACTIONS, ROLES=ROLES, Status=Status, DEADLINE_DAYS=DEADLINE_DAYS, INVITE_DAYS=INVITE_DAYS
+            ACTIONS=ACTIONS,
+            ROLES=ROLES,
+            Status=Status,
+            DEADLINE_DAYS=DEADLINE_DAYS,
+            INVITE_DAYS=INVITE_DAYS,
+            KINDS=KIND_NAMES,
         )
         env.filters.update(local=service.local, money=service.money, change=service.change)
         self._recover()
+        self.queue.start()
 
     def _recover(self) -> None:
-        """Builds that were running when the server stopped are marked failed; their versions stay as they were."""
+        """Builds left unfinished without a job (from before the job interface) are marked failed."""
         with self.Session.begin() as db:
             for b in db.scalars(select(Build).where(Build.state.in_([BUILD_QUEUED, BUILD_RUNNING]))):
-                b.state, b.error, b.finished_at = BUILD_FAILED, "服务重启，生成中断，请重新生成", utcnow()
+                if db.scalars(select(Job.id).where(Job.build_id == b.id)).first() is None:
+                    b.state, b.error, b.finished_at = BUILD_FAILED, "服务重启，生成中断，请重新生成", utcnow()
 
     def first_admin(self) -> str | None:
         """Create the first administrator when there is no account; returns its one-time password."""
@@ -252,7 +258,7 @@ class App:
         )
 
     def close(self) -> None:
-        self.builds.close()
+        self.queue.close()
         self.engine.dispose()
 
 
@@ -362,16 +368,6 @@ def _date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _scratch_name(original: str) -> str:
-    stem, dot, suffix = original.rpartition(".")
-    if not dot or not suffix.isascii() or not suffix.isalnum() or len(suffix) > 8:
-        stem, suffix = original, "xlsx"
-    try:
-        return naming.safe_filename(stem or "工作簿", f".{suffix}")
-    except ValueError:
-        return "工作簿.xlsx"
 
 
 def _flash(request: Request, url: str, message: str) -> RedirectResponse:
@@ -593,14 +589,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             },
         )
 
-    async def isolated(db: Session, func: Callable[..., Any], *args: Any) -> Any:
-        """`func(*args)` in a throw-away, memory- and time-limited process (generator/web/jobs.py),
-        at most `check_workers` at once; the database connection is given back meanwhile."""
+    async def work(db: Session, kind: str, dept_id: int, inputs: dict[str, str], **params: Any) -> dict:
+        """A check, prepare, diff or next-year job through the job interface, waited for here (fair
+        across departments, in a memory- and time-limited process); the database connection is
+        given back meanwhile. Raises `jobs.JobFailed` with the job's Chinese message."""
         db.commit()
-        async with A.checks:
-            return await asyncio.to_thread(
-                jobs.run_isolated, func, *args, timeout=A.settings.check_timeout, memory=A.settings.job_memory
-            )
+        job_id = await asyncio.to_thread(A.queue.submit, JobSpec(kind, inputs, dept_id, params=params))
+        view = await A.queue.wait(job_id, A.settings.check_timeout * 2 + 60)  # its own limit, and the queue
+        if view.state == "done" and view.result is not None:
+            return view.result
+        raise jobs.JobFailed(view.error or "处理仍在排队或进行中，请稍后再试")
 
     async def upload(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
@@ -613,23 +611,30 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if len(data) > A.settings.max_upload:
             raise _TooLarge
         original = (upload.filename or "workbook.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
-        work = jobs.scratch(A.settings.tmp_dir)
-        try:
-            # the user's own file name (made safe), so that the reader's messages name their file
-            src = work / _scratch_name(original)
-            src.write_bytes(data)
-            try:
-                found = await isolated(db, jobs.analyse, str(src), str(work / "annotated.xlsx"), A.catalogs)
-            except jobs.JobFailed as exc:
-                A.audit(db, request, "upload-refused", dept.id, original, str(exc))
-                return A.render(request, "refused.html", 422, dept=dept, messages=[str(exc)])
-            if "refused" in found:
-                A.audit(db, request, "upload-refused", dept.id, original, "；".join(found["refused"]))
-                return A.render(request, "refused.html", 422, dept=dept, messages=found["refused"])
-            sha = A.store.put(data)
-            annotated = A.store.put((work / "annotated.xlsx").read_bytes())
-        finally:
-            jobs.cleanup(work)
+        sha = await asyncio.to_thread(A.store.put, data)  # the checking worker may be another machine
+        params = {"original": original, "size": len(data), "uploader": user.id}
+        db.commit()
+        job_id = await asyncio.to_thread(A.queue.submit, JobSpec("check", {"workbook": sha}, dept.id, params=params))
+        view = await A.queue.wait(job_id, A.settings.check_page_after)
+        if not view.finished:  # queued behind others: a page that says where it stands
+            return RedirectResponse(f"/checks/{job_id}", 303)
+        return _checked(request, db, dept, job_id)
+
+    def _checked(request: Request, db: Session, dept: Department, job_id: int) -> Response:
+        """The end of an upload's check: its version (made once, whoever asks first), or why there is none."""
+        job = db.get(Job, job_id, with_for_update=True)
+        assert job is not None and job.kind == "check" and job.department_id == dept.id
+        spec = json.loads(job.spec_json)
+        params, sha = spec.get("params", {}), spec["inputs"]["workbook"]
+        original = params.get("original", "workbook.xlsx")
+        found = json.loads(job.result_json) if job.result_json else None
+        if found is not None and found.get("version_id"):
+            return RedirectResponse(f"/versions/{found['version_id']}", 303)
+        if job.state != "done" or found is None or "refused" in found:
+            messages = found["refused"] if found and "refused" in found else [job.error or "处理失败"]
+            A.audit(db, request, "upload-refused", dept.id, original, "；".join(messages))
+            return A.render(request, "refused.html", 422, dept=dept, messages=messages)
+        annotated = found["annotated"]
         issues = found["issues"]
         mismatch = rules.unit_name_mismatch(found["unit_name"], dept.name)
         if mismatch:
@@ -642,9 +647,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         errors = sum(1 for i in issues if i["severity"] == "error")
         version = Version(
             department_id=dept.id,
-            uploader_id=user.id,
+            uploader_id=params.get("uploader"),
             original_name=original,
-            size=len(data),
+            size=params.get("size", 0),
             sha256=sha,
             year=found["year"],
             unit_name=(found["unit_name"] or "")[:300] or None,
@@ -657,8 +662,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         db.add(version)
         db.flush()
+        job.result_json = jobs.dumps({**found, "version_id": version.id})
         A.audit(db, request, "upload", dept.id, f"版本 {version.id}", f"{original}，{errors}个错误")
         return RedirectResponse(f"/versions/{version.id}", 303)
+
+    async def check_page(request: Request, db: Session, user: Account) -> Response:
+        """Where an upload's check stands while it waits or runs; its version once it has ended."""
+        job = db.get(Job, request.path_params["job_id"])
+        if job is None or job.kind != "check" or job.department_id is None:
+            raise HTTPException(404)
+        dept = _department(db, user, job.department_id)
+        _may_change(user, dept)
+        view = await asyncio.to_thread(A.queue.view, job.id)
+        if view is not None and view.finished:
+            return _checked(request, db, dept, job.id)
+        return A.render(request, "check.html", dept=dept, job=view)
 
     async def version_page(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
@@ -700,21 +718,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         _may_change(user, v.department)
         await _form(request, db)
         if v.prepared_sha is None:
-            work = jobs.scratch(A.settings.tmp_dir)
             try:
-                src = work / "workbook.xlsx"
-                src.write_bytes(A.store.read(v.sha256))
-                try:
-                    out = await isolated(db, jobs.prepare_copy, str(src), str(work / "prepared.xlsx"), A.catalogs)
-                except jobs.JobFailed as exc:
-                    return _flash(request, f"/versions/{v.id}", f"{exc}")
-                if out["status"] != 0 or not (work / "prepared.xlsx").exists():
-                    text = (out["stderr"] or out["stdout"]).strip().splitlines()
-                    said = speak(text[-1], Channel.WEB) if text else ""
-                    return _flash(request, f"/versions/{v.id}", f"无法补全：{said}")
-                v.prepared_sha = A.store.put((work / "prepared.xlsx").read_bytes())
-            finally:
-                jobs.cleanup(work)
+                out = await work(db, "prepare", v.department_id, {"workbook": v.sha256})
+            except jobs.JobFailed as exc:
+                return _flash(request, f"/versions/{v.id}", f"{exc}")
+            if not out["prepared"]:
+                text = (out["stderr"] or out["stdout"]).strip().splitlines()
+                said = speak(text[-1], Channel.WEB) if text else ""
+                return _flash(request, f"/versions/{v.id}", f"无法补全：{said}")
+            v.prepared_sha = out["prepared"]
             said = service.prepare_summary(out["stdout"])
             A.audit(db, request, "prepare", v.department_id, f"版本 {v.id}", said)
             return _flash(request, f"/versions/{v.id}", said)
@@ -733,44 +745,36 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await asyncio.to_thread(start)  # the first build may wait for the pool's warm-up: not on the event loop
         return RedirectResponse(f"/builds/{b.id}", 303)
 
-    def _start_build(db: Session, request: Request, v: Version, user: Account) -> tuple[Build, Callable[[], None]]:
-        """Record a queued build; returns it and the function that hands it to the worker pool."""
+    def _start_build(
+        db: Session, request: Request, v: Version, user: Account, priority: int = PRIORITY_WAITING
+    ) -> tuple[Build, Callable[[], None]]:
+        """Record a queued build; returns it and the function that submits its job (generator/jobqueue/)."""
         b = Build(version_id=v.id, requested_by=user.id, state=BUILD_QUEUED, progress="排队等待中")
         db.add(b)
         db.flush()
         A.audit(db, request, "build", v.department_id, f"版本 {v.id}", f"生成 {b.id}")
         db.commit()
-        bid, label, data = b.id, v.department.name, A.store.read(v.sha256)
+        spec = JobSpec("build", {"workbook": v.sha256}, v.department_id, build_id=b.id, priority=priority)
 
-        def progress(text: str) -> None:
-            with A.Session.begin() as s:
-                row = s.get(Build, bid)
-                if row is not None and row.state in (BUILD_QUEUED, BUILD_RUNNING):
-                    row.state, row.progress = BUILD_RUNNING, str(text)[:300]
+        def start() -> None:
+            A.queue.submit(spec)
 
-        def finish(files: jobs.BuildFiles) -> None:
-            docx = A.store.put_file(files.docx) if files.ok and files.docx else None
-            pdf = A.store.put_file(files.pdf) if files.ok and files.pdf else None
-            with A.Session.begin() as s:
-                row = s.get(Build, bid)
-                if row is None:
-                    return
-                row.finished_at = utcnow()
-                row.seconds = files.seconds
-                row.pages = files.pages
-                if files.ok and docx and pdf:
-                    row.state, row.docx_sha, row.pdf_sha, row.progress = BUILD_DONE, docx, pdf, "已完成"
-                else:
-                    row.state, row.error, row.progress = BUILD_FAILED, files.error or "生成失败", "失败"
-
-        return b, lambda: A.builds.submit(data, label, progress, finish)
+        return b, start
 
     async def build_page(request: Request, db: Session, user: Account) -> Response:
         b = _build(db, user, request.path_params["bid"])
         v = b.version
         no = service.version_numbers(db, v.department_id)[v.id]
+        job = await asyncio.to_thread(A.queue.view_of_build, b.id)
         return A.render(
-            request, "build.html", b=b, v=v, no=no, dept=v.department, running=b.state in (BUILD_QUEUED, BUILD_RUNNING)
+            request,
+            "build.html",
+            b=b,
+            v=v,
+            no=no,
+            dept=v.department,
+            job=job,
+            running=b.state in (BUILD_QUEUED, BUILD_RUNNING),
         )
 
     def _build_file(fmt: str, media: str) -> Callable[..., Awaitable[Response]]:
@@ -807,19 +811,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         v = _version(db, user, request.path_params["vid"])
         if v.errors or not v.year:
             raise HTTPException(404)
-        work = jobs.scratch(A.settings.tmp_dir)
         try:
-            src = work / "this.xlsx"
-            src.write_bytes(A.store.read(v.sha256))
-            try:
-                out = await isolated(db, jobs.next_year, str(src), str(work / "next.xlsx"), A.catalogs)
-            except jobs.JobFailed as exc:
-                return _flash(request, f"/versions/{v.id}", f"{exc}")
-            if not out["ok"]:
-                return _flash(request, f"/versions/{v.id}", "该版本有错误，无法生成下一年度工作簿")
-            data = (work / "next.xlsx").read_bytes()
-        finally:
-            jobs.cleanup(work)
+            out = await work(db, "next-year", v.department_id, {"workbook": v.sha256})
+        except jobs.JobFailed as exc:
+            return _flash(request, f"/versions/{v.id}", f"{exc}")
+        if not out["ok"]:
+            return _flash(request, f"/versions/{v.id}", "该版本有错误，无法生成下一年度工作簿")
+        data = A.store.read(out["workbook"])
         A.audit(db, request, "download-next-year", v.department_id, f"版本 {v.id}", f"{out['year']}年")
         name = naming.safe_filename(f"{v.department.name}{out['year']}年部门预算公开填报工作簿", ".xlsx")
         return Response(data, media_type=XLSX, headers={"content-disposition": naming.content_disposition(name)})
@@ -839,17 +837,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         elif va.errors or vb.errors:
             problem = "有错误的版本无法逐项比较公开内容，下面只列出主要数字"
         else:
-            work = jobs.scratch(A.settings.tmp_dir)
+            names = {"old_name": f"第{numbers[va.id]}版.xlsx", "new_name": f"第{numbers[vb.id]}版.xlsx"}
             try:
-                old, new = work / f"第{numbers[va.id]}版.xlsx", work / f"第{numbers[vb.id]}版.xlsx"
-                old.write_bytes(A.store.read(va.sha256))
-                new.write_bytes(A.store.read(vb.sha256))
-                try:
-                    out = await isolated(db, jobs.diff, str(old), str(new), A.catalogs)
-                except jobs.JobFailed as exc:
-                    out = {"errors": str(exc)}
-            finally:
-                jobs.cleanup(work)
+                out = await work(db, "diff", dept.id, {"old": va.sha256, "new": vb.sha256}, **names)
+            except jobs.JobFailed as exc:
+                out = {"errors": str(exc)}
             if "report" in out:
                 from generator.diff import DiffReport
 
@@ -890,21 +882,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise HTTPException(404, "有错误的版本无法生成修订说明和修订稿")
         numbers = service.version_numbers(db, dept.id)
         na, nb = numbers[va.id], numbers[vb.id]
-        work = jobs.scratch(A.settings.tmp_dir)
+        names = {"old_name": f"第{na}版.xlsx", "new_name": f"第{nb}版.xlsx"}
         try:
-            old, new = work / f"第{na}版.xlsx", work / f"第{nb}版.xlsx"
-            old.write_bytes(A.store.read(va.sha256))
-            new.write_bytes(A.store.read(vb.sha256))
-            (work / "out").mkdir()
-            try:
-                out = await isolated(db, revisions.diff_outputs, str(old), str(new), str(work / "out"))
-            except jobs.JobFailed as exc:
-                raise HTTPException(404, f"无法比较：{exc}") from None
-            if "files" not in out:
-                raise HTTPException(404, f"无法比较：{out['errors']}")
-            data = (work / "out" / revisions.FILES[what]).read_bytes()
-        finally:
-            jobs.cleanup(work)
+            out = await work(db, "revisions", dept.id, {"old": va.sha256, "new": vb.sha256}, **names)
+        except jobs.JobFailed as exc:
+            raise HTTPException(404, f"无法比较：{exc}") from None
+        if "files" not in out:
+            raise HTTPException(404, f"无法比较：{out['errors']}")
+        data = await asyncio.to_thread(A.store.read, out["files"][revisions.FILES[what]])
         kind = "download-revision-report" if what == "report.xlsx" else "download-redline"
         A.audit(db, request, kind, dept.id, f"版本 {va.id} → {vb.id}")
         stem = revisions.FILES[what].rsplit(".", 1)[0]
@@ -957,7 +942,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 continue
             if any(b.state in (BUILD_QUEUED, BUILD_RUNNING) for b in v.builds):
                 continue
-            _, start = _start_build(db, request, v, user)
+            _, start = _start_build(db, request, v, user, PRIORITY_BULK)
             await asyncio.to_thread(start)
             started += 1
         return _flash(request, "/bureau", f"已开始生成{started}个部门的公开文件，请稍后刷新查看")
@@ -1244,6 +1229,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         request.session["secret"] = f"一次性邀请链接（{INVITE_DAYS}天内有效，只能使用一次，本页只显示一次）：{link}"
         return RedirectResponse(back, 303)
 
+    async def admin_queue(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        overview = await asyncio.to_thread(A.queue.overview)
+        return A.render(request, "admin_queue.html", overview=overview)
+
     # --- errors -------------------------------------------------------------------------------
 
     def too_large(request: Request, db: Session) -> Response:
@@ -1312,6 +1302,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/departments/{dept_id:int}/approval", db_route(set_approval), methods=["POST"]),
         R("/departments/{dept_id:int}/units", db_route(admin_unit), methods=["POST"]),
         R("/versions/{vid:int}", db_route(version_page)),
+        R("/checks/{job_id:int}", db_route(check_page)),
         R("/versions/{vid:int}/workbook.xlsx", db_route(_version_file("workbook", "sha256", "上传的工作簿"))),
         R("/versions/{vid:int}/annotated.xlsx", db_route(_version_file("annotated", "annotated_sha", "问题标注"))),
         R("/versions/{vid:int}/prepared.xlsx", db_route(_version_file("prepared", "prepared_sha", "已补全"))),
@@ -1338,6 +1329,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/admin/year", db_route(admin_year_page)),
         R("/admin/audit", db_route(admin_audit_page)),
         R("/admin/audit.xlsx", db_route(admin_audit_export)),
+        R("/admin/queue", db_route(admin_queue)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

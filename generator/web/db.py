@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     create_engine,
@@ -68,6 +69,7 @@ ACTIONS = {
 }
 
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
+JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
 
 
 def utcnow() -> dt.datetime:
@@ -179,6 +181,43 @@ class Build(Base):
     seconds: Mapped[float | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
     version: Mapped[Version] = relationship(back_populates="builds")
+
+
+class Job(Base):
+    """One unit of work on uploaded files (check, prepare, diff, next year, build), whichever engine runs it.
+
+    The job interface (generator/jobqueue/) writes it, the pages read it: state, stage, attempts,
+    the result (JSON, output files as SHA-256 of the content store) or a Chinese error.
+    """
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    build_id: Mapped[int | None] = mapped_column(ForeignKey("build.id"), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(20), default=JOB_QUEUED, index=True)
+    stage: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    note: Mapped[str | None] = mapped_column(String(500))  # e.g. why this is a second attempt
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid of the process running it
+    engine_ref: Mapped[int | None] = mapped_column(Integer)  # the engine's own job id (procrastinate)
+    spec_json: Mapped[str] = mapped_column(Text, default="{}")
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Blob(Base):
+    """A file of the content store when the store is the database (`DISCLOSURE_STORE=database`)."""
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditEntry(Base):

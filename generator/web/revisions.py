@@ -1,7 +1,7 @@
 """The compare page's downloads: `disclosure diff`'s 修订说明.xlsx and 修订稿（修订模式）.docx.
 
-`diff_outputs` runs in a throw-away process (jobs.run_isolated), like every other piece of
-work on uploaded files; it is the CLI's own `compare_workbooks` + `write_diff_outputs`.
+`diff_outputs` runs as a job (kind "revisions", generator/jobqueue/runner.py) in a throw-away process,
+like every other piece of work on uploaded files; it is the CLI's own `compare_workbooks` + `write_diff_outputs`.
 `summary` groups a report's changes for the top of the compare page.
 """
 
@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.diff import DiffReport
 from generator.diff_outputs import REDLINE_DOCX, REPORT_XLSX
 
@@ -19,13 +20,13 @@ _SECTION = re.compile(r"(第.部分)\s*([一二三四五六七八九十]+(?:（[
 FILES = {"report.xlsx": REPORT_XLSX, "redline.docx": REDLINE_DOCX}
 
 
-def diff_outputs(old: str, new: str, out_dir: str) -> dict:
+def diff_outputs(old: str, new: str, out_dir: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`disclosure diff OLD NEW -o out_dir`: the report files and the redline, or which version cannot be computed."""
     from generator.diff import WorkbookHasErrors, compare_workbooks
     from generator.diff_outputs import write_diff_outputs
 
     try:
-        report, a, b = compare_workbooks(Path(old), Path(new))
+        report, a, b = compare_workbooks(Path(old), Path(new), catalogs)
     except WorkbookHasErrors as exc:
         return {"errors": exc.result.path.name}
     written = write_diff_outputs(report, a, b, Path(out_dir))

@@ -39,7 +39,7 @@ def serve(host: str, port: int, data: Path | None) -> int:
     core = app.state.core
     password = core.first_admin()
     # start the warm build workers now, so that the first build does not wait for WeasyPrint and the fonts
-    threading.Thread(target=lambda: core.builds.pool, name="warm-build-pool", daemon=True).start()
+    threading.Thread(target=core.queue.warm, name="warm-build-pool", daemon=True).start()
     print(f"部门预算公开生成系统已启动：http://{host}:{port}/", flush=True)
     print(f"数据文件夹：{settings.data_dir}", flush=True)
     print(f"对外网址（邀请链接使用）：{settings.public_base()}", flush=True)

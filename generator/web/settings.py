@@ -28,6 +28,14 @@ class Settings:
     session_max_age: int = 8 * 3600
     trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For is believed (the reverse proxy)
     public_url: str | None = None  # e.g. https://yusuan.example.gov.cn: invitation links are built from it
+    # Jobs (generator/jobqueue/): the embedded engine, or procrastinate on the PostgreSQL of DATABASE_URL
+    engine: str = "embedded"  # DISCLOSURE_ENGINE: embedded | procrastinate
+    store: str = "files"  # DISCLOSURE_STORE: files (data_dir/files) | database (reachable from every machine)
+    check_workers: int = 2  # checks (and prepare, diff, next year) at once per process; one per department
+    job_attempts: int = 3  # DISCLOSURE_JOB_ATTEMPTS: runs of a job whose process was killed, then it fails
+    stalled_after: float = 30.0  # DISCLOSURE_STALLED_AFTER: seconds without a worker's heartbeat
+    build_formats: tuple[str, ...] = ("docx", "pdf")
+    check_page_after: float = 20.0  # seconds an upload waits for its check before the page showing its place
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -39,6 +47,16 @@ class Settings:
         s.public_url = os.environ.get("DISCLOSURE_PUBLIC_URL") or None
         if os.environ.get("DISCLOSURE_BUILD_WORKERS"):
             s.build_workers = int(os.environ["DISCLOSURE_BUILD_WORKERS"])
+        s.engine = os.environ.get("DISCLOSURE_ENGINE") or s.engine
+        s.store = os.environ.get("DISCLOSURE_STORE") or s.store
+        if os.environ.get("DISCLOSURE_CHECK_WORKERS"):
+            s.check_workers = int(os.environ["DISCLOSURE_CHECK_WORKERS"])
+        if os.environ.get("DISCLOSURE_JOB_ATTEMPTS"):
+            s.job_attempts = int(os.environ["DISCLOSURE_JOB_ATTEMPTS"])
+        if os.environ.get("DISCLOSURE_STALLED_AFTER"):
+            s.stalled_after = float(os.environ["DISCLOSURE_STALLED_AFTER"])
+        if os.environ.get("DISCLOSURE_BUILD_FORMATS"):
+            s.build_formats = tuple(os.environ["DISCLOSURE_BUILD_FORMATS"].split(","))
         return s
 
     def prepare(self) -> None:
