@@ -75,6 +75,9 @@ def set_fonts(rpr_owner, font: str, size: float | None = None, bold: bool | None
     fonts = OxmlElement("w:rFonts")
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), font if attr == "w:eastAsia" else LATIN.get(font, font))
+    # Characters whose width depends on the font (“ ” ‘ ’ … — ·) are set in the CJK font, full
+    # width, as in the PDF; without the hint Word may take Times New Roman for them.
+    fonts.set(qn("w:hint"), "eastAsia")
     rpr.insert(0, fonts)
     if size is not None:
         for tag in ("w:sz", "w:szCs"):
@@ -637,7 +640,7 @@ def build() -> Document:
     tag(doc, "endfor")
 
     # 第一部分
-    para(doc, "{{ d.part1.heading }}", "Heading 1")
+    para(doc, "{{ d.part1.heading | part_heading }}", "Heading 1")
     para(doc, "{{ headings['part1-functions'] }}", "Heading 2")
     para_list(doc, "d.functions")
     para(doc, "{{ headings['part1-organization'] }}", "Heading 2")
@@ -645,11 +648,11 @@ def build() -> Document:
     para(doc, "{{ d.staff.text }}", "正文")
 
     # 第二部分
-    para(doc, "{{ d.part2.heading }}", "Heading 1")
+    para(doc, "{{ d.part2.heading | part_heading }}", "Heading 1")
     part2_tables(doc)
 
     # 第三部分
-    para(doc, "{{ d.part3.heading }}", "Heading 1")
+    para(doc, "{{ d.part3.heading | part_heading }}", "Heading 1")
     tag(doc, "for s in d.sections")
     para(doc, "{{ s.heading }}", "Heading 2")
     para_list(doc, "s.paragraphs")
@@ -665,7 +668,7 @@ def build() -> Document:
     tag(doc, "endfor")
 
     # 第四部分 + closing
-    runon = para(doc, "{{ d.part4.heading }}", "Heading 1").paragraph_format
+    runon = para(doc, "{{ d.part4.heading | part_heading }}", "Heading 1").paragraph_format
     runon.page_break_before = False  # runs on below 第三部分 (style.py, "part_runon")
     runon.space_before = Pt(S.TEXT["part_runon"].before)
     para_list(doc, "d.glossary")

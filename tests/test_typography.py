@@ -51,7 +51,8 @@ def test_docx_styles_and_css_take_the_same_sizes(docx_paths):
     assert doc.styles["表格文字"].font.size.pt == S.PORTRAIT_GRID.size
     css = str(stylesheet())
     assert "font-size: 16.0pt; line-height: 28.0pt;" in css
-    assert '"仿宋_GB2312", "仿宋", "FangSong", "Noto Serif CJK SC"' in css
+    assert '"仿宋_GB2312", "仿宋", "FangSong", "FandolFang", "Noto Serif CJK SC"' in css
+    assert '"楷体_GB2312", "楷体", "KaiTi", "FandolKai", "Noto Serif CJK SC"' in css
     assert '"黑体", "SimHei", "Noto Sans CJK SC"' in css
     section = doc.sections[0]
     assert round(section.left_margin.mm) == S.PORTRAIT.left and round(section.top_margin.mm) == S.PORTRAIT.top

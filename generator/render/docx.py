@@ -161,6 +161,20 @@ def render_docx(
     target.write_bytes(_deterministic_zip(buffer.getvalue()))
 
 
+def _keep_with_next(p) -> None:
+    ppr = p.get_or_add_pPr()
+    if ppr.find(qn("w:keepNext")) is None:
+        ppr.insert_element_before(
+            OxmlElement("w:keepNext"),
+            *("w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr", "w:suppressLineNumbers"),
+            *("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct"),
+            *("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid"),
+            *("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc"),
+            *("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle"),
+            *("w:rPr", "w:sectPr", "w:pPrChange"),
+        )
+
+
 def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
     """Vertically merge 一级指标 (column 1) and 二级指标 (column 2) over the model's groups."""
     tables = [
@@ -174,13 +188,17 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
         rows = table._tbl.tr_lst[PERF_HEADER_ROWS:]
         if len(rows) != len(model.rows):
             raise RuntimeError(f"绩效目标表 {model.project}: {len(rows)} rows rendered for {len(model.rows)}")
-        for tr, row in zip(rows, model.rows, strict=True):
+        for n, (tr, row) in enumerate(zip(rows, model.rows, strict=True)):
             for column, span in ((0, row.level1_span), (1, row.level2_span)):
                 tc = tr.tc_lst[column]
                 if span == 0:
                     tc.vMerge = "continue"
                 elif span > 1:
                     tc.vMerge = "restart"
+            # a group's rows stay on one page (as the PDF's row groups): keep each with the next
+            if n + 1 < len(model.rows) and model.rows[n + 1].level2_span == 0:
+                for p in tr.iter(qn("w:p")):
+                    _keep_with_next(p)
 
 
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:

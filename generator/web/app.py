@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from generator.render import office
 from generator.web import jobs, naming, security, service
 from generator.web.db import (
     ACTIONS,
@@ -649,7 +650,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         v = b.version
         no = service.version_numbers(db, v.department_id)[v.id]
         return A.render(
-            request, "build.html", b=b, v=v, no=no, dept=v.department, running=b.state in (BUILD_QUEUED, BUILD_RUNNING)
+            request,
+            "build.html",
+            b=b,
+            v=v,
+            no=no,
+            dept=v.department,
+            running=b.state in (BUILD_QUEUED, BUILD_RUNNING),
+            office_missing=office.missing_notice(),  # the DOCX 目录 then has no page numbers
         )
 
     def _build_file(fmt: str, media: str) -> Callable[..., Awaitable[Response]]:
