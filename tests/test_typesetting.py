@@ -352,3 +352,22 @@ def test_docx_part_heading_breaks_after_the_part_number(docx_paths, disclosures)
     heading = next(p for p in Document(str(docx_paths["000"])).paragraphs if p.style.name == "Heading 1")
     assert heading.text == filters.part_heading(d.part1.heading)
     assert heading.text.startswith("第一部分\n")
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_page_of_the_running_text_is_a_quarter_empty(pdf_paths, disclosures, name):
+    """From 第三部分 on, the text and the 绩效目标表 flow without forced breaks: no page but the last
+    ends with a quarter of its text block empty (keep-with-next chains: a heading with its
+    paragraph, a 绩效目标表's title and info block, a group of indicator rows)."""
+    top, bottom = S.PORTRAIT.top / S.PT_MM, (S.PORTRAIT.height - S.PORTRAIT.bottom) / S.PT_MM
+    heading = re.sub(r"\s", "", disclosures[name].part3.heading)
+    with pdfplumber.open(pdf_paths[name]) as pdf:
+        texts = [re.sub(r"\s", "", page.extract_text() or "") for page in pdf.pages]
+        start = max(i for i, t in enumerate(texts) if heading.split("部分", 1)[1] in t)
+        fills = {}
+        for number in range(start + 1, len(pdf.pages)):  # 1-based page numbers, last page left out
+            page = pdf.pages[number - 1]
+            chars = [c for c in page.chars if top - 2 < c["top"] and c["bottom"] < bottom + 2]
+            fills[number] = (max(c["bottom"] for c in chars) - top) / (bottom - top)
+    assert len(fills) > 5
+    assert all(f >= 0.75 for f in fills.values()), {n: round(f, 2) for n, f in fills.items() if f < 0.75}

@@ -143,6 +143,7 @@ def render_docx(
     tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
+    _keep_the_ending_together(document, disclosure)
     apply_layout(document, document_layout(disclosure))
     if condensed:
         condense_paragraphs(document, condensed)
@@ -173,6 +174,20 @@ def _keep_with_next(p) -> None:
             *("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle"),
             *("w:rPr", "w:sectPr", "w:pPrChange"),
         )
+
+
+def _keep_the_ending_together(document, disclosure: Disclosure) -> None:
+    """The last 名词解释 is never split and stays on the page of the signature (as in the PDF)."""
+    if not disclosure.glossary:
+        return
+    last = disclosure.glossary[-1].text
+    paragraphs = [p for p in document.paragraphs if p.text == last]
+    if paragraphs:
+        p = paragraphs[-1]._p
+        _keep_with_next(p)
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepLines")) is None:
+            ppr.find(qn("w:keepNext")).addnext(OxmlElement("w:keepLines"))
 
 
 def _merge_indicator_groups(document, disclosure: Disclosure) -> None:

@@ -1,4 +1,5 @@
-"""The only place that touches WeasyPrint or pydyf internals: two memory/time levers for the PDF.
+"""The only place that touches WeasyPrint or pydyf internals: two memory/time levers for the PDF, and
+the inter-character justification of CJK lines (`install_cjk_justify`, at the end of this module).
 
 Both keep the PDF byte-identical (tests/test_weasy_internals.py renders with and without
 them and compares the bytes) and both check, before patching, that the code they replace
