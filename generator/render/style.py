@@ -149,7 +149,7 @@ class Grid:
 
 PORTRAIT_GRID = Grid(9.0, 1.25)
 LANDSCAPE_GRID = Grid(8.0, 1.2, min_row=4.0)
-PERF_GRID = Grid(8.0, 1.25, pad_x=0.8)  # 9 dense columns: short values kept whole
+PERF_GRID = Grid(8.0, 1.25, pad_x=0.7)  # 9 dense columns: short values kept whole
 HEAD_BOLD = True
 # Row styles printed bold, in both documents.
 BOLD_ROWS = frozenset({"class", "econ-class", "total"})
@@ -316,7 +316,7 @@ PERF_ALIGN = "cclcccccc"
 PERF_LEVEL3_MIN_EM = 7.0  # 三级指标 is descriptive text: never crushed to a few characters a line
 # Columns whose short texts (指标值 "<=14.38万元", 赋分规则 "按照正常比例赋分", …) never wrap when they
 # can fit; 三级指标 is descriptive text and takes what is left.
-PERF_KEEP_WHOLE = frozenset({0, 1, 3, 4, 5, 6, 7})
+PERF_KEEP_WHOLE = frozenset({0, 1, 3, 4, 5, 6, 7, 8})
 PERF_FIELDS = ("level1", "level2", "level3", "value", "basis", "last_value", "weight", "scoring", "evidence")
 # Info block labels: (text, first column, last column).
 PERF_LABELS = (
