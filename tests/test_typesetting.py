@@ -232,6 +232,8 @@ def test_unbreakable_runs():
     text = "根据《通知》（国办发〔2015〕63号），安排27.85万元，占11.53%，其他费用。"
     runs = [text[a:b] for a, b in filters.unbreakable_runs(text)]
     assert runs == ["国办发〔2015〕63号", "27.85万元", "11.53%", "费用。"]
+    heading = "四、关于昌吉州政资局2023年财政拨款收支预算情况的总体说明"
+    assert [heading[a:b] for a, b in filters.unbreakable_runs(heading)][-1] == "总体说明"
     assert filters.part_heading("第三部分 2023年部门（单位）预算情况说明") == "第三部分 2023年部门（单位）预算情况说明"
     long = "第一部分 昌吉州政务服务和公共资源交易管理局概况"
     assert filters.part_heading(long) == "第一部分\n昌吉州政务服务和公共资源交易管理局概况"

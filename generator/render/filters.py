@@ -39,7 +39,9 @@ def unbreakable_runs(text: str) -> list[tuple[int, int]]:
     amounts with their unit, document numbers, and the last KEEP_END characters (so a last line
     is never a lone "数。"; not for short texts)."""
     runs = [m.span() for m in UNBREAKABLE.finditer(text) if m.end() - m.start() > 1]
-    start = len(text.rstrip(CLOSING)) - KEEP_END
+    body = text.rstrip(CLOSING)
+    # a heading or a field ("…情况的总体说明", "…州政资局") has no closing stop: keep its last two words
+    start = len(body) - (KEEP_END if body != text else 2 * KEEP_END)
     if start > KEEP_END * 2:
         runs.append((start, len(text)))
     merged: list[tuple[int, int]] = []
