@@ -29,7 +29,7 @@ demo: setup
 	done; ls -l output/
 
 test: setup
-	@WITH_WEB_TESTS=1 scripts/ensure-system-packages.sh
+	@WITH_WEB_TESTS=1 WITH_LIBREOFFICE=1 scripts/ensure-system-packages.sh
 	$(PY) -m pytest -q
 
 # The web application with the embedded defaults (SQLite and files in data/); prints the address and,

@@ -253,7 +253,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_ISSUES
     for path in outcome.written:
         print(f"已生成：{path}")
+    _office_notice(formats)
     return EXIT_OK
+
+
+def _office_notice(formats: tuple[str, ...]) -> None:
+    """After a build with a DOCX: say so when the 目录 has no page numbers for want of LibreOffice."""
+    if "docx" not in formats:
+        return
+    from generator.render.office import missing_notice
+
+    notice = missing_notice()
+    if notice:
+        print(f"注意：{notice}", file=sys.stderr)
 
 
 def cmd_build_batch(
@@ -285,6 +297,8 @@ def cmd_build_batch(
         )
         return 130
     print(summary(outcomes))
+    if any(o.ok for o in outcomes):
+        _office_notice(formats)
     return EXIT_ISSUES if problems or not all(o.ok for o in outcomes) else EXIT_OK
 
 

@@ -80,6 +80,9 @@ def set_fonts(rpr_owner, font: str, size: float | None = None, bold: bool | None
     fonts = OxmlElement("w:rFonts")
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), font if attr == "w:eastAsia" else LATIN.get(font, font))
+    # Characters whose width depends on the font (“ ” ‘ ’ … — ·) are set in the CJK font, full
+    # width, as in the PDF; without the hint Word may take Times New Roman for them.
+    fonts.set(qn("w:hint"), "eastAsia")
     rpr.insert(0, fonts)
     if size is not None:
         for tag in ("w:sz", "w:szCs"):
@@ -691,7 +694,7 @@ def build(fmt: Format) -> Document:
     # the parts in the format's order
     counters = {"table": 0, "section": 0}
     for p, part in enumerate(spec.parts):
-        heading = para(doc, f"{{{{ d.parts[{p}].heading }}}}", "Heading 1").paragraph_format
+        heading = para(doc, f"{{{{ d.parts[{p}].heading | part_heading }}}}", "Heading 1").paragraph_format
         if part.run_on:  # runs on below the previous part (style.py, "part_runon")
             heading.page_break_before = False
             heading.space_before = Pt(S.TEXT["part_runon"].before)

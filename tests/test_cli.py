@@ -158,3 +158,30 @@ def test_outputs_get_normal_permissions(example_paths: dict[str, Path], tmp_path
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_build_says_when_the_docx_toc_has_no_page_numbers(
+    example_paths: dict[str, Path], tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without LibreOffice the DOCX is still written, and the officer is told, in Chinese, that its
+    目录 has no page numbers and which command installs LibreOffice (issue 18 §4)."""
+    from generator.render import office
+
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    assert main(["build", str(example_paths["002"]), "-o", str(tmp_path), "--format", "docx"]) == 0
+    err = capsys.readouterr().err
+    assert "注意：本机没有安装 LibreOffice，DOCX 的目录没有页码" in err
+    assert office.INSTALL_COMMAND in err and "sudo scripts/ensure-system-packages.sh" in err
+    assert list(tmp_path.glob("*.docx"))
+
+
+def test_build_says_nothing_about_libreoffice_when_it_is_there_or_not_needed(
+    example_paths: dict[str, Path], tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.render import office
+
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    assert main(["build", str(example_paths["002"]), "-o", str(tmp_path), "--format", "html"]) == 0
+    assert "LibreOffice" not in capsys.readouterr().err
+    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    assert office.missing_notice() is None

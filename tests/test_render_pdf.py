@@ -337,12 +337,14 @@ def test_escaping_in_pdf(disclosures: dict[str, Disclosure], tmp_path: Path) -> 
         p.model_copy(update={"blocks": [b for b in p.blocks if b.type not in ("table", "section") or b.ref in kept]})
         for p in d.parts
     ]
+    first = d.performance_tables[0]
+    long = first.model_copy(update={"rows": first.rows * 3})  # whole groups repeated: a continuation page
     short = d.model_copy(
         update={
             "parts": parts,
             "tables": tables,
             "sections": sections,
-            "performance_tables": d.performance_tables[:1],
+            "performance_tables": [long],
             "functions": [],
         }
     )

@@ -259,6 +259,20 @@ def test_build_produces_the_same_files_as_the_cli(site, tmp_path: Path) -> None:
     assert docx.content == files[".docx"]
 
 
+def test_build_page_says_when_libreoffice_is_missing(site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18 §4: the DOCX 目录 has no page numbers without LibreOffice; the page says so in
+    Chinese with the command that installs it (and says nothing when it is installed)."""
+    from generator.render import office
+
+    b = site.clients["b-user"]
+    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    assert "office-missing" not in b.get(f"/builds/{site.bb}").text
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    page = b.get(f"/builds/{site.bb}").text
+    assert 'id="office-missing"' in page and "没有安装 LibreOffice，DOCX 的目录没有页码" in page
+    assert office.INSTALL_COMMAND in page
+
+
 def test_build_refused_for_a_version_with_errors(site) -> None:
     a = site.clients["a-user"]
     r = a.post(f"/versions/{site.va}/build", data={"csrf": csrf(a)})

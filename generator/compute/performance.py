@@ -50,7 +50,8 @@ def performance_tables(inputs: Inputs) -> list[PerformanceTable]:
 def indicator_rows(
     indicators: list[Indicator], level1_order: tuple[str, ...] = ("产出指标", "成本指标", "效益指标", "满意度指标")
 ) -> list[IndicatorRow]:
-    """Rows grouped by 一级 (in the framework's order) then 二级 指标 (stable), with vertical-merge spans."""
+    """Rows grouped by 一级 (in the framework's order) then 二级 指标 (stable), with vertical-merge spans
+    over each 二级 group (its 一级 and 二级 cells)."""
     level1_rank = {name: n for n, name in enumerate(level1_order)}
     first_seen: dict[tuple[str, str], int] = {}
     for n, ind in enumerate(indicators):
@@ -63,8 +64,10 @@ def indicator_rows(
     for n, ind in enumerate(ordered):
         same1 = n > 0 and ordered[n - 1].level1 == ind.level1
         same2 = same1 and ordered[n - 1].level2 == ind.level2
-        span1 = 0 if same1 else _run(ordered, n, lambda a, b: a.level1 == b.level1)
+        # 一级指标 is merged over each 二级 group, not over its whole run: a group is the unit a page
+        # break may not cut (both renderers), so every page shows both labels of the rows it carries.
         span2 = 0 if same2 else _run(ordered, n, lambda a, b: a.level1 == b.level1 and a.level2 == b.level2)
+        span1 = span2
         rows.append(
             IndicatorRow(
                 level1=ind.level1,

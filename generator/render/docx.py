@@ -139,6 +139,7 @@ def render_docx(
     tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
+    _keep_the_ending_together(document, disclosure)
     apply_layout(document, document_layout(disclosure))
     if condensed:
         condense_paragraphs(document, condensed)
@@ -185,6 +186,34 @@ def _template_maker():
     return sys.modules[name]
 
 
+def _keep_with_next(p) -> None:
+    ppr = p.get_or_add_pPr()
+    if ppr.find(qn("w:keepNext")) is None:
+        ppr.insert_element_before(
+            OxmlElement("w:keepNext"),
+            *("w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr", "w:suppressLineNumbers"),
+            *("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct"),
+            *("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid"),
+            *("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc"),
+            *("w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle"),
+            *("w:rPr", "w:sectPr", "w:pPrChange"),
+        )
+
+
+def _keep_the_ending_together(document, disclosure: Disclosure) -> None:
+    """The last 名词解释 is never split and stays on the page of the signature (as in the PDF)."""
+    if not disclosure.glossary:
+        return
+    last = disclosure.glossary[-1].text
+    paragraphs = [p for p in document.paragraphs if p.text == last]
+    if paragraphs:
+        p = paragraphs[-1]._p
+        _keep_with_next(p)
+        ppr = p.get_or_add_pPr()
+        if ppr.find(qn("w:keepLines")) is None:
+            ppr.find(qn("w:keepNext")).addnext(OxmlElement("w:keepLines"))
+
+
 def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
     """Vertically merge 一级指标 (column 1) and 二级指标 (column 2) over the model's groups."""
     tables = [
@@ -198,13 +227,17 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
         rows = table._tbl.tr_lst[PERF_HEADER_ROWS:]
         if len(rows) != len(model.rows):
             raise RuntimeError(f"绩效目标表 {model.project}: {len(rows)} rows rendered for {len(model.rows)}")
-        for tr, row in zip(rows, model.rows, strict=True):
+        for n, (tr, row) in enumerate(zip(rows, model.rows, strict=True)):
             for column, span in ((0, row.level1_span), (1, row.level2_span)):
                 tc = tr.tc_lst[column]
                 if span == 0:
                     tc.vMerge = "continue"
                 elif span > 1:
                     tc.vMerge = "restart"
+            # a group's rows stay on one page (as the PDF's row groups): keep each with the next
+            if n + 1 < len(model.rows) and model.rows[n + 1].level2_span == 0:
+                for p in tr.iter(qn("w:p")):
+                    _keep_with_next(p)
 
 
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:

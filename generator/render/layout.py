@@ -13,6 +13,7 @@ Presentation only: this module measures text; it computes no figure.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import formatting as fmt
@@ -82,13 +83,13 @@ def wrap_words(words: list[str], width_em: float) -> list[str]:
     return lines
 
 
-def body_tokens(text: str) -> tuple[float, float, float]:
+def body_tokens(text: str, keep_whole_em: float = KEEP_WHOLE_EM) -> tuple[float, float, float]:
     """(hard minimum em, soft minimum em, natural em) of a body cell text: ASCII runs (numbers,
-    "<=14.38") must stay whole; short texts should stay whole when there is room."""
+    "<=14.38") must stay whole; texts up to `keep_whole_em` should stay whole when there is room."""
     lines = text.split("\n") or [""]
     natural = max(text_em(line) for line in lines)
     hard = max((text_em(run) for line in lines for run in _ascii_runs(line)), default=1.0)
-    soft = natural if natural <= KEEP_WHOLE_EM else hard
+    soft = natural if natural <= keep_whole_em else hard
     return hard, max(hard, soft), natural
 
 
@@ -182,9 +183,13 @@ def layout(
     grid: S.Grid,
     free: tuple[tuple[int, S.HeadCell], ...] = (),
     keep_whole: frozenset[int] | None = None,
+    minimum_em: Mapping[int, float] | None = None,
+    keep_whole_em: Mapping[int, float] | None = None,
 ) -> TableLayout:
     """Lay out one table. `body` rows list (first column, colspan, text) per cell; `free`
-    are label cells at a fixed first column, laid out like header cells."""
+    are label cells at a fixed first column, laid out like header cells. `minimum_em`: columns
+    never narrower than so many em; `keep_whole_em`: columns whose texts up to so many em (not
+    KEEP_WHOLE_EM) should stay on one line when the table has room."""
     need = _needs(ncols)
     pad = 2 * grid.pad_x
     placed = [*_place(head, ncols), list(free)]
@@ -206,8 +211,9 @@ def layout(
             want(col, cell.colspan, em_mm(longest_word, grid.size) + pad, em_mm(longest_word, grid.size) + pad)
     for row in body:
         for col, span, text in row:
-            hard, soft, natural = body_tokens(text)
-            mm = [em_mm(v, grid.size) + pad for v in (hard, soft, min(natural, 30.0))]
+            keep_em = (keep_whole_em or {}).get(col, KEEP_WHOLE_EM) if span == 1 else KEEP_WHOLE_EM
+            hard, soft, natural = body_tokens(text, keep_em)
+            mm = [em_mm(v, grid.size) + pad for v in (hard, soft, min(natural, max(30.0, keep_em)))]
             if span == 1 and (keep_whole is None or col in keep_whole):
                 softs[col].append(mm[1])
             want(col, span, mm[0], mm[2])
@@ -219,6 +225,9 @@ def layout(
             if short > 0:
                 for c in cols:
                     which[c] += short / span
+    for col, em in (minimum_em or {}).items():
+        need.minimum[col] = max(need.minimum[col], em_mm(em, grid.size) + pad)
+        need.natural[col] = max(need.natural[col], need.minimum[col])
     widths = allocate(need.minimum, need.natural, total_mm, softs)
 
     laid = []
@@ -246,28 +255,47 @@ def disclosure_table_layout(table: Table) -> TableLayout:
     grid = S.LANDSCAPE_GRID if table.landscape else S.PORTRAIT_GRID
     head = [[S.h(c.text, c.cols, c.rows) for c in row] for row in table.head]
     body = [[(c, 1, fmt.styled_cell(v, table.numbers)) for c, v in enumerate(r.cells)] for r in table.rows]
-    return layout(head, body, table.columns, page.text_width, grid)
+    keep = dict(S.KEEP_WHOLE_EM.get(table.kind, ()))
+    return layout(head, body, table.columns, page.text_width, grid, keep_whole_em=keep)
 
 
-def performance_layout(table: PerformanceTable) -> TableLayout:
-    """The 绩效目标表: the indicator header is the header, the info block's labels are free
-    label cells, the values and indicator rows are body text."""
+def performance_layout(tables: Sequence[PerformanceTable]) -> TableLayout:
+    """One grid for every 绩效目标表 of the document (a reader compares them page after page): the
+    indicator header is the header, the info block's labels are free label cells, the values and
+    indicator rows of all the tables are body text; 三级指标 never narrower than
+    style.PERF_LEVEL3_MIN_EM."""
     free = tuple((first, S.h(text, last - first + 1)) for text, first, last in S.PERF_LABELS)
-    body = [
-        [(2, 1, fmt.amount(table.total)), (4, 1, fmt.table_cell(table.fiscal)), (7, 2, fmt.table_cell(table.other))],
-        [(1, 5, table.project), (7, 2, table.manager)],
-    ]
-    body += [[(c, 1, getattr(r, f)) for c, f in enumerate(S.PERF_FIELDS)] for r in table.rows]
+    body: list[list[tuple[int, int, str]]] = []
+    for table in tables:
+        body += [
+            [
+                (2, 1, fmt.amount(table.total)),
+                (4, 1, fmt.table_cell(table.fiscal)),
+                (7, 2, fmt.table_cell(table.other)),
+            ],
+            [(1, 5, table.project), (7, 2, table.manager)],
+        ]
+        body += [[(c, 1, getattr(r, f)) for c, f in enumerate(S.PERF_FIELDS)] for r in table.rows]
     head = [[S.h(t) for t in S.PERF_HEAD]]
-    return layout(head, body, S.PERF_COLUMNS, S.PORTRAIT.text_width, S.PERF_GRID, free, S.PERF_KEEP_WHOLE)
+    return layout(
+        head,
+        body,
+        S.PERF_COLUMNS,
+        S.PORTRAIT.text_width,
+        S.PERF_GRID,
+        free,
+        S.PERF_KEEP_WHOLE,
+        minimum_em={S.PERF_FIELDS.index("level3"): S.PERF_LEVEL3_MIN_EM},
+    )
 
 
 @dataclass(frozen=True)
 class DocumentLayout:
     tables: dict[int, TableLayout]
-    performance: list[TableLayout]
+    performance: list[TableLayout]  # one per 绩效目标表, all the same grid
 
 
 def document_layout(disclosure: Disclosure) -> DocumentLayout:
     tables = {t.number: disclosure_table_layout(t) for t in disclosure.tables}
-    return DocumentLayout(tables, [performance_layout(pt) for pt in disclosure.performance_tables])
+    shared = performance_layout(disclosure.performance_tables)
+    return DocumentLayout(tables, [shared] * len(disclosure.performance_tables))

@@ -53,6 +53,20 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+INSTALL_COMMAND = "sudo apt-get install -y libreoffice-writer-nogui python3-uno"
+
+
+def missing_notice() -> str | None:
+    """What the CLI and the web page say, in Chinese, when LibreOffice is not installed: the DOCX is
+    still written, but its 目录 has no page numbers. None when LibreOffice is there."""
+    if soffice() is not None:
+        return None
+    return (
+        "本机没有安装 LibreOffice，DOCX 的目录没有页码（PDF 不受影响）。请安装后重新生成："
+        f"在本程序目录运行 sudo scripts/ensure-system-packages.sh，或运行 {INSTALL_COMMAND}"
+    )
+
+
 def office_binary(office: str) -> str:
     """`soffice.bin` itself where it can be found: the `soffice` launcher (oosplash) would put the
     converting process one generation away, out of reach of the parent-death signal."""

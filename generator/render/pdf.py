@@ -19,11 +19,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.model import Disclosure
+from generator.render import style as S
 from generator.render.filters import TEMPLATES
 from generator.render.html import render_html
 
 ASSETS = (TEMPLATES / "html").resolve()
-REQUIRED_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF 1.7; needs <title> and <html lang>
 
 # WeasyPrint is imported lazily: it is slow to import and the CLI's `check` does not need it.
@@ -50,12 +50,27 @@ def cjk_families() -> frozenset[str]:
     return frozenset(name.strip() for line in out.splitlines() for name in line.split(",") if name.strip())
 
 
+def missing_faces() -> list[tuple[str, S.Font]]:
+    """(style key, font) for every face the document uses of which no family is installed: the PDF
+    would set that text in a fallback of another style (仿宋 body in 宋体, 楷体 headings in 宋体)."""
+    installed = cjk_families()
+    used = dict.fromkeys(t.font for t in S.TEXT.values())
+    return [(key, S.FONTS[key]) for key in used if not set(S.FONTS[key].styled) & installed]
+
+
+STYLE_NAMES = {"fangsong": "仿宋", "kaiti": "楷体", "heiti": "黑体", "songti": "宋体"}
+
+
 def check_fonts() -> None:
-    missing = [family for family in REQUIRED_FAMILIES if family not in cjk_families()]
+    """Raise MissingFontError, in Chinese with the command that installs them, when a face the
+    document declares (仿宋 body, 楷体 and 黑体 headings, 宋体 tables) is not installed."""
+    missing = missing_faces()
     if missing:
+        names = "、".join(f"{STYLE_NAMES[key]}（{font.faces[-1]}）" for key, font in missing)
+        packages = " ".join(dict.fromkeys(font.package for _, font in missing))
         raise MissingFontError(
-            f"未找到中文字体：{'、'.join(missing)}。请安装 fonts-noto-cjk"
-            "（Debian/Ubuntu：sudo apt-get install fonts-noto-cjk）后重试，否则 PDF 中的汉字无法显示。"
+            f"未找到字体：{names}，PDF 会用其他字体代替。请在本程序目录运行 sudo scripts/ensure-system-packages.sh"
+            f"（或 sudo apt-get install {packages}，再按该脚本的说明登记字体目录）后重试"
         )
 
 
@@ -139,6 +154,7 @@ def _html_class() -> type:
     from generator.render import weasy_internals
 
     weasy_internals.install(levers())
+    weasy_internals.install_cjk_justify()
 
     try:
         from weasyprint import html as wp_html
@@ -193,7 +209,7 @@ def warm_up() -> None:
     """
     with contextlib.suppress(Exception):
         cjk_families()
-        sample = '<p style="font-family: Noto Serif CJK SC">字<b style="font-family: Noto Sans CJK SC">字</b></p>'
+        sample = "".join(f'<p style="font-family: {S.FONTS[k].css()}">字</p>' for k in S.FONTS)
         _html_class()(string=sample).render(font_config=font_config())
     if "gc-freeze" in levers():
         # Modules, fonts and caches loaded so far live as long as the process: move them to

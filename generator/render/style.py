@@ -12,8 +12,9 @@ Why these values (see also README "Typography"):
 - Tables follow the budget system's printed 公开表: 宋体 小五 (9 pt) on portrait pages and
   8 pt on the two 16-column landscape tables (表2, 表7), headers 黑体-free plain 宋体 bold,
   合计/类 rows bold.
-- Fonts name the Windows/WPS families first (what the officer's machine has) and fall back
-  to the free Noto CJK families on Linux; widths are the same since CJK glyphs are 1 em.
+- Fonts name the Windows/WPS families first (what the officer's machine has), then a free
+  face of the same style from Debian (FandolFang 仿宋, FandolKai 楷体, Noto Sans CJK 黑体,
+  Noto Serif CJK 宋体); widths are the same since CJK glyphs are 1 em.
 """
 
 from __future__ import annotations
@@ -29,24 +30,35 @@ PT_MM = 25.4 / 72  # one point in millimetres
 class Font:
     name: str  # the CJK family the DOCX names (Word/WPS: w:eastAsia)
     alt: str  # the DOCX font-table altName (a common substitute)
-    fallbacks: tuple[str, ...]  # CSS stack after `name`
-    latin: tuple[str, str]  # digits and Latin letters (w:ascii/w:hAnsi), with its metric twin
+    faces: tuple[str, ...]  # free faces of this style from Debian packages: what the PDF is set in on Linux
+    latin: tuple[str, str]  # DOCX digits and Latin letters (w:ascii/w:hAnsi), with its metric twin
+    package: str  # the Debian package that provides `faces`
+    last_resort: tuple[str, ...] = ("Noto Serif CJK SC",)  # only for characters the faces lack
 
-    def css(self, latin: bool = True) -> str:
-        """The CSS stack. In table cells (`latin=False`) digits stay in the CJK font: mixing a
-        Latin font into a line makes WeasyPrint's line box taller than the line pitch."""
-        families = (*(self.latin if latin else ()), self.name, self.alt, *self.fallbacks, "HanaMinA", "HanaMinB")
+    @property
+    def styled(self) -> tuple[str, ...]:
+        """Every family that is this style: one of them must be installed (pdf.check_fonts)."""
+        return tuple(dict.fromkeys((self.name, self.alt, *self.faces)))
+
+    def css(self) -> str:
+        """The CSS stack: the CJK faces first, so the line's strut, the digits and the ambiguous-width
+        punctuation (“ ” ‘ ’ … —) are all in the face of this style. A Latin font first would set
+        the quotation marks half-width and, its ascent and descent differing from the CJK face's,
+        make WeasyPrint's line boxes taller than the declared pitch (29.5 pt instead of 28).
+        Fandol's and Noto's digits are 0.5 em wide, as Times New Roman's (the DOCX's) are."""
+        families = (*self.styled, *self.last_resort, *self.latin, "HanaMinA", "HanaMinB")
         return ", ".join(f'"{f}"' for f in dict.fromkeys(families))
 
 
-# Digits in Times New Roman / Arial, as Chinese government documents set them; LibreOffice and
-# WeasyPrint use the metric-compatible Liberation fonts, so a figure is as wide in both.
+# Digits in Times New Roman / Arial in the DOCX, as Chinese government documents set them; LibreOffice
+# uses the metric-compatible Liberation fonts. See README "Typography" for the choice of the faces.
 SERIF_LATIN = ("Times New Roman", "Liberation Serif")
 SANS_LATIN = ("Arial", "Liberation Sans")
-FANGSONG = Font("仿宋_GB2312", "仿宋", ("FangSong", "Noto Serif CJK SC"), SERIF_LATIN)
-HEITI = Font("黑体", "SimHei", ("Noto Sans CJK SC",), SANS_LATIN)
-KAITI = Font("楷体_GB2312", "楷体", ("KaiTi", "Noto Serif CJK SC"), SERIF_LATIN)
-SONGTI = Font("宋体", "SimSun", ("Noto Serif CJK SC",), SERIF_LATIN)
+FANDOL_PACKAGE = "texlive-lang-chinese"
+FANGSONG = Font("仿宋_GB2312", "仿宋", ("FangSong", "FandolFang"), SERIF_LATIN, FANDOL_PACKAGE)
+HEITI = Font("黑体", "SimHei", ("Noto Sans CJK SC",), SANS_LATIN, "fonts-noto-cjk", ("Noto Sans CJK SC",))
+KAITI = Font("楷体_GB2312", "楷体", ("KaiTi", "FandolKai"), SERIF_LATIN, FANDOL_PACKAGE)
+SONGTI = Font("宋体", "SimSun", ("Noto Serif CJK SC",), SERIF_LATIN, "fonts-noto-cjk")
 FONTS = {"fangsong": FANGSONG, "heiti": HEITI, "kaiti": KAITI, "songti": SONGTI}
 
 # --------------------------------------------------------------------------- page
@@ -99,8 +111,8 @@ TEXT: dict[str, Text] = {
     # 第三部分 (a short 其他需说明的事项 under the last 绩效目标表) after two blank lines, instead of
     # leaving that page mostly empty and spilling the last 名词解释 and the signature onto one more.
     "part_runon": Text("heiti", 22, align="center", before=2 * BODY_LINE, after=18),
-    "section": Text("heiti", BODY_SIZE, line=BODY_LINE, indent=2),  # 一、…
-    "subsection": Text("kaiti", BODY_SIZE, line=BODY_LINE, indent=2),  # （一）…
+    "section": Text("heiti", BODY_SIZE, line=BODY_LINE, align="justify", indent=2),  # 一、…
+    "subsection": Text("kaiti", BODY_SIZE, line=BODY_LINE, align="justify", indent=2),  # （一）…
     "body": Text("fangsong", BODY_SIZE, line=BODY_LINE, align="justify", indent=2),
     "signature": Text("fangsong", BODY_SIZE, line=BODY_LINE, align="right"),
     "table_label": Text("heiti", 12, after=2),
@@ -137,7 +149,7 @@ class Grid:
 
 PORTRAIT_GRID = Grid(9.0, 1.25)
 LANDSCAPE_GRID = Grid(8.0, 1.2, min_row=4.0)
-PERF_GRID = Grid(8.0, 1.25, pad_x=0.8)  # 9 dense columns: short values kept whole
+PERF_GRID = Grid(8.0, 1.25, pad_x=0.7)  # 9 dense columns: short values kept whole
 HEAD_BOLD = True
 # Row styles printed bold, in both documents.
 BOLD_ROWS = frozenset({"class", "econ-class", "total"})
@@ -160,6 +172,11 @@ def h(text: str, colspan: int = 1, rowspan: int = 1) -> HeadCell:
     return HeadCell(text, colspan, rowspan)
 
 
+# Body texts of a table kind that stay on one line when the table has room: (column, em). 表7's ten
+# economic columns stand mostly empty and their headers break into short words (format.yaml), so the
+# width goes to 项目名称 (whole project names, no "技术服务运/维费").
+KEEP_WHOLE_EM: dict[str, tuple[tuple[int, float], ...]] = {"一般公共预算项目支出": ((4, 40.0),)}
+
 # 项目支出绩效目标表 (format-2023.md §7.1): 9 columns; info block labels, then the indicator header.
 PERF_COLUMNS = 9
 PERF_HEAD = (
@@ -174,6 +191,7 @@ PERF_HEAD = (
     "佐证|资料",
 )
 PERF_ALIGN = "cclcccccc"
+PERF_LEVEL3_MIN_EM = 7.0  # 三级指标 is descriptive text: never crushed to a few characters a line
 # Columns whose short texts (指标值 "<=14.38万元", 赋分规则 "按照正常比例赋分", …) never wrap when they
 # can fit; 三级指标 is descriptive text and takes what is left.
 PERF_KEEP_WHOLE = frozenset({0, 1, 3, 4, 5, 6, 7, 8})

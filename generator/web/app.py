@@ -35,6 +35,7 @@ from generator.issues import warning
 from generator.jobqueue import KIND_NAMES, PRIORITY_BULK, PRIORITY_WAITING, JobSpec
 from generator.jobqueue.setup import make_engine as make_job_engine
 from generator.jobqueue.setup import make_store
+from generator.render import office
 from generator.web import jobs, naming, rules, security, service
 from generator.web.db import (
     ACTIONS,
@@ -775,6 +776,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             dept=v.department,
             job=job,
             running=b.state in (BUILD_QUEUED, BUILD_RUNNING),
+            office_missing=office.missing_notice(),  # the DOCX 目录 then has no page numbers
         )
 
     def _build_file(fmt: str, media: str) -> Callable[..., Awaitable[Response]]:
