@@ -24,6 +24,7 @@ TABLES = {
     "build",
     "audit",
     "login_session",
+    "setting",
     "alembic_version",
 }
 
@@ -68,8 +69,9 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0003"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0004"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
+        assert "format_id" in {c["name"] for c in inspect(engine).get_columns("department")}
     finally:
         engine.dispose()
 
