@@ -82,22 +82,20 @@ def format_routes(A: Any, db_route: Any) -> list[Route]:
         from generator.catalog import available_years
 
         formats = usable()
-        bureau = rules.effective_format(None, bureau_format(db), registry.DEFAULT)
-        departments = [
-            {
-                "dept": d,
-                "format": label(department_format(db, d), formats),
-                "own": d.format_id,
-                "installed": department_format(db, d) in formats,
-            }
-            for d in db.scalars(select(Department).order_by(Department.name))
-        ]
+        chosen = bureau_format(db)
+        bureau = rules.effective_format(None, chosen, registry.DEFAULT)
+        departments = []
+        for d in db.scalars(select(Department).order_by(Department.name)):
+            effective = rules.effective_format(d.format_id, chosen, registry.DEFAULT)
+            departments.append(
+                {"dept": d, "format": label(effective, formats), "own": d.format_id, "installed": effective in formats}
+            )
         return A.render(
             request,
             "admin_year.html",
             section="year",
             message=request.session.pop("flash", None),
-            secret=None,
+            secret=request.session.pop("secret", None),
             catalog_years=available_years(),
             formats=[
                 {
