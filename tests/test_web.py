@@ -97,6 +97,8 @@ ADMIN_GET = ["/admin"]
 ALL_POST = [
     *POST_ROUTES,
     "/bureau/build-all",
+    "/admin/formats",
+    "/admin/departments/{dept}/format",
     "/admin/departments",
     "/admin/accounts",
     "/admin/invitations",

@@ -10,6 +10,7 @@ page are saved in the test's temporary folder (and copied to $WEB_SCREENSHOTS if
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -49,11 +51,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path: Path):
+@contextlib.contextmanager
+def serving(tmp_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, str, int]]:
+    """`disclosure serve` on a free loopback port: its address, the first administrator's password, its pid."""
     port = _free_port()
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DISCLOSURE_DATA": str(tmp_path / "data"),
         # the browser plays nginx: every connection from 127.0.0.1, the client's address in X-Forwarded-For
         "DISCLOSURE_TRUSTED_PROXIES": "127.0.0.1",
@@ -93,6 +97,12 @@ def server(tmp_path: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    with serving(tmp_path) as running:
+        yield running
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")

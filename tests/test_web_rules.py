@@ -13,6 +13,8 @@ from generator.web.rules import (
     VersionFacts,
     deadline,
     differs,
+    effective_format,
+    format_mismatch,
     may_publish,
     overdue,
     publication,
@@ -131,3 +133,21 @@ def test_unit_name_mismatch_names_both() -> None:
 
 def test_supported_years() -> None:
     assert list(supported_years(dt.date(2026, 12, 4), [2023])) == [2023, 2024, 2025, 2026, 2027]
+
+
+def test_effective_format_is_the_departments_own_else_the_bureaus_else_the_default() -> None:
+    assert effective_format(None, None, "xinjiang-2023") == "xinjiang-2023"
+    assert effective_format(None, "shanghai-putuo", "xinjiang-2023") == "shanghai-putuo"
+    assert effective_format("test-third", "shanghai-putuo", "xinjiang-2023") == "test-third"
+    assert effective_format("", "shanghai-putuo", "xinjiang-2023") == "shanghai-putuo"
+
+
+def test_format_mismatch_names_both() -> None:
+    names = {"xinjiang-2023": "新疆部门预算公开（2023年格式）"}
+    assert format_mismatch("xinjiang-2023", "xinjiang-2023", names) is None
+    assert format_mismatch(None, "xinjiang-2023", names) is None
+    assert format_mismatch("test-third", "xinjiang-2023", names) == (
+        "工作簿的格式是“test-third”，而本部门的公开格式是“新疆部门预算公开（2023年格式）”（xinjiang-2023）。"
+        "公开文件按工作簿中的格式生成；如果选错了，请在“基本信息”的“格式”中改为 xinjiang-2023 后重新上传，"
+        "或请财政局管理员更改本部门的格式"
+    )

@@ -36,7 +36,7 @@ from generator.jobqueue import KIND_NAMES, PRIORITY_BULK, PRIORITY_WAITING, JobS
 from generator.jobqueue.setup import make_engine as make_job_engine
 from generator.jobqueue.setup import make_store
 from generator.render import office
-from generator.web import jobs, naming, rules, security, service
+from generator.web import format_admin, jobs, naming, rules, security, service
 from generator.web.db import (
     ACTIONS,
     BUILD_DONE,
@@ -553,6 +553,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_mb=A.settings.max_upload // (1024 * 1024),
             years=years,
             default_year=default_year if default_year in years else years[-1],
+            format_id=format_admin.department_format(db, dept),
+            format_names=format_admin.names(),
         )
 
     def _years() -> range:
@@ -570,12 +572,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 400, f"预算年度“{text[:20]}”不在可生成的范围内：请选择{years[0]}—{years[-1]}年之间的年度"
             )
         data_in = service.blank_data(dept.name, [u.name for u in dept.units], year)
+        format_id = format_admin.department_format(db, dept)
 
         def make() -> bytes:
             from generator.workbook.template import build_workbook
 
             buf = io.BytesIO()
-            build_workbook(data_in, year=year, catalog=A.catalogs.resolve(year), channel=Channel.WEB).save(buf)
+            book = build_workbook(
+                data_in, year=year, catalog=A.catalogs.resolve(year), format_id=format_id, channel=Channel.WEB
+            )
+            book.save(buf)
             return buf.getvalue()
 
         data = await asyncio.to_thread(make)
@@ -638,13 +644,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         annotated = found["annotated"]
         issues = found["issues"]
         mismatch = rules.unit_name_mismatch(found["unit_name"], dept.name)
-        if mismatch:
-            issues.insert(  # the first warning, after the errors: a wrong file makes the rest moot
-                sum(1 for i in issues if i["severity"] == "error"),
-                warning("unit-name-differs", mismatch, SHEET_INFO, UNIT_NAME_CELL, found["unit_name"]).model_dump(
-                    mode="json"
-                ),
-            )
+        named = (
+            warning("unit-name-differs", mismatch, SHEET_INFO, UNIT_NAME_CELL, found["unit_name"]) if mismatch else None
+        )
+        differs = format_admin.upload_warning(db, dept, found["format"])
+        at = sum(1 for i in issues if i["severity"] == "error")
+        # the first warnings, after the errors: a wrong file (or format) makes the rest moot
+        issues[at:at] = [w for w in (named.model_dump(mode="json") if named else None, differs) if w]
         errors = sum(1 for i in issues if i["severity"] == "error")
         version = Version(
             department_id=dept.id,
@@ -1028,26 +1034,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             now=utcnow(),
         )
 
-    async def admin_year_page(request: Request, db: Session, user: Account) -> Response:
-        _admin(user)
-        from generator.catalog import available_years
-        from generator.formats import registry
-        from generator.formats.loader import Format
-
-        formats = [
-            {
-                "id": f.id,
-                "name": f.spec.name,
-                "region": f.spec.region,
-                "document": f.spec.document,
-                "editions": "、".join(e.name for e in f.spec.editions),
-                "years": f.spec.years.text,
-            }
-            for f in registry.installed().values()
-            if isinstance(f, Format)
-        ]
-        return admin_render(request, "admin_year.html", "year", catalog_years=available_years(), formats=formats)
-
     def _audit_filters(request: Request, db: Session) -> service.AuditFilter:
         q = request.query_params
         return service.AuditFilter(
@@ -1328,7 +1314,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/admin/accounts/{aid:int}/{action:str}", db_route(admin_account_action), methods=["POST"]),
         R("/admin/invitations", db_route(admin_invitation), methods=["POST"]),
         *catalog_routes(A, db_route),
-        R("/admin/year", db_route(admin_year_page)),
+        *format_admin.format_routes(A, db_route),
         R("/admin/audit", db_route(admin_audit_page)),
         R("/admin/audit.xlsx", db_route(admin_audit_export)),
         R("/admin/queue", db_route(admin_queue)),

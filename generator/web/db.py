@@ -66,6 +66,8 @@ ACTIONS = {
     "download-revision-report": "下载修订说明",
     "download-redline": "下载修订稿",
     "export-audit": "导出操作记录",
+    "format-set": "设置本局公开格式",
+    "department-format-set": "设置部门公开格式",
 }
 
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
@@ -85,8 +87,17 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     approval_date: Mapped[dt.date | None] = mapped_column(Date)  # 预算批复日期
+    format_id: Mapped[str | None] = mapped_column(String(100))  # its own 公开格式; None: the bureau's
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     units: Mapped[list[BudgetUnit]] = relationship(back_populates="department", order_by="BudgetUnit.id")
+
+
+class Setting(Base):
+    """One bureau-wide setting chosen in 系统管理 (such as `format`, the bureau's 公开格式)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class BudgetUnit(Base):

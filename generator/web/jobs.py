@@ -77,7 +77,7 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory: i
 
 
 def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
-    """`check` and `check --annotate` on one workbook, plus its year, unit name, headline figures and catalog."""
+    """`check` and `check --annotate` on one workbook, plus its year, unit name, 格式, headline figures and catalog."""
     from generator.annotate import annotate
     from generator.channel import Channel, for_channel
     from generator.headline import headline
@@ -96,6 +96,7 @@ def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED
         "issues": [i.model_dump(mode="json") for i in result.issues],
         "year": info.year if info else None,
         "unit_name": info.unit_name if info else None,
+        "format": info.format if info else None,
         "headline": head.model_dump(mode="json") if head else None,
         "catalog": result.catalog.description if result.catalog is not None else None,
     }

@@ -142,6 +142,27 @@ def unit_name_mismatch(workbook_name: str | None, department: str) -> str | None
     )
 
 
+def effective_format(own: str | None, bureau: str | None, default: str) -> str:
+    """A department's 公开格式: its own (set by the administrator), else the bureau's, else the tool's default."""
+    return own or bureau or default
+
+
+def format_mismatch(workbook_format: str | None, department_format: str, names: dict[str, str]) -> str | None:
+    """A warning when the workbook's 格式 is not its department's 公开格式; `names` gives each installed format's
+    Chinese name."""
+    if not workbook_format or workbook_format == department_format:
+        return None
+
+    def shown(fid: str) -> str:
+        return f"“{names[fid]}”（{fid}）" if fid in names else f"“{fid}”"
+
+    return (
+        f"工作簿的格式是{shown(workbook_format)}，而本部门的公开格式是{shown(department_format)}。"
+        "公开文件按工作簿中的格式生成；如果选错了，请在“基本信息”的“格式”中改为"
+        f" {department_format} 后重新上传，或请财政局管理员更改本部门的格式"
+    )
+
+
 FIRST_YEAR = 2023  # the earliest 科目代码表 (generator/catalog/data)
 
 

@@ -186,6 +186,8 @@ def _check_zip(data: bytes) -> Issue | None:
             if "xl/workbook.xml" in names:
                 return None
             return _wrong_zip_kind(zf, names)
+    except MemoryError:
+        raise  # the process's memory limit, not a damaged file
     except Exception:  # corrupt zip structures raise many types (BadZipFile, zlib.error, struct.error...)
         return error(
             "not-a-workbook",
@@ -247,6 +249,8 @@ def load_book(data: bytes, wanted: Iterable[str] = schema.INPUT_SHEETS) -> tuple
             return xlsx.read_xlsx(zf, wanted, _limits()), None
     except xlsx.XlsxRefused as exc:
         return None, error(exc.code, exc.message)
+    except MemoryError:
+        raise  # the process's memory limit (a limited job reports it), not a damaged file
     except Exception as exc:  # a damaged zip directory raises many types
         return None, error(
             "not-a-workbook",

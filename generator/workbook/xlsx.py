@@ -206,9 +206,11 @@ def _parse(
                     raise _corrupt("压缩数据与记录的大小不符")
                 parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except XlsxRefused:
-        raise
+    except (XlsxRefused, MemoryError):
+        raise  # a memory limit is the process's, not a damaged file
     except expat.ExpatError as exc:
+        if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_MEMORY]:
+            raise MemoryError from None  # the process's memory limit, not a damaged file
         raise _corrupt(f"{member}第{exc.lineno}行XML格式错误") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
         raise _corrupt(type(exc).__name__) from None
