@@ -8,7 +8,7 @@ from generator.compute import sections as sec
 from generator.compute.comparisons import PriorBook
 from generator.compute.document import Layout
 from generator.compute.names import Names
-from generator.compute.narrative import CN_NUMBERS, Narrative, paragraphs, staff_sentence
+from generator.compute.narrative import CN_NUMBERS, Narrative, operating_units, paragraphs, staff_sentence
 from generator.compute.performance import performance_tables
 from generator.compute.tables import TableBuilder
 from generator.formats import registry
@@ -37,7 +37,7 @@ def compute_disclosure(
     book.finish()
     year = info.year
     values = {"year": year, "prior_year": year - 1, "unit_name": info.unit_name, "short_name": info.short_name}
-    builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values))
+    builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values), operating_units(inputs))
     laid = Layout(spec, values, builder, computed).lay_out()
 
     glossary = [

@@ -63,3 +63,14 @@ def select(items: Iterable[LineItem], *preds: Predicate) -> list[LineItem]:
 
 def is_personnel(econ_code: str) -> bool:
     return econ_code[:3] in PERSONNEL_CLASSES
+
+
+def operating_cost(items: Iterable[LineItem], units: frozenset[str] | None = None) -> Decimal:
+    """机关运行经费 = 一般公共预算 basic 公用经费 of 行政/参公 units (= 表6 公用经费 when all are)."""
+    return total(
+        items,
+        by_sources(GPB),
+        basic,
+        lambda i: not is_personnel(i.econ_code),
+        lambda i: units is None or not i.unit or i.unit in units,
+    )

@@ -16,6 +16,7 @@ from typing import Any
 from generator import formatting as fmt
 from generator.compute import ledger as L
 from generator.compute.comparisons import Comparison, PriorBook, item_key
+from generator.compute.ledger import operating_cost
 from generator.compute.names import Names
 from generator.compute.tables import project_order
 from generator.compute.wording import Change, change_of, wan
@@ -649,17 +650,6 @@ def operating_units(inputs: Inputs) -> frozenset[str]:
     """Budget units that have 机关运行经费: 行政单位 and 参照公务员法管理事业单位 (rules.md §2)."""
     return frozenset(
         u for u in inputs.units if inputs.unit_types.get(u, schema.UNIT_TYPES[0]) in schema.OPERATING_UNIT_TYPES
-    )
-
-
-def operating_cost(items: list[LineItem], units: frozenset[str] | None = None) -> Decimal:
-    """机关运行经费 = 一般公共预算 basic 公用经费 of 行政/参公 units (= 表6 公用经费 when all are)."""
-    return L.total(
-        items,
-        L.by_sources(L.GPB),
-        L.basic,
-        lambda i: not L.is_personnel(i.econ_code),
-        lambda i: units is None or not i.unit or i.unit in units,
     )
 
 
