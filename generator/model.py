@@ -152,7 +152,7 @@ class Disclosure(_Model):
     parts: list[Part]
     functions: list[Paragraph]
     organization: list[Paragraph]
-    staff: Paragraph
+    staff: Paragraph | None  # None: the format's 机构设置 has no staff sentence
     tables: list[Table]
     sections: list[Section]
     performance_tables: list[PerformanceTable]

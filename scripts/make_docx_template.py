@@ -551,11 +551,12 @@ def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool) -> 
     tag(doc, "endif")
 
 
-def section_frame(doc, index: int) -> None:
+def section_frame(doc, index: int, headed: bool = True) -> None:
     """One 情况说明 section (the model's `d.sections[index]`), its subsections and, after the
-    flagged subsection, the 项目支出绩效目标表."""
+    flagged subsection, the 项目支出绩效目标表. `headed`: false when it follows its part heading directly."""
     tag(doc, f"with s = d.sections[{index}]")
-    para(doc, "{{ s.heading }}", "Heading 2")
+    if headed:
+        para(doc, "{{ s.heading }}", "Heading 2")
     para_list(doc, "s.paragraphs")
     tag(doc, "for ss in s.subsections")
     para(doc, "{{ ss.heading }}", "Heading 3")
@@ -578,7 +579,7 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
             if block.heading is not None:
                 para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
             para_list(doc, f"d.{block.content}")
-            if block.content == "organization":
+            if block.content == "organization" and block.staff:
                 para(doc, "{{ d.staff.text }}", "正文")
         elif isinstance(block, TableBlock):
             counters["table"] += 1
@@ -589,7 +590,7 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
             if landscape:
                 new_section(doc, landscape=False)
         elif isinstance(block, SectionBlock):
-            section_frame(doc, counters["section"])
+            section_frame(doc, counters["section"], headed=block.heading is not None)
             counters["section"] += 1
         elif block.type == "glossary":
             para_list(doc, "d.glossary")

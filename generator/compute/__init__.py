@@ -13,6 +13,7 @@ from generator.compute.performance import performance_tables
 from generator.compute.tables import TableBuilder
 from generator.formats import registry
 from generator.formats.loader import Format
+from generator.formats.spec import FormatSpec, OverviewBlock
 from generator.inputs import Inputs
 from generator.issues import Issue
 from generator.model import Disclosure, Paragraph
@@ -56,7 +57,7 @@ def compute_disclosure(
         parts=laid.parts,
         functions=paragraphs(info.functions),
         organization=paragraphs(info.organization),
-        staff=staff_sentence(inputs, folder=chosen.sections_folder),
+        staff=staff_sentence(inputs, folder=chosen.sections_folder) if _has_staff(spec) else None,
         tables=laid.tables,
         sections=laid.sections,
         performance_tables=performance_tables(inputs),
@@ -65,3 +66,8 @@ def compute_disclosure(
         date=fmt.cn_date(info.sign_date) if info.sign_date else "",
     )
     return disclosure, [*book.issues, *narrative.issues], book
+
+
+def _has_staff(spec: FormatSpec) -> bool:
+    """The staff sentence follows the format's 机构设置 unless it says `staff: false` (or has none)."""
+    return any(isinstance(b, OverviewBlock) and b.content == "organization" and b.staff for _, _, b in spec.blocks())

@@ -62,8 +62,9 @@ class Layout:
         if isinstance(block, S.SectionBlock):
             source = self.computed[block.section]
             anchor = f"section{len(self.sections) + 1}"
-            heading = self.fill(block.heading, n=n, title=sec.title(source))
+            heading = "" if block.heading is None else self.fill(block.heading, n=n, title=sec.title(source))
             self.sections.append(source.model_copy(update={"heading": heading, "anchor": anchor}))
-            self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
+            if heading:
+                self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             return Block(type="section", ref=anchor, anchor=anchor)
         return Block(type=block.type, ref=block.type, anchor=f"{part.anchor}-{block.type}")

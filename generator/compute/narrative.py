@@ -151,6 +151,7 @@ class Narrative:
         # 本部门 for a department with subordinate units, 本单位 otherwise; 部门（单位） stays in headings only.
         self.department = len(self.inputs.units) > 1
         self.who = "本部门" if self.department else "本单位"
+        self._income_prior_total: Decimal | None = None  # set by income(), checked by spending()
 
     def compare(
         self, key: str, current: Decimal, label: str, hint: str, subject: str, required: bool | None = None
@@ -158,8 +159,8 @@ class Narrative:
         """The comparison for `key`; `subject` names the item in its sentence (for the reason rule)."""
         return change_of(self.book.compare(key, current, label, hint, required), subject)
 
-    def figures(self) -> dict[str, dict[str, Any]]:
-        """Each section's figures, by template name."""
+    def figures(self, wanted: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+        """Each wanted section's figures (all when None), by template name, built in the fixed order."""
         builders = (
             self.overview,
             self.income,
@@ -173,7 +174,11 @@ class Narrative:
             self.sangong,
             self.other,
         )
-        return {name: build() for name, build in zip(SECTION_NAMES, builders, strict=True)}
+        return {
+            name: build()
+            for name, build in zip(SECTION_NAMES, builders, strict=True)
+            if wanted is None or name in wanted
+        }
 
     def sections(self) -> list[Section]:
         """The sections in the order of the folder's settings."""
@@ -182,13 +187,13 @@ class Narrative:
     def sections_by_name(self) -> dict[str, Section]:
         """Every section the folder's settings list, by template name (the ids a format places)."""
         templates = load_sections(self.folder)
-        figures = self.figures()
-        unknown = [name for name in templates.settings.sections if name not in figures]
+        unknown = [name for name in templates.settings.sections if name not in SECTION_NAMES]
         if unknown:
             known = "、".join(SECTION_NAMES)
             raise TextTemplateError(
                 [TextProblem(SETTINGS_FILE, None, f"sections 中的“{n}”不是已知的章节，可用：{known}") for n in unknown]
             )
+        figures = self.figures(templates.settings.sections)
         naming = templates.settings.options.get("name_in_headings", "简称")
         names = {
             "简称": self.short,
@@ -253,13 +258,14 @@ class Narrative:
             current = L.total(self.items, pred)
             c = self.compare(key.value, current, key.value, f"第三部分三“{label}”", label)
             lines.append(Line(label, current, fmt.share(current, total), c))
-        self._check_equal(
-            sum((line.change.prior for line in lines), Decimal("0.00")),
-            self._income_prior_total,
-            K.SPEND_BASIC.value,
-            "第三部分三的上年支出（基本支出＋项目支出）",
-            "第三部分二各项收入的上年数之和",
-        )
+        if self._income_prior_total is not None:
+            self._check_equal(
+                sum((line.change.prior for line in lines), Decimal("0.00")),
+                self._income_prior_total,
+                K.SPEND_BASIC.value,
+                "第三部分三的上年支出（基本支出＋项目支出）",
+                "第三部分二各项收入的上年数之和",
+            )
         return {"total": total, "lines": lines, "rounding_note": rounding_note(lines, total)}
 
     def _check_equal(self, a: Decimal, b: Decimal, key: str, what_a: str, what_b: str) -> None:

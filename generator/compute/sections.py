@@ -28,10 +28,11 @@ _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 
 
 def by_id(sections: dict[str, Section]) -> dict[str, Section]:
-    """The narrative's sections keyed by id (the section templates are named by these ids)."""
-    missing = [i for i in SECTION_IDS if i not in sections]
-    if missing:
-        raise ValueError(f"the section templates do not word {', '.join(missing)}")
+    """The narrative's sections keyed by id (the section templates are named by these ids); a format
+    words and places the sections it has (the loader checks both agree)."""
+    unknown = [i for i in sections if i not in SECTION_IDS]
+    if unknown:
+        raise ValueError(f"the section templates word unknown sections {', '.join(unknown)}")
     return sections
 
 

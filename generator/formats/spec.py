@@ -125,16 +125,17 @@ class SectionBlock(_Spec):
 
     type: Literal["section"]
     section: str
-    heading: Template = "{n}、{title}"
+    # None: the text follows the part heading directly (not in the 目录), as 上海's “四、部门预算编制说明”
+    heading: Template | None = "{n}、{title}"
 
     @field_validator("heading")
     @classmethod
-    def _heading(cls, value: str) -> str:
-        return _check_template(value, ("n", "title"))
+    def _heading(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value, ("n", "title"))
 
     @property
     def numbered(self) -> bool:
-        return True
+        return self.heading is not None
 
 
 class OverviewBlock(_Spec):
@@ -143,6 +144,7 @@ class OverviewBlock(_Spec):
     type: Literal["overview"]
     content: Literal["functions", "organization"]
     heading: Template | None = None  # none: the text follows the part heading directly (not in the 目录)
+    staff: bool = True  # organization: followed by the staff sentence (人员情况)
 
     @field_validator("heading")
     @classmethod
