@@ -42,27 +42,35 @@ class Layout:
             for block in part_spec.blocks:
                 if isinstance(block, S.OverviewBlock | S.TableBlock | S.SectionBlock) and block.numbered:
                     ordinal += 1
-                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else ""))
+                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else "", str(ordinal)))
             self.parts.append(part.model_copy(update={"blocks": blocks}))
         return self
 
-    def block(self, part: Part, block: S.AnyBlock, n: str) -> Block:
+    def block(self, part: Part, block: S.AnyBlock, n: str, i: str = "") -> Block:
         if isinstance(block, S.OverviewBlock):
             anchor = f"{part.anchor}-{block.content}"
-            heading = None if block.heading is None else self.fill(block.heading, n=n)
+            heading = None if block.heading is None else self.fill(block.heading, n=n, i=i)
             if heading is not None:
                 self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             return Block(type="overview", ref=block.content, anchor=anchor, heading=heading)
         if isinstance(block, S.TableBlock):
             style = NumberStyle(unit=block.unit, **self.spec.numbers.of(block.unit).model_dump())
             table = self.builder.table(block, len(self.tables) + 1, style)
+            table = table.model_copy(
+                update={
+                    "title": self.fill(table.title),
+                    "empty_note": self.fill(table.empty_note) if table.empty_note else table.empty_note,
+                }
+            )
             self.tables.append(table)
-            self.toc.append(TocEntry(level=2, text=self.fill(block.toc, n=n, title=table.title), anchor=table.anchor))
+            self.toc.append(
+                TocEntry(level=2, text=self.fill(block.toc, n=n, i=i, title=table.title), anchor=table.anchor)
+            )
             return Block(type="table", ref=table.anchor, anchor=table.anchor)
         if isinstance(block, S.SectionBlock):
             source = self.computed[block.section]
             anchor = f"section{len(self.sections) + 1}"
-            heading = "" if block.heading is None else self.fill(block.heading, n=n, title=sec.title(source))
+            heading = "" if block.heading is None else self.fill(block.heading, n=n, i=i, title=sec.title(source))
             self.sections.append(source.model_copy(update={"heading": heading, "anchor": anchor}))
             if heading:
                 self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))

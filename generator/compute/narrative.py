@@ -16,8 +16,9 @@ from typing import Any
 from generator import formatting as fmt
 from generator.compute import ledger as L
 from generator.compute.comparisons import Comparison, PriorBook, item_key
-from generator.compute.ledger import operating_cost
+from generator.compute.ledger import operating_cost, operating_units
 from generator.compute.names import Names
+from generator.compute.narrative_by_item import ByItemNarrative
 from generator.compute.tables import project_order
 from generator.compute.wording import Change, change_of, wan
 from generator.formats.text import (
@@ -124,7 +125,7 @@ def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph
 
 
 @dataclass
-class Narrative:
+class Narrative(ByItemNarrative):
     """第三部分: figures computed here, words from the format's section templates.
 
     Every figure and case a section's template may use is computed by its builder in `figures` (template
@@ -173,6 +174,9 @@ class Narrative:
             self.soe,
             self.sangong,
             self.other,
+            self.budget,
+            self.notes,
+            self.project_notes,
         )
         return {
             name: build()
@@ -649,14 +653,10 @@ SECTION_NAMES = (
     "soe",
     "sangong",
     "other",
+    "budget",
+    "notes",
+    "project_notes",
 )
-
-
-def operating_units(inputs: Inputs) -> frozenset[str]:
-    """Budget units that have 机关运行经费: 行政单位 and 参照公务员法管理事业单位 (rules.md §2)."""
-    return frozenset(
-        u for u in inputs.units if inputs.unit_types.get(u, schema.UNIT_TYPES[0]) in schema.OPERATING_UNIT_TYPES
-    )
 
 
 def table7_projects(items: list[LineItem]) -> list[str]:

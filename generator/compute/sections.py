@@ -22,6 +22,10 @@ SECTION_IDS: dict[str, str] = {
     "soe": "国有资本经营预算拨款情况说明",
     "sangong": "财政拨款“三公”经费预算情况说明",
     "other": "其他重要事项的情况说明（机关运行经费、政府采购、国有资产、预算绩效、其他事项）",
+    # Formats that explain the budget 项 by 项 and describe projects one by one (generator/compute/narrative_by_item.py).
+    "budget": "预算编制说明（收入按类别、财政拨款及三项拨款与上年比较、逐项说明一般公共预算支出）",
+    "notes": "其他相关情况说明（“三公”经费逐项、机关运行经费、政府采购、绩效目标设置、车辆按类别）",
+    "project_notes": "项目经费情况说明（填写了项目概述的项目逐个说明）",
 }
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")

@@ -355,7 +355,7 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
             if key in seen_once:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))
             seen_once.add(key)
-    for section in SECTION_IDS if worded is None else [w for w in worded if w in SECTION_IDS]:
+    for section in [] if worded is None else [w for w in worded if w in SECTION_IDS]:
         misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
         if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
             out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))

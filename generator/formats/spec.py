@@ -22,6 +22,7 @@ PLACEHOLDERS = {
 # ... and those of a block's heading or 目录 entry.
 BLOCK_PLACEHOLDERS = {
     "n": "本部分内的序号（一、二、三……）",
+    "i": "本部分内的序号，阿拉伯数字（1、2、3……）",
     "title": "表的标题，或情况说明一节的原标题（不含序号）",
 }
 
@@ -86,8 +87,13 @@ def _head_cell(value: object) -> object:
 class EmptyTable(_Spec):
     """What an empty table shows: a note below it and blank rows so it still looks like a table."""
 
-    note: str
+    note: str  # may use the placeholders ({year} …)
     rows: int = Field(0, ge=0, le=40)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return _check_template(value)
 
 
 class TableBlock(_Spec):
@@ -109,10 +115,15 @@ class TableBlock(_Spec):
             return [[_head_cell(c) for c in row] if isinstance(row, list) else row for row in value]
         return value
 
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _check_template(value)
+
     @field_validator("toc")
     @classmethod
     def _toc(cls, value: str) -> str:
-        return _check_template(value, ("n", "title"))
+        return _check_template(value, ("n", "i", "title"))
 
     @property
     def numbered(self) -> bool:
@@ -131,7 +142,7 @@ class SectionBlock(_Spec):
     @field_validator("heading")
     @classmethod
     def _heading(cls, value: str | None) -> str | None:
-        return None if value is None else _check_template(value, ("n", "title"))
+        return None if value is None else _check_template(value, ("n", "i", "title"))
 
     @property
     def numbered(self) -> bool:
@@ -149,7 +160,7 @@ class OverviewBlock(_Spec):
     @field_validator("heading")
     @classmethod
     def _heading(cls, value: str | None) -> str | None:
-        return None if value is None else _check_template(value, ("n",))
+        return None if value is None else _check_template(value, ("n", "i"))
 
     @property
     def numbered(self) -> bool:
