@@ -3,18 +3,27 @@ impossible in ours, by construction or as an error at the cell."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from generator.catalog import load_catalog
 from generator.compute.names import Names
 from generator.compute.tables import TableBuilder
+from generator.formats import registry
 from generator.formats.spec import TableBlock
 from generator.model import Disclosure, NumberStyle
+from generator.pipeline import run
 from generator.validate import check_project_periods
 from generator.workbook import schema
 from generator.workbook.schema import FundSource, SpendingKind
+from generator.workbook.template import write_workbook
 from tests import factories
+from tests.conftest import ROOT, example_data
 from tests.test_formats import MINIMAL, line_of, problems
 
 
@@ -98,3 +107,49 @@ def test_every_toc_entry_is_its_heading(disclosures: dict[str, Disclosure]) -> N
             if entry.anchor in headings:
                 assert entry.text == headings[entry.anchor]
         assert {e.anchor for e in d.toc} >= set(headings)
+
+
+def _build_101(tmp_path: Path, base: str | None = None) -> str:
+    """Example 101's section text, in shanghai-putuo or a copy of it comparing with `base`."""
+    data = json.loads(json.dumps(example_data("101")))
+    env = None
+    if base is not None:
+        folder = tmp_path / "formats" / "shanghai-base"
+        shutil.copytree(ROOT / "templates" / "formats" / "shanghai-putuo", folder)
+        (folder / "disclosure.docx").unlink()
+        text = (folder / "format.yaml").read_text(encoding="utf-8")
+        text = text.replace("id: shanghai-putuo", "id: shanghai-base").replace(
+            "comparison_base: 上年预算", f"comparison_base: {base}"
+        )
+        (folder / "format.yaml").write_text(text, encoding="utf-8")
+        data["基本信息"]["格式"] = "shanghai-base"
+        env = str(folder.parent)
+    workbook = tmp_path / "101.xlsx"
+    write_workbook(workbook, data)
+    with pytest.MonkeyPatch.context() as mp:
+        if env:
+            mp.setenv(registry.ENV, env)
+        result = run(workbook)
+    assert result.ok and result.disclosure is not None
+    return "\n".join(
+        p.text
+        for s in result.disclosure.sections
+        for p in [*s.paragraphs, *(q for sub in s.subsections for q in sub.paragraphs)]
+    )
+
+
+def test_a_2026_budget_compares_with_2025_only(tmp_path: Path) -> None:
+    # sfj-2026-dept.txt 行91–95: “比2026年预算增加793.14万元” three times in a 2026 budget. The templates have no year
+    # but `year` and `prior_year` (= year − 1, computed), so a comparison names 2025.
+    text = _build_101(tmp_path)
+    assert "比2026年" not in text and "与2026年" not in text
+    assert text.count("比2025年预算增加793.14万元") == 3
+
+
+def test_one_document_one_comparison_base(tmp_path: Path) -> None:
+    # sfj-2026-dept.txt 行91–95 compare with 2025 预算, 行99–137 with 2025 执行数 in the same 四. The base is the
+    # format's one comparison_base: the same templates with 上年执行数 name 执行数 in every comparison, 预算 in none.
+    text = _build_101(tmp_path, "上年执行数")
+    assert "比2025年执行数增加793.14万元" in text
+    assert "2025年执行数为1690.69万元" in text
+    assert not re.search(r"(比|与)2025年预算", text) and "2025年预算数" not in text

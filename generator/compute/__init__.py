@@ -33,7 +33,7 @@ def compute_disclosure(
     spec = chosen.spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
-    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder)
+    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base)
     computed = sec.by_id(narrative.sections_by_name())
     book.finish()
     year = info.year

@@ -139,6 +139,7 @@ class Narrative(ByItemNarrative):
     book: PriorBook
     folder: Path = DEFAULT_SECTIONS
     issues: list[Issue] = field(default_factory=list)
+    base: str = "上年预算"  # the format's comparison_base: every comparison of the document is with it
 
     def __post_init__(self) -> None:
         info = self.inputs.info
@@ -217,6 +218,9 @@ class Narrative(ByItemNarrative):
             "who": self.who,
             "department": self.department,
             "options": templates.settings.options,
+            # the one comparison base, as sentences name it: 预算 / 执行数 (and 预算数 / 执行数 as a figure)
+            "base": self.base.removeprefix("上年"),
+            "base_figure": "执行数" if self.base == "上年执行数" else "预算数",
         }
         out: dict[str, Section] = {}
         for n, name in enumerate(templates.settings.sections):
