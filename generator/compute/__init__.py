@@ -13,7 +13,7 @@ from generator.compute.performance import performance_tables
 from generator.compute.tables import TableBuilder
 from generator.formats import registry
 from generator.formats.loader import Format
-from generator.formats.spec import FormatSpec, OverviewBlock
+from generator.formats.spec import FormatSpec, GlossaryBlock, OverviewBlock
 from generator.inputs import Inputs
 from generator.issues import Issue
 from generator.model import Disclosure, Paragraph
@@ -41,8 +41,19 @@ def compute_disclosure(
     builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values), operating_units(inputs))
     laid = Layout(spec, values, builder, computed).lay_out()
 
+    item = next(
+        (b.item for _, _, b in spec.blocks() if isinstance(b, GlossaryBlock)),
+        GlossaryBlock.model_fields["item"].default,
+    )
     glossary = [
-        Paragraph(text=f"{CN_NUMBERS[n] if n < len(CN_NUMBERS) else n + 1}、{g.term}：{g.definition.strip()}")
+        Paragraph(
+            text=item.format(
+                **values,
+                n=CN_NUMBERS[n] if n < len(CN_NUMBERS) else n + 1,
+                term=g.term,
+                definition=g.definition.strip(),
+            )
+        )
         for n, g in enumerate(inputs.glossary)
     ]
     disclosure = Disclosure(

@@ -169,6 +169,13 @@ class OverviewBlock(_Spec):
 
 class GlossaryBlock(_Spec):
     type: Literal["glossary"]
+    # each entry: {n} its ordinal (一、二……), {term} and {definition} from the workbook's 名词解释
+    item: Template = "{n}、{term}：{definition}"
+
+    @field_validator("item")
+    @classmethod
+    def _item(cls, value: str) -> str:
+        return _check_template(value, ("n", "term", "definition"))
 
 
 class SignatureBlock(_Spec):
