@@ -8,13 +8,16 @@ import re
 from pathlib import Path
 
 import docx
+import openpyxl
 import pdfplumber
 import pytest
 
 from generator.model import Disclosure
 from generator.pipeline import run
+from generator.prepare import prepare
 from generator.render.docx import render_docx
 from generator.render.pdf import render_pdf
+from generator.workbook import schema
 from generator.workbook.template import write_workbook
 from tests.conftest import example_data
 from tests.test_same_figures import docx_text
@@ -235,3 +238,21 @@ def test_pdf_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, 
     for value in YUAN:
         assert value in whole, value
     assert " ".join(TABLE9) in text
+
+
+def test_prepare_asks_only_for_rows_this_format_needs(tmp_path: Path) -> None:
+    """The 上年对比 rows of the three funds' 本级/上级 income (0 here) are added; no 类用途说明 rows, whose
+    “主要用于” by 类 this format does not print (it says 主要用于 per 项, in 上年对比)."""
+    workbook = tmp_path / "101.xlsx"
+    write_workbook(workbook, example_data("101"))
+    assert prepare(workbook) == 0
+    book = openpyxl.load_workbook(workbook)
+    assert not [r for r in book[schema.SHEET_USES].iter_rows(min_row=2, max_col=1, values_only=True) if r[0]]
+    keys = [r[0] for r in book[schema.SHEET_PRIOR].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert keys[-5:] == [
+        "收入：上级一般公共预算安排的转移支付",
+        "收入：政府性基金预算",
+        "收入：上级政府性基金安排的转移支付",
+        "收入：国有资本经营预算",
+        "收入：上级国有资本经营预算安排的转移支付",
+    ]
