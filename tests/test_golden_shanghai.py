@@ -256,3 +256,18 @@ def test_prepare_asks_only_for_rows_this_format_needs(tmp_path: Path) -> None:
         "收入：国有资本经营预算",
         "收入：上级国有资本经营预算安排的转移支付",
     ]
+
+
+def test_missing_use_or_plan_is_an_error_at_its_cell(tmp_path: Path) -> None:
+    data = example_data("101")
+    data["上年对比"][5]["主要用于（按项说明）"] = ""  # 一般公共预算项：2040601, the 7th row of 上年对比
+    data["项目信息"][0]["实施方案"] = ""  # 人民调解, row 2 of 项目信息
+    workbook = tmp_path / "101.xlsx"
+    write_workbook(workbook, data)
+    found = [(i.code, i.sheet, i.cell) for i in run(workbook).issues if i.is_error]
+    use = schema.column_letter(schema.SHEET_PRIOR, "use")
+    plan = schema.column_letter(schema.SHEET_PROJECTS, "plan")
+    assert sorted(found) == [
+        ("item-use-missing", schema.SHEET_PRIOR, f"{use}7"),
+        ("project-plan-missing", schema.SHEET_PROJECTS, f"{plan}2"),
+    ]
