@@ -672,8 +672,11 @@ def build(fmt: Format) -> Document:
         body.remove(p)
 
     # cover + 目录
-    para(doc, "{{ d.unit_name }}", "封面单位")
+    if spec.cover.above is not None:
+        para(doc, "{{ d.cover_above }}", "封面单位")
     para(doc, "{{ d.title }}", "封面标题")
+    if spec.cover.below is not None:
+        para(doc, "{{ d.cover_below }}", "封面单位")
     para(doc, "目 录", "目录标题")
     tag(doc, "for e in d.toc")
     tag(doc, "if e.level == 1")

@@ -211,6 +211,9 @@ def test_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     headings = [p.text for p in docx.Document(str(docx_path)).paragraphs if p.style.name == "Heading 1"]
     assert headings == PART_HEADINGS
     assert d.title == "上海市普陀区2026年区级部门预算"  # 行1
+    assert (d.cover_above, d.cover_below) == ("", "预算主管部门：上海市普陀区司法局")  # 行3
+    cover = [p.text for p in docx.Document(str(docx_path)).paragraphs[:3]]
+    assert cover == ["上海市普陀区2026年区级部门预算", "预算主管部门：上海市普陀区司法局", "目 录"]
     assert d.file_stem == "上海市普陀区司法局2026年部门预算"
     assert [t.title for t in d.tables] == TABLE_TITLES
     assert [t.unit_line for t in d.tables] == ["编制部门：上海市普陀区司法局"] * 9  # 行139 …

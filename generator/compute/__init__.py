@@ -63,6 +63,8 @@ def compute_disclosure(
         year=year,
         prior_year=year - 1,
         title=laid.fill(spec.cover.title),
+        cover_above=laid.fill(spec.cover.above) if spec.cover.above else "",
+        cover_below=laid.fill(spec.cover.below) if spec.cover.below else "",
         file_stem=laid.fill(spec.file_name),
         toc=laid.toc,
         parts=laid.parts,

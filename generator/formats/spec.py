@@ -200,11 +200,18 @@ class PartSpec(_Spec):
 
 class Cover(_Spec):
     title: Template
+    above: Template | None = "{unit_name}"  # the line above the title (none: no line)
+    below: Template | None = None  # the line below it, e.g. 预算主管部门：{unit_name}
 
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
         return _check_template(value)
+
+    @field_validator("above", "below")
+    @classmethod
+    def _line(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value)
 
 
 class Years(_Spec):
