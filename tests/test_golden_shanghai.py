@@ -218,6 +218,16 @@ def test_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     assert [t.title for t in d.tables] == TABLE_TITLES
     assert [t.unit_line for t in d.tables] == ["编制部门：上海市普陀区司法局"] * 9  # 行139 …
     assert [t.numbers.unit for t in d.tables] == ["元"] * 8 + ["万元"]  # 行139–342 单位：元 … 单位:万元
+    # 四's paragraphs as 行91–97 break them: income, spending, the reason, the list's lead, then 13 items
+    budget = [p.text for p in d.sections[0].paragraphs]
+    leads = (
+        "2026年，上海市普陀区司法局收入预算",
+        "支出预算9628.22万元",
+        "财政拨款收入支出增加的",
+        "财政拨款支出主要内容如下",
+    )
+    assert all(t.startswith(lead) for t, lead in zip(budget, leads, strict=False))
+    assert len(budget) == 4 + 13
 
 
 def test_docx_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
