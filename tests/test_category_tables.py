@@ -1,5 +1,6 @@
 """The table kinds by income category and the one-row “三公”经费和机关运行经费 table, on the line items of
-上海市普陀区司法局 2026 (tests/sfj_items.py); expected values from ../shared/reference/shanghai/sfj-2026-dept.txt."""
+上海市普陀区司法局 2026 (examples/101.json, inputs/README.md); expected values from
+../shared/reference/shanghai/sfj-2026-dept.txt."""
 
 from __future__ import annotations
 
@@ -11,18 +12,25 @@ from generator.compute.tables import KINDS, TableBuilder
 from generator.inputs import LineItem
 from generator.workbook.schema import FundSource, SpendingKind
 from tests import factories
-from tests.sfj_items import BASIC, PROJECTS
+from tests.conftest import example_data
 
 WAN = Decimal(10000)
 
 
 def _items() -> list[LineItem]:
-    out = [factories.item(func=f, econ=e, amount=Decimal(y) / WAN, row=n) for n, (f, e, y) in enumerate(BASIC, start=2)]
-    out += [
-        factories.item(func=f, econ=e, amount=Decimal(y) / WAN, kind=SpendingKind.PROJECT, project=p, row=n)
-        for n, (p, f, e, y) in enumerate(PROJECTS, start=100)
+    """Example 101's 支出明细 (in 元) as line items in 万元, as the reader holds them."""
+    return [
+        factories.item(
+            func=r["功能分类科目编码"],
+            econ=r["经济分类科目编码"],
+            amount=Decimal(r["金额"]) / WAN,
+            kind=SpendingKind(r["支出类型"]),
+            project=r["项目名称"] or None,
+            row=n,
+            unit=r["预算单位"],
+        )
+        for n, r in enumerate(example_data("101")["支出明细"], start=2)
     ]
-    return out
 
 
 def _builder(items: list[LineItem] | None = None) -> TableBuilder:
