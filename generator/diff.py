@@ -410,7 +410,7 @@ def text_containers(d: Disclosure) -> dict[tuple[str, ...], tuple[str, list[Sent
 
     add(("doc", "目录"), "目录", [Sentence(e.text, "目录") for e in d.toc])
     add(("part1", "functions"), "第一部分 一、主要职能", _paragraph_sentences(d.functions, "第一部分 一、"))
-    organization = [*d.organization, d.staff]
+    organization = [*d.organization, *([d.staff] if d.staff else [])]
     add(
         ("part1", "organization"),
         "第一部分 二、机构设置及人员情况",

@@ -72,6 +72,23 @@ class Facts(_Model):
     equip100_count: int
     buy_equip50_count: int
     buy_equip100_count: int
+    # Issue 16 §2: vehicles by category (schema.VEHICLE_CATEGORIES), held and to be bought.
+    cars_ministerial: int = 0
+    cars_leader: int = 0
+    cars_confidential: int = 0
+    cars_emergency: int = 0
+    cars_law: int = 0
+    cars_special: int = 0
+    cars_retired: int = 0
+    cars_other: int = 0
+    buy_cars_ministerial: int = 0
+    buy_cars_leader: int = 0
+    buy_cars_confidential: int = 0
+    buy_cars_emergency: int = 0
+    buy_cars_law: int = 0
+    buy_cars_special: int = 0
+    buy_cars_retired: int = 0
+    buy_cars_other: int = 0
 
 
 class LineItem(Located):
@@ -96,6 +113,8 @@ class Project(Located):
     period: str | None = None  # 资金执行时间 by day, e.g. 2023年1月1日至2023年12月31日 (replaces the months)
     weight_total: Decimal | None = None  # None: the workbook-wide 绩效指标分值权重合计
     publish_targets: str = "是"  # "否": no 绩效目标表 is attached for this project
+    summary: str | None = None  # 项目概述: the project is described in 项目经费情况说明
+    plan: str | None = None  # 实施方案
 
 
 class Indicator(Located):
@@ -117,6 +136,7 @@ class PriorRow(Located):
     reason: str | None
     recorded: Decimal | None = None  # the current figure the reason was written for (tool-maintained)
     recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
+    use: str | None = None  # 主要用于, on a 一般公共预算项 row (formats that say it per 项)
 
 
 class ClassUse(Located):

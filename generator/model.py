@@ -147,12 +147,14 @@ class Disclosure(_Model):
     year: int
     prior_year: int
     title: str  # "2023年部门预算公开"
+    cover_above: str = ""  # the cover's line above the title (the unit name), "" for none
+    cover_below: str = ""  # the cover's line below the title ("预算主管部门：…"), "" for none
     file_stem: str  # "{单位全称}{年}年部门预算公开"
     toc: list[TocEntry]
     parts: list[Part]
     functions: list[Paragraph]
     organization: list[Paragraph]
-    staff: Paragraph
+    staff: Paragraph | None  # None: the format's 机构设置 has no staff sentence
     tables: list[Table]
     sections: list[Section]
     performance_tables: list[PerformanceTable]

@@ -20,12 +20,16 @@ from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
 from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, normalise_key, reason_check
 from generator.compute.names import Names
+from generator.formats import registry
+from generator.formats.text import load_sections
 from generator.issues import format_issue
 from generator.output import atomic_path
 from generator.pipeline import run
 from generator.prior_json import load_prior_json
 from generator.workbook import schema
 from generator.workbook.template import append_rows, set_cell
+
+CLASS_USE_SECTION = "fiscal"  # the section that says what each 功能分类 类 is mainly for (类用途说明)
 
 EXIT_OK, EXIT_ISSUES = 0, 1
 
@@ -101,7 +105,9 @@ def prepare(
 
     fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
     have = {u.class_code for u in inputs.uses} | set(inputs.incomplete_uses)
-    missing_classes = sorted({i.func_code[:3] for i in fiscal} - have)
+    # 类用途说明 rows only when the format's sentences say what each 类 is for (the `fiscal` section)
+    worded = load_sections(registry.get(inputs.info.format).sections_folder).settings.sections
+    missing_classes = sorted({i.func_code[:3] for i in fiscal} - have) if CLASS_USE_SECTION in worded else []
     added_uses = append_rows(wb, schema.SHEET_USES, [{"class_code": c} for c in missing_classes])
 
     target = output or path

@@ -19,6 +19,7 @@ from generator.workbook.template import write_workbook  # noqa: E402
 EXAMPLES = {
     "000.json": "000-昌吉州政资局-2023.xlsx",
     "002.json": "002-昌吉州工业和信息化局-2023.xlsx",
+    "101.json": "101-上海市普陀区司法局-2026.xlsx",
 }
 
 

@@ -554,11 +554,12 @@ def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool) -> 
     tag(doc, "endif")
 
 
-def section_frame(doc, index: int) -> None:
+def section_frame(doc, index: int, headed: bool = True) -> None:
     """One 情况说明 section (the model's `d.sections[index]`), its subsections and, after the
-    flagged subsection, the 项目支出绩效目标表."""
+    flagged subsection, the 项目支出绩效目标表. `headed`: false when it follows its part heading directly."""
     tag(doc, f"with s = d.sections[{index}]")
-    para(doc, "{{ s.heading }}", "Heading 2")
+    if headed:
+        para(doc, "{{ s.heading }}", "Heading 2")
     para_list(doc, "s.paragraphs")
     tag(doc, "for ss in s.subsections")
     para(doc, "{{ ss.heading }}", "Heading 3")
@@ -581,7 +582,7 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
             if block.heading is not None:
                 para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
             para_list(doc, f"d.{block.content}")
-            if block.content == "organization":
+            if block.content == "organization" and block.staff:
                 para(doc, "{{ d.staff.text }}", "正文")
         elif isinstance(block, TableBlock):
             counters["table"] += 1
@@ -592,7 +593,7 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
             if landscape:
                 new_section(doc, landscape=False)
         elif isinstance(block, SectionBlock):
-            section_frame(doc, counters["section"])
+            section_frame(doc, counters["section"], headed=block.heading is not None)
             counters["section"] += 1
         elif isinstance(block, ProjectsBlock):
             if block.heading is not None:
@@ -680,8 +681,11 @@ def build(fmt: Format) -> Document:
         body.remove(p)
 
     # cover + 目录
-    para(doc, "{{ d.unit_name }}", "封面单位")
+    if spec.cover.above is not None:
+        para(doc, "{{ d.cover_above }}", "封面单位")
     para(doc, "{{ d.title }}", "封面标题")
+    if spec.cover.below is not None:
+        para(doc, "{{ d.cover_below }}", "封面单位")
     para(doc, "目 录", "目录标题")
     tag(doc, "for e in d.toc")
     tag(doc, "if e.level == 1")

@@ -8,11 +8,12 @@ from generator.compute import sections as sec
 from generator.compute.comparisons import PriorBook
 from generator.compute.document import Layout
 from generator.compute.names import Names
-from generator.compute.narrative import CN_NUMBERS, Narrative, paragraphs, staff_sentence
+from generator.compute.narrative import CN_NUMBERS, Narrative, operating_units, paragraphs, staff_sentence
 from generator.compute.performance import performance_tables
 from generator.compute.tables import TableBuilder
 from generator.formats import registry
 from generator.formats.loader import Format
+from generator.formats.spec import FormatSpec, GlossaryBlock, OverviewBlock
 from generator.inputs import Inputs
 from generator.issues import Issue
 from generator.model import Disclosure, Paragraph
@@ -32,16 +33,27 @@ def compute_disclosure(
     spec = chosen.spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
-    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder)
+    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base)
     computed = sec.by_id(narrative.sections_by_name())
     book.finish()
     year = info.year
     values = {"year": year, "prior_year": year - 1, "unit_name": info.unit_name, "short_name": info.short_name}
-    builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values))
+    builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values), operating_units(inputs))
     laid = Layout(spec, values, builder, computed).lay_out()
 
+    item = next(
+        (b.item for _, _, b in spec.blocks() if isinstance(b, GlossaryBlock)),
+        GlossaryBlock.model_fields["item"].default,
+    )
     glossary = [
-        Paragraph(text=f"{CN_NUMBERS[n] if n < len(CN_NUMBERS) else n + 1}、{g.term}：{g.definition.strip()}")
+        Paragraph(
+            text=item.format(
+                **values,
+                n=CN_NUMBERS[n] if n < len(CN_NUMBERS) else n + 1,
+                term=g.term,
+                definition=g.definition.strip(),
+            )
+        )
         for n, g in enumerate(inputs.glossary)
     ]
     disclosure = Disclosure(
@@ -51,12 +63,14 @@ def compute_disclosure(
         year=year,
         prior_year=year - 1,
         title=laid.fill(spec.cover.title),
+        cover_above=laid.fill(spec.cover.above) if spec.cover.above else "",
+        cover_below=laid.fill(spec.cover.below) if spec.cover.below else "",
         file_stem=laid.fill(spec.file_name),
         toc=laid.toc,
         parts=laid.parts,
         functions=paragraphs(info.functions),
         organization=paragraphs(info.organization),
-        staff=staff_sentence(inputs, folder=chosen.sections_folder),
+        staff=staff_sentence(inputs, folder=chosen.sections_folder) if _has_staff(spec) else None,
         tables=laid.tables,
         sections=laid.sections,
         performance_tables=performance_tables(inputs),
@@ -65,3 +79,8 @@ def compute_disclosure(
         date=fmt.cn_date(info.sign_date) if info.sign_date else "",
     )
     return disclosure, [*book.issues, *narrative.issues], book
+
+
+def _has_staff(spec: FormatSpec) -> bool:
+    """The staff sentence follows the format's 机构设置 unless it says `staff: false` (or has none)."""
+    return any(isinstance(b, OverviewBlock) and b.content == "organization" and b.staff for _, _, b in spec.blocks())

@@ -46,34 +46,43 @@ class Layout:
             for block in part_spec.blocks:
                 if not isinstance(block, S.GlossaryBlock | S.SignatureBlock) and block.numbered:
                     ordinal += 1
-                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else ""))
+                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else "", str(ordinal)))
             self.parts.append(part.model_copy(update={"blocks": blocks}))
         return self
 
-    def block(self, part: Part, block: S.AnyBlock, n: str) -> Block:
+    def block(self, part: Part, block: S.AnyBlock, n: str, i: str = "") -> Block:
         if isinstance(block, S.OverviewBlock | S.ProjectsBlock):
             ref = block.content if isinstance(block, S.OverviewBlock) else block.type
             anchor = f"{part.anchor}-{ref}"
-            heading = None if block.heading is None else self.fill(block.heading, n=n)
+            heading = None if block.heading is None else self.fill(block.heading, n=n, i=i)
             if heading is not None:
                 self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             return Block(type=block.type, ref=ref, anchor=anchor, heading=heading)
         if isinstance(block, S.TableBlock):
             style = NumberStyle(unit=block.unit, **self.spec.numbers.of(block.unit).model_dump())
             table = self.builder.table(block, len(self.tables) + 1, style)
+            table = table.model_copy(
+                update={
+                    "title": self.fill(table.title),
+                    "empty_note": self.fill(table.empty_note) if table.empty_note else table.empty_note,
+                }
+            )
             self.tables.append(table)
-            self.toc.append(TocEntry(level=2, text=self.fill(block.toc, n=n, title=table.title), anchor=table.anchor))
+            self.toc.append(
+                TocEntry(level=2, text=self.fill(block.toc, n=n, i=i, title=table.title), anchor=table.anchor)
+            )
             return Block(type="table", ref=table.anchor, anchor=table.anchor)
         if isinstance(block, S.SectionBlock):
             source = self.computed[block.section]
             anchor = f"section{len(self.sections) + 1}"
-            heading = self.fill(block.heading, n=n, title=sec.title(source))
+            heading = "" if block.heading is None else self.fill(block.heading, n=n, i=i, title=sec.title(source))
             update: dict[str, object] = {"heading": heading, "anchor": anchor}
             if self.projects_placed:  # the format puts the 绩效目标表 in a block of their own
                 update["subsections"] = [
                     ss.model_copy(update={"performance_tables": False}) for ss in source.subsections
                 ]
             self.sections.append(source.model_copy(update=update))
-            self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
+            if heading:
+                self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             return Block(type="section", ref=anchor, anchor=anchor)
         return Block(type=block.type, ref=block.type, anchor=f"{part.anchor}-{block.type}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from generator.inputs import LineItem
+from generator.inputs import Inputs, LineItem
+from generator.workbook import schema
 from generator.workbook.schema import FundSource as F
 from generator.workbook.schema import SpendingKind
 
@@ -63,3 +64,21 @@ def select(items: Iterable[LineItem], *preds: Predicate) -> list[LineItem]:
 
 def is_personnel(econ_code: str) -> bool:
     return econ_code[:3] in PERSONNEL_CLASSES
+
+
+def operating_cost(items: Iterable[LineItem], units: frozenset[str] | None = None) -> Decimal:
+    """机关运行经费 = 一般公共预算 basic 公用经费 of 行政/参公 units (= 表6 公用经费 when all are)."""
+    return total(
+        items,
+        by_sources(GPB),
+        basic,
+        lambda i: not is_personnel(i.econ_code),
+        lambda i: units is None or not i.unit or i.unit in units,
+    )
+
+
+def operating_units(inputs: Inputs) -> frozenset[str]:
+    """Budget units that have 机关运行经费: 行政单位 and 参照公务员法管理事业单位 (rules.md §2)."""
+    return frozenset(
+        u for u in inputs.units if inputs.unit_types.get(u, schema.UNIT_TYPES[0]) in schema.OPERATING_UNIT_TYPES
+    )

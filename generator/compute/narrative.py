@@ -16,7 +16,9 @@ from typing import Any
 from generator import formatting as fmt
 from generator.compute import ledger as L
 from generator.compute.comparisons import Comparison, PriorBook, item_key
+from generator.compute.ledger import operating_cost, operating_units
 from generator.compute.names import Names
+from generator.compute.narrative_by_item import ByItemNarrative
 from generator.compute.tables import project_order
 from generator.compute.wording import Change, change_of, wan
 from generator.formats.text import (
@@ -123,7 +125,7 @@ def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph
 
 
 @dataclass
-class Narrative:
+class Narrative(ByItemNarrative):
     """第三部分: figures computed here, words from the format's section templates.
 
     Every figure and case a section's template may use is computed by its builder in `figures` (template
@@ -137,6 +139,7 @@ class Narrative:
     book: PriorBook
     folder: Path = DEFAULT_SECTIONS
     issues: list[Issue] = field(default_factory=list)
+    base: str = "上年预算"  # the format's comparison_base: every comparison of the document is with it
 
     def __post_init__(self) -> None:
         info = self.inputs.info
@@ -150,6 +153,7 @@ class Narrative:
         # 本部门 for a department with subordinate units, 本单位 otherwise; 部门（单位） stays in headings only.
         self.department = len(self.inputs.units) > 1
         self.who = "本部门" if self.department else "本单位"
+        self._income_prior_total: Decimal | None = None  # set by income(), checked by spending()
 
     def compare(
         self, key: str, current: Decimal, label: str, hint: str, subject: str, required: bool | None = None
@@ -157,8 +161,8 @@ class Narrative:
         """The comparison for `key`; `subject` names the item in its sentence (for the reason rule)."""
         return change_of(self.book.compare(key, current, label, hint, required), subject)
 
-    def figures(self) -> dict[str, dict[str, Any]]:
-        """Each section's figures, by template name."""
+    def figures(self, wanted: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+        """Each wanted section's figures (all when None), by template name, built in the fixed order."""
         builders = (
             self.overview,
             self.income,
@@ -171,8 +175,15 @@ class Narrative:
             self.soe,
             self.sangong,
             self.other,
+            self.budget,
+            self.notes,
+            self.project_notes,
         )
-        return {name: build() for name, build in zip(SECTION_NAMES, builders, strict=True)}
+        return {
+            name: build()
+            for name, build in zip(SECTION_NAMES, builders, strict=True)
+            if wanted is None or name in wanted
+        }
 
     def sections(self) -> list[Section]:
         """The sections in the order of the folder's settings."""
@@ -181,13 +192,13 @@ class Narrative:
     def sections_by_name(self) -> dict[str, Section]:
         """Every section the folder's settings list, by template name (the ids a format places)."""
         templates = load_sections(self.folder)
-        figures = self.figures()
-        unknown = [name for name in templates.settings.sections if name not in figures]
+        unknown = [name for name in templates.settings.sections if name not in SECTION_NAMES]
         if unknown:
             known = "、".join(SECTION_NAMES)
             raise TextTemplateError(
                 [TextProblem(SETTINGS_FILE, None, f"sections 中的“{n}”不是已知的章节，可用：{known}") for n in unknown]
             )
+        figures = self.figures(templates.settings.sections)
         naming = templates.settings.options.get("name_in_headings", "简称")
         names = {
             "简称": self.short,
@@ -207,6 +218,9 @@ class Narrative:
             "who": self.who,
             "department": self.department,
             "options": templates.settings.options,
+            # the one comparison base, as sentences name it: 预算 / 执行数 (and 预算数 / 执行数 as a figure)
+            "base": self.base.removeprefix("上年"),
+            "base_figure": "执行数" if self.base == "上年执行数" else "预算数",
         }
         out: dict[str, Section] = {}
         for n, name in enumerate(templates.settings.sections):
@@ -252,13 +266,14 @@ class Narrative:
             current = L.total(self.items, pred)
             c = self.compare(key.value, current, key.value, f"第三部分三“{label}”", label)
             lines.append(Line(label, current, fmt.share(current, total), c))
-        self._check_equal(
-            sum((line.change.prior for line in lines), Decimal("0.00")),
-            self._income_prior_total,
-            K.SPEND_BASIC.value,
-            "第三部分三的上年支出（基本支出＋项目支出）",
-            "第三部分二各项收入的上年数之和",
-        )
+        if self._income_prior_total is not None:
+            self._check_equal(
+                sum((line.change.prior for line in lines), Decimal("0.00")),
+                self._income_prior_total,
+                K.SPEND_BASIC.value,
+                "第三部分三的上年支出（基本支出＋项目支出）",
+                "第三部分二各项收入的上年数之和",
+            )
         return {"total": total, "lines": lines, "rounding_note": rounding_note(lines, total)}
 
     def _check_equal(self, a: Decimal, b: Decimal, key: str, what_a: str, what_b: str) -> None:
@@ -642,25 +657,10 @@ SECTION_NAMES = (
     "soe",
     "sangong",
     "other",
+    "budget",
+    "notes",
+    "project_notes",
 )
-
-
-def operating_units(inputs: Inputs) -> frozenset[str]:
-    """Budget units that have 机关运行经费: 行政单位 and 参照公务员法管理事业单位 (rules.md §2)."""
-    return frozenset(
-        u for u in inputs.units if inputs.unit_types.get(u, schema.UNIT_TYPES[0]) in schema.OPERATING_UNIT_TYPES
-    )
-
-
-def operating_cost(items: list[LineItem], units: frozenset[str] | None = None) -> Decimal:
-    """机关运行经费 = 一般公共预算 basic 公用经费 of 行政/参公 units (= 表6 公用经费 when all are)."""
-    return L.total(
-        items,
-        L.by_sources(L.GPB),
-        L.basic,
-        lambda i: not L.is_personnel(i.econ_code),
-        lambda i: units is None or not i.unit or i.unit in units,
-    )
 
 
 def table7_projects(items: list[LineItem]) -> list[str]:

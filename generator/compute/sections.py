@@ -22,16 +22,21 @@ SECTION_IDS: dict[str, str] = {
     "soe": "国有资本经营预算拨款情况说明",
     "sangong": "财政拨款“三公”经费预算情况说明",
     "other": "其他重要事项的情况说明（机关运行经费、政府采购、国有资产、预算绩效、其他事项）",
+    # Formats that explain the budget 项 by 项 and describe projects one by one (generator/compute/narrative_by_item.py).
+    "budget": "预算编制说明（收入按类别、财政拨款及三项拨款与上年比较、逐项说明一般公共预算支出）",
+    "notes": "其他相关情况说明（“三公”经费逐项、机关运行经费、政府采购、绩效目标设置、车辆按类别）",
+    "project_notes": "项目经费情况说明（填写了项目概述的项目逐个说明）",
 }
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 
 
 def by_id(sections: dict[str, Section]) -> dict[str, Section]:
-    """The narrative's sections keyed by id (the section templates are named by these ids)."""
-    missing = [i for i in SECTION_IDS if i not in sections]
-    if missing:
-        raise ValueError(f"the section templates do not word {', '.join(missing)}")
+    """The narrative's sections keyed by id (the section templates are named by these ids); a format
+    words and places the sections it has (the loader checks both agree)."""
+    unknown = [i for i in sections if i not in SECTION_IDS]
+    if unknown:
+        raise ValueError(f"the section templates word unknown sections {', '.join(unknown)}")
     return sections
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from generator import formatting as fmt
 from generator.compute import ledger as L
 from generator.compute.ledger import Predicate
 from generator.compute.names import Names
@@ -109,14 +110,119 @@ def _blank(columns: int) -> TableRow:
     return TableRow(style="blank", cells=[None] * columns)
 
 
-class TableBuilder:
+# --- Table kinds by income category (事业收入/事业单位经营收入/其他收入) and the one-row
+# “三公”经费和机关运行经费 table, as Shanghai 普陀 publishes them. Rows still sum line items.
+
+# Income categories: 财政拨款收入 (当年), 事业收入, 事业单位经营收入, and 其他收入 = every other source,
+# so the categories always add up to the total.
+_OTHER_INCOME = L.ALL - L.FISCAL_CURRENT - {F.UNIT_BUSINESS, F.UNIT_OPERATING}
+CATEGORY_COLUMNS: tuple[Predicate, ...] = (
+    lambda i: True,  # 合计
+    L.by_sources(L.FISCAL_CURRENT),
+    L.by_sources(frozenset({F.UNIT_BUSINESS})),
+    L.by_sources(frozenset({F.UNIT_OPERATING})),
+    L.by_sources(_OTHER_INCOME),
+)
+CATEGORY_ROWS: tuple[tuple[str, frozenset[F]], ...] = (
+    ("一、财政拨款收入", L.FISCAL_CURRENT),
+    ("1. 一般公共预算", L.GPB),
+    ("2. 政府性基金预算", L.FUND),
+    ("3. 国有资本经营预算", L.SOE),
+    ("二、事业收入", frozenset({F.UNIT_BUSINESS})),
+    ("三、事业单位经营收入", frozenset({F.UNIT_OPERATING})),
+    ("四、其他收入", _OTHER_INCOME),
+)
+FISCAL_FUND_ROWS: tuple[tuple[str, frozenset[F]], ...] = (
+    ("一、一般公共预算", L.GPB),
+    ("二、政府性基金预算", L.FUND),
+    ("三、国有资本经营预算", L.SOE),
+)
+
+
+class CategoryTables:
+    """Rows of the kinds by income category; mixed into TableBuilder."""
+
+    items: list[LineItem]
+    names: Names
+    operating_units: frozenset[str] | None
+
+    def _ordinal_classes(self, items: Sequence[LineItem]) -> list[tuple[str, list[LineItem]]]:
+        """(“一、公共安全支出”, its items) for each 功能分类 类 with items, by code."""
+        classes = sorted({i.func_code[:3] for i in items})
+        return [
+            (f"{fmt.cn_number(n)}、{self.names.function(c)}", [i for i in items if i.func_code.startswith(c)])
+            for n, c in enumerate(classes, start=1)
+        ]
+
+    def _side_by_side(
+        self, left: list[list[Cell]], right: list[list[Cell]], left_width: int, right_width: int
+    ) -> list[TableRow]:
+        rows = []
+        for n in range(max(len(left), len(right))):
+            a = left[n] if n < len(left) else ["", *[None] * (left_width - 1)]
+            b = right[n] if n < len(right) else ["", *[None] * (right_width - 1)]
+            rows.append(TableRow(style="label", cells=[*a, *b]))
+        return rows
+
+    def by_category_summary(self, total_label: str) -> list[TableRow]:
+        """财务收支预算总表: income by category and fund, spending by 功能分类 类; 收入总计/支出总计."""
+        left: list[list[Cell]] = [[label, L.total(self.items, L.by_sources(s))] for label, s in CATEGORY_ROWS]
+        right: list[list[Cell]] = [[label, L.total(mine)] for label, mine in self._ordinal_classes(self.items)]
+        grand = L.total(self.items)
+        rows = self._side_by_side(left, right, 2, 2)
+        rows.append(TableRow(style="total", cells=["收入总计", grand, "支出总计", grand]))
+        return rows
+
+    def by_category_income(self, total_label: str) -> list[TableRow]:
+        """收入预算总表: 功能分类 类/款/项 × 合计, 财政拨款收入, 事业收入, 事业单位经营收入, 其他收入."""
+        rows = functional_rows(self.items, CATEGORY_COLUMNS, self.names)
+        rows.append(_total_row(total_label, self.items, CATEGORY_COLUMNS))
+        return rows
+
+    def fiscal_by_fund(self, total_label: str) -> list[TableRow]:
+        """财政拨款收支预算总表: the three funds' income; spending by 类 and fund; 收入总计/支出总计."""
+        fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
+        left: list[list[Cell]] = [[label, L.total(fiscal, L.by_sources(s))] for label, s in FISCAL_FUND_ROWS]
+        right: list[list[Cell]] = [[label, *_sums(mine, FUND_COLUMNS)] for label, mine in self._ordinal_classes(fiscal)]
+        rows = self._side_by_side(left, right, 2, 5)
+        rows.append(
+            TableRow(style="total", cells=["收入总计", L.total(fiscal), "支出总计", *_sums(fiscal, FUND_COLUMNS)])
+        )
+        return rows
+
+    def sangong_operating(self, total_label: str) -> list[TableRow]:
+        """One row: “三公”经费 合计, 因公出国（境）费, 公务接待费, 公务用车 小计/购置费/运行费, 机关运行经费."""
+        fiscal = L.select(self.items, L.by_sources(L.FISCAL_CURRENT))
+        groups = dict(sangong_groups())
+        order = (
+            "合计",
+            "因公出国（境）费",
+            "公务接待费",
+            "公务用车购置及运行费\n（小计）",
+            "其中：公务用车购置费",
+            "公务用车运行费",
+        )
+        operating = L.operating_cost(self.items, self.operating_units)
+        cells: list[Cell] = [L.total(L.select(fiscal, L.econ_in(groups[label]))) for label in order]
+        return [TableRow(style="label", cells=[*cells, operating])]
+
+
+class TableBuilder(CategoryTables):
     """Computes the rows of each table kind for one department from its line items."""
 
-    def __init__(self, items: Sequence[LineItem], names: Names, unit_line: str) -> None:
+    def __init__(
+        self,
+        items: Sequence[LineItem],
+        names: Names,
+        unit_line: str,
+        operating_units: frozenset[str] | None = None,
+    ) -> None:
         self.items = list(items)
         self.names = names
         self.unit_line = unit_line  # "编制部门（单位）：{单位全称}"
         self.gpb = L.select(self.items, L.by_sources(L.GPB))
+        # Units with 机关运行经费 (行政/参公); None: every unit (narrative.operating_units).
+        self.operating_units = operating_units
 
     def table(self, spec: TableBlock, number: int, numbers: NumberStyle) -> Table:
         """The table `spec` places, as the `number`-th table of the document."""
@@ -344,6 +450,28 @@ KINDS: dict[str, TableKind] = {
         selection=TableBuilder.soe_items,
     ),
     "三公经费": TableKind("当年财政拨款“三公”经费，按三项财政拨款资金来源", "l" + "rrrr", TableBuilder.sangong),
+    # Kinds by income category (CategoryTables).
+    "财务收支总表": TableKind(
+        "收入按财政拨款（分三项）、事业收入、事业单位经营收入、其他收入，支出按功能分类“类”，含收支总计",
+        "lrlr",
+        TableBuilder.by_category_summary,
+    ),
+    "收入总表（按收入类别）": TableKind(
+        "按功能分类科目列出合计、财政拨款收入、事业收入、事业单位经营收入、其他收入",
+        "cccl" + "r" * 5,
+        TableBuilder.by_category_income,
+        codes=3,
+    ),
+    "财政拨款收支总表（按拨款种类）": TableKind(
+        "三项财政拨款收入，及按功能分类“类”的三项财政拨款支出，含收支总计",
+        "lrl" + "rrrr",
+        TableBuilder.fiscal_by_fund,
+    ),
+    "三公经费和机关运行经费": TableKind(
+        "一行：“三公”经费合计、因公出国（境）费、公务接待费、公务用车购置及运行费及其两项，机关运行经费",
+        "r" * 7,
+        TableBuilder.sangong_operating,
+    ),
 }
 
 

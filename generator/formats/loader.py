@@ -256,8 +256,12 @@ def load_format(folder: Path) -> Format:
             for e in _misspellings_once(exc.errors(include_url=False))
         ]
         raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
-    problems = duplicates + [FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt)]
-    problems += _section_problems(fmt, Path(folder), file, lines)
+    section_problems = _section_problems(fmt, Path(folder), file, lines)
+    worded = None if section_problems else _worded(fmt, Path(folder))
+    problems = duplicates + [
+        FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt, worded)
+    ]
+    problems += section_problems
     if problems:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line))
     return Format(fmt, Path(folder))
@@ -293,8 +297,19 @@ def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[P
     return [FormatProblem(sections / p.file, p.line or 0, p.message) for p in text.check_folder(sections)]
 
 
-def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
-    """What the schema cannot see: table kinds and sections the engine knows, header grids."""
+def _worded(fmt: S.FormatSpec, folder: Path) -> tuple[str, ...]:
+    """The sections the format's templates word (its own `sections/`, or those of `sections_from`)."""
+    from generator.formats import registry, text
+
+    source = registry.get(fmt.sections_from).sections_folder if fmt.sections_from else folder / SECTIONS_FOLDER
+    return text.load_sections(source).settings.sections
+
+
+def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) -> list[tuple[Path_, str]]:
+    """What the schema cannot see: table kinds and sections the engine knows, header grids.
+
+    `worded`: the sections the format's templates word; each is placed exactly once, and only those
+    (None when the templates themselves are broken: those problems are reported instead)."""
     from generator.compute.sections import SECTION_IDS
     from generator.compute.tables import KINDS
 
@@ -328,13 +343,20 @@ def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
                 out.append(((*at, "section"), f"没有“{block.section}”这一节情况说明，{hint}"))
             elif block.section in seen_sections:
                 out.append(((*at, "section"), f"情况说明“{block.section}”出现了两次，每一节只能放一次"))
+            elif worded is not None and block.section not in worded:
+                out.append(
+                    (
+                        (*at, "section"),
+                        f"情况说明“{block.section}”没有文字模板，请在 sections/settings.toml 的 sections 中加入它",
+                    )
+                )
             seen_sections.add(block.section)
         elif block.type in ("glossary", "signature", "projects") or isinstance(block, S.OverviewBlock):
             key = block.content if isinstance(block, S.OverviewBlock) else block.type
             if key in seen_once:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))
             seen_once.add(key)
-    for section in SECTION_IDS:
+    for section in [] if worded is None else [w for w in worded if w in SECTION_IDS]:
         misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
         if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
             out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))

@@ -85,8 +85,13 @@ def _head_cell(value: object) -> object:
 class EmptyTable(_Spec):
     """What an empty table shows: a note below it and blank rows so it still looks like a table."""
 
-    note: str
+    note: str  # may use the placeholders ({year} …)
     rows: int = Field(0, ge=0, le=40)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return _check_template(value)
 
 
 class TableBlock(_Spec):
@@ -108,10 +113,15 @@ class TableBlock(_Spec):
             return [[_head_cell(c) for c in row] if isinstance(row, list) else row for row in value]
         return value
 
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _check_template(value)
+
     @field_validator("toc")
     @classmethod
     def _toc(cls, value: str) -> str:
-        return _check_template(value, ("n", "title"))
+        return _check_template(value, ("n", "i", "title"))
 
     @property
     def numbered(self) -> bool:
@@ -124,16 +134,17 @@ class SectionBlock(_Spec):
 
     type: Literal["section"]
     section: str
-    heading: Template = "{n}、{title}"
+    # None: the text follows the part heading directly (not in the 目录), as 上海's “四、部门预算编制说明”
+    heading: Template | None = "{n}、{title}"
 
     @field_validator("heading")
     @classmethod
-    def _heading(cls, value: str) -> str:
-        return _check_template(value, ("n", "title"))
+    def _heading(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value, ("n", "i", "title"))
 
     @property
     def numbered(self) -> bool:
-        return True
+        return self.heading is not None
 
 
 class OverviewBlock(_Spec):
@@ -142,11 +153,12 @@ class OverviewBlock(_Spec):
     type: Literal["overview"]
     content: Literal["functions", "organization"]
     heading: Template | None = None  # none: the text follows the part heading directly (not in the 目录)
+    staff: bool = True  # organization: followed by the staff sentence (人员情况)
 
     @field_validator("heading")
     @classmethod
     def _heading(cls, value: str | None) -> str | None:
-        return None if value is None else _check_template(value, ("n",))
+        return None if value is None else _check_template(value, ("n", "i"))
 
     @property
     def numbered(self) -> bool:
@@ -171,6 +183,13 @@ class ProjectsBlock(_Spec):
 
 class GlossaryBlock(_Spec):
     type: Literal["glossary"]
+    # each entry: {n} its ordinal (一、二……), {term} and {definition} from the workbook's 名词解释
+    item: Template = "{n}、{term}：{definition}"
+
+    @field_validator("item")
+    @classmethod
+    def _item(cls, value: str) -> str:
+        return _check_template(value, ("n", "term", "definition"))
 
 
 class SignatureBlock(_Spec):
@@ -195,11 +214,18 @@ class PartSpec(_Spec):
 
 class Cover(_Spec):
     title: Template
+    above: Template | None = "{unit_name}"  # the line above the title (none: no line)
+    below: Template | None = None  # the line below it, e.g. 预算主管部门：{unit_name}
 
     @field_validator("title")
     @classmethod
     def _title(cls, value: str) -> str:
         return _check_template(value)
+
+    @field_validator("above", "below")
+    @classmethod
+    def _line(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value)
 
 
 class Years(_Spec):

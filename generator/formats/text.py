@@ -99,10 +99,16 @@ class MoneyStyle:
     unit: str = "万元"
     decimals: int = 2
     thousands: bool = False
+    strip_zeros: bool = False  # 686.00 → 686, 57.80 → 57.8 (also in percentages: 28.00% → 28%)
 
     def __call__(self, value: Decimal) -> str:
         rounded = value.quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
-        return f"{rounded:{',' if self.thousands else ''}.{self.decimals}f}{self.unit}"
+        shown = f"{rounded:{',' if self.thousands else ''}.{self.decimals}f}"
+        return f"{self.strip(shown)}{self.unit}"
+
+    def strip(self, text: str) -> str:
+        """`text` without trailing zeros of its fraction when the style says so."""
+        return text.rstrip("0").rstrip(".") if self.strip_zeros and "." in text else text
 
 
 @dataclass(frozen=True)
@@ -164,7 +170,7 @@ def filters(money: MoneyStyle) -> dict[str, Callable[..., str]]:
     """The filters a template may use: each formats a computed value, none computes one."""
     return {
         "money": money,  # an amount in the sentence's unit and the format's number style
-        "pct": lambda value: f"{fmt.percent(value)}%",  # a share or rate computed in Python
+        "pct": lambda value: f"{money.strip(fmt.percent(value))}%",  # a share or rate computed in Python
         "number": fmt.number,  # a plain number: an area, a count
         "join": join,  # names: 甲、乙、丙, or with `last` 甲、乙和丙
     }
@@ -353,11 +359,12 @@ def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
             unit=str(money_data.get("unit", "万元")),
             decimals=int(money_data.get("decimals", 2)),
             thousands=bool(money_data.get("thousands", False)),
+            strip_zeros=bool(money_data.get("strip_zeros", False)),
         )
     except (TypeError, ValueError):
         problems.append(TextProblem(SETTINGS_FILE, None, "money 的 decimals 应为整数（如 2）"))
         money = MoneyStyle()
-    for name in [*sections, staff]:
+    for name in [*sections, *([staff] if staff else [])]:  # staff = "": the format has no staff sentence
         if not (folder / (name + SUFFIX)).is_file():
             problems.append(TextProblem(SETTINGS_FILE, None, f"找不到模板文件 {name}{SUFFIX}，请检查文件名"))
     if problems:

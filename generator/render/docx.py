@@ -277,7 +277,15 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
 
 def paragraph_texts(disclosure: Disclosure) -> list[str]:
     """The running text paragraphs and headings of the document (not tables, 目录 or cover)."""
-    texts = [p.text for p in (*disclosure.functions, *disclosure.organization, disclosure.staff, *disclosure.glossary)]
+    texts = [
+        p.text
+        for p in (
+            *disclosure.functions,
+            *disclosure.organization,
+            *([disclosure.staff] if disclosure.staff else []),
+            *disclosure.glossary,
+        )
+    ]
     for s in disclosure.sections:
         texts += [s.heading, *(p.text for p in s.paragraphs)]
         for ss in s.subsections:

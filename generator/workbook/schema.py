@@ -343,6 +343,16 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
         default="是",
         added=True,
     ),
+    # Issue 16 §2 (上海普陀 七、项目经费情况说明; added columns): a project with a 项目概述 is described there.
+    Column(
+        "summary",
+        "项目概述",
+        Kind.LONGTEXT,
+        40,
+        "选填；填写后本项目列入“项目经费情况说明”（按项目逐个说明的格式使用）",
+        added=True,
+    ),
+    Column("plan", "实施方案", Kind.LONGTEXT, 40, "填写了项目概述时必填；分条请在单元格内换行", added=True),
 )
 
 # --- sheet 绩效指标 -------------------------------------------------------------
@@ -420,6 +430,15 @@ PRIOR_COLUMNS: tuple[Column, ...] = (
         tool=True,
         added=True,
     ),
+    # Issue 16 §2 (上海普陀 四、财政拨款支出主要内容, added column): what each 项 is mainly for.
+    Column(
+        "use",
+        "主要用于（按项说明）",
+        Kind.LONGTEXT,
+        40,
+        "只在“一般公共预算项”行填写：该项主要用于哪些方面（按“项”逐条说明用途的格式使用）",
+        added=True,
+    ),
 )
 
 # --- sheet 类用途说明 -----------------------------------------------------------
@@ -431,6 +450,18 @@ USE_COLUMNS: tuple[Column, ...] = (
 )
 
 # --- sheet 采购与资产 -----------------------------------------------------------
+
+# Vehicle categories of 党政机关公务用车 (上海普陀 六（五）), in their published order: (field key, name).
+VEHICLE_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("ministerial", "部级领导干部用车"),
+    ("leader", "主要领导干部用车"),
+    ("confidential", "机要通信用车"),
+    ("emergency", "应急保障用车"),
+    ("law", "执法执勤用车"),
+    ("special", "特种专业技术用车"),
+    ("retired", "离退休干部用车"),
+    ("other", "其他用车"),
+)
 
 FACT_FIELDS: tuple[Field, ...] = (
     Field("proc_goods", "政府采购货物预算", Kind.MONEY, required=True, default=0),
@@ -467,6 +498,15 @@ FACT_FIELDS: tuple[Field, ...] = (
         "不得超过拟购置50万元以上设备数",
         required=True,
         default=0,
+    ),
+    # Issue 16 §2 (上海普陀 六（五）, added rows): vehicles by category, held and to be bought.
+    *(
+        Field(f"{prefix}_{key}", f"{label}{name}（辆）", Kind.INT, note, default=0, added=True)
+        for prefix, label, note in (
+            ("cars", "车辆：", "截至上年8月31日的实有数（按车辆类别公开的格式使用）"),
+            ("buy_cars", "本年拟购置车辆：", "本年预算安排购置的数量（按车辆类别公开的格式使用）"),
+        )
+        for key, name in VEHICLE_CATEGORIES
     ),
 )
 
