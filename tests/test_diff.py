@@ -34,9 +34,10 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # --- the two revisions -----------------------------------------------------------------------------------------
 
 # 002: row 8 办公费 +2, row 16 公务用车运行维护费 −2 (both 2011301 basic 一般公共预算: they cancel in every
-# 2011301/302/total figure), row 48 单位资金 project item +2.5; the 机关运行经费 reason rewritten.
+# 2011301/302/total figure), row 47 单位资金 project item +2.5; the 机关运行经费 reason rewritten.
+# (Row 47 was row 48 until issue 18 §5 merged 002's 0.40 of 2011301 into the 2011399 line at row 35.)
 REVISION_002 = {
-    "items": {6: ("30201", "5.71", "7.71"), 14: ("30231", "10.00", "8.00"), 46: ("30216", "12.50", "15.00")},
+    "items": {6: ("30201", "5.71", "7.71"), 14: ("30231", "10.00", "8.00"), 45: ("30216", "12.50", "15.00")},
     "reason": ("机关运行经费", "调标增资，工会经费、福利费及办公费预算增加"),
     "control": "7114.01",
 }
@@ -172,12 +173,12 @@ def test_golden_revision_002_text(reports: dict[str, DiffReport]) -> None:
 def test_golden_revision_002_causes_and_headlines(reports: dict[str, DiffReport]) -> None:
     report = reports["002"]
     by_cell = {(c.sheet, c.cell): c.id for c in report.input_changes}
-    office, car, unit_project = by_cell[("支出明细", "I8")], by_cell[("支出明细", "I16")], by_cell[("支出明细", "I48")]
+    office, car, unit_project = by_cell[("支出明细", "I8")], by_cell[("支出明细", "I16")], by_cell[("支出明细", "I47")]
     control = by_cell[("基本信息", "B18")]
     assert {(c.sheet, c.cell) for c in report.input_changes} == {
         ("支出明细", "I8"),
         ("支出明细", "I16"),
-        ("支出明细", "I48"),
+        ("支出明细", "I47"),
         ("上年对比", "C31"),
         ("基本信息", "B18"),
     }
