@@ -796,10 +796,13 @@ def check_geiyu(inputs: Inputs, names: Names) -> list[Issue]:
     ]
 
 
-# A word of 2–4 Chinese characters typed twice in a row: 标准标准, 企业企业. A single character doubled
-# (常常, 人人, 年年) is a real word and never matches: the repeated unit must hold two different characters.
-# Numeral-led units (一个一个, 一步一步) and verb reduplications officers do write (研究研究) are allowed.
+# A word of 2–4 Chinese characters typed twice in a row: 标准标准, 企业企业. A single character doubled is
+# usually a real word (常常, 人人, 年年, 层层, 等等) and is reported only for the function words that never
+# reduplicate (的的, 在在, 和和 …), unless it is half of an AABB word (实实在在, 的的确确). A repeated unit must hold two different characters (so 常常常常 is not
+# "常常" twice); numeral-led units (一个一个, 一步一步) and verb reduplications officers do write (研究研究)
+# are allowed.
 _DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+_DOUBLED_CHAR = re.compile(r"([的在和是及与并为于把被从以向按由之其])\1")
 _NUMERALS = "一二三四五六七八九十两几每"
 _REDUPLICATED_VERBS = frozenset({"研究", "讨论", "商量", "学习", "考虑", "了解", "交流", "沟通", "检查", "整理"})
 
@@ -811,6 +814,11 @@ def _doubled_words(text: str) -> list[str]:
         if len(set(unit)) == 1 or unit[0] in _NUMERALS or unit in _REDUPLICATED_VERBS:
             continue
         found.append(unit)
+    for m in _DOUBLED_CHAR.finditer(text):
+        before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
+        if any(len(pair) == 2 and pair[0] == pair[1] for pair in (before, after)):
+            continue  # AABB: 实实在在, 的的确确, 是是非非
+        found.append(m.group(0))
     return found
 
 

@@ -304,8 +304,14 @@ def test_doubled_words_warn_but_real_reduplications_do_not() -> None:
     issues = with_project(goal="完成标准标准体系建设，提升民爆企业企业重大安全风险管控能力")
     assert triples(issues) == [("wording-doubled", "项目信息", "H2")] * 2
     assert "“标准标准”重复了“标准”" in issues[0].message and "“企业企业”" in issues[1].message
-    # 常常/人人/年年 are words (one character doubled); 一个一个 counts; 研究研究 is a verb reduplication.
-    assert with_project(goal="常常督促，人人参与，年年考核，一个一个落实，研究研究方案，标准化、规范化") == []
+    # A doubled function word is a slip too.
+    issues = with_project(goal="提升企业的的管理水平，在在岗人员中开展培训")
+    assert [i.value for i in issues] == ["的的", "在在"]
+    # 常常/人人/年年/层层/等等 are words (one character doubled); 一个一个 counts; 研究研究 is a verb reduplication.
+    assert (
+        with_project(goal="常常督促，人人参与，年年考核，层层落实、等等，一个一个落实，研究研究方案，标准化、规范化")
+        == []
+    )
 
 
 def test_hyphen_as_range_mark_warns() -> None:
