@@ -818,7 +818,7 @@ def _doubled_words(text: str) -> list[str]:
         before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
         if any(len(pair) == 2 and pair[0] == pair[1] for pair in (before, after)):
             continue  # AABB: 实实在在, 的的确确, 是是非非
-        found.append(m.group(0))
+        found.append(m.group(1))
     return found
 
 
