@@ -573,7 +573,9 @@ def project_figures(tmp: Path, sizes: tuple[int, ...]) -> list[ProjectFigure]:
             try:
                 figure.run = process(argv)()
             except (StepFailed, OSError, subprocess.SubprocessError) as exc:
-                figure.error = str(exc)[:200]
+                code = re.search(r"exited (-?\d+)", str(exc))
+                cap = f" under the {PROJECT_MEMORY_CAP_MIB:,} MiB address-space cap" if what != "check" else ""
+                figure.error = f"exit {code.group(1) if code else '?'}{cap}"
             if figure.run is not None and fmt == "pdf":
                 (pdf,) = (tmp / f"p{projects}-pdf").glob("*.pdf")
                 figure.pages = len(PdfReader(pdf).pages)
@@ -601,7 +603,7 @@ def project_section(figures: list[ProjectFigure], meta: dict[str, str]) -> str:
     for f in figures:
         pages = pages_of.get(f.projects)
         if f.run is None:
-            cells = ["–", "–", f"failed: {f.error[:80]}", "–", "–"]
+            cells = ["–", "–", f"failed ({f.error})", "–", "–"]
         else:
             per_page = f.what != "check" and pages
             cells = [
