@@ -355,7 +355,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         return EXIT_ISSUES
     out_dir = Path(args.output)
     try:
-        written = write_diff_outputs(report, old, new, out_dir)
+        written, report = write_diff_outputs(report, old, new, out_dir)
     except OSError as exc:
         print(f"无法写入输出文件夹 {out_dir}：{exc.strerror or exc}。请检查文件夹是否可写。", file=sys.stderr)
         return EXIT_ISSUES

@@ -204,6 +204,15 @@ class StaleReason(_Model):
         return self.old_direction != self.new_direction
 
 
+class TocMove(_Model):
+    """A 目录 entry whose page number differs between the two documents as laid out for print
+    (filled in by the redline, which paginates both: the text before it grew or shrank)."""
+
+    entry: str  # the 目录 line, e.g. "表5 一般公共预算支出情况表"
+    old_page: int | None  # None: the entry is only in the other version
+    new_page: int | None
+
+
 class DiffReport(_Model):
     old_file: str
     new_file: str
@@ -215,6 +224,7 @@ class DiffReport(_Model):
     attributed: bool = True  # False when there were too many input changes to attribute one by one
     old_errors: list[str] = []  # located errors of each workbook ("上年对比!C29：…"): fix before building
     new_errors: list[str] = []
+    toc_moves: list[TocMove] = []  # 目录 page numbers that moved (set when the redline was paginated)
 
     @property
     def empty(self) -> bool:
@@ -571,7 +581,8 @@ class RawChange:
     old_value: Decimal | None
     new_value: Decimal | None
     ident: tuple  # how this change is recognised when reproduced from one input change
-    region: tuple  # its table row or text section, for changes no single input change reproduces exactly
+    region: tuple  # its table row or text section
+    whole_row: bool = False  # a whole table row (key = its group) that appeared or disappeared
 
 
 def _part_of(container: tuple[str, ...]) -> str:
@@ -611,6 +622,7 @@ def compare_facts(old: Facts, new: Facts) -> list[RawChange]:
                     total if added else None,
                     ("keyed", fact.group),
                     ("keyed", fact.group),
+                    whole_row=True,
                 )
             )
             continue
@@ -947,20 +959,11 @@ def compare_workbooks(
 def diff_results(old: Result, new: Result) -> DiffReport:
     assert old.inputs is not None and new.inputs is not None
     assert old.disclosure is not None and new.disclosure is not None
-    old_facts = document_facts(old.disclosure)
-    raw = compare_facts(old_facts, document_facts(new.disclosure))
+    old_facts, new_facts = document_facts(old.disclosure), document_facts(new.disclosure)
+    raw = compare_facts(old_facts, new_facts)
     edits = input_edits(old.inputs, new.inputs)
-    causes: dict[tuple, list[int]] = defaultdict(list)
-    near: dict[tuple, list[int]] = defaultdict(list)
     attributed = len(edits) <= MAX_ATTRIBUTED_INPUT_CHANGES
-    if raw and attributed:
-        catalog = old.catalog or load_catalog(old.inputs.info.year)
-        for edit in edits:
-            reproduced = _reproduced(old.inputs, edit, catalog, old_facts)
-            for ident in {r.ident for r in reproduced}:
-                causes[ident].append(edit.change.id)
-            for region in {r.region for r in reproduced}:
-                near[region].append(edit.change.id)
+    causes = _causes(old, new, raw, edits, old_facts, new_facts) if raw and attributed else {}
     changes = [
         Change(
             kind=r.kind,
@@ -972,9 +975,7 @@ def diff_results(old: Result, new: Result) -> DiffReport:
             new=r.new,
             old_value=r.old_value,
             new_value=r.new_value,
-            # exact: the input changes that alone reproduce this change; otherwise (a paragraph that moved
-            # because a list was reordered) those that change the same table row or text section
-            causes=tuple(causes.get(r.ident) or near.get(r.region, ())),
+            causes=tuple(causes.get(r.ident, ())),
         )
         for r in raw
     ]
@@ -1004,12 +1005,104 @@ def _ordered(changes: list[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: _PART_ORDER.get(c.part, 9))
 
 
-def _reproduced(old: Inputs, edit: _Edit, catalog: Catalog, old_facts: Facts) -> list[RawChange]:
+def _causes(
+    old: Result, new: Result, raw: list[RawChange], edits: list[_Edit], old_facts: Facts, new_facts: Facts
+) -> dict[tuple, list[int]]:
+    """The input changes behind each document change: those without which it would not happen.
+
+    For each input change, the new inputs with that one change undone are computed (about 10 ms); an input
+    change is a cause of every document change that is then absent or different (the counterfactual, "but
+    for" test). So a cause is never listed that the change does not need, and every input cell whose value a
+    changed text or cell prints is listed (undoing it changes what is printed). Where no single undo removes
+    a change (two input changes that each alone would bring it about), the input changes that alone
+    reproduce it from the old inputs are listed instead; where none does either (the edits only bring it
+    about together), all of them are.
+    """
+    assert old.inputs is not None and new.inputs is not None
+    catalog = new.catalog or load_catalog(new.inputs.info.year)  # the catalog the workbook was computed with
+    causes: dict[tuple, list[int]] = defaultdict(list)
+    for edit in edits:
+        undone = _facts_of(revert_edit(new.inputs, edit), catalog)
+        for r in raw:
+            if undone is None or not _happens(r, undone, new_facts):
+                causes[r.ident].append(edit.change.id)
+    unexplained = [r for r in raw if r.ident not in causes]
+    if unexplained:
+        for edit in edits:
+            done = _facts_of(apply_edit(old.inputs, edit), catalog)
+            if done is None:
+                continue
+            reproduced = {c.ident for c in compare_facts(old_facts, done)}
+            for r in unexplained:
+                if r.ident in reproduced:
+                    causes[r.ident].append(edit.change.id)
+    # Left: changes that only the edits together bring about (a row moved to another code is a removal and
+    # an addition; the 七 paragraphs that move with it need both). All the edits are jointly sufficient.
+    for r in raw:
+        if r.ident not in causes:
+            causes[r.ident] = [edit.change.id for edit in edits]
+    return causes
+
+
+def _facts_of(inputs: Inputs, catalog: Catalog) -> Facts | None:
     try:
-        disclosure, _, _ = compute_disclosure(apply_edit(old, edit), catalog)
+        disclosure, _, _ = compute_disclosure(inputs, catalog)
     except Exception:  # an edit that only makes sense together with others (e.g. a renamed project)
-        return []
-    return compare_facts(old_facts, document_facts(disclosure))
+        return None
+    return document_facts(disclosure)
+
+
+def _group_text(facts: Facts, group: tuple[str, ...]) -> str | None:
+    members = [f for f in facts.keyed.values() if f.group == group]
+    if not members:
+        return None
+    return "；".join(f"{f.location.split(' / ')[-1]} {f.text}" for f in members if f.text)
+
+
+def _happens(change: RawChange, facts: Facts, new: Facts) -> bool:
+    """Whether `facts` (a counterfactual new document) shows this change as the new document `new` does."""
+    if change.whole_row:
+        text = _group_text(facts, change.key)
+        return text is None if change.action == "removed" else text == change.new
+    if change.ident[0] == "keyed":
+        fact = facts.keyed.get(change.key)
+        if change.action == "removed":
+            return fact is None
+        return fact is not None and fact.text == change.new
+    # A sentence: by how often its text occurs in its part (the same sentence can occur several times,
+    # e.g. one 项目承担单位 line per project in 七).
+    container = change.key[:-1]
+
+    def count(side: Facts, text: str) -> int:
+        return sum(s.text == text for s in side.texts.get(container, ("", []))[1])
+
+    if change.action == "removed":
+        return count(facts, change.old) <= count(new, change.old)
+    return count(facts, change.new) >= count(new, change.new)
+
+
+def revert_edit(inputs: Inputs, edit: _Edit) -> Inputs:
+    """The new inputs with this one change undone (the inverse of `apply_edit`)."""
+    attr = edit.sheet_attr
+    if attr in ("info", "facts"):
+        model = getattr(inputs, attr)
+        return inputs.model_copy(update={attr: model.model_copy(update={edit.field_name: edit.old_obj})})
+    if attr == "units":
+        return inputs.model_copy(update={"units": edit.old_obj})
+    rows = list(getattr(inputs, attr))
+    if edit.new_obj is not None:
+        index = next(n for n, r in enumerate(rows) if r is edit.new_obj)
+        if edit.old_obj is None:
+            del rows[index]
+        elif edit.field_name is not None:
+            rows[index] = rows[index].model_copy(update={edit.field_name: getattr(edit.old_obj, edit.field_name)})
+        else:
+            rows[index] = edit.old_obj
+    else:
+        row = getattr(edit.old_obj, "row", 0)
+        at = next((n for n, r in enumerate(rows) if getattr(r, "row", 0) > row), len(rows))
+        rows.insert(at, edit.old_obj)
+    return inputs.model_copy(update={attr: rows})
 
 
 def trace_cells(inputs: Inputs, catalog: Catalog) -> dict[tuple[str, ...], list[LineItem]]:

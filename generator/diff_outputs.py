@@ -14,8 +14,11 @@ REPORT_HTML = "修订说明.html"
 REDLINE_DOCX = "修订稿（修订模式）.docx"
 
 
-def write_diff_outputs(report: DiffReport, old: Result, new: Result, out_dir: Path) -> list[Path]:
-    """Write the change report (xlsx, html) and the redline into `out_dir`; all files or none."""
+def write_diff_outputs(report: DiffReport, old: Result, new: Result, out_dir: Path) -> tuple[list[Path], DiffReport]:
+    """Write the change report (xlsx, html) and the redline into `out_dir`; all files or none.
+
+    The redline is paginated like a build (目录 page numbers from LibreOffice, when installed); the
+    returned report is `report` with the 目录 entries whose page moved, as the files list them."""
     from generator.render.redline import write_redline
 
     assert old.disclosure is not None and new.disclosure is not None
@@ -25,7 +28,8 @@ def write_diff_outputs(report: DiffReport, old: Result, new: Result, out_dir: Pa
         "redline": out_dir / REDLINE_DOCX,
     }
     with atomic_paths(targets) as tmp:
+        moves = write_redline(old.disclosure, new.disclosure, tmp["redline"], paginate=True)
+        report = report.model_copy(update={"toc_moves": moves})
         write_xlsx(report, tmp["xlsx"])
         tmp["html"].write_text(render_html(report), encoding="utf-8")
-        write_redline(old.disclosure, new.disclosure, tmp["redline"])
-    return list(targets.values())
+    return list(targets.values()), report

@@ -10,8 +10,9 @@ folder, create sub-folders or hidden files, or produce a name Windows cannot ope
   characters, no Windows-reserved characters or device names, no leading dot, no
   trailing dot or space, at most `MAX_NAME_BYTES` bytes of UTF-8 (a cut name ends with a
   short stable hash of the full stem, so two long names that share a prefix still differ).
-- `inside(folder, name)`: the resolved path of `name` in `folder`, verified to lie
-  directly inside it (a symlink pointing elsewhere is refused too).
+- `inside(folder, name)`: the path of `name` in the resolved `folder`, verified to be a
+  direct child of it. The name itself is not followed: an existing symbolic link there is
+  replaced by the new file (`generator.output`), never written through.
 - `content_disposition(filename)`: an RFC 6266 header value with an ASCII fallback and
   the RFC 5987 ``filename*=UTF-8''…`` form.
 - `find_collisions(mapping)`: in a batch, the output names that two or more workbooks
@@ -107,11 +108,12 @@ def safe_filename(stem: str, suffix: str) -> str:
 
 
 def inside(folder: Path, name: str) -> Path:
-    """`folder / name`, resolved, after verifying it is a direct child of `folder`.
+    """`folder / name` (the folder resolved), after verifying it is a direct child of `folder`.
 
     Raises `UnsafePathError` for anything but one plain component (separators, ``.``,
-    ``..``, NUL, an absolute path) and for a name whose resolved path lies elsewhere (an
-    existing symlink pointing out of the folder).
+    ``..``, NUL, an absolute path). The last component is deliberately not resolved: a
+    symbolic link of that name is a directory entry like any other, and writing through
+    `generator.output` replaces the entry (the link) and never touches what it points to.
     """
     if (
         not name
@@ -124,9 +126,9 @@ def inside(folder: Path, name: str) -> Path:
     ):
         raise UnsafePathError(f"not a single file name: {name!r}")
     base = Path(folder).resolve()
-    path = (base / name).resolve()
-    if path.parent != base:
-        raise UnsafePathError(f"{name!r} resolves to {path}, outside {base}")
+    path = base / name
+    if path.parent != base:  # pragma: no cover - excluded by the checks above
+        raise UnsafePathError(f"{name!r} is not a file directly inside {base}")
     return path
 
 

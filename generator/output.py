@@ -1,7 +1,9 @@
 """Writing output files safely: a temporary file on the same disk, renamed into place.
 
 A failed or interrupted run therefore never leaves a half-written file and never
-touches an earlier good output.
+touches an earlier good output. A target that is a symbolic link (to a file elsewhere, or
+dangling) is a directory entry like any other: the rename replaces the link itself, and
+what it pointed to is never opened, written or removed.
 
 Temporary files (and the backups taken while publishing) live in a hidden folder
 `TEMP_DIR` inside the target's folder, named after the host and process that wrote
@@ -157,7 +159,7 @@ def _publish(pairs: list[tuple[Path, Path]]) -> None:
     try:
         for tmp, target in pairs:
             backup = None
-            if target.exists():
+            if os.path.lexists(target):  # a dangling symlink is an entry to restore too
                 backup = _new_temp(target, "bak")
                 backups.append(backup)
                 _link_or_copy(target, backup)
@@ -180,8 +182,12 @@ def _publish(pairs: list[tuple[Path, Path]]) -> None:
 
 
 def _link_or_copy(target: Path, backup: Path) -> None:
-    """Make `backup` (a fresh, uniquely named empty file) a second name for `target`'s content."""
+    """Make `backup` (a fresh, uniquely named empty file) a second name for `target`'s content;
+    a symbolic link is copied as a link (the same text), never followed."""
     backup.unlink()
+    if target.is_symlink():
+        os.symlink(os.readlink(target), backup)
+        return
     try:
         os.link(target, backup)
     except OSError:  # no hard links here (e.g. some network or FAT drives): copy

@@ -711,6 +711,255 @@ def check_duplicate_keys(inputs: Inputs, names: Names) -> list[Issue]:
     return issues
 
 
+# ---- Wording in the officer's own text (issue 18 §2): warnings at the cell, printed verbatim otherwise ----
+
+USES = schema.SHEET_USES
+PRIOR = schema.SHEET_PRIOR
+GLOSSARY = schema.SHEET_GLOSSARY
+
+
+def _free_texts(inputs: Inputs) -> list[tuple[str, str | None, str, str]]:
+    """(sheet, cell, column label, text) of every free text the document prints verbatim."""
+    out: list[tuple[str, str | None, str, str]] = []
+    for key, label in (("functions", "主要职能"), ("organization", "机构设置"), ("other_matters", "其他需说明的事项")):
+        text = getattr(inputs.info, key)
+        if text:
+            out.append((INFO, _kv_cell(INFO, key, inputs), label, text))
+    for p in inputs.projects:
+        for key, label in (
+            ("name", "项目名称"),
+            ("policy_basis", "设立的政策依据"),
+            ("undertaker", "项目承担单位"),
+            ("allocation", "资金分配情况"),
+            ("goal", "项目总体目标"),
+            ("period", "资金执行时间"),
+        ):
+            text = getattr(p, key)
+            if text:
+                out.append((PROJECTS, p.cell(PROJECTS, key), label, text))
+    for ind in inputs.indicators:
+        for key, label in (("level3", "三级指标"), ("evidence", "佐证资料")):
+            out.append((INDICATORS, ind.cell(INDICATORS, key), label, getattr(ind, key)))
+    for r in inputs.priors:
+        if r.reason:
+            out.append((PRIOR, r.cell(PRIOR, "reason"), "主要原因", r.reason))
+    for u in inputs.uses:
+        out.append((USES, u.cell(USES, "use"), "主要用于", u.use))
+    for g in inputs.glossary:
+        out.append((GLOSSARY, g.cell(GLOSSARY, "definition"), "解释", g.definition))
+    return out
+
+
+# A year in brackets before a serial number: 新政办发〔2022〕26号. GB/T 9704-2012 7.2.4 prescribes 〔〕;
+# [] 【】 () （） or a missing bracket are what officers type instead.
+_DOC_NUMBER = re.compile(
+    r"(?P<open>[\[【(（〔［])?\s*(?P<year>(?:19|20)\d\d)\s*(?P<close>[\]】)）〕］])\s*第?\s*(?P<n>\d+)\s*号"
+)
+
+
+def check_document_numbers(inputs: Inputs, names: Names) -> list[Issue]:
+    """文号 write the year in 〔〕 (新政办发〔2022〕26号), not [] 【】 () （）."""
+    issues = []
+    for sheet, cell, label, text in _free_texts(inputs):
+        for m in _DOC_NUMBER.finditer(text):
+            if m.group("open") == "〔" and m.group("close") == "〕":
+                continue
+            fixed = f"〔{m.group('year')}〕{m.group('n')}号"
+            issues.append(
+                warning(
+                    "document-number-brackets",
+                    f"{label}中的文号“{m.group(0).strip()}”应写成“{fixed}”：发文年份用六角括号〔〕"
+                    "（不用[]、【】或圆括号），括号与数字之间不留空格",
+                    sheet,
+                    cell,
+                    m.group(0).strip(),
+                )
+            )
+    return issues
+
+
+_GEIYU = re.compile(r"给与(?!会)")  # 分发给与会人员 is 给 + 与会
+
+
+def check_geiyu(inputs: Inputs, names: Names) -> list[Issue]:
+    """“给与” is a misspelling of 给予 (给与会人员 is not)."""
+    return [
+        warning(
+            "wording-geiyu",
+            f"{label}中“给与”应为“给予”，请修改",
+            sheet,
+            cell,
+            text,
+        )
+        for sheet, cell, label, text in _free_texts(inputs)
+        if _GEIYU.search(text)
+    ]
+
+
+# A word of 2–4 Chinese characters typed twice in a row: 标准标准, 企业企业. A single character doubled is
+# usually a real word (常常, 人人, 年年, 层层, 等等) and is reported only for the function words that never
+# reduplicate (的的, 在在, 和和 …), unless it is half of an AABB word (实实在在, 的的确确). A repeated unit must hold two different characters (so 常常常常 is not
+# "常常" twice); numeral-led units (一个一个, 一步一步) and verb reduplications officers do write (研究研究)
+# are allowed.
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+_DOUBLED_CHAR = re.compile(r"([的在和是及与并为于把被从以向按由之其])\1")
+_NUMERALS = "一二三四五六七八九十两几每"
+_REDUPLICATED_VERBS = frozenset({"研究", "讨论", "商量", "学习", "考虑", "了解", "交流", "沟通", "检查", "整理"})
+
+
+def _doubled_words(text: str) -> list[str]:
+    found = []
+    for m in _DOUBLED.finditer(text):
+        unit = m.group(1)
+        if len(set(unit)) == 1 or unit[0] in _NUMERALS or unit in _REDUPLICATED_VERBS:
+            continue
+        found.append(unit)
+    for m in _DOUBLED_CHAR.finditer(text):
+        before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
+        if any(len(pair) == 2 and pair[0] == pair[1] for pair in (before, after)):
+            continue  # AABB: 实实在在, 的的确确, 是是非非
+        found.append(m.group(1))
+    return found
+
+
+def check_doubled_words(inputs: Inputs, names: Names) -> list[Issue]:
+    """A word typed twice in a row (企业企业) is a typing slip; 常常/人人 are words."""
+    issues = []
+    for sheet, cell, label, text in _free_texts(inputs):
+        for unit in _doubled_words(text):
+            issues.append(
+                warning(
+                    "wording-doubled",
+                    f"{label}中“{unit}{unit}”重复了“{unit}”，请删去一个（确为有意叠用时可忽略）",
+                    sheet,
+                    cell,
+                    unit + unit,
+                )
+            )
+    return issues
+
+
+# A range written with an ASCII hyphen next to a date or a counted unit: 2023年1月-2023年12月, 1-12月,
+# 3-5个工作日. Standard numbers (GB/T 9704-2012) have no unit after them and stay silent.
+_HYPHEN_RANGE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:[年月日]\s*)?-\s*\d+(?:\.\d+)?\s*(?:[年月日号天个人次项台套户家万元%％]|个工作日)"
+    r"|\d\s*[年月日]\s*-\s*\d"
+)
+
+
+def check_hyphen_ranges(inputs: Inputs, names: Names) -> list[Issue]:
+    """A range takes 至 or a dash (2023年1月至12月), not an ASCII hyphen."""
+    issues = []
+    for sheet, cell, label, text in _free_texts(inputs):
+        for m in _HYPHEN_RANGE.finditer(text):
+            before = text[: m.start()].rstrip()
+            if before and before[-1].isascii() and before[-1].isalpha():
+                continue  # GB/T 9704-2012年版: a standard's number
+            issues.append(
+                warning(
+                    "wording-hyphen-range",
+                    f"{label}中“{m.group(0)}”用半角连字符“-”表示范围，公文应写“至”（如“2023年1月至12月”）或“—”，请修改",
+                    sheet,
+                    cell,
+                    m.group(0),
+                )
+            )
+            break
+    return issues
+
+
+def check_rate_units(inputs: Inputs, names: Names) -> list[Issue]:
+    """A rate indicator (…率) takes a percentage, not an amount (预算成本控制率 <=8万元)."""
+    issues = []
+    for ind in inputs.indicators:
+        value = parse_value(ind.value)
+        if ind.level3.strip().endswith("率") and value is not None and value.unit in ("万元", "万", "元"):
+            issues.append(
+                warning(
+                    "indicator-rate-money",
+                    f"“{ind.level3}”是比率指标，指标值“{ind.value.strip()}”却是金额：请写成百分比（如 <=100%），"
+                    "或把三级指标改为金额指标（如“预算成本”）",
+                    INDICATORS,
+                    ind.cell(INDICATORS, "value"),
+                    ind.value,
+                )
+            )
+    return issues
+
+
+def check_cost_sum(inputs: Inputs, names: Names) -> list[Issue]:
+    """The money cost indicators of a project add up to its 年度预算总额 (a reviewer's 真实性 check)."""
+    budgets: dict[str, Decimal] = defaultdict(Decimal)
+    for item in inputs.items:
+        if item.project:
+            budgets[item.project] += item.amount
+    costs: dict[str, list[tuple[Decimal, object]]] = defaultdict(list)
+    for ind in inputs.indicators:
+        if not _is_cost(ind):
+            continue
+        value = parse_value(ind.value)
+        amount = amount_in_wan(value) if value is not None and value.comparator in ("<=", "<", "=") else None
+        if amount is not None:
+            costs[ind.project].append((amount, ind))
+    issues = []
+    for name, found in costs.items():
+        budget = budgets.get(name)
+        total = sum((a for a, _ in found), Decimal(0))
+        if budget is None or total == budget:
+            continue
+        first = found[0][1]
+        listed = "＋".join(f"{a.normalize():f}" for a, _ in found)
+        issues.append(
+            warning(
+                "indicator-cost-sum",
+                f"项目“{name}”的成本指标金额合计{wan(total)}（{listed}），与项目年度预算总额{wan(budget)}"
+                f"相差{wan(abs(budget - total))}：请修改成本指标或支出明细，使二者一致",
+                INDICATORS,
+                first.cell(INDICATORS, "value"),  # type: ignore[attr-defined]
+                first.value,  # type: ignore[attr-defined]
+            )
+        )
+    return issues
+
+
+def check_satisfaction_indicator(inputs: Inputs, names: Names) -> list[Issue]:
+    """A published 绩效目标表 carries a 满意度指标 (审核 asks for one)."""
+    published = {p.name for p in inputs.projects if p.publish_targets != "否"}
+    first: dict[str, object] = {}
+    has: set[str] = set()
+    for ind in inputs.indicators:
+        first.setdefault(ind.project, ind)
+        if "满意度" in ind.level1 or "满意度" in ind.level2:
+            has.add(ind.project)
+    return [
+        warning(
+            "indicator-no-satisfaction",
+            f"项目“{name}”的绩效目标表没有满意度指标：请增加一行一级指标“满意度指标”"
+            "（如 服务对象满意度 >=90%），并相应调整各指标权重",
+            INDICATORS,
+            ind.cell(INDICATORS, "level1"),  # type: ignore[attr-defined]
+        )
+        for name, ind in first.items()
+        if name in published and name not in has
+    ]
+
+
+def check_project_under_admin(inputs: Inputs, names: Names) -> list[Issue]:
+    """项目支出 under a 行政运行 项 (20xxx01): 行政运行 is a 基本支出 科目."""
+    return [
+        warning(
+            "project-under-admin-operation",
+            f"项目支出编在功能分类{item.func_code} 行政运行下：行政运行是基本支出科目，项目支出一般不列在此，"
+            "请按批复核对，改为相应的“一般行政管理事务”“其他…支出”等项",
+            ITEMS,
+            item.cell(ITEMS, "func_code"),
+            item.func_code,
+        )
+        for item in inputs.items
+        if item.kind is SpendingKind.PROJECT and names.functions.get(item.func_code) == "行政运行"
+    ]
+
+
 VALIDATIONS: tuple[Check, ...] = (
     check_year,
     check_codes,
@@ -731,6 +980,14 @@ VALIDATIONS: tuple[Check, ...] = (
     check_duplicate_keys,
     check_implausible_amounts,
     check_project_periods,
+    check_document_numbers,
+    check_geiyu,
+    check_doubled_words,
+    check_hyphen_ranges,
+    check_rate_units,
+    check_cost_sum,
+    check_satisfaction_indicator,
+    check_project_under_admin,
 )
 
 

@@ -23,7 +23,13 @@ never asserted in tests.
 
 Adding a figure is one line in `measurements()`: `Pair(name, goal, A_step, B_step)`.
 
+Also: growth with projects (issue 18 §7): example 002 split into 200 / 1,000 / 2,000 projects
+(scripts/make_large_workbook.py), each measured once as `check`, `build --format pdf` and
+`build --format docx` (CPU seconds, peak MiB, pages); `--projects` runs only these and
+rewrites only their section of docs/benchmarks.md.
+
 Usage: python scripts/bench.py [--quick] [--runs N] [--output docs/benchmarks.md]
+       python scripts/bench.py --projects [200,1000,2000]   (only the project-growth figures)
        BENCH_QUICK=1 make bench   (the reduced run: 3 runs, 10 departments, 1x and 4x only)
 """
 
@@ -38,6 +44,7 @@ import math
 import os
 import platform
 import pstats
+import re
 import shutil
 import signal
 import statistics
@@ -504,6 +511,130 @@ def extra_measurements(wb: Workbooks, tmp: Path, out: Path) -> list[Pair]:
     return pairs
 
 
+# --- growth with projects (issue 18 §7) ------------------------------------------------------
+
+PROJECT_SIZES = (200, 1000, 2000)
+PROJECTS_START, PROJECTS_END = "<!-- projects -->", "<!-- /projects -->"
+# A build above this address space is stopped (prlimit) rather than let loose on a shared machine:
+# the figure then says "over" instead of a number.
+PROJECT_MEMORY_CAP_MIB = int(os.environ.get("BENCH_PROJECT_MEMORY_MIB", "6144"))
+
+
+@dataclass
+class ProjectFigure:
+    projects: int
+    line_items: int
+    indicators: int
+    what: str
+    run: Run | None
+    pages: int | None = None
+    error: str = ""
+
+
+def project_workbook(tmp: Path, projects: int) -> tuple[Path, int, int]:
+    """Example 002 split into `projects` projects; (workbook, line items, indicators)."""
+    path = tmp / f"002-{projects}-projects.xlsx"
+    done = subprocess.run(
+        [PY, str(ROOT / "scripts" / "make_large_workbook.py"), "--projects", str(projects), "-o", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    ).stdout
+    counts = [int(x) for x in re.findall(r"(\d+) (?:line items|indicators)", done)]
+    return path, *[*counts, 0, 0][:2]  # type: ignore[return-value]
+
+
+def project_figures(tmp: Path, sizes: tuple[int, ...]) -> list[ProjectFigure]:
+    """`check`, `build --format pdf` and `build --format docx` of each size, once each (fresh processes)."""
+    from pypdf import PdfReader
+
+    prlimit = shutil.which("prlimit")
+    books = {n: project_workbook(tmp, n) for n in sizes}
+    figures = []
+    # All checks, then all DOCX builds, then all PDF builds, each in ascending size: a process's peak
+    # (ru_maxrss) starts from what its parent's earlier children reached, so a small figure measured
+    # after a large one would read too high.
+    for what in ("check", "build --format docx", "build --format pdf"):
+        for projects in sizes:
+            path, items, indicators = books[projects]
+            fmt = what.rsplit(" ", 1)[-1]
+            args = (
+                ("check", path)
+                if what == "check"
+                else ("build", path, "-o", tmp / f"p{projects}-{fmt}", "--format", fmt)
+            )
+            argv = [PY, "-m", "generator.cli", *map(str, args)]
+            if prlimit and what != "check":
+                argv = [prlimit, f"--as={PROJECT_MEMORY_CAP_MIB * 1024 * 1024}", "--", *argv]
+            print(f"== {projects} projects: {what}", flush=True)
+            figure = ProjectFigure(projects, items, indicators, what, None)
+            try:
+                figure.run = process(argv)()
+            except (StepFailed, OSError, subprocess.SubprocessError) as exc:
+                code = re.search(r"exited (-?\d+)", str(exc))
+                cap = f" under the {PROJECT_MEMORY_CAP_MIB:,} MiB address-space cap" if what != "check" else ""
+                figure.error = f"exit {code.group(1) if code else '?'}{cap}"
+            if figure.run is not None and fmt == "pdf":
+                (pdf,) = (tmp / f"p{projects}-pdf").glob("*.pdf")
+                figure.pages = len(PdfReader(pdf).pages)
+            figures.append(figure)
+            print(f"   {figure.run or figure.error}", flush=True)
+    figures.sort(key=lambda f: (f.projects, ("check", "build --format pdf", "build --format docx").index(f.what)))
+    return figures
+
+
+def project_section(figures: list[ProjectFigure], meta: dict[str, str]) -> str:
+    lines = [
+        PROJECTS_START,
+        "## Growth with projects (issue 18 §7)",
+        "",
+        "Example 002 split into N projects (`scripts/make_large_workbook.py`: every total of the workbook is",
+        "002's, so `check` passes), each command once in a fresh process. CPU = user + system seconds of the",
+        "process and its children (LibreOffice included for the DOCX), the figure to compare on a shared",
+        "machine; wall seconds depend on the load. Peak = the largest single process. A build whose address",
+        f"space passes {PROJECT_MEMORY_CAP_MIB} MiB is stopped (`prlimit`) and shown as failed.",
+        "",
+        "| projects | line items | indicators | command | pages | wall s | CPU s | peak MiB | CPU ms / page | MiB / page |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    pages_of = {f.projects: f.pages for f in figures if f.pages}
+    for f in figures:
+        pages = pages_of.get(f.projects)
+        if f.run is None:
+            cells = ["–", "–", f"failed ({f.error})", "–", "–"]
+        else:
+            per_page = f.what != "check" and pages
+            cells = [
+                f"{f.run.wall:.1f}",
+                f"{f.run.cpu:.1f}",
+                f"{f.run.peak_mib:.0f}",
+                f"{f.run.cpu / pages * 1000:.0f}" if per_page else "",
+                f"{f.run.peak_mib / pages:.2f}" if per_page else "",
+            ]
+        lines.append(
+            f"| {f.projects:,} | {f.line_items:,} | {f.indicators:,} | `{f.what}` | {pages or ''} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    lines += ["", "Measured " + "; ".join(f"{k}: {v}" for k, v in meta.items()) + ".", PROJECTS_END]
+    return "\n".join(lines)
+
+
+def write_project_section(out_path: Path, section: str) -> None:
+    """Replace (or append) the project-growth section of docs/benchmarks.md, leaving the rest."""
+    old = out_path.read_text(encoding="utf-8") if out_path.exists() else ""
+    if PROJECTS_START in old and PROJECTS_END in old:
+        head, rest = old.split(PROJECTS_START, 1)
+        tail = rest.split(PROJECTS_END, 1)[1]
+        text = head + section + tail
+    else:
+        text = old.rstrip("\n") + "\n\n" + section + "\n"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(text, encoding="utf-8")
+
+
 # --- in-process stages and profile -------------------------------------------------------------
 
 
@@ -813,7 +944,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="reduced run (also BENCH_QUICK=1)")
     parser.add_argument("--departments", type=int, help="batch size (default 100; quick: 10)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--projects",
+        nargs="?",
+        const=",".join(map(str, PROJECT_SIZES)),
+        help="only the growth-with-projects figures, for these sizes (default 200,1000,2000)",
+    )
     args = parser.parse_args(argv)
+    if args.projects:
+        sizes = tuple(int(x) for x in args.projects.split(","))
+        with tempfile.TemporaryDirectory(prefix="bench-projects-") as tmp_name:
+            load_before = load()
+            figures = project_figures(Path(tmp_name), sizes)
+        meta = {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "commit": commit()}
+        meta["load average before / after"] = f"{load_before} / {load()}"
+        write_project_section(Path(args.output), project_section(figures, meta))
+        print(f"wrote {args.output}")
+        return 0
     quick = args.quick or os.environ.get("BENCH_QUICK", "") not in ("", "0")
     runs = args.runs or (3 if quick else 5)
     departments = args.departments or (10 if quick else 100)
@@ -848,6 +995,7 @@ def main(argv: list[str] | None = None) -> int:
         print("== stages and profile", flush=True)
         stages = stage_split(wb.examples["002"], tmp / "stages", runs)
         profile = profile_pdf(wb.examples["002"], tmp / "stages")
+        figures = project_figures(tmp / "projects", PROJECT_SIZES[:1] if quick else PROJECT_SIZES)
     print("== departments per minute: 1, 2, 4 worker processes against the in-process pool", flush=True)
     queue_text = queue_figure(min(departments, 20))
     meta = {
@@ -874,6 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
     if start in old and end in old:
         text = text.rstrip("\n") + "\n\n" + old[old.index(start) : old.index(end) + len(end)] + "\n"
     out_path.write_text(text, encoding="utf-8")
+    write_project_section(out_path, project_section(figures, {"date": meta["Date"], "commit": meta["Commit"]}))
     print(f"wrote {out_path}")
     return 0
 

@@ -106,6 +106,19 @@ def indicator(project_name: str, weight: str = "90", row: int = 2, **over: objec
     return Indicator.model_validate(base)
 
 
+def satisfaction(project_name: str, weight: str = "10", row: int = 9) -> Indicator:
+    """The 满意度指标 row a published 绩效目标表 carries (a table without one is warned about)."""
+    return indicator(
+        project_name,
+        weight,
+        row=row,
+        level1="满意度指标",
+        level2="满意度指标",
+        level3="服务对象满意度",
+        value=">=90%",
+    )
+
+
 def prior(key: str, amount: str | None, reason: str | None = None, row: int = 2) -> PriorRow:
     return PriorRow(row=row, key=key, prior=None if amount is None else Decimal(amount), reason=reason)
 

@@ -206,3 +206,68 @@ def test_rebuild_replaces_outputs_completely(workbook: Path, earlier: Path, tmp_
     assert not [p for p in earlier.iterdir() if p.name.endswith(".tmp")]
     # and an earlier input of the same name in the output folder is not confused with it
     assert openpyxl.load_workbook(workbook).sheetnames
+
+
+# --- an output name that is already a symbolic link (issue 18 §7a) ---------------------------------
+
+
+def test_publish_replaces_a_symlink_itself_and_restores_it_on_failure(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    target, link = elsewhere / "target.html", out / "a.pdf"
+    target.write_text("不属于本工具的文件", encoding="utf-8")
+    link.symlink_to(target)
+    dangling = out / "b.pdf"
+    dangling.symlink_to(elsewhere / "missing.pdf")
+    # A failed publish (second rename fails) puts both links back as links.
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):  # type: ignore[no-untyped-def]
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, "simulated")
+        return real_replace(src, dst)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "replace", failing_replace)
+        with pytest.raises(OSError), output.atomic_paths({"a": link, "b": dangling}) as temps:
+            temps["a"].write_bytes(b"new a")
+            temps["b"].write_bytes(b"new b")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert dangling.is_symlink() and not dangling.exists()
+    assert target.read_text(encoding="utf-8") == "不属于本工具的文件"
+    # A good publish replaces the links by the new files; the link's target is untouched.
+    with output.atomic_paths({"a": link, "b": dangling}) as temps:
+        temps["a"].write_bytes(b"new a")
+        temps["b"].write_bytes(b"new b")
+    assert not link.is_symlink() and link.read_bytes() == b"new a"
+    assert not dangling.is_symlink() and dangling.read_bytes() == b"new b"
+    assert target.read_text(encoding="utf-8") == "不属于本工具的文件"
+    assert not (elsewhere / "missing.pdf").exists()
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["target.html"]
+    assert not (out / output.TEMP_DIR).exists()
+
+
+@pytest.mark.parametrize("kind", ["to-a-file-elsewhere", "dangling"])
+def test_build_over_a_symlinked_output_replaces_the_link(workbook: Path, tmp_path: Path, kind: str, capsys) -> None:
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    name = "昌吉州工业和信息化局2023年部门预算公开.html"
+    target = elsewhere / "target.html"
+    if kind == "dangling":
+        (out / name).symlink_to(target)
+    else:
+        target.write_text("不属于本工具的文件", encoding="utf-8")
+        (out / name).symlink_to(target)
+    assert main(["build", str(workbook), "-o", str(out), "--format", "html"]) == 0
+    assert "内部错误" not in capsys.readouterr().err
+    written = out / name
+    assert not written.is_symlink() and "昌吉州工业和信息化局" in written.read_text(encoding="utf-8")
+    if kind == "dangling":
+        assert not target.exists()
+    else:
+        assert target.read_text(encoding="utf-8") == "不属于本工具的文件"
+    assert sorted(p.name for p in out.iterdir()) == [name]

@@ -42,8 +42,10 @@ def test_folder_builds_every_department(folder: Path, tmp_path: Path, capsys) ->
     pdf = out / f"{STEMS['002']}.pdf"
     assert row.split()[1:3] == ["成功", str(len(PdfReader(pdf).pages))]  # the pages of the published PDF
     assert "共 2 个工作簿：成功 2 个，失败 0 个。" in captured.out
-    # example 000 has one warning (离休费 without 离休人数), shown after the table
-    assert "000.xlsx：1 个警告，如 基本信息!B13: 警告：离休人数为0" in captured.out
+    # example 002 has one warning (the reference's 指标值 “意见被采纳的情况”), shown after the table;
+    # 000 has none since issue 18 §5 (its 离休费 0.50 is 退休费)
+    assert "002.xlsx：1 个警告，如 绩效指标!E41: 警告：指标值“意见被采纳的情况”" in captured.out
+    assert "000.xlsx：" not in captured.out
 
 
 def test_one_failure_stops_nothing_and_exits_1(folder: Path, tmp_path: Path, capsys) -> None:

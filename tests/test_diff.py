@@ -34,9 +34,10 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # --- the two revisions -----------------------------------------------------------------------------------------
 
 # 002: row 8 办公费 +2, row 16 公务用车运行维护费 −2 (both 2011301 basic 一般公共预算: they cancel in every
-# 2011301/302/total figure), row 48 单位资金 project item +2.5; the 机关运行经费 reason rewritten.
+# 2011301/302/total figure), row 47 单位资金 project item +2.5; the 机关运行经费 reason rewritten.
+# (Row 47 was row 48 until issue 18 §5 merged 002's 0.40 of 2011301 into the 2011399 line at row 35.)
 REVISION_002 = {
-    "items": {6: ("30201", "5.71", "7.71"), 14: ("30231", "10.00", "8.00"), 46: ("30216", "12.50", "15.00")},
+    "items": {6: ("30201", "5.71", "7.71"), 14: ("30231", "10.00", "8.00"), 45: ("30216", "12.50", "15.00")},
     "reason": ("机关运行经费", "调标增资，工会经费、福利费及办公费预算增加"),
     "control": "7114.01",
 }
@@ -176,12 +177,12 @@ def test_golden_revision_002_text(reports: dict[str, DiffReport]) -> None:
 def test_golden_revision_002_causes_and_headlines(reports: dict[str, DiffReport]) -> None:
     report = reports["002"]
     by_cell = {(c.sheet, c.cell): c.id for c in report.input_changes}
-    office, car, unit_project = by_cell[("支出明细", "I8")], by_cell[("支出明细", "I16")], by_cell[("支出明细", "I48")]
+    office, car, unit_project = by_cell[("支出明细", "I8")], by_cell[("支出明细", "I16")], by_cell[("支出明细", "I47")]
     control = by_cell[("基本信息", "B18")]
     assert {(c.sheet, c.cell) for c in report.input_changes} == {
         ("支出明细", "I8"),
         ("支出明细", "I16"),
-        ("支出明细", "I48"),
+        ("支出明细", "I47"),
         ("上年对比", "C31"),
         ("基本信息", "B18"),
     }
@@ -498,3 +499,51 @@ def test_unit_name_change_reaches_headings_cover_and_text(tmp_path: Path) -> Non
     assert all(c.causes == (cause.id,) for c in report.changes)
     assert not any(c.kind == "table" for c in report.changes)
     assert all("昌吉州工信局" in c.new for c in report.changes)
+
+
+def test_causes_are_necessary_and_complete_for_a_new_item_that_needs_several_edits(tmp_path: Path) -> None:
+    """Issue 18 §6: in 002, 30201 5.71 → 6.71 and a new 2050803 line with its 类用途说明 and 上年对比 rows.
+
+    A cause listed must be one without which the change would not happen (the 30201 edit has nothing to do
+    with the 教育支出 sentences), and every input cell whose value the changed text prints is listed (the
+    类用途说明 text in 四, the 上年对比 reason in 五（三）).
+    """
+    data = example_data("002")
+    new = copy.deepcopy(data)
+    office = new["支出明细"][6]
+    assert (office["功能分类科目编码"], office["经济分类科目编码"], office["金额"]) == ("2011301", "30201", "5.71")
+    office["金额"] = "6.71"
+    line = dict(office, 功能分类科目编码="2050803", 经济分类科目编码="30216", 金额="3.00", 备注="")
+    new["支出明细"].append(line)
+    new["类用途说明"].append({"功能分类类编码": "205", "主要用于": "干部职工培训支出"})
+    new["上年对比"].append(
+        {"比较项目": "一般公共预算项：2050803 培训支出", "上年预算数": "0", "主要原因": "新增干部职工培训"}
+    )
+    old_path, new_path = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_workbook(old_path, data)
+    write_workbook(new_path, new)
+    report = diff_workbooks(old_path, new_path)
+    by_action = {(c.sheet, c.action): c.id for c in report.input_changes}
+    office_id = by_action[("支出明细", "modified")]
+    line_id = by_action[("支出明细", "added")]
+    use_id = by_action[("类用途说明", "added")]
+    prior_id = by_action[("上年对比", "added")]
+    assert len(report.input_changes) == 4
+
+    def causes_of(fragment: str) -> set[int]:
+        (change,) = [c for c in report.changes if c.kind == "text" and fragment in c.new]
+        return set(change.causes)
+
+    # 四: "教育支出3.00万元，主要用于干部职工培训支出" prints the line's amount and the 类用途说明 text.
+    assert causes_of("教育支出3.00万元，主要用于干部职工培训支出") == {line_id, use_id}
+    # 五（三）: the new item prints the line's amount and the reason typed in 上年对比.
+    assert causes_of("培训支出（项）：2023年预算数为3.00万元") == {line_id, prior_id}
+    # 2011301 行政运行 moved by +1 (5.71 → 6.71): only the 30201 edit.
+    assert causes_of("行政运行（项）：2023年预算数为460.01万元") == {office_id}
+    # The 一般公共预算 total moved by 1 + 3 = 4 (2918.03 → 2922.03): both amounts, nothing else.
+    assert causes_of("一般公共预算拨款2922.03万元") == {office_id, line_id}
+    # Table cells follow the line items that sum into them.
+    cells = {c.location: set(c.causes) for c in report.changes if c.kind == "table"}
+    assert cells["表6 30201 办公费 / 合计"] == {office_id}
+    assert all(causes for causes in cells.values())
+    assert all(use_id not in c and prior_id not in c for c in cells.values())

@@ -9,7 +9,7 @@ from generator.compute import compute_disclosure
 from generator.compute.names import Names
 from generator.validate import validate
 from generator.workbook.schema import SpendingKind
-from tests.factories import indicator, item, make_inputs, project
+from tests.factories import indicator, item, make_inputs, project, satisfaction
 
 CATALOG = load_catalog(2023)
 
@@ -34,7 +34,7 @@ def test_blank_sign_date_prints_no_date() -> None:
 def test_execution_period_by_day() -> None:
     p = project("甲", period="2023年1月1日至2023年12月31日")
     items = [item("2010302", "30227", "20.00", SpendingKind.PROJECT, project="甲")]
-    inputs = make_inputs(items, projects=[p], indicators=[indicator("甲")])
+    inputs = make_inputs(items, projects=[p], indicators=[indicator("甲", "80"), satisfaction("甲")])
     assert "资金执行时间：2023年1月1日至2023年12月31日" in [x.text for x in compute(inputs).sections[6].paragraphs]
     assert validate(inputs, Names.build(CATALOG, inputs)) == []
 
@@ -42,7 +42,7 @@ def test_execution_period_by_day() -> None:
 def test_execution_period_by_day_invalid_is_located() -> None:
     p = project("甲", row=3, period="2023年2月30日至2023年12月31日")
     items = [item("2010302", "30227", "20.00", SpendingKind.PROJECT, project="甲")]
-    inputs = make_inputs(items, projects=[p], indicators=[indicator("甲")])
+    inputs = make_inputs(items, projects=[p], indicators=[indicator("甲", "80"), satisfaction("甲")])
     found = [(i.code, i.sheet, i.cell) for i in validate(inputs, Names.build(CATALOG, inputs))]
     assert found == [("project-period-text-invalid", "项目信息", "I3")]
 
@@ -105,5 +105,5 @@ def test_catalog_has_the_item_a_real_2023_document_uses() -> None:
     assert CATALOG.functions["2060404"] == "科技成果转化与扩散"
     assert CATALOG.functions["20604"] == "技术研究与开发"
     items = [item("2060404", "30227", "12.00", SpendingKind.PROJECT, project="甲")]
-    inputs = make_inputs(items, projects=[project("甲")], indicators=[indicator("甲")])
+    inputs = make_inputs(items, projects=[project("甲")], indicators=[indicator("甲", "80"), satisfaction("甲")])
     assert validate(inputs, Names.build(CATALOG, inputs)) == []

@@ -82,12 +82,12 @@ def test_inside_refuses_anything_but_one_component(tmp_path: Path, name: str) ->
         inside(tmp_path, name)
 
 
-def test_inside_refuses_a_symlink_out_of_the_folder(tmp_path: Path) -> None:
+def test_inside_names_a_symlink_itself_not_its_target(tmp_path: Path) -> None:
+    # Issue 18 §7: the link is the directory entry that gets replaced; its target is never the path.
     out = tmp_path / "out"
     out.mkdir()
     (out / "报告.pdf").symlink_to(tmp_path / "elsewhere.pdf")
-    with pytest.raises(UnsafePathError):
-        inside(out, "报告.pdf")
+    assert inside(out, "报告.pdf") == out.resolve() / "报告.pdf"
     assert inside(out, "别的.pdf") == out.resolve() / "别的.pdf"
 
 

@@ -172,7 +172,8 @@ SENTENCES = [
     "四、实施方案",
     "4.开展“人民调解协议书检查”、优秀调解案例”活动。",
     "五、实施周期",
-    "2026年1月1日-2026年12月31日",
+    # ... and its ASCII hyphen as a range mark is a warning (issue 18 §2): the officer writes 至
+    "2026年1月1日至2026年12月31日",
     "六、年度预算安排",
     "795万元",
     "七、绩效目标",

@@ -415,3 +415,29 @@ def test_condensed_paragraph_keeps_its_text(disclosures: dict[str, Disclosure], 
         return sum(len(r._r.xpath("./w:rPr/w:spacing")) for p in document.paragraphs for r in p.runs)
 
     assert spacings(doc) == spacings(plain) + len(hit[0].runs)  # that paragraph only
+
+
+def test_short_last_lines_tell_apart_paragraphs_that_end_alike() -> None:
+    """Example 000's 五（三）5 and 6 give the same reason; LibreOffice ends 5 with "应提高。" and 6 with "高。"
+    (lines as pdftotext reads them). Only 6 ends in a short line."""
+    from generator.render.office import short_last_lines
+
+    reason = "主要原因是：工资标准调整，养老保险和职业年金缴费基数相应提高。"
+    five = "5.社会保障和就业支出（类）机关事业单位基本养老保险缴费支出（项）：2023年预算数为56.24万元，" + reason
+    six = "6.社会保障和就业支出（类）机关事业单位职业年金缴费支出（项）：2023年预算数为28.12万元，" + reason
+    lines = [
+        "5.社会保障和就业支出（类）机关事业单位基本养老保险缴费支",
+        "出（项）：2023年预算数为56.24万元，",
+        "主要原因是：工资标准调整，养老保险和职业年金缴费基数相",
+        "应提高。",
+        "6.社会保障和就业支出（类）机关事业单位职业年金缴费支出（",
+        "项）：2023年预算数为28.12万元，主要",
+        "原因是：工资标准调整，养老保险和职业年金缴费基数相应提",
+        "高。",
+        "第18页共35页",
+    ]
+    assert short_last_lines([five, six], lines) == {six: "高。"}
+    # Broken by a page foot: matched by its end.
+    broken = ["5.社会保障和就业支出（类）机关事业单位基本养老保险缴费支", "第17页共35页", *lines[1:4]]
+    assert short_last_lines([five], broken) == {}
+    assert short_last_lines([six], [*lines[4:6], "第18页共35页", *lines[6:8]]) == {six: "高。"}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from generator.catalog import load_catalog
 from generator.compute import compute_disclosure
 from generator.compute.names import Names
-from generator.inputs import ExtraCode, Inputs
+from generator.inputs import ExtraCode, Indicator, Inputs
 from generator.issues import Issue
 from generator.validate import validate
 from generator.workbook.schema import FundSource, PriorKey, SpendingKind
@@ -26,11 +26,18 @@ def triples(issues: list[Issue]) -> list[tuple[str, str | None, str | None]]:
     return [(i.code, i.sheet, i.cell) for i in issues]
 
 
+def satisfaction(name: str = "项目甲", row: int = 9) -> Indicator:
+    """The 满意度指标 row every published 绩效目标表 carries (weight 10 of the 90)."""
+    return indicator(
+        name, "10", row=row, level1="满意度指标", level2="满意度指标", level3="服务对象满意度", value=">=90%"
+    )
+
+
 def good_project(name: str = "项目甲") -> dict:
     return {
         "items": [item("2010302", "30227", "20.00", P, project=name, row=2)],
         "projects": [project(name)],
-        "indicators": [indicator(name)],
+        "indicators": [indicator(name, "80"), satisfaction(name)],
     }
 
 
@@ -71,7 +78,7 @@ def test_extra_code_redefining_an_official_code_names_both() -> None:
 
 
 def test_project_spending_without_project() -> None:
-    issues = issues_of(make_inputs([item(kind=P, row=4)]))
+    issues = issues_of(make_inputs([item("2010302", kind=P, row=4)]))
     assert triples(issues) == [("project-name-missing", "支出明细", "G4")]
 
 
@@ -103,7 +110,7 @@ def test_duplicate_project() -> None:
 
 def test_indicator_weights_must_sum_to_declared_total() -> None:
     data = good_project()
-    data["indicators"] = [indicator("项目甲", "40", row=2), indicator("项目甲", "43.2", row=3)]
+    data["indicators"] = [indicator("项目甲", "30", row=2), indicator("项目甲", "43.2", row=3), satisfaction()]
     issues = issues_of(make_inputs(**data))
     assert triples(issues) == [("indicator-weights-sum", "绩效指标", "H2")]
     assert "83.2" in issues[0].message and "90" in issues[0].message
@@ -117,7 +124,7 @@ def test_indicator_for_unknown_project() -> None:
 
 def test_positive_rate_with_less_than_warns() -> None:
     data = good_project()
-    data["indicators"] = [indicator("项目甲", level3="项目按时完成及时率", value="<=90%", row=4)]
+    data["indicators"] = [indicator("项目甲", "80", level3="项目按时完成及时率", value="<=90%", row=4), satisfaction()]
     issues = issues_of(make_inputs(**data))
     assert triples(issues) == [("indicator-rate-direction", "绩效指标", "E4")]
     assert not issues[0].is_error
@@ -259,3 +266,125 @@ def test_class_use_missing_for_section_four() -> None:
 def test_carry_over_spending_is_not_in_section_four() -> None:
     issues = compute_issues(make_inputs([item(source=FundSource.CARRY_GPB)]))
     assert not [i for i in issues if i.code == "class-use-missing"]
+
+
+# --- the officer's own text and figures a reviewer sends back (issue 18 §2) ----------------------------
+
+
+def with_project(**over: object) -> list[Issue]:
+    data = good_project()
+    data["projects"] = [project("项目甲", **over)]
+    return issues_of(make_inputs(**data))
+
+
+def test_document_number_brackets_warn_at_the_cell() -> None:
+    # The review's cases (000 p20/p21/p23): [] 【】 () and a half-closed 〔], each at 设立的政策依据 (C).
+    for typed, fixed in (
+        ("《通知》（新政办发[2022] 26号）", "〔2022〕26号"),
+        ("《意见》（新政发【2020】30号）", "〔2020〕30号"),
+        ("(国办发 2019) 14号)", "〔2019〕14号"),
+        ("昌州党办发〔2021]57号", "〔2021〕57号"),
+        ("（新政办函（2020）38号）", "〔2020〕38号"),
+    ):
+        issues = with_project(policy_basis=typed)
+        assert triples(issues) == [("document-number-brackets", "项目信息", "C2")], typed
+        assert f"应写成“{fixed}”" in issues[0].message and "六角括号〔〕" in issues[0].message
+        assert not issues[0].is_error
+    assert with_project(policy_basis="《通知》（新政办发〔2022〕26号）、《中华人民共和国密码法》") == []
+
+
+def test_geiyu_warns_and_yu_hui_does_not() -> None:
+    issues = with_project(goal="给与新改扩建酒庄补助资金")
+    assert triples(issues) == [("wording-geiyu", "项目信息", "H2")]
+    assert issues[0].message == "项目总体目标中“给与”应为“给予”，请修改"
+    assert with_project(goal="给予新改扩建酒庄补助资金，资料分发给与会代表") == []
+
+
+def test_doubled_words_warn_but_real_reduplications_do_not() -> None:
+    issues = with_project(goal="完成标准标准体系建设，提升民爆企业企业重大安全风险管控能力")
+    assert triples(issues) == [("wording-doubled", "项目信息", "H2")] * 2
+    assert "“标准标准”重复了“标准”" in issues[0].message and "“企业企业”" in issues[1].message
+    # A doubled function word is a slip too.
+    issues = with_project(goal="提升企业的的管理水平，在在岗人员中开展培训")
+    assert [i.value for i in issues] == ["的的", "在在"]
+    # 常常/人人/年年/层层/等等 are words (one character doubled); 一个一个 counts; 研究研究 is a verb reduplication.
+    assert (
+        with_project(goal="常常督促，人人参与，年年考核，层层落实、等等，一个一个落实，研究研究方案，标准化、规范化")
+        == []
+    )
+
+
+def test_hyphen_as_range_mark_warns() -> None:
+    for typed in ("资金执行时间2023年1月-2023年12月", "1-12月", "完成3-5个工作日内办结", "2023-2025年规划"):
+        issues = with_project(goal=typed)
+        assert triples(issues) == [("wording-hyphen-range", "项目信息", "H2")], typed
+        assert "“至”" in issues[0].message
+    # A standard's number and a range written with 至 are fine.
+    assert with_project(goal="按GB/T 9704-2012排版，2023年1月至12月执行，电话0994-2345678") == []
+
+
+def test_rate_indicator_with_an_amount_warns() -> None:
+    # 000's 等保测评 (8万元): "预算成本控制率 <=8万元".
+    data = good_project()
+    data["items"] = [item("2010302", "30227", "8.00", P, project="项目甲", row=2)]
+    data["indicators"] = [
+        indicator("项目甲", "70", row=2),
+        indicator(
+            "项目甲", "10", row=3, level1="成本指标", level2="经济成本指标", level3="预算成本控制率", value="<=8万元"
+        ),
+        satisfaction(),
+    ]
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("indicator-rate-money", "绩效指标", "E3")]
+    data["indicators"][1] = data["indicators"][1].model_copy(update={"value": "<=100%"})
+    assert issues_of(make_inputs(**data)) == []
+
+
+def test_cost_indicators_that_do_not_add_up_to_the_project_warn() -> None:
+    # 002's 单位项目资金: total 124, its one cost indicator says 114.
+    data = good_project()
+    data["items"] = [item("2010302", "30216", "124.00", P, project="项目甲", row=2)]
+    data["indicators"] = [
+        indicator("项目甲", "70", row=2),
+        indicator(
+            "项目甲", "10", row=3, level1="成本指标", level2="经济成本指标", level3="培训班经费", value="<=114万元"
+        ),
+        satisfaction(),
+    ]
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("indicator-cost-sum", "绩效指标", "E3")]
+    assert (
+        "合计114.00万元" in issues[0].message
+        and "124.00万元" in issues[0].message
+        and "相差10.00万元" in issues[0].message
+    )
+    # 114 + 10 = 124 (and a percentage cost cap does not count as money).
+    data["indicators"] += [
+        indicator("项目甲", "0", row=4, level1="成本指标", level2="经济成本指标", level3="资料费", value="<=100000元"),
+        indicator(
+            "项目甲", "0", row=5, level1="成本指标", level2="经济成本指标", level3="单位预算成本控制率", value="<=95%"
+        ),
+    ]
+    assert issues_of(make_inputs(**data)) == []
+
+
+def test_published_table_without_satisfaction_indicator_warns() -> None:
+    data = good_project()
+    data["indicators"] = [indicator("项目甲", row=5)]
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("indicator-no-satisfaction", "绩效指标", "B5")]
+    assert "满意度指标" in issues[0].message
+    # No table is published: nothing to ask for.
+    data["projects"] = [project("项目甲", publish_targets="否")]
+    assert issues_of(make_inputs(**data)) == []
+
+
+def test_project_spending_under_admin_operation_warns() -> None:
+    # 002's 0.40 of 项目支出 under 2011301 行政运行.
+    data = good_project()
+    data["items"].append(item("2011301", "30227", "0.40", P, project="项目甲", row=3))
+    issues = issues_of(make_inputs(**data))
+    assert triples(issues) == [("project-under-admin-operation", "支出明细", "B3")]
+    assert "2011301 行政运行" in issues[0].message
+    # 基本支出 under 行政运行 is where it belongs.
+    assert issues_of(make_inputs([item("2011301", "30101", "5.00", row=2)])) == []

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from generator import formatting as fmt
-from generator.diff import Change, DiffReport, StaleReason
+from generator.diff import Change, DiffReport, StaleReason, TocMove
 from generator.render.filters import make_env
 
 ACTIONS = {"modified": "修改", "added": "新增", "removed": "删除"}
@@ -48,6 +48,17 @@ def stale_note(s: StaleReason) -> str:
     return note
 
 
+def page_text(page: int | None) -> str:
+    return f"第{page}页" if page is not None else "（无）"
+
+
+def toc_move_text(m: TocMove) -> str:
+    return f"{m.entry}：{page_text(m.old_page)} → {page_text(m.new_page)}"
+
+
+TOC_MOVES_NOTE = "前文内容增减，页码随之移动（页码按排版结果，与生成的公开文件一致）"
+
+
 def summary_lines(report: DiffReport) -> list[str]:
     """The short terminal summary."""
     if report.empty:
@@ -65,6 +76,11 @@ def summary_lines(report: DiffReport) -> list[str]:
         lines.append(f"  [{ACTIONS[c.action]}] {c.location}：{c.old or '（无）'} → {c.new or '（无）'}")
     if len(report.changes) > 12:
         lines.append(f"  ……其余{len(report.changes) - 12}处见修订说明。")
+    if report.toc_moves:
+        lines += ["", f"目录页码变化{len(report.toc_moves)}处（{TOC_MOVES_NOTE}）："]
+        lines += [f"  {toc_move_text(m)}" for m in report.toc_moves[:12]]
+        if len(report.toc_moves) > 12:
+            lines.append(f"  ……其余{len(report.toc_moves) - 12}处见修订说明。")
     for label, errors in (("原工作簿", report.old_errors), ("新工作簿", report.new_errors)):
         if errors:
             lines += ["", f"注意：{label}有{len(errors)}个错误，修改后才能生成公开文件（运行 disclosure check 查看）："]
@@ -122,6 +138,7 @@ def write_xlsx(report: DiffReport, target: Path) -> None:
             ["公开文件修改（处）", "", len(report.changes), ""],
             ["工作簿修改（处）", "", len(report.input_changes), ""],
             ["需核对的原因（条）", "", len(report.stale_reasons), ""],
+            ["目录页码变化（处）", "", len(report.toc_moves), ""],
             ["工作簿错误（个）", len(report.old_errors), len(report.new_errors), ""],
         ],
         [22, 40, 16, 14],
@@ -177,6 +194,14 @@ def write_xlsx(report: DiffReport, target: Path) -> None:
     for row in stale.iter_rows(min_row=2):
         for cell in row:
             cell.fill = STALE_FILL
+    if report.toc_moves:
+        _sheet(
+            wb,
+            "目录页码",
+            ["目录条目", "原页码", "新页码", "说明"],
+            [[m.entry, m.old_page, m.new_page, TOC_MOVES_NOTE] for m in report.toc_moves],
+            [48, 10, 10, 50],
+        )
     if report.old_errors or report.new_errors:
         _sheet(
             wb,
@@ -191,5 +216,13 @@ def write_xlsx(report: DiffReport, target: Path) -> None:
 
 def render_html(report: DiffReport) -> str:
     env = make_env("html")
-    env.globals.update(actions=ACTIONS, kinds=KINDS, signed=signed, causes_text=causes_text, stale_note=stale_note)
+    env.globals.update(
+        actions=ACTIONS,
+        kinds=KINDS,
+        signed=signed,
+        causes_text=causes_text,
+        stale_note=stale_note,
+        page_text=page_text,
+        toc_moves_note=TOC_MOVES_NOTE,
+    )
     return env.get_template("diff.html").render(r=report)

@@ -11,6 +11,13 @@ cells, and then:
   (numbers are whole tokens, so `7111.51` → `7114.01` is one deletion and one insertion);
 - a paragraph that appears or disappears is tracked with its paragraph mark.
 
+With `paginate`, both documents are rendered as a build renders them (目录 page numbers
+from LibreOffice's layout, generator/render/office.py), so the 目录 shows the new
+numbers with the old ones struck, and the entries whose page moved are returned for the
+修订说明 (`TocMove`). A changed table cell puts a line break between the struck and the
+inserted value (itself an insertion that is deleted: gone whether the revisions are
+accepted or rejected), so the two figures never run together in a narrow column.
+
 Every revision has the author `预算公开生成工具` and the new document's signing date,
 so the file is deterministic. Accepting all revisions yields the new document's text,
 rejecting all yields the old one's (`accept_all` / `reject_all` prove it in the tests).
@@ -33,9 +40,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from generator.diff import align, monotone_pairs, skeleton
+from generator.diff import TocMove, align, monotone_pairs, skeleton
 from generator.model import Disclosure
-from generator.render.docx import FIXED_ZIP_DATE, render_docx
+from generator.render import style
+from generator.render.docx import FIXED_ZIP_DATE, render_docx, render_docx_paginated
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 AUTHOR = "预算公开生成工具"
@@ -63,14 +71,48 @@ def revision_date(disclosure: Disclosure) -> str:
     return f"{y:04d}-{mo:02d}-{d:02d}T00:00:00Z"
 
 
-def write_redline(old: Disclosure, new: Disclosure, target: Path) -> None:
-    """Render both documents and write the new one with tracked changes against the old one."""
+def write_redline(old: Disclosure, new: Disclosure, target: Path, *, paginate: bool = False) -> list[TocMove]:
+    """Render both documents and write the new one with tracked changes against the old one.
+
+    `paginate`: render both as `disclosure build` does, with 目录 page numbers (when LibreOffice is
+    installed), and return the 目录 entries whose page moved; otherwise the 目录 has no numbers."""
+    render = render_docx_paginated if paginate else render_docx
     with tempfile.TemporaryDirectory(prefix="redline-") as folder:
         a, b = Path(folder) / "old.docx", Path(folder) / "new.docx"
-        render_docx(old, a)
-        render_docx(new, b)
-        data = redline_docx(a.read_bytes(), b.read_bytes(), revision_date(new))
+        render(old, a)
+        render(new, b)
+        old_bytes, new_bytes = a.read_bytes(), b.read_bytes()
+        data = redline_docx(old_bytes, new_bytes, revision_date(new))
     target.write_bytes(data)
+    return toc_moves(toc_pages(old_bytes), toc_pages(new_bytes))
+
+
+TOC_STYLES = ("TocPart", "TocItem")
+
+
+def toc_pages(docx: bytes) -> list[tuple[str, int | None]]:
+    """The 目录 lines of a rendered DOCX with their page numbers (None where it has none)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        root = etree.fromstring(z.read(DOCUMENT))
+    out: list[tuple[str, int | None]] = []
+    for p in root.iter(P):
+        style = p.find(f"{PPR}/{w('pStyle')}")
+        if style is None or style.get(w("val")) not in TOC_STYLES:
+            continue
+        title, _, number = paragraph_text(p).partition("\t")
+        out.append((" ".join(title.split()), int(number) if number.strip().isdigit() else None))
+    return out
+
+
+def toc_moves(old: list[tuple[str, int | None]], new: list[tuple[str, int | None]]) -> list[TocMove]:
+    """Entries (in the new 目录's order) whose page differs; nothing when either has no numbers."""
+    if not any(n for _, n in old) or not any(n for _, n in new):
+        return []
+    before = dict(old)
+    after = dict(new)
+    moves = [TocMove(entry=t, old_page=before.get(t), new_page=n) for t, n in new if before.get(t) != n]
+    moves += [TocMove(entry=t, old_page=n, new_page=None) for t, n in old if t not in after]
+    return moves
 
 
 def redline_docx(old: bytes, new: bytes, date: str) -> bytes:
@@ -213,8 +255,11 @@ class Redliner:
         raise ValueError("blocks of different kinds")
 
     # paragraphs ------------------------------------------------------------------------------------------------
-    def paragraph(self, old: etree._Element, new: etree._Element, whole: bool = False) -> etree._Element:
-        """`new` with the differences from `old` tracked; `whole` replaces the text as one unit (table cells)."""
+    def paragraph(
+        self, old: etree._Element, new: etree._Element, whole: bool = False, width: int | None = None
+    ) -> etree._Element:
+        """`new` with the differences from `old` tracked; `whole` replaces the text as one unit (table cells,
+        `width` in twips: too narrow for both values on one line, they go on two)."""
         a, b = paragraph_text(old), paragraph_text(new)
         if a == b:
             return new
@@ -240,11 +285,26 @@ class Redliner:
                 wrapper = self.mark(DEL)
                 wrapper.extend(_runs(old_chars[a0:a1], deleted=True))
                 new.append(wrapper)
+                if whole and b1 > b0 and not _fits_one_line(a + b, width):
+                    new.append(self.separator(new_chars[b0][1]))
             if b1 > b0:
                 wrapper = self.mark(INS)
                 wrapper.extend(_runs(new_chars[b0:b1]))
                 new.append(wrapper)
         return new
+
+    def separator(self, rpr: etree._Element | None) -> etree._Element:
+        """A line break between a struck and an inserted value: inserted and deleted at once, so it is
+        gone whether the revisions are accepted or rejected, and shown only while they are tracked."""
+        run = etree.Element(R)
+        if rpr is not None:
+            run.append(copy.deepcopy(rpr))
+        etree.SubElement(run, BR)
+        deleted = self.mark(DEL)
+        deleted.append(run)
+        inserted = self.mark(INS)
+        inserted.append(deleted)
+        return inserted
 
     def _replace_whole(self, old: etree._Element, new: etree._Element) -> etree._Element:
         # Only reached for paragraphs with non-run content (fields, hyperlinks), which the template does not produce.
@@ -312,9 +372,10 @@ class Redliner:
             return [self.deleted_row(old), self.inserted_row(new)]
         for a, b in zip(old_cells, new_cells, strict=True):
             pa, pb = a.findall(P), b.findall(P)
+            width = _cell_width(b)
             for k, p in enumerate(pb):
                 if k < len(pa):
-                    self.paragraph(pa[k], p, whole=True)
+                    self.paragraph(pa[k], p, whole=True, width=width)
                 else:
                     self.inserted_paragraph(p)
             for gone in pa[len(pb) :]:
@@ -370,6 +431,26 @@ def _chars(p: etree._Element) -> list[Char] | None:
             else:
                 return None
     return out
+
+
+def _cell_width(tc: etree._Element) -> int | None:
+    """The cell's width in twips (`w:tcW`, as the layout wrote it), or None."""
+    tcw = tc.find(f"{w('tcPr')}/{w('tcW')}")
+    if tcw is None or tcw.get(w("type")) not in (None, "dxa"):
+        return None
+    value = tcw.get(w("w"))
+    return int(value) if value and value.isdigit() else None
+
+
+def _fits_one_line(text: str, width: int | None) -> bool:
+    """Whether the struck and the inserted value side by side fit the cell's text width, at the larger table
+    size (Times New Roman: digits ½ em, `.` ¼ em; anything else counted as 1 em)."""
+    if width is None:
+        return False
+    grid = style.PORTRAIT_GRID
+    em = grid.size * 20  # twips
+    needed = sum(0.25 if ch in ".," else 0.5 if ch.isdigit() or ch in "%-" else 1.0 for ch in text) * em
+    return needed <= width - 2 * grid.pad_x * 1440 / 25.4
 
 
 def _offsets(tokens: list[str]) -> list[int]:
