@@ -23,6 +23,8 @@ ALLOWED = {
     "XLSX", "CSV",
     # document formats: the command, its environment variable, the file type and the default format's name
     "formats", "FORMATS", "yaml", "xinjiang",
+    # the 预算 → 决算 workbook command and the default 决算 format's name (issue 20)
+    "final", "from", "budget", "shanghai", "putuo",
 }  # fmt: skip
 ENGLISH = re.compile(r"[A-Za-z]+")
 
