@@ -25,6 +25,7 @@ from openpyxl.comments import Comment
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
+from generator.compute.final import FISCAL_FINAL
 from generator.issues import Issue, warning
 from generator.output import atomic_path
 from generator.pipeline import Result, run
@@ -70,7 +71,7 @@ def final_from_budget(
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}
     money_facts = {f.key for f in schema.FACT_FIELDS if f.kind is schema.Kind.MONEY}
     info_values = info.model_dump() | {"format": format_id}
-    fiscal_codes = sorted({i.func_code for i in L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT | L.CARRY))})
+    fiscal_codes = sorted({i.func_code for i in L.select(inputs.items, L.by_sources(FISCAL_FINAL))})
     income = [{"功能分类科目编码": code, "收入类型": schema.FINAL_INCOME_FISCAL, "金额": None} for code in fiscal_codes]
     data: dict[str, object] = {
         schema.SHEET_INFO: {labels[k]: v for k, v in info_values.items()},

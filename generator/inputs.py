@@ -195,6 +195,15 @@ class FinalIncome(Located):
     amount: Decimal
 
 
+class FinalReasonRow(Located):
+    """Sheet 预决算对比: why a 决算 figure differs from its 年初预算, and the figure it was written for."""
+
+    key: str
+    reason: str | None
+    recorded: Decimal | None = None  # the 决算数 the reason was written for (tool-maintained)
+    recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
+
+
 class Inputs(_Model):
     """Everything the officer entered, typed; nothing derived yet."""
 
@@ -225,6 +234,7 @@ class Inputs(_Model):
     # A 决算 workbook (issue 20): its 决算情况 facts and 收入决算 rows; None / [] in a 预算 workbook.
     final: FinalFacts | None = None
     final_income: list[FinalIncome] = []
+    final_reasons: list[FinalReasonRow] = []
 
 
 def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
@@ -346,4 +356,5 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         incomplete_weights=incomplete_weights,
         final=FinalFacts.model_validate(final_vals) if raw.final else None,
         final_income=collect(schema.SHEET_FINAL_INCOME, FinalIncome) if raw.final else [],
+        final_reasons=collect(schema.SHEET_FINAL_REASONS, FinalReasonRow) if raw.final else [],
     )

@@ -9,6 +9,7 @@ from generator.catalog import KIND_NAMES, KINDS, Catalog, UnknownYearError, avai
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import compute_disclosure
 from generator.compute.comparisons import PriorBook
+from generator.compute.final import FinalBook, explain_final
 from generator.compute.names import Names
 from generator.formats import registry
 from generator.formats.loader import Format, FormatInvalid
@@ -29,6 +30,7 @@ class Result:
     inputs: Inputs | None = None
     disclosure: Disclosure | None = None
     book: PriorBook | None = None
+    final_book: FinalBook | None = None  # a 决算 workbook's 预决算对比 reasons, matched to its figures
     catalog: Catalog | None = None  # the catalog the workbook was checked against
 
     @property
@@ -49,7 +51,9 @@ def run(path: Path, catalogs: CatalogSource = SHIPPED_ONLY) -> Result:
         result.inputs = build_inputs(raw)
     if result.inputs is not None:
         _compute(result, result.inputs, catalogs)
-    result.issues = sort_issues(_dedupe(result.issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS, *schema.FINAL_SHEETS))
+    result.issues = sort_issues(
+        _dedupe(result.issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS, *schema.FINAL_SHEETS)
+    )
     return result
 
 
@@ -83,7 +87,12 @@ def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
         )
     result.catalog = catalog
     # The workbook's own rules first, so a workbook whose format cannot be used still hears all its problems.
-    result.issues.extend(validate(inputs, Names.build(catalog, inputs)))
+    names = Names.build(catalog, inputs)
+    result.issues.extend(validate(inputs, names))
+    if inputs.final is not None:
+        result.final_book = FinalBook(inputs)
+        explain_final(inputs, names, result.final_book)
+        result.issues.extend(result.final_book.issues)
     format_, format_issues = resolve_format(inputs)
     result.issues.extend(format_issues)
     if format_ is None:

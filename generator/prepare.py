@@ -19,6 +19,7 @@ import openpyxl
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
 from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, normalise_key, reason_check
+from generator.compute.final import FinalBook, NeededFinalRow
 from generator.compute.names import Names
 from generator.issues import format_issue
 from generator.output import atomic_path
@@ -53,12 +54,13 @@ def prepare(
             print("上年数据 JSON 有错误，工作簿未修改。", file=sys.stderr)
             return EXIT_ISSUES
     result = run(path, catalogs)
-    if result.inputs is None or result.book is None or result.catalog is None:
+    # A 决算 workbook whose document cannot be computed yet still gets its 预决算对比 rows (issue 20).
+    if result.inputs is None or result.catalog is None or (result.book is None and result.final_book is None):
         for issue in result.issues:
             print(format_issue(issue, path.name), file=sys.stderr)
         print("工作簿无法读取或缺少基本信息，请先按上面的提示修改，再运行 prepare。", file=sys.stderr)
         return EXIT_ISSUES
-    inputs, book = result.inputs, result.book
+    inputs, book = result.inputs, result.book or PriorBook(result.inputs)
     names = Names.build(result.catalog, inputs)
 
     wb = openpyxl.load_workbook(path)
@@ -101,7 +103,8 @@ def prepare(
 
     fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
     have = {u.class_code for u in inputs.uses} | set(inputs.incomplete_uses)
-    missing_classes = sorted({i.func_code[:3] for i in fiscal} - have)
+    missing_classes = sorted({i.func_code[:3] for i in fiscal} - have) if result.book is not None else []
+    added_final = _prepare_final(wb, result.final_book) if result.final_book is not None else []
     added_uses = append_rows(wb, schema.SHEET_USES, [{"class_code": c} for c in missing_classes])
 
     target = output or path
@@ -126,7 +129,47 @@ def prepare(
         print(f"请在“上年对比”第{added_prior[0]}–{added_prior[-1]}行填写上年预算数（B列）和变化的主要原因（C列）。")
     if added_uses:
         print(f"请在“类用途说明”第{added_uses[0]}–{added_uses[-1]}行填写“主要用于”（C列）。")
+    if result.final_book is not None:
+        print(f"“{schema.SHEET_FINAL_REASONS}”新增{len(added_final)}行。")
+        if added_final:
+            print(
+                f"请在“{schema.SHEET_FINAL_REASONS}”第{added_final[0]}–{added_final[-1]}行，"
+                "为决算数大于或小于年初预算数的项目填写主要原因（B列）。"
+            )
     return EXIT_OK
+
+
+# --- 决算 (issue 20) ------------------------------------------------------------------
+
+
+def _prepare_final(wb: openpyxl.Workbook, book: FinalBook) -> list[int]:
+    """Add the 预决算对比 rows the 决算 needs, refresh the automatic columns and record each reason's
+    决算数 (as `_record` does for 上年对比); returns the rows added."""
+    sheet = schema.SHEET_FINAL_REASONS
+    needed: dict[str, NeededFinalRow] = {}
+    for row in book.needed:
+        needed.setdefault(row.key, row)
+    added = append_rows(wb, sheet, [{"key": r.label} for r in needed.values() if r.row is None])
+    rows = iter(added)
+    for r in needed.values():
+        at = r.row if r.row is not None else next(rows)
+        set_cell(wb, sheet, at, "budget", r.completion.budget)
+        set_cell(wb, sheet, at, "final", r.completion.final)
+        set_cell(wb, sheet, at, "hint", r.completion.describe())
+        existing = book.row_of(r.key)
+        if existing is None:
+            continue
+        if clean_reason(existing.reason) is None:
+            if existing.recorded is not None or existing.recorded_check:
+                set_cell(wb, sheet, at, "recorded", None)
+                set_cell(wb, sheet, at, "recorded_check", None)
+            continue
+        check = reason_check(existing.reason)
+        if existing.recorded is None or (existing.recorded_check or check) != check:
+            set_cell(wb, sheet, at, "recorded", r.completion.final)
+        if existing.recorded_check != check:
+            set_cell(wb, sheet, at, "recorded_check", check)
+    return added
 
 
 def _writable(row: NeededRow, functions: dict[str, str]) -> bool:

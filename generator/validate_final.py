@@ -7,13 +7,14 @@ workbook has no 决算 inputs and only meets `check_final_amounts` (a 决算数 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 
 from generator.compute import ledger as L
+from generator.compute.final import FISCAL_FINAL, final_total
 from generator.compute.names import Names
 from generator.compute.wording import wan
-from generator.inputs import FinalFacts, Inputs, LineItem
+from generator.inputs import FinalFacts, Inputs
 from generator.issues import Issue, error, warning
 from generator.workbook import schema
 
@@ -23,11 +24,6 @@ INCOME = schema.SHEET_FINAL_INCOME
 ZERO = Decimal("0.00")
 
 Check = Callable[[Inputs, Names], list[Issue]]
-
-
-def final_total(items: Iterable[LineItem], *preds: L.Predicate) -> Decimal:
-    """Σ 决算数 over the items matching every predicate (an item without one counts 0)."""
-    return sum((i.final or ZERO for i in items if all(p(i) for p in preds)), ZERO)
 
 
 def income_total(inputs: Inputs, income_type: str | None = None) -> Decimal:
@@ -99,7 +95,7 @@ def check_final_balance(inputs: Inputs, names: Names) -> list[Issue]:
             )
         )
     fiscal_income = income_total(inputs, schema.FINAL_INCOME_FISCAL)
-    fiscal_spending = final_total(inputs.items, L.by_sources(L.FISCAL_CURRENT | L.CARRY))
+    fiscal_spending = final_total(inputs.items, L.by_sources(FISCAL_FINAL))
     left, right = fiscal_income + f.carry_in_fiscal, fiscal_spending + f.carry_out_fiscal
     if left != right:
         issues.append(

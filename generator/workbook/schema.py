@@ -607,7 +607,18 @@ TEXT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
 FINAL_DEFAULT_FORMAT = "shanghai-putuo-final"
 SHEET_FINAL = "决算情况"
 SHEET_FINAL_INCOME = "收入决算"
-FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME)
+SHEET_FINAL_REASONS = "预决算对比"
+FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS)
+
+
+# Rows of sheet 预决算对比: the 决算 figures the document sets against their 年初预算, by these labels,
+# or FINAL_ITEM_PREFIX + a 7-digit 项 code (+ optional name) for each 一般公共预算财政拨款 项.
+class FinalKey(str, Enum):
+    GPB_TOTAL = "一般公共预算财政拨款支出"
+    SANGONG = "“三公”经费财政拨款支出"
+
+
+FINAL_ITEM_PREFIX = PRIOR_ITEM_PREFIX
 
 # 收入决算表 columns after 本年收入合计, in the official order.
 FINAL_INCOME_SOURCES = ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
@@ -700,8 +711,35 @@ FINAL_INCOME_COLUMNS: tuple[Column, ...] = (
     Column("amount", "金额", Kind.MONEY, 14, "本年收入决算数，按“基本信息”的金额单位填写", required=True),
 )
 
+FINAL_REASON_COLUMNS: tuple[Column, ...] = (
+    Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
+    Column("reason", "决算数与预算数不同的主要原因", Kind.LONGTEXT, 50, "决算数大于或小于年初预算数时必填"),
+    Column("budget", "年初预算数（自动）", Kind.MONEY, 16, "由工具根据支出明细的“金额”计算", display_only=True),
+    Column("final", "决算数（自动）", Kind.MONEY, 16, "由工具根据支出明细的“决算数”计算", display_only=True),
+    Column("hint", "说明（自动）", Kind.TEXT, 44, "由工具填写：完成年初预算的比例", display_only=True),
+    Column(
+        "recorded",
+        "原因对应的决算数（自动）",
+        Kind.NUMBER,
+        16,
+        "由 disclosure prepare 在首次看到或改写主要原因时记录（万元），勿手工修改；决算数变化后据此提示核对原因",
+        tool=True,
+    ),
+    Column(
+        "recorded_check",
+        "原因校验码（自动）",
+        Kind.TEXT,
+        12,
+        "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
+        tool=True,
+    ),
+)
+
 FINAL_KV_SHEETS: dict[str, tuple[Field, ...]] = {SHEET_FINAL: FINAL_FIELDS}
-FINAL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {SHEET_FINAL_INCOME: FINAL_INCOME_COLUMNS}
+FINAL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {
+    SHEET_FINAL_INCOME: FINAL_INCOME_COLUMNS,
+    SHEET_FINAL_REASONS: FINAL_REASON_COLUMNS,
+}
 # Every sheet a workbook may have: the 预算 sheets and, in a 决算 workbook, the 决算 sheets.
 ALL_KV_SHEETS: dict[str, tuple[Field, ...]] = {**KV_SHEETS, **FINAL_KV_SHEETS}
 ALL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {**LIST_SHEETS, **FINAL_LIST_SHEETS}

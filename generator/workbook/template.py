@@ -49,7 +49,7 @@ PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 300, s.SHEET_USES: 40}
 EXTRA_ROWS = 100  # spare prepared rows below data that exceeds PREPARED_ROWS
 
 # Freeze the first column too where it names the row (project, comparison item).
-FREEZE = {s.SHEET_PROJECTS: "B2", s.SHEET_INDICATORS: "B2", s.SHEET_PRIOR: "B2"}
+FREEZE = {s.SHEET_PROJECTS: "B2", s.SHEET_INDICATORS: "B2", s.SHEET_PRIOR: "B2", s.SHEET_FINAL_REASONS: "B2"}
 
 # Text columns whose dropdown lists names entered on another sheet:
 # (sheet, key) -> (source sheet, source key, strict). Non-strict lists only warn.
@@ -817,6 +817,12 @@ SHEET_PURPOSE = {
         "决算工作簿：本年收入决算数，按功能分类“项”和收入类型每行一笔（收入决算表）。财政拨款收入加年初财政拨款"
         "结转和结余，应等于财政拨款支出决算数加年末财政拨款结转和结余。"
     ),
+    s.SHEET_FINAL_REASONS: (
+        "决算工作簿：决算数与年初预算数的比较。运行 disclosure prepare 后，工具在A列列出需要说明的项目（一般公共预算"
+        "财政拨款支出、每个一般公共预算“项”、“三公”经费），并填好年初预算数、决算数和完成比例；决算数大于或小于年初预算数时"
+        "必须填写主要原因。再次运行 prepare 时，工具记下每条原因对应的决算数；以后决算数变化会提示核对原因，"
+        "大小关系变化时须改写原因。"
+    ),
     s.SHEET_EXTRA_CODES: (
         "科目表中没有的科目（如当年新增科目），每个编码一行，写明官方名称；支出明细中使用这些编码时，名称列也会显示这里的名称。"
         "科目表中已有的科目不要在这里重复填写。"
@@ -873,6 +879,12 @@ EXAMPLES: dict[str, dict[str, str]] = {
     s.SHEET_EXTRA_CODES: {"code_type": "功能分类", "code": "科目表中没有的7位编码", "name": "财政部公布的官方名称"},
     # 决算 workbooks only (issue 20)
     s.SHEET_FINAL: {"carry_in": "49.14", "carry_out": "55.34", "vehicles_held": "0"},
+    s.SHEET_FINAL_REASONS: {
+        "key": s.FinalKey.GPB_TOTAL.value,
+        "reason": "因年度工作计划安排，个别信息化项目和中介机构服务调减",
+        "budget": "2993.92",
+        "final": "2940.05",
+    },
     s.SHEET_FINAL_INCOME: {
         "func_code": "2010602",
         "func_name": "一般行政管理事务",
