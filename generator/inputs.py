@@ -204,6 +204,16 @@ class FinalReasonRow(Located):
     recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
 
 
+class FinalPriorRow(Located):
+    """Sheet 上年决算对比: last year's 决算 figure and the reason for the change."""
+
+    key: str
+    prior: Decimal | None
+    reason: str | None
+    recorded: Decimal | None = None  # the 决算 figure the reason was written for (tool-maintained)
+    recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
+
+
 class Inputs(_Model):
     """Everything the officer entered, typed; nothing derived yet."""
 
@@ -235,6 +245,7 @@ class Inputs(_Model):
     final: FinalFacts | None = None
     final_income: list[FinalIncome] = []
     final_reasons: list[FinalReasonRow] = []
+    final_priors: list[FinalPriorRow] = []
 
 
 def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
@@ -357,4 +368,5 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         final=FinalFacts.model_validate(final_vals) if raw.final else None,
         final_income=collect(schema.SHEET_FINAL_INCOME, FinalIncome) if raw.final else [],
         final_reasons=collect(schema.SHEET_FINAL_REASONS, FinalReasonRow) if raw.final else [],
+        final_priors=collect(schema.SHEET_FINAL_PRIOR, FinalPriorRow) if raw.final else [],
     )

@@ -9,7 +9,7 @@ from generator.catalog import KIND_NAMES, KINDS, Catalog, UnknownYearError, avai
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import compute_disclosure
 from generator.compute.comparisons import PriorBook
-from generator.compute.final import FinalBook, explain_final
+from generator.compute.final import FinalBook, FinalPriorBook, compare_years, explain_final
 from generator.compute.names import Names
 from generator.formats import registry
 from generator.formats.loader import Format, FormatInvalid
@@ -31,6 +31,7 @@ class Result:
     disclosure: Disclosure | None = None
     book: PriorBook | None = None
     final_book: FinalBook | None = None  # a 决算 workbook's 预决算对比 reasons, matched to its figures
+    final_prior_book: FinalPriorBook | None = None  # and its 上年决算对比 rows
     catalog: Catalog | None = None  # the catalog the workbook was checked against
 
     @property
@@ -92,7 +93,9 @@ def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
     if inputs.final is not None:
         result.final_book = FinalBook(inputs)
         explain_final(inputs, names, result.final_book)
-        result.issues.extend(result.final_book.issues)
+        result.final_prior_book = FinalPriorBook(inputs)
+        compare_years(inputs, result.final_prior_book)
+        result.issues.extend([*result.final_book.issues, *result.final_prior_book.issues])
     format_, format_issues = resolve_format(inputs)
     result.issues.extend(format_issues)
     if format_ is None:

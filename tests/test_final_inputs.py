@@ -9,6 +9,7 @@ over that example's figures.
 from __future__ import annotations
 
 import copy
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +57,13 @@ def final_data(**facts: object) -> dict:
     data[INCOME] = [{"功能分类科目编码": c, "收入类型": k, "金额": str(v)} for (c, k), v in sorted(income.items())]
     data[FINAL] = {LABEL["carry_in"]: str(carry), LABEL["carry_in_fiscal"]: str(carry_fiscal)}
     data[FINAL].update({LABEL[k]: v for k, v in facts.items()})
+    # 上年决算对比: last year's 决算 as this year's (no change, so no reason is needed)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "决算.xlsx"
+        write_workbook(path, data)
+        book = run(path).final_prior_book
+    assert book is not None
+    data[schema.SHEET_FINAL_PRIOR] = [{"比较项目": r.key, "上年决算数": str(r.current)} for r in book.needed]
     return data
 
 

@@ -6,18 +6,28 @@ are example 002 made a 决算 (tests/test_final_inputs.py) with hand-changed 决
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from generator.compute.final import Completion, normalise_key
+from generator.compute import ledger as L
+from generator.compute.final import (
+    FISCAL_FINAL,
+    GPB_FINAL,
+    SANGONG_CODES,
+    Completion,
+    normalise_key,
+    spent,
+    year_figures,
+)
 from generator.pipeline import run
 from generator.prepare import prepare
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
-from tests.test_final_inputs import final_data
+from tests.test_final_inputs import final_data, written
 
 D = Decimal
 SHEET = schema.SHEET_FINAL_REASONS
@@ -111,7 +121,7 @@ def test_a_final_below_budget_needs_a_reason_and_prepare_lists_it(tmp_path: Path
     found = [i for i in run(path).issues if i.code in ("final-row-missing", "final-reason-missing")]
     assert {i.code for i in found} == {"final-row-missing"}
     assert prepare(path) == 0
-    assert "“预决算对比”新增" in capsys.readouterr().out
+    assert "“预决算对比”“上年决算对比”共新增" in capsys.readouterr().out
     ws = openpyxl.load_workbook(path)[SHEET]
     rows = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(2, 6)] for r in range(2, ws.max_row + 1)}
     total = rows["一般公共预算财政拨款支出"]
@@ -168,3 +178,55 @@ def test_a_moved_final_warns_at_its_reason_and_a_flipped_relation_is_an_error(tm
     wb.save(path)
     assert prepare(path) == 0
     assert not [i for i in run(path).issues if i.cell == "B3" and i.code.startswith("final-reason")]
+
+
+# --- last year's 决算 -------------------------------------------------------------------
+
+
+def test_year_figures_are_the_years_totals() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = run(written(Path(folder), final_data())).inputs
+    assert inputs is not None
+    items = spent(inputs.items)
+    figures = dict(year_figures(inputs))
+    assert list(figures) == [k.value for k in schema.FinalPriorKey]
+    # income + 年初结转和结余 = spending + 年末结转和结余 (0): the total is what was spent
+    assert figures["收入支出决算总计"] == L.total(items)
+    assert figures["财政拨款收入支出决算总计"] == L.total(items, L.by_sources(FISCAL_FINAL))
+    assert figures["一般公共预算财政拨款支出"] == L.total(items, L.by_sources(GPB_FINAL))
+    parts = ("三公：因公出国（境）费", "三公：公务用车购置及运行维护费", "三公：公务接待费")
+    assert figures["“三公”经费财政拨款支出"] == sum(figures[k] for k in parts)
+    fiscal = L.select(items, L.by_sources(FISCAL_FINAL))
+    assert figures["“三公”经费财政拨款支出"] == L.total(fiscal, lambda i: i.econ_code in SANGONG_CODES)
+
+
+def test_a_reason_against_last_years_final_is_bound_to_its_figure(tmp_path: Path) -> None:
+    data = final_data()
+    rows = data[schema.SHEET_FINAL_PRIOR]
+    total = next(r for r in rows if r["比较项目"] == "一般公共预算财政拨款支出")
+    current = D(total["上年决算数"])
+    total["上年决算数"] = str(current + 10)  # last year 10万元 more: 减少
+    total["主要原因"] = "项目支出减少"
+    path = tmp_path / "决算.xlsx"
+    write_workbook(path, data)
+    assert not [i for i in run(path).issues if i.sheet == schema.SHEET_FINAL_PRIOR]
+    assert prepare(path) == 0  # records this year's 决算 beside the reason
+    n, _, budget = first_gpb_item()
+    row = 2 + [r["比较项目"] for r in rows].index("一般公共预算财政拨款支出")
+    final_col = schema.column_letter(ITEMS, "final")
+
+    def spend(value: D) -> list:
+        wb = openpyxl.load_workbook(path)
+        wb[ITEMS][f"{final_col}{n + 2}"] = float(value)
+        wb.save(path)
+        return [i for i in run(path).issues if i.sheet == schema.SHEET_FINAL_PRIOR and i.cell == f"C{row}"]
+
+    [moved] = spend(budget - 1)  # 1万元 less spent: still 减少
+    assert (moved.code, moved.is_error) == ("reason-figure-moved", False)
+    assert moved.message == (
+        f"“一般公共预算财政拨款支出”的主要原因是按本年{current:.2f}万元写的，现在本年为{current - 1:.2f}万元。"
+        "请确认原因仍然适用；如需修改，改写原因后运行 disclosure prepare"
+    )
+    [flipped] = spend(budget + 11)  # 11万元 more spent: above last year, 增加
+    assert (flipped.code, flipped.is_error) == ("reason-direction-flipped", True)
+    assert f"现在本年{current + 11:.2f}万元、上年{current + 10:.2f}万元，是增加" in flipped.message

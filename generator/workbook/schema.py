@@ -608,7 +608,8 @@ FINAL_DEFAULT_FORMAT = "shanghai-putuo-final"
 SHEET_FINAL = "决算情况"
 SHEET_FINAL_INCOME = "收入决算"
 SHEET_FINAL_REASONS = "预决算对比"
-FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS)
+SHEET_FINAL_PRIOR = "上年决算对比"
+FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS, SHEET_FINAL_PRIOR)
 
 
 # Rows of sheet 预决算对比: the 决算 figures the document sets against their 年初预算, by these labels,
@@ -619,6 +620,18 @@ class FinalKey(str, Enum):
 
 
 FINAL_ITEM_PREFIX = PRIOR_ITEM_PREFIX
+
+
+# Rows of sheet 上年决算对比: the 决算 figures the document compares with last year's 决算.
+class FinalPriorKey(str, Enum):
+    TOTAL = "收入支出决算总计"
+    FISCAL_TOTAL = "财政拨款收入支出决算总计"
+    GPB = "一般公共预算财政拨款支出"
+    SANGONG = "“三公”经费财政拨款支出"
+    SANGONG_ABROAD = "三公：因公出国（境）费"
+    SANGONG_VEHICLE = "三公：公务用车购置及运行维护费"
+    SANGONG_RECEPTION = "三公：公务接待费"
+    OPERATING = "机关运行经费"
 
 # 收入决算表 columns after 本年收入合计, in the official order.
 FINAL_INCOME_SOURCES = ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
@@ -735,10 +748,35 @@ FINAL_REASON_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+FINAL_PRIOR_COLUMNS: tuple[Column, ...] = (
+    Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
+    Column("prior", "上年决算数", Kind.MONEY, 14, "上年部门决算公开中的对应数（上年没有则填0）"),
+    Column("reason", "主要原因", Kind.LONGTEXT, 50, "本年决算与上年决算不同时必填"),
+    Column("current", "本年决算数（自动）", Kind.MONEY, 16, "由工具根据决算数据计算，仅供参考", display_only=True),
+    Column("hint", "说明（自动）", Kind.TEXT, 40, "由工具填写", display_only=True),
+    Column(
+        "recorded",
+        "原因对应的本年决算数（自动）",
+        Kind.NUMBER,
+        16,
+        "由 disclosure prepare 在首次看到或改写主要原因时记录（万元），勿手工修改；本年数变化后据此提示核对原因",
+        tool=True,
+    ),
+    Column(
+        "recorded_check",
+        "原因校验码（自动）",
+        Kind.TEXT,
+        12,
+        "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
+        tool=True,
+    ),
+)
+
 FINAL_KV_SHEETS: dict[str, tuple[Field, ...]] = {SHEET_FINAL: FINAL_FIELDS}
 FINAL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {
     SHEET_FINAL_INCOME: FINAL_INCOME_COLUMNS,
     SHEET_FINAL_REASONS: FINAL_REASON_COLUMNS,
+    SHEET_FINAL_PRIOR: FINAL_PRIOR_COLUMNS,
 }
 # Every sheet a workbook may have: the 预算 sheets and, in a 决算 workbook, the 决算 sheets.
 ALL_KV_SHEETS: dict[str, tuple[Field, ...]] = {**KV_SHEETS, **FINAL_KV_SHEETS}

@@ -49,7 +49,13 @@ PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 300, s.SHEET_USES: 40}
 EXTRA_ROWS = 100  # spare prepared rows below data that exceeds PREPARED_ROWS
 
 # Freeze the first column too where it names the row (project, comparison item).
-FREEZE = {s.SHEET_PROJECTS: "B2", s.SHEET_INDICATORS: "B2", s.SHEET_PRIOR: "B2", s.SHEET_FINAL_REASONS: "B2"}
+FREEZE = {
+    s.SHEET_PROJECTS: "B2",
+    s.SHEET_INDICATORS: "B2",
+    s.SHEET_PRIOR: "B2",
+    s.SHEET_FINAL_REASONS: "B2",
+    s.SHEET_FINAL_PRIOR: "B2",
+}
 
 # Text columns whose dropdown lists names entered on another sheet:
 # (sheet, key) -> (source sheet, source key, strict). Non-strict lists only warn.
@@ -823,6 +829,11 @@ SHEET_PURPOSE = {
         "必须填写主要原因。再次运行 prepare 时，工具记下每条原因对应的决算数；以后决算数变化会提示核对原因，"
         "大小关系变化时须改写原因。"
     ),
+    s.SHEET_FINAL_PRIOR: (
+        "决算工作簿：与上年决算的比较。运行 disclosure prepare 后，工具在A列列出公开文件需要比较的项目（收入支出总计、"
+        "财政拨款收入支出总计、一般公共预算财政拨款支出、“三公”经费及各项、机关运行经费），请填写上年决算公开中的对应数；"
+        "本年与上年不同时必须填写主要原因。原因与本年数绑定，规则与“上年对比”相同。"
+    ),
     s.SHEET_EXTRA_CODES: (
         "科目表中没有的科目（如当年新增科目），每个编码一行，写明官方名称；支出明细中使用这些编码时，名称列也会显示这里的名称。"
         "科目表中已有的科目不要在这里重复填写。"
@@ -885,6 +896,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "budget": "2993.92",
         "final": "2940.05",
     },
+    s.SHEET_FINAL_PRIOR: {"key": s.FinalPriorKey.OPERATING.value, "prior": "182.10", "current": "184.65"},
     s.SHEET_FINAL_INCOME: {
         "func_code": "2010602",
         "func_name": "一般行政管理事务",
