@@ -90,7 +90,8 @@ def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
     # The workbook's own rules first, so a workbook whose format cannot be used still hears all its problems.
     names = Names.build(catalog, inputs)
     result.issues.extend(validate(inputs, names))
-    if inputs.final is not None:
+    # The 决算 comparisons once every line's 决算数 is typed (until then check asks for each one).
+    if inputs.final is not None and all(i.final is not None for i in inputs.items):
         result.final_book = FinalBook(inputs)
         explain_final(inputs, names, result.final_book)
         result.final_prior_book = FinalPriorBook(inputs)

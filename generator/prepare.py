@@ -54,6 +54,12 @@ def prepare(
             print("上年数据 JSON 有错误，工作簿未修改。", file=sys.stderr)
             return EXIT_ISSUES
     result = run(path, catalogs)
+    if result.inputs is not None and result.inputs.final is not None and result.final_book is None:
+        for issue in result.issues:
+            if issue.code == "final-missing":
+                print(format_issue(issue, path.name), file=sys.stderr)
+        print("决算工作簿：请先在“支出明细”逐行填写决算数，再运行 prepare。工作簿未修改。", file=sys.stderr)
+        return EXIT_ISSUES
     # A 决算 workbook whose document cannot be computed yet still gets its 预决算对比 rows (issue 20).
     if result.inputs is None or result.catalog is None or (result.book is None and result.final_book is None):
         for issue in result.issues:

@@ -230,3 +230,16 @@ def test_a_reason_against_last_years_final_is_bound_to_its_figure(tmp_path: Path
     [flipped] = spend(budget + 11)  # 11万元 more spent: above last year, 增加
     assert (flipped.code, flipped.is_error) == ("reason-direction-flipped", True)
     assert f"现在本年{current + 11:.2f}万元、上年{current + 10:.2f}万元，是增加" in flipped.message
+
+
+def test_prepare_waits_for_every_final(tmp_path: Path, capsys) -> None:
+    data = final_data()
+    data[ITEMS][0]["决算数"] = None
+    path = tmp_path / "决算.xlsx"
+    write_workbook(path, data)
+    codes = {i.code for i in run(path).issues if i.is_error}
+    assert "final-missing" in codes and not {c for c in codes if c.startswith(("final-reason", "final-row"))}
+    before = path.read_bytes()
+    assert prepare(path) == 1
+    assert "请先在“支出明细”逐行填写决算数，再运行 prepare" in capsys.readouterr().err
+    assert path.read_bytes() == before

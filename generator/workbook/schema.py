@@ -633,6 +633,7 @@ class FinalPriorKey(str, Enum):
     SANGONG_RECEPTION = "三公：公务接待费"
     OPERATING = "机关运行经费"
 
+
 # 收入决算表 columns after 本年收入合计, in the official order.
 FINAL_INCOME_SOURCES = ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
 FINAL_INCOME_FISCAL = FINAL_INCOME_SOURCES[0]
