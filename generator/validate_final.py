@@ -236,6 +236,50 @@ def check_final_income_codes(inputs: Inputs, names: Names) -> list[Issue]:
     return issues
 
 
+# “三公” amounts (决算数 of 财政拨款 lines by economic code) and the counts that go with them.
+SANGONG_COUNTS: tuple[tuple[str, frozenset[str], tuple[str, ...]], ...] = (
+    ("因公出国（境）费", L.SANGONG_ABROAD, ("abroad_groups", "abroad_people")),
+    ("公务用车购置费", L.SANGONG_VEHICLE_BUY, ("vehicles_bought",)),
+    ("公务用车运行维护费", L.SANGONG_VEHICLE_RUN, ("vehicles_held",)),
+    ("公务接待费", L.SANGONG_RECEPTION, ("reception_batches", "reception_people")),
+)
+
+
+def check_final_sangong_counts(inputs: Inputs, names: Names) -> list[Issue]:
+    """A “三公” amount spent goes with its counts (团组数, 人次, 车辆数, 批次), and counts with an amount."""
+    f = inputs.final
+    if f is None or any(i.final is None for i in inputs.items):
+        return []
+    issues = []
+    fiscal = L.select(inputs.items, L.by_sources(FISCAL_FINAL))
+    for label, codes, keys in SANGONG_COUNTS:
+        amount = final_total(fiscal, lambda i, codes=codes: i.econ_code in codes)
+        counts = {key: getattr(f, key) for key in keys}
+        if amount > 0 and not all(counts.values()):
+            key = next(k for k, v in counts.items() if not v)
+            issues.append(
+                warning(
+                    "final-sangong-count-missing",
+                    f"{label}决算{wan(amount)}，但“{_label(key)}”为0；请填写，或核对支出明细中该项的决算数",
+                    FINAL,
+                    _cell(inputs, key),
+                    0,
+                )
+            )
+        elif amount == 0 and any(counts.values()) and keys != ("vehicles_held",):
+            key = next(k for k, v in counts.items() if v)
+            issues.append(
+                warning(
+                    "final-sangong-amount-missing",
+                    f"“{_label(key)}”为{counts[key]}，但{label}决算为0；请核对本表或支出明细中该项的决算数",
+                    FINAL,
+                    _cell(inputs, key),
+                    counts[key],
+                )
+            )
+    return issues
+
+
 FINAL_VALIDATIONS: tuple[Check, ...] = (
     check_final_amounts,
     check_final_balance,
@@ -243,4 +287,5 @@ FINAL_VALIDATIONS: tuple[Check, ...] = (
     check_final_assets,
     check_final_performance,
     check_final_income_codes,
+    check_final_sangong_counts,
 )

@@ -240,3 +240,32 @@ def test_final_from_budget_command(budget: Path, tmp_path: Path, capsys: pytest.
     assert "决算工作簿不能覆盖预算工作簿" in capsys.readouterr().err
     assert main(["final-from-budget", str(target), str(tmp_path / "x.xlsx"), "--force"]) == 1
     assert "已经是决算工作簿" in capsys.readouterr().err
+
+
+def test_sangong_amounts_go_with_their_counts(tmp_path: Path) -> None:
+    # examples/002.json spends on two “三公” items: 30217 公务接待费 0.50万元 and 30231 公务用车运行维护费 10.00万元.
+    warned = [(i.code, i.cell, i.is_error) for i in run(written(tmp_path, final_data())).issues if "sangong" in i.code]
+    assert sorted(warned) == sorted(
+        [
+            ("final-sangong-count-missing", final_cell("vehicles_held"), False),
+            ("final-sangong-count-missing", final_cell("reception_batches"), False),
+        ]
+    )
+    counted = final_data(
+        abroad_groups=1, abroad_people=2, vehicles_bought=1, vehicles_held=1, reception_batches=3, reception_people=9
+    )
+    issues = [i for i in run(written(tmp_path, counted)).issues if "sangong" in i.code]
+    assert sorted((i.code, i.cell) for i in issues) == sorted(
+        [
+            ("final-sangong-amount-missing", final_cell("abroad_groups")),
+            ("final-sangong-amount-missing", final_cell("vehicles_bought")),
+        ]
+    )
+    assert {i.cell: i.message for i in issues} == {
+        final_cell(
+            "abroad_groups"
+        ): "“因公出国（境）团组数（个）”为1，但因公出国（境）费决算为0；请核对本表或支出明细中该项的决算数",
+        final_cell(
+            "vehicles_bought"
+        ): "“公务用车购置数（辆）”为1，但公务用车购置费决算为0；请核对本表或支出明细中该项的决算数",
+    }
