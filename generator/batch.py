@@ -1,13 +1,16 @@
 """Batch `disclosure build`: many workbooks (or folders of them) through the warm worker pool.
 
 A thin outer layer: it lists the workbooks, submits one `BuildJob` per workbook to
-`generator.workers.WorkerPool`, shows progress on a terminal and prints a summary table.
+`generator.workers.WorkerPool` (or, with the distributed setup's `DISCLOSURE_ENGINE=procrastinate`,
+one build job per workbook through the job interface: generator/jobqueue/batch.py), shows
+progress on a terminal and prints a summary table.
 Every department is built and published (all-or-nothing) exactly as by a single
 `disclosure build`; one failure never stops the others.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -67,6 +70,13 @@ def run_batch(workbooks: list[Path], options: BatchOptions, stream: TextIO | Non
     """Build every workbook; returns the outcomes in the order of `workbooks`."""
     stream = stream or sys.stderr
     progress = Progress(len(workbooks), stream, enabled=stream.isatty())
+    if os.environ.get("DISCLOSURE_ENGINE") == "procrastinate":
+        # The distributed setup's configuration: the workers build, this process publishes (generator/jobqueue/).
+        from generator.jobqueue.batch import run_queued
+
+        outcomes = run_queued(workbooks, options.out_dir, options.formats, progress.stage_callback, progress.done)
+        progress.finish()
+        return outcomes
     claims = OutputClaims()
     workers = max(1, min(options.workers or usable_cores(), len(workbooks)))
     with WorkerPool(

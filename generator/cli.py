@@ -542,6 +542,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.host, args.port, Path(args.data) if args.data else None)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from generator.jobqueue.setup import worker
+
+    return worker(Path(args.data) if args.data else None, args.builds, args.checks)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(
         prog="disclosure",
@@ -781,6 +787,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code", metavar="编码", help="科目编码，如 2080206 或 30101")
     _add_data_option(p)
     p.set_defaults(func=cmd_catalog_show)
+
+    p = sub.add_parser(
+        "worker",
+        help="多台服务器时：在本机处理网页版的检查和生成任务（配置与网页服务相同，见 README“多台服务器”）",
+        epilog="示例：disclosure worker --builds 2 --checks 2",
+    )
+    p.add_argument("--builds", type=int, metavar="数量", help="同时生成的单位数（常驻排版进程数），默认为 CPU 核数")
+    p.add_argument("--checks", type=int, metavar="数量", help="同时检查的工作簿数，默认 2")
+    p.add_argument(
+        "--data", metavar="文件夹", help="本机临时文件所在的数据文件夹，默认 data/ 或环境变量 DISCLOSURE_DATA"
+    )
+    p.set_defaults(func=cmd_worker)
     return parser
 
 

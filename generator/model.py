@@ -119,13 +119,13 @@ class TocEntry(_Model):
 
 class Block(_Model):
     """One block of a part, in document order; `ref` names its content in the `Disclosure`:
-    "functions" / "organization" (第一部分 texts), a table's or section's anchor, "glossary",
-    "signature"."""
+    "functions" / "organization" (第一部分 texts), a table's or section's anchor, "projects" (the
+    绩效目标表), "glossary", "signature"."""
 
-    type: Literal["overview", "table", "section", "glossary", "signature"]
+    type: Literal["overview", "table", "section", "projects", "glossary", "signature"]
     ref: str
     anchor: str  # the block's id in the document (目录 targets, HTML ids)
-    heading: str | None = None  # overview blocks: "一、主要职能"
+    heading: str | None = None  # overview and projects blocks: "一、主要职能"
 
 
 class Part(_Model):

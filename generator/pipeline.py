@@ -126,8 +126,7 @@ def resolve_format(inputs: Inputs) -> tuple[Format | None, list[Issue]]:
     if format_.spec.document != workbook_kind:
         message = (
             f"本工作簿是{workbook_kind}工作簿，格式“{format_.spec.name}”用于部门{format_.spec.document}公开；"
-            f"请选择{workbook_kind}格式"
-            + ("（决算工作簿由 disclosure final-from-budget 从预算工作簿生成）" if workbook_kind == "预算" else "")
+            f"请选择{workbook_kind}格式" + ("（决算工作簿由本年预算工作簿生成）" if workbook_kind == "预算" else "")
         )
         return None, [error("format-document", message, schema.SHEET_INFO, cell, name)]
     if inputs.info.year not in format_.spec.years:

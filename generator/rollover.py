@@ -29,6 +29,7 @@ from openpyxl.styles import PatternFill
 
 from generator.catalog import FUNCTION, Catalog
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
+from generator.channel import Channel
 from generator.compute.comparisons import NeededRow
 from generator.compute.names import Names
 from generator.issues import Issue, warning
@@ -126,7 +127,11 @@ def _next_date(day: dt.date) -> dt.date:
 
 
 def rollover(
-    this: Path, target: Path, keep_items: bool = False, catalogs: CatalogSource = SHIPPED_ONLY
+    this: Path,
+    target: Path,
+    keep_items: bool = False,
+    catalogs: CatalogSource = SHIPPED_ONLY,
+    channel: Channel = Channel.CLI,
 ) -> RolloverOutcome:
     result = run(this, catalogs)
     if not result.ok or result.inputs is None or result.catalog is None:
@@ -184,7 +189,7 @@ def rollover(
         if keep_items
         else [],
     }
-    wb = build_workbook(data, year=nxt, catalog=next_catalog)
+    wb = build_workbook(data, year=nxt, catalog=next_catalog, channel=channel)
     outcome = RolloverOutcome(
         target=target,
         year=nxt,

@@ -51,7 +51,7 @@ def check_final_amounts(inputs: Inputs, names: Names) -> list[Issue]:
         return [
             warning(
                 "final-in-budget",
-                f"这是预算工作簿，“{header}”不会被使用；决算请用 disclosure final-from-budget 生成决算工作簿后填写",
+                f"这是预算工作簿，“{header}”不会被使用；部门决算请在由本年预算工作簿生成的决算工作簿中填写",
                 ITEMS,
                 item.cell(ITEMS, "final"),
                 item.final,

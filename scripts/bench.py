@@ -785,6 +785,25 @@ packages. In short:
 """
 
 
+def queue_figure(departments: int) -> str:
+    """scripts/bench_queue.py's section: the job queue with 1, 2, 4 worker processes and the in-process pool."""
+    import bench_queue
+
+    try:
+        rows, meta = bench_queue.measure(departments)
+    except Exception as exc:  # e.g. no PostgreSQL binaries: say so in the report
+        return "\n".join(
+            [
+                bench_queue.START,
+                "## Departments per minute through the job queue",
+                "",
+                f"Not measured: {exc}",
+                bench_queue.END,
+            ]
+        )
+    return bench_queue.section(rows, meta)
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -829,6 +848,8 @@ def main(argv: list[str] | None = None) -> int:
         print("== stages and profile", flush=True)
         stages = stage_split(wb.examples["002"], tmp / "stages", runs)
         profile = profile_pdf(wb.examples["002"], tmp / "stages")
+    print("== departments per minute: 1, 2, 4 worker processes against the in-process pool", flush=True)
+    queue_text = queue_figure(min(departments, 20))
     meta = {
         "Date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "Commit": commit(),
@@ -846,6 +867,7 @@ def main(argv: list[str] | None = None) -> int:
     out_path = Path(args.output)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     text = report(pairs, wb, stages, profile, meta)
+    text = text.rstrip("\n") + "\n\n" + queue_text + "\n"
     # Keep the web application's section (written by scripts/load.py between its markers).
     old = out_path.read_text(encoding="utf-8") if out_path.exists() else ""
     start, end = "<!-- web-load -->", "<!-- /web-load -->"

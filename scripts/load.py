@@ -2,16 +2,17 @@
 """Bounded load test of the web application, on the loopback interface only; it stops by itself.
 
 Starts `disclosure serve` on 127.0.0.1 (a free port, a temporary data folder), creates N
-departments with one account each, then all N upload a workbook and start a build at the
-same moment. While the builds run, one client keeps requesting non-build pages (a
-department page, a version page, the bureau page) and records their latency. Every
-build is followed until it ends (done or a located failure) or the overall time limit.
+departments with `--officers` accounts spread over them, then every officer uploads a
+workbook and starts a build at the same moment. While the builds run, one client keeps
+requesting the pages people read (a department page, a version page, the bureau page, the
+login page) and records each page's latency. Every build is followed until it ends (done or
+a located failure) or the overall time limit.
 
 Reports: uploads that became versions, builds done/failed/unfinished, wall time, and
-p50/p95/max latency of the pages. `--write` puts the figures into the web section of
-docs/benchmarks.md (between the web-load markers; the rest of the file is left alone).
+min/median/max of upload + check, build and each page. `--write` puts the figures into the
+web section of docs/benchmarks.md (between the web-load markers; the rest is left alone).
 
-    .venv/bin/python scripts/load.py --departments 20 --write
+    .venv/bin/python scripts/load.py --departments 10 --officers 20 --write
 """
 
 from __future__ import annotations
@@ -71,11 +72,13 @@ def percentile(values: list[float], p: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description="bounded loopback load test of disclosure serve")
     ap.add_argument("--departments", type=int, default=20)
+    ap.add_argument("--officers", type=int, default=0, help="officer accounts over the departments (default: one each)")
     ap.add_argument("--limit", type=float, default=900, help="overall seconds before giving up (default 900)")
     ap.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
     ap.add_argument("--server-log", type=Path, help="keep the server's output in this file")
     args = ap.parse_args()
-    n = max(1, min(args.departments, 50))
+    n_depts = max(1, min(args.departments, 50))
+    n = max(1, min(args.officers or n_depts, 100))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
 
     from generator.workbook.template import write_workbook
@@ -129,10 +132,13 @@ def main() -> int:
         admin = httpx.Client(base_url=base, follow_redirects=True, timeout=120)
         login(admin, "admin", admin_password)
         clients: list[tuple[httpx.Client, int, Path]] = []
-        for i in range(n):
-            name = f"压力测试部门{i + 1:02d}"
+        depts = []
+        for d in range(n_depts):
+            name = f"压力测试部门{d + 1:02d}"
             admin.post("/admin/departments", data={"csrf": token(admin), "name": name, "approval_date": "2026-01-01"})
-            dept = int(re.search(rf'href="/departments/(\d+)">{name}<', admin.get("/admin").text)[1])  # type: ignore[index]
+            depts.append(int(re.search(rf'href="/departments/(\d+)">{name}<', admin.get("/admin/departments").text)[1]))  # type: ignore[index]
+        for i in range(n):
+            dept = depts[i % n_depts]
             r = admin.post(
                 "/admin/accounts",
                 data={"csrf": token(admin), "username": f"load{i}", "role": "department", "department_id": str(dept)},
@@ -199,18 +205,29 @@ def main() -> int:
         started = time.monotonic()
         barrier.wait()
 
-        # non-build pages, timed while the builds run
+        # the pages people read, timed while the uploads and builds run
+        pages: dict[str, list[float]] = {"department": [], "version": [], "bureau": [], "login": []}
         latencies: list[float] = []
         probe, probe_dept, _ = clients[0]
+        anonymous = httpx.Client(base_url=base, timeout=120)
         builds_running.wait(timeout=min(300, max(1, deadline - time.monotonic())))
         while any(th.is_alive() for th in threads) and time.monotonic() < deadline and len(latencies) < 5000:
-            for path in (f"/departments/{probe_dept}", "/bureau"):
-                client = admin if path == "/bureau" else probe
+            probe_version = results.get(0, {}).get("version")
+            for name, client, path in (
+                ("department", probe, f"/departments/{probe_dept}"),
+                ("version", probe, f"/versions/{probe_version}" if probe_version else None),
+                ("bureau", admin, "/bureau"),
+                ("login", anonymous, "/login"),
+            ):
+                if path is None:
+                    continue
                 t0 = time.monotonic()
                 r = client.get(path)
-                latencies.append(time.monotonic() - t0)
-                assert r.status_code == 200
-            time.sleep(0.2)
+                took = time.monotonic() - t0
+                pages[name].append(took)
+                latencies.append(took)
+                assert r.status_code == 200, (path, r.status_code)
+            time.sleep(0.5)
         for th in threads:
             th.join(max(0.1, deadline - time.monotonic()))
         wall = time.monotonic() - started
@@ -220,7 +237,11 @@ def main() -> int:
         uploads = [r["upload_s"] for r in results.values() if r["upload_s"] is not None]
         builds = [r["build_s"] for r in results.values() if r.get("build_s") is not None]
         summary = {
-            "departments": n,
+            "departments": n_depts,
+            "officers": n,
+            "per_page": {k: v for k, v in pages.items() if v},
+            "uploads": uploads,
+            "builds": builds,
             "versions": versions,
             "done": states.count("done"),
             "failed": states.count("failed"),
@@ -249,7 +270,11 @@ def main() -> int:
     print(text)
     if args.write:
         write(text)
-    ok = summary["versions"] == n and summary["unfinished"] == 0
+    ok = (
+        summary["versions"] == n
+        and summary["unfinished"] == 0
+        and not any(r["state"] == "exception" for r in results.values())
+    )
     return 0 if ok else 1
 
 
@@ -264,20 +289,35 @@ def report(s: dict) -> str:
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; commit {commit.strip()}; "
         f"cores: {os.cpu_count()}; Python {platform.python_version()}; 1-minute load average before / after: "
         f"{s['load'][0][0]:.1f} / {s['load'][1][0]:.1f} (the machine is shared: other work inflates every figure)",
-        f"- {s['departments']} departments upload a workbook (examples 000/002 alternately) and start a build at the "
-        "same moment; `disclosure serve` on 127.0.0.1 with the default worker pool and SQLite",
-        f"- Uploads that became versions: **{s['versions']}/{s['departments']}**; builds done **{s['done']}**, "
+        f"- {s['officers']} officers of {s['departments']} departments each upload a workbook (examples 000/002 "
+        "alternately) and start a build at the same moment; `disclosure serve` on 127.0.0.1 with the default worker "
+        "pool and SQLite",
+        f"- Uploads that became versions: **{s['versions']}/{s['officers']}**; builds done **{s['done']}**, "
         f"failed {s['failed']}, unfinished {s['unfinished']}",
         f"- Wall time from the simultaneous uploads to the last build's end: {s['wall']:.1f} s "
         f"(longest single build from its request, queueing included: {s['build_max']:.1f} s)",
         f"- Upload + check latency: median {s['upload_p50']:.2f} s, max {s['upload_max']:.2f} s",
-        f"- Non-build pages (department page, bureau page) while the builds ran: {s['pages']} requests, "
+        f"- Pages (department, version, bureau, login) while the uploads and builds ran: {s['pages']} requests, "
         f"p50 {s['p50'] * 1000:.0f} ms, **p95 {s['p95'] * 1000:.0f} ms**, max {s['max'] * 1000:.0f} ms",
+        "",
+        "| Measure | min | median | max | n |",
+        "|---|---|---|---|---|",
+        _row("upload + check (s)", s["uploads"], 1),
+        _row("build, request → done (s)", s["builds"], 1),
+        *(_row(f"{name} page (ms)", values, 1000) for name, values in s["per_page"].items()),
     ]
     if s["errors"]:
         lines.append(f"- Failures: {'；'.join(s['errors'][:5])}")
     lines.append(END)
     return "\n".join(lines)
+
+
+def _row(label: str, values: list[float], scale: float) -> str:
+    if not values:
+        return f"| {label} | – | – | – | 0 |"
+    fmt = "{:.0f}" if scale == 1000 else "{:.2f}"
+    low, mid, high = (fmt.format(v * scale) for v in (min(values), statistics.median(values), max(values)))
+    return f"| {label} | {low} | {mid} | {high} | {len(values)} |"
 
 
 def write(text: str) -> None:

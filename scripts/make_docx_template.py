@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from generator.compute.tables import KINDS  # noqa: E402
 from generator.formats.loader import FILE_NAME, Format, load_format  # noqa: E402
 from generator.formats.registry import SHIPPED  # noqa: E402
-from generator.formats.spec import OverviewBlock, PartSpec, SectionBlock, TableBlock  # noqa: E402
+from generator.formats.spec import OverviewBlock, PartSpec, ProjectsBlock, SectionBlock, TableBlock  # noqa: E402
 from generator.render import style as S  # noqa: E402  (the one typography, shared with the HTML/CSS)
 from generator.render.layout import layout as table_layout  # noqa: E402
 
@@ -591,6 +591,12 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
         elif isinstance(block, SectionBlock):
             section_frame(doc, counters["section"])
             counters["section"] += 1
+        elif isinstance(block, ProjectsBlock):
+            if block.heading is not None:
+                para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
+            tag(doc, "for pt in d.performance_tables")
+            performance_table(doc)
+            tag(doc, "endfor")
         elif block.type == "glossary":
             para_list(doc, "d.glossary")
         elif block.type == "signature":

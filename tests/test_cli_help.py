@@ -23,6 +23,8 @@ ALLOWED = {
     "XLSX", "CSV",
     # document formats: the command, its environment variable, the file type and the default format's name
     "formats", "FORMATS", "yaml", "xinjiang",
+    # the distributed job queue's worker
+    "worker", "builds", "checks",
     # the 预算 → 决算 workbook command and the default 决算 format's name (issue 20)
     "final", "from", "budget", "shanghai", "putuo",
 }  # fmt: skip
@@ -58,7 +60,7 @@ def test_help_is_chinese_with_example(capsys, argv):
     assert len(examples) == 1, text
     if argv != ["--help"]:
         assert examples[0].startswith(f"示例：disclosure {argv[0]} ")
-        if argv[0] not in ("serve", "formats") and argv[1:2] != ["list"]:  # commands without positional arguments
+        if argv[0] not in ("serve", "formats", "worker") and argv[1:2] != ["list"]:  # no positional arguments
             assert "位置参数：" in text
 
 

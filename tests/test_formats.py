@@ -130,10 +130,16 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
             "cover.title：未知的占位符“{yaer}”，此处可用的有：{year}、{prior_year}、{unit_name}、{short_name}",
         ),
         (
+            '"{unit_name}{year}年预算"',
+            '"{unit_name}{year年预算"',
+            "file_name",
+            "file_name：花括号不成对；占位符写作 {year} 这样，文字中的花括号请写成 {{ 和 }}",
+        ),
+        (
             "      - type: table",
             "      - type: tabel",
             "type: tabel",
-            "parts.0.blocks.0：type“tabel”不是可用的块类型（table、section、overview、glossary、signature），"
+            "parts.0.blocks.0：type“tabel”不是可用的块类型（table、section、overview、projects、glossary、signature），"
             "是否应为“table”？",
         ),
         (
@@ -186,6 +192,38 @@ def test_format_folder_must_match_its_id(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(FormatInvalid) as caught:
         registry.get("other-name")
     assert [p.message for p in caught.value.problems] == ["id“mini”应与文件夹名“other-name”相同，请改为 other-name"]
+
+
+def test_a_bureau_folder_replaces_a_shipped_format_of_the_same_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "xinjiang-2023"  # a bureau copies the whole folder (format.yaml and sections/) and edits it
+    shutil.copytree(registry.SHIPPED / "xinjiang-2023", copy)
+    text = (copy / "format.yaml").read_text(encoding="utf-8")
+    (copy / "format.yaml").write_text(
+        text.replace("name: 新疆部门预算公开（2023年格式）", "name: 本局修改的新疆格式"), encoding="utf-8"
+    )
+    monkeypatch.setenv(registry.ENV, str(tmp_path))
+    assert registry.get("xinjiang-2023").spec.name == "本局修改的新疆格式"
+
+
+def test_formats_check_lists_every_problem_with_its_line(tmp_path: Path) -> None:
+    from generator.formats.listing import check_lines
+
+    text = MINIMAL.replace("kind: 三公经费", "kind: 三公").replace("section: soe}", "section: soes}")
+    folder = write_format(tmp_path, text)
+    lines, ok = check_lines(folder / "format.yaml")
+    file = folder / "format.yaml"
+    assert not ok
+    assert lines == [
+        f"{file}:{line_of(text, 'kind:')}: 没有“三公”这种表，是否应为“三公经费”？",
+        f"{file}:{line_of(text, 'soes')}: 没有“soes”这一节情况说明，是否应为“soe”？",
+        "共2处错误，请逐条改正后再检查",
+    ]
+    good = tmp_path / "good"
+    good.mkdir()
+    lines, ok = check_lines(write_format(good, MINIMAL))
+    assert ok and lines[0] == "格式文件检查通过：mini"
 
 
 # ----------------------------------------------------------------------------------- number styles
@@ -372,6 +410,7 @@ THIRD_TOC = [
     "九、“三公”经费情况",
     "十、其他重要事项的情况说明",
     "四、名词解释",
+    "五、项目支出绩效目标表",
 ]
 
 
@@ -418,6 +457,13 @@ def test_third_format_builds_html_pdf_and_docx(
     cells = [c.text for row in document.tables[1].rows for c in row.cells]
     assert all(v in cells for v in yuan)
     assert [s.orientation for s in document.sections] == [0, 1, 0]  # 表四 on its own landscape page
+
+    # the 绩效目标表 in their own part, once, not after 十、（四）预算绩效情况 as in xinjiang-2023
+    texts = [p.text for p in document.paragraphs if p.text]
+    perf_titles = [i for i, t in enumerate(texts) if t == third.performance_tables[0].title]
+    assert len(perf_titles) == len(third.performance_tables) >= 1
+    assert texts.index("五、项目支出绩效目标表", 40) < perf_titles[0]
+    assert html.index('id="part5"') < html.index('class="perf"') and html.count('class="perf"') == len(perf_titles)
 
     pdf_path = tmp_path / "third.pdf"
     render_pdf(third, pdf_path)

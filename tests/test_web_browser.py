@@ -52,7 +52,13 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path):
     port = _free_port()
-    env = {**os.environ, "DISCLOSURE_DATA": str(tmp_path / "data")}
+    env = {
+        **os.environ,
+        "DISCLOSURE_DATA": str(tmp_path / "data"),
+        # the browser plays nginx: every connection from 127.0.0.1, the client's address in X-Forwarded-For
+        "DISCLOSURE_TRUSTED_PROXIES": "127.0.0.1",
+        "DISCLOSURE_PUBLIC_URL": "https://yusuan.example.gov.cn",
+    }
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -79,7 +85,7 @@ def server(tmp_path: Path):
                 break
             except OSError:
                 time.sleep(0.1)
-        yield base, password
+        yield base, password, proc.pid
     finally:
         proc.terminate()
         try:
@@ -93,7 +99,7 @@ def server(tmp_path: Path):
 def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    base, admin_password = server
+    base, admin_password, _ = server
     shots = tmp_path / "screenshots"
     shots.mkdir()
     files = tmp_path / "files"
@@ -128,7 +134,7 @@ def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
             admin.fill("input[name=new]", PASSWORD)
             admin.fill("input[name=again]", PASSWORD)
             admin.click("form[action='/password'] button")
-            admin.goto(f"{base}/admin")
+            admin.goto(f"{base}/admin/departments")
             for name, days_ago in ((D000, 5), (D002, 25)):
                 admin.fill("form[action='/admin/departments'] input[name=name]", name)
                 admin.fill(
@@ -137,6 +143,7 @@ def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
                 )
                 admin.click("form[action='/admin/departments'] button")
             passwords = {}
+            admin.goto(f"{base}/admin/accounts")
             for user, dept in (("dept000", D000), ("dept002", D002)):
                 admin.fill("form[action='/admin/accounts'] input[name=username]", user)
                 admin.select_option("form[action='/admin/accounts'] select[name=department_id]", label=dept)
@@ -202,3 +209,186 @@ def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
             target = os.environ.get("WEB_SCREENSHOTS")
             if target:
                 shutil.copytree(shots, target, dirs_exist_ok=True)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_issue_19_in_a_browser(server, tmp_path: Path) -> None:
+    """The review's findings, played in the browser behind a (simulated) nginx: a lock-out attack
+    that locks nobody else out, the department page's deadline, publication after a re-upload,
+    the compare summary and its downloads, disabling an account. Screenshots in the test folder."""
+    from playwright.sync_api import sync_playwright
+
+    base, admin_password, server_pid = server
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    files = tmp_path / "files"
+    files.mkdir()
+    book = example(files, "002")
+    revised = files / "002-调整.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb["支出明细"]
+    ws["I2"] = float(ws["I2"].value) + 2
+    info = wb["基本信息"]
+    for row in range(1, info.max_row + 1):
+        if info.cell(row, 1).value in ("收支总计核对数", "一般公共预算拨款核对数") and info.cell(row, 2).value:
+            info.cell(row, 2).value = float(info.cell(row, 2).value) + 2
+    wb.save(revised)
+    today = service.today()
+    url = "https://czj.example.gov.cn/2023/gongxin.html"
+
+    def shot(page, name: str) -> None:
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    def page_from(browser, address: str):
+        ctx = browser.new_context(
+            accept_downloads=True,
+            viewport={"width": 1360, "height": 900},
+            extra_http_headers={"X-Forwarded-For": address},
+        )
+        return ctx.new_page()
+
+    def login(page, user: str, password: str, new: str | None = None) -> None:
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", password)
+        page.click("form[action='/login'] button")
+        if new:
+            page.fill("input[name=old]", password)
+            page.fill("input[name=new]", new)
+            page.fill("input[name=again]", new)
+            page.click("form[action='/password'] button")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            # --- the administrator's first login lands on the next steps
+            admin = page_from(browser, "198.51.100.2")
+            login(admin, "admin", admin_password, PASSWORD)
+            assert admin.url.endswith("/admin") and "接下来要做的事" in admin.inner_text("main")
+            shot(admin, "11-admin-next-steps")
+            admin.click("text=前往“部门”")
+            admin.fill("form[action='/admin/departments'] input[name=name]", D002)
+            admin.fill(
+                "form[action='/admin/departments'] input[name=approval_date]",
+                (today - dt.timedelta(days=5)).isoformat(),
+            )
+            admin.click("form[action='/admin/departments'] button")
+            admin.goto(f"{base}/admin/accounts")
+            passwords = {}
+            for user in ("officer", "leaver"):
+                admin.fill("form[action='/admin/accounts'] input[name=username]", user)
+                admin.select_option("form[action='/admin/accounts'] select[name=department_id]", label=D002)
+                admin.click("form[action='/admin/accounts'] button")
+                passwords[user] = re.search(r"一次性密码：(\S+?)（", admin.inner_text("#secret"))[1]
+
+            # --- the officer's department page: deadline, days left and state, like the board
+            officer = page_from(browser, "198.51.100.8")
+            login(officer, "officer", passwords["officer"], PASSWORD)
+            state = officer.inner_text("#state")
+            assert "未上传" in state and "剩余15天" in state
+            assert (today + dt.timedelta(days=15)).isoformat() in state
+            shot(officer, "12-department-deadline")
+
+            # --- an oversize upload: the normal page with the limit and a way back (D4)
+            big = files / "扫描件.xlsx"
+            big.write_bytes(b"PK" + os.urandom(21 * 1024 * 1024))
+            officer.set_input_files("input[name=workbook]", str(big))
+            officer.click("form[enctype='multipart/form-data'] button")
+            assert "最多 20 MB" in officer.inner_text("#too-large")
+            shot(officer, "12b-upload-too-large")
+            officer.click(f"text=返回{D002}")
+            assert D002 in officer.inner_text("h1")
+
+            # --- the lock-out attack from one address behind the proxy
+            attacker = page_from(browser, "203.0.113.9")
+            for n in range(55):
+                login(attacker, f"invented-{n}", "wrong-password-x")
+            for _ in range(6):
+                login(attacker, "officer", "wrong-password-x")
+                login(attacker, "admin", "wrong-password-x")
+            login(attacker, "officer", PASSWORD)
+            assert "登录失败次数过多" in attacker.inner_text("main")
+            shot(attacker, "13-lockout-attacker-refused")
+            again = page_from(browser, "198.51.100.8")
+            login(again, "officer", PASSWORD)
+            assert D002 in again.inner_text("h1")
+            shot(again, "14-officer-logs-in-during-attack")
+            admin2 = page_from(browser, "198.51.100.3")
+            login(admin2, "admin", PASSWORD)
+            admin2.goto(f"{base}/admin/accounts")
+            row = admin2.locator("tr:has(td:text-is('officer'))")
+            assert "登录被限制" in row.inner_text()
+            shot(admin2, "15-admin-sees-the-lock")
+            row.locator("form[action$='/unlock'] button").click()
+            assert "已解除账号 officer 的登录限制" in admin2.inner_text("main")
+
+            # --- build, publish, upload again: the board keeps 已公开 and starts the revision clock
+            officer.goto(f"{base}/")
+            officer.set_input_files("input[name=workbook]", str(book))
+            officer.click("form[enctype='multipart/form-data'] button")
+            assert "还没有生成公开文件" in officer.inner_text("main")
+            officer.click("form[action$='/build'] button")
+            officer.wait_for_selector("#pdf", timeout=240_000)
+            assert "标记为已公开" in officer.inner_text("#next-steps")
+            shot(officer, "16-build-done-next-steps")
+            officer.click("#next-steps a")
+            officer.fill("input[name=url]", url)
+            officer.click("form[action$='/publish'] button")
+            assert "已标记为已公开" in officer.inner_text("main")
+            officer.goto(f"{base}/")
+            officer.set_input_files("input[name=workbook]", str(revised))
+            officer.click("form[enctype='multipart/form-data'] button")
+            assert "检查通过" in officer.inner_text("main")
+            admin2.goto(f"{base}/bureau")
+            board = admin2.inner_text(f"tr:has(a:text-is('{D002}'))")
+            assert "修订待公开" in board and "剩余20天" in board and "公开网址" in board
+            assert admin2.locator(f"tr:has(a:text-is('{D002}')) td.overdue").count() == 0
+            shot(admin2, "17-board-revision-pending")
+            officer.goto(f"{base}/")
+            assert "修订待公开" in officer.inner_text("#state") and url in officer.inner_text("#state")
+            shot(officer, "18-department-revision-pending")
+
+            # --- compare: the summary first, the long list folded, the CLI's two files
+            officer.click("form.compare button")
+            text = officer.inner_text("main")
+            assert text.index("修改概要") < text.index("公开文件的修改")
+            assert officer.locator("details.long").first.get_attribute("open") is None  # 64 changes: folded
+            shot(officer, "19-compare-summary")
+            names = []
+            for link in ("下载修订说明（XLSX）", "下载修订稿（修订模式 DOCX）"):
+                with officer.expect_download() as dl:
+                    officer.click(f"text={link}")
+                names.append(dl.value.suggested_filename)
+                assert Path(dl.value.path()).stat().st_size > 1000
+            assert names[0].endswith("修订说明.xlsx") and names[1].endswith("修订稿（修订模式）.docx")
+
+            # --- disabling an account logs it out everywhere
+            leaver = page_from(browser, "198.51.100.9")
+            login(leaver, "leaver", passwords["leaver"], PASSWORD)
+            assert D002 in leaver.inner_text("h1")
+            admin2.goto(f"{base}/admin/accounts")
+            admin2.locator("tr:has(td:text-is('leaver')) form[action$='/disable'] button").click()
+            assert "已停用账号 leaver" in admin2.inner_text("main")
+            assert "已停用" in admin2.inner_text("tr:has(td:text-is('leaver'))")
+            shot(admin2, "20-account-disabled")
+            leaver.reload()
+            assert leaver.url.endswith("/login")
+            login(leaver, "leaver", PASSWORD)
+            assert "用户名或密码不正确" in leaver.inner_text("main")
+            shot(leaver, "21-disabled-account-refused")
+        finally:
+            browser.close()
+            target = os.environ.get("WEB_SCREENSHOTS")
+            if target:
+                shutil.copytree(shots, target, dirs_exist_ok=True)
+
+    # S8: the build workers' temporary files go to the data folder
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    tmp = str(tmp_path / "data" / "tmp")
+    envs = []
+    for pid in children:
+        try:
+            envs.append(Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"))
+        except OSError:
+            continue
+    assert envs and all(f"TMPDIR={Path(tmp).resolve()}".encode() in env for env in envs)

@@ -27,7 +27,7 @@ DEPT = "昌吉州民政局"
 def test_bureau_loads_the_2027_catalog_and_departments_get_it(server, tmp_path: Path) -> None:  # noqa: F811
     from playwright.sync_api import sync_playwright
 
-    base, admin_password = server
+    base, admin_password, _pid = server
     shots = tmp_path / "screenshots"
     shots.mkdir()
     files = tmp_path / "files"
@@ -54,15 +54,17 @@ def test_bureau_loads_the_2027_catalog_and_departments_get_it(server, tmp_path: 
         try:
             admin = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
             login(admin, "admin", admin_password)
-            admin.goto(f"{base}/admin")
+            admin.goto(f"{base}/admin/departments")
             admin.fill("form[action='/admin/departments'] input[name=name]", DEPT)
             admin.click("form[action='/admin/departments'] button")
+            admin.goto(f"{base}/admin/accounts")
             admin.fill("form[action='/admin/accounts'] input[name=username]", "minzheng")
             admin.select_option("form[action='/admin/accounts'] select[name=department_id]", label=DEPT)
             admin.click("form[action='/admin/accounts'] button")
             dept_password = re.search(r"一次性密码：(\S+?)（", admin.inner_text("#secret"))[1]
 
-            # --- 系统管理 → 科目代码表: a bad file first, then the 2027 table
+            # --- 系统管理 → 科目代码表和格式 → 科目代码表: a bad file first, then the 2027 table
+            admin.goto(f"{base}/admin/year")
             admin.click("a[href='/admin/catalogs']")
             shot(admin, "c1-catalogs-before")
             admin.fill("input[name=year]", "2027")

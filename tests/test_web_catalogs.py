@@ -39,8 +39,9 @@ def post_catalog(client, path: Path, year: int, kind: str = ""):
 
 def test_only_the_administrator_sees_the_page(site) -> None:
     assert site.clients["minzheng"].get("/admin/catalogs").status_code == 404
-    page = site.admin.get("/admin")
-    assert '<a class="button secondary" href="/admin/catalogs">科目代码表</a>' in page.text
+    page = site.admin.get("/admin/year")  # 系统管理 → 科目代码表和格式
+    assert '<a class="button" href="/admin/catalogs">导入和查看科目代码表</a>' in page.text
+    assert "<code>xinjiang-2023</code>" in page.text  # the installed formats are listed beside it
     text = site.admin.get("/admin/catalogs").text
     assert "<td>2026</td><td>内置</td><td>内置</td>" in text
     assert '<td>2027</td><td><span class="muted">使用2026年科目代码表（内置）（检查时给出警告）</span></td>' in text
@@ -51,8 +52,8 @@ def test_a_bad_catalog_is_shown_with_its_cells_and_nothing_is_stored(site, tmp_p
     path.write_text("科目编码,科目名称\n201,一般公共服务支出\n2019901,其他\n20103,\n", encoding="utf-8")
     r = post_catalog(site.admin, path, 2028)
     assert r.status_code == 422
-    rows = re.findall(r'<td class="loc">([^<]*)</td><td>([^<]*) <code>\[([a-z-]+)\]</code>', r.text)
-    assert [(loc, code) for loc, _, code in rows] == [
+    rows = re.findall(r'data-code="([a-z-]+)"><td class="loc">([^<]*)</td><td>([^<]*)</td>', r.text)
+    assert [(loc, code) for code, loc, _ in rows] == [
         ("坏表.csv!B4", "catalog-name-empty"),
         ("坏表.csv!A3", "catalog-parent-missing"),
     ]
@@ -69,7 +70,10 @@ def test_a_bad_catalog_is_shown_with_its_cells_and_nothing_is_stored(site, tmp_p
     r = post_catalog(site.admin, docx, 2028)
     assert r.status_code == 422 and "这是Word文档（.docx）" in r.text
     assert CatalogStore(site.data / "catalogs").years() == []
-    assert "<td>科目代码表未导入</td><td>2028年 科目.xlsx</td><td>1个错误</td>" in site.admin.get("/admin").text
+    assert (
+        '<td title="catalog-refused">科目代码表未导入</td><td>2028年 科目.xlsx</td><td>1个错误</td>'
+        in site.admin.get("/admin/audit").text
+    )
 
 
 def test_upload_shows_the_change_summary_and_is_audited(site, tmp_path: Path) -> None:
@@ -85,9 +89,9 @@ def test_upload_shows_the_change_summary_and_is_audited(site, tmp_path: Path) ->
     ]
     stored = CatalogStore(site.data / "catalogs").get(2027, FUNCTION)
     assert stored is not None and stored[0] == catalog_2027() and stored[1].imported_by == "admin"
-    audit = site.admin.get("/admin").text
+    audit = site.admin.get("/admin/audit").text
     assert re.search(
-        r"<td>导入科目代码表</td><td>2027年支出功能分类</td><td>2027年支出功能分类.xlsx（30个类、216个款、950个项）："
+        r'<td title="catalog-import">导入科目代码表</td><td>2027年支出功能分类</td><td>2027年支出功能分类.xlsx（30个类、216个款、950个项）：'
         r"新增1个、删除1个、改名1个科目</td>",
         audit,
     )

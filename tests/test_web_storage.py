@@ -15,7 +15,19 @@ from tests.pg_cluster import cluster, pg_bin
 from tests.web_helpers import csrf, example, make_site, upload, version_id
 
 pytestmark = pytest.mark.slow
-TABLES = {"department", "budget_unit", "account", "invitation", "version", "build", "audit", "alembic_version"}
+TABLES = {
+    "department",
+    "budget_unit",
+    "account",
+    "invitation",
+    "version",
+    "build",
+    "audit",
+    "login_session",
+    "job",
+    "blob",
+    "alembic_version",
+}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -58,8 +70,36 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0002"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0004"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_0001_keeps_accounts(database, tmp_path: Path) -> None:
+    """A database made by the first release gains the login table; its accounts stay."""
+    from alembic import command
+    from alembic.config import Config
+
+    from generator.web.db import MIGRATIONS
+
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")
+            conn.exec_driver_sql(
+                "insert into account (username, password_hash, role, must_change_password, active, created_at) "
+                "values ('old-admin', 'x', 'admin', false, true, '2026-11-30 00:00:00')"
+            )
+        migrate(engine)
+        assert "login_session" in inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select username from account").scalars().all() == ["old-admin"]
     finally:
         engine.dispose()
 
@@ -137,3 +177,26 @@ def test_store_is_content_addressed_and_immutable(tmp_path: Path) -> None:
     assert path.read_bytes() == b"abc" and not (path.stat().st_mode & 0o222)
     with pytest.raises(ValueError):
         store.path("../../etc/passwd")
+
+
+def test_database_store_is_content_addressed(database, tmp_path: Path) -> None:
+    """The store every machine reaches (DISCLOSURE_STORE=database): same interface, same names."""
+    from generator.web.store import DatabaseStore
+
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        migrate(engine)
+        store = DatabaseStore(engine)
+        sha = store.put(b"abc")
+        assert sha == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        assert store.put(b"abc") == sha  # a second writer of the same bytes changes nothing
+        assert store.read(sha) == b"abc" and store.exists(sha)
+        assert not store.exists("0" * 64) and not store.exists("../../etc/passwd") and not store.exists(None)
+        with pytest.raises(FileNotFoundError):
+            store.read("0" * 64)
+        with pytest.raises(ValueError):
+            store.read("../../etc/passwd")
+    finally:
+        engine.dispose()

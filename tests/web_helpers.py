@@ -18,6 +18,7 @@ from tests.conftest import example_data
 warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
 
 PASSWORD = "correct-horse-battery"
+PUBLIC_URL = "https://yusuan.example.gov.cn"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 SECRET = re.compile(r"一次性密码：([A-Za-z0-9_\-]+)")
 BAD_ECON = "99999"  # no such 经济分类 code: exactly one error, at 支出明细!D2
@@ -75,7 +76,7 @@ class Site:
             "/admin/departments", data={"csrf": csrf(self.admin), "name": name, "approval_date": approval}
         )
         assert r.status_code == 200
-        m = re.search(rf'<a href="/departments/(\d+)">{re.escape(name)}</a>', self.admin.get("/admin").text)
+        m = re.search(rf'<a href="/departments/(\d+)">{re.escape(name)}</a>', self.admin.get("/admin/departments").text)
         assert m
         self.departments[name] = int(m[1])
         return int(m[1])
@@ -100,7 +101,8 @@ def make_site(data: Path, settings_kw: dict | None = None) -> Site:
     from generator.web.app import create_app
     from generator.web.settings import Settings
 
-    app = create_app(Settings(data_dir=data, **(settings_kw or {})))
+    settings_kw = {"public_url": PUBLIC_URL, **(settings_kw or {})}
+    app = create_app(Settings(data_dir=data, **settings_kw))
     password = app.state.core.first_admin()
     admin = TestClient(app, follow_redirects=True)
     login(admin, "admin", password)

@@ -29,6 +29,10 @@ class Layout:
     sections: list[Section] = field(default_factory=list)
     toc: list[TocEntry] = field(default_factory=list)
 
+    @property
+    def projects_placed(self) -> bool:
+        return any(isinstance(block, S.ProjectsBlock) for _, _, block in self.spec.blocks())
+
     def fill(self, template: str, **more: object) -> str:
         """A format text with its placeholders filled (checked when the format was loaded)."""
         return template.format(**self.values, **more)
@@ -40,19 +44,20 @@ class Layout:
             blocks: list[Block] = []
             ordinal = 0  # headed blocks so far in this part
             for block in part_spec.blocks:
-                if isinstance(block, S.OverviewBlock | S.TableBlock | S.SectionBlock) and block.numbered:
+                if not isinstance(block, S.GlossaryBlock | S.SignatureBlock) and block.numbered:
                     ordinal += 1
                 blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else ""))
             self.parts.append(part.model_copy(update={"blocks": blocks}))
         return self
 
     def block(self, part: Part, block: S.AnyBlock, n: str) -> Block:
-        if isinstance(block, S.OverviewBlock):
-            anchor = f"{part.anchor}-{block.content}"
+        if isinstance(block, S.OverviewBlock | S.ProjectsBlock):
+            ref = block.content if isinstance(block, S.OverviewBlock) else block.type
+            anchor = f"{part.anchor}-{ref}"
             heading = None if block.heading is None else self.fill(block.heading, n=n)
             if heading is not None:
                 self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
-            return Block(type="overview", ref=block.content, anchor=anchor, heading=heading)
+            return Block(type=block.type, ref=ref, anchor=anchor, heading=heading)
         if isinstance(block, S.TableBlock):
             style = NumberStyle(unit=block.unit, **self.spec.numbers.of(block.unit).model_dump())
             table = self.builder.table(block, len(self.tables) + 1, style)
@@ -63,7 +68,12 @@ class Layout:
             source = self.computed[block.section]
             anchor = f"section{len(self.sections) + 1}"
             heading = self.fill(block.heading, n=n, title=sec.title(source))
-            self.sections.append(source.model_copy(update={"heading": heading, "anchor": anchor}))
+            update: dict[str, object] = {"heading": heading, "anchor": anchor}
+            if self.projects_placed:  # the format puts the 绩效目标表 in a block of their own
+                update["subsections"] = [
+                    ss.model_copy(update={"performance_tables": False}) for ss in source.subsections
+                ]
+            self.sections.append(source.model_copy(update=update))
             self.toc.append(TocEntry(level=2, text=heading, anchor=anchor))
             return Block(type="section", ref=anchor, anchor=anchor)
         return Block(type=block.type, ref=block.type, anchor=f"{part.anchor}-{block.type}")

@@ -123,6 +123,7 @@ def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
         "table": S.TableBlock,
         "section": S.SectionBlock,
         "overview": S.OverviewBlock,
+        "projects": S.ProjectsBlock,
         "glossary": S.GlossaryBlock,
         "signature": S.SignatureBlock,
     }
@@ -328,7 +329,7 @@ def engine_problems(fmt: S.FormatSpec) -> list[tuple[Path_, str]]:
             elif block.section in seen_sections:
                 out.append(((*at, "section"), f"情况说明“{block.section}”出现了两次，每一节只能放一次"))
             seen_sections.add(block.section)
-        elif block.type in ("glossary", "signature") or isinstance(block, S.OverviewBlock):
+        elif block.type in ("glossary", "signature", "projects") or isinstance(block, S.OverviewBlock):
             key = block.content if isinstance(block, S.OverviewBlock) else block.type
             if key in seen_once:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))

@@ -12,17 +12,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# Placeholders every text may use, with what they stand for (docs/formats.md lists them) ...
+# Placeholders every text may use, with what they stand for (docs/formats.md lists them); block
+# headings and 目录 entries may also use {n} (the ordinal in the part) and {title} where stated.
 PLACEHOLDERS = {
     "year": "预算年度，如 2023",
     "prior_year": "上一年度（预算年度 − 1）",
     "unit_name": "单位全称",
     "short_name": "单位简称",
-}
-# ... and those of a block's heading or 目录 entry.
-BLOCK_PLACEHOLDERS = {
-    "n": "本部分内的序号（一、二、三……）",
-    "title": "表的标题，或情况说明一节的原标题（不含序号）",
 }
 
 Unit = Literal["元", "万元"]
@@ -33,8 +29,11 @@ class _Spec(BaseModel):
 
 
 def template_names(text: str) -> list[str]:
-    """The placeholder names in `text` (ValueError on a malformed brace)."""
-    return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    """The placeholder names in `text`."""
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        raise ValueError("花括号不成对；占位符写作 {year} 这样，文字中的花括号请写成 {{ 和 }}") from None
 
 
 def _check_template(text: str, local: tuple[str, ...] = ()) -> str:
@@ -154,6 +153,22 @@ class OverviewBlock(_Spec):
         return self.heading is not None
 
 
+class ProjectsBlock(_Spec):
+    """The per-project 项目支出绩效目标表, placed here instead of after the narrative's 预算绩效情况."""
+
+    type: Literal["projects"]
+    heading: Template | None = None  # none: the tables follow the previous block directly
+
+    @field_validator("heading")
+    @classmethod
+    def _heading(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value, ("n",))
+
+    @property
+    def numbered(self) -> bool:
+        return self.heading is not None
+
+
 class GlossaryBlock(_Spec):
     type: Literal["glossary"]
 
@@ -162,9 +177,9 @@ class SignatureBlock(_Spec):
     type: Literal["signature"]
 
 
-AnyBlock = TableBlock | SectionBlock | OverviewBlock | GlossaryBlock | SignatureBlock
+AnyBlock = TableBlock | SectionBlock | OverviewBlock | ProjectsBlock | GlossaryBlock | SignatureBlock
 Block = Annotated[AnyBlock, Field(discriminator="type")]
-BLOCK_TYPES = ("table", "section", "overview", "glossary", "signature")
+BLOCK_TYPES = ("table", "section", "overview", "projects", "glossary", "signature")
 
 
 class PartSpec(_Spec):

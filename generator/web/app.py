@@ -7,13 +7,14 @@ import contextlib
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -29,7 +30,12 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.catalog.store import CatalogSource
-from generator.web import jobs, naming, security, service
+from generator.channel import Channel, speak
+from generator.issues import warning
+from generator.jobqueue import KIND_NAMES, PRIORITY_BULK, PRIORITY_WAITING, JobSpec
+from generator.jobqueue.setup import make_engine as make_job_engine
+from generator.jobqueue.setup import make_store
+from generator.web import jobs, naming, rules, security, service
 from generator.web.db import (
     ACTIONS,
     BUILD_DONE,
@@ -46,6 +52,8 @@ from generator.web.db import (
     Build,
     Department,
     Invitation,
+    Job,
+    LoginSession,
     Version,
     make_engine,
     migrate,
@@ -54,9 +62,11 @@ from generator.web.db import (
 )
 from generator.web.rules import DEADLINE_DAYS, Status
 from generator.web.settings import Settings
-from generator.web.store import Store
+from generator.workbook import schema
 
 HERE = Path(__file__).parent
+SHEET_INFO = schema.SHEET_INFO
+UNIT_NAME_CELL = f"B{schema.FIRST_DATA_ROW + [f.key for f in schema.INFO_FIELDS].index('unit_name')}"  # 单位全称
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 INVITE_DAYS = 7
@@ -70,7 +80,13 @@ class _TooLarge(Exception):
 
 
 class Guard:
-    """Security headers on every response; request bodies over the limit get 413 before they are read."""
+    """Security headers on every response; request bodies over the limit are never read.
+
+    A request whose Content-Length is over the limit reaches the application with an empty
+    body and `request.state.too_large` set, so the route answers with the normal page (the
+    limit, a way back) and the audit log records it; a body that grows past the limit while
+    it is read raises `_TooLarge` in the route, which answers the same way.
+    """
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app, self.max_body = app, max_body
@@ -97,7 +113,17 @@ class Guard:
 
         length = dict(scope.get("headers", [])).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
-            await _plain(413, "上传的文件过大", send_with_headers)
+            scope.setdefault("state", {})["too_large"] = True
+            sent = False
+
+            async def nothing() -> Message:
+                nonlocal sent
+                if sent:
+                    return {"type": "http.disconnect"}
+                sent = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            await self.app(scope, nothing, send_with_headers)
             return
         seen = 0
 
@@ -139,28 +165,37 @@ class App:
         self.engine = make_engine(settings.url)
         migrate(self.engine)
         self.Session = sessions(self.engine)
-        self.store = Store(settings.data_dir / "files")
+        self.store = make_store(settings, self.engine)
         self.catalogs = CatalogSource.for_data_dir(settings.data_dir)  # the bureau's imported 科目 catalogs
-        # per account name; per client address a larger allowance (many officers share one address)
-        self.limiter = security.RateLimiter(settings.login_attempts, settings.login_window)
-        self.ip_limiter = security.RateLimiter(settings.login_attempts * 10, settings.login_window)
-        self.builds = jobs.BuildRunner(
-            lambda: jobs.make_pool(settings.build_workers, settings.job_timeout, settings.job_memory),
-            settings.tmp_dir,
-            self.catalogs,
+        # failures per (account name, client address); an address's total only decides the wording
+        self.throttle = security.LoginThrottle(
+            settings.login_attempts, settings.login_window, settings.login_attempts * 10
         )
-        self.checks = asyncio.Semaphore(2)  # uploads checked at once; the rest wait their turn
+        self.proxies, bad = security.parse_proxies(settings.trusted_proxies)
+        if bad:
+            raise ValueError(f"DISCLOSURE_TRUSTED_PROXIES 中有无法识别的地址：{'、'.join(bad)}")
+        # Checks, builds and the rest go through the job interface (generator/jobqueue/), whichever engine runs them.
+        self.queue = make_job_engine(settings, self.Session, self.store)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
-        env.globals.update(ACTIONS=ACTIONS, ROLES=ROLES, Status=Status, DEADLINE_DAYS=DEADLINE_DAYS)
+        env.globals.update(
+            ACTIONS=ACTIONS,
+            ROLES=ROLES,
+            Status=Status,
+            DEADLINE_DAYS=DEADLINE_DAYS,
+            INVITE_DAYS=INVITE_DAYS,
+            KINDS=KIND_NAMES,
+        )
         env.filters.update(local=service.local, money=service.money, change=service.change)
         self._recover()
+        self.queue.start()
 
     def _recover(self) -> None:
-        """Builds that were running when the server stopped are marked failed; their versions stay as they were."""
+        """Builds left unfinished without a job (from before the job interface) are marked failed."""
         with self.Session.begin() as db:
             for b in db.scalars(select(Build).where(Build.state.in_([BUILD_QUEUED, BUILD_RUNNING]))):
-                b.state, b.error, b.finished_at = BUILD_FAILED, "服务重启，生成中断，请重新生成", utcnow()
+                if db.scalars(select(Job.id).where(Job.build_id == b.id)).first() is None:
+                    b.state, b.error, b.finished_at = BUILD_FAILED, "服务重启，生成中断，请重新生成", utcnow()
 
     def first_admin(self) -> str | None:
         """Create the first administrator when there is no account; returns its one-time password."""
@@ -184,6 +219,11 @@ class App:
         context.update(user=getattr(request.state, "user", None), csrf=security.csrf_token(request.session))
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
 
+    def client(self, request: Request) -> str:
+        """The client's address: the connection's, or X-Forwarded-For from a trusted proxy only."""
+        peer = request.client.host if request.client else None
+        return security.client_address(peer, request.headers.get("x-forwarded-for"), self.proxies)
+
     def audit(
         self,
         db: Session,
@@ -203,7 +243,7 @@ class App:
                 department_id=department_id,
                 object=obj,
                 detail=detail,
-                client=request.client.host if request.client else None,
+                client=self.client(request)[:100],
             )
         )
 
@@ -218,17 +258,36 @@ class App:
         )
 
     def close(self) -> None:
-        self.builds.close()
+        self.queue.close()
         self.engine.dispose()
 
 
 # --- access ----------------------------------------------------------------------------------
 
 
-def _user(request: Request, db: Session) -> Account:
-    uid = request.session.get("uid")
-    user = db.get(Account, uid) if isinstance(uid, int) else None
-    if user is None or not user.active or request.session.get("pw") != user.password_hash[-16:]:
+MAX_ID = 2**63 - 1  # larger ids exist in no database: 404, never an overflow
+
+
+def _get(db: Session, model: type[Any], ident: int) -> Any:
+    return db.get(model, ident) if 0 < ident <= MAX_ID else None
+
+
+def _login_session(request: Request, db: Session, max_age: int) -> LoginSession | None:
+    """The server-side login this request's cookie names, if it still exists and is not too old."""
+    token = request.session.get("sid")
+    if not isinstance(token, str) or not token:
+        return None
+    row = db.scalars(select(LoginSession).where(LoginSession.token_hash == security.token_hash(token))).first()
+    if row is None or row.created_at < utcnow() - dt.timedelta(seconds=max_age):
+        return None
+    return row
+
+
+def _user(request: Request, db: Session, max_age: int) -> Account:
+    login = _login_session(request, db, max_age)
+    user = db.get(Account, login.account_id) if login else None
+    if user is None or not user.active:
+        request.session.pop("sid", None)
         raise HTTPException(303, headers={"location": "/login"})
     if user.must_change_password and request.url.path not in ("/password", "/logout"):
         raise HTTPException(303, headers={"location": "/password"})
@@ -238,14 +297,14 @@ def _user(request: Request, db: Session) -> Account:
 
 def _department(db: Session, user: Account, dept_id: int) -> Department:
     """The department if this account may see it; 404 otherwise (no hint that it exists)."""
-    dept = db.get(Department, dept_id)
+    dept = _get(db, Department, dept_id)
     if dept is None or (user.role == ROLE_DEPARTMENT and user.department_id != dept.id):
         raise HTTPException(404)
     return dept
 
 
 def _version(db: Session, user: Account, vid: int) -> Version:
-    v = db.get(Version, vid)
+    v = _get(db, Version, vid)
     if v is None:
         raise HTTPException(404)
     _department(db, user, v.department_id)
@@ -253,7 +312,7 @@ def _version(db: Session, user: Account, vid: int) -> Version:
 
 
 def _build(db: Session, user: Account, bid: int) -> Build:
-    b = db.get(Build, bid)
+    b = _get(db, Build, bid)
     if b is None:
         raise HTTPException(404)
     _version(db, user, b.version_id)
@@ -286,6 +345,8 @@ async def _form(request: Request, db: Session, *, files: int = 0) -> FormData:
     line) must never hold a database connection.
     """
     db.commit()
+    if getattr(request.state, "too_large", False):
+        raise _TooLarge
     form = await request.form(max_files=files, max_fields=50, max_part_size=64 * 1024)
     token = form.get("csrf")
     if not security.csrf_ok(request.session, token if isinstance(token, str) else None):
@@ -333,7 +394,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db = A.Session()
             try:
                 if auth:
-                    user = _user(request, db)
+                    user = _user(request, db, settings.session_max_age)
                     response = await handler(request, db, user)
                 else:
                     response = await handler(request, db)
@@ -342,6 +403,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             except HTTPException as exc:
                 db.rollback()
                 return error_page(request, exc)
+            except _TooLarge:
+                db.rollback()
+                return too_large(request, db)
             except BaseException:
                 db.rollback()
                 raise
@@ -358,32 +422,54 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def login_page(request: Request, db: Session) -> Response:
         return A.render(request, "login.html")
 
+    def start_session(request: Request, db: Session, user: Account) -> None:
+        """A new server-side login for `user`; the cookie carries only its random token."""
+        token = security.new_token()
+        expired = utcnow() - dt.timedelta(seconds=settings.session_max_age)
+        db.execute(delete(LoginSession).where(LoginSession.created_at < expired))
+        db.add(LoginSession(token_hash=security.token_hash(token), account_id=user.id, client=A.client(request)[:100]))
+        request.session.clear()
+        request.session["sid"] = token
+
+    def end_sessions(db: Session, account_id: int, keep: LoginSession | None = None) -> int:
+        rows = db.scalars(select(LoginSession).where(LoginSession.account_id == account_id)).all()
+        ended = 0
+        for row in rows:
+            if keep is None or row.id != keep.id:
+                db.delete(row)
+                ended += 1
+        return ended
+
     async def login(request: Request, db: Session) -> Response:
         form = await _form(request, db)
         username, password = _text(form, "username", 100), _text(form, "password", 200)
-        client = request.client.host if request.client else "?"
-        keys = (f"user:{username.lower()}", f"ip:{client}")
-        if A.limiter.blocked(keys[0]) or A.ip_limiter.blocked(keys[1]):
+        client = A.client(request)
+        too_many = "登录失败次数过多，请15分钟后再试，或请管理员在“系统管理 › 账号”中解除限制。"
+        if A.throttle.refused(username, client):
             A.audit(db, request, "login-blocked", obj=username)
-            return A.render(request, "login.html", 429, error="登录失败次数过多，请15分钟后再试。")
+            return A.render(request, "login.html", 429, error=too_many)
         user = db.scalars(select(Account).where(Account.username == username)).first()
         db.commit()  # no connection held during the deliberately slow hash
         ok = await asyncio.to_thread(security.verify_password, user.password_hash, password) if user else False
         if not user:
             await asyncio.to_thread(security.burn_time, password)
         if not ok or not user or not user.active:
-            A.limiter.fail(keys[0])
-            A.ip_limiter.fail(keys[1])
-            A.audit(db, request, "login-failed", obj=username)
+            A.throttle.failed(username, client)
+            A.audit(db, request, "login-failed", obj=username, detail=None if not user or user.active else "账号已停用")
+            if A.throttle.noisy(client):
+                return A.render(request, "login.html", 429, error=too_many)
             return A.render(request, "login.html", 400, error="用户名或密码不正确。")
-        A.limiter.reset(keys[0])
-        request.session.clear()
-        request.session.update(uid=user.id, pw=user.password_hash[-16:])
+        A.throttle.succeeded(username, client)
+        start_session(request, db, user)
         A.audit(db, request, "login", user=user)
         return RedirectResponse("/password" if user.must_change_password else _home(user), 303)
 
     async def logout(request: Request, db: Session, user: Account) -> Response:
         await _form(request, db)
+        login_row = _login_session(request, db, settings.session_max_age)
+        if login_row is not None:
+            db.delete(login_row)
+        A.audit(db, request, "logout")
         request.session.clear()
         return RedirectResponse("/login", 303)
 
@@ -398,11 +484,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         problem = security.password_problem(new) or (None if new == again else "两次输入的新密码不一致")
         if problem:
             return A.render(request, "password.html", 400, error=problem + "。")
+        first = user.must_change_password
         user.password_hash = security.hash_password(new)
         user.must_change_password = False
-        request.session["pw"] = user.password_hash[-16:]
-        A.audit(db, request, "password-changed")
-        return RedirectResponse(_home(user), 303)
+        ended = end_sessions(db, user.id)  # every login of this account ends, this one included
+        start_session(request, db, user)
+        A.audit(db, request, "password-changed", detail=f"结束其他登录{ended - 1}个" if ended > 1 else None)
+        if first and user.role == ROLE_ADMIN:
+            return RedirectResponse("/admin/start", 303)
+        return _flash(request, _home(user), "密码已修改。")
 
     async def invite_page(request: Request, db: Session) -> Response:
         inv = _invitation(db, request.path_params["token"])
@@ -431,8 +521,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         inv.used_at = utcnow()
         db.flush()
         A.audit(db, request, "invitation-used", inv.department_id, f"账号 {username}", user=user)
-        request.session.clear()
-        request.session.update(uid=user.id, pw=user.password_hash[-16:])
+        start_session(request, db, user)
         return RedirectResponse(_home(user), 303)
 
     def _invitation(db: Session, token: str) -> Invitation:
@@ -445,41 +534,50 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def department_page(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
-        versions = db.scalars(select(Version).where(Version.department_id == dept.id).order_by(Version.id.desc())).all()
-        numbers = service.version_numbers(db, dept.id)
-        rows = [(v, numbers[v.id], service.headline_of(v), service.last_good_build(v)) for v in versions]
+        versions = db.scalars(select(Version).where(Version.department_id == dept.id).order_by(Version.id)).all()
+        state = service.department_row(dept, list(versions), service.today())
+        rows = [
+            (v, n, service.headline_of(v), service.last_good_build(v))
+            for n, v in reversed(list(enumerate(versions, start=1)))
+        ]
+        years = _years()
+        default_year = versions[-1].year if versions and versions[-1].year in years else service.today().year
         return A.render(
             request,
             "department.html",
             dept=dept,
             rows=rows,
+            state=state,
             message=request.session.pop("flash", None),
             max_mb=A.settings.max_upload // (1024 * 1024),
-            years=range(service.today().year - 1, service.today().year + 2),
+            years=years,
+            default_year=default_year if default_year in years else years[-1],
         )
+
+    def _years() -> range:
+        from generator.catalog import available_years
+
+        return rules.supported_years(service.today(), available_years())
 
     async def blank_workbook(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
-        year = _int_param(request.query_params.get("year")) or service.today().year
+        text = request.query_params.get("year", "")
+        years = _years()
+        year = _int_param(text) if text else service.today().year
+        if year not in years:
+            raise HTTPException(
+                400, f"预算年度“{text[:20]}”不在可生成的范围内：请选择{years[0]}—{years[-1]}年之间的年度"
+            )
+        data_in = service.blank_data(dept.name, [u.name for u in dept.units], year)
 
         def make() -> bytes:
             from generator.workbook.template import build_workbook
 
-            units = [{"预算单位": u.name} for u in dept.units]
-            data = {"单位全称": dept.name, "预算年度": year, "预算单位": units} if units else None
-            catalog = A.catalogs.resolve(year)
-            try:
-                wb = build_workbook(data, year=year, catalog=catalog)
-            except Exception:
-                wb = build_workbook(None, year=year, catalog=catalog)
             buf = io.BytesIO()
-            wb.save(buf)
+            build_workbook(data_in, year=year, catalog=A.catalogs.resolve(year), channel=Channel.WEB).save(buf)
             return buf.getvalue()
 
-        try:
-            data = await asyncio.to_thread(make)
-        except Exception:
-            raise HTTPException(404, f"没有{year}年的科目代码表") from None
+        data = await asyncio.to_thread(make)
         A.audit(db, request, "download-blank", dept.id, f"{year}年空白工作簿")
         return Response(
             data,
@@ -491,14 +589,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             },
         )
 
-    async def isolated(db: Session, func: Callable[..., Any], *args: Any) -> Any:
-        """`func(*args)` in a throw-away, memory- and time-limited process (generator/web/jobs.py),
-        at most `check_workers` at once; the database connection is given back meanwhile."""
+    async def work(db: Session, kind: str, dept_id: int, inputs: dict[str, str], **params: Any) -> dict:
+        """A check, prepare, diff or next-year job through the job interface, waited for here (fair
+        across departments, in a memory- and time-limited process); the database connection is
+        given back meanwhile. Raises `jobs.JobFailed` with the job's Chinese message."""
         db.commit()
-        async with A.checks:
-            return await asyncio.to_thread(
-                jobs.run_isolated, func, *args, timeout=A.settings.check_timeout, memory=A.settings.job_memory
-            )
+        job_id = await asyncio.to_thread(A.queue.submit, JobSpec(kind, inputs, dept_id, params=params))
+        view = await A.queue.wait(job_id, A.settings.check_timeout * 2 + 60)  # its own limit, and the queue
+        if view.state == "done" and view.result is not None:
+            return view.result
+        raise jobs.JobFailed(view.error or "处理仍在排队或进行中，请稍后再试")
 
     async def upload(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
@@ -509,31 +609,47 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _flash(request, f"/departments/{dept.id}", "请选择要上传的工作簿")
         data = await upload.read(A.settings.max_upload + 1)
         if len(data) > A.settings.max_upload:
-            raise HTTPException(413, "上传的文件过大")
+            raise _TooLarge
         original = (upload.filename or "workbook.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
-        work = jobs.scratch(A.settings.tmp_dir)
-        try:
-            src = work / "upload.xlsx"
-            src.write_bytes(data)
-            try:
-                found = await isolated(db, jobs.analyse, str(src), str(work / "annotated.xlsx"), A.catalogs)
-            except jobs.JobFailed as exc:
-                A.audit(db, request, "upload-refused", dept.id, original, str(exc))
-                return A.render(request, "refused.html", 422, dept=dept, messages=[str(exc)])
-            if "refused" in found:
-                A.audit(db, request, "upload-refused", dept.id, original, "；".join(found["refused"]))
-                return A.render(request, "refused.html", 422, dept=dept, messages=found["refused"])
-            sha = A.store.put(data)
-            annotated = A.store.put((work / "annotated.xlsx").read_bytes())
-        finally:
-            jobs.cleanup(work)
+        sha = await asyncio.to_thread(A.store.put, data)  # the checking worker may be another machine
+        params = {"original": original, "size": len(data), "uploader": user.id}
+        db.commit()
+        job_id = await asyncio.to_thread(A.queue.submit, JobSpec("check", {"workbook": sha}, dept.id, params=params))
+        view = await A.queue.wait(job_id, A.settings.check_page_after)
+        if not view.finished:  # queued behind others: a page that says where it stands
+            return RedirectResponse(f"/checks/{job_id}", 303)
+        return _checked(request, db, dept, job_id)
+
+    def _checked(request: Request, db: Session, dept: Department, job_id: int) -> Response:
+        """The end of an upload's check: its version (made once, whoever asks first), or why there is none."""
+        job = db.get(Job, job_id, with_for_update=True)
+        assert job is not None and job.kind == "check" and job.department_id == dept.id
+        spec = json.loads(job.spec_json)
+        params, sha = spec.get("params", {}), spec["inputs"]["workbook"]
+        original = params.get("original", "workbook.xlsx")
+        found = json.loads(job.result_json) if job.result_json else None
+        if found is not None and found.get("version_id"):
+            return RedirectResponse(f"/versions/{found['version_id']}", 303)
+        if job.state != "done" or found is None or "refused" in found:
+            messages = found["refused"] if found and "refused" in found else [job.error or "处理失败"]
+            A.audit(db, request, "upload-refused", dept.id, original, "；".join(messages))
+            return A.render(request, "refused.html", 422, dept=dept, messages=messages)
+        annotated = found["annotated"]
         issues = found["issues"]
+        mismatch = rules.unit_name_mismatch(found["unit_name"], dept.name)
+        if mismatch:
+            issues.insert(  # the first warning, after the errors: a wrong file makes the rest moot
+                sum(1 for i in issues if i["severity"] == "error"),
+                warning("unit-name-differs", mismatch, SHEET_INFO, UNIT_NAME_CELL, found["unit_name"]).model_dump(
+                    mode="json"
+                ),
+            )
         errors = sum(1 for i in issues if i["severity"] == "error")
         version = Version(
             department_id=dept.id,
-            uploader_id=user.id,
+            uploader_id=params.get("uploader"),
             original_name=original,
-            size=len(data),
+            size=params.get("size", 0),
             sha256=sha,
             year=found["year"],
             unit_name=(found["unit_name"] or "")[:300] or None,
@@ -546,14 +662,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         db.add(version)
         db.flush()
+        job.result_json = jobs.dumps({**found, "version_id": version.id})
         A.audit(db, request, "upload", dept.id, f"版本 {version.id}", f"{original}，{errors}个错误")
         return RedirectResponse(f"/versions/{version.id}", 303)
+
+    async def check_page(request: Request, db: Session, user: Account) -> Response:
+        """Where an upload's check stands while it waits or runs; its version once it has ended."""
+        job = db.get(Job, request.path_params["job_id"])
+        if job is None or job.kind != "check" or job.department_id is None:
+            raise HTTPException(404)
+        dept = _department(db, user, job.department_id)
+        _may_change(user, dept)
+        view = await asyncio.to_thread(A.queue.view, job.id)
+        if view is not None and view.finished:
+            return _checked(request, db, dept, job.id)
+        return A.render(request, "check.html", dept=dept, job=view)
 
     async def version_page(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
         numbers = service.version_numbers(db, v.department_id)
         issues = service.issues_of(v)
         others = [(vid, n) for vid, n in numbers.items() if vid != v.id]
+        build = service.last_good_build(v)
         return A.render(
             request,
             "version.html",
@@ -562,7 +692,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             dept=v.department,
             groups=service.grouped_issues(issues),
             headline=service.headline_of(v),
-            build=service.last_good_build(v),
+            build=build,
+            publish_problem=rules.may_publish(v.errors, build is not None),
             builds=list(reversed(v.builds)),
             others=others,
             message=request.session.pop("flash", None),
@@ -587,22 +718,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         _may_change(user, v.department)
         await _form(request, db)
         if v.prepared_sha is None:
-            work = jobs.scratch(A.settings.tmp_dir)
             try:
-                src = work / "workbook.xlsx"
-                src.write_bytes(A.store.read(v.sha256))
-                try:
-                    out = await isolated(db, jobs.prepare_copy, str(src), str(work / "prepared.xlsx"), A.catalogs)
-                except jobs.JobFailed as exc:
-                    return _flash(request, f"/versions/{v.id}", f"{exc}")
-                if out["status"] != 0 or not (work / "prepared.xlsx").exists():
-                    text = (out["stderr"] or out["stdout"]).strip().splitlines()
-                    return _flash(request, f"/versions/{v.id}", f"无法补全：{text[-1] if text else ''}")
-                v.prepared_sha = A.store.put((work / "prepared.xlsx").read_bytes())
-            finally:
-                jobs.cleanup(work)
-            A.audit(db, request, "prepare", v.department_id, f"版本 {v.id}")
-        return _flash(request, f"/versions/{v.id}", "已补全上年对比和类用途说明所需的行，请下载后填写")
+                out = await work(db, "prepare", v.department_id, {"workbook": v.sha256})
+            except jobs.JobFailed as exc:
+                return _flash(request, f"/versions/{v.id}", f"{exc}")
+            if not out["prepared"]:
+                text = (out["stderr"] or out["stdout"]).strip().splitlines()
+                said = speak(text[-1], Channel.WEB) if text else ""
+                return _flash(request, f"/versions/{v.id}", f"无法补全：{said}")
+            v.prepared_sha = out["prepared"]
+            said = service.prepare_summary(out["stdout"])
+            A.audit(db, request, "prepare", v.department_id, f"版本 {v.id}", said)
+            return _flash(request, f"/versions/{v.id}", said)
+        return _flash(request, f"/versions/{v.id}", "该版本已经补全过，请下载已补全的工作簿")
 
     async def build(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
@@ -617,44 +745,36 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await asyncio.to_thread(start)  # the first build may wait for the pool's warm-up: not on the event loop
         return RedirectResponse(f"/builds/{b.id}", 303)
 
-    def _start_build(db: Session, request: Request, v: Version, user: Account) -> tuple[Build, Callable[[], None]]:
-        """Record a queued build; returns it and the function that hands it to the worker pool."""
+    def _start_build(
+        db: Session, request: Request, v: Version, user: Account, priority: int = PRIORITY_WAITING
+    ) -> tuple[Build, Callable[[], None]]:
+        """Record a queued build; returns it and the function that submits its job (generator/jobqueue/)."""
         b = Build(version_id=v.id, requested_by=user.id, state=BUILD_QUEUED, progress="排队等待中")
         db.add(b)
         db.flush()
         A.audit(db, request, "build", v.department_id, f"版本 {v.id}", f"生成 {b.id}")
         db.commit()
-        bid, label, data = b.id, v.department.name, A.store.read(v.sha256)
+        spec = JobSpec("build", {"workbook": v.sha256}, v.department_id, build_id=b.id, priority=priority)
 
-        def progress(text: str) -> None:
-            with A.Session.begin() as s:
-                row = s.get(Build, bid)
-                if row is not None and row.state in (BUILD_QUEUED, BUILD_RUNNING):
-                    row.state, row.progress = BUILD_RUNNING, str(text)[:300]
+        def start() -> None:
+            A.queue.submit(spec)
 
-        def finish(files: jobs.BuildFiles) -> None:
-            docx = A.store.put_file(files.docx) if files.ok and files.docx else None
-            pdf = A.store.put_file(files.pdf) if files.ok and files.pdf else None
-            with A.Session.begin() as s:
-                row = s.get(Build, bid)
-                if row is None:
-                    return
-                row.finished_at = utcnow()
-                row.seconds = files.seconds
-                row.pages = files.pages
-                if files.ok and docx and pdf:
-                    row.state, row.docx_sha, row.pdf_sha, row.progress = BUILD_DONE, docx, pdf, "已完成"
-                else:
-                    row.state, row.error, row.progress = BUILD_FAILED, files.error or "生成失败", "失败"
-
-        return b, lambda: A.builds.submit(data, label, progress, finish)
+        return b, start
 
     async def build_page(request: Request, db: Session, user: Account) -> Response:
         b = _build(db, user, request.path_params["bid"])
         v = b.version
         no = service.version_numbers(db, v.department_id)[v.id]
+        job = await asyncio.to_thread(A.queue.view_of_build, b.id)
         return A.render(
-            request, "build.html", b=b, v=v, no=no, dept=v.department, running=b.state in (BUILD_QUEUED, BUILD_RUNNING)
+            request,
+            "build.html",
+            b=b,
+            v=v,
+            no=no,
+            dept=v.department,
+            job=job,
+            running=b.state in (BUILD_QUEUED, BUILD_RUNNING),
         )
 
     def _build_file(fmt: str, media: str) -> Callable[..., Awaitable[Response]]:
@@ -680,8 +800,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return _flash(request, f"/versions/{v.id}", "请填写以 http:// 或 https:// 开头的公开网址")
         if day is None:
             return _flash(request, f"/versions/{v.id}", "请填写公开日期")
-        if v.errors:
-            return _flash(request, f"/versions/{v.id}", "有错误的版本不能标记为已公开")
+        problem = rules.may_publish(v.errors, service.last_good_build(v) is not None)
+        if problem:
+            return _flash(request, f"/versions/{v.id}", problem)
         v.published_url, v.published_on, v.published_by = url, day, user.id
         A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{url} {day}")
         return _flash(request, f"/versions/{v.id}", "已标记为已公开")
@@ -690,19 +811,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         v = _version(db, user, request.path_params["vid"])
         if v.errors or not v.year:
             raise HTTPException(404)
-        work = jobs.scratch(A.settings.tmp_dir)
         try:
-            src = work / "this.xlsx"
-            src.write_bytes(A.store.read(v.sha256))
-            try:
-                out = await isolated(db, jobs.next_year, str(src), str(work / "next.xlsx"), A.catalogs)
-            except jobs.JobFailed as exc:
-                return _flash(request, f"/versions/{v.id}", f"{exc}")
-            if not out["ok"]:
-                return _flash(request, f"/versions/{v.id}", "该版本有错误，无法生成下一年度工作簿")
-            data = (work / "next.xlsx").read_bytes()
-        finally:
-            jobs.cleanup(work)
+            out = await work(db, "next-year", v.department_id, {"workbook": v.sha256})
+        except jobs.JobFailed as exc:
+            return _flash(request, f"/versions/{v.id}", f"{exc}")
+        if not out["ok"]:
+            return _flash(request, f"/versions/{v.id}", "该版本有错误，无法生成下一年度工作簿")
+        data = A.store.read(out["workbook"])
         A.audit(db, request, "download-next-year", v.department_id, f"版本 {v.id}", f"{out['year']}年")
         name = naming.safe_filename(f"{v.department.name}{out['year']}年部门预算公开填报工作簿", ".xlsx")
         return Response(data, media_type=XLSX, headers={"content-disposition": naming.content_disposition(name)})
@@ -722,23 +837,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         elif va.errors or vb.errors:
             problem = "有错误的版本无法逐项比较公开内容，下面只列出主要数字"
         else:
-            work = jobs.scratch(A.settings.tmp_dir)
+            names = {"old_name": f"第{numbers[va.id]}版.xlsx", "new_name": f"第{numbers[vb.id]}版.xlsx"}
             try:
-                old, new = work / f"第{numbers[va.id]}版.xlsx", work / f"第{numbers[vb.id]}版.xlsx"
-                old.write_bytes(A.store.read(va.sha256))
-                new.write_bytes(A.store.read(vb.sha256))
-                try:
-                    out = await isolated(db, jobs.diff, str(old), str(new), A.catalogs)
-                except jobs.JobFailed as exc:
-                    out = {"errors": str(exc)}
-            finally:
-                jobs.cleanup(work)
+                out = await work(db, "diff", dept.id, {"old": va.sha256, "new": vb.sha256}, **names)
+            except jobs.JobFailed as exc:
+                out = {"errors": str(exc)}
             if "report" in out:
                 from generator.diff import DiffReport
 
                 report = DiffReport.model_validate(out["report"])
             else:
                 problem = f"无法比较：{out['errors']}"
+        from generator.web.revisions import summary
+
         A.audit(db, request, "compare", dept.id, f"版本 {va.id} → {vb.id}")
         return A.render(
             request,
@@ -750,7 +861,44 @@ def create_app(settings: Settings | None = None) -> Starlette:
             nb=numbers[vb.id],
             changes=changes,
             report=report,
+            summary=summary(report) if report else None,
             problem=problem,
+        )
+
+    async def compare_file(request: Request, db: Session, user: Account) -> Response:
+        """修订说明.xlsx or 修订稿（修订模式）.docx of two versions (`disclosure diff`'s own outputs)."""
+        from generator.web import revisions
+
+        dept = _department(db, user, request.path_params["dept_id"])
+        what = request.path_params["what"]
+        if what not in revisions.FILES:
+            raise HTTPException(404)
+        a, b = _int_param(request.query_params.get("a")), _int_param(request.query_params.get("b"))
+        va = _version(db, user, a) if a else None
+        vb = _version(db, user, b) if b else None
+        if va is None or vb is None or va.department_id != dept.id or vb.department_id != dept.id or va.id == vb.id:
+            raise HTTPException(404)
+        if va.errors or vb.errors:
+            raise HTTPException(404, "有错误的版本无法生成修订说明和修订稿")
+        numbers = service.version_numbers(db, dept.id)
+        na, nb = numbers[va.id], numbers[vb.id]
+        names = {"old_name": f"第{na}版.xlsx", "new_name": f"第{nb}版.xlsx"}
+        try:
+            out = await work(db, "revisions", dept.id, {"old": va.sha256, "new": vb.sha256}, **names)
+        except jobs.JobFailed as exc:
+            raise HTTPException(404, f"无法比较：{exc}") from None
+        if "files" not in out:
+            raise HTTPException(404, f"无法比较：{out['errors']}")
+        data = await asyncio.to_thread(A.store.read, out["files"][revisions.FILES[what]])
+        kind = "download-revision-report" if what == "report.xlsx" else "download-redline"
+        A.audit(db, request, kind, dept.id, f"版本 {va.id} → {vb.id}")
+        stem = revisions.FILES[what].rsplit(".", 1)[0]
+        suffix = "." + what.rsplit(".", 1)[1]
+        name = naming.safe_filename(f"{dept.name}-第{na}版至第{nb}版-{stem}", suffix)
+        return Response(
+            data,
+            media_type=XLSX if suffix == ".xlsx" else DOCX,
+            headers={"content-disposition": naming.content_disposition(name)},
         )
 
     # --- bureau -------------------------------------------------------------------------------
@@ -794,7 +942,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 continue
             if any(b.state in (BUILD_QUEUED, BUILD_RUNNING) for b in v.builds):
                 continue
-            _, start = _start_build(db, request, v, user)
+            _, start = _start_build(db, request, v, user, PRIORITY_BULK)
             await asyncio.to_thread(start)
             started += 1
         return _flash(request, "/bureau", f"已开始生成{started}个部门的公开文件，请稍后刷新查看")
@@ -832,28 +980,121 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     # --- administration -----------------------------------------------------------------------
 
-    async def admin_page(request: Request, db: Session, user: Account) -> Response:
-        _admin(user)
+    def admin_render(request: Request, name: str, section: str, **context: Any) -> Response:
         return A.render(
             request,
-            "admin.html",
+            name,
+            section=section,
+            message=request.session.pop("flash", None),
+            secret=request.session.pop("secret", None),
+            **context,
+        )
+
+    async def admin_home(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        steps = service.admin_steps(db)
+        return admin_render(request, "admin_home.html", "home", steps=steps)
+
+    async def admin_start(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        return _flash(request, "/admin", "密码已修改。请按下面的步骤开始。")
+
+    async def admin_departments_page(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        departments = db.scalars(select(Department).order_by(Department.name)).all()
+        return admin_render(request, "admin_departments.html", "departments", departments=departments)
+
+    async def admin_accounts_page(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        locked = A.throttle.locked()
+        logins = dict(
+            db.execute(
+                select(LoginSession.account_id, func.count(LoginSession.id)).group_by(LoginSession.account_id)
+            ).all()
+        )
+        return admin_render(
+            request,
+            "admin_accounts.html",
+            "accounts",
             departments=db.scalars(select(Department).order_by(Department.name)).all(),
             accounts=db.scalars(select(Account).order_by(Account.id)).all(),
             invitations=db.scalars(
                 select(Invitation).where(Invitation.used_at.is_(None)).order_by(Invitation.id.desc())
             ).all(),
-            audit=db.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all(),
-            message=request.session.pop("flash", None),
-            secret=request.session.pop("secret", None),
+            locked=locked,
+            logins=logins,
             now=utcnow(),
         )
+
+    async def admin_year_page(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        from generator.catalog import available_years
+        from generator.formats import registry
+        from generator.formats.loader import Format
+
+        formats = [
+            {
+                "id": f.id,
+                "name": f.spec.name,
+                "region": f.spec.region,
+                "document": f.spec.document,
+                "editions": "、".join(e.name for e in f.spec.editions),
+                "years": f.spec.years.text,
+            }
+            for f in registry.installed().values()
+            if isinstance(f, Format)
+        ]
+        return admin_render(request, "admin_year.html", "year", catalog_years=available_years(), formats=formats)
+
+    def _audit_filters(request: Request, db: Session) -> service.AuditFilter:
+        q = request.query_params
+        return service.AuditFilter(
+            text=q.get("q", "")[:100].strip(),
+            department_id=_int_param(q.get("department")),
+            account=q.get("account", "")[:100].strip(),
+            action=q.get("action", "")[:40] if q.get("action", "") in ACTIONS else "",
+            start=_date(q.get("from", "")[:10]),
+            end=_date(q.get("to", "")[:10]),
+        )
+
+    async def admin_audit_page(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        filters = _audit_filters(request, db)
+        page = max(1, min(_int_param(request.query_params.get("page")) or 1, 100_000))
+        rows, total = service.audit_entries(db, filters, page=page)
+        pages = max(1, -(-total // service.AUDIT_PAGE))
+        return admin_render(
+            request,
+            "admin_audit.html",
+            "audit",
+            rows=rows,
+            total=total,
+            page=page,
+            pages=pages,
+            filters=filters,
+            query=filters.query(),
+            departments=db.scalars(select(Department).order_by(Department.name)).all(),
+        )
+
+    async def admin_audit_export(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        filters = _audit_filters(request, db)
+        rows, total = service.audit_entries(db, filters, page=1, size=service.AUDIT_EXPORT_MAX)
+        from generator.web.export import audit_xlsx
+
+        names = dict(db.execute(select(Department.id, Department.name)).all())
+        data = await asyncio.to_thread(audit_xlsx, rows, names, total)
+        A.audit(db, request, "export-audit", detail=f"{len(rows)}条")
+        name = naming.safe_filename(f"操作记录{service.today().isoformat()}", ".xlsx")
+        return Response(data, media_type=XLSX, headers={"content-disposition": naming.content_disposition(name)})
 
     async def admin_department(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
         form = await _form(request, db)
+        back = "/admin/departments"
         name = _text(form, "name", 200)
         if not name:
-            return _flash(request, "/admin", "请填写部门名称")
+            return _flash(request, back, "请填写部门名称")
         text = _text(form, "approval_date", 20)
         dept = Department(name=name, approval_date=_date(text) if text else None)
         db.add(dept)
@@ -861,12 +1102,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             db.flush()
         except IntegrityError:
             db.rollback()
-            return _flash(request, "/admin", "该部门已存在")
+            return _flash(request, back, "该部门已存在")
         for line in _text(form, "units", 5000).splitlines():
             if line.strip():
                 db.add(BudgetUnit(department_id=dept.id, name=line.strip()[:200]))
         A.audit(db, request, "department-created", dept.id, name)
-        return _flash(request, "/admin", f"已创建部门：{name}")
+        return _flash(request, back, f"已创建部门：{name}")
 
     async def admin_unit(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
@@ -876,7 +1117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if name:
             db.add(BudgetUnit(department_id=dept.id, name=name))
             A.audit(db, request, "unit-added", dept.id, name)
-        return RedirectResponse("/admin", 303)
+        return RedirectResponse("/admin/departments", 303)
 
     def _role_and_department(form: FormData, db: Session) -> tuple[str, int | None] | str:
         role = _text(form, "role", 20)
@@ -892,12 +1133,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def admin_account(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
         form = await _form(request, db)
+        back = "/admin/accounts"
         username = _text(form, "username", 100)
         checked = _role_and_department(form, db)
         if isinstance(checked, str):
-            return _flash(request, "/admin", f"{checked}")
+            return _flash(request, back, f"{checked}")
         if not 2 <= len(username) <= 50 or db.scalars(select(Account).where(Account.username == username)).first():
-            return _flash(request, "/admin", "用户名为空、过长或已被使用")
+            return _flash(request, back, "用户名为空、过长或已被使用")
         password = security.new_password()
         role, dept_id = checked
         db.add(
@@ -911,14 +1153,66 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         A.audit(db, request, "account-created", dept_id, username, ROLES[role])
         request.session["secret"] = f"账号 {username} 的一次性密码：{password}（首次登录后须修改，本页只显示一次）"
-        return RedirectResponse("/admin", 303)
+        return RedirectResponse(back, 303)
+
+    async def admin_account_action(request: Request, db: Session, user: Account) -> Response:
+        """停用 / 启用 / 重置密码 / 结束全部登录 / 解除登录限制 of one account."""
+        _admin(user)
+        target: Account | None = _get(db, Account, request.path_params["aid"])
+        if target is None:
+            raise HTTPException(404)
+        action = request.path_params["action"]
+        await _form(request, db)
+        back = "/admin/accounts"
+        if action in ("disable", "reset") and target.id == user.id:
+            return _flash(
+                request, back, "不能停用或重置自己的账号；请由另一位管理员操作，或在“修改密码”中修改自己的密码"
+            )
+        if action == "disable":
+            target.active = False
+            ended = end_sessions(db, target.id)
+            A.audit(db, request, "account-disabled", target.department_id, target.username, f"结束登录{ended}个")
+            return _flash(request, back, f"已停用账号 {target.username}，其所有登录已结束")
+        if action == "enable":
+            target.active = True
+            A.audit(db, request, "account-enabled", target.department_id, target.username)
+            return _flash(request, back, f"已启用账号 {target.username}")
+        if action == "reset":
+            password = security.new_password()
+            target.password_hash = security.hash_password(password)
+            target.must_change_password = True
+            ended = end_sessions(db, target.id)
+            A.throttle.unlock(target.username)
+            A.audit(db, request, "password-reset", target.department_id, target.username, f"结束登录{ended}个")
+            request.session["secret"] = (
+                f"账号 {target.username} 的新一次性密码：{password}（原密码和所有登录已失效；首次登录后须修改，本页只显示一次）"
+            )
+            return RedirectResponse(back, 303)
+        if action == "end-sessions":
+            ended = end_sessions(db, target.id, keep=_login_session(request, db, settings.session_max_age))
+            A.audit(db, request, "sessions-ended", target.department_id, target.username, f"{ended}个")
+            return _flash(request, back, f"已结束账号 {target.username} 的{ended}个登录")
+        if action == "unlock":
+            pairs = A.throttle.unlock(target.username)
+            A.audit(db, request, "login-unlocked", target.department_id, target.username, f"{pairs}个来源地址")
+            return _flash(request, back, f"已解除账号 {target.username} 的登录限制")
+        raise HTTPException(404)
 
     async def admin_invitation(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
         form = await _form(request, db)
+        back = "/admin/accounts"
         checked = _role_and_department(form, db)
         if isinstance(checked, str):
-            return _flash(request, "/admin", f"{checked}")
+            return _flash(request, back, f"{checked}")
+        base = settings.public_base()
+        if base is None:
+            return _flash(
+                request,
+                back,
+                "未设置对外网址，无法生成邀请链接：请信息中心在服务配置中设置 DISCLOSURE_PUBLIC_URL"
+                "（如 https://yusuan.example.gov.cn），或改用“新建账号”发放一次性密码",
+            )
         role, dept_id = checked
         token = security.new_token()
         db.add(
@@ -931,11 +1225,39 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         )
         A.audit(db, request, "invitation-created", dept_id, ROLES[role])
-        link = str(request.url_for("invite", token=token))
+        link = f"{base}/invite/{token}"
         request.session["secret"] = f"一次性邀请链接（{INVITE_DAYS}天内有效，只能使用一次，本页只显示一次）：{link}"
-        return RedirectResponse("/admin", 303)
+        return RedirectResponse(back, 303)
+
+    async def admin_queue(request: Request, db: Session, user: Account) -> Response:
+        _admin(user)
+        overview = await asyncio.to_thread(A.queue.overview)
+        return A.render(request, "admin_queue.html", overview=overview)
 
     # --- errors -------------------------------------------------------------------------------
+
+    def too_large(request: Request, db: Session) -> Response:
+        """The normal page for an upload over the limit: the limit, the file's size and a way back; audited."""
+        user = getattr(request.state, "user", None)
+        dept = None
+        m = re.fullmatch(r"/departments/(\d+)/upload", request.url.path)
+        if user is not None and m and len(m[1]) < 19:
+            dept = _get(db, Department, int(m[1]))
+            if dept is not None and user.role == ROLE_DEPARTMENT and user.department_id != dept.id:
+                dept = None
+        length = request.headers.get("content-length", "")
+        size = f"{int(length) / 1024 / 1024:.1f}MB" if length.isdigit() else "超过上限"
+        if user is not None:
+            A.audit(db, request, "upload-too-large", dept.id if dept else None, request.url.path, f"请求大小{size}")
+            db.commit()
+        return A.render(
+            request,
+            "too_large.html",
+            413,
+            dept=dept,
+            size=size,
+            max_mb=A.settings.max_upload // (1024 * 1024),
+        )
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -952,6 +1274,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     from generator.web.catalog_admin import catalog_routes
 
+    async def server_error(request: Request, exc: Exception) -> Response:
+        """An unexpected failure: a Chinese page (the traceback goes to the log only, never to the browser)."""
+        body = A.templates.get_template("error.html").render(
+            text="系统内部错误，操作没有完成。请稍后重试；如果一再出现，请联系财政局信息中心。",
+            code=500,
+            user=None,
+            csrf="",
+        )
+        return HTMLResponse(body, status_code=500)
+
     R = Route
     routes = [
         R("/", db_route(index)),
@@ -966,9 +1298,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/departments/{dept_id:int}/blank.xlsx", db_route(blank_workbook)),
         R("/departments/{dept_id:int}/upload", db_route(upload), methods=["POST"]),
         R("/departments/{dept_id:int}/compare", db_route(compare)),
+        R("/departments/{dept_id:int}/compare/{what:str}", db_route(compare_file)),
         R("/departments/{dept_id:int}/approval", db_route(set_approval), methods=["POST"]),
         R("/departments/{dept_id:int}/units", db_route(admin_unit), methods=["POST"]),
         R("/versions/{vid:int}", db_route(version_page)),
+        R("/checks/{job_id:int}", db_route(check_page)),
         R("/versions/{vid:int}/workbook.xlsx", db_route(_version_file("workbook", "sha256", "上传的工作簿"))),
         R("/versions/{vid:int}/annotated.xlsx", db_route(_version_file("annotated", "annotated_sha", "问题标注"))),
         R("/versions/{vid:int}/prepared.xlsx", db_route(_version_file("prepared", "prepared_sha", "已补全"))),
@@ -983,11 +1317,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/bureau/export.xlsx", db_route(bureau_export)),
         R("/bureau/build-all", db_route(build_all), methods=["POST"]),
         R("/bureau/pdfs.zip", db_route(bureau_zip)),
-        R("/admin", db_route(admin_page)),
+        R("/admin", db_route(admin_home)),
+        R("/admin/start", db_route(admin_start)),
+        R("/admin/departments", db_route(admin_departments_page), methods=["GET"]),
         R("/admin/departments", db_route(admin_department), methods=["POST"]),
+        R("/admin/accounts", db_route(admin_accounts_page), methods=["GET"]),
         R("/admin/accounts", db_route(admin_account), methods=["POST"]),
+        R("/admin/accounts/{aid:int}/{action:str}", db_route(admin_account_action), methods=["POST"]),
         R("/admin/invitations", db_route(admin_invitation), methods=["POST"]),
         *catalog_routes(A, db_route),
+        R("/admin/year", db_route(admin_year_page)),
+        R("/admin/audit", db_route(admin_audit_page)),
+        R("/admin/audit.xlsx", db_route(admin_audit_export)),
+        R("/admin/queue", db_route(admin_queue)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -1009,7 +1351,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 https_only=settings.https_only,
             ),
         ],
-        exception_handlers={HTTPException: http_error},
+        exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
     app.state.core = A

@@ -66,6 +66,7 @@ def catalog_routes(A: Any, db_route: Any) -> list[Route]:
             kinds=KIND_CHOICES,
             KIND_NAMES=KIND_NAMES,
             audit=audit,
+            section="year",
             message=request.session.pop("flash", None),
             **context,
         )
@@ -97,21 +98,21 @@ def catalog_routes(A: Any, db_route: Any) -> list[Route]:
             src = work / naming.safe_filename(original.rsplit(".", 1)[0] or "科目代码表", suffix)
             src.write_bytes(data)
             db.commit()
-            async with A.checks:
-                try:
-                    found = await asyncio.to_thread(
-                        jobs.run_isolated,
-                        jobs.read_catalog,
-                        str(src),
-                        kind,
-                        timeout=A.settings.check_timeout,
-                        memory=A.settings.job_memory,
-                    )
-                except jobs.JobFailed as exc:
-                    found = {
-                        "table": None,
-                        "issues": [{"code": "catalog-failed", "severity": "error", "message": str(exc)}],
-                    }
+            # an administrator's occasional upload: parsed in its own limited process, beside the queue
+            try:
+                found = await asyncio.to_thread(
+                    jobs.run_isolated,
+                    jobs.read_catalog,
+                    str(src),
+                    kind,
+                    timeout=A.settings.check_timeout,
+                    memory=A.settings.job_memory,
+                )
+            except jobs.JobFailed as exc:
+                found = {
+                    "table": None,
+                    "issues": [{"code": "catalog-failed", "severity": "error", "message": str(exc)}],
+                }
         finally:
             jobs.cleanup(work)
         issues = [Issue.model_validate(i) for i in found["issues"]]

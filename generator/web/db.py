@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     create_engine,
@@ -31,7 +32,13 @@ ACTIONS = {
     "login": "登录",
     "login-failed": "登录失败",
     "login-blocked": "登录被限制",
+    "logout": "退出登录",
     "password-changed": "修改密码",
+    "account-disabled": "停用账号",
+    "account-enabled": "启用账号",
+    "password-reset": "重置密码",
+    "sessions-ended": "结束全部登录",
+    "login-unlocked": "解除登录限制",
     "invitation-created": "生成邀请链接",
     "invitation-used": "通过邀请开通账号",
     "department-created": "新建部门",
@@ -40,6 +47,7 @@ ACTIONS = {
     "approval-date": "设置批复日期",
     "upload": "上传工作簿",
     "upload-refused": "上传被拒绝",
+    "upload-too-large": "上传文件过大被拒绝",
     "prepare": "补全上年对比",
     "build": "生成公开文件",
     "publish": "标记已公开",
@@ -55,9 +63,13 @@ ACTIONS = {
     "download-zip": "下载全部 PDF",
     "catalog-import": "导入科目代码表",
     "catalog-refused": "科目代码表未导入",
+    "download-revision-report": "下载修订说明",
+    "download-redline": "下载修订稿",
+    "export-audit": "导出操作记录",
 }
 
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
+JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
 
 
 def utcnow() -> dt.datetime:
@@ -96,6 +108,21 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     department: Mapped[Department | None] = relationship()
+
+
+class LoginSession(Base):
+    """One login: the cookie holds only a random token; its hash is the key here.
+
+    Logging out deletes the row, so a copied cookie stops working; disabling an account,
+    resetting or changing its password and "end all logins" delete the account's rows.
+    """
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    client: Mapped[str | None] = mapped_column(String(100))
 
 
 class Invitation(Base):
@@ -156,14 +183,51 @@ class Build(Base):
     version: Mapped[Version] = relationship(back_populates="builds")
 
 
+class Job(Base):
+    """One unit of work on uploaded files (check, prepare, diff, next year, build), whichever engine runs it.
+
+    The job interface (generator/jobqueue/) writes it, the pages read it: state, stage, attempts,
+    the result (JSON, output files as SHA-256 of the content store) or a Chinese error.
+    """
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    build_id: Mapped[int | None] = mapped_column(ForeignKey("build.id"), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(20), default=JOB_QUEUED, index=True)
+    stage: Mapped[str | None] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    note: Mapped[str | None] = mapped_column(String(500))  # e.g. why this is a second attempt
+    worker: Mapped[str | None] = mapped_column(String(200))  # host:pid of the process running it
+    engine_ref: Mapped[int | None] = mapped_column(Integer)  # the engine's own job id (procrastinate)
+    spec_json: Mapped[str] = mapped_column(Text, default="{}")
+    result_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Blob(Base):
+    """A file of the content store when the store is the database (`DISCLOSURE_STORE=database`)."""
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     username: Mapped[str | None] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(40))
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     object: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     client: Mapped[str | None] = mapped_column(String(100))

@@ -21,7 +21,7 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
     headers = ["部门", "状态", "批复日期", "公开截止日", "剩余天数", "最新版本", "上传时间", "错误数"]
     for label in LABELS.values():
         headers += [f"{label}（万元）", f"{label}比上年增减"]
-    headers += ["公开网址", "公开日期"]
+    headers += ["公开网址", "公开日期", "修订调整日"]
     ws.append([f"统计日期：{today.isoformat()}"])
     ws.append(headers)
     for cell in ws[2]:
@@ -30,7 +30,7 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
         v = r.latest
         line: list[object] = [
             r.department.name,
-            r.status.value,
+            r.status_text,
             r.deadline.approval if r.deadline else None,
             r.deadline.due if r.deadline else None,
             r.deadline.days_left if r.deadline else None,
@@ -41,7 +41,8 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
         for f in r.figures:
             line += [f.current, f.change]
         line += [None, None] * (len(LABELS) - len(r.figures))
-        line += [v.published_url if v else None, v.published_on if v else None]
+        pub = r.published
+        line += [pub.published_url if pub else None, pub.published_on if pub else None, r.revised_on]
         ws.append(line)
         if r.overdue:
             ws.cell(ws.max_row, 5).fill = RED
@@ -53,6 +54,39 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
                 cell.number_format = "#,##0.00"
     ws.column_dimensions["A"].width = 36
     ws.freeze_panes = "B3"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def audit_xlsx(rows: list, departments: dict[int, str], total: int) -> bytes:
+    """The audit log entries that match a filter (newest first), with the stable action codes."""
+    from generator.web.db import ACTIONS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "操作记录"
+    note = f"共{total}条" + (f"，只导出最新的{len(rows)}条" if total > len(rows) else "")
+    ws.append([note])
+    ws.append(["时间（北京时间）", "账号", "操作", "操作代码", "部门", "对象", "说明", "来源地址"])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for e in rows:
+        ws.append(
+            [
+                local(e.at),
+                e.username,
+                ACTIONS.get(e.action, e.action),
+                e.action,
+                departments.get(e.department_id, "") if e.department_id else "",
+                e.object,
+                e.detail,
+                e.client,
+            ]
+        )
+    for col, width in zip("ABCDEFGH", (20, 14, 18, 20, 30, 30, 50, 16), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,10 +1,11 @@
 """Work on uploaded files, away from the server process.
 
 Checking an upload (read → validate → compute, plus the annotated copy and the headline
-figures) and `prepare` run in a fresh process forked from a preloaded fork server, under
-an address-space and a time limit: a hostile upload can only kill its own process, and the
-server answers with a message. Builds go to the shared warm worker pool
-(generator/workers.py), whose jobs have their own time and memory limits.
+figures), `prepare`, `diff` and `rollover` run in a fresh process forked from a preloaded fork
+server, under an address-space and a time limit: a hostile upload can only kill its own
+process, and the job gets a message. They are called by the job runner
+(generator/jobqueue/runner.py), in the server (embedded engine) or in `disclosure worker`;
+builds go to the warm worker pool (generator/workers.py), whose jobs have their own limits.
 """
 
 from __future__ import annotations
@@ -13,19 +14,14 @@ import contextlib
 import io
 import json
 import multiprocessing
-import os
 import resource
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
-from generator.workers import BuildJob, BuildOutcome, WorkerPool
 
 _ctx = multiprocessing.get_context("forkserver")
 _ctx.set_forkserver_preload(["generator.web.jobs", "generator.pipeline", "generator.annotate", "generator.headline"])
@@ -83,10 +79,12 @@ def run_isolated(func: Callable[..., Any], *args: Any, timeout: float, memory: i
 def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`check` and `check --annotate` on one workbook, plus its year, unit name, headline figures and catalog."""
     from generator.annotate import annotate
+    from generator.channel import Channel, for_channel
     from generator.headline import headline
     from generator.pipeline import run
 
     result = run(Path(workbook), catalogs)
+    result.issues = for_channel(result.issues, Channel.WEB)  # messages name the web's buttons
     if result.inputs is None and not any(i.sheet for i in result.issues):
         # The reader refused the file itself (not a workbook, encrypted, a zip bomb …, judged by
         # content): its issues point at no sheet. No version is made.
@@ -126,10 +124,11 @@ def diff(old: str, new: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
 
 def next_year(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
     """`disclosure rollover`: next year's workbook from this one (which must be clean)."""
+    from generator.channel import Channel
     from generator.rollover import RolloverError, rollover
 
     try:
-        outcome = rollover(Path(workbook), Path(out), catalogs=catalogs)
+        outcome = rollover(Path(workbook), Path(out), catalogs=catalogs, channel=Channel.WEB)
     except RolloverError:
         return {"ok": False}
     return {"ok": True, "year": outcome.year}
@@ -143,104 +142,21 @@ def read_catalog(path: str, kind: str | None) -> dict:
     return {"table": table, "issues": [i.model_dump(mode="json") for i in issues]}
 
 
-# --- builds --------------------------------------------------------------------------------
-
-
-@dataclass
-class BuildFiles:
-    ok: bool
-    docx: Path | None
-    pdf: Path | None
-    pages: int | None
-    seconds: float | None
-    error: str | None
-
-
-def make_pool(workers: int | None, timeout: float, memory: int) -> WorkerPool:
-    """The shared warm worker pool (generator/workers.py), with a time and memory limit per job."""
-    return WorkerPool(workers, job_timeout=timeout, memory_limit=memory)
-
-
-def build_job(workbook: Path, out_dir: Path, label: str, catalogs: CatalogSource = SHIPPED_ONLY) -> BuildJob:
-    # The stem only names the files inside the job's scratch folder; downloads are named by
-    # the department's registered name (naming.py).
-    return BuildJob(
-        workbook=workbook, out_dir=out_dir, formats=("docx", "pdf"), stem="disclosure", label=label, catalogs=catalogs
-    )
-
-
-def outcome_files(outcome: BuildOutcome) -> BuildFiles:
-    files = {p.suffix.lower(): p for p in outcome.files}
-    error = outcome.error
-    if not outcome.ok and not error:
-        error = "生成失败"
-    return BuildFiles(
-        ok=bool(outcome.ok) and ".pdf" in files and ".docx" in files,
-        docx=files.get(".docx"),
-        pdf=files.get(".pdf"),
-        pages=outcome.pages,
-        seconds=outcome.seconds,
-        error=error,
-    )
-
-
-class BuildRunner:
-    """Submits builds to the pool and records their end through `finish` (called in a pool thread)."""
-
-    def __init__(self, pool_factory: Callable[[], Any], tmp_root: Path, catalogs: CatalogSource = SHIPPED_ONLY) -> None:
-        self._pool_factory = pool_factory
-        self._pool: Any = None
-        self._lock = threading.Lock()
-        self.tmp_root = tmp_root
-        self.catalogs = catalogs
-
-    @property
-    def pool(self) -> Any:
-        with self._lock:
-            if self._pool is None:
-                self._pool = self._pool_factory()
-            return self._pool
-
-    def submit(
-        self,
-        workbook_bytes: bytes,
-        label: str,
-        on_progress: Callable[[str], None],
-        finish: Callable[[BuildFiles], None],
-    ) -> None:
-        work = Path(tempfile.mkdtemp(prefix="build-", dir=self.tmp_root))
-        workbook = work / "workbook.xlsx"
-        workbook.write_bytes(workbook_bytes)
-        out_dir = work / "out"
-        out_dir.mkdir()
-
-        def done(fut: Future) -> None:
-            try:
-                try:
-                    files = outcome_files(fut.result())
-                except Exception as exc:  # the pool itself failed this job
-                    files = BuildFiles(False, None, None, None, None, f"生成失败：{exc}"[:500])
-                finish(files)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-
-        try:
-            fut = self.pool.submit(build_job(workbook, out_dir, label, self.catalogs), on_progress)
-        except Exception as exc:
-            shutil.rmtree(work, ignore_errors=True)
-            finish(BuildFiles(False, None, None, None, None, f"无法开始生成：{exc}"[:500]))
-            return
-        fut.add_done_callback(done)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._pool is not None:
-                self._pool.close(cancel=True)  # running builds fail; the versions stay as they were
-                self._pool = None
-
-
 def dumps(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)
+
+
+def scratch_name(original: str) -> str:
+    """A safe local name for an uploaded file that keeps the user's own name (messages name it)."""
+    from generator.web import naming
+
+    stem, dot, suffix = original.rpartition(".")
+    if not dot or not suffix.isascii() or not suffix.isalnum() or len(suffix) > 8:
+        stem, suffix = original, "xlsx"
+    try:
+        return naming.safe_filename(stem or "工作簿", f".{suffix}")
+    except ValueError:
+        return "工作簿.xlsx"
 
 
 def scratch(tmp_root: Path) -> Path:
@@ -249,5 +165,3 @@ def scratch(tmp_root: Path) -> Path:
 
 def cleanup(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        os.rmdir(path)

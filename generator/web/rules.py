@@ -1,12 +1,23 @@
-"""Business rules of the bureau's view: a department's status and its publication deadline.
+"""Business rules of the bureau's view: a department's status, its publication deadline, and
+what may be marked published.
 
 Plain functions over plain values, no web framework: routes and templates only show what
-these return.
+these return. In the terms of the bureau (README, "网页版的公开规则"):
+
+- A department's documents are due 20 calendar days after its 批复 date.
+- Publication belongs to a version: the newest version marked 已公开 is "the published
+  version". A later upload does not undo it.
+- A later version that differs from the published one (see `differs`) is a revision: the
+  department is 修订待公开 with a new 20-day clock counted from the day that first differing
+  version was uploaded (the adjustment), until a version at least that new is marked 已公开.
+- Only a version whose documents were generated can be marked 已公开 (the text published is
+  the text generated), and never one with errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -19,6 +30,7 @@ class Status(str, Enum):
     CLEAN = "待生成"  # latest version has no errors but no documents yet
     BUILT = "已生成"
     PUBLISHED = "已公开"
+    REVISION_PENDING = "修订待公开"  # published, and a later version differs from the published one
 
 
 STATUS_ORDER = {s: n for n, s in enumerate(Status)}
@@ -26,19 +38,20 @@ STATUS_ORDER = {s: n for n, s in enumerate(Status)}
 
 @dataclass(frozen=True)
 class LatestFacts:
-    """What the status depends on, about the department's newest version."""
+    """What the status depends on: the department's newest version and its published version."""
 
     has_version: bool
-    errors: int = 0
+    errors: int = 0  # of the newest version
     built: bool = False  # a successful build of the newest version exists
-    published: bool = False  # the newest version is marked 已公开
+    published: bool = False  # some version is marked 已公开
+    revised_on: dt.date | None = None  # upload day of the first later version that differs from it
 
 
 def status(facts: LatestFacts) -> Status:
     if not facts.has_version:
         return Status.NOT_UPLOADED
     if facts.published:
-        return Status.PUBLISHED
+        return Status.REVISION_PENDING if facts.revised_on else Status.PUBLISHED
     if facts.errors:
         return Status.ERRORS
     if facts.built:
@@ -47,24 +60,92 @@ def status(facts: LatestFacts) -> Status:
 
 
 @dataclass(frozen=True)
+class VersionFacts:
+    """One version as the publication rules see it (versions are given oldest first)."""
+
+    uploaded_on: dt.date  # China date
+    workbook: str  # SHA-256 of the uploaded bytes
+    pdf: str | None = None  # SHA-256 of its generated PDF, if built
+    published: bool = False
+
+
+def differs(a: VersionFacts, b: VersionFacts) -> bool:
+    """Two versions differ unless they are the same workbook, or both were built into the same PDF.
+
+    Builds are reproducible (the same workbook gives byte-identical documents), so an identical
+    PDF means the public text did not change, e.g. a re-saved copy of the same workbook."""
+    if a.workbook == b.workbook:
+        return False
+    return not (a.pdf and b.pdf and a.pdf == b.pdf)
+
+
+def publication(versions: list[VersionFacts]) -> tuple[int | None, dt.date | None]:
+    """(index of the published version, day the revision clock started) over versions oldest first."""
+    published = [n for n, v in enumerate(versions) if v.published]
+    if not published:
+        return None, None
+    p = published[-1]
+    for later in versions[p + 1 :]:
+        if differs(versions[p], later):
+            return p, later.uploaded_on
+    return p, None
+
+
+@dataclass(frozen=True)
 class Deadline:
-    approval: dt.date
+    approval: dt.date  # the day the clock started: the 批复 date, or the adjustment for a revision
     due: dt.date
     days_left: int  # negative when overdue
+    revision: bool = False
 
     @property
     def overdue(self) -> bool:
         return self.days_left < 0
 
 
-def deadline(approval: dt.date | None, today: dt.date) -> Deadline | None:
-    """The last day to publish: 20 calendar days after the 批复 date; days left counted from today."""
-    if approval is None:
+def deadline(approval: dt.date | None, today: dt.date, revised_on: dt.date | None = None) -> Deadline | None:
+    """The last day to publish: 20 calendar days after the 批复 date (or after the adjustment, for a
+    revision of published documents); days left counted from today."""
+    start = revised_on or approval
+    if start is None:
         return None
-    due = approval + dt.timedelta(days=DEADLINE_DAYS)
-    return Deadline(approval=approval, due=due, days_left=(due - today).days)
+    due = start + dt.timedelta(days=DEADLINE_DAYS)
+    return Deadline(approval=start, due=due, days_left=(due - today).days, revision=revised_on is not None)
 
 
 def overdue(d: Deadline | None, st: Status) -> bool:
     """Red in the bureau's table: past the deadline and not yet published."""
     return d is not None and d.overdue and st is not Status.PUBLISHED
+
+
+def may_publish(errors: int, built: bool) -> str | None:
+    """Why a version cannot be marked 已公开, or None when it can."""
+    if errors:
+        return "有错误的版本不能标记为已公开"
+    if not built:
+        return "该版本还没有生成公开文件；请先“生成 DOCX 和 PDF”，把生成的文件在网站公开后再标记"
+    return None
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"\s+", "", name or "")
+
+
+def unit_name_mismatch(workbook_name: str | None, department: str) -> str | None:
+    """A warning when the workbook's 单位全称 is not the department it was uploaded to (a wrong file?)."""
+    if not workbook_name or _plain(workbook_name) == _plain(department):
+        return None
+    return (
+        f"工作簿的单位全称是“{workbook_name}”，而上传到的部门是“{department}”。"
+        "请确认没有选错文件；如果单位全称写错了，请在“基本信息”中改正后重新上传"
+        "（公开文件的标题和各表“编制部门”使用工作簿中的单位全称）"
+    )
+
+
+FIRST_YEAR = 2023  # the earliest 科目代码表 (generator/catalog/data)
+
+
+def supported_years(today: dt.date, catalog_years: list[int]) -> range:
+    """Budget years a blank workbook can be made for: the first catalog year to next year."""
+    first = min(catalog_years, default=FIRST_YEAR)
+    return range(first, today.year + 2)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from generator.channel import Channel, speak
 from generator.headline import Figure, Headline
 from generator.issues import Issue
 from generator.web import rules
@@ -69,43 +70,78 @@ class BureauRow:
     headline: Headline | None
     build: Build | None
     figures: list[Figure] = field(default_factory=list)
+    published: Version | None = None  # the version marked 已公开 (publication belongs to a version)
+    published_no: int | None = None
+    revised_on: dt.date | None = None  # a later version differs: the revision's clock starts here
+
+    @property
+    def status_text(self) -> str:
+        """The status as shown: 已公开（第1版）, 修订待公开, …"""
+        if self.status is rules.Status.PUBLISHED and self.published_no:
+            return f"已公开（第{self.published_no}版）"
+        return self.status.value
 
 
-def bureau_rows(db: Session, on: dt.date) -> list[BureauRow]:
-    rows = []
-    latest_ids = dict(
-        db.execute(select(Version.department_id, func.max(Version.id)).group_by(Version.department_id)).all()
-    )
-    counts = dict(
-        db.execute(select(Version.department_id, func.count(Version.id)).group_by(Version.department_id)).all()
-    )
-    for dept in db.scalars(select(Department).order_by(Department.name)):
-        latest = db.get(Version, latest_ids[dept.id]) if dept.id in latest_ids else None
-        build = last_good_build(latest) if latest else None
-        facts = rules.LatestFacts(
+def local_date(t: dt.datetime) -> dt.date:
+    return t.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
+
+
+def department_row(dept: Department, versions: list[Version], on: dt.date) -> BureauRow:
+    """One department's state for the board and its own page, with the rules of rules.py.
+
+    `versions` are the department's versions oldest first (their builds loaded)."""
+    latest = versions[-1] if versions else None
+    facts = []
+    for v in versions:
+        good = last_good_build(v)
+        facts.append(
+            rules.VersionFacts(
+                uploaded_on=local_date(v.uploaded_at),
+                workbook=v.sha256,
+                pdf=good.pdf_sha if good else None,
+                published=bool(v.published_url),
+            )
+        )
+    published_index, revised_on = rules.publication(facts)
+    build = last_good_build(latest) if latest else None
+    st = rules.status(
+        rules.LatestFacts(
             has_version=latest is not None,
             errors=latest.errors if latest else 0,
             built=build is not None,
-            published=bool(latest and latest.published_url),
+            published=published_index is not None,
+            revised_on=revised_on,
         )
-        st = rules.status(facts)
-        dl = rules.deadline(dept.approval_date, on)
-        head = headline_of(latest)
-        rows.append(
-            BureauRow(
-                department=dept,
-                status=st,
-                deadline=dl,
-                overdue=rules.overdue(dl, st),
-                latest=latest,
-                latest_no=counts.get(dept.id),
-                errors=latest.errors if latest else None,
-                headline=head,
-                build=build,
-                figures=head.figures() if head else [],
-            )
-        )
-    return rows
+    )
+    dl = rules.deadline(dept.approval_date, on, revised_on)
+    head = headline_of(latest)
+    return BureauRow(
+        department=dept,
+        status=st,
+        deadline=dl,
+        overdue=rules.overdue(dl, st),
+        latest=latest,
+        latest_no=len(versions) or None,
+        errors=latest.errors if latest else None,
+        headline=head,
+        build=build,
+        figures=head.figures() if head else [],
+        published=versions[published_index] if published_index is not None else None,
+        published_no=published_index + 1 if published_index is not None else None,
+        revised_on=revised_on,
+    )
+
+
+def bureau_rows(db: Session, on: dt.date) -> list[BureauRow]:
+    from sqlalchemy.orm import selectinload
+
+    by_dept: dict[int, list[Version]] = {}
+    for v in db.scalars(select(Version).options(selectinload(Version.builds)).order_by(Version.id)):
+        by_dept.setdefault(v.department_id, []).append(v)
+    return [
+        department_row(dept, by_dept.get(dept.id, []), on)
+        for dept in db.scalars(select(Department).order_by(Department.name))
+    ]
 
 
 SORTS = {
@@ -160,3 +196,147 @@ def compare_headlines(old: Headline | None, new: Headline | None) -> list[Figure
         FigureChange(label, o.current if o else None, n.current if n else None)
         for label, o, n in zip(labels, olds, news, strict=True)
     ]
+
+
+# --- administration ------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    title: str
+    done: bool
+    detail: str
+    link: str
+    label: str
+
+
+def admin_steps(db: Session) -> list[Step]:
+    """What a new bureau does first, and how far it got (the administrator's start page)."""
+    from generator.web.db import ROLE_DEPARTMENT, ROLE_REVIEWER, Account
+
+    departments = db.scalar(select(func.count(Department.id))) or 0
+    officers = db.scalar(select(func.count(Account.id)).where(Account.role == ROLE_DEPARTMENT)) or 0
+    reviewers = db.scalar(select(func.count(Account.id)).where(Account.role == ROLE_REVIEWER)) or 0
+    with_date = db.scalar(select(func.count(Department.id)).where(Department.approval_date.is_not(None))) or 0
+    return [
+        Step(
+            "创建部门及其预算单位",
+            departments > 0,
+            f"已有{departments}个部门"
+            if departments
+            else "每个要公开预算的部门一个；预算单位会预填到该部门的空白工作簿",
+            "/admin/departments",
+            "部门",
+        ),
+        Step(
+            "为各部门开通账号",
+            officers > 0,
+            f"已有{officers}个部门账号、{reviewers}个审核账号"
+            if officers
+            else "为每个部门的填报人员新建账号（一次性密码）或生成邀请链接；财政局审核人员选“财政局审核人员”",
+            "/admin/accounts",
+            "账号和邀请",
+        ),
+        Step(
+            "核对本年度科目代码表和公开格式",
+            False,
+            "检查工作簿按年度科目代码表核对功能分类和经济分类科目；公开文件按所选格式生成",
+            "/admin/year",
+            "科目代码表和格式",
+        ),
+        Step(
+            "填写各部门的预算批复日期",
+            departments > 0 and with_date == departments,
+            f"{with_date}/{departments}个部门已填写；批复后{rules.DEADLINE_DAYS}日为公开截止日"
+            if departments
+            else f"在“各部门公开进度”页填写；批复后{rules.DEADLINE_DAYS}日为公开截止日",
+            "/bureau",
+            "各部门公开进度",
+        ),
+    ]
+
+
+AUDIT_PAGE = 50
+AUDIT_EXPORT_MAX = 100_000
+
+
+@dataclass
+class AuditFilter:
+    text: str = ""
+    department_id: int | None = None
+    account: str = ""
+    action: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def query(self) -> str:
+        """The filter as a query string (for the page links and the export)."""
+        from urllib.parse import urlencode
+
+        pairs = {
+            "q": self.text,
+            "department": self.department_id or "",
+            "account": self.account,
+            "action": self.action,
+            "from": self.start.isoformat() if self.start else "",
+            "to": self.end.isoformat() if self.end else "",
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    """Midnight China time of `day`, as the naive UTC the database stores."""
+    return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def audit_entries(db: Session, f: AuditFilter, page: int = 1, size: int = AUDIT_PAGE) -> tuple[list, int]:
+    """One page of the audit log, newest first, and how many entries match."""
+    from generator.web.db import AuditEntry
+
+    q = select(AuditEntry)
+    if f.department_id:
+        q = q.where(AuditEntry.department_id == f.department_id)
+    if f.account:
+        q = q.where(AuditEntry.username == f.account)
+    if f.action:
+        q = q.where(AuditEntry.action == f.action)
+    if f.start:
+        q = q.where(AuditEntry.at >= _utc(f.start))
+    if f.end:
+        q = q.where(AuditEntry.at < _utc(f.end + dt.timedelta(days=1)))
+    if f.text:
+        escaped = f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        q = q.where(
+            AuditEntry.object.like(like, escape="\\")
+            | AuditEntry.detail.like(like, escape="\\")
+            | AuditEntry.username.like(like, escape="\\")
+            | AuditEntry.client.like(like, escape="\\")
+        )
+    total = db.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = db.scalars(q.order_by(AuditEntry.id.desc()).offset((page - 1) * size).limit(size)).all()
+    return list(rows), total
+
+
+def blank_data(department: str, units: list[str], year: int) -> dict:
+    """What the blank workbook of a department is pre-filled with (generator/workbook/template.py's
+    `build_workbook` data): the department's name as 单位全称, the year and its budget units."""
+    from generator.workbook import schema
+
+    data: dict = {schema.SHEET_INFO: {"单位全称": department, "预算年度": year}}
+    if units:
+        data[schema.SHEET_UNITS] = [{"预算单位名称": name} for name in units]
+    return data
+
+
+def prepare_summary(stdout: str) -> str:
+    """What `prepare` added, for the officer: its own lines, or that nothing was needed."""
+    import re
+
+    m = re.search(r"“上年对比”新增(\d+)行，“类用途说明”新增(\d+)行", stdout)
+    if m and m[1] == "0" and m[2] == "0":
+        return "不需要补全：“上年对比”和“类用途说明”所需的行都已齐全（已记下各条原因对应的本年数）。"
+    lines = [line.strip() for line in stdout.splitlines() if line.strip() and not line.startswith(("已更新", "已备份"))]
+    if not lines:
+        return "已补全，请下载已补全的工作簿查看"
+    return speak("已补全：" + "".join(lines) + "请下载已补全的工作簿，填写后重新上传。", Channel.WEB)

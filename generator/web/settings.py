@@ -26,6 +26,16 @@ class Settings:
     login_attempts: int = 5  # failures per window, per account name and per client address
     login_window: float = 15 * 60
     session_max_age: int = 8 * 3600
+    trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For is believed (the reverse proxy)
+    public_url: str | None = None  # e.g. https://yusuan.example.gov.cn: invitation links are built from it
+    # Jobs (generator/jobqueue/): the embedded engine, or procrastinate on the PostgreSQL of DATABASE_URL
+    engine: str = "embedded"  # DISCLOSURE_ENGINE: embedded | procrastinate
+    store: str = "files"  # DISCLOSURE_STORE: files (data_dir/files) | database (reachable from every machine)
+    check_workers: int = 2  # checks (and prepare, diff, next year) at once per process; one per department
+    job_attempts: int = 3  # DISCLOSURE_JOB_ATTEMPTS: runs of a job whose process was killed, then it fails
+    stalled_after: float = 30.0  # DISCLOSURE_STALLED_AFTER: seconds without a worker's heartbeat
+    build_formats: tuple[str, ...] = ("docx", "pdf")
+    check_page_after: float = 20.0  # seconds an upload waits for its check before the page showing its place
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -33,14 +43,33 @@ class Settings:
         s = cls(data_dir=Path(data_dir or os.environ.get("DISCLOSURE_DATA") or DEFAULT_DATA))
         s.database_url = os.environ.get("DATABASE_URL") or None
         s.https_only = os.environ.get("DISCLOSURE_HTTPS", "") == "1"
+        s.trusted_proxies = os.environ.get("DISCLOSURE_TRUSTED_PROXIES", "")
+        s.public_url = os.environ.get("DISCLOSURE_PUBLIC_URL") or None
         if os.environ.get("DISCLOSURE_BUILD_WORKERS"):
             s.build_workers = int(os.environ["DISCLOSURE_BUILD_WORKERS"])
+        s.engine = os.environ.get("DISCLOSURE_ENGINE") or s.engine
+        s.store = os.environ.get("DISCLOSURE_STORE") or s.store
+        if os.environ.get("DISCLOSURE_CHECK_WORKERS"):
+            s.check_workers = int(os.environ["DISCLOSURE_CHECK_WORKERS"])
+        if os.environ.get("DISCLOSURE_JOB_ATTEMPTS"):
+            s.job_attempts = int(os.environ["DISCLOSURE_JOB_ATTEMPTS"])
+        if os.environ.get("DISCLOSURE_STALLED_AFTER"):
+            s.stalled_after = float(os.environ["DISCLOSURE_STALLED_AFTER"])
+        if os.environ.get("DISCLOSURE_BUILD_FORMATS"):
+            s.build_formats = tuple(os.environ["DISCLOSURE_BUILD_FORMATS"].split(","))
         return s
 
     def prepare(self) -> None:
+        """Create the data folder for this user alone (0700; files in it 0600 or read-only 0400)."""
         self.data_dir = self.data_dir.resolve()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        (self.data_dir / "tmp").mkdir(exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.data_dir, 0o700)
+        (self.data_dir / "tmp").mkdir(exist_ok=True, mode=0o700)
+        os.chmod(self.data_dir / "tmp", 0o700)
+        if not self.database_url:  # SQLite: create the file 0600 (its -wal/-shm files copy the mode)
+            db_file = self.data_dir / "disclosure.sqlite3"
+            os.close(os.open(db_file, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(db_file, 0o600)
         if self.secret_key is None:
             path = self.data_dir / SECRET_FILE
             if not path.exists():
@@ -57,6 +86,15 @@ class Settings:
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{self.data_dir / 'disclosure.sqlite3'}"
+
+    def public_base(self) -> str | None:
+        """The address people use (DISCLOSURE_PUBLIC_URL), https when HTTPS is on; None if not set."""
+        if not self.public_url:
+            return None
+        base = self.public_url.strip().rstrip("/")
+        if self.https_only and base.startswith("http://"):
+            base = "https://" + base.removeprefix("http://")
+        return base
 
     @property
     def tmp_dir(self) -> Path:

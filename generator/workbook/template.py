@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
+from generator.channel import Channel, speak_workbook
 from generator.formats import registry
 from generator.workbook import schema as s
 
@@ -158,6 +159,7 @@ def build_workbook(
     catalog: Catalog | None = None,
     format_id: str | None = None,
     final: bool = False,
+    channel: Channel = Channel.CLI,
 ) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
 
@@ -166,7 +168,8 @@ def build_workbook(
     unless `data` gives a value (None clears a cell; a 名词解释 list replaces the default glossary).
     Values that do not convert to their column's kind are written as given, so test fixtures can hold
     invalid input. Unknown sheets, labels or headers raise `TemplateDataError`. The dropdowns and
-    name lookups come from `catalog` (default: the shipped catalog of `year`).
+    name lookups come from `catalog` (default: the shipped catalog of `year`). `channel` says how the
+    instructions name each step (the CLI command, or the web page's button: generator/channel.py).
 
     A 决算 workbook (`final`, or `data` giving a 决算 sheet) also has the sheets of
     `schema.FINAL_SHEETS` and shows the 支出明细 column 决算数, which a 预算 workbook keeps hidden.
@@ -203,6 +206,7 @@ def build_workbook(
     wb.properties.creator = "disclosure"
     wb.calculation.fullCalcOnLoad = True
     wb.active = 0
+    speak_workbook(wb, channel)
     return wb
 
 
