@@ -74,6 +74,12 @@ def test_completion(budget: str, final: str, relation: str, rate: str | None, de
     assert c.needs_reason == (relation not in ("持平", "未安排"))
 
 
+def test_what_a_reason_explains() -> None:
+    assert Completion(D("0.95"), D("0")).difference == "决算数小于预算数"
+    assert Completion(D("10"), D("12")).difference == "决算数大于预算数"
+    assert Completion(D("0"), D("3.50")).difference == "年初未安排预算而有决算支出"
+
+
 def test_keys_are_read_as_prepare_writes_them() -> None:
     assert normalise_key("一般公共预算项：2010601 行政运行") == "一般公共预算项：2010601"
     assert normalise_key(" 一般公共预算项:2010601") == "一般公共预算项：2010601"

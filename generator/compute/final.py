@@ -69,6 +69,11 @@ class Completion:
     def needs_reason(self) -> bool:
         return self.final != self.budget
 
+    @property
+    def difference(self) -> str:
+        """What a reason explains: 决算数小于预算数, 决算数大于预算数, 年初未安排预算而有决算支出."""
+        return "年初未安排预算而有决算支出" if self.relation == "年初未安排" else f"决算数{self.relation}预算数"
+
     def describe(self) -> str:
         """One line for the officer (sheet 预决算对比 说明), in the words of the document."""
         budget, final = fmt.amount(self.budget), fmt.amount(self.final)
@@ -157,7 +162,7 @@ class FinalBook:
                     error(
                         "final-row-missing",
                         f"缺少比较项目“{label}”（{completion.describe()}）。请在{SHEET}!A{n}填写“{label}”，"
-                        f"B{n}填写决算数{completion.relation}预算数的主要原因；也可运行 disclosure prepare 自动添加所需行",
+                        f"B{n}填写{completion.difference}的主要原因；也可运行 disclosure prepare 自动添加所需行",
                         SHEET,
                         f"A{n}",
                     )
@@ -168,7 +173,7 @@ class FinalBook:
             self.issues.append(
                 error(
                     "final-reason-missing",
-                    f"“{label}”{completion.describe()}，请填写决算数{completion.relation}预算数的主要原因",
+                    f"“{label}”{completion.describe()}，请填写{completion.difference}的主要原因",
                     SHEET,
                     row.cell(SHEET, "reason"),
                 )
