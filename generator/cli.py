@@ -398,7 +398,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
 
 def cmd_final_from_budget(args: argparse.Namespace) -> int:
-    from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, final_from_budget
+    from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, PriorFinalError, final_from_budget
 
     source, target = Path(args.workbook), Path(args.final)
     if _same_file(source, target):
@@ -411,7 +411,13 @@ def cmd_final_from_budget(args: argparse.Namespace) -> int:
     if isinstance(catalogs, int):
         return catalogs
     try:
-        outcome = final_from_budget(source, target, format_id=args.format, catalogs=catalogs)
+        prior = Path(args.prior_final) if args.prior_final else None
+        outcome = final_from_budget(source, target, format_id=args.format, catalogs=catalogs, prior_final=prior)
+    except PriorFinalError as exc:
+        if exc.result is not None:
+            _print_issues(exc.result, sys.stderr)
+        print(exc.message, file=sys.stderr)
+        return EXIT_ISSUES
     except AlreadyFinal:
         print(f"{source.name} 已经是决算工作簿（有“决算情况”表），请给出同一年度的预算工作簿。", file=sys.stderr)
         return EXIT_ISSUES
@@ -427,6 +433,8 @@ def cmd_final_from_budget(args: argparse.Namespace) -> int:
     print(f"已生成{outcome.year}年决算工作簿：{target}（格式 {args.format}）")
     print(f"支出明细已复制{outcome.items}行，“金额”为年初预算数，请逐行填写“决算数”。")
     print(f"“收入决算”已列出{outcome.income_rows}行财政拨款收入，请填写金额；再填写“决算情况”表。")
+    if outcome.prior_rows:
+        print(f"“上年决算对比”已填入{outcome.prior_rows}行上年决算数（由上年决算工作簿计算），变化原因待填写。")
     print(f"填写后运行：disclosure check {target}")
     return EXIT_OK
 
@@ -722,6 +730,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=schema.FINAL_DEFAULT_FORMAT,
         metavar="格式",
         help=f"决算公开文件的格式，默认 {schema.FINAL_DEFAULT_FORMAT}",
+    )
+    p.add_argument(
+        "--prior-final",
+        metavar="上年决算工作簿",
+        help="上一年度的决算工作簿：由它计算“上年决算对比”的上年决算数（不给时由 prepare 列出，手工填写）",
     )
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     _add_catalog_option(p)

@@ -10,7 +10,9 @@ the 决算 sheets):
   officer to type (lines spent without a 年初预算 are added with 金额 0);
 - 收入决算 is prefilled with one 财政拨款收入 row per 功能分类 项 the 财政拨款 lines use, its
   amount left empty (the reader asks for it until it is typed);
-- 决算情况 starts at 0; 上年对比 is left empty (a 决算 compares with last year's 决算).
+- 决算情况 starts at 0; 上年对比 is left empty (a 决算 compares with last year's 决算, not a budget);
+- 上年决算对比 gets last year's 决算 figures when last year's 决算 workbook is given (else `prepare`
+  lists its rows for the officer to fill from last year's published 决算).
 
 What the officer must fill is returned as located warnings, as `rollover` does.
 """
@@ -25,7 +27,7 @@ from openpyxl.comments import Comment
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
-from generator.compute.final import FISCAL_FINAL
+from generator.compute.final import FISCAL_FINAL, year_figures
 from generator.issues import Issue, warning
 from generator.output import atomic_path
 from generator.pipeline import Result, run
@@ -52,13 +54,46 @@ class FinalOutcome:
     year: int
     items: int  # 支出明细 lines carried over
     income_rows: int  # 收入决算 rows prefilled
+    prior_rows: int = 0  # 上年决算对比 rows filled from last year's 决算 workbook
     warnings: list[Issue] = field(default_factory=list)
 
 
+class PriorFinalError(Exception):
+    """Last year's 决算 workbook cannot give its figures: `message` says why (Chinese), `result` its issues."""
+
+    def __init__(self, message: str, result: Result | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.result = result
+
+
+def prior_final_figures(path: Path, year: int, catalogs: CatalogSource = SHIPPED_ONLY) -> list[tuple[str, Decimal]]:
+    """Last year's 决算 figures (万元) from last year's 决算 workbook, for this year's 上年决算对比.
+
+    Its data must pass check; a problem with its format is no obstacle, as the figures do not depend on it.
+    """
+    result = run(path, catalogs)
+    inputs = result.inputs
+    if inputs is None or inputs.final is None:
+        raise PriorFinalError(f"{path.name} 不是决算工作簿（没有“决算情况”表），请给出{year - 1}年的决算工作簿", result)
+    if inputs.info.year != year - 1:
+        raise PriorFinalError(f"{path.name} 是{inputs.info.year}年的决算工作簿，上年决算应为{year - 1}年", result)
+    if any(i.is_error and not i.code.startswith("format-") for i in result.issues):
+        raise PriorFinalError(
+            f"{path.name} 有错误，无法取得上年决算数。请先修改到 disclosure check 只剩格式问题或通过", result
+        )
+    return year_figures(inputs)
+
+
 def final_from_budget(
-    budget: Path, target: Path, format_id: str = schema.FINAL_DEFAULT_FORMAT, catalogs: CatalogSource = SHIPPED_ONLY
+    budget: Path,
+    target: Path,
+    format_id: str = schema.FINAL_DEFAULT_FORMAT,
+    catalogs: CatalogSource = SHIPPED_ONLY,
+    prior_final: Path | None = None,
 ) -> FinalOutcome:
-    """Write the 决算 workbook of `budget`'s year to `target` (atomically)."""
+    """Write the 决算 workbook of `budget`'s year to `target` (atomically); with `prior_final` (last
+    year's 决算 workbook), 上年决算对比 is filled with last year's 决算 figures, as `rollover` fills 上年对比."""
     result = run(budget, catalogs)
     if result.inputs is not None and result.inputs.final is not None:
         raise AlreadyFinal(budget.name)
@@ -67,6 +102,7 @@ def final_from_budget(
     inputs = result.inputs
     info = inputs.info
     scale = WAN_TO_YUAN if info.amount_unit == "元" else Decimal(1)
+    priors = prior_final_figures(prior_final, info.year, catalogs) if prior_final is not None else []
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}
     money_facts = {f.key for f in schema.FACT_FIELDS if f.kind is schema.Kind.MONEY}
@@ -90,9 +126,12 @@ def final_from_budget(
         schema.SHEET_GLOSSARY: [_row(schema.SHEET_GLOSSARY, g.model_dump()) for g in inputs.glossary],
         schema.SHEET_EXTRA_CODES: [_row(schema.SHEET_EXTRA_CODES, e.model_dump()) for e in inputs.extra_codes],
         schema.SHEET_FINAL_INCOME: income,
+        schema.SHEET_FINAL_PRIOR: [{"比较项目": key, "上年决算数": value * scale} for key, value in priors],
     }
     wb = build_workbook(data, year=info.year, catalog=result.catalog, final=True)
-    outcome = FinalOutcome(target=target, year=info.year, items=len(inputs.items), income_rows=len(income))
+    outcome = FinalOutcome(
+        target=target, year=info.year, items=len(inputs.items), income_rows=len(income), prior_rows=len(priors)
+    )
     first = schema.FIRST_DATA_ROW
 
     def mark(sheet: str, cell: str, message: str) -> None:

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from generator.cli import main
 from generator.compute import ledger as L
-from generator.final_workbook import AlreadyFinal, final_from_budget
+from generator.final_workbook import AlreadyFinal, PriorFinalError, final_from_budget
 from generator.pipeline import run
 from generator.workbook import schema
 from generator.workbook.schema import FundSource
@@ -269,3 +269,24 @@ def test_sangong_amounts_go_with_their_counts(tmp_path: Path) -> None:
             "vehicles_bought"
         ): "“公务用车购置数（辆）”为1，但公务用车购置费决算为0；请核对本表或支出明细中该项的决算数",
     }
+
+
+def test_next_years_final_takes_last_years_final_figures(tmp_path: Path) -> None:
+    last = written(tmp_path, final_data())  # example 002 as the 2023 决算
+    data = copy.deepcopy(example_data("002"))
+    data[schema.SHEET_INFO].update({"预算年度": 2024, "落款日期": "2024-01-31"})
+    budget = tmp_path / "2024预算.xlsx"
+    write_workbook(budget, data, year=2024)
+    target = tmp_path / "2024决算.xlsx"
+    outcome = final_from_budget(budget, target, prior_final=last)
+    last_book = run(last).final_prior_book
+    assert last_book is not None and outcome.prior_rows == len(schema.FinalPriorKey)
+    after = run(target).inputs
+    assert after is not None
+    assert [(r.key, r.prior, r.reason) for r in after.final_priors] == [
+        (n.key, n.current, None) for n in last_book.needed
+    ]
+    with pytest.raises(PriorFinalError, match="是2024年的决算工作簿，上年决算应为2023年"):
+        final_from_budget(budget, tmp_path / "x.xlsx", prior_final=target)
+    with pytest.raises(PriorFinalError, match="不是决算工作簿"):
+        final_from_budget(budget, tmp_path / "x.xlsx", prior_final=budget)
