@@ -19,11 +19,13 @@ from openpyxl import load_workbook
 from generator.cli import main
 from generator.compute import ledger as L
 from generator.final_workbook import AlreadyFinal, PriorFinalError, final_from_budget
+from generator.formats import registry
 from generator.pipeline import run
 from generator.workbook import schema
 from generator.workbook.schema import FundSource
 from generator.workbook.template import write_workbook
 from tests.conftest import example_data
+from tests.test_formats import MINIMAL, write_format
 
 FINAL = schema.SHEET_FINAL
 INCOME = schema.SHEET_FINAL_INCOME
@@ -290,3 +292,20 @@ def test_next_years_final_takes_last_years_final_figures(tmp_path: Path) -> None
         final_from_budget(budget, tmp_path / "x.xlsx", prior_final=target)
     with pytest.raises(PriorFinalError, match="不是决算工作簿"):
         final_from_budget(budget, tmp_path / "x.xlsx", prior_final=budget)
+
+
+def test_a_budget_workbook_cannot_use_a_final_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    formats = tmp_path / "formats"
+    formats.mkdir()
+    write_format(formats, MINIMAL.replace("level: 测试\n", "level: 测试\ndocument: 决算\n"))
+    monkeypatch.setenv(registry.ENV, str(formats))
+    data = example_data("002")
+    data[schema.SHEET_INFO]["格式"] = "mini"
+    path = tmp_path / "预算.xlsx"
+    write_workbook(path, data)
+    assert [(i.code, i.message) for i in run(path).issues if i.is_error] == [
+        (
+            "format-document",
+            "本工作簿是预算工作簿，格式“最小格式”用于部门决算公开；请选择预算格式（决算工作簿由本年预算工作簿生成）",
+        )
+    ]
