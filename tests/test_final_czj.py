@@ -23,7 +23,8 @@ from decimal import Decimal
 
 import pytest
 
-from generator.compute.final import year_figures
+from generator.compute import ledger as L
+from generator.compute.final import FISCAL_FINAL, Completion, final_total, year_figures
 from generator.pipeline import Result, run
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
@@ -191,3 +192,25 @@ def test_year_figures_are_the_documents(czj: Result) -> None:
             "三公：公务接待费",
         )
     ] == [0, 0, 0, 0]  # lines 640–642
+
+
+def test_no_completion_rate_over_the_zero_sangong_budgets(czj: Result) -> None:
+    """The document writes "因公出国（境）费决算为0.00万元，完成预算的0%" and the same for 公务用车 (lines 640–641),
+    although the 三公 table budgets only 公务接待费 (0.95, line 491): rates over a zero budget. Ours has none."""
+    assert czj.inputs is not None
+    items = [i for i in czj.inputs.items if i.source in FISCAL_FINAL]
+    completions = {
+        name: Completion(
+            L.total(items, lambda i, c=codes: i.econ_code in c), final_total(items, lambda i, c=codes: i.econ_code in c)
+        )
+        for name, codes in (
+            ("因公出国（境）费", L.SANGONG_ABROAD),
+            ("公务用车购置及运行维护费", L.SANGONG_VEHICLE_BUY | L.SANGONG_VEHICLE_RUN),
+            ("公务接待费", L.SANGONG_RECEPTION),
+        )
+    }
+    assert {k: (c.rate, c.describe()) for k, c in completions.items()} == {
+        "因公出国（境）费": (None, "年初未安排预算，无决算支出"),
+        "公务用车购置及运行维护费": (None, "年初未安排预算，无决算支出"),
+        "公务接待费": (D("0.00"), "年初预算0.95万元，决算0.00万元，完成年初预算的0.00%（决算数小于预算数）"),
+    }
