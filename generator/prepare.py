@@ -21,6 +21,7 @@ from generator.compute import ledger as L
 from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, normalise_key, reason_check
 from generator.compute.final import FinalBook, FinalPriorBook, NeededFinalRow
 from generator.compute.names import Names
+from generator.inputs import FinalPriorRow, FinalReasonRow
 from generator.issues import format_issue
 from generator.output import atomic_path
 from generator.pipeline import run
@@ -211,11 +212,13 @@ def _prepare_final(wb: openpyxl.Workbook, book: FinalBook, prior_book: FinalPrio
     return [*added, *added_prior]
 
 
-def _record_reason(wb: openpyxl.Workbook, sheet: str, at: int, row: object, figure: Decimal) -> None:
+def _record_reason(
+    wb: openpyxl.Workbook, sheet: str, at: int, row: FinalReasonRow | FinalPriorRow | None, figure: Decimal
+) -> None:
     """Record the figure a reason was written for; renewed only when the reason's text changes."""
     if row is None:
         return
-    reason, recorded, recorded_check = row.reason, row.recorded, row.recorded_check  # type: ignore[attr-defined]
+    reason, recorded, recorded_check = row.reason, row.recorded, row.recorded_check
     if clean_reason(reason) is None:
         if recorded is not None or recorded_check:
             set_cell(wb, sheet, at, "recorded", None)
