@@ -40,7 +40,7 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 
 def annotate(workbook: Path, issues: list[Issue], out: Path) -> None:
     """Write to `out` a copy of `workbook` with a 问题清单 sheet and every issue cell marked."""
-    issues = sort_issues(list(issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS))
+    issues = sort_issues(list(issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS, *schema.FINAL_SHEETS))
     wb = _open_copy(Path(workbook))
     if wb is not None:
         try:

@@ -1,4 +1,4 @@
-"""The `disclosure` command: new, check, prepare, build, dump, diff, rollover, catalog, serve.
+"""The `disclosure` command: new, check, prepare, build, dump, diff, rollover, final-from-budget, catalog, serve.
 
 Messages are Chinese; the exit status is 0 when the workbook has no errors, 1 when it
 has errors (or a file could not be written), 2 on an internal error.
@@ -24,6 +24,7 @@ from generator.lifecycle import EXIT_TERMINATED, Terminated, sigterm_raises
 from generator.output import atomic_path, write_bytes
 from generator.pipeline import Result, run
 from generator.progress import Progress
+from generator.workbook import schema
 
 EXIT_OK, EXIT_ISSUES, EXIT_INTERNAL = 0, 1, 2
 FORMAT_CHOICES = ("all", "docx", "pdf", "html")
@@ -410,6 +411,48 @@ def cmd_rollover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_final_from_budget(args: argparse.Namespace) -> int:
+    from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, PriorFinalError, final_from_budget
+
+    source, target = Path(args.workbook), Path(args.final)
+    if _same_file(source, target):
+        print("决算工作簿不能覆盖预算工作簿，请换一个文件名。", file=sys.stderr)
+        return EXIT_ISSUES
+    if target.exists() and not args.force:
+        print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+        return EXIT_ISSUES
+    catalogs = _catalogs(args)
+    if isinstance(catalogs, int):
+        return catalogs
+    try:
+        prior = Path(args.prior_final) if args.prior_final else None
+        outcome = final_from_budget(source, target, format_id=args.format, catalogs=catalogs, prior_final=prior)
+    except PriorFinalError as exc:
+        if exc.result is not None:
+            _print_issues(exc.result, sys.stderr)
+        print(exc.message, file=sys.stderr)
+        return EXIT_ISSUES
+    except AlreadyFinal:
+        print(f"{source.name} 已经是决算工作簿（有“决算情况”表），请给出同一年度的预算工作簿。", file=sys.stderr)
+        return EXIT_ISSUES
+    except FinalFromBudgetError as exc:
+        _print_issues(exc.result, sys.stderr)
+        print(f"{source.name} 有错误，无法生成决算工作簿。请先修改到 disclosure check 通过。", file=sys.stderr)
+        return EXIT_ISSUES
+    except OSError as exc:
+        print(f"无法写入 {target}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
+        return EXIT_ISSUES
+    for issue in outcome.warnings:
+        print(format_issue(issue, target.name))
+    print(f"已生成{outcome.year}年决算工作簿：{target}（格式 {args.format}）")
+    print(f"支出明细已复制{outcome.items}行，“金额”为年初预算数，请逐行填写“决算数”。")
+    print(f"“收入决算”已列出{outcome.income_rows}行财政拨款收入，请填写金额；再填写“决算情况”表。")
+    if outcome.prior_rows:
+        print(f"“上年决算对比”已填入{outcome.prior_rows}行上年决算数（由上年决算工作簿计算），变化原因待填写。")
+    print(f"填写后运行：disclosure check {target}")
+    return EXIT_OK
+
+
 # --- catalogs ------------------------------------------------------------------------------------
 
 
@@ -684,6 +727,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     _add_catalog_option(p)
     p.set_defaults(func=cmd_rollover)
+
+    p = sub.add_parser(
+        "final-from-budget",
+        help="由本年预算工作簿生成同一年度的决算工作簿（年初预算数按预算填入，决算数待填写）",
+        description=(
+            "由本年预算工作簿生成同一年度的决算工作簿：复制单位信息、预算单位、项目和指标，支出明细的“金额”即年初预算数，"
+            "“决算数”和“收入决算”“决算情况”两表由财务人员填写。"
+        ),
+        epilog="示例：disclosure final-from-budget 我的单位2024预算.xlsx 我的单位2024决算.xlsx",
+    )
+    p.add_argument("workbook", metavar="预算工作簿", help="本年度预算工作簿（.xlsx，须通过检查）")
+    p.add_argument("final", metavar="决算工作簿", help="要生成的决算工作簿（.xlsx）")
+    p.add_argument(
+        "--format",
+        default=schema.FINAL_DEFAULT_FORMAT,
+        metavar="格式",
+        help=f"决算公开文件的格式，默认 {schema.FINAL_DEFAULT_FORMAT}",
+    )
+    p.add_argument(
+        "--prior-final",
+        metavar="上年决算工作簿",
+        help="上一年度的决算工作簿：由它计算“上年决算对比”的上年决算数（不给时由 prepare 列出，手工填写）",
+    )
+    p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
+    _add_catalog_option(p)
+    p.set_defaults(func=cmd_final_from_budget)
 
     p = sub.add_parser(
         "serve",

@@ -98,7 +98,8 @@ class LineItem(Located):
     kind: SpendingKind
     project: str | None
     source: FundSource
-    amount: Decimal
+    amount: Decimal  # in a 决算 workbook: the 年初预算数
+    final: Decimal | None = None  # the 决算数 (决算 workbooks)
 
 
 class Project(Located):
@@ -155,6 +156,84 @@ class ExtraCode(Located):
     name: str
 
 
+# --- 决算 (issue 20) ---------------------------------------------------------------
+
+
+class FinalFacts(_Model):
+    """Sheet 决算情况: the 决算 year's facts that are not line items (schema.FINAL_FIELDS)."""
+
+    carry_in: Decimal
+    carry_in_fiscal: Decimal
+    use_nonfiscal_balance: Decimal
+    balance_distribution: Decimal
+    carry_out: Decimal
+    carry_out_fiscal: Decimal
+    abroad_groups: int
+    abroad_people: int
+    vehicles_bought: int
+    vehicles_held: int
+    reception_batches: int
+    reception_people: int
+    contract_goods: Decimal
+    contract_works: Decimal
+    contract_services: Decimal
+    reserved_sme: Decimal
+    reserved_small: Decimal
+    awarded_sme_reserved: Decimal
+    awarded_small_reserved: Decimal
+    awarded_sme_other: Decimal
+    vehicles_minister: int
+    vehicles_leader: int
+    vehicles_confidential: int
+    vehicles_emergency: int
+    vehicles_law: int
+    vehicles_special: int
+    vehicles_retired: int
+    vehicles_other: int
+    equip100_count: int
+    targets_count: int
+    targets_amount: Decimal
+    tracked_count: int
+    tracked_amount: Decimal
+    evaluated_count: int
+    evaluated_amount: Decimal
+    evaluated_score: Decimal
+    rated_excellent: int
+    rated_good: int
+    rated_pass: int
+    rated_fail: int
+    problems_found: int
+    problems_fixed: int
+    problems_fixing: int
+
+
+class FinalIncome(Located):
+    """Sheet 收入决算: one income amount by 功能分类 项 and 收入类型."""
+
+    func_code: str
+    income_type: str  # one of schema.FINAL_INCOME_SOURCES
+    amount: Decimal
+
+
+class FinalReasonRow(Located):
+    """Sheet 预决算对比: why a 决算 figure differs from its 年初预算, and the figure it was written for."""
+
+    key: str
+    reason: str | None
+    recorded: Decimal | None = None  # the 决算数 the reason was written for (tool-maintained)
+    recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
+
+
+class FinalPriorRow(Located):
+    """Sheet 上年决算对比: last year's 决算 figure and the reason for the change."""
+
+    key: str
+    prior: Decimal | None
+    reason: str | None
+    recorded: Decimal | None = None  # the 决算 figure the reason was written for (tool-maintained)
+    recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
+
+
 class Inputs(_Model):
     """Everything the officer entered, typed; nothing derived yet."""
 
@@ -182,12 +261,17 @@ class Inputs(_Model):
     incomplete_weights: list[tuple[str, Decimal, int]] = []
     # 预算单位 name -> 单位类型 (issue 7 §5); units[0] is 本级.
     unit_types: dict[str, str] = {}
+    # A 决算 workbook (issue 20): its 决算情况 facts and 收入决算 rows; None / [] in a 预算 workbook.
+    final: FinalFacts | None = None
+    final_income: list[FinalIncome] = []
+    final_reasons: list[FinalReasonRow] = []
+    final_priors: list[FinalPriorRow] = []
 
 
 def _kv(raw: RawWorkbook, sheet: str) -> dict[str, object]:
     values: dict[str, CellValue] = raw.kv.get(sheet, {})
     out: dict[str, object] = {}
-    for f in schema.KV_SHEETS[sheet]:
+    for f in schema.ALL_KV_SHEETS[sheet]:
         cv = values.get(f.key)
         v = cv.value if cv is not None else None
         if v is None and f.default is not None:
@@ -202,7 +286,7 @@ def _rows(raw: RawWorkbook, sheet: str) -> list[RowValues]:
 
 def _vals(r: RowValues, sheet: str) -> dict[str, object]:
     out: dict[str, object] = {"row": r.row}
-    for col in schema.LIST_SHEETS[sheet]:
+    for col in schema.ALL_LIST_SHEETS[sheet]:
         if col.display_only:
             continue
         cv = r.cells.get(col.key)
@@ -215,7 +299,9 @@ def _vals(r: RowValues, sheet: str) -> dict[str, object]:
 
 def _complete(values: dict[str, object], sheet: str) -> bool:
     """True when every required column has a value (the reader reported the rest)."""
-    return all(values.get(c.key) is not None for c in schema.LIST_SHEETS[sheet] if c.required and not c.display_only)
+    return all(
+        values.get(c.key) is not None for c in schema.ALL_LIST_SHEETS[sheet] if c.required and not c.display_only
+    )
 
 
 def build_inputs(raw: RawWorkbook) -> Inputs | None:
@@ -234,6 +320,9 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
     for f in schema.FACT_FIELDS:
         if f.required and fact_vals.get(f.key) is None:
             return None
+    final_vals = _kv(raw, schema.SHEET_FINAL) if raw.final else {}
+    if any(final_vals.get(f.key) is None for f in schema.FINAL_FIELDS if raw.final and f.required):
+        return None
     info_vals["amount_unit"] = raw.amount_unit
     info = Info.model_validate(info_vals)
     facts = Facts.model_validate(fact_vals)
@@ -276,7 +365,7 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
     items = collect(schema.SHEET_ITEMS, LineItem, {"unit": default_unit})
     next_rows = {
         sheet: max((r.row for r in _rows(raw, sheet)), default=schema.FIRST_DATA_ROW - 1) + 1
-        for sheet in schema.LIST_SHEETS
+        for sheet in schema.ALL_LIST_SHEETS
     }
     return Inputs(
         info=info,
@@ -291,9 +380,13 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         glossary=collect(schema.SHEET_GLOSSARY, GlossaryEntry),
         extra_codes=collect(schema.SHEET_EXTRA_CODES, ExtraCode),
         next_rows=next_rows,
-        kv_cells={sheet: {k: cv.cell for k, cv in raw.kv.get(sheet, {}).items()} for sheet in schema.KV_SHEETS},
+        kv_cells={sheet: {k: cv.cell for k, cv in raw.kv.get(sheet, {}).items()} for sheet in schema.ALL_KV_SHEETS},
         unit_duplicates=unit_duplicates,
         incomplete_uses=incomplete_uses,
         unit_types=unit_types,
         incomplete_weights=incomplete_weights,
+        final=FinalFacts.model_validate(final_vals) if raw.final else None,
+        final_income=collect(schema.SHEET_FINAL_INCOME, FinalIncome) if raw.final else [],
+        final_reasons=collect(schema.SHEET_FINAL_REASONS, FinalReasonRow) if raw.final else [],
+        final_priors=collect(schema.SHEET_FINAL_PRIOR, FinalPriorRow) if raw.final else [],
     )

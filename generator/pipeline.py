@@ -9,6 +9,7 @@ from generator.catalog import KIND_NAMES, KINDS, Catalog, UnknownYearError, avai
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import compute_disclosure
 from generator.compute.comparisons import PriorBook
+from generator.compute.final import FinalBook, FinalPriorBook, compare_years, explain_final
 from generator.compute.names import Names
 from generator.formats import registry
 from generator.formats.loader import Format, FormatInvalid
@@ -29,6 +30,8 @@ class Result:
     inputs: Inputs | None = None
     disclosure: Disclosure | None = None
     book: PriorBook | None = None
+    final_book: FinalBook | None = None  # a 决算 workbook's 预决算对比 reasons, matched to its figures
+    final_prior_book: FinalPriorBook | None = None  # and its 上年决算对比 rows
     catalog: Catalog | None = None  # the catalog the workbook was checked against
 
     @property
@@ -49,7 +52,9 @@ def run(path: Path, catalogs: CatalogSource = SHIPPED_ONLY) -> Result:
         result.inputs = build_inputs(raw)
     if result.inputs is not None:
         _compute(result, result.inputs, catalogs)
-    result.issues = sort_issues(_dedupe(result.issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS))
+    result.issues = sort_issues(
+        _dedupe(result.issues), (schema.SHEET_GUIDE, *schema.INPUT_SHEETS, *schema.FINAL_SHEETS)
+    )
     return result
 
 
@@ -82,11 +87,20 @@ def _compute(result: Result, inputs: Inputs, catalogs: CatalogSource) -> None:
             )
         )
     result.catalog = catalog
+    # The workbook's own rules first, so a workbook whose format cannot be used still hears all its problems.
+    names = Names.build(catalog, inputs)
+    result.issues.extend(validate(inputs, names))
+    # The 决算 comparisons once every line's 决算数 is typed (until then check asks for each one).
+    if inputs.final is not None and all(i.final is not None for i in inputs.items):
+        result.final_book = FinalBook(inputs)
+        explain_final(inputs, names, result.final_book)
+        result.final_prior_book = FinalPriorBook(inputs)
+        compare_years(inputs, result.final_prior_book)
+        result.issues.extend([*result.final_book.issues, *result.final_prior_book.issues])
     format_, format_issues = resolve_format(inputs)
     result.issues.extend(format_issues)
     if format_ is None:
         return
-    result.issues.extend(validate(inputs, Names.build(catalog, inputs)))
     disclosure, issues, book = compute_disclosure(inputs, catalog, format_)
     result.issues.extend(issues)
     result.disclosure = disclosure
@@ -108,6 +122,13 @@ def resolve_format(inputs: Inputs) -> tuple[Format | None, list[Issue]]:
         more = f"等{len(exc.problems)}处" if len(exc.problems) > 5 else ""
         message = f"格式“{name}”的格式文件有错误，无法使用：{problems}{more}；请信息中心用 disclosure formats --check 检查并改正"
         return None, [error("format-invalid", message, schema.SHEET_INFO, cell, name)]
+    workbook_kind = "决算" if inputs.final is not None else "预算"
+    if format_.spec.document != workbook_kind:
+        message = (
+            f"本工作簿是{workbook_kind}工作簿，格式“{format_.spec.name}”用于部门{format_.spec.document}公开；"
+            f"请选择{workbook_kind}格式" + ("（决算工作簿由本年预算工作簿生成）" if workbook_kind == "预算" else "")
+        )
+        return None, [error("format-document", message, schema.SHEET_INFO, cell, name)]
     if inputs.info.year not in format_.spec.years:
         message = (
             f"格式“{format_.spec.name}”适用于{format_.spec.years.text}，不适用于{inputs.info.year}年；"

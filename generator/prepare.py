@@ -19,9 +19,11 @@ import openpyxl
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
 from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, normalise_key, reason_check
+from generator.compute.final import FinalBook, FinalPriorBook, NeededFinalRow
 from generator.compute.names import Names
 from generator.formats import registry
 from generator.formats.text import load_sections
+from generator.inputs import FinalPriorRow, FinalReasonRow
 from generator.issues import format_issue
 from generator.output import atomic_path
 from generator.pipeline import run
@@ -57,12 +59,19 @@ def prepare(
             print("上年数据 JSON 有错误，工作簿未修改。", file=sys.stderr)
             return EXIT_ISSUES
     result = run(path, catalogs)
-    if result.inputs is None or result.book is None or result.catalog is None:
+    if result.inputs is not None and result.inputs.final is not None and result.final_book is None:
+        for issue in result.issues:
+            if issue.code == "final-missing":
+                print(format_issue(issue, path.name), file=sys.stderr)
+        print("决算工作簿：请先在“支出明细”逐行填写决算数，再运行 prepare。工作簿未修改。", file=sys.stderr)
+        return EXIT_ISSUES
+    # A 决算 workbook whose document cannot be computed yet still gets its 预决算对比 rows (issue 20).
+    if result.inputs is None or result.catalog is None or (result.book is None and result.final_book is None):
         for issue in result.issues:
             print(format_issue(issue, path.name), file=sys.stderr)
         print("工作簿无法读取或缺少基本信息，请先按上面的提示修改，再运行 prepare。", file=sys.stderr)
         return EXIT_ISSUES
-    inputs, book = result.inputs, result.book
+    inputs, book = result.inputs, result.book or PriorBook(result.inputs)
     names = Names.build(result.catalog, inputs)
 
     wb = openpyxl.load_workbook(path)
@@ -105,9 +114,19 @@ def prepare(
 
     fiscal = L.select(inputs.items, L.by_sources(L.FISCAL_CURRENT))
     have = {u.class_code for u in inputs.uses} | set(inputs.incomplete_uses)
-    # 类用途说明 rows only when the format's sentences say what each 类 is for (the `fiscal` section)
-    worded = load_sections(registry.get(inputs.info.format).sections_folder).settings.sections
+    # 类用途说明 rows only when the format's sentences say what each 类 is for (the `fiscal` section); a
+    # workbook that computed no document (a 决算 before its format is installed) needs none
+    worded = (
+        load_sections(registry.get(inputs.info.format).sections_folder).settings.sections
+        if result.book is not None
+        else ()
+    )
     missing_classes = sorted({i.func_code[:3] for i in fiscal} - have) if CLASS_USE_SECTION in worded else []
+    added_final = (
+        _prepare_final(wb, result.final_book, result.final_prior_book)
+        if result.final_book is not None and result.final_prior_book is not None
+        else []
+    )
     added_uses = append_rows(wb, schema.SHEET_USES, [{"class_code": c} for c in missing_classes])
 
     target = output or path
@@ -132,6 +151,13 @@ def prepare(
         print(f"请在“上年对比”第{added_prior[0]}–{added_prior[-1]}行填写上年预算数（B列）和变化的主要原因（C列）。")
     if added_uses:
         print(f"请在“类用途说明”第{added_uses[0]}–{added_uses[-1]}行填写“主要用于”（C列）。")
+    if result.final_book is not None:
+        print(f"“{schema.SHEET_FINAL_REASONS}”“{schema.SHEET_FINAL_PRIOR}”共新增{len(added_final)}行。")
+        if added_final:
+            print(
+                f"请在“{schema.SHEET_FINAL_REASONS}”为决算数大于或小于年初预算数的项目填写主要原因（B列），"
+                f"在“{schema.SHEET_FINAL_PRIOR}”填写上年决算数（B列）和变化的主要原因（C列）。"
+            )
     return EXIT_OK
 
 
@@ -166,3 +192,51 @@ def _record(wb: openpyxl.Workbook, book: PriorBook, needed: NeededRow) -> None:
 
 def _hint(row: NeededRow) -> str:
     return f"{row.hint}；本年{row.current.quantize(Decimal('0.01'))}万元"
+
+
+# --- 决算 (issue 20) ------------------------------------------------------------------
+
+
+def _prepare_final(wb: openpyxl.Workbook, book: FinalBook, prior_book: FinalPriorBook) -> list[int]:
+    """Add the 预决算对比 and 上年决算对比 rows the 决算 needs, refresh their automatic columns and record
+    each reason's figure (as `_record` does for 上年对比); returns the rows added."""
+    sheet = schema.SHEET_FINAL_REASONS
+    needed: dict[str, NeededFinalRow] = {}
+    for row in book.needed:
+        needed.setdefault(row.key, row)
+    added = append_rows(wb, sheet, [{"key": r.label} for r in needed.values() if r.row is None])
+    rows = iter(added)
+    for r in needed.values():
+        at = r.row if r.row is not None else next(rows)
+        set_cell(wb, sheet, at, "budget", r.completion.budget)
+        set_cell(wb, sheet, at, "final", r.completion.final)
+        set_cell(wb, sheet, at, "hint", r.completion.describe())
+        _record_reason(wb, sheet, at, book.row_of(r.key), r.completion.final)
+    sheet = schema.SHEET_FINAL_PRIOR
+    added_prior = append_rows(wb, sheet, [{"key": r.key} for r in prior_book.needed if r.row is None])
+    rows = iter(added_prior)
+    for r in prior_book.needed:
+        at = r.row if r.row is not None else next(rows)
+        set_cell(wb, sheet, at, "current", r.current)
+        set_cell(wb, sheet, at, "hint", f"本年决算{r.current.quantize(Decimal('0.01'))}万元")
+        _record_reason(wb, sheet, at, prior_book.row_of(r.key), r.current)
+    return [*added, *added_prior]
+
+
+def _record_reason(
+    wb: openpyxl.Workbook, sheet: str, at: int, row: FinalReasonRow | FinalPriorRow | None, figure: Decimal
+) -> None:
+    """Record the figure a reason was written for; renewed only when the reason's text changes."""
+    if row is None:
+        return
+    reason, recorded, recorded_check = row.reason, row.recorded, row.recorded_check
+    if clean_reason(reason) is None:
+        if recorded is not None or recorded_check:
+            set_cell(wb, sheet, at, "recorded", None)
+            set_cell(wb, sheet, at, "recorded_check", None)
+        return
+    check = reason_check(reason)
+    if recorded is None or (recorded_check or check) != check:
+        set_cell(wb, sheet, at, "recorded", figure)
+    if recorded_check != check:
+        set_cell(wb, sheet, at, "recorded_check", check)

@@ -20,6 +20,7 @@ from generator.compute.names import Names
 from generator.compute.wording import wan
 from generator.inputs import Inputs
 from generator.issues import Issue, error, warning
+from generator.validate_final import FINAL_VALIDATIONS
 from generator.workbook import schema
 from generator.workbook.schema import SpendingKind
 
@@ -37,7 +38,7 @@ def _kv_cell(sheet: str, key: str, inputs: Inputs) -> str | None:
     found = inputs.kv_cells.get(sheet, {}).get(key)
     if found:
         return found
-    fields = schema.KV_SHEETS[sheet]
+    fields = schema.ALL_KV_SHEETS[sheet]
     for n, f in enumerate(fields):
         if f.key == key:
             return f"{schema.KV_VALUE_COL}{schema.FIRST_DATA_ROW + n}"
@@ -596,7 +597,7 @@ def check_zero_items(inputs: Inputs, names: Names) -> list[Issue]:
     return [
         warning("amount-zero", "金额为0的支出行不会出现在公开表中，可删除此行", ITEMS, item.cell(ITEMS, "amount"))
         for item in inputs.items
-        if item.amount == 0
+        if item.amount == 0 and not item.final  # a 决算 line spent without a 年初预算 is kept
     ]
 
 
@@ -993,6 +994,6 @@ VALIDATIONS: tuple[Check, ...] = (
 
 def validate(inputs: Inputs, names: Names) -> list[Issue]:
     issues: list[Issue] = []
-    for check in VALIDATIONS:
+    for check in (*VALIDATIONS, *FINAL_VALIDATIONS):
         issues.extend(check(inputs, names))
     return issues

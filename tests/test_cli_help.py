@@ -25,6 +25,8 @@ ALLOWED = {
     "formats", "FORMATS", "yaml", "xinjiang",
     # the distributed job queue's worker
     "worker", "builds", "checks",
+    # the 预算 → 决算 workbook command and the default 决算 format's name (issue 20)
+    "final", "from", "budget", "shanghai", "putuo",
 }  # fmt: skip
 ENGLISH = re.compile(r"[A-Za-z]+")
 

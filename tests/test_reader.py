@@ -266,11 +266,11 @@ def test_header_moved(tmp_path: Path) -> None:
 
 def test_duplicate_header(tmp_path: Path) -> None:
     def dup(wb: Workbook) -> None:
-        wb[ITEMS]["K1"] = "金额"
+        wb[ITEMS]["L1"] = "金额"
 
     book, issues = read_workbook(build_workbook(tmp_path / "d.xlsx", rows={ITEMS: [item()]}, customize=dup))
-    assert codes(issues) == [("duplicate-header", ITEMS, "K1")]
-    assert "“金额”出现了2次（I1、K1）" in issues[0].message
+    assert codes(issues) == [("duplicate-header", ITEMS, "L1")]
+    assert "“金额”出现了2次（I1、L1）" in issues[0].message
     assert book is not None and len(book.lists[ITEMS]) == 1  # schema columns intact: still read
 
 

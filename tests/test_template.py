@@ -156,7 +156,8 @@ def test_item_validations_cover_prepared_range(blank: Workbook) -> None:
     assert dvs["G2:G301"] == ("list", "list_projects", "warning")
     assert dvs["H2:H301"] == ("list", "list_source", "stop")
     assert dvs["I2:I301"][:2] == ("decimal", "0")
-    assert len(dvs) == 7  # no validation on names, 备注 or display-only columns
+    assert dvs["K2:K301"][:2] == ("decimal", "0")  # 决算数 (issue 20)
+    assert len(dvs) == 8  # no validation on names, 备注 or display-only columns
 
 
 def test_other_list_validations(blank: Workbook) -> None:
@@ -240,9 +241,9 @@ def test_guide_explains_workflow_and_every_sheet(blank: Workbook) -> None:
 
 
 def test_guide_texts_cover_schema() -> None:
-    assert set(SHEET_PURPOSE) == set(EXAMPLES) == set(s.INPUT_SHEETS)
+    assert set(SHEET_PURPOSE) == set(EXAMPLES) == {*s.INPUT_SHEETS, *s.FINAL_SHEETS}
     for sheet, example in EXAMPLES.items():
-        keys = {i.key for i in s.KV_SHEETS.get(sheet) or s.LIST_SHEETS[sheet]}
+        keys = {i.key for i in s.ALL_KV_SHEETS.get(sheet) or s.ALL_LIST_SHEETS[sheet]}
         assert set(example) <= keys, sheet
 
 

@@ -67,6 +67,7 @@ class RawWorkbook:
     amount_unit: str  # "万元" or "元"
     kv: dict[str, dict[str, CellValue]] = field(default_factory=dict)  # sheet -> Field.key -> value
     lists: dict[str, list[RowValues]] = field(default_factory=dict)  # sheet -> non-empty data rows
+    final: bool = False  # a 决算 workbook: it has the 决算 sheets (schema.FINAL_SHEETS)
 
 
 def read_workbook(path: Path) -> tuple[RawWorkbook | None, list[Issue]]:
@@ -242,7 +243,9 @@ def _limits() -> xlsx.Limits:
     )
 
 
-def load_book(data: bytes, wanted: Iterable[str] = schema.INPUT_SHEETS) -> tuple[xlsx.Book | None, Issue | None]:
+def load_book(
+    data: bytes, wanted: Iterable[str] = (*schema.INPUT_SHEETS, *schema.FINAL_SHEETS)
+) -> tuple[xlsx.Book | None, Issue | None]:
     """Parse the sheets named in `wanted` with the streaming reader and its hard limits; any failure → Issue."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -327,10 +330,15 @@ class _Reader:
         if info is not None:
             self.unit = _find_unit(info)
         book = RawWorkbook(path=path, amount_unit=self.unit)
-        for name, fields in schema.KV_SHEETS.items():
+        # 决算 sheets are read when present (a 决算 workbook) and never reported missing (a 预算 workbook).
+        present = [name for name in schema.FINAL_SHEETS if name in self.book.data]
+        if present:
+            book.final = True
+            sheets |= {name: self._sheet(name) for name in schema.FINAL_SHEETS}
+        for name, fields in schema.ALL_KV_SHEETS.items():
             sheet = sheets.get(name)
             book.kv[name] = self._read_kv(sheet, fields) if sheet else {f.key: self._absent(f) for f in fields}
-        for name, cols in schema.LIST_SHEETS.items():
+        for name, cols in schema.ALL_LIST_SHEETS.items():
             sheet = sheets.get(name)
             book.lists[name] = self._read_list(sheet, cols) if sheet else []
         return book

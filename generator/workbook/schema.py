@@ -296,6 +296,15 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     ),
     Column("amount", "金额", Kind.MONEY, 14, "按“基本信息”的金额单位填写，最多两位小数（万元）", required=True),
     Column("remark", "备注", Kind.TEXT, 20, "选填，不进入公开文件"),
+    # Issue 20: in a 决算 workbook 金额 is the 年初预算数 and this is the line's 决算数 (hidden in a 预算 workbook).
+    Column(
+        "final",
+        "决算数",
+        Kind.MONEY,
+        14,
+        "决算工作簿填写：本行支出的决算数（“金额”为年初预算数；未支出填0，年初未安排的支出“金额”填0）",
+        added=True,
+    ),
 )
 
 # --- sheet 项目信息 -------------------------------------------------------------
@@ -576,8 +585,8 @@ KV_SHEETS: dict[str, tuple[Field, ...]] = {
 
 
 def column_letter(sheet: str, key: str) -> str:
-    """Excel column letter of `key` on list sheet `sheet`."""
-    cols = LIST_SHEETS[sheet]
+    """Excel column letter of `key` on list sheet `sheet` (a 预算 or a 决算 sheet)."""
+    cols = ALL_LIST_SHEETS[sheet]
     for i, col in enumerate(cols):
         if col.key == key:
             return _letter(i + 1)
@@ -626,3 +635,190 @@ TEXT_LIMITS: dict[tuple[str, str], tuple[int, str]] = {
     (SHEET_EXTRA_CODES, "code"): (20, "科目编码"),
     (SHEET_EXTRA_CODES, "name"): (100, "表格中的科目名称栏"),
 }
+
+
+# --- 决算 (issue 20) -------------------------------------------------------------
+# A 决算 workbook is a 预算 workbook (its 支出明细 金额 being the 年初预算数, beside each line's 决算数)
+# plus two sheets that only 决算 workbooks have: 决算情况 (the year's facts that are not line items)
+# and 收入决算 (income by 科目 and source, which a 决算 reports apart from spending). A workbook that
+# has these sheets is a 决算 workbook; `disclosure final-from-budget` writes them.
+
+# The 决算 format `disclosure final-from-budget` names unless told another.
+FINAL_DEFAULT_FORMAT = "shanghai-putuo-final"
+SHEET_FINAL = "决算情况"
+SHEET_FINAL_INCOME = "收入决算"
+SHEET_FINAL_REASONS = "预决算对比"
+SHEET_FINAL_PRIOR = "上年决算对比"
+FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS, SHEET_FINAL_PRIOR)
+
+
+# Rows of sheet 预决算对比: the 决算 figures the document sets against their 年初预算, by these labels,
+# or FINAL_ITEM_PREFIX + a 7-digit 项 code (+ optional name) for each 一般公共预算财政拨款 项.
+class FinalKey(str, Enum):
+    GPB_TOTAL = "一般公共预算财政拨款支出"
+    SANGONG = "“三公”经费财政拨款支出"
+
+
+FINAL_ITEM_PREFIX = PRIOR_ITEM_PREFIX
+
+
+# Rows of sheet 上年决算对比: the 决算 figures the document compares with last year's 决算.
+class FinalPriorKey(str, Enum):
+    TOTAL = "收入支出决算总计"
+    FISCAL_TOTAL = "财政拨款收入支出决算总计"
+    GPB = "一般公共预算财政拨款支出"
+    SANGONG = "“三公”经费财政拨款支出"
+    SANGONG_ABROAD = "三公：因公出国（境）费"
+    SANGONG_VEHICLE = "三公：公务用车购置及运行维护费"
+    SANGONG_RECEPTION = "三公：公务接待费"
+    OPERATING = "机关运行经费"
+
+
+# 收入决算表 columns after 本年收入合计, in the official order.
+FINAL_INCOME_SOURCES = ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
+FINAL_INCOME_FISCAL = FINAL_INCOME_SOURCES[0]
+
+# 公务用车 categories of the 国有资产 paragraph (as of 12月31日), in the template's order.
+FINAL_VEHICLE_CATEGORIES = (
+    ("vehicles_minister", "部级领导干部用车"),
+    ("vehicles_leader", "主要领导干部用车"),
+    ("vehicles_confidential", "机要通信用车"),
+    ("vehicles_emergency", "应急保障用车"),
+    ("vehicles_law", "执法执勤用车"),
+    ("vehicles_special", "特种专业技术用车"),
+    ("vehicles_retired", "离退休干部用车"),
+    ("vehicles_other", "其他用车"),
+)
+# 绩效自评 ratings in the template's order.
+FINAL_RATINGS = (
+    ("rated_excellent", "优"),
+    ("rated_good", "良"),
+    ("rated_pass", "合格"),
+    ("rated_fail", "不合格"),
+)
+
+
+def _count(key: str, label: str, note: str = "") -> Field:
+    return Field(key, label, Kind.INT, note, required=True, default=0)
+
+
+def _money(key: str, label: str, note: str = "") -> Field:
+    return Field(key, label, Kind.MONEY, note, required=True, default=0)
+
+
+FINAL_FIELDS: tuple[Field, ...] = (
+    # 收入支出决算总表 below 本年收入合计 / 本年支出合计
+    _money("carry_in", "年初结转和结余", "上年末结转到本年的全部资金（含财政拨款和非财政拨款）"),
+    _money("carry_in_fiscal", "其中：年初财政拨款结转和结余", "不得超过年初结转和结余"),
+    _money("use_nonfiscal_balance", "使用非财政拨款结余（含专用结余）"),
+    _money("balance_distribution", "结余分配"),
+    _money("carry_out", "年末结转和结余", "本年收入＋年初结转和结余＋使用非财政拨款结余＝本年支出＋结余分配＋本项"),
+    _money("carry_out_fiscal", "其中：年末财政拨款结转和结余", "不得超过年末结转和结余"),
+    # “三公”经费 counts (the amounts are the 支出明细 决算数 by economic code)
+    _count("abroad_groups", "因公出国（境）团组数（个）"),
+    _count("abroad_people", "因公出国（境）人次"),
+    _count("vehicles_bought", "公务用车购置数（辆）"),
+    _count("vehicles_held", "公务用车保有量（辆）", "截至12月31日"),
+    _count("reception_batches", "国内公务接待批次"),
+    _count("reception_people", "国内公务接待人次"),
+    # 政府采购, by contracts signed in the year
+    _money("contract_goods", "政府采购合同金额：货物"),
+    _money("contract_works", "政府采购合同金额：工程"),
+    _money("contract_services", "政府采购合同金额：服务"),
+    _money("reserved_sme", "面向中小企业预留政府采购项目预算金额"),
+    _money("reserved_small", "其中：面向小微企业预留政府采购项目预算金额", "不得超过面向中小企业预留金额"),
+    _money("awarded_sme_reserved", "预留项目中由中小企业中标或成交的采购金额"),
+    _money("awarded_small_reserved", "小微企业预留项目中由小微企业中标或成交的采购金额"),
+    _money("awarded_sme_other", "其他采购项目中由中小企业中标或成交的采购金额"),
+    # 国有资产 as of 12月31日
+    *(_count(key, f"车辆：{label}（辆）", "截至12月31日") for key, label in FINAL_VEHICLE_CATEGORIES),
+    _count("equip100_count", "单价100万元（含）以上设备（不含车辆）（台套）", "截至12月31日"),
+    # 预算绩效管理
+    _count("targets_count", "编报绩效目标的项目数（个）"),
+    _money("targets_amount", "编报绩效目标的项目预算金额"),
+    _count("tracked_count", "绩效跟踪评价的项目数（个）"),
+    _money("tracked_amount", "绩效跟踪评价的项目预算金额"),
+    _count("evaluated_count", "绩效自评的项目数（个）"),
+    _money("evaluated_amount", "绩效自评的项目预算金额"),
+    Field("evaluated_score", "绩效自评平均得分", Kind.NUMBER, "0–100分，保留两位小数", required=True, default=0),
+    *(
+        _count(key, f"绩效评级为“{label}”的项目数（个）", "各评级项目数之和须等于绩效自评项目数")
+        for key, label in FINAL_RATINGS
+    ),
+    _count("problems_found", "绩效自评中发现的问题数（个）"),
+    _count("problems_fixed", "已完成整改的问题数（个）"),
+    _count("problems_fixing", "正在整改的问题数（个）", "已完成整改与正在整改之和不得超过发现的问题数"),
+)
+
+FINAL_INCOME_COLUMNS: tuple[Column, ...] = (
+    Column("func_code", "功能分类科目编码", Kind.FUNC_CODE, 14, "7位“项”级编码，如 2010601", required=True),
+    Column("func_name", "功能分类科目名称", Kind.TEXT, 34, "自动显示，无需填写", display_only=True),
+    Column(
+        "income_type",
+        "收入类型",
+        Kind.CHOICE,
+        20,
+        "收入决算表的收入栏：" + "、".join(FINAL_INCOME_SOURCES),
+        required=True,
+        choices=FINAL_INCOME_SOURCES,
+    ),
+    Column("amount", "金额", Kind.MONEY, 14, "本年收入决算数，按“基本信息”的金额单位填写", required=True),
+)
+
+FINAL_REASON_COLUMNS: tuple[Column, ...] = (
+    Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
+    Column("reason", "决算数与预算数不同的主要原因", Kind.LONGTEXT, 50, "决算数大于或小于年初预算数时必填"),
+    Column("budget", "年初预算数（自动）", Kind.MONEY, 16, "由工具根据支出明细的“金额”计算", display_only=True),
+    Column("final", "决算数（自动）", Kind.MONEY, 16, "由工具根据支出明细的“决算数”计算", display_only=True),
+    Column("hint", "说明（自动）", Kind.TEXT, 44, "由工具填写：完成年初预算的比例", display_only=True),
+    Column(
+        "recorded",
+        "原因对应的决算数（自动）",
+        Kind.NUMBER,
+        16,
+        "由 disclosure prepare 在首次看到或改写主要原因时记录（万元），勿手工修改；决算数变化后据此提示核对原因",
+        tool=True,
+    ),
+    Column(
+        "recorded_check",
+        "原因校验码（自动）",
+        Kind.TEXT,
+        12,
+        "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
+        tool=True,
+    ),
+)
+
+FINAL_PRIOR_COLUMNS: tuple[Column, ...] = (
+    Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
+    Column("prior", "上年决算数", Kind.MONEY, 14, "上年部门决算公开中的对应数（上年没有则填0）"),
+    Column("reason", "主要原因", Kind.LONGTEXT, 50, "本年决算与上年决算不同时必填"),
+    Column("current", "本年决算数（自动）", Kind.MONEY, 16, "由工具根据决算数据计算，仅供参考", display_only=True),
+    Column("hint", "说明（自动）", Kind.TEXT, 40, "由工具填写", display_only=True),
+    Column(
+        "recorded",
+        "原因对应的本年决算数（自动）",
+        Kind.NUMBER,
+        16,
+        "由 disclosure prepare 在首次看到或改写主要原因时记录（万元），勿手工修改；本年数变化后据此提示核对原因",
+        tool=True,
+    ),
+    Column(
+        "recorded_check",
+        "原因校验码（自动）",
+        Kind.TEXT,
+        12,
+        "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
+        tool=True,
+    ),
+)
+
+FINAL_KV_SHEETS: dict[str, tuple[Field, ...]] = {SHEET_FINAL: FINAL_FIELDS}
+FINAL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {
+    SHEET_FINAL_INCOME: FINAL_INCOME_COLUMNS,
+    SHEET_FINAL_REASONS: FINAL_REASON_COLUMNS,
+    SHEET_FINAL_PRIOR: FINAL_PRIOR_COLUMNS,
+}
+# Every sheet a workbook may have: the 预算 sheets and, in a 决算 workbook, the 决算 sheets.
+ALL_KV_SHEETS: dict[str, tuple[Field, ...]] = {**KV_SHEETS, **FINAL_KV_SHEETS}
+ALL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {**LIST_SHEETS, **FINAL_LIST_SHEETS}

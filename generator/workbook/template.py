@@ -50,7 +50,13 @@ PREPARED_ROWS_BY_SHEET = {s.SHEET_ITEMS: 300, s.SHEET_USES: 40}
 EXTRA_ROWS = 100  # spare prepared rows below data that exceeds PREPARED_ROWS
 
 # Freeze the first column too where it names the row (project, comparison item).
-FREEZE = {s.SHEET_PROJECTS: "B2", s.SHEET_INDICATORS: "B2", s.SHEET_PRIOR: "B2"}
+FREEZE = {
+    s.SHEET_PROJECTS: "B2",
+    s.SHEET_INDICATORS: "B2",
+    s.SHEET_PRIOR: "B2",
+    s.SHEET_FINAL_REASONS: "B2",
+    s.SHEET_FINAL_PRIOR: "B2",
+}
 
 # Text columns whose dropdown lists names entered on another sheet:
 # (sheet, key) -> (source sheet, source key, strict). Non-strict lists only warn.
@@ -140,10 +146,11 @@ def write_workbook(
     year: int = 2023,
     catalog: Catalog | None = None,
     format_id: str | None = None,
+    final: bool = False,
 ) -> None:
     """Write the input workbook to `path`: blank (`data=None`) or filled from example JSON `data`;
-    `format_id` fills 基本信息 格式 (else the schema's default)."""
-    build_workbook(data, year, catalog, format_id).save(path)
+    `format_id` fills 基本信息 格式 (else the schema's default); `final` makes a 决算 workbook."""
+    build_workbook(data, year, catalog, format_id, final).save(path)
 
 
 def build_workbook(
@@ -151,6 +158,7 @@ def build_workbook(
     year: int = 2023,
     catalog: Catalog | None = None,
     format_id: str | None = None,
+    final: bool = False,
     channel: Channel = Channel.CLI,
 ) -> Workbook:
     """Build the input workbook in memory; see `write_workbook`.
@@ -162,19 +170,24 @@ def build_workbook(
     invalid input. Unknown sheets, labels or headers raise `TemplateDataError`. The dropdowns and
     name lookups come from `catalog` (default: the shipped catalog of `year`). `channel` says how the
     instructions name each step (the CLI command, or the web page's button: generator/channel.py).
+
+    A 决算 workbook (`final`, or `data` giving a 决算 sheet) also has the sheets of
+    `schema.FINAL_SHEETS` and shows the 支出明细 column 决算数, which a 预算 workbook keeps hidden.
     """
     data = dict(data or {})
-    _check_keys("工作簿", data, set(s.INPUT_SHEETS))
+    final = final or any(name in data for name in s.FINAL_SHEETS)
+    names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else s.INPUT_SHEETS
+    _check_keys("工作簿", data, set(names))
     catalog = catalog or load_catalog(year)
     wb = Workbook()
     guide = wb.active
     guide.title = s.SHEET_GUIDE
-    sheets = {name: wb.create_sheet(name) for name in s.INPUT_SHEETS}
+    sheets = {name: wb.create_sheet(name) for name in names}
     lists = wb.create_sheet(s.SHEET_LISTS)
     choice_names = _write_lists(wb, lists, catalog, year)
 
     for name, ws in sheets.items():
-        if name in s.KV_SHEETS:
+        if name in s.ALL_KV_SHEETS:
             _write_kv_sheet(ws, name, choice_names)
             _fill_kv(ws, name, _defaults(name, year, format_id))
             _fill_kv(ws, name, data.get(name, {}))
@@ -184,8 +197,10 @@ def build_workbook(
             _write_list_sheet(ws, name, n_rows, choice_names)
             for offset, row in enumerate(rows):
                 _fill_row(ws, name, s.FIRST_DATA_ROW + offset, row)
+    if not final:
+        sheets[s.SHEET_ITEMS].column_dimensions[s.column_letter(s.SHEET_ITEMS, "final")].hidden = True
     _define_reference_lists(wb)
-    _write_guide(guide, catalog)
+    _write_guide(guide, catalog, names)
 
     wb.properties.title = WORKBOOK_TITLE
     wb.properties.creator = "disclosure"
@@ -233,8 +248,8 @@ def set_cell(wb: Workbook, sheet: str, row: int, key: str, value: object) -> Non
 def _choice_vocabularies() -> dict[tuple[str, ...], str]:
     """Each distinct CHOICE vocabulary in the schema -> defined name (from the first key using it)."""
     names: dict[tuple[str, ...], str] = {}
-    for sheet in s.INPUT_SHEETS:
-        for item in s.KV_SHEETS.get(sheet, ()) or s.LIST_SHEETS.get(sheet, ()):
+    for sheet in (*s.INPUT_SHEETS, *s.FINAL_SHEETS):
+        for item in s.ALL_KV_SHEETS.get(sheet, ()) or s.ALL_LIST_SHEETS.get(sheet, ()):
             if item.kind is s.Kind.CHOICE and item.choices not in names:
                 names[item.choices] = f"list_{item.key}"
     return names
@@ -384,7 +399,7 @@ def _write_kv_sheet(ws: Worksheet, sheet: str, choice_names: Mapping[tuple[str, 
         cell = ws.cell(s.HEADER_ROW, col, header)
         _style_header(cell, FILL_REQUIRED)
         ws.column_dimensions[get_column_letter(col)].width = width
-    for row, field in enumerate(s.KV_SHEETS[sheet], start=s.FIRST_DATA_ROW):
+    for row, field in enumerate(s.ALL_KV_SHEETS[sheet], start=s.FIRST_DATA_ROW):
         label = ws.cell(row, 1, field.label)
         label.font, label.protection, label.alignment, label.border = BOLD, LOCKED, WRAP_TOP, BORDER
         if field.required:
@@ -430,7 +445,7 @@ def _kv_note(field: s.Field) -> str:
 
 
 def _defaults(sheet: str, year: int, format_id: str | None = None) -> dict[str, object]:
-    values = {f.label: f.default for f in s.KV_SHEETS[sheet] if f.default is not None}
+    values = {f.label: f.default for f in s.ALL_KV_SHEETS[sheet] if f.default is not None}
     if sheet == s.SHEET_INFO:
         values[_field(sheet, "year").label] = year
         if format_id:
@@ -439,11 +454,11 @@ def _defaults(sheet: str, year: int, format_id: str | None = None) -> dict[str, 
 
 
 def _field(sheet: str, key: str) -> s.Field:
-    return next(f for f in s.KV_SHEETS[sheet] if f.key == key)
+    return next(f for f in s.ALL_KV_SHEETS[sheet] if f.key == key)
 
 
 def _fill_kv(ws: Worksheet, sheet: str, values: Mapping[str, object]) -> None:
-    rows = {f.label: (row, f) for row, f in enumerate(s.KV_SHEETS[sheet], start=s.FIRST_DATA_ROW)}
+    rows = {f.label: (row, f) for row, f in enumerate(s.ALL_KV_SHEETS[sheet], start=s.FIRST_DATA_ROW)}
     _check_keys(sheet, values, set(rows))
     for label, value in values.items():
         row, field = rows[label]
@@ -458,9 +473,9 @@ def _prepared_rows(sheet: str) -> int:
 
 
 def _list_columns(sheet: str) -> tuple[s.Column, ...]:
-    if sheet not in s.LIST_SHEETS:
-        raise TemplateDataError(f"{sheet!r} 不是列表工作表；可用：{', '.join(s.LIST_SHEETS)}")
-    return s.LIST_SHEETS[sheet]
+    if sheet not in s.ALL_LIST_SHEETS:
+        raise TemplateDataError(f"{sheet!r} 不是列表工作表；可用：{', '.join(s.ALL_LIST_SHEETS)}")
+    return s.ALL_LIST_SHEETS[sheet]
 
 
 def _lookup_kind(columns: Sequence[s.Column], index: int) -> s.Kind | None:
@@ -472,7 +487,7 @@ def _lookup_kind(columns: Sequence[s.Column], index: int) -> s.Kind | None:
 
 
 def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapping[tuple[str, ...], str]) -> None:
-    columns = s.LIST_SHEETS[sheet]
+    columns = s.ALL_LIST_SHEETS[sheet]
     last = s.FIRST_DATA_ROW + n_rows - 1
     for col, column in enumerate(columns, start=1):
         letter = get_column_letter(col)
@@ -544,7 +559,7 @@ def _header_comment(column: s.Column) -> Comment:
 
 def _style_list_row(ws: Worksheet, sheet: str, row: int) -> None:
     """Style one prepared data row: input cells unlocked, display-only cells grey, locked, with lookup formula."""
-    columns = s.LIST_SHEETS[sheet]
+    columns = s.ALL_LIST_SHEETS[sheet]
     for index, column in enumerate(columns):
         cell = ws.cell(row, index + 1)
         if not (column.display_only or column.tool):
@@ -655,7 +670,7 @@ def _list_rows(sheet: str, rows: object) -> list[Mapping[str, object]]:
 
 def _fill_row(ws: Worksheet, sheet: str, row: int, values: Mapping[str, object]) -> None:
     """Write one data row given as {header: value}. Values for formula columns are ignored."""
-    columns = s.LIST_SHEETS[sheet]
+    columns = s.ALL_LIST_SHEETS[sheet]
     by_header = {c.header: i for i, c in enumerate(columns)}
     _check_keys(sheet, values, set(by_header))
     for header, value in values.items():
@@ -683,7 +698,7 @@ def _last_data_row(ws: Worksheet, columns: Sequence[s.Column]) -> int:
 
 def _ensure_prepared(ws: Worksheet, sheet: str, row: int) -> None:
     """Give `row` the prepared-row style and extend the validations ending on the row above."""
-    first_input = next(i for i, c in enumerate(s.LIST_SHEETS[sheet]) if not c.display_only) + 1
+    first_input = next(i for i, c in enumerate(s.ALL_LIST_SHEETS[sheet]) if not c.display_only) + 1
     if not ws.cell(row, first_input).protection.locked:
         return
     _style_list_row(ws, sheet, row)
@@ -802,6 +817,27 @@ SHEET_PURPOSE = {
     ),
     s.SHEET_FACTS: "政府采购预算和国有资产占有使用情况。没有的填0（已预填0）。金额按“基本信息”的金额单位填写。",
     s.SHEET_GLOSSARY: "第四部分“名词解释”，已预填常用名词，可修改、删除或增加。",
+    # 决算 workbooks only (issue 20)
+    s.SHEET_FINAL: (
+        "决算工作簿：年初和年末结转和结余、“三公”经费的团组数、车辆数和接待批次、政府采购合同金额、截至12月31日的"
+        "国有资产和预算绩效管理情况。金额按“基本信息”的金额单位填写，没有的填0（已预填0）。"
+        "“三公”经费、机关运行经费的金额由“支出明细”的决算数计算，无需填写。"
+    ),
+    s.SHEET_FINAL_INCOME: (
+        "决算工作簿：本年收入决算数，按功能分类“项”和收入类型每行一笔（收入决算表）。财政拨款收入加年初财政拨款"
+        "结转和结余，应等于财政拨款支出决算数加年末财政拨款结转和结余。"
+    ),
+    s.SHEET_FINAL_REASONS: (
+        "决算工作簿：决算数与年初预算数的比较。运行 disclosure prepare 后，工具在A列列出需要说明的项目（一般公共预算"
+        "财政拨款支出、每个一般公共预算“项”、“三公”经费），并填好年初预算数、决算数和完成比例；决算数大于或小于年初预算数时"
+        "必须填写主要原因。再次运行 prepare 时，工具记下每条原因对应的决算数；以后决算数变化会提示核对原因，"
+        "大小关系变化时须改写原因。"
+    ),
+    s.SHEET_FINAL_PRIOR: (
+        "决算工作簿：与上年决算的比较。运行 disclosure prepare 后，工具在A列列出公开文件需要比较的项目（收入支出总计、"
+        "财政拨款收入支出总计、一般公共预算财政拨款支出、“三公”经费及各项、机关运行经费），请填写上年决算公开中的对应数；"
+        "本年与上年不同时必须填写主要原因。原因与本年数绑定，规则与“上年对比”相同。"
+    ),
     s.SHEET_EXTRA_CODES: (
         "科目表中没有的科目（如当年新增科目），每个编码一行，写明官方名称；支出明细中使用这些编码时，名称列也会显示这里的名称。"
         "科目表中已有的科目不要在这里重复填写。"
@@ -856,6 +892,21 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "definition": "指由一般公共预算、政府性基金预算、国有资本经营预算安排的财政拨款数。",
     },
     s.SHEET_EXTRA_CODES: {"code_type": "功能分类", "code": "科目表中没有的7位编码", "name": "财政部公布的官方名称"},
+    # 决算 workbooks only (issue 20)
+    s.SHEET_FINAL: {"carry_in": "49.14", "carry_out": "55.34", "vehicles_held": "0"},
+    s.SHEET_FINAL_REASONS: {
+        "key": s.FinalKey.GPB_TOTAL.value,
+        "reason": "因年度工作计划安排，个别信息化项目和中介机构服务调减",
+        "budget": "2993.92",
+        "final": "2940.05",
+    },
+    s.SHEET_FINAL_PRIOR: {"key": s.FinalPriorKey.OPERATING.value, "prior": "182.10", "current": "184.65"},
+    s.SHEET_FINAL_INCOME: {
+        "func_code": "2010602",
+        "func_name": "一般行政管理事务",
+        "income_type": "其他收入",
+        "amount": "6.19",
+    },
 }
 
 # The same steps, in the same order and with the same titles, as README.md "使用步骤"
@@ -893,7 +944,7 @@ RULES = (
 )
 
 
-def _write_guide(ws: Worksheet, catalog: Catalog) -> None:
+def _write_guide(ws: Worksheet, catalog: Catalog, sheets: Sequence[str] = s.INPUT_SHEETS) -> None:
     ws.column_dimensions["A"].width = 110
     lines: list[tuple[str, str]] = [("title", f"{WORKBOOK_TITLE} · 填表说明"), ("heading", "一、填报流程")]
     lines += [("text", t) for t in WORKFLOW]
@@ -901,7 +952,7 @@ def _write_guide(ws: Worksheet, catalog: Catalog) -> None:
     lines += [("text", f"{i}. {t}") for i, t in enumerate(RULES, start=1)]
     lines.append(("text", f"{len(RULES) + 1}. 科目下拉列表和名称来自{catalog.description}。"))
     lines.append(("heading", "三、各工作表说明"))
-    for sheet in s.INPUT_SHEETS:
+    for sheet in sheets:
         lines += _guide_sheet_lines(sheet)
     for row, (style, text) in enumerate(lines, start=1):
         _guide_line(ws, row, style, text)
@@ -912,7 +963,7 @@ def _write_guide(ws: Worksheet, catalog: Catalog) -> None:
 
 
 def _guide_sheet_lines(sheet: str) -> list[tuple[str, str]]:
-    items: Sequence[s.Column | s.Field] = s.KV_SHEETS.get(sheet) or s.LIST_SHEETS[sheet]
+    items: Sequence[s.Column | s.Field] = s.ALL_KV_SHEETS.get(sheet) or s.ALL_LIST_SHEETS[sheet]
     required = [_title(i) for i in items if i.required and not _display_only(i)]
     optional = [_title(i) for i in items if not i.required and not _display_only(i)]
     auto = [_title(i) for i in items if _display_only(i)]
