@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
 
 from generator.workbook import schema as s
 from generator.workbook.template import write_workbook
@@ -110,7 +111,8 @@ def test_subtotals_compute_the_model_totals(example_paths, disclosures, tmp_path
     assert round(values["合计"], 2) == float(total_row[4])
     assert round(values["基本支出"], 2) == float(total_row[5])
     assert round(values["项目支出"], 2) == float(total_row[6])
-    amounts = [ws.cell(r, n - 1).value for r in range(2, 2000) if isinstance(ws.cell(r, n - 1).value, (int, float))]
+    col = column_index_from_string(s.column_letter(s.SHEET_ITEMS, "amount"))  # 金额 (年初预算数 in a 决算)
+    amounts = [ws.cell(r, col).value for r in range(2, 2000) if isinstance(ws.cell(r, col).value, (int, float))]
     last = s.FIRST_DATA_ROW + len(amounts) - 1
     assert round(ws.cell(last, n + 2).value, 2) == round(sum(amounts), 2) == float(total_row[4])
 

@@ -29,7 +29,7 @@ def diff_outputs(old: str, new: str, out_dir: str, catalogs: CatalogSource = SHI
         report, a, b = compare_workbooks(Path(old), Path(new), catalogs)
     except WorkbookHasErrors as exc:
         return {"errors": exc.result.path.name}
-    written = write_diff_outputs(report, a, b, Path(out_dir))
+    written, _ = write_diff_outputs(report, a, b, Path(out_dir))
     return {"files": [p.name for p in written]}
 
 
