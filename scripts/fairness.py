@@ -86,7 +86,7 @@ def start_server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, str]
 
 def department(admin: httpx.Client, base: str, name: str) -> tuple[httpx.Client, int]:
     admin.post("/admin/departments", data={"csrf": token(admin), "name": name, "approval_date": "2026-01-01"})
-    dept = int(re.search(rf'href="/departments/(\d+)">{name}<', admin.get("/admin").text)[1])  # type: ignore[index]
+    dept = int(re.search(rf'href="/departments/(\d+)">{name}<', admin.get("/admin/departments").text)[1])  # type: ignore[index]
     r = admin.post(
         "/admin/accounts",
         data={"csrf": token(admin), "username": f"fair-{dept}", "role": "department", "department_id": str(dept)},
