@@ -370,15 +370,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _may_write(source: Path, target: Path, force: bool, same_message: str) -> bool:
+    """A new workbook made from `source`: never over it, and over another file only with --force."""
+    if _same_file(source, target):
+        print(same_message, file=sys.stderr)
+        return False
+    if target.exists() and not force:
+        print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_rollover(args: argparse.Namespace) -> int:
     from generator.rollover import RolloverError, rollover
 
     source, target = Path(args.workbook), Path(args.next)
-    if _same_file(source, target):
-        print("新年度工作簿不能覆盖本年工作簿，请换一个文件名。", file=sys.stderr)
-        return EXIT_ISSUES
-    if target.exists() and not args.force:
-        print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+    if not _may_write(source, target, args.force, "新年度工作簿不能覆盖本年工作簿，请换一个文件名。"):
         return EXIT_ISSUES
     catalogs = _catalogs(args)
     if isinstance(catalogs, int):
@@ -415,11 +422,7 @@ def cmd_final_from_budget(args: argparse.Namespace) -> int:
     from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, PriorFinalError, final_from_budget
 
     source, target = Path(args.workbook), Path(args.final)
-    if _same_file(source, target):
-        print("决算工作簿不能覆盖预算工作簿，请换一个文件名。", file=sys.stderr)
-        return EXIT_ISSUES
-    if target.exists() and not args.force:
-        print(f"文件已存在：{target}。为避免覆盖，请换一个文件名，或加 --force 覆盖。", file=sys.stderr)
+    if not _may_write(source, target, args.force, "决算工作簿不能覆盖预算工作簿，请换一个文件名。"):
         return EXIT_ISSUES
     catalogs = _catalogs(args)
     if isinstance(catalogs, int):

@@ -14,8 +14,10 @@ the same way (`FinalPriorBook`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from generator import formatting as fmt
 from generator.compute import ledger as L
@@ -29,6 +31,18 @@ from generator.workbook.schema import FundSource as F
 
 ZERO = Decimal("0.00")
 SHEET = schema.SHEET_FINAL_REASONS
+
+
+def unneeded_rows(rows: Mapping[str, Any], needed: Sequence[Any], sheet: str) -> list[Issue]:
+    """A warning at every reason row (of either 决算 comparison sheet) that no figure asked for."""
+    asked = {n.key for n in needed}
+    return [
+        warning("final-row-unneeded", f"“{row.key}”：此行已不需要，可删除", sheet, row.cell(sheet, "key"), row.key)
+        for key, row in rows.items()
+        if key not in asked
+    ]
+
+
 # 一般公共预算财政拨款 in a 决算: the year's 拨款 and the 结转 spent in the year; 财政拨款 likewise.
 GPB_FINAL = L.GPB | {F.CARRY_GPB}
 FISCAL_FINAL = L.FISCAL_CURRENT | L.CARRY
@@ -217,18 +231,7 @@ class FinalBook:
 
     def finish(self) -> None:
         """Warn about every row no figure asked for."""
-        asked = {n.key for n in self.needed}
-        for key, row in self._rows.items():
-            if key not in asked:
-                self.issues.append(
-                    warning(
-                        "final-row-unneeded",
-                        f"“{row.key}”：此行已不需要，可删除",
-                        SHEET,
-                        row.cell(SHEET, "key"),
-                        row.key,
-                    )
-                )
+        self.issues += unneeded_rows(self._rows, self.needed, SHEET)
 
     def row_of(self, key: str) -> FinalReasonRow | None:
         return self._rows.get(key)
@@ -429,18 +432,8 @@ class FinalPriorBook:
             )
 
     def finish(self) -> None:
-        asked = {n.key for n in self.needed}
-        for key, row in self._rows.items():
-            if key not in asked:
-                self.issues.append(
-                    warning(
-                        "final-row-unneeded",
-                        f"“{row.key}”：此行已不需要，可删除",
-                        PRIOR_SHEET,
-                        row.cell(PRIOR_SHEET, "key"),
-                        row.key,
-                    )
-                )
+        """Warn about every row no figure asked for."""
+        self.issues += unneeded_rows(self._rows, self.needed, PRIOR_SHEET)
 
     def row_of(self, key: str) -> FinalPriorRow | None:
         return self._rows.get(key)
