@@ -283,12 +283,14 @@ FORMAT_CELL = f"B{kv_row(schema.SHEET_INFO, 'format')}"
 def test_an_unknown_format_is_an_error_at_its_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(registry.ENV, raising=False)
     result = run(workbook(tmp_path, 格式="shanghai-2025"))
+    assert {"shanghai-putuo", "xinjiang-2023"} <= set(registry.folders())
     assert [(i.code, i.sheet, i.cell, i.message) for i in result.issues if i.is_error] == [
         (
             "format-unknown",
             "基本信息",
             FORMAT_CELL,
-            "没有名为“shanghai-2025”的格式（已安装：shanghai-putuo、xinjiang-2023）；请从下拉列表选择，或请信息中心安装该格式",
+            f"没有名为“shanghai-2025”的格式（已安装：{'、'.join(sorted(registry.folders()))}）；"
+            "请从下拉列表选择，或请信息中心安装该格式",
         )
     ]
     assert result.disclosure is None
@@ -373,7 +375,8 @@ def test_new_writes_the_chosen_format_and_formats_lists_it(tmp_path: Path) -> No
         text=True,
     )
     assert bad.returncode == 1
-    assert bad.stderr.startswith("没有名为“nope”的格式（已安装：shanghai-putuo、test-third、xinjiang-2023）。")
+    installed = "、".join(sorted([*registry.folders(), "test-third"]))
+    assert bad.stderr.startswith(f"没有名为“nope”的格式（已安装：{installed}）。")
 
 
 # ----------------------------------------------------------------------------- the third format

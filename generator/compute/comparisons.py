@@ -95,6 +95,7 @@ class PriorBook:
     needed: list[NeededRow] = field(default_factory=list)
     _rows: dict[str, PriorRow] = field(default_factory=dict)
     _orphans: set[str] = field(default_factory=set)
+    _text_only: set[str] = field(default_factory=set)  # rows read only for their text (主要用于), not compared
     _next_row: int = 0
 
     def __post_init__(self) -> None:
@@ -226,11 +227,22 @@ class PriorBook:
         """Warn about every row no comparison asked for."""
         asked = {n.key for n in self.needed}
         for key in self._rows:
-            if key not in asked and key not in self._orphans:
+            if key not in asked and key not in self._orphans and key not in self._text_only:
                 self.unneeded(key)
 
     def row_of(self, key: str) -> PriorRow | None:
         return self._rows.get(key)
+
+    def text_row(self, key: str) -> PriorRow | None:
+        """`key`'s row, read for its text only (no comparison asked, so no 上年预算数 needed)."""
+        self._text_only.add(key)
+        return self._rows.get(key)
+
+    def next_free_row(self) -> int:
+        """The 上年对比 row a message may tell the officer to fill (each message its own row)."""
+        n = self._next_row
+        self._next_row += 1
+        return n
 
     def item_rows(self) -> dict[str, PriorRow]:
         """Rows of section 五（三）, by 7-digit code."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from generator.compute import ledger as L
@@ -18,6 +19,7 @@ from generator.compute.comparisons import Comparison, PriorBook, item_key
 from generator.compute.names import Names
 from generator.compute.tables import CATEGORY_ROWS, project_order
 from generator.compute.wording import Change, change_of
+from generator.formats.text import load_sections
 from generator.inputs import Inputs, LineItem
 from generator.issues import Issue, error
 from generator.workbook import schema
@@ -50,7 +52,7 @@ class ItemExplained:
     name: str
     amount: Decimal
     use: str
-    change: Change
+    change: Change | None  # None: the format does not compare the 项 (option compare_items = false)
 
 
 def _joined(*reasons: str | None) -> str | None:
@@ -71,6 +73,7 @@ class ByItemNarrative:
     names: Names
     book: PriorBook
     issues: list[Issue]
+    folder: Path
     items: list[LineItem]
     gpb: list[LineItem]
     fiscal: list[LineItem]
@@ -104,21 +107,46 @@ class ByItemNarrative:
         }
 
     def _items_explained(self) -> list[ItemExplained]:
-        """Each 一般公共预算 项 of this year (and one budgeted only last year), by code."""
+        """Each 一般公共预算 项 of this year (and one budgeted only last year), by code.
+
+        With the template option `compare_items = false` (formats whose 四 gives each 项 only its amount and
+        use, as 上海 2025), the 项 are not compared with last year: their 上年对比 rows need only 主要用于."""
+        compared = load_sections(self.folder).settings.options.get("compare_items", True)
         current_codes = {i.func_code for i in self.gpb}
         codes = set(current_codes)
-        for code, row in self.book.item_rows().items():
-            if code not in current_codes and row.prior and self.names.function(code):
-                codes.add(code)
+        if compared:
+            for code, row in self.book.item_rows().items():
+                if code not in current_codes and row.prior and self.names.function(code):
+                    codes.add(code)
         rows = {p.key: p for p in self.inputs.priors}
         out = []
         for code in sorted(codes):
             name = self.names.function(code)
             current = L.total(self.gpb, lambda i, code=code: i.func_code == code)
-            c = self.compare(
-                item_key(code), current, f"{item_key(code)} {name}", "预算编制说明“财政拨款支出主要内容”", name, True
-            )
             row = rows.get(item_key(code))
+            if compared:
+                c = self.compare(
+                    item_key(code),
+                    current,
+                    f"{item_key(code)} {name}",
+                    "预算编制说明“财政拨款支出主要内容”",
+                    name,
+                    True,
+                )
+            else:
+                c = None
+                self.book.text_row(item_key(code))
+                if row is None:
+                    n = self.book.next_free_row()
+                    self.issues.append(
+                        error(
+                            "item-use-missing",
+                            f"缺少“{item_key(code)} {name}”一行：请在上年对比!A{n}填写“{item_key(code)}”，并在"
+                            "“主要用于（按项说明）”一格说明主要用于哪些方面，如“行政单位的基本支出”（上年预算数可不填）",
+                            schema.SHEET_PRIOR,
+                            f"A{n}",
+                        )
+                    )
             use = (row.use or "").strip().removeprefix("主要用于").lstrip("：:").rstrip("。；;") if row else ""
             if row is not None and not use:
                 self.issues.append(
@@ -171,6 +199,7 @@ class ByItemNarrative:
             "amount": L.operating_cost(self.items, scope),
             "admin": sum(1 for u in self.inputs.units if types.get(u, admin) == admin),  # 机关
             "civil": sum(1 for u in self.inputs.units if types.get(u) == civil),  # 参公事业单位
+            "institutions": sum(1 for u in self.inputs.units if types.get(u) == schema.UNIT_TYPES[2]),  # 事业单位
         }
 
     def _procurement_parts(self) -> dict[str, Any]:
@@ -238,6 +267,7 @@ class ByItemNarrative:
                     "start_month": info.start_month,
                     "end_month": info.end_month,
                     "amount": amounts[name],
+                    "allocation": info.allocation.strip(),  # 资金分配情况, e.g. how the money is paid out
                     "goal": _lines(info.goal),
                 }
             )

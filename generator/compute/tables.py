@@ -240,6 +240,11 @@ class TableBuilder(CategoryTables):
             empty_note = spec.empty.note
         else:
             rows = kind.rows(self, total_label)
+        if spec.row_labels:  # the format's wording of the kind's fixed row labels
+            rows = [
+                TableRow(style=r.style, cells=[spec.row_labels.get(c, c) if isinstance(c, str) else c for c in r.cells])
+                for r in rows
+            ]
         return Table(
             number=number,
             kind=spec.kind,
@@ -405,6 +410,7 @@ class TableKind:
     total_label: str = "合计"
     codes: int = 0  # leading code columns (the empty table's 合计 label follows them)
     selection: Callable[[TableBuilder], list[LineItem]] | None = None  # items of a table that may be empty
+    labels: tuple[str, ...] = ()  # fixed row labels a format may reword (`row_labels`)
 
     @property
     def columns(self) -> int:
@@ -455,6 +461,7 @@ KINDS: dict[str, TableKind] = {
         "收入按财政拨款（分三项）、事业收入、事业单位经营收入、其他收入，支出按功能分类“类”，含收支总计",
         "lrlr",
         TableBuilder.by_category_summary,
+        labels=tuple(label for label, _ in CATEGORY_ROWS),
     ),
     "收入总表（按收入类别）": TableKind(
         "按功能分类科目列出合计、财政拨款收入、事业收入、事业单位经营收入、其他收入",
@@ -466,6 +473,7 @@ KINDS: dict[str, TableKind] = {
         "三项财政拨款收入，及按功能分类“类”的三项财政拨款支出，含收支总计",
         "lrl" + "rrrr",
         TableBuilder.fiscal_by_fund,
+        labels=tuple(label for label, _ in FISCAL_FUND_ROWS),
     ),
     "三公经费和机关运行经费": TableKind(
         "一行：“三公”经费合计、因公出国（境）费、公务接待费、公务用车购置及运行费及其两项，机关运行经费",

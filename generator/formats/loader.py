@@ -333,6 +333,11 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
             if block.label in labels:
                 out.append(((*at, "label"), f"表号“{block.label}”重复，每张表的表号应不同"))
             labels.add(block.label)
+            for label in block.row_labels:
+                if label not in kind.labels:
+                    fixed = "、".join(f"“{x}”" for x in kind.labels)
+                    hint = f"这种表可改写的行有：{fixed}" if fixed else "这种表没有可改写的固定行，请删除 row_labels"
+                    out.append(((*at, "row_labels", label), f"{block.label}没有“{label}”这一行，{hint}"))
             if block.empty and not kind.can_be_empty:
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
         elif isinstance(block, S.SectionBlock):

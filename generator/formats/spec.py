@@ -103,6 +103,7 @@ class TableBlock(_Spec):
     orientation: Literal["portrait", "landscape"] = "portrait"
     head: list[list[Annotated[HeadCell, Field()]]]
     total_label: str | None = None  # the 合计 row's label; the kind's own when absent
+    row_labels: dict[str, str] = {}  # the kind's fixed row label → this format's wording of it
     empty: EmptyTable | None = None
     toc: Template = "{n}、{title}"
 

@@ -100,6 +100,7 @@ class MoneyStyle:
     decimals: int = 2
     thousands: bool = False
     strip_zeros: bool = False  # 686.00 → 686, 57.80 → 57.8 (also in percentages: 28.00% → 28%)
+    drop_zero_fraction: bool = False  # 4,614.00 → 4,614 while 28.50 stays 28.50 (also in percentages)
 
     def __call__(self, value: Decimal) -> str:
         rounded = value.quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
@@ -108,7 +109,14 @@ class MoneyStyle:
 
     def strip(self, text: str) -> str:
         """`text` without trailing zeros of its fraction when the style says so."""
-        return text.rstrip("0").rstrip(".") if self.strip_zeros and "." in text else text
+        if "." not in text:
+            return text
+        if self.strip_zeros:
+            return text.rstrip("0").rstrip(".")
+        whole, fraction = text.split(".", maxsplit=1)
+        if self.drop_zero_fraction and not fraction.strip("0"):
+            return whole
+        return text
 
 
 @dataclass(frozen=True)
@@ -360,6 +368,7 @@ def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
             decimals=int(money_data.get("decimals", 2)),
             thousands=bool(money_data.get("thousands", False)),
             strip_zeros=bool(money_data.get("strip_zeros", False)),
+            drop_zero_fraction=bool(money_data.get("drop_zero_fraction", False)),
         )
     except (TypeError, ValueError):
         problems.append(TextProblem(SETTINGS_FILE, None, "money 的 decimals 应为整数（如 2）"))
