@@ -153,3 +153,22 @@ def test_one_document_one_comparison_base(tmp_path: Path) -> None:
     assert "比2025年执行数增加793.14万元" in text
     assert "2025年执行数为1690.69万元" in text
     assert not re.search(r"(比|与)2025年预算", text) and "2025年预算数" not in text
+
+
+def test_the_2024_sangong_table_with_amounts_carries_no_empty_note(tmp_path: Path) -> None:
+    # wanli-2024-dept.txt 行791–794: 表9 prints 47.91 0 1.35 46.56 25 21.56 443.18 and, below it, “注:本部门2024年无
+    # “三公”经费和机关运行经费预算，故本表为空表。”. Built from the same figures (example 104, format
+    # shanghai-putuo-2024), ours keeps the amounts and prints no such note; only the two tables without amounts do.
+    workbook = tmp_path / "104.xlsx"
+    write_workbook(workbook, example_data("104"))
+    d = run(workbook).disclosure
+    assert d is not None and d.format_id == "shanghai-putuo-2024"
+    sangong = d.tables[8]
+    assert sangong.empty_note is None
+    expected = ["47.91", "0", "1.35", "46.56", "25", "21.56", "443.18"]
+    assert [Decimal(c) for c in sangong.rows[-1].cells] == [Decimal(v) for v in expected]
+    noted = [t.title for t in d.tables if t.empty_note]
+    assert noted == ["2024年部门政府性基金预算支出功能分类预算表", "2024年部门国有资本经营预算支出功能分类预算表"]
+    for t in d.tables:
+        if t.empty_note:
+            assert not any(isinstance(c, Decimal) and c for r in t.rows for c in r.cells)

@@ -127,6 +127,8 @@ class Settings:
     staff: str
     money: MoneyStyle
     options: Mapping[str, Any] = field(default_factory=dict)
+    # a section's own amount style ([section_money.<section>] in settings.toml: the keys of [money] that differ)
+    section_money: Mapping[str, MoneyStyle] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,12 +240,14 @@ class SectionTemplates:
         self.folder = folder
         self.settings = settings
         self.env = env
+        # sections with their own amount style render in their own sandbox (same templates, other `money`)
+        self.envs = {name: make_environment(folder, style) for name, style in settings.section_money.items()}
 
     def render(self, name: str, context: Mapping[str, Any]) -> Rendered:
         """Render `name` (without .j2) with `context`; a render failure is a located `TextTemplateError`."""
         file = name + SUFFIX
         try:
-            text = self.env.get_template(file).render(context)
+            text = self.envs.get(name, self.env).get_template(file).render(context)
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             line = _template_line(exc, str(self.folder / file))
             raise TextTemplateError([TextProblem(file, line, _render_message(exc))]) from exc
@@ -362,23 +366,49 @@ def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
             problems.append(TextProblem(SETTINGS_FILE, None, f"{name} 应写成一节设置（[{name}]）"))
     if problems:
         return None, problems
-    try:
-        money = MoneyStyle(
-            unit=str(money_data.get("unit", "万元")),
-            decimals=int(money_data.get("decimals", 2)),
-            thousands=bool(money_data.get("thousands", False)),
-            strip_zeros=bool(money_data.get("strip_zeros", False)),
-            drop_zero_fraction=bool(money_data.get("drop_zero_fraction", False)),
-        )
-    except (TypeError, ValueError):
-        problems.append(TextProblem(SETTINGS_FILE, None, "money 的 decimals 应为整数（如 2）"))
-        money = MoneyStyle()
+    money = _money_style(money_data, problems, "money")
+    section_money: dict[str, MoneyStyle] = {}
+    by_section = data.get("section_money", {})
+    if not isinstance(by_section, dict) or not all(isinstance(v, dict) for v in by_section.values()):
+        problems.append(TextProblem(SETTINGS_FILE, None, "section_money 应写成各节一组设置，如 [section_money.notes]"))
+        by_section = {}
+    for name, overrides in by_section.items():
+        if name not in sections:
+            problems.append(
+                TextProblem(SETTINGS_FILE, None, f"section_money 中的“{name}”不在 sections 中，请改为其中的一节或删除")
+            )
+        section_money[name] = _money_style({**money_data, **overrides}, problems, f"section_money.{name}")
     for name in [*sections, *([staff] if staff else [])]:  # staff = "": the format has no staff sentence
         if not (folder / (name + SUFFIX)).is_file():
             problems.append(TextProblem(SETTINGS_FILE, None, f"找不到模板文件 {name}{SUFFIX}，请检查文件名"))
     if problems:
         return None, problems
-    return Settings(sections=tuple(sections), staff=staff, money=money, options=options), []
+    return Settings(
+        sections=tuple(sections), staff=staff, money=money, options=options, section_money=section_money
+    ), []
+
+
+MONEY_KEYS = ("unit", "decimals", "thousands", "strip_zeros", "drop_zero_fraction")
+
+
+def _money_style(data: Mapping[str, Any], problems: list[TextProblem], where: str) -> MoneyStyle:
+    """The amount style a [money] table describes; an unknown key or a bad value is a problem."""
+    for key in data:
+        if key not in MONEY_KEYS:
+            problems.append(
+                TextProblem(SETTINGS_FILE, None, f"{where} 中不认识的设置“{key}”，可用：{'、'.join(MONEY_KEYS)}")
+            )
+    try:
+        return MoneyStyle(
+            unit=str(data.get("unit", "万元")),
+            decimals=int(data.get("decimals", 2)),
+            thousands=bool(data.get("thousands", False)),
+            strip_zeros=bool(data.get("strip_zeros", False)),
+            drop_zero_fraction=bool(data.get("drop_zero_fraction", False)),
+        )
+    except (TypeError, ValueError):
+        problems.append(TextProblem(SETTINGS_FILE, None, f"{where} 的 decimals 应为整数（如 2）"))
+        return MoneyStyle()
 
 
 def check_folder(folder: Path) -> list[TextProblem]:
