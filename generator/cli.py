@@ -101,8 +101,10 @@ def cmd_new(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.year not in chosen.spec.years:
+        sibling = registry.for_year(chosen.id, args.year)  # the same district's style of that year, if installed
+        hint = f"（{args.year}年用 --format {sibling}）" if sibling != chosen.id else ""
         print(
-            f"格式“{chosen.spec.name}”适用于{chosen.spec.years.text}，不适用于{args.year}年；请换用适用的格式或年度。",
+            f"格式“{chosen.spec.name}”适用于{chosen.spec.years.text}，不适用于{args.year}年；请换用适用的格式或年度{hint}。",
             file=sys.stderr,
         )
         return EXIT_ISSUES

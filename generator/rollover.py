@@ -32,6 +32,7 @@ from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.channel import Channel
 from generator.compute.comparisons import NeededRow
 from generator.compute.names import Names
+from generator.formats import registry
 from generator.issues import Issue, warning
 from generator.output import atomic_path
 from generator.pipeline import Result, run
@@ -158,10 +159,11 @@ def rollover(
         "staff_retired_change": 0,
         "staff_veteran": info.staff_veteran,
         "staff_veteran_change": 0,
-        "sign_date": _next_date(info.sign_date),
+        "sign_date": _next_date(info.sign_date) if info.sign_date else None,  # formats without a 落款 leave it empty
         "weight_total": info.weight_total,
         "other_matters": info.other_matters,
-        "format": info.format,
+        # a district's next-year style when the workbook's format ends this year (shanghai-putuo-2025 → shanghai-putuo)
+        "format": registry.for_year(info.format, nxt) if info.format else info.format,
     }
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}

@@ -130,7 +130,7 @@ def test_a_department_cannot_set_formats(site) -> None:
 
 def test_an_unknown_or_forged_format_is_refused_in_chinese(site) -> None:
     before = stored(site)
-    installed = f"已安装：shanghai-putuo、{THIRD}、{XINJIANG}"
+    installed = f"已安装：shanghai-putuo、shanghai-putuo-2024、shanghai-putuo-2025、{THIRD}、{XINJIANG}"
     r = set_bureau(site.admin, "shanghai-2099")
     assert f"没有名为“shanghai-2099”的格式（{installed}），未作更改；请从列表中选择" in r.text
     r = set_department(site.admin, site.departments[BUREAU_DEPT], "../../etc")
@@ -164,3 +164,15 @@ def test_an_upload_in_another_format_is_warned_naming_both(site) -> None:
     r = site.clients["ceshi"].get(f"/versions/{vid}/next-year.xlsx")
     assert r.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(r.content))[schema.SHEET_INFO][FORMAT_CELL].value == XINJIANG
+
+
+def test_the_blank_workbook_takes_the_districts_style_of_its_year(site) -> None:
+    """The bureau chooses 上海市普陀区's format once; a blank workbook for 2024 or 2025 is in that year's style
+    (shanghai-putuo-2024, -2025), whose years do not overlap those of shanghai-putuo (2026 on)."""
+    set_bureau(site.admin, "shanghai-putuo")
+    client, dept = site.clients["zhengzi"], site.departments[BUREAU_DEPT]
+    for year, expected in ((2024, "shanghai-putuo-2024"), (2025, "shanghai-putuo-2025")):
+        r = client.get(f"/departments/{dept}/blank.xlsx?year={year}")
+        assert r.status_code == 200
+        assert openpyxl.load_workbook(io.BytesIO(r.content))[schema.SHEET_INFO][FORMAT_CELL].value == expected
+    set_bureau(site.admin, XINJIANG)

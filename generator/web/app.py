@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.catalog.store import CatalogSource
 from generator.channel import Channel, speak
+from generator.formats import registry
 from generator.issues import warning
 from generator.jobqueue import KIND_NAMES, PRIORITY_BULK, PRIORITY_WAITING, JobSpec
 from generator.jobqueue.setup import make_engine as make_job_engine
@@ -572,7 +573,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 400, f"预算年度“{text[:20]}”不在可生成的范围内：请选择{years[0]}—{years[-1]}年之间的年度"
             )
         data_in = service.blank_data(dept.name, [u.name for u in dept.units], year)
-        format_id = format_admin.department_format(db, dept)
+        # the department's format, or its district's style for that year (e.g. shanghai-putuo-2025 for 2025)
+        format_id = registry.for_year(format_admin.department_format(db, dept), year)
 
         def make() -> bytes:
             from generator.workbook.template import build_workbook
@@ -647,7 +649,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         named = (
             warning("unit-name-differs", mismatch, SHEET_INFO, UNIT_NAME_CELL, found["unit_name"]) if mismatch else None
         )
-        differs = format_admin.upload_warning(db, dept, found["format"])
+        differs = format_admin.upload_warning(db, dept, found["format"], found.get("year"))
         at = sum(1 for i in issues if i["severity"] == "error")
         # the first warnings, after the errors: a wrong file (or format) makes the rest moot
         issues[at:at] = [w for w in (named.model_dump(mode="json") if named else None, differs) if w]

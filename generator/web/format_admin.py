@@ -50,9 +50,13 @@ def department_format(db: Session, dept: Department) -> str:
     return rules.effective_format(dept.format_id, bureau_format(db), registry.DEFAULT)
 
 
-def upload_warning(db: Session, dept: Department, workbook_format: str | None) -> dict | None:
-    """The `format-differs` warning (as stored with a version) when an upload's 格式 is not its department's."""
-    said = rules.format_mismatch(workbook_format, department_format(db, dept), names())
+def upload_warning(db: Session, dept: Department, workbook_format: str | None, year: int | None = None) -> dict | None:
+    """The `format-differs` warning (as stored with a version) when an upload's 格式 is not its department's
+    (for the workbook's budget year: the district's style of that year, as its blank workbook has it)."""
+    expected = department_format(db, dept)
+    if year is not None:
+        expected = registry.for_year(expected, year)
+    said = rules.format_mismatch(workbook_format, expected, names())
     if said is None:
         return None
     return warning("format-differs", said, schema.SHEET_INFO, FORMAT_CELL, workbook_format).model_dump(mode="json")
