@@ -135,7 +135,13 @@ def resolve_format(inputs: Inputs) -> tuple[Format | None, list[Issue]]:
             "请核对预算年度，或选择适用的格式"
         )
         return None, [error("format-year", message, schema.SHEET_INFO, cell, name)]
-    return format_, []
+    edition = inputs.info.edition
+    if edition and edition not in format_.edition_names:
+        edition_cell = inputs.kv_cells.get(schema.SHEET_INFO, {}).get("edition") or None
+        choices = "、".join(format_.edition_names)
+        message = f"格式“{format_.spec.name}”没有“{edition}”，只有{choices}；请从下拉列表选择{choices}之一（不填则用{format_.edition_names[0]}）"
+        return None, [error("format-edition", message, schema.SHEET_INFO, edition_cell, edition)]
+    return format_.with_edition(edition), []
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

@@ -135,7 +135,7 @@ def render_docx(
     text when pasted into a web CMS. `render_docx_paginated` finds them, and `condensed`
     (paragraph text without whitespace → character spacing in twentieths of a point, negative)
     for the paragraphs whose last line would otherwise hold one or two characters."""
-    tpl = _Template(template_file(disclosure.format_id))
+    tpl = _Template(template_file(disclosure.format_id, disclosure.edition))
     tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
@@ -158,20 +158,21 @@ def render_docx(
     target.write_bytes(_deterministic_zip(buffer.getvalue()))
 
 
-def template_file(format_id: str) -> str | io.BytesIO:
-    """The DOCX template of an installed format: a shipped format's committed `disclosure.docx`
-    (tests/test_formats.py proves it is what its format file makes), or one made from the format
-    file (once per process and version of the file), so a bureau's template is never stale."""
-    fmt = registry.get(format_id)
+def template_file(format_id: str, edition: str = "") -> str | io.BytesIO:
+    """The DOCX template of an installed format in one of its editions: a shipped format's committed
+    `disclosure.docx` for its first edition (tests/test_formats.py proves it is what its format file
+    makes), or one made from the format file (once per process, version of the file and edition), so
+    a bureau's template and another edition's are never stale."""
+    fmt = registry.get(format_id).with_edition(edition)
     committed = fmt.folder / TEMPLATE_NAME
-    if fmt.folder.parent == registry.SHIPPED and committed.is_file():
+    if fmt.folder.parent == registry.SHIPPED and committed.is_file() and fmt.edition == fmt.edition_names[0]:
         return str(committed)
-    return io.BytesIO(_made_template(fmt.folder, (fmt.folder / FILE_NAME).stat().st_mtime_ns))
+    return io.BytesIO(_made_template(fmt.folder, (fmt.folder / FILE_NAME).stat().st_mtime_ns, fmt.edition))
 
 
 @functools.cache
-def _made_template(folder: Path, _mtime: int) -> bytes:
-    return _template_maker().template_bytes(registry.get(folder.name))
+def _made_template(folder: Path, _mtime: int, edition: str = "") -> bytes:
+    return _template_maker().template_bytes(registry.get(folder.name).with_edition(edition))
 
 
 def _template_maker():
