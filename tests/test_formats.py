@@ -147,7 +147,7 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
             "    subject: 本部门",
             "    subject: 本部门\n    wording: 部门",
             "wording",
-            "不认识的设置“wording”。此处可用的设置：name、subject",
+            "不认识的设置“wording”。此处可用的设置：name、subject、noun、cover、file_name、unit_line",
         ),
         (
             "level: 测试\n",
