@@ -287,7 +287,9 @@ def load_format(folder: Path) -> Format:
     editions: dict[str, S.FormatSpec] = {}
     for n, edition in enumerate(fmt.editions):
         resolved, where, edition_problems = resolve_edition(data, edition.name, lines)
-        problems += [FormatProblem(file, line, message) for line, message in edition_problems]
+        for line, message in edition_problems:  # the same in every edition: reported once
+            if FormatProblem(file, line, message) not in problems:
+                problems.append(FormatProblem(file, line, message))
         if edition_problems:
             continue
         label = "" if len(fmt.editions) == 1 else f"{edition.name}："
