@@ -119,7 +119,9 @@ def catalog_changes(result: Result, this: Catalog, nxt: Catalog) -> list[Catalog
     return out
 
 
-def _next_date(day: dt.date) -> dt.date:
+def _next_date(day: dt.date | None) -> dt.date | None:
+    if day is None:  # no 落款日期 (a format that prints none): none next year either
+        return None
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
@@ -162,6 +164,7 @@ def rollover(
         "weight_total": info.weight_total,
         "other_matters": info.other_matters,
         "format": info.format,
+        "edition": info.edition,
     }
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}

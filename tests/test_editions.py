@@ -224,3 +224,14 @@ def test_only_the_first_edition_must_place_every_section(tmp_path: Path) -> None
             "部门版：缺少情况说明“fund”（政府性基金预算拨款情况说明），请在某一部分的 blocks 中加入",
         )
     ]
+
+
+def test_rollover_keeps_the_edition(tmp_path: Path) -> None:
+    """102 has no 落款日期 (this format prints none): the next year's workbook has none either, and stays 单位版."""
+    this = tmp_path / "102.xlsx"
+    write_workbook(this, example_data("102"))
+    following = tmp_path / "2027.xlsx"
+    assert main(["rollover", str(this), str(following)]) == 0
+    sheet = openpyxl.load_workbook(following)[schema.SHEET_INFO]
+    assert (sheet[f"B{kv_row(schema.SHEET_INFO, 'year')}"].value, sheet[EDITION_CELL].value) == (2027, "单位版")
+    assert sheet[f"B{kv_row(schema.SHEET_INFO, 'sign_date')}"].value is None
