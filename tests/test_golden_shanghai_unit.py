@@ -203,14 +203,19 @@ SENTENCES = [
     "（一）财政拨款收入：是区级预算主管部门及所属预算单位本年度从本级财政部门取得的财政拨款",  # 行49
     "（八）机关运行经费：指行政单位和参照公务员法管理的事业单位使用一般公共预算财政拨款安排的基本支出中的日常公用经费支出。",
 ]
-# What the 部门版 says and the 单位版 must not (行7–21 have no 七; 六 has no 中小企业 sentence, 行326–328).
+# What the 部门版 says and the 单位版 must not (行7–21 have no 七; 六 has no 中小企业 sentence, 行326–328; 名词解释
+# says 预算主管部门, 行49), and the document's own slips: 行335–337 “部门预算安排”, 行321 an empty “主要原因是。”,
+# 行72 the template's “增加（减少）”.
 NOT_IN_UNIT = [
     "七、项目经费情况说明",
     "项目经费情况说明",
     "面向中小企业预留",
     "本部门",
     "编制部门",
-]  # 名词解释 says 预算主管部门 (行49)
+    "部门预算安排",
+    "主要原因是。",
+    "增加（减少）",
+]
 
 
 def compact(text: str) -> str:
