@@ -6,6 +6,8 @@ part, renames a table and a section and changes a table's unit, all without any 
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import docx
@@ -17,10 +19,10 @@ from generator.formats import registry
 from generator.formats.loader import load_format
 from generator.model import Disclosure
 from generator.pipeline import run
-from generator.render.docx import render_docx
+from generator.render.docx import render_docx, template_file, template_name
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
-from tests.conftest import example_data
+from tests.conftest import ROOT, example_data
 from tests.test_formats import FORMATS, MINIMAL, line_of, problems, write_format
 from tests.xlsx_builder import kv_row
 
@@ -235,3 +237,21 @@ def test_rollover_keeps_the_edition(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(following)[schema.SHEET_INFO]
     assert (sheet[f"B{kv_row(schema.SHEET_INFO, 'year')}"].value, sheet[EDITION_CELL].value) == (2027, "单位版")
     assert sheet[f"B{kv_row(schema.SHEET_INFO, 'sign_date')}"].value is None
+
+
+def test_committed_edition_templates_are_generated_from_the_format() -> None:
+    """scripts/make_docx_template.py writes disclosure.单位版.docx for shanghai-putuo's 单位版 (laid out differently
+    from its 部门版); xinjiang-2023's two editions share one layout, so they share disclosure.docx."""
+    spec = importlib.util.spec_from_file_location(
+        "make_docx_template_editions", ROOT / "scripts" / "make_docx_template.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    unit = registry.get("shanghai-putuo").with_edition("单位版")
+    assert template_name(unit) == "disclosure.单位版.docx"
+    assert (unit.folder / "disclosure.单位版.docx").read_bytes() == module.template_bytes(unit)
+    assert template_file("shanghai-putuo", "单位版") == str(unit.folder / "disclosure.单位版.docx")
+    xinjiang = registry.get("xinjiang-2023").with_edition("单位版")
+    assert template_name(xinjiang) == "disclosure.docx"
+    assert sorted(p.name for p in xinjiang.folder.glob("*.docx")) == ["disclosure.docx"]

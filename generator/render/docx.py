@@ -29,7 +29,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from generator.formats import registry
-from generator.formats.loader import FILE_NAME
+from generator.formats.loader import FILE_NAME, Format
 from generator.model import Disclosure
 from generator.render import office, style
 from generator.render.filters import make_env
@@ -158,14 +158,20 @@ def render_docx(
     target.write_bytes(_deterministic_zip(buffer.getvalue()))
 
 
+def template_name(fmt: Format) -> str:
+    """The committed template's file name in a shipped format's folder: `disclosure.docx`, or
+    `disclosure.单位版.docx` for an edition laid out differently from the first."""
+    first = fmt.editions.get(fmt.edition_names[0], fmt.spec)
+    return TEMPLATE_NAME if fmt.spec == first else f"disclosure.{fmt.edition}.docx"
+
+
 def template_file(format_id: str, edition: str = "") -> str | io.BytesIO:
     """The DOCX template of an installed format in one of its editions: a shipped format's committed
-    `disclosure.docx` for its first edition (tests/test_formats.py proves it is what its format file
-    makes), or one made from the format file (once per process, version of the file and edition), so
-    a bureau's template and another edition's are never stale."""
+    template (`template_name`; tests prove each is what its format file makes), or one made from the
+    format file (once per process, version of the file and edition), so a bureau's is never stale."""
     fmt = registry.get(format_id).with_edition(edition)
-    committed = fmt.folder / TEMPLATE_NAME
-    if fmt.folder.parent == registry.SHIPPED and committed.is_file() and fmt.edition == fmt.edition_names[0]:
+    committed = fmt.folder / template_name(fmt)
+    if fmt.folder.parent == registry.SHIPPED and committed.is_file():
         return str(committed)
     return io.BytesIO(_made_template(fmt.folder, (fmt.folder / FILE_NAME).stat().st_mtime_ns, fmt.edition))
 
