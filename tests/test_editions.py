@@ -255,3 +255,11 @@ def test_committed_edition_templates_are_generated_from_the_format() -> None:
     xinjiang = registry.get("xinjiang-2023").with_edition("单位版")
     assert template_name(xinjiang) == "disclosure.docx"
     assert sorted(p.name for p in xinjiang.folder.glob("*.docx")) == ["disclosure.docx"]
+
+
+def test_a_misspelt_override_key_suggests_the_right_one(tmp_path: Path) -> None:
+    text = TWO_EDITIONS.replace(
+        "        title: “三公”经费表\n",
+        "        title: “三公”经费表\n        by_edition:\n          单位版: {titel: 单位“三公”经费表}\n",
+    )
+    assert problems(tmp_path, text) == [(line_of(text, "titel"), "单位版：不认识的设置“titel”，是否应为“title”？")]
