@@ -108,13 +108,22 @@ def cmd_new(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ISSUES
+    if args.edition is not None and args.edition not in chosen.edition_names:
+        choices = "、".join(chosen.edition_names)
+        print(
+            f"格式“{chosen.spec.name}”没有“{args.edition}”，只有{choices}；请用 --edition 指定其中之一。",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
+    edition = args.edition or chosen.edition_names[0]
     try:
         with atomic_path(path) as tmp:
-            write_workbook(tmp, None, year=args.year, catalog=catalog, format_id=chosen.id)
+            data = {schema.SHEET_INFO: {"版本": edition}}
+            write_workbook(tmp, data, year=args.year, catalog=catalog, format_id=chosen.id)
     except OSError as exc:
         print(f"无法写入 {path}：{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。", file=sys.stderr)
         return EXIT_ISSUES
-    print(f"已生成空白填报工作簿：{path}（科目：{catalog.description}）")
+    print(f"已生成空白填报工作簿：{path}（格式：{chosen.id}，{edition}；科目：{catalog.description}）")
     print("填写完成后运行：disclosure check " + str(path))
     return EXIT_OK
 
@@ -598,6 +607,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="xinjiang-2023",
         metavar="格式",
         help="公开文件的格式（写入“基本信息”的“格式”），默认 xinjiang-2023；disclosure formats 列出已安装的格式",
+    )
+    p.add_argument(
+        "--edition",
+        default=None,
+        metavar="版本",
+        help="格式的版本（写入“基本信息”的“版本”），如 部门版、单位版；默认为格式的第一个版本",
     )
     _add_catalog_option(p)
     p.set_defaults(func=cmd_new)

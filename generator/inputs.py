@@ -50,6 +50,7 @@ class Info(_Model):
     control_total: Decimal | None = None
     control_gpb: Decimal | None = None
     format: str = "xinjiang-2023"  # an installed format's id (generator.formats.registry)
+    edition: str | None = None  # one of the format's editions (部门版 / 单位版); None: its first
 
 
 class Facts(_Model):

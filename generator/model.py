@@ -142,6 +142,7 @@ class Disclosure(_Model):
     document order."""
 
     format_id: str
+    edition: str = ""  # the format's edition (部门版 / 单位版); "": its first
     unit_name: str
     short_name: str
     year: int

@@ -130,13 +130,19 @@ def resolve_format(inputs: Inputs) -> tuple[Format | None, list[Issue]]:
         )
         return None, [error("format-document", message, schema.SHEET_INFO, cell, name)]
     if inputs.info.year not in format_.spec.years:
-        sibling = registry.for_year(name, inputs.info.year)  # the same district's style of that year, if installed
+        sibling = registry.for_year(name, inputs.info.year, inputs.info.edition)  # the same district's style of that year, if installed
         message = (
             f"格式“{format_.spec.name}”适用于{format_.spec.years.text}，不适用于{inputs.info.year}年；"
             "请核对预算年度，或选择适用的格式" + (f"（{inputs.info.year}年用“{sibling}”）" if sibling != name else "")
         )
         return None, [error("format-year", message, schema.SHEET_INFO, cell, name)]
-    return format_, []
+    edition = inputs.info.edition
+    if edition and edition not in format_.edition_names:
+        edition_cell = inputs.kv_cells.get(schema.SHEET_INFO, {}).get("edition") or None
+        choices = "、".join(format_.edition_names)
+        message = f"格式“{format_.spec.name}”没有“{edition}”，只有{choices}；请从下拉列表选择{choices}之一（不填则用{format_.edition_names[0]}）"
+        return None, [error("format-edition", message, schema.SHEET_INFO, edition_cell, edition)]
+    return format_.with_edition(edition), []
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

@@ -120,7 +120,9 @@ def catalog_changes(result: Result, this: Catalog, nxt: Catalog) -> list[Catalog
     return out
 
 
-def _next_date(day: dt.date) -> dt.date:
+def _next_date(day: dt.date | None) -> dt.date | None:
+    if day is None:  # no 落款日期 (a format that prints none): none next year either
+        return None
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
@@ -163,7 +165,8 @@ def rollover(
         "weight_total": info.weight_total,
         "other_matters": info.other_matters,
         # a district's next-year style when the workbook's format ends this year (shanghai-putuo-2025 → shanghai-putuo)
-        "format": registry.for_year(info.format, nxt) if info.format else info.format,
+        "format": registry.for_year(info.format, nxt, info.edition) if info.format else info.format,
+        "edition": info.edition,
     }
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}

@@ -737,12 +737,23 @@ def template_bytes(fmt: Format) -> bytes:
 
 
 def main() -> None:
-    """Regenerate the committed template of each shipped format (templates/formats/<id>/disclosure.docx)."""
+    """Regenerate the committed templates of each shipped format: templates/formats/<id>/disclosure.docx, and
+    disclosure.<edition>.docx for each edition laid out differently from the first (e.g. disclosure.单位版.docx)."""
+    from generator.render.docx import template_name
+
     for folder in sorted(SHIPPED.iterdir()):
         if (folder / FILE_NAME).is_file():
-            target = folder / TEMPLATE_NAME
-            target.write_bytes(template_bytes(load_format(folder)))
-            print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
+            fmt = load_format(folder)
+            written: set[str] = set()
+            for edition in fmt.edition_names:
+                chosen = fmt.with_edition(edition)
+                name = template_name(chosen)
+                if name in written:
+                    continue
+                written.add(name)
+                target = folder / name
+                target.write_bytes(template_bytes(chosen))
+                print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

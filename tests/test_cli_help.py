@@ -23,6 +23,8 @@ ALLOWED = {
     "XLSX", "CSV",
     # document formats: the command, its environment variable, the file type and the default format's name
     "formats", "FORMATS", "yaml", "xinjiang",
+    # new --edition: the format's edition (部门版 / 单位版)
+    "edition",
     # the distributed job queue's worker
     "worker", "builds", "checks",
     # the 预算 → 决算 workbook command and the default 决算 format's name (issue 20)

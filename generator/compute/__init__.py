@@ -29,11 +29,13 @@ def compute_disclosure(
     the document needs.
     """
     info = inputs.info
-    chosen = format_ or registry.get(info.format)
+    chosen = format_ or registry.get(info.format).with_edition(info.edition)
     spec = chosen.spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
-    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base)
+    narrative = Narrative(
+        inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base, edition=chosen.edition_spec
+    )
     computed = sec.by_id(narrative.sections_by_name())
     book.finish()
     year = info.year
@@ -58,6 +60,7 @@ def compute_disclosure(
     ]
     disclosure = Disclosure(
         format_id=spec.id,
+        edition=chosen.edition,
         unit_name=info.unit_name,
         short_name=info.short_name,
         year=year,

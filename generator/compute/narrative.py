@@ -21,6 +21,7 @@ from generator.compute.names import Names
 from generator.compute.narrative_by_item import ByItemNarrative
 from generator.compute.tables import project_order
 from generator.compute.wording import Change, change_of, wan
+from generator.formats.spec import Edition
 from generator.formats.text import (
     DEFAULT_SECTIONS,
     SETTINGS_FILE,
@@ -140,6 +141,7 @@ class Narrative(ByItemNarrative):
     folder: Path = DEFAULT_SECTIONS
     issues: list[Issue] = field(default_factory=list)
     base: str = "上年预算"  # the format's comparison_base: every comparison of the document is with it
+    edition: Edition | None = None  # the format's edition: its subject and noun for the templates
 
     def __post_init__(self) -> None:
         info = self.inputs.info
@@ -217,6 +219,12 @@ class Narrative(ByItemNarrative):
             "prior_year": self.prior_year,
             "who": self.who,
             "department": self.department,
+            # the edition's words (部门版: 本部门/部门, 单位版: 本单位/单位), for formats that word by edition
+            "edition": {
+                "name": self.edition.name if self.edition else "",
+                "subject": self.edition.subject if self.edition else self.who,
+                "noun": self.edition.noun if self.edition else "部门",
+            },
             "options": templates.settings.options,
             # the one comparison base, as sentences name it: 预算 / 执行数 (and 预算数 / 执行数 as a figure)
             "base": self.base.removeprefix("上年"),

@@ -132,6 +132,17 @@ CATEGORY_ROWS: tuple[tuple[str, frozenset[F]], ...] = (
     ("三、事业单位经营收入", frozenset({F.UNIT_OPERATING})),
     ("四、其他收入", _OTHER_INCOME),
 )
+# 单位版 表1 (official-template-2026-unit.xlsx 单位收支总表): the same income rows, numbered 1、2、3、.
+CATEGORY_ROWS_UNIT: tuple[tuple[str, frozenset[F]], ...] = tuple(
+    (label.replace(". ", "、"), sources) for label, sources in CATEGORY_ROWS
+)
+# 合计, 基本支出 人员经费 / 公用经费 (by economic class, as 一般公共预算基本支出), 项目支出.
+BASIC_SPLIT_COLUMNS: tuple[Predicate, ...] = (
+    lambda i: True,
+    lambda i: L.basic(i) and L.is_personnel(i.econ_code),
+    lambda i: L.basic(i) and not L.is_personnel(i.econ_code),
+    L.project,
+)
 FISCAL_FUND_ROWS: tuple[tuple[str, frozenset[F]], ...] = (
     ("一、一般公共预算", L.GPB),
     ("二、政府性基金预算", L.FUND),
@@ -171,6 +182,22 @@ class CategoryTables:
         grand = L.total(self.items)
         rows = self._side_by_side(left, right, 2, 2)
         rows.append(TableRow(style="total", cells=["收入总计", grand, "支出总计", grand]))
+        return rows
+
+    def by_category_summary_split(self, total_label: str) -> list[TableRow]:
+        """财务收支预算总表 of a 单位: income by category and fund; spending by 功能分类 类 with 合计,
+        基本支出 (人员经费, 公用经费) and 项目支出; 收入总计/支出总计."""
+        left: list[list[Cell]] = [[label, L.total(self.items, L.by_sources(s))] for label, s in CATEGORY_ROWS_UNIT]
+        right: list[list[Cell]] = [
+            [label, *_sums(mine, BASIC_SPLIT_COLUMNS)] for label, mine in self._ordinal_classes(self.items)
+        ]
+        rows = self._side_by_side(left, right, 2, 5)
+        rows.append(
+            TableRow(
+                style="total",
+                cells=["收入总计", L.total(self.items), "支出总计", *_sums(self.items, BASIC_SPLIT_COLUMNS)],
+            )
+        )
         return rows
 
     def by_category_income(self, total_label: str) -> list[TableRow]:
@@ -462,6 +489,11 @@ KINDS: dict[str, TableKind] = {
         "lrlr",
         TableBuilder.by_category_summary,
         labels=tuple(label for label, _ in CATEGORY_ROWS),
+    ),
+    "财务收支总表（分基本支出和项目支出）": TableKind(
+        "同 财务收支总表，收入各项编号为“1、”，支出按功能分类“类”列出合计、基本支出（人员经费、公用经费）和项目支出",
+        "lrl" + "rrrr",
+        TableBuilder.by_category_summary_split,
     ),
     "收入总表（按收入类别）": TableKind(
         "按功能分类科目列出合计、财政拨款收入、事业收入、事业单位经营收入、其他收入",

@@ -15,11 +15,20 @@ def summary(fmt: Format) -> str:
     blocks = [block for _, _, block in spec.blocks()]
     tables = sum(isinstance(b, S.TableBlock) for b in blocks)
     sections = sum(isinstance(b, S.SectionBlock) for b in blocks)
-    editions = "、".join(e.name for e in spec.editions)
+    editions = "、".join(_edition(fmt, e.name) for e in spec.editions)
     return (
         f"{spec.name}（{spec.region}，{spec.level}）：{spec.document}，{editions}，适用于{spec.years.text}；"
         f"{len(spec.parts)}个部分、{tables}张表、{sections}节情况说明，与{spec.comparison_base}比较"
     )
+
+
+def _edition(fmt: Format, name: str) -> str:
+    """An edition with what differs in it: `单位版（6个部分）` when its parts or tables differ from the first."""
+    edition = fmt.editions.get(name)
+    if edition is None or edition == fmt.spec or len(fmt.editions) < 2:
+        return name
+    tables = sum(isinstance(b, S.TableBlock) for _, _, b in edition.blocks())
+    return f"{name}（{len(edition.parts)}个部分、{tables}张表）"
 
 
 def installed_lines() -> tuple[list[str], bool]:

@@ -7,9 +7,10 @@ collected before the file is refused. Messages are Chinese and say the fix.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,37 @@ SECTIONS_FOLDER = "sections"
 
 @dataclass(frozen=True)
 class Format:
-    """A validated format: its schema values and the folder it came from."""
+    """A validated format: its schema values and the folder it came from.
+
+    `spec` is the document of one edition (`edition`, the first declared unless chosen with
+    `with_edition`): the format's `by_edition` settings already applied. `editions` holds each
+    declared edition's document."""
 
     spec: S.FormatSpec
     folder: Path
+    edition: str = ""
+    editions: dict[str, S.FormatSpec] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def edition_names(self) -> list[str]:
+        return [e.name for e in self.spec.editions]
+
+    @property
+    def edition_spec(self) -> S.Edition:
+        """The chosen edition's declaration (its subject and noun for the sentences)."""
+        return next((e for e in self.spec.editions if e.name == self.edition), self.spec.editions[0])
+
+    def with_edition(self, name: str | None) -> Format:
+        """This format in edition `name` (the first when None or empty); KeyError if it has no such edition."""
+        if not name:
+            name = self.spec.editions[0].name
+        if name == self.edition:
+            return self
+        return replace(self, spec=self.editions[name], edition=name)
 
     @property
     def sections_folder(self) -> Path:
@@ -132,6 +156,7 @@ def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
         ("Numbers", "万元"): S.NumberStyle,
         ("Numbers", "元"): S.NumberStyle,
         ("FormatSpec", "editions"): S.Edition,
+        ("Edition", "cover"): S.Cover,
         ("FormatSpec", "years"): S.Years,
         ("FormatSpec", "cover"): S.Cover,
         ("FormatSpec", "parts"): S.PartSpec,
@@ -258,13 +283,118 @@ def load_format(folder: Path) -> Format:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
     section_problems = _section_problems(fmt, Path(folder), file, lines)
     worded = None if section_problems else _worded(fmt, Path(folder))
-    problems = duplicates + [
-        FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt, worded)
-    ]
+    problems = list(duplicates)
+    editions: dict[str, S.FormatSpec] = {}
+    for n, edition in enumerate(fmt.editions):
+        resolved, where, edition_problems = resolve_edition(data, edition.name, lines)
+        for line, message in edition_problems:  # the same in every edition: reported once
+            if FormatProblem(file, line, message) not in problems:
+                problems.append(FormatProblem(file, line, message))
+        if edition_problems:
+            continue
+        label = "" if len(fmt.editions) == 1 else f"{edition.name}："
+        try:
+            spec = S.FormatSpec.model_validate(resolved)
+        except ValidationError as exc:
+            problems += [
+                FormatProblem(file, _line(tuple(e["loc"]), where), label + _message(e))
+                for e in _misspellings_once(exc.errors(include_url=False))
+            ]
+            continue
+        # Only the first (default) edition must place every worded section: another may leave one out.
+        for path, message in engine_problems(spec, worded, complete=n == 0):
+            problem = FormatProblem(file, where.get(path, 0), label + message)
+            if problem not in problems:
+                problems.append(problem)
+        editions[edition.name] = spec
     problems += section_problems
     if problems:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line))
-    return Format(fmt, Path(folder))
+    first = fmt.editions[0].name
+    return Format(editions[first], Path(folder), first, editions)
+
+
+_EDITION_KEYS = ("cover", "file_name", "unit_line")  # an edition's own top-level settings
+
+
+def resolve_edition(
+    data: dict[str, Any], name: str, lines: dict[Path_, int]
+) -> tuple[dict[str, Any], dict[Path_, int], list[tuple[int, str]]]:
+    """The format file as edition `name` reads it: the edition's cover/file_name/unit_line, each
+    part's and block's `by_edition` applied (null: left out), and every `by_edition` removed.
+
+    Returns the data, the line of each of its paths (an overridden setting: its line under
+    `by_edition`) and the problems (a `by_edition` naming an undeclared edition)."""
+    declared = [e.get("name") for e in data.get("editions") or [] if isinstance(e, dict)]
+    where: dict[Path_, int] = {}
+    problems: list[tuple[int, str]] = []
+
+    def graft(old: Path_, new: Path_) -> None:
+        for path, line in lines.items():
+            if path[: len(old)] == old:
+                where[new + path[len(old) :]] = line
+
+    def apply(item: Any, old: Path_, new: Path_) -> Any:
+        """`item` (a part or block) in this edition; None when the edition leaves it out."""
+        if not isinstance(item, dict):
+            graft(old, new)
+            return item
+        by = item.get("by_edition") or {}
+        if isinstance(by, dict):
+            for key in by:
+                if key not in declared:
+                    choices = "、".join(str(d) for d in declared)
+                    problems.append(
+                        (
+                            lines.get((*old, "by_edition", key), 0),
+                            f"by_edition 中的“{key}”不是本格式声明的版本（{choices}）",
+                        )
+                    )
+            if name in by and by[name] is None:
+                return None
+        override = by.get(name) if isinstance(by, dict) else None
+        out: dict[str, Any] = {}
+        where[new] = lines.get(old, 0)
+        for key, value in item.items():
+            if key == "by_edition":
+                continue
+            if isinstance(override, dict) and key in override:
+                continue
+            if key == "blocks" and isinstance(value, list):
+                out[key] = _apply_list(value, (*old, key), (*new, key))
+            else:
+                out[key] = copy.deepcopy(value)
+                graft((*old, key), (*new, key))
+        if isinstance(override, dict):
+            for key, value in override.items():
+                out[key] = copy.deepcopy(value)
+                graft((*old, "by_edition", name, key), (*new, key))
+        return out
+
+    def _apply_list(items: list[Any], old: Path_, new: Path_) -> list[Any]:
+        where[new] = lines.get(old, 0)
+        kept = []
+        for i, item in enumerate(items):
+            resolved = apply(item, (*old, i), (*new, len(kept)))
+            if resolved is not None:
+                kept.append(resolved)
+        return kept
+
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "parts" and isinstance(value, list):
+            out[key] = _apply_list(value, ("parts",), ("parts",))
+        else:
+            out[key] = copy.deepcopy(value)
+            graft((key,), (key,))
+    for e, edition in enumerate(data.get("editions") or []):
+        if isinstance(edition, dict) and edition.get("name") == name:
+            for key in _EDITION_KEYS:
+                if key in edition:
+                    out[key] = copy.deepcopy(edition[key])
+                    graft(("editions", e, key), (key,))
+    where[()] = lines.get((), 1)
+    return out, where, problems
 
 
 def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[Path_, int]) -> list[FormatProblem]:
@@ -305,7 +435,9 @@ def _worded(fmt: S.FormatSpec, folder: Path) -> tuple[str, ...]:
     return text.load_sections(source).settings.sections
 
 
-def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) -> list[tuple[Path_, str]]:
+def engine_problems(
+    fmt: S.FormatSpec, worded: tuple[str, ...] | None = None, complete: bool = True
+) -> list[tuple[Path_, str]]:
     """What the schema cannot see: table kinds and sections the engine knows, header grids.
 
     `worded`: the sections the format's templates word; each is placed exactly once, and only those
@@ -361,7 +493,7 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
             if key in seen_once:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))
             seen_once.add(key)
-    for section in [] if worded is None else [w for w in worded if w in SECTION_IDS]:
+    for section in [] if worded is None or not complete else [w for w in worded if w in SECTION_IDS]:
         misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
         if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
             out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))

@@ -68,11 +68,12 @@ def installed() -> dict[str, Format | FormatInvalid]:
     return out
 
 
-def for_year(name: str, year: int) -> str:
+def for_year(name: str, year: int, edition: str | None = None) -> str:
     """The format to use for `year` when `name` is chosen: `name` itself if it applies to that year, else the one
     installed format of the same region, level, document and edition that does (a district's year styles, e.g.
-    shanghai-putuo-2025 → shanghai-putuo for 2026). Unchanged when there is none or more than one (the workbook
-    check then says the format does not apply to the year)."""
+    shanghai-putuo-2025 → shanghai-putuo for 2026) in `edition` (default: the chosen format's first edition).
+    Unchanged when there is none or more than one (the workbook check then says the format does not apply to the
+    year)."""
     try:
         chosen = get(name)
     except (UnknownFormat, FormatInvalid):
@@ -80,13 +81,13 @@ def for_year(name: str, year: int) -> str:
     if year in chosen.spec.years:
         return name
     spec = chosen.spec
-    editions = {e.name for e in spec.editions}
+    wanted = edition or spec.editions[0].name
     siblings = [
         f.id
         for f in installed().values()
         if not isinstance(f, FormatInvalid)
         and (f.spec.region, f.spec.level, f.spec.document) == (spec.region, spec.level, spec.document)
-        and editions <= {e.name for e in f.spec.editions}
+        and wanted in {e.name for e in f.spec.editions}
         and year in f.spec.years
     ]
     return siblings[0] if len(siblings) == 1 else name

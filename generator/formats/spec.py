@@ -8,7 +8,7 @@ values only (`PLACEHOLDERS`); a template never does arithmetic.
 from __future__ import annotations
 
 import string
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -67,9 +67,12 @@ class Numbers(_Spec):
         return self.yuan if unit == "元" else self.wan
 
 
-class Edition(_Spec):
-    name: Literal["部门版", "单位版"]
-    subject: str  # how sentences name the publisher: 本部门 / 本单位
+class _Editable(_Spec):
+    """A part or block that an edition may change: `by_edition: {单位版: {title: …}}` replaces those
+    settings in that edition, `by_edition: {单位版: null}` leaves the part or block out of it. The
+    loader applies them (loader.resolve_edition) and checks each edition's result like the file."""
+
+    by_edition: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
 
 
 class HeadCell(_Spec):
@@ -94,7 +97,7 @@ class EmptyTable(_Spec):
         return _check_template(value)
 
 
-class TableBlock(_Spec):
+class TableBlock(_Editable):
     type: Literal["table"]
     kind: str  # one of generator.compute.tables.KINDS (checked by the loader)
     label: str  # "表1"
@@ -130,7 +133,7 @@ class TableBlock(_Spec):
         return True
 
 
-class SectionBlock(_Spec):
+class SectionBlock(_Editable):
     """One 情况说明 section computed by the narrative (ids: generator.compute.SECTION_IDS)."""
 
     type: Literal["section"]
@@ -148,7 +151,7 @@ class SectionBlock(_Spec):
         return self.heading is not None
 
 
-class OverviewBlock(_Spec):
+class OverviewBlock(_Editable):
     """A 概况 text from 基本信息: 主要职能, or 机构设置 followed by the staff sentence."""
 
     type: Literal["overview"]
@@ -166,7 +169,7 @@ class OverviewBlock(_Spec):
         return self.heading is not None
 
 
-class ProjectsBlock(_Spec):
+class ProjectsBlock(_Editable):
     """The per-project 项目支出绩效目标表, placed here instead of after the narrative's 预算绩效情况."""
 
     type: Literal["projects"]
@@ -182,7 +185,7 @@ class ProjectsBlock(_Spec):
         return self.heading is not None
 
 
-class GlossaryBlock(_Spec):
+class GlossaryBlock(_Editable):
     type: Literal["glossary"]
     # each entry: {n} its ordinal (一、二……), {term} and {definition} from the workbook's 名词解释
     item: Template = "{n}、{term}：{definition}"
@@ -193,7 +196,7 @@ class GlossaryBlock(_Spec):
         return _check_template(value, ("n", "term", "definition"))
 
 
-class SignatureBlock(_Spec):
+class SignatureBlock(_Editable):
     type: Literal["signature"]
 
 
@@ -202,7 +205,7 @@ Block = Annotated[AnyBlock, Field(discriminator="type")]
 BLOCK_TYPES = ("table", "section", "overview", "projects", "glossary", "signature")
 
 
-class PartSpec(_Spec):
+class PartSpec(_Editable):
     heading: Template
     run_on: bool = False  # continues on the page of the previous part instead of a new page
     blocks: list[Block] = Field(min_length=1)
@@ -226,6 +229,23 @@ class Cover(_Spec):
     @field_validator("above", "below")
     @classmethod
     def _line(cls, value: str | None) -> str | None:
+        return None if value is None else _check_template(value)
+
+
+class Edition(_Spec):
+    """One edition of the document (部门版 / 单位版); the first is the default. Its own cover, file
+    name and 编制单位 line replace the format's in that edition (parts and blocks: `by_edition`)."""
+
+    name: Literal["部门版", "单位版"]
+    subject: str  # how sentences name the publisher: 本部门 / 本单位
+    noun: str = "部门"  # the word for the publisher in this edition's sentences and headings: 部门 / 单位
+    cover: Cover | None = None
+    file_name: Template | None = None
+    unit_line: Template | None = None
+
+    @field_validator("file_name", "unit_line")
+    @classmethod
+    def _texts(cls, value: str | None) -> str | None:
         return None if value is None else _check_template(value)
 
 

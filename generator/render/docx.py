@@ -29,7 +29,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from generator.formats import registry
-from generator.formats.loader import FILE_NAME
+from generator.formats.loader import FILE_NAME, Format
 from generator.model import Disclosure
 from generator.render import office, style
 from generator.render.filters import make_env
@@ -135,7 +135,7 @@ def render_docx(
     text when pasted into a web CMS. `render_docx_paginated` finds them, and `condensed`
     (paragraph text without whitespace → character spacing in twentieths of a point, negative)
     for the paragraphs whose last line would otherwise hold one or two characters."""
-    tpl = _Template(template_file(disclosure.format_id))
+    tpl = _Template(template_file(disclosure.format_id, disclosure.edition))
     tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
     document = tpl.docx
     _merge_indicator_groups(document, disclosure)
@@ -158,20 +158,27 @@ def render_docx(
     target.write_bytes(_deterministic_zip(buffer.getvalue()))
 
 
-def template_file(format_id: str) -> str | io.BytesIO:
-    """The DOCX template of an installed format: a shipped format's committed `disclosure.docx`
-    (tests/test_formats.py proves it is what its format file makes), or one made from the format
-    file (once per process and version of the file), so a bureau's template is never stale."""
-    fmt = registry.get(format_id)
-    committed = fmt.folder / TEMPLATE_NAME
+def template_name(fmt: Format) -> str:
+    """The committed template's file name in a shipped format's folder: `disclosure.docx`, or
+    `disclosure.单位版.docx` for an edition laid out differently from the first."""
+    first = fmt.editions.get(fmt.edition_names[0], fmt.spec)
+    return TEMPLATE_NAME if fmt.spec == first else f"disclosure.{fmt.edition}.docx"
+
+
+def template_file(format_id: str, edition: str = "") -> str | io.BytesIO:
+    """The DOCX template of an installed format in one of its editions: a shipped format's committed
+    template (`template_name`; tests prove each is what its format file makes), or one made from the
+    format file (once per process, version of the file and edition), so a bureau's is never stale."""
+    fmt = registry.get(format_id).with_edition(edition)
+    committed = fmt.folder / template_name(fmt)
     if fmt.folder.parent == registry.SHIPPED and committed.is_file():
         return str(committed)
-    return io.BytesIO(_made_template(fmt.folder, (fmt.folder / FILE_NAME).stat().st_mtime_ns))
+    return io.BytesIO(_made_template(fmt.folder, (fmt.folder / FILE_NAME).stat().st_mtime_ns, fmt.edition))
 
 
 @functools.cache
-def _made_template(folder: Path, _mtime: int) -> bytes:
-    return _template_maker().template_bytes(registry.get(folder.name))
+def _made_template(folder: Path, _mtime: int, edition: str = "") -> bytes:
+    return _template_maker().template_bytes(registry.get(folder.name).with_edition(edition))
 
 
 def _template_maker():

@@ -231,6 +231,14 @@ INFO_FIELDS: tuple[Field, ...] = (
         default="xinjiang-2023",
         added=True,
     ),
+    # The edition of the format (部门版 / 单位版; `disclosure formats` lists each format's); blank: its first.
+    Field(
+        "edition",
+        "版本",
+        Kind.TEXT,
+        "公开文件的版本（部门版：主管部门汇总本部门及下属单位；单位版：一个预算单位），从下拉列表选择；不填则用格式的第一个版本",
+        added=True,
+    ),
 )
 
 # --- sheet 预算单位 -------------------------------------------------------------

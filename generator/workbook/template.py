@@ -36,6 +36,7 @@ from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
 from generator.channel import Channel, speak_workbook
 from generator.formats import registry
+from generator.formats.loader import FormatInvalid
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -81,6 +82,7 @@ LIST_FUNC_ITEMS = "list_func_items"
 LIST_FUNC_CLASSES = "list_func_classes"
 LIST_ECON_ITEMS = "list_econ_items"
 LIST_FORMATS = "list_formats"  # the installed formats (基本信息 格式): the installation's, not the schema's
+LIST_EDITIONS = "list_editions"  # the editions of the workbook's format (基本信息 版本)
 CODE_LISTS = {
     s.Kind.FUNC_CODE: LIST_FUNC_ITEMS,
     s.Kind.CLASS_CODE: LIST_FUNC_CLASSES,
@@ -179,12 +181,15 @@ def build_workbook(
     names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else s.INPUT_SHEETS
     _check_keys("工作簿", data, set(names))
     catalog = catalog or load_catalog(year)
+    given = data.get(s.SHEET_INFO, {})
+    if format_id is None and isinstance(given, Mapping) and isinstance(given.get("格式"), str):
+        format_id = given["格式"]  # the editions dropdown lists this format's
     wb = Workbook()
     guide = wb.active
     guide.title = s.SHEET_GUIDE
     sheets = {name: wb.create_sheet(name) for name in names}
     lists = wb.create_sheet(s.SHEET_LISTS)
-    choice_names = _write_lists(wb, lists, catalog, year)
+    choice_names = _write_lists(wb, lists, catalog, year, format_id)
 
     for name, ws in sheets.items():
         if name in s.ALL_KV_SHEETS:
@@ -255,7 +260,17 @@ def _choice_vocabularies() -> dict[tuple[str, ...], str]:
     return names
 
 
-def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog, year: int) -> dict[tuple[str, ...], str]:
+def _editions(format_id: str | None) -> list[str]:
+    """The editions of the workbook's format (the default format's when none is named)."""
+    try:
+        return registry.get(format_id or registry.DEFAULT).edition_names
+    except (registry.UnknownFormat, FormatInvalid):
+        return []
+
+
+def _write_lists(
+    wb: Workbook, ws: Worksheet, catalog: Catalog, year: int, format_id: str | None = None
+) -> dict[tuple[str, ...], str]:
     """Fill the hidden sheet; return the defined name of each CHOICE vocabulary."""
     ws.sheet_state = "hidden"
     _write_table(ws, 1, ("功能分类编码", "功能分类名称"), sorted(catalog.functions.items()))
@@ -269,6 +284,7 @@ def _write_lists(wb: Workbook, ws: Worksheet, catalog: Catalog, year: int) -> di
         *((name, name, choices) for choices, name in choice_names.items()),
         *_framework_lists(year),
         (LIST_FORMATS, "格式", sorted(registry.folders())),
+        (LIST_EDITIONS, "版本", _editions(format_id)),
     ]
     for offset, (name, header, values) in enumerate(lists):
         col = FIRST_LIST_COL + offset
@@ -414,6 +430,8 @@ def _write_kv_sheet(ws: Worksheet, sheet: str, choice_names: Mapping[tuple[str, 
         dv = _validation(field.kind, field.choices, choice_names)
         if field.key == "format":
             dv = _dv("list", "请从下拉列表选择已安装的格式", formula1=LIST_FORMATS)
+        if field.key == "edition":
+            dv = _dv("list", "请从下拉列表选择本格式的版本（部门版或单位版）", formula1=LIST_EDITIONS)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(value.coordinate)
@@ -450,6 +468,9 @@ def _defaults(sheet: str, year: int, format_id: str | None = None) -> dict[str, 
         values[_field(sheet, "year").label] = year
         if format_id:
             values[_field(sheet, "format").label] = format_id
+        editions = _editions(format_id)
+        if editions:
+            values[_field(sheet, "edition").label] = editions[0]
     return values
 
 
