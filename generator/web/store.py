@@ -84,7 +84,7 @@ class Store:
         return self.path(sha).read_bytes()
 
     def exists(self, sha: str | None) -> bool:
-        return bool(sha) and self.path(sha).exists()
+        return bool(sha) and bool(_SHA.match(sha)) and self.path(sha).exists()  # type: ignore[arg-type]
 
     def delete(self, sha: str) -> None:
         self.path(sha).unlink(missing_ok=True)
