@@ -192,3 +192,56 @@ def test_s3_settings_are_required() -> None:
     settings = Settings(store="s3")
     with pytest.raises(SystemExit, match="DISCLOSURE_S3_BUCKET"):
         make_store(settings, None)  # type: ignore[arg-type]
+
+
+# --- retention of refused uploads (generator/jobqueue/retention.py), on every backend -----------
+
+
+def test_refused_uploads_are_collected_after_the_retention_period(backend: Settings, store) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+    import json
+
+    from generator.jobqueue.retention import collect
+    from generator.web.db import JOB_DONE, JOB_FAILED, JOB_QUEUED, Job, sessions
+
+    engine = make_engine(backend.url)
+    Session = sessions(engine)
+    now = dt.datetime(2026, 12, 20, 12, 0)
+    ago = lambda days: now - dt.timedelta(days=days)  # noqa: E731
+    tag = backend.store + str(backend.data_dir)  # distinct bytes per backend run
+    shas = {name: store.put(f"{tag} {name}".encode()) for name in "ABCDEFGH"}
+
+    def job(kind: str, state: str, finished: dt.datetime | None, inputs: dict, result: dict | None, **kw) -> int:  # type: ignore[no-untyped-def]
+        with Session.begin() as db:
+            row = Job(
+                kind=kind,
+                state=state,
+                finished_at=finished,
+                spec_json=json.dumps({"kind": kind, "inputs": inputs, "params": {}}),
+                result_json=json.dumps(result) if result is not None else None,
+                **kw,
+            )
+            db.add(row)
+            db.flush()
+            return row.id
+
+    refused = {"refused": ["不是 Excel 工作簿"]}
+    old_refused = job("check", JOB_DONE, ago(10), {"workbook": shas["A"]}, refused)
+    job("check", JOB_FAILED, ago(8), {"workbook": shas["B"]}, None)  # failed for good (e.g. interrupted 3 times)
+    job("check", JOB_DONE, ago(2), {"workbook": shas["C"]}, refused)  # still within the 7 days
+    job("check", JOB_DONE, ago(10), {"workbook": shas["D"]}, refused)
+    job("check", JOB_QUEUED, None, {"workbook": shas["D"]}, None)  # the same bytes uploaded again, waiting
+    job("build", JOB_DONE, ago(9), {"workbook": shas["E"]}, {"files": {"pdf": shas["F"]}})  # `disclosure build`
+    job("check", JOB_DONE, ago(30), {"workbook": shas["G"]}, {"annotated": shas["H"], "issues": []})  # accepted
+
+    assert collect(Session, store, keep_days=7, now=now) == 4
+    gone = {n for n, sha in shas.items() if not store.exists(sha)}
+    assert gone == {"A", "B", "E", "F"}
+    with Session() as db:
+        row = db.get(Job, old_refused)
+        assert row is not None
+        assert json.loads(row.result_json) == {**refused, "collected": "2026-12-20"}  # its messages stay
+    assert collect(Session, store, keep_days=7, now=now) == 0  # looked at once
+    assert collect(Session, store, keep_days=7, now=now + dt.timedelta(days=6)) == 1  # C's turn
+    assert not store.exists(shas["C"]) and store.exists(shas["D"]) and store.exists(shas["G"])
+    engine.dispose()
