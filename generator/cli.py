@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import traceback
@@ -484,7 +485,28 @@ def _catalogs(args: argparse.Namespace) -> CatalogSource | int:
             return EXIT_ISSUES
         tables.append(table)
     data = Path(args.data) if getattr(args, "data", None) else default_data_dir()
+    central = _central_catalogs(data)
+    if central is not None:  # a shared store: the catalogs every machine uses are kept centrally
+        return central.source(tuple(tables))
     return CatalogSource.for_data_dir(data, tuple(tables))
+
+
+def _central_catalogs(data: Path):  # type: ignore[no-untyped-def]
+    """The central catalogs when DISCLOSURE_STORE names a shared store (database, s3), else None."""
+    from generator.jobqueue.catalogs import shared
+
+    if not shared(os.environ.get("DISCLOSURE_STORE") or "files"):
+        return None
+    from generator.jobqueue.catalogs import CentralCatalogs
+    from generator.jobqueue.setup import make_store
+    from generator.web.db import make_engine, migrate, sessions
+    from generator.web.settings import Settings
+
+    settings = Settings.from_env(data)
+    settings.prepare()
+    engine = make_engine(settings.url)
+    migrate(engine)
+    return CentralCatalogs(sessions(engine), make_store(settings, engine), settings.data_dir)
 
 
 def _print_catalog(result: Result) -> None:
@@ -520,15 +542,17 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         counts=table.counts(),
     )
+    central = _central_catalogs(Path(args.data) if getattr(args, "data", None) else default_data_dir())
     try:
-        diff = import_table(catalogs, table, args.year, record)
+        diff = import_table(catalogs, table, args.year, record, central.save if central else None)
     except OSError as exc:
         print(f"无法写入数据文件夹 {catalogs.store}：{exc.strerror or exc}。没有保存任何内容。", file=sys.stderr)
         return EXIT_ISSUES
     print(f"{path.name}：{KIND_NAMES[table.kind]}科目代码表，{table.counts_text}。")
     print("\n".join(diff.lines()))
     print(
-        f"已保存为{args.year}年{KIND_NAMES[table.kind]}科目代码表（{catalogs.store}），{args.year}年的工作簿从现在起使用它。"
+        f"已保存为{args.year}年{KIND_NAMES[table.kind]}科目代码表（{'各服务器共用的存储' if central else catalogs.store}），"
+        f"{args.year}年的工作簿从现在起使用它。"
     )
     return EXIT_OK
 

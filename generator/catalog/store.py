@@ -2,7 +2,9 @@
 
 Imported catalogs live in the data folder, one per year and kind, shared by the CLI and the
 web application (`<data>/catalogs/<year>/function.csv` and `econ.csv`, each with a `.json`
-beside it saying who imported it, when and from which file). `CatalogSource.resolve(year)`
+beside it saying who imported it, when and from which file). With a shared store
+(`DISCLOSURE_STORE=database` or `s3`) they are kept centrally instead and each machine reads
+a mirror of them in the same layout (generator/jobqueue/catalogs.py). `CatalogSource.resolve(year)`
 picks, for each kind: a one-off file given on the command line (`--catalog`); else the
 imported catalog of that year; else the shipped one of that year; else the newest earlier
 one (imported before shipped in the same year), whose year the pipeline then names in a
@@ -16,6 +18,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,16 +93,13 @@ class CatalogStore:
 
     def save(self, table: CatalogTable, record: ImportRecord) -> None:
         """Write the catalog and its record; each file is replaced whole (temporary file, then rename)."""
-        folder = self.root / str(record.year)
+        self.write(record.year, table.kind, catalog_csv(table), record_json(record))
+
+    def write(self, year: int, kind: str, csv_text: str, json_text: str) -> None:
+        """Both files written in full before either is replaced (also the central catalogs' mirror)."""
+        folder = self.root / str(year)
         folder.mkdir(parents=True, exist_ok=True)
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["code", "name"])
-        writer.writerows(sorted(table.entries.items()))
-        texts = {
-            folder / f"{table.kind}.csv": buf.getvalue(),
-            folder / f"{table.kind}.json": json.dumps(record.__dict__, ensure_ascii=False, indent=1),
-        }
+        texts = {folder / f"{kind}.csv": csv_text, folder / f"{kind}.json": json_text}
         temps: dict[Path, str] = {}
         try:
             for path, text in texts.items():  # both written in full before either is replaced
@@ -113,6 +113,24 @@ class CatalogStore:
         finally:
             for tmp in temps.values():
                 Path(tmp).unlink(missing_ok=True)
+
+    def remove(self, year: int, kind: str) -> None:
+        """Forget a catalog (the central catalogs' mirror, when the central one is gone)."""
+        for suffix in (".csv", ".json"):
+            self._csv(year, kind).with_suffix(suffix).unlink(missing_ok=True)
+
+
+def catalog_csv(table: CatalogTable) -> str:
+    """A table as the stored CSV (header code,name; sorted by code)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["code", "name"])
+    writer.writerows(sorted(table.entries.items()))
+    return buf.getvalue()
+
+
+def record_json(record: ImportRecord) -> str:
+    return json.dumps(record.__dict__, ensure_ascii=False, indent=1)
 
 
 @dataclass(frozen=True)
@@ -220,13 +238,22 @@ def diff_tables(kind: str, before: Origin | None, old: dict[str, str], new: dict
     )
 
 
-def import_table(source: CatalogSource, table: CatalogTable, year: int, record: ImportRecord) -> CatalogDiff:
-    """Store a checked table as the year's catalog of its kind; returns what changed for that year."""
+def import_table(
+    source: CatalogSource,
+    table: CatalogTable,
+    year: int,
+    record: ImportRecord,
+    save: Callable[[CatalogTable, ImportRecord], None] | None = None,
+) -> CatalogDiff:
+    """Store a checked table as the year's catalog of its kind; returns what changed for that year.
+
+    `save` stores it elsewhere than the source's folder (the central catalogs of a distributed setup).
+    """
     assert source.store is not None
     try:
         old, before = source.table(year, table.kind)
     except UnknownYearError:
         old, before = {}, None
     diff = diff_tables(table.kind, before, old, table.entries)
-    CatalogStore(source.store).save(table, record)
+    (save or CatalogStore(source.store).save)(table, record)
     return diff

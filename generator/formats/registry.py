@@ -5,6 +5,7 @@ also replace a shipped format by using its id."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from pathlib import Path
 
@@ -91,3 +92,24 @@ def for_year(name: str, year: int, edition: str | None = None) -> str:
         and year in f.spec.years
     ]
     return siblings[0] if len(siblings) == 1 else name
+def fingerprints() -> dict[str, str]:
+    """Each installed format folder's SHA-256 over its files (names and bytes), by id.
+
+    A distributed setup's jobs carry the submitting machine's fingerprints, and a worker whose
+    formats differ refuses the job (generator/jobqueue/runner.py) instead of building it otherwise.
+    """
+    out = {}
+    for name, folder in folders().items():
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+        stamp = tuple((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+        out[name] = _fingerprint(folder, stamp)
+    return out
+
+
+@functools.cache
+def _fingerprint(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for rel, _, _ in stamp:
+        digest.update(rel.replace(os.sep, "/").encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256((folder / rel).read_bytes()).digest())
+    return digest.hexdigest()

@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import logging
 import signal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from generator.jobqueue import LANE, JobSpec, WorkerInfo
 from generator.jobqueue.base import BaseEngine
-from generator.jobqueue.runner import Runner, spec_of, sweep, worker_name
+from generator.jobqueue.runner import FORMATS_PARAM, Runner, spec_of, sweep, worker_name
 from generator.web.db import JOB_QUEUED, JOB_RUNNING, Job
 
 TASK = "disclosure.run"
@@ -74,6 +75,13 @@ class ProcrastinateEngine(BaseEngine):
         ensure_schema(bind)
         self.app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo(database_url)))
         self.app.open()
+
+    def submit(self, spec: JobSpec) -> int:
+        """As every engine, and the job carries this machine's format fingerprints: a worker whose
+        format folders differ (missing, or another version) refuses it instead of building it otherwise."""
+        from generator.formats import registry
+
+        return super().submit(replace(spec, params={**spec.params, FORMATS_PARAM: registry.fingerprints()}))
 
     def _enqueue(self, job_id: int, spec: JobSpec) -> None:
         from procrastinate import exceptions

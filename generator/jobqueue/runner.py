@@ -42,6 +42,7 @@ from generator.web.store import FileStore
 from generator.workers import BuildJob, WorkerPool
 
 STAGE_START = "开始处理"
+FORMATS_PARAM = "format_fingerprints"  # the submitting machine's format fingerprints (distributed engine)
 SCRATCH = re.compile(r"^(?:job|proc)-(\d+)(?:-|$)")  # a job's scratch folder, a worker's TMPDIR
 
 
@@ -82,6 +83,7 @@ class Runner:
         job_memory: int | None,
         build_formats: tuple[str, ...] = ("docx", "pdf"),
         catalogs: CatalogSource = SHIPPED_ONLY,
+        refresh_catalogs: Callable[[], CatalogSource] | None = None,
     ) -> None:
         self.Session = Session
         self.store = store
@@ -91,6 +93,7 @@ class Runner:
         self.job_memory = job_memory
         self.build_formats = build_formats
         self.catalogs = catalogs  # the bureau's imported 科目 catalogs (this machine's data folder)
+        self.refresh_catalogs = refresh_catalogs  # central catalogs (shared store): the up-to-date mirror
         self.stopping = False  # set while the process shuts down: interrupted jobs stay for the next start
         self.name = worker_name()
 
@@ -164,6 +167,11 @@ class Runner:
             return
         scratch = Path(tempfile.mkdtemp(prefix=f"job-{os.getpid()}-", dir=self.tmp_root))
         try:
+            refused = formats_differ(spec.params.get(FORMATS_PARAM), self.name)
+            if refused:
+                raise work.JobFailed(refused)
+            if self.refresh_catalogs is not None:  # what the administrator imported, on whichever machine
+                self.catalogs = self.refresh_catalogs()
             handler = getattr(self, "_" + spec.kind.replace("-", "_"))
             result = handler(job_id, spec, scratch)
         except work.JobFailed as exc:
@@ -186,7 +194,12 @@ class Runner:
         self.finish(job_id, result, error)
 
     def _fetch(self, sha: str, path: Path) -> Path:
-        path.write_bytes(self.store.read(sha))
+        try:
+            path.write_bytes(self.store.read(sha))
+        except FileNotFoundError:
+            raise work.JobFailed(
+                "需要处理的文件已不在文件存储中（被退回的上传文件保留期满后会被清理），未写入任何文件。请重新上传工作簿。"
+            ) from None
         return path
 
     def _isolated(self, func: Callable[..., Any], *args: Any) -> Any:
@@ -265,6 +278,39 @@ class Runner:
             "pages": outcome.pages,
             "seconds": round(outcome.seconds, 2),
         }
+
+
+def formats_differ(expected: dict[str, str] | None, worker: str) -> str | None:
+    """Why this machine must not run a job submitted where the formats were `expected`, or None.
+
+    Formats are installed on every machine alike (README, "Formats on several machines"); a worker
+    lacking one, or holding another version of it, would otherwise blame the workbook's 格式 cell
+    or build a document other than the one the administrator chose.
+    """
+    if not expected:
+        return None
+    from generator.formats import registry
+
+    here = registry.fingerprints()
+    missing = sorted(f for f in expected if f not in here)
+    other = sorted(f for f in expected if f in here and here[f] != expected[f])
+    extra = sorted(f for f in here if f not in expected)
+    if not (missing or other or extra):
+        return None
+    what = "；".join(
+        part
+        for part in (
+            f"缺少格式 {'、'.join(missing)}" if missing else "",
+            f"格式 {'、'.join(other)} 的文件与网页服务器上的不同" if other else "",
+            f"多出网页服务器上没有的格式 {'、'.join(extra)}" if extra else "",
+        )
+        if part
+    )
+    return (
+        f"处理该任务的工作服务器（{worker}）上安装的公开格式与网页服务器不一致：{what}。未处理，未写入任何文件。"
+        "请信息中心在每台工作服务器上安装与网页服务器相同的格式文件夹（DISCLOSURE_FORMATS）和相同版本的程序，"
+        "重启工作进程后重新提交。"
+    )
 
 
 def sweep(tmp_root: Path) -> None:

@@ -14,25 +14,33 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from generator.catalog.store import CatalogSource
 from generator.jobqueue.base import BaseEngine
+from generator.jobqueue.catalogs import CentralCatalogs, shared
 from generator.jobqueue.runner import Runner, sweep
 from generator.web.settings import Settings
-from generator.web.store import DatabaseStore, FileStore, Store
+from generator.web.store import DatabaseStore, FileStore, S3Settings, S3Store, Store
 from generator.workers import WorkerPool
 
 ENGINES = ("embedded", "procrastinate")
 SOCKET_ROOM = 60  # a Unix socket path has 107 bytes; multiprocessing adds about 40 below TMPDIR
-STORES = ("files", "database")
+STORES = ("files", "database", "s3")
 
 
 def make_store(settings: Settings, engine: Engine) -> FileStore:
     if settings.store == "database":
         return DatabaseStore(engine)
+    if settings.store == "s3":
+        if not settings.s3.get("bucket"):
+            raise SystemExit(
+                "DISCLOSURE_STORE=s3 需要存储桶名称（设置 DISCLOSURE_S3_BUCKET，以及 DISCLOSURE_S3_ENDPOINT 等）"
+            )
+        return S3Store(S3Settings(**settings.s3))
     if settings.store != "files":
         raise SystemExit(f"DISCLOSURE_STORE 只能是 {' 或 '.join(STORES)}，现在是“{settings.store}”")
     return Store(settings.data_dir / "files")
 
 
 def make_runner(settings: Settings, Session: sessionmaker[Session], store: FileStore, pool) -> Runner:  # type: ignore[no-untyped-def]
+    central = CentralCatalogs(Session, store, settings.data_dir) if shared(settings.store) else None
     return Runner(
         Session,
         store,
@@ -42,6 +50,7 @@ def make_runner(settings: Settings, Session: sessionmaker[Session], store: FileS
         job_memory=settings.job_memory,
         build_formats=settings.build_formats,
         catalogs=CatalogSource.for_data_dir(settings.data_dir),
+        refresh_catalogs=central.source if central else None,
     )
 
 

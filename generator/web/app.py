@@ -34,6 +34,8 @@ from generator.channel import Channel, speak
 from generator.formats import registry
 from generator.issues import warning
 from generator.jobqueue import KIND_NAMES, PRIORITY_BULK, PRIORITY_WAITING, JobSpec
+from generator.jobqueue.catalogs import CentralCatalogs, shared
+from generator.jobqueue.retention import Collector
 from generator.jobqueue.setup import make_engine as make_job_engine
 from generator.jobqueue.setup import make_store
 from generator.render import office
@@ -168,7 +170,11 @@ class App:
         migrate(self.engine)
         self.Session = sessions(self.engine)
         self.store = make_store(settings, self.engine)
-        self.catalogs = CatalogSource.for_data_dir(settings.data_dir)  # the bureau's imported 科目 catalogs
+        # the bureau's imported 科目 catalogs: this machine's folder, or kept centrally with a shared store
+        self.central_catalogs = (
+            CentralCatalogs(self.Session, self.store, settings.data_dir) if shared(settings.store) else None
+        )
+        self.local_catalogs = CatalogSource.for_data_dir(settings.data_dir)
         # failures per (account name, client address); an address's total only decides the wording
         self.throttle = security.LoginThrottle(
             settings.login_attempts, settings.login_window, settings.login_attempts * 10
@@ -191,6 +197,14 @@ class App:
         env.filters.update(local=service.local, money=service.money, change=service.change)
         self._recover()
         self.queue.start()
+        # refused uploads are kept DISCLOSURE_REFUSED_KEEP_DAYS in the store, then collected (retention.py)
+        self.collector = Collector(self.Session, self.store, settings.refused_keep_days)
+        self.collector.start()
+
+    @property
+    def catalogs(self) -> CatalogSource:
+        """The catalogs as every machine sees them now (the central ones' mirror brought up to date)."""
+        return self.central_catalogs.source() if self.central_catalogs else self.local_catalogs
 
     def _recover(self) -> None:
         """Builds left unfinished without a job (from before the job interface) are marked failed."""
@@ -260,6 +274,7 @@ class App:
         )
 
     def close(self) -> None:
+        self.collector.stop()
         self.queue.close()
         self.engine.dispose()
 

@@ -3,7 +3,7 @@
 The same reading, checks and storage as `disclosure catalog import` (generator/catalog/importer.py and
 store.py): the upload is read in an isolated, limited process like a workbook; a catalog with any
 problem is shown with the location of each and nothing is stored; an accepted one is stored in the
-data folder's `catalogs/` (one per year and kind), its original file in the content store, and an
+data folder's `catalogs/` (one per year and kind; centrally with a shared store, generator/jobqueue/catalogs.py), its original file in the content store, and an
 audit entry records who imported what.
 """
 
@@ -37,13 +37,14 @@ def catalog_routes(A: Any, db_route: Any) -> list[Route]:
     from generator.web.app import _admin, _flash, _form, _int_param, _text
 
     def overview() -> list[dict[str, Any]]:
-        years = sorted(set(available_years()) | {y for y, _ in A.catalogs.records()})
+        catalogs = A.catalogs  # one look at the central catalogs for the whole table
+        years = sorted(set(available_years()) | {y for y, _ in catalogs.records()})
         rows = []
         for year in [*years, years[-1] + 1]:
             row: dict[str, Any] = {"year": year}
             for kind in KINDS:
                 try:
-                    _, origin = A.catalogs.table(year, kind)
+                    _, origin = catalogs.table(year, kind)
                 except UnknownYearError:
                     origin = None
                 row[kind] = origin
@@ -131,7 +132,8 @@ def catalog_routes(A: Any, db_route: Any) -> list[Route]:
             counts=table.counts(),
         )
         A.store.put(data)
-        diff: CatalogDiff = await asyncio.to_thread(import_table, A.catalogs, table, year, record)
+        save = A.central_catalogs.save if A.central_catalogs else None  # every machine's workers see it
+        diff: CatalogDiff = await asyncio.to_thread(import_table, A.catalogs, table, year, record, save)
         A.audit(
             db,
             request,

@@ -30,7 +30,10 @@ class Settings:
     public_url: str | None = None  # e.g. https://yusuan.example.gov.cn: invitation links are built from it
     # Jobs (generator/jobqueue/): the embedded engine, or procrastinate on the PostgreSQL of DATABASE_URL
     engine: str = "embedded"  # DISCLOSURE_ENGINE: embedded | procrastinate
-    store: str = "files"  # DISCLOSURE_STORE: files (data_dir/files) | database (reachable from every machine)
+    store: str = "files"  # DISCLOSURE_STORE: files (data_dir/files) | database | s3 (reachable from every machine)
+    # DISCLOSURE_S3_BUCKET, _ENDPOINT, _REGION, _PREFIX, _ACCESS_KEY, _SECRET_KEY (DISCLOSURE_STORE=s3)
+    s3: dict[str, str] = field(default_factory=dict)
+    refused_keep_days: float = 7.0  # DISCLOSURE_REFUSED_KEEP_DAYS: a refused upload's file, then collected
     check_workers: int = 2  # checks (and prepare, diff, next year) at once per process; one per department
     job_attempts: int = 3  # DISCLOSURE_JOB_ATTEMPTS: runs of a job whose process was killed, then it fails
     stalled_after: float = 30.0  # DISCLOSURE_STALLED_AFTER: seconds without a worker's heartbeat
@@ -49,6 +52,11 @@ class Settings:
             s.build_workers = int(os.environ["DISCLOSURE_BUILD_WORKERS"])
         s.engine = os.environ.get("DISCLOSURE_ENGINE") or s.engine
         s.store = os.environ.get("DISCLOSURE_STORE") or s.store
+        for name in ("bucket", "endpoint", "region", "prefix", "access_key", "secret_key"):
+            if os.environ.get(f"DISCLOSURE_S3_{name.upper()}"):
+                s.s3[name] = os.environ[f"DISCLOSURE_S3_{name.upper()}"]
+        if os.environ.get("DISCLOSURE_REFUSED_KEEP_DAYS"):
+            s.refused_keep_days = float(os.environ["DISCLOSURE_REFUSED_KEEP_DAYS"])
         if os.environ.get("DISCLOSURE_CHECK_WORKERS"):
             s.check_workers = int(os.environ["DISCLOSURE_CHECK_WORKERS"])
         if os.environ.get("DISCLOSURE_JOB_ATTEMPTS"):
