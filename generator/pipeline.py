@@ -130,7 +130,9 @@ def resolve_format(inputs: Inputs) -> tuple[Format | None, list[Issue]]:
         )
         return None, [error("format-document", message, schema.SHEET_INFO, cell, name)]
     if inputs.info.year not in format_.spec.years:
-        sibling = registry.for_year(name, inputs.info.year, inputs.info.edition)  # the same district's style of that year, if installed
+        sibling = registry.for_year(
+            name, inputs.info.year, inputs.info.edition
+        )  # the same district's style of that year, if installed
         message = (
             f"格式“{format_.spec.name}”适用于{format_.spec.years.text}，不适用于{inputs.info.year}年；"
             "请核对预算年度，或选择适用的格式" + (f"（{inputs.info.year}年用“{sibling}”）" if sibling != name else "")

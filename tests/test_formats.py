@@ -366,7 +366,10 @@ def test_new_writes_the_chosen_format_and_formats_lists_it(tmp_path: Path) -> No
     sheet = openpyxl.load_workbook(target)[schema.SHEET_INFO]
     assert sheet[FORMAT_CELL].value == "test-third"
     listed = subprocess.run([*cli, "formats"], check=True, env=env, capture_output=True, text=True).stdout
-    assert "test-third  测试格式（第三种）（测试地区，区级部门）：预算，部门版、单位版（4个部分、3张表），适用于2023—2024年；" in listed
+    assert (
+        "test-third  测试格式（第三种）（测试地区，区级部门）：预算，部门版、单位版（4个部分、3张表），适用于2023—2024年；"
+        in listed
+    )
     bad = subprocess.run(
         [*cli, "new", str(tmp_path / "x.xlsx"), "--format", "nope"],
         check=False,

@@ -92,6 +92,8 @@ def for_year(name: str, year: int, edition: str | None = None) -> str:
         and year in f.spec.years
     ]
     return siblings[0] if len(siblings) == 1 else name
+
+
 def fingerprints() -> dict[str, str]:
     """Each installed format folder's SHA-256 over its files (names and bytes), by id.
 
