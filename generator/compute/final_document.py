@@ -192,7 +192,9 @@ class FinalTableBuilder(TableBuilder):
             L.by_sources(SOE_FINAL),
         )
         labels = ("一、一般公共预算财政拨款", "二、政府性基金预算财政拨款", "三、国有资本经营预算财政拨款")
-        income: list[list[Cell]] = [[label, self.income_of(FISCAL_INCOME, f)] for label, f in zip(labels, funds, strict=True)]
+        income: list[list[Cell]] = [
+            [label, self.income_of(FISCAL_INCOME, f)] for label, f in zip(labels, funds, strict=True)
+        ]
         spending: list[list[Cell]] = [
             [label, *(L.total(fiscal, c, lambda i, code=code: i.func_code.startswith(code)) for c in cols)]
             for label, code in self._classes_numbered()
