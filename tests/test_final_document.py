@@ -160,3 +160,12 @@ def test_kinds_belong_to_their_document(tmp_path: Path, folder: str, replace: tu
     with pytest.raises(FormatInvalid) as caught:
         load_format(target)
     assert any(message in p.message for p in caught.value.problems)
+
+
+def test_new_points_a_final_format_to_final_from_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    target = tmp_path / "决算.xlsx"
+    assert main(["new", str(target), "--format", "shanghai-putuo-final", "--year", "2024"]) == 1
+    assert "disclosure final-from-budget 预算工作簿.xlsx 决算工作簿.xlsx" in capsys.readouterr().err
+    assert not target.exists()
