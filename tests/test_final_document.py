@@ -169,3 +169,24 @@ def test_new_points_a_final_format_to_final_from_budget(tmp_path: Path, capsys: 
     assert main(["new", str(target), "--format", "shanghai-putuo-final", "--year", "2024"]) == 1
     assert "disclosure final-from-budget 预算工作簿.xlsx 决算工作簿.xlsx" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_headline_figures_of_a_final_are_as_spent(tmp_path: Path) -> None:
+    """The bureau board's main figures of a 决算 are its 决算数 (czj-2024-final.txt 行161, 行681), not the 年初预算."""
+    from generator.headline import headline
+
+    result = built(tmp_path, example_data("201"))
+    assert result.inputs is not None
+    figures = {f.label: fmt_q2(f.current) for f in headline(result.inputs).figures()}
+    assert figures == {
+        "收支总计": Decimal("2940.05"),
+        "财政拨款": Decimal("2940.05"),
+        "“三公”经费": Decimal("0.00"),
+        "机关运行经费": Decimal("184.65"),
+    }
+
+
+def fmt_q2(value: Decimal) -> Decimal:
+    from generator.formatting import q2
+
+    return q2(value)
