@@ -190,3 +190,23 @@ def fmt_q2(value: Decimal) -> Decimal:
     from generator.formatting import q2
 
     return q2(value)
+
+
+def test_final_from_budget_carries_each_items_use(tmp_path: Path) -> None:
+    """Example 101's 上年对比 says what each 一般公共预算 项 is for (sfj-2026-dept 四); its 决算 says it again in
+    五（三）, so final-from-budget carries each 项's “主要用于” into 预决算对比."""
+    from generator.final_workbook import final_from_budget
+
+    budget = tmp_path / "101.xlsx"
+    write_workbook(budget, example_data("101"))
+    target = tmp_path / "101决算.xlsx"
+    final_from_budget(budget, target)
+    written = run(target).inputs
+    assert written is not None
+    uses = {r.key: r.use for r in written.final_reasons}
+    expected = {
+        r["比较项目"]: r["主要用于（按项说明）"]
+        for r in example_data("101")[schema.SHEET_PRIOR]
+        if r["比较项目"].startswith(schema.PRIOR_ITEM_PREFIX) and r.get("主要用于（按项说明）")
+    }
+    assert uses == expected and uses["一般公共预算项：2040605"] == "法制宣传工作支出"  # sfj-2026-dept.txt 行106
