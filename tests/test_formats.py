@@ -530,8 +530,9 @@ def test_committed_docx_template_is_generated_from_the_format() -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    shipped = registry.get("xinjiang-2023")
-    assert (shipped.folder / "disclosure.docx").read_bytes() == module.template_bytes(shipped)
+    for name in ("xinjiang-2023", "shanghai-putuo-final"):
+        shipped = registry.get(name)
+        assert (shipped.folder / "disclosure.docx").read_bytes() == module.template_bytes(shipped), name
 
 
 # ------------------------------------------------------------------------------- section templates
