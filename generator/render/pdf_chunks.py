@@ -188,7 +188,12 @@ def _opens_with_table(page: object) -> object | None:
 
 
 def _anchors(pages: list[object]) -> dict[str, int]:
-    return {name: i for i, page in enumerate(pages) for name in page.anchors}
+    """anchor -> the first page it is on (a box split over pages has it on each of them)."""
+    out: dict[str, int] = {}
+    for i, page in enumerate(pages):
+        for name in page.anchors:
+            out.setdefault(name, i)
+    return out
 
 
 def plan(disclosure: Disclosure, render: Render, tables_per_chunk: int) -> tuple[Unit, list[Laid]]:
