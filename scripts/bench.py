@@ -600,7 +600,9 @@ def project_section(figures: list[ProjectFigure], meta: dict[str, str]) -> str:
         "002's, so `check` passes), each command once in a fresh process. CPU = user + system seconds of the",
         "process and its children (LibreOffice included for the DOCX), the figure to compare on a shared",
         "machine; wall seconds depend on the load. Peak = the largest single process. A build whose address",
-        f"space passes {PROJECT_MEMORY_CAP_MIB} MiB is stopped (`prlimit`) and shown as failed.",
+        f"space passes {PROJECT_MEMORY_CAP_MIB} MiB is stopped (`prlimit`) and shown as failed. The PDF of a",
+        "document with more than 40 绩效目标表 is laid out in chunks of at most 100 pages, twice (page counts,",
+        "then the pages with their numbers) and joined (generator/render/pdf_chunks.py).",
         "",
         "| projects | line items | indicators | command | pages | wall s | CPU s | peak MiB | CPU ms / page | MiB / page |",
         "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
@@ -918,7 +920,8 @@ packages. In short:
 - **Why the growth goals are missed.** Per line item the PDF lays out, draws and tags more
   table rows (the profile's shares stay about the same as the document grows), and
   LibreOffice lays out the larger DOCX; memory grows with the laid-out pages, which
-  WeasyPrint keeps until the PDF is written.
+  WeasyPrint keeps until the PDF is written (documents with more than 40 绩效目标表 are laid
+  out in chunks of at most 100 pages: see "Growth with projects").
 """
 
 
