@@ -44,7 +44,9 @@ CHUNK_ENV = "DISCLOSURE_PDF_CHUNK"  # tests and benchmarks: "tables,pages" ("0":
 CHUNK_TABLES = 40
 CHUNK_PAGES = 100
 
-Key = tuple[int, int, object]  # (part, block, "head" | "tail" | table index); block -1: the part heading
+Key = tuple[
+    int, int, object
+]  # (part, block, "head" | table index | ("p", i) | ("h", i) | ("q", i, k)); block -1: part heading
 
 
 def chunk_size() -> tuple[int, int]:
@@ -77,28 +79,40 @@ class Unit:
     key: Key
     starts_page: bool  # a forced page break precedes it: a chunk may start here
     table: int | None = None  # the 绩效目标表 index, for a table unit
+    weight: float = 1.0  # about how many pages it takes: 1 for a table, 0.1 for a paragraph
+    index: int = 0  # its place in the document (the `data-u` mark of its first element)
+
+
+PARAGRAPH = 0.1
 
 
 def units(disclosure: Disclosure) -> list[Unit]:
-    """The document's pieces in order (front matter, part headings, blocks, each 绩效目标表)."""
+    """The document's pieces in order: front matter, part headings, blocks; a section's heading, each of
+    its paragraphs and subsection headings and each 绩效目标表 (the pieces that grow with the projects)."""
     out = [Unit((-1, -1, "front"), True)]
     sections = {s.anchor: s for s in disclosure.sections}
     n = len(disclosure.performance_tables)
+    tables = [((j,), j) for j in range(n)]
     for pi, part in enumerate(disclosure.parts):
-        out.append(Unit((pi, -1, "head"), not part.run_on))
+        out.append(Unit((pi, -1, "head"), not part.run_on, weight=0))
         for bi, block in enumerate(part.blocks):
             if block.type == "table":
                 out.append(Unit((pi, bi, "head"), bi > 0))  # the first table follows its part heading
             elif block.type == "projects":
-                out.append(Unit((pi, bi, "head"), False))
-                out += [Unit((pi, bi, j), False, j) for j in range(n)]
-            elif block.type == "section" and any(ss.performance_tables for ss in sections[block.ref].subsections):
-                out.append(Unit((pi, bi, "head"), False))
-                out += [Unit((pi, bi, j), False, j) for j in range(n)]
-                out.append(Unit((pi, bi, "tail"), False))
+                out.append(Unit((pi, bi, "head"), False, weight=0))
+                out += [Unit((pi, bi, j), False, j) for (j,), _ in tables]
+            elif block.type == "section":
+                section = sections[block.ref]
+                out.append(Unit((pi, bi, "head"), False, weight=0))
+                out += [Unit((pi, bi, ("p", i)), False, weight=PARAGRAPH) for i in range(len(section.paragraphs))]
+                for h, sub in enumerate(section.subsections):
+                    out.append(Unit((pi, bi, ("h", h)), False, weight=0))
+                    out += [Unit((pi, bi, ("q", h, i)), False, weight=PARAGRAPH) for i in range(len(sub.paragraphs))]
+                    if sub.performance_tables:
+                        out += [Unit((pi, bi, j), False, j) for (j,), _ in tables]
             else:
                 out.append(Unit((pi, bi, "head"), False))
-    return out
+    return [Unit(u.key, u.starts_page, u.table, u.weight, i) for i, u in enumerate(out)]
 
 
 @dataclass
@@ -111,7 +125,7 @@ class Chunk:
     css: Markup = field(default_factory=Markup)  # chunk_css(): appended to the document's stylesheet
 
     def __post_init__(self) -> None:
-        self._keys = frozenset(u.key for u in self.units)
+        self._keys = {u.key: u.index for u in self.units}
         self._blocks = frozenset(u.key[:2] for u in self.units)
 
     @property
@@ -126,6 +140,10 @@ class Chunk:
 
     def cut(self, pi: int, bi: int, j: int) -> bool:
         return self.cut_table == j and (pi, bi, j) in self._keys
+
+    def mark(self, pi: int, bi: int, what: object) -> Markup:
+        """The `data-u` attribute of a unit's first element: the first pass finds the unit that opens a page."""
+        return Markup(' data-u="{}"').format(self._keys[(pi, bi, what)])
 
 
 def segments(all_units: list[Unit]) -> list[list[Unit]]:
@@ -164,27 +182,26 @@ class Laid:
     anchors: dict[str, int]  # anchor -> page index in the chunk
 
 
-Render = Callable[[Chunk, Markup], tuple[object, list[object]]]  # (weasyprint Document, .perf elements)
+Render = Callable[[Chunk, Markup], tuple[object, list[object]]]  # (weasyprint Document, unused)
 
 
-def _first_block(page: object) -> object | None:
-    """The first box of the page's flow below <body>, if any."""
-    root = page._page_box.children[0]
+def _top_level(page: object) -> list[object]:
+    """The page's boxes directly under <body> (headings, paragraphs, tables, .perf blocks)."""
+    root = page._page_box.children[0]  # the laid-out html box of the page
     body = root.children[0] if root.children else None
-    return body.children[0] if body is not None and body.children else None
+    return list(body.children) if body is not None else []
 
 
-def _opens_with_table(page: object) -> object | None:
-    """The .perf element whose title opens the page (not a continued table), else None."""
-    box = _first_block(page)
-    element = getattr(box, "element", None)
-    if element is None or "perf" not in (element.get("class") or "").split():
+def _opening_unit(page: object, previous: object) -> int | None:
+    """The unit (`data-u`) whose first element opens `page`, unless that element runs on from `previous`."""
+    boxes, before = _top_level(page), _top_level(previous)
+    if not boxes:
         return None
-    first = box.children[0] if box.children else None
-    title = getattr(first, "element", None)
-    if title is None or "perf-title" not in (title.get("class") or "").split():
+    element = getattr(boxes[0], "element", None)
+    mark = element.get("data-u") if element is not None else None
+    if mark is None or (before and getattr(before[-1], "element", None) is element):
         return None
-    return element
+    return int(mark)
 
 
 def _anchors(pages: list[object]) -> dict[str, int]:
@@ -196,37 +213,39 @@ def _anchors(pages: list[object]) -> dict[str, int]:
     return out
 
 
-def plan(disclosure: Disclosure, render: Render, tables_per_chunk: int) -> tuple[Unit, list[Laid]]:
+def plan(disclosure: Disclosure, render: Render, window_pages: int) -> tuple[Unit, list[Laid]]:
     """First pass: every chunk after the front matter, laid out once for its page count and anchors."""
     first, *rest = segments(units(disclosure))
     laid: list[Laid] = []
     for seg in rest:
-        i, cut, window = 0, None, tables_per_chunk
+        i, cut, window = 0, None, window_pages
         while i < len(seg):
-            end, count = i, 0
-            while end < len(seg) and (seg[end].table is None or count < window):
-                count += seg[end].table is not None
+            end, weight = i, 0.0
+            while end < len(seg) and (weight < window or seg[end].weight == 0):
+                weight += seg[end].weight
                 end += 1
             chunk = Chunk(seg[i:end], cut)
-            document, perfs = render(chunk, chunk_css(None, 0, toc=False))
+            document, _ = render(chunk, chunk_css(None, 0, toc=False))
+            pages = document.pages
             if end == len(seg):
-                laid.append(Laid(chunk, len(document.pages), _anchors(document.pages)))
+                laid.append(Laid(chunk, len(pages), _anchors(pages)))
+                del document, pages
                 break
-            index = {id(el): u for el, u in zip(perfs, [u for u in seg[i:end] if u.table is not None], strict=True)}
+            position = {u.index: k for k, u in enumerate(seg)}
             found = None
-            for p in range(len(document.pages) - 1, 0, -1):
-                element = _opens_with_table(document.pages[p])
-                if element is not None and id(element) in index and index[id(element)] is not seg[i]:
-                    found = p, seg.index(index[id(element)], i)
+            for p in range(len(pages) - 1, 0, -1):
+                opening = _opening_unit(pages[p], pages[p - 1])
+                if opening is not None and position.get(opening, i) > i:
+                    found = p, position[opening]
                     break
-            if found is None:  # no 绩效目标表 opens a page in the window: a wider one
+            if found is None:  # nothing in the window starts a page of its own: a wider window
                 window *= 2
-                del document
+                del document, pages
                 continue
             p, j = found
-            laid.append(Laid(Chunk(seg[i:j], cut), p, _anchors(document.pages[:p])))
-            i, cut, window = j, seg[j].table, tables_per_chunk
-            del document
+            laid.append(Laid(Chunk(seg[i:j], cut), p, _anchors(pages[:p])))
+            i, cut, window = j, seg[j].table, window_pages
+            del document, pages
             gc.collect()
     return first[0], laid
 
