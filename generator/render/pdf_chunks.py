@@ -6,10 +6,13 @@ cut into chunks, each laid out and written as its own WeasyPrint document, and t
 joined with pikepdf. A chunk boundary is always a page boundary the whole document has:
 
 - a forced page break: the 目录, a part (not one that runs on), a 公开表 that starts a page;
-- the start of a 绩效目标表 whose title opens a page: found by laying out a window of tables and
-  taking the last page that opens with one (pagination is sequential, so every page before it
-  is the page of the whole document). There the whole document truncates the top margin of the
-  table (an unforced break); the chunk does the same (`.perf-cut`).
+- the start of a 绩效目标表, a paragraph or a heading of a section (the pieces that grow with the
+  projects: the tables, and 七's project paragraphs) that opens a page and does not run on from
+  the page before: found by laying out a window (about CHUNK_TABLES tables, a paragraph counting
+  a tenth) and taking the last page whose first element is such a start, marked `data-u` in the
+  HTML (pagination is sequential, so every page before it is the page of the whole document).
+  Where a 绩效目标表 opens a page the whole document truncates its top margin (an unforced
+  break); the chunk does the same (`.perf-cut`). Paragraphs and headings have no top margin.
 
 Two passes: the first lays out every chunk to learn its page count and the pages of the 目录's
 targets (and the cuts); the second lays out each chunk again with its first page number, the
@@ -38,19 +41,20 @@ from generator.render.html import render_html
 from generator.render.layout import DocumentLayout, document_layout
 
 # A document with more 绩效目标表 than CHUNK_TABLES is laid out in chunks: the first pass lays out
-# windows of this many tables, the second joins neighbouring pieces up to CHUNK_PAGES pages (about
-# 3.4 MB of memory a page while a chunk is laid out; fewer chunks embed fewer copies of the fonts).
-CHUNK_ENV = "DISCLOSURE_PDF_CHUNK"  # tests and benchmarks: "tables,pages" ("0": never chunk)
+# windows of about this many tables (a paragraph counts 0.1), the second joins neighbouring pieces
+# up to CHUNK_PAGES pages (about 3.4 MB of memory a page while a chunk is laid out; fewer chunks
+# embed fewer copies of the fonts).
+CHUNK_ENV = "DISCLOSURE_PDF_CHUNK"  # tests and benchmarks: "window,pages" ("0": never chunk)
 CHUNK_TABLES = 40
 CHUNK_PAGES = 100
 
-Key = tuple[
-    int, int, object
-]  # (part, block, "head" | table index | ("p", i) | ("h", i) | ("q", i, k)); block -1: part heading
+# (part, block, what): what is "head", a 绩效目标表 index, ("p", i) a section paragraph, ("h", i) a
+# subsection heading, ("q", i, k) a subsection paragraph; block -1 is the part heading
+Key = tuple[int, int, object]
 
 
 def chunk_size() -> tuple[int, int]:
-    """(tables per window, pages per chunk); (0, 0): render in one piece."""
+    """(window in tables, pages per chunk); (0, 0): render in one piece."""
     values = [v.strip() for v in os.environ.get(CHUNK_ENV, "").split(",")]
     tables = int(values[0]) if values[0].isdigit() else CHUNK_TABLES
     pages = int(values[1]) if len(values) > 1 and values[1].isdigit() else CHUNK_PAGES
@@ -92,7 +96,6 @@ def units(disclosure: Disclosure) -> list[Unit]:
     out = [Unit((-1, -1, "front"), True)]
     sections = {s.anchor: s for s in disclosure.sections}
     n = len(disclosure.performance_tables)
-    tables = [((j,), j) for j in range(n)]
     for pi, part in enumerate(disclosure.parts):
         out.append(Unit((pi, -1, "head"), not part.run_on, weight=0))
         for bi, block in enumerate(part.blocks):
@@ -100,7 +103,7 @@ def units(disclosure: Disclosure) -> list[Unit]:
                 out.append(Unit((pi, bi, "head"), bi > 0))  # the first table follows its part heading
             elif block.type == "projects":
                 out.append(Unit((pi, bi, "head"), False, weight=0))
-                out += [Unit((pi, bi, j), False, j) for (j,), _ in tables]
+                out += [Unit((pi, bi, j), False, j) for j in range(n)]
             elif block.type == "section":
                 section = sections[block.ref]
                 out.append(Unit((pi, bi, "head"), False, weight=0))
@@ -109,7 +112,7 @@ def units(disclosure: Disclosure) -> list[Unit]:
                     out.append(Unit((pi, bi, ("h", h)), False, weight=0))
                     out += [Unit((pi, bi, ("q", h, i)), False, weight=PARAGRAPH) for i in range(len(sub.paragraphs))]
                     if sub.performance_tables:
-                        out += [Unit((pi, bi, j), False, j) for (j,), _ in tables]
+                        out += [Unit((pi, bi, j), False, j) for j in range(n)]
             else:
                 out.append(Unit((pi, bi, "head"), False))
     return [Unit(u.key, u.starts_page, u.table, u.weight, i) for i, u in enumerate(out)]
