@@ -211,6 +211,12 @@ def peak(projects: int, tmp: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (README 'Growth with projects'): in example 002 split into clones, long runs of "
+    "绩效目标表 all start mid-page, so no chunk can start there and the window grows (1,000 projects "
+    "passed 2 GB in docs/benchmarks.md's run); cutting at a row group that opens a page would bound it",
+)
 def test_peak_memory_does_not_grow_with_projects(tmp_path: Path) -> None:
     assert example_data("002")  # the generator splits example 002
     small_pages, small = peak(200, tmp_path)
