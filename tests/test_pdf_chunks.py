@@ -69,7 +69,7 @@ def test_chunks_cut_between_performance_tables(case) -> None:
     # neighbours are joined while the chunk stays within 4 pages
     assert all(a.pages + b.pages > 4 for a, b in itertools.pairwise(pieces))
     # at least one chunk opens with a 绩效目标表 after an unforced page break (its title tops a page)
-    assert any(p.chunk.cut_table is not None for p in pieces)
+    assert any(p.chunk.cut_key is not None for p in pieces)
 
 
 def test_same_pages_and_text_as_the_whole_document(case) -> None:

@@ -71,7 +71,7 @@ def joined(laid: list[Laid], max_pages: int) -> list[Laid]:
             anchors = dict(prev.anchors)
             for name, i in piece.anchors.items():
                 anchors.setdefault(name, prev.pages + i)
-            chunk = Chunk(prev.chunk.units + piece.chunk.units, prev.chunk.cut_table)
+            chunk = Chunk(prev.chunk.units + piece.chunk.units, prev.chunk.cut_key)
             out[-1] = Laid(chunk, prev.pages + piece.pages, anchors)
         else:
             out.append(piece)
@@ -96,6 +96,17 @@ def units(disclosure: Disclosure) -> list[Unit]:
     out = [Unit((-1, -1, "front"), True)]
     sections = {s.anchor: s for s in disclosure.sections}
     n = len(disclosure.performance_tables)
+    groups = [sum(1 for r in t.rows if r.level1_span) for t in disclosure.performance_tables]
+
+    def tables(pi: int, bi: int) -> list[Unit]:
+        """Each 绩效目标表, then each of its indicator row groups after the first (a continuation page may
+        open with one)."""
+        out = []
+        for j in range(n):
+            out.append(Unit((pi, bi, j), False, j))
+            out += [Unit((pi, bi, ("g", j, k)), False, weight=0) for k in range(1, groups[j])]
+        return out
+
     for pi, part in enumerate(disclosure.parts):
         out.append(Unit((pi, -1, "head"), not part.run_on, weight=0))
         for bi, block in enumerate(part.blocks):
@@ -103,7 +114,7 @@ def units(disclosure: Disclosure) -> list[Unit]:
                 out.append(Unit((pi, bi, "head"), bi > 0))  # the first table follows its part heading
             elif block.type == "projects":
                 out.append(Unit((pi, bi, "head"), False, weight=0))
-                out += [Unit((pi, bi, j), False, j) for j in range(n)]
+                out += tables(pi, bi)
             elif block.type == "section":
                 section = sections[block.ref]
                 out.append(Unit((pi, bi, "head"), False, weight=0))
@@ -112,7 +123,7 @@ def units(disclosure: Disclosure) -> list[Unit]:
                     out.append(Unit((pi, bi, ("h", h)), False, weight=0))
                     out += [Unit((pi, bi, ("q", h, i)), False, weight=PARAGRAPH) for i in range(len(sub.paragraphs))]
                     if sub.performance_tables:
-                        out += [Unit((pi, bi, j), False, j) for j in range(n)]
+                        out += tables(pi, bi)
             else:
                 out.append(Unit((pi, bi, "head"), False))
     return [Unit(u.key, u.starts_page, u.table, u.weight, i) for i, u in enumerate(out)]
@@ -123,13 +134,18 @@ class Chunk:
     """The piece of the document the HTML templates render (`chunk` in templates/html)."""
 
     units: list[Unit]
-    cut_table: int | None = None  # the 绩效目标表 that opens this chunk after an unforced page break
+    cut_key: Key | None = None  # the unit that opens this chunk after an unforced page break
     toc_pages: dict[str, int] = field(default_factory=dict)  # front chunk: 目录 anchor -> page number
     css: Markup = field(default_factory=Markup)  # chunk_css(): appended to the document's stylesheet
 
     def __post_init__(self) -> None:
         self._keys = {u.key: u.index for u in self.units}
         self._blocks = frozenset(u.key[:2] for u in self.units)
+        self._tables = frozenset(
+            (u.key[0], u.key[1], u.key[2] if u.table is not None else u.key[2][1])
+            for u in self.units
+            if u.table is not None or (isinstance(u.key[2], tuple) and u.key[2][0] == "g")
+        )
 
     @property
     def front(self) -> bool:
@@ -141,8 +157,18 @@ class Chunk:
     def block(self, pi: int, bi: int) -> bool:
         return (pi, bi) in self._blocks
 
+    def has_table(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk holds 绩效目标表 j, or some of its row groups."""
+        return (pi, bi, j) in self._tables
+
     def cut(self, pi: int, bi: int, j: int) -> bool:
-        return self.cut_table == j and (pi, bi, j) in self._keys
+        """The chunk opens with 绩效目标表 j after an unforced break (its top margin is truncated)."""
+        return self.cut_key == (pi, bi, j)
+
+    def gcut(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk opens with a row group of 绩效目标表 j, as its continuation page does."""
+        key = self.cut_key
+        return key is not None and key[:2] == (pi, bi) and isinstance(key[2], tuple) and key[2][:2] == ("g", j)
 
     def mark(self, pi: int, bi: int, what: object) -> Markup:
         """The `data-u` attribute of a unit's first element: the first pass finds the unit that opens a page."""
@@ -164,7 +190,7 @@ def chunk_css(first_page: int | None, total: int, toc: bool) -> Markup:
     chunk's first page; a cut 绩效目标表 without the top margin; the 目录 numbers from data-page."""
     css = [
         '@page { @bottom-center { content: "第 " counter(page) " 页 共 ' + str(total) + ' 页"; } }',
-        ".perf-cut, .perf-cut > .perf-title { margin-top: 0; }",
+        ".perf-cut, .perf-cut > .perf-title, .perf-gcut, .perf-gcut > .pi { margin-top: 0; }",
     ]
     if first_page is not None:
         css.append(f"@page :first {{ counter-reset: page {first_page}; }}")
@@ -201,8 +227,30 @@ def _opening_unit(page: object, previous: object) -> int | None:
     if not boxes:
         return None
     element = getattr(boxes[0], "element", None)
+    if before and getattr(before[-1], "element", None) is element:  # runs on from the page before
+        return _opening_group(boxes[0], before[-1])
     mark = element.get("data-u") if element is not None else None
-    if mark is None or (before and getattr(before[-1], "element", None) is element):
+    return None if mark is None else int(mark)
+
+
+def _row_groups(perf: object) -> list[object]:
+    """The row groups (thead, tbody) of the indicator grid in a fragment of a .perf block."""
+    for wrapper in getattr(perf, "children", []):
+        for table in getattr(wrapper, "children", []):
+            if "pi" in ((getattr(table, "element", None) is not None and table.element.get("class")) or "").split():
+                return [g for g in table.children if getattr(g, "element", None) is not None]
+    return []
+
+
+def _opening_group(perf: object, before: object) -> int | None:
+    """A continuation page of a 绩效目标表 that opens with a fresh row group: that group's unit."""
+    groups, previous = _row_groups(perf), _row_groups(before)
+    body = [g for g in groups if g.element.tag == "tbody"]
+    if not body or not previous:
+        return None
+    first = body[0].element
+    mark = first.get("data-u")
+    if mark is None or previous[-1].element is first:
         return None
     return int(mark)
 
@@ -247,7 +295,7 @@ def plan(disclosure: Disclosure, render: Render, window_pages: int) -> tuple[Uni
                 continue
             p, j = found
             laid.append(Laid(Chunk(seg[i:j], cut), p, _anchors(pages[:p])))
-            i, cut, window = j, seg[j].table, window_pages
+            i, cut, window = j, seg[j].key, window_pages
             del document, pages
             gc.collect()
     return first[0], laid
