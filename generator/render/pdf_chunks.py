@@ -13,6 +13,12 @@ joined with pikepdf. A chunk boundary is always a page boundary the whole docume
   HTML (pagination is sequential, so every page before it is the page of the whole document).
   Where a 绩效目标表 opens a page the whole document truncates its top margin (an unforced
   break); the chunk does the same (`.perf-cut`). Paragraphs and headings have no top margin.
+- a row group of a 绩效目标表's indicator grid that opens a continuation page: the chunk starts
+  with that table's grid alone (header row, the groups from there on; `.perf-gcut` without the
+  top margins the continuation fragment does not have) and its running head "项目名称：…（续）"
+  comes from the grid's string-set as on the continuation page. Needed because clones of one
+  project (identical tables a little over a page long) can run for a hundred pages without a
+  table that opens a page.
 
 Two passes: the first lays out every chunk to learn its page count and the pages of the 目录's
 targets (and the cuts); the second lays out each chunk again with its first page number, the
