@@ -546,8 +546,14 @@ def project_workbook(tmp: Path, projects: int) -> tuple[Path, int, int]:
     return path, *[*counts, 0, 0][:2]  # type: ignore[return-value]
 
 
-def project_figures(tmp: Path, sizes: tuple[int, ...]) -> list[ProjectFigure]:
-    """`check`, `build --format pdf` and `build --format docx` of each size, once each (fresh processes)."""
+PROJECT_COMMANDS = ("check", "build --format docx", "build --format pdf")
+
+
+def project_figures(
+    tmp: Path, sizes: tuple[int, ...], commands: tuple[str, ...] = PROJECT_COMMANDS
+) -> list[ProjectFigure]:
+    """`check`, `build --format pdf` and `build --format docx` of each size (or only `commands`), once
+    each (fresh processes)."""
     from pypdf import PdfReader
 
     prlimit = shutil.which("prlimit")
@@ -556,7 +562,7 @@ def project_figures(tmp: Path, sizes: tuple[int, ...]) -> list[ProjectFigure]:
     # All checks, then all DOCX builds, then all PDF builds, each in ascending size: a process's peak
     # (ru_maxrss) starts from what its parent's earlier children reached, so a small figure measured
     # after a large one would read too high.
-    for what in ("check", "build --format docx", "build --format pdf"):
+    for what in (c for c in PROJECT_COMMANDS if c in commands):
         for projects in sizes:
             path, items, indicators = books[projects]
             fmt = what.rsplit(" ", 1)[-1]
@@ -594,7 +600,9 @@ def project_section(figures: list[ProjectFigure], meta: dict[str, str]) -> str:
         "002's, so `check` passes), each command once in a fresh process. CPU = user + system seconds of the",
         "process and its children (LibreOffice included for the DOCX), the figure to compare on a shared",
         "machine; wall seconds depend on the load. Peak = the largest single process. A build whose address",
-        f"space passes {PROJECT_MEMORY_CAP_MIB} MiB is stopped (`prlimit`) and shown as failed.",
+        f"space passes {PROJECT_MEMORY_CAP_MIB} MiB is stopped (`prlimit`) and shown as failed. The PDF of a",
+        "document with more than 40 绩效目标表 is laid out in chunks of at most 100 pages, twice (page counts,",
+        "then the pages with their numbers) and joined (generator/render/pdf_chunks.py).",
         "",
         "| projects | line items | indicators | command | pages | wall s | CPU s | peak MiB | CPU ms / page | MiB / page |",
         "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
@@ -912,7 +920,8 @@ packages. In short:
 - **Why the growth goals are missed.** Per line item the PDF lays out, draws and tags more
   table rows (the profile's shares stay about the same as the document grows), and
   LibreOffice lays out the larger DOCX; memory grows with the laid-out pages, which
-  WeasyPrint keeps until the PDF is written.
+  WeasyPrint keeps until the PDF is written (documents with more than 40 绩效目标表 are laid
+  out in chunks of at most 100 pages: see "Growth with projects").
 """
 
 
@@ -950,13 +959,22 @@ def main(argv: list[str] | None = None) -> int:
         const=",".join(map(str, PROJECT_SIZES)),
         help="only the growth-with-projects figures, for these sizes (default 200,1000,2000)",
     )
+    parser.add_argument(
+        "--project-commands",
+        default="check,docx,pdf",
+        help="with --projects: which commands to measure (check, docx, pdf; default all three)",
+    )
     args = parser.parse_args(argv)
     if args.projects:
         sizes = tuple(int(x) for x in args.projects.split(","))
         with tempfile.TemporaryDirectory(prefix="bench-projects-") as tmp_name:
             load_before = load()
-            figures = project_figures(Path(tmp_name), sizes)
+            wanted = {c.strip() for c in args.project_commands.split(",")}
+            commands = tuple(c for c in PROJECT_COMMANDS if c.rsplit(" ", 1)[-1] in wanted)
+            figures = project_figures(Path(tmp_name), sizes, commands)
         meta = {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "commit": commit()}
+        if len(commands) < len(PROJECT_COMMANDS):
+            meta["commands measured"] = ", ".join(f"`{c}`" for c in commands)
         meta["load average before / after"] = f"{load_before} / {load()}"
         write_project_section(Path(args.output), project_section(figures, meta))
         print(f"wrote {args.output}")

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from generator.model import Disclosure
 from generator.render import style
 from generator.render.filters import make_env
-from generator.render.layout import document_layout
+from generator.render.layout import DocumentLayout, document_layout
 
 
 @functools.cache
@@ -25,10 +25,13 @@ def stylesheet() -> Markup:
     return Markup(css)
 
 
-def render_html(disclosure: Disclosure) -> str:
+def render_html(disclosure: Disclosure, chunk: object = None, layout: DocumentLayout | None = None) -> str:
+    """The whole document, or with `chunk` (generator/render/pdf_chunks.Chunk) only the piece it selects;
+    `layout`: the document's table layouts when the caller renders several chunks."""
     env = make_env("html")
-    env.globals.update(S=style, layout=document_layout(disclosure), stylesheet=stylesheet())
-    return env.get_template("base.html").render(d=disclosure)
+    layout = layout or document_layout(disclosure)
+    env.globals.update(S=style, layout=layout, stylesheet=stylesheet())
+    return env.get_template("base.html").render(d=disclosure, chunk=chunk)
 
 
 def write_html(disclosure: Disclosure, target: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.model import Disclosure
+from generator.render import pdf_chunks
 from generator.render import style as S
 from generator.render.filters import TEMPLATES
 from generator.render.html import render_html
@@ -246,6 +247,13 @@ def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) ->
     `strict`, raises RenderWarningsError if WeasyPrint logged any warning.
     """
     check_fonts()
+    per_chunk = pdf_chunks.chunk_size()
+    if per_chunk[0] and len(disclosure.performance_tables) > per_chunk[0]:
+        with collect_warnings() as warnings:
+            pages = pdf_chunks.render_chunked(disclosure, Path(target), _render_document, _write, per_chunk)
+        if strict and warnings:
+            raise RenderWarningsError("; ".join(warnings))
+        return pages
     html = render_html(disclosure)
     with collect_warnings() as warnings:
         source = _html_class()(string=html, base_url=str(ASSETS) + "/", url_fetcher=make_url_fetcher())
@@ -254,3 +262,15 @@ def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) ->
     if strict and warnings:
         raise RenderWarningsError("; ".join(warnings))
     return len(document.pages)
+
+
+def _render_document(html: str):  # -> (weasyprint.Document, the .perf elements in order)
+    """Lay out one chunk of a large document (generator/render/pdf_chunks.py)."""
+    source = _html_class()(string=html, base_url=str(ASSETS) + "/", url_fetcher=make_url_fetcher())
+    perfs = [el for el in source.etree_element.iter() if "perf" in (el.get("class") or "").split()]
+    document = source.render(font_config=font_config(), pdf_variant=PDF_VARIANT)
+    return document, perfs
+
+
+def _write(document, target: Path) -> None:
+    document.write_pdf(target, pdf_variant=PDF_VARIANT)

@@ -1,0 +1,488 @@
+"""A large PDF laid out and written in pieces, then joined: memory bounded, time linear (issue 18 §7b).
+
+WeasyPrint keeps every laid-out page of a document until the PDF is written (about 3.4 MB a page
+here), so a 2,000-project disclosure needed about 7 GB. A document with many 绩效目标表 is instead
+cut into chunks, each laid out and written as its own WeasyPrint document, and the chunk PDFs are
+joined with pikepdf. A chunk boundary is always a page boundary the whole document has:
+
+- a forced page break: the 目录, a part (not one that runs on), a 公开表 that starts a page;
+- the start of a 绩效目标表, a paragraph or a heading of a section (the pieces that grow with the
+  projects: the tables, and 七's project paragraphs) that opens a page and does not run on from
+  the page before: found by laying out a window (about CHUNK_TABLES tables, a paragraph counting
+  a tenth) and taking the last page whose first element is such a start, marked `data-u` in the
+  HTML (pagination is sequential, so every page before it is the page of the whole document).
+  Where a 绩效目标表 opens a page the whole document truncates its top margin (an unforced
+  break); the chunk does the same (`.perf-cut`). Paragraphs and headings have no top margin.
+- a row group of a 绩效目标表's indicator grid that opens a continuation page: the chunk starts
+  with that table's grid alone (header row, the groups from there on; `.perf-gcut` without the
+  top margins the continuation fragment does not have) and its running head "项目名称：…（续）"
+  comes from the grid's string-set as on the continuation page. Needed because clones of one
+  project (identical tables a little over a page long) can run for a hundred pages without a
+  table that opens a page.
+
+Two passes: the first lays out every chunk to learn its page count and the pages of the 目录's
+targets (and the cuts); the second lays out each chunk again with its first page number, the
+total (`第 N 页 共 M 页`) and the 目录's numbers written in, and writes it. Then the join keeps one
+tagged structure tree, the named destinations (the 目录's links), the bookmarks of the whole
+document, the metadata of the first chunk, and a deterministic file identifier.
+
+Small documents (most departments) are rendered in one piece (`generator/render/pdf.py`).
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from markupsafe import Markup
+
+from generator.model import Disclosure
+from generator.render.html import render_html
+from generator.render.layout import DocumentLayout, document_layout
+
+# A document with more 绩效目标表 than CHUNK_TABLES is laid out in chunks: the first pass lays out
+# windows of about this many tables (a paragraph counts 0.1), the second joins neighbouring pieces
+# up to CHUNK_PAGES pages (about 3.4 MB of memory a page while a chunk is laid out; fewer chunks
+# embed fewer copies of the fonts).
+CHUNK_ENV = "DISCLOSURE_PDF_CHUNK"  # tests and benchmarks: "window,pages" ("0": never chunk)
+CHUNK_TABLES = 40
+CHUNK_PAGES = 100
+
+# (part, block, what): what is "head", a 绩效目标表 index, ("p", i) a section paragraph, ("h", i) a
+# subsection heading, ("q", i, k) a subsection paragraph; block -1 is the part heading
+Key = tuple[int, int, object]
+
+
+def chunk_size() -> tuple[int, int]:
+    """(window in tables, pages per chunk); (0, 0): render in one piece."""
+    values = [v.strip() for v in os.environ.get(CHUNK_ENV, "").split(",")]
+    tables = int(values[0]) if values[0].isdigit() else CHUNK_TABLES
+    pages = int(values[1]) if len(values) > 1 and values[1].isdigit() else CHUNK_PAGES
+    return (tables, max(pages, 1)) if tables else (0, 0)
+
+
+def joined(laid: list[Laid], max_pages: int) -> list[Laid]:
+    """Neighbouring pieces as one chunk while it stays within `max_pages`: a run of consecutive pieces
+    is laid out as the whole document lays it out, so its page count is the sum."""
+    out: list[Laid] = []
+    for piece in laid:
+        if out and out[-1].pages + piece.pages <= max_pages:
+            prev = out[-1]
+            anchors = dict(prev.anchors)
+            for name, i in piece.anchors.items():
+                anchors.setdefault(name, prev.pages + i)
+            chunk = Chunk(prev.chunk.units + piece.chunk.units, prev.chunk.cut_key)
+            out[-1] = Laid(chunk, prev.pages + piece.pages, anchors)
+        else:
+            out.append(piece)
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    key: Key
+    starts_page: bool  # a forced page break precedes it: a chunk may start here
+    table: int | None = None  # the 绩效目标表 index, for a table unit
+    weight: float = 1.0  # about how many pages it takes: 1 for a table, 0.1 for a paragraph
+    index: int = 0  # its place in the document (the `data-u` mark of its first element)
+
+
+PARAGRAPH = 0.1
+
+
+def units(disclosure: Disclosure) -> list[Unit]:
+    """The document's pieces in order: front matter, part headings, blocks; a section's heading, each of
+    its paragraphs and subsection headings and each 绩效目标表 (the pieces that grow with the projects)."""
+    out = [Unit((-1, -1, "front"), True)]
+    sections = {s.anchor: s for s in disclosure.sections}
+    n = len(disclosure.performance_tables)
+    groups = [sum(1 for r in t.rows if r.level1_span) for t in disclosure.performance_tables]
+
+    def tables(pi: int, bi: int) -> list[Unit]:
+        """Each 绩效目标表, then each of its indicator row groups after the first (a continuation page may
+        open with one)."""
+        out = []
+        for j in range(n):
+            out.append(Unit((pi, bi, j), False, j))
+            out += [Unit((pi, bi, ("g", j, k)), False, weight=0) for k in range(1, groups[j])]
+        return out
+
+    for pi, part in enumerate(disclosure.parts):
+        out.append(Unit((pi, -1, "head"), not part.run_on, weight=0))
+        for bi, block in enumerate(part.blocks):
+            if block.type == "table":
+                out.append(Unit((pi, bi, "head"), bi > 0))  # the first table follows its part heading
+            elif block.type == "projects":
+                out.append(Unit((pi, bi, "head"), False, weight=0))
+                out += tables(pi, bi)
+            elif block.type == "section":
+                section = sections[block.ref]
+                out.append(Unit((pi, bi, "head"), False, weight=0))
+                out += [Unit((pi, bi, ("p", i)), False, weight=PARAGRAPH) for i in range(len(section.paragraphs))]
+                for h, sub in enumerate(section.subsections):
+                    out.append(Unit((pi, bi, ("h", h)), False, weight=0))
+                    out += [Unit((pi, bi, ("q", h, i)), False, weight=PARAGRAPH) for i in range(len(sub.paragraphs))]
+                    if sub.performance_tables:
+                        out += tables(pi, bi)
+            else:
+                out.append(Unit((pi, bi, "head"), False))
+    return [Unit(u.key, u.starts_page, u.table, u.weight, i) for i, u in enumerate(out)]
+
+
+@dataclass
+class Chunk:
+    """The piece of the document the HTML templates render (`chunk` in templates/html)."""
+
+    units: list[Unit]
+    cut_key: Key | None = None  # the unit that opens this chunk after an unforced page break
+    toc_pages: dict[str, int] = field(default_factory=dict)  # front chunk: 目录 anchor -> page number
+    css: Markup = field(default_factory=Markup)  # chunk_css(): appended to the document's stylesheet
+
+    def __post_init__(self) -> None:
+        self._keys = {u.key: u.index for u in self.units}
+        self._blocks = frozenset(u.key[:2] for u in self.units)
+        self._tables = frozenset(
+            (u.key[0], u.key[1], u.key[2] if u.table is not None else u.key[2][1])
+            for u in self.units
+            if u.table is not None or (isinstance(u.key[2], tuple) and u.key[2][0] == "g")
+        )
+
+    @property
+    def front(self) -> bool:
+        return (-1, -1, "front") in self._keys
+
+    def has(self, pi: int, bi: int, what: object) -> bool:
+        return (pi, bi, what) in self._keys
+
+    def block(self, pi: int, bi: int) -> bool:
+        return (pi, bi) in self._blocks
+
+    def has_table(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk holds 绩效目标表 j, or some of its row groups."""
+        return (pi, bi, j) in self._tables
+
+    def cut(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk opens with 绩效目标表 j after an unforced break (its top margin is truncated)."""
+        return self.cut_key == (pi, bi, j)
+
+    def gcut(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk opens with a row group of 绩效目标表 j, as its continuation page does."""
+        key = self.cut_key
+        return key is not None and key[:2] == (pi, bi) and isinstance(key[2], tuple) and key[2][:2] == ("g", j)
+
+    def mark(self, pi: int, bi: int, what: object) -> Markup:
+        """The `data-u` attribute of a unit's first element: the first pass finds the unit that opens a page."""
+        return Markup(' data-u="{}"').format(self._keys[(pi, bi, what)])
+
+
+def segments(all_units: list[Unit]) -> list[list[Unit]]:
+    """Runs of units that start at a forced page break."""
+    out: list[list[Unit]] = []
+    for unit in all_units:
+        if unit.starts_page or not out:
+            out.append([])
+        out[-1].append(unit)
+    return out
+
+
+def chunk_css(first_page: int | None, total: int, toc: bool) -> Markup:
+    """The chunk's page numbers: the footer's total written in, the page counter started at the
+    chunk's first page; a cut 绩效目标表 without the top margin; the 目录 numbers from data-page."""
+    css = [
+        '@page { @bottom-center { content: "第 " counter(page) " 页 共 ' + str(total) + ' 页"; } }',
+        ".perf-cut, .perf-cut > .perf-title, .perf-gcut, .perf-gcut > .pi { margin-top: 0; }",
+    ]
+    if first_page is not None:
+        css.append(f"@page :first {{ counter-reset: page {first_page}; }}")
+    if toc:
+        css.append('.tl::after { content: leader(".") attr(data-page); }')
+    return Markup("\n".join(css))  # trusted: numbers only
+
+
+# --------------------------------------------------------------------------- laying out
+
+
+@dataclass
+class Laid:
+    """What the first pass keeps of a chunk: its page count and the anchors on its pages."""
+
+    chunk: Chunk
+    pages: int
+    anchors: dict[str, int]  # anchor -> page index in the chunk
+
+
+Render = Callable[[Chunk, Markup], tuple[object, list[object]]]  # (weasyprint Document, unused)
+
+
+def _top_level(page: object) -> list[object]:
+    """The page's boxes directly under <body> (headings, paragraphs, tables, .perf blocks)."""
+    root = page._page_box.children[0]  # the laid-out html box of the page
+    body = root.children[0] if root.children else None
+    return list(body.children) if body is not None else []
+
+
+def _opening_unit(page: object, previous: object) -> int | None:
+    """The unit (`data-u`) whose first element opens `page`, unless that element runs on from `previous`."""
+    boxes, before = _top_level(page), _top_level(previous)
+    if not boxes:
+        return None
+    element = getattr(boxes[0], "element", None)
+    if before and getattr(before[-1], "element", None) is element:  # runs on from the page before
+        return _opening_group(boxes[0], before[-1])
+    mark = element.get("data-u") if element is not None else None
+    return None if mark is None else int(mark)
+
+
+def _row_groups(perf: object) -> list[object]:
+    """The row groups (thead, tbody) of the indicator grid in a fragment of a .perf block."""
+    for wrapper in getattr(perf, "children", []):
+        for table in getattr(wrapper, "children", []):
+            if "pi" in ((getattr(table, "element", None) is not None and table.element.get("class")) or "").split():
+                return [g for g in table.children if getattr(g, "element", None) is not None]
+    return []
+
+
+def _opening_group(perf: object, before: object) -> int | None:
+    """A continuation page of a 绩效目标表 that opens with a fresh row group: that group's unit."""
+    groups, previous = _row_groups(perf), _row_groups(before)
+    body = [g for g in groups if g.element.tag == "tbody"]
+    if not body or not previous:
+        return None
+    first = body[0].element
+    mark = first.get("data-u")
+    if mark is None or previous[-1].element is first:
+        return None
+    return int(mark)
+
+
+def _anchors(pages: list[object]) -> dict[str, int]:
+    """anchor -> the first page it is on (a box split over pages has it on each of them)."""
+    out: dict[str, int] = {}
+    for i, page in enumerate(pages):
+        for name in page.anchors:
+            out.setdefault(name, i)
+    return out
+
+
+def plan(disclosure: Disclosure, render: Render, window_pages: int) -> tuple[Unit, list[Laid]]:
+    """First pass: every chunk after the front matter, laid out once for its page count and anchors."""
+    first, *rest = segments(units(disclosure))
+    laid: list[Laid] = []
+    for seg in rest:
+        i, cut, window = 0, None, window_pages
+        while i < len(seg):
+            end, weight = i, 0.0
+            while end < len(seg) and (weight < window or seg[end].weight == 0):
+                weight += seg[end].weight
+                end += 1
+            chunk = Chunk(seg[i:end], cut)
+            document, _ = render(chunk, chunk_css(None, 0, toc=False))
+            pages = document.pages
+            if end == len(seg):
+                laid.append(Laid(chunk, len(pages), _anchors(pages)))
+                del document, pages
+                break
+            position = {u.index: k for k, u in enumerate(seg)}
+            found = None
+            for p in range(len(pages) - 1, 0, -1):
+                opening = _opening_unit(pages[p], pages[p - 1])
+                if opening is not None and position.get(opening, i) > i:
+                    found = p, position[opening]
+                    break
+            if found is None:  # nothing in the window starts a page of its own: a wider window
+                window *= 2
+                del document, pages
+                continue
+            p, j = found
+            laid.append(Laid(Chunk(seg[i:j], cut), p, _anchors(pages[:p])))
+            i, cut, window = j, seg[j].key, window_pages
+            del document, pages
+            gc.collect()
+    return first[0], laid
+
+
+def _toc_pages(disclosure: Disclosure, laid: list[Laid], front_pages: int) -> dict[str, int]:
+    page_of: dict[str, int] = {}
+    start = front_pages + 1
+    for piece in laid:
+        for name, i in piece.anchors.items():
+            page_of.setdefault(name, start + i)
+        start += piece.pages
+    return {e.anchor: page_of[e.anchor] for e in disclosure.toc}
+
+
+def render_chunked(
+    disclosure: Disclosure,
+    target: Path,
+    render_document: Callable[[str], tuple[object, list[object]]],
+    write: Callable[[object, Path], None],
+    size: tuple[int, int],
+) -> int:
+    """Lay out, write and join the document in chunks (see the module docstring); the page count."""
+    layout: DocumentLayout = document_layout(disclosure)
+
+    def render(chunk: Chunk, css: Markup) -> tuple[object, list[object]]:
+        chunk.css = css
+        return render_document(render_html(disclosure, chunk, layout))
+
+    front_unit, laid = plan(disclosure, render, size[0])
+    laid = joined(laid, size[1])
+    body_pages = sum(piece.pages for piece in laid)
+    # The front matter (cover, 目录) last: its numbers need every other page; its own length is
+    # settled by laying it out with the numbers it will print.
+    front_pages, document = 2, None
+    for _ in range(4):
+        chunk = Chunk([front_unit], toc_pages=_toc_pages(disclosure, laid, front_pages))
+        document, _perfs = render(chunk, chunk_css(None, front_pages + body_pages, toc=True))
+        if len(document.pages) == front_pages:
+            break
+        front_pages = len(document.pages)
+    else:
+        raise RuntimeError("the 目录 does not settle on a page count")
+    total = front_pages + body_pages
+    # The 目录's links point at anchors of other chunks: give them a stand-in on the chunk's own last
+    # page so WeasyPrint writes the links; the join replaces the stand-ins with the real destinations.
+    stand_ins = {e.anchor for e in disclosure.toc} - {name for page in document.pages for name in page.anchors}
+    document.pages[-1].anchors.update(dict.fromkeys(sorted(stand_ins), (0, 0, 0, 0)))
+    with tempfile.TemporaryDirectory(prefix="disclosure-pdf-") as tmp:
+        paths = [Path(tmp) / "0000.pdf"]
+        write(document, paths[0])
+        marks = [_page_marks(document.pages, 0)]
+        del document
+        gc.collect()
+        start = front_pages + 1
+        for k, piece in enumerate(laid, 1):
+            document, _perfs = render(piece.chunk, chunk_css(start, total, toc=False))
+            if len(document.pages) != piece.pages:
+                raise RuntimeError(f"chunk {k} laid out {len(document.pages)} pages, then {piece.pages}")
+            paths.append(Path(tmp) / f"{k:04d}.pdf")
+            write(document, paths[-1])
+            marks.append(_page_marks(document.pages, start - 1))
+            start += piece.pages
+            del document
+            gc.collect()
+        join(paths, Path(target), stand_ins, [m for ms in marks for m in ms])
+    return total
+
+
+def _page_marks(pages: list[object], first_index: int) -> list[SimpleNamespace]:
+    """What the bookmark tree needs of each page (WeasyPrint's own tree-building reads these)."""
+    return [SimpleNamespace(bookmarks=p.bookmarks, height=p.height, index=first_index + i) for i, p in enumerate(pages)]
+
+
+# --------------------------------------------------------------------------- joining
+
+
+def _bookmark_tree(marks: list[SimpleNamespace]) -> list:
+    """WeasyPrint's bookmark tree over the pages of every chunk: (label, (page, x, y), children, state)."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    root: list = []
+    skipped: list = []
+    last_by_depth = [root]
+    previous = 0
+    scale = 0.75  # CSS px -> PDF pt at zoom 1, as WeasyPrint's write_pdf
+    for page in marks:
+        matrix = Matrix(a=scale, d=-scale, f=page.height * scale)
+        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, page.index, matrix)
+    return root
+
+
+def _outlines(pdf, tree: list, parent) -> tuple[list, int]:
+    """The outline items of `tree` under `parent`, as WeasyPrint's add_outlines writes them."""
+    import pikepdf
+
+    items = []
+    count = len(tree)
+    for title, (page, x, y), children, state in tree:
+        item = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Title=pikepdf.String(title),
+                Dest=pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0]),
+            )
+        )
+        kids, kids_count = _outlines(pdf, children, item)
+        item.Count = kids_count * (-1 if state == "closed" else 1)
+        if state != "closed":
+            count += kids_count
+        if kids:
+            item.First, item.Last = kids[0], kids[-1]
+        item.Parent = parent
+        items.append(item)
+    for a, b in itertools.pairwise(items):
+        a.Next, b.Prev = b, a
+    return items, count
+
+
+def _pairs(array) -> Iterator[tuple[object, object]]:
+    for i in range(0, len(array), 2):
+        yield array[i], array[i + 1]
+
+
+def _copy(out, src, obj):
+    """`obj` of `src` in `out`; objects already copied (the pages) are shared, not copied again."""
+    return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
+
+
+def join(paths: list[Path], target: Path, stand_ins: set[str], marks: list[SimpleNamespace]) -> None:
+    """One PDF from the chunk PDFs: pages, structure tree, named destinations, bookmarks."""
+    import pikepdf
+
+    out = pikepdf.open(paths[0])
+    tree_root = out.Root.StructTreeRoot
+    document_element = tree_root.K[0]
+    nums = [(int(k), v) for k, v in _pairs(tree_root.ParentTree.Nums)]
+    next_key = max((k for k, _ in nums), default=-1) + 1
+    dests = {str(name): dest for name, dest in _pairs(out.Root.Names.Dests.Names) if str(name) not in stand_ins}
+    for path in paths[1:]:
+        src = pikepdf.open(path)
+        offset = next_key
+        for page in src.pages:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + offset
+        out.pages.extend(src.pages)
+        src_root = src.Root.StructTreeRoot
+        kids = src_root.K[0].K
+        for kid in kids:
+            del kid["/P"]  # copied without the chunk's own root; re-parented below
+        for kid in kids:
+            copied = _copy(out, src, kid)
+            copied.P = document_element
+            document_element.K.append(copied)
+        for key, value in _pairs(src_root.ParentTree.Nums):
+            nums.append((int(key) + offset, _copy(out, src, value)))
+            next_key = max(next_key, int(key) + offset + 1)
+        names = src.Root.get("/Names")
+        if names is not None and "/Dests" in names:
+            for name, dest in _pairs(names.Dests.Names):
+                dests.setdefault(str(name), _copy(out, src, dest))
+        src.close()
+    nums.sort(key=lambda kv: kv[0])
+    tree_root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array([x for kv in nums for x in kv])))
+    ordered = sorted(dests.items())
+    out.Root.Names.Dests = out.make_indirect(
+        pikepdf.Dictionary(Names=pikepdf.Array([x for name, dest in ordered for x in (pikepdf.String(name), dest)]))
+    )
+    outline_root = out.make_indirect(pikepdf.Dictionary())
+    items, count = _outlines(out, _bookmark_tree(marks), outline_root)
+    if items:
+        outline_root.First, outline_root.Last = items[0], items[-1]
+        outline_root.Count = count
+        out.Root.Outlines = outline_root
+    out.save(
+        target,
+        deterministic_id=True,
+        fix_metadata_version=False,  # the XMP packet stays the one WeasyPrint wrote
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    out.close()
