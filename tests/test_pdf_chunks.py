@@ -222,9 +222,8 @@ def peak(projects: int, tmp: Path) -> tuple[int, int]:
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap (README 'Growth with projects'): in example 002 split into clones, long runs of "
-    "绩效目标表 all start mid-page, so no chunk can start there and the window grows (1,000 projects "
-    "passed 2 GB in docs/benchmarks.md's run); cutting at a row group that opens a page would bound it",
+    reason="known gap (README 'Growth with projects'): measured 579 MiB at 200 projects and 962 MiB at "
+    "1,000 (docs/benchmarks.md, 2026-12-06): bounded by chunks, but something still grows with the projects",
 )
 def test_peak_memory_does_not_grow_with_projects(tmp_path: Path) -> None:
     assert example_data("002")  # the generator splits example 002
