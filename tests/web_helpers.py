@@ -152,7 +152,10 @@ def fill_final_amounts(src: Path, dst: Path, *, income: bool = True) -> Path:
 
     wb = openpyxl.load_workbook(src)
     ws = wb[schema.SHEET_ITEMS]
-    amount, final = schema.column_letter(schema.SHEET_ITEMS, "amount"), schema.column_letter(schema.SHEET_ITEMS, "final")
+    amount, final = (
+        schema.column_letter(schema.SHEET_ITEMS, "amount"),
+        schema.column_letter(schema.SHEET_ITEMS, "final"),
+    )
     row = schema.FIRST_DATA_ROW
     while ws[f"{amount}{row}"].value is not None:
         ws[f"{final}{row}"] = ws[f"{amount}{row}"].value
@@ -170,7 +173,9 @@ def fill_final_amounts(src: Path, dst: Path, *, income: bool = True) -> Path:
         key = (i.func_code, id(i) in fiscal)
         by_code[key] = by_code.get(key, Decimal(0)) + Decimal(str(items[i.cell(schema.SHEET_ITEMS, "final")].value))
     ws = wb[schema.SHEET_FINAL_INCOME]
-    code, kind, money = (schema.column_letter(schema.SHEET_FINAL_INCOME, k) for k in ("func_code", "income_type", "amount"))
+    code, kind, money = (
+        schema.column_letter(schema.SHEET_FINAL_INCOME, k) for k in ("func_code", "income_type", "amount")
+    )
     row = schema.FIRST_DATA_ROW
     while ws[f"{code}{row}"].value is not None:
         ws[f"{money}{row}"] = by_code.pop((str(ws[f"{code}{row}"].value), True))
