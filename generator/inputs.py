@@ -205,6 +205,11 @@ class FinalFacts(_Model):
     problems_found: int
     problems_fixed: int
     problems_fixing: int
+    performance_system: str | None = None
+    carry_in_fund: Decimal = Decimal(0)
+    carry_in_soe: Decimal = Decimal(0)
+    carry_out_fund: Decimal = Decimal(0)
+    carry_out_soe: Decimal = Decimal(0)
 
 
 class FinalIncome(Located):
@@ -222,6 +227,7 @@ class FinalReasonRow(Located):
     reason: str | None
     recorded: Decimal | None = None  # the 决算数 the reason was written for (tool-maintained)
     recorded_check: str | None = None  # digest of the reason text when `recorded` was taken
+    use: str | None = None  # a 项's “主要用于” (the 决算 document's 五（三）)
 
 
 class FinalPriorRow(Located):

@@ -25,7 +25,6 @@ from generator.workbook import schema
 from generator.workbook.schema import FundSource
 from generator.workbook.template import write_workbook
 from tests.conftest import example_data
-from tests.test_formats import MINIMAL, write_format
 
 FINAL = schema.SHEET_FINAL
 INCOME = schema.SHEET_FINAL_INCOME
@@ -70,7 +69,7 @@ def final_data(**facts: object) -> dict:
 
 
 def errors(path: Path) -> list[tuple[str, str | None, str | None]]:
-    return [(i.code, i.sheet, i.cell) for i in run(path).issues if i.is_error and i.code != "format-unknown"]
+    return [(i.code, i.sheet, i.cell) for i in run(path).issues if i.is_error and i.code != "format-year"]
 
 
 def written(tmp_path: Path, data: dict) -> Path:
@@ -81,7 +80,8 @@ def written(tmp_path: Path, data: dict) -> Path:
 
 def test_a_filled_final_workbook_reads_back_with_its_final_inputs(tmp_path: Path) -> None:
     result = run(written(tmp_path, final_data(abroad_groups=1, evaluated_score="99.43")))
-    assert [i.code for i in result.issues if i.is_error] == ["format-unknown"]  # the 决算 format is slice 2
+    # example 002 is of 2023; the 决算 format shanghai-putuo-final applies from 2024 (its template's year)
+    assert [i.code for i in result.issues if i.is_error] == ["format-year"]
     inputs = result.inputs
     assert inputs is not None and inputs.final is not None
     assert all(i.final == i.amount for i in inputs.items)
@@ -295,17 +295,15 @@ def test_next_years_final_takes_last_years_final_figures(tmp_path: Path) -> None
 
 
 def test_a_budget_workbook_cannot_use_a_final_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    formats = tmp_path / "formats"
-    formats.mkdir()
-    write_format(formats, MINIMAL.replace("level: 测试\n", "level: 测试\ndocument: 决算\n"))
-    monkeypatch.setenv(registry.ENV, str(formats))
+    monkeypatch.delenv(registry.ENV, raising=False)
     data = example_data("002")
-    data[schema.SHEET_INFO]["格式"] = "mini"
+    data[schema.SHEET_INFO]["格式"] = schema.FINAL_DEFAULT_FORMAT
     path = tmp_path / "预算.xlsx"
     write_workbook(path, data)
     assert [(i.code, i.message) for i in run(path).issues if i.is_error] == [
         (
             "format-document",
-            "本工作簿是预算工作簿，格式“最小格式”用于部门决算公开；请选择预算格式（决算工作簿由本年预算工作簿生成）",
+            "本工作簿是预算工作簿，格式“上海市普陀区部门决算公开（2024年度格式）”用于部门决算公开；"
+            "请选择预算格式（决算工作簿由本年预算工作簿生成）",
         )
     ]

@@ -288,7 +288,7 @@ def test_an_unknown_format_is_an_error_at_its_cell(tmp_path: Path, monkeypatch: 
             "format-unknown",
             "基本信息",
             FORMAT_CELL,
-            "没有名为“shanghai-2025”的格式（已安装：shanghai-putuo、xinjiang-2023）；请从下拉列表选择，或请信息中心安装该格式",
+            "没有名为“shanghai-2025”的格式（已安装：shanghai-putuo、shanghai-putuo-final、xinjiang-2023）；请从下拉列表选择，或请信息中心安装该格式",
         )
     ]
     assert result.disclosure is None
@@ -373,7 +373,9 @@ def test_new_writes_the_chosen_format_and_formats_lists_it(tmp_path: Path) -> No
         text=True,
     )
     assert bad.returncode == 1
-    assert bad.stderr.startswith("没有名为“nope”的格式（已安装：shanghai-putuo、test-third、xinjiang-2023）。")
+    assert bad.stderr.startswith(
+        "没有名为“nope”的格式（已安装：shanghai-putuo、shanghai-putuo-final、test-third、xinjiang-2023）。"
+    )
 
 
 # ----------------------------------------------------------------------------- the third format
@@ -524,8 +526,9 @@ def test_committed_docx_template_is_generated_from_the_format() -> None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    shipped = registry.get("xinjiang-2023")
-    assert (shipped.folder / "disclosure.docx").read_bytes() == module.template_bytes(shipped)
+    for name in ("xinjiang-2023", "shanghai-putuo-final"):
+        shipped = registry.get(name)
+        assert (shipped.folder / "disclosure.docx").read_bytes() == module.template_bytes(shipped), name
 
 
 # ------------------------------------------------------------------------------- section templates

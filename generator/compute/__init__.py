@@ -7,6 +7,7 @@ from generator.catalog import Catalog
 from generator.compute import sections as sec
 from generator.compute.comparisons import PriorBook
 from generator.compute.document import Layout
+from generator.compute.final_document import FinalNarrative, FinalTableBuilder
 from generator.compute.names import Names
 from generator.compute.narrative import CN_NUMBERS, Narrative, operating_units, paragraphs, staff_sentence
 from generator.compute.performance import performance_tables
@@ -33,12 +34,19 @@ def compute_disclosure(
     spec = chosen.spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
-    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base)
-    computed = sec.by_id(narrative.sections_by_name())
-    book.finish()
     year = info.year
     values = {"year": year, "prior_year": year - 1, "unit_name": info.unit_name, "short_name": info.short_name}
-    builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values), operating_units(inputs))
+    builder: TableBuilder
+    narrative: Narrative | FinalNarrative
+    if spec.document == "决算":  # the 决算 tables and 第三部分 (issue 20); no 上年对比 rows are asked
+        builder = FinalTableBuilder(inputs, names, spec.unit_line.format(**values), operating_units(inputs))
+        narrative = FinalNarrative(inputs, names, builder, chosen.sections_folder)
+        computed = sec.by_id(narrative.sections_by_name())
+    else:
+        narrative = Narrative(inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base)
+        computed = sec.by_id(narrative.sections_by_name())
+        builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values), operating_units(inputs))
+    book.finish()
     laid = Layout(spec, values, builder, computed).lay_out()
 
     item = next(

@@ -405,6 +405,7 @@ class TableKind:
     total_label: str = "合计"
     codes: int = 0  # leading code columns (the empty table's 合计 label follows them)
     selection: Callable[[TableBuilder], list[LineItem]] | None = None  # items of a table that may be empty
+    document: str = "预算"  # the document kind whose formats may place it (决算 kinds need a 决算 workbook)
 
     @property
     def columns(self) -> int:
@@ -473,6 +474,75 @@ KINDS: dict[str, TableKind] = {
         TableBuilder.sangong_operating,
     ),
 }
+
+
+# The 决算 kinds (issue 20): rows from the line items as spent and the 决算 sheets, computed by
+# generator.compute.final_document.FinalTableBuilder (the builder a 决算 document is laid out with).
+KINDS.update(
+    {
+        "收入支出决算总表": TableKind(
+            "决算：收入按财政拨款（三项）和其他各类收入，支出按功能分类“类”，含结转和结余、总计",
+            "lrlr",
+            lambda b, t: b.final_summary(t),  # type: ignore[attr-defined]
+            document="决算",
+        ),
+        "收入决算表": TableKind(
+            "决算：按功能分类科目列出本年收入合计、财政拨款收入、上级补助收入、事业收入、经营收入、附属单位上缴收入、其他收入",
+            "cccl" + "r" * 7,
+            lambda b, t: b.final_income(t),  # type: ignore[attr-defined]
+            codes=3,
+            document="决算",
+        ),
+        "支出决算表": TableKind(
+            "决算：按功能分类科目列出本年支出合计、基本支出、项目支出、上缴上级支出、经营支出、对附属单位补助支出",
+            "cccl" + "r" * 6,
+            lambda b, t: b.final_spending(t),  # type: ignore[attr-defined]
+            codes=3,
+            document="决算",
+        ),
+        "财政拨款收入支出决算总表": TableKind(
+            "决算：三项财政拨款收入，按功能分类“类”的三项财政拨款支出，年初、年末财政拨款结转和结余，总计",
+            "lrl" + "rrrr",
+            lambda b, t: b.final_fiscal(t),  # type: ignore[attr-defined]
+            document="决算",
+        ),
+        "一般公共预算财政拨款支出决算表": TableKind(
+            "决算：一般公共预算财政拨款支出按功能分类科目的基本支出和项目支出",
+            FUNCTIONAL,
+            TableBuilder.gpb_spending,
+            codes=3,
+            document="决算",
+        ),
+        "一般公共预算财政拨款基本支出决算表": TableKind(
+            "决算：一般公共预算财政拨款基本支出按经济分类科目，人员经费（左）和公用经费（右）并列",
+            "cclr" * 2,
+            lambda b, t: b.final_basic(t),  # type: ignore[attr-defined]
+            document="决算",
+        ),
+        "财政拨款“三公”经费支出决算表": TableKind(
+            "决算：一行，“三公”经费合计、因公出国（境）费、公务用车购置及运行费（小计、购置费、运行费）、公务接待费的预算数和决算数",
+            "r" * 12,
+            lambda b, t: b.final_sangong(t),  # type: ignore[attr-defined]
+            document="决算",
+        ),
+        "政府性基金预算财政拨款收入支出决算表": TableKind(
+            "决算：政府性基金预算财政拨款按功能分类科目的年初结转和结余、本年收入、本年支出（小计、基本、项目）、年末结转和结余",
+            "cccl" + "r" * 6,
+            lambda b, t: b.final_fund(t),  # type: ignore[attr-defined]
+            codes=3,
+            selection=lambda b: b.fund_final_entries(),  # type: ignore[attr-defined]
+            document="决算",
+        ),
+        "国有资本经营预算财政拨款收入支出决算表": TableKind(
+            "决算：国有资本经营预算财政拨款按功能分类科目的年初结转和结余、本年收入、本年支出（小计、基本、项目）、年末结转和结余",
+            "cccl" + "r" * 6,
+            lambda b, t: b.final_soe(t),  # type: ignore[attr-defined]
+            codes=3,
+            selection=lambda b: b.soe_final_entries(),  # type: ignore[attr-defined]
+            document="决算",
+        ),
+    }
+)
 
 
 def sangong_groups() -> list[tuple[str, frozenset[str]]]:

@@ -335,12 +335,16 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
             labels.add(block.label)
             if block.empty and not kind.can_be_empty:
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
+            if kind.document != fmt.document:
+                out.append(((*at, "kind"), f"“{block.kind}”是部门{kind.document}的表，不能用于{fmt.document}格式"))
         elif isinstance(block, S.SectionBlock):
             if block.section not in SECTION_IDS:
                 unknown_sections.append(block.section)
                 close = difflib.get_close_matches(block.section, list(SECTION_IDS), n=1, cutoff=0.4)
                 hint = f"是否应为“{close[0]}”？" if close else f"可用的有：{'、'.join(SECTION_IDS)}"
                 out.append(((*at, "section"), f"没有“{block.section}”这一节情况说明，{hint}"))
+            elif block.section.startswith("final_") != (fmt.document == "决算"):
+                out.append(((*at, "section"), f"情况说明“{block.section}”不能用于{fmt.document}格式"))
             elif block.section in seen_sections:
                 out.append(((*at, "section"), f"情况说明“{block.section}”出现了两次，每一节只能放一次"))
             elif worded is not None and block.section not in worded:

@@ -748,6 +748,25 @@ FINAL_FIELDS: tuple[Field, ...] = (
     _count("problems_found", "绩效自评中发现的问题数（个）"),
     _count("problems_fixed", "已完成整改的问题数（个）"),
     _count("problems_fixing", "正在整改的问题数（个）", "已完成整改与正在整改之和不得超过发现的问题数"),
+    # Added with the 决算 format (issue 20 slice 2): an older 决算 workbook without these rows reads the defaults.
+    Field(
+        "performance_system",
+        "预算绩效管理制度和工作机制",
+        Kind.LONGTEXT,
+        "预算绩效管理情况的第一句，如“本部门制定了……实施办法，建立了……工作机制”；不填则不写这一句",
+        added=True,
+    ),
+    Field(
+        "carry_in_fund",
+        "其中：年初政府性基金预算财政拨款结转和结余",
+        Kind.MONEY,
+        "财政拨款收入支出决算总表：年初财政拨款结转和结余中属于政府性基金预算的部分",
+        default=0,
+        added=True,
+    ),
+    Field("carry_in_soe", "其中：年初国有资本经营预算财政拨款结转和结余", Kind.MONEY, default=0, added=True),
+    Field("carry_out_fund", "其中：年末政府性基金预算财政拨款结转和结余", Kind.MONEY, default=0, added=True),
+    Field("carry_out_soe", "其中：年末国有资本经营预算财政拨款结转和结余", Kind.MONEY, default=0, added=True),
 )
 
 FINAL_INCOME_COLUMNS: tuple[Column, ...] = (
@@ -786,6 +805,14 @@ FINAL_REASON_COLUMNS: tuple[Column, ...] = (
         12,
         "由 disclosure prepare 填写，勿手工修改；用于判断主要原因是否已改写",
         tool=True,
+    ),
+    Column(
+        "use",
+        "主要用于（按项说明）",
+        Kind.LONGTEXT,
+        40,
+        "一般公共预算“项”一行：决算情况说明中该项“主要用于：”之后的文字",
+        added=True,
     ),
 )
 
