@@ -1,8 +1,8 @@
 """A 决算 end to end in headless Chromium (issue 20), beside the department's 预算.
 
 `disclosure serve` runs on a free loopback port (tests/test_web_browser.py's `serving`). The
-administrator sets up 昌吉州政资局; its officer uploads the 2023 预算 (example 000), downloads
-the 决算 workbook made from it, types the 决算数 (openpyxl, as an officer would in Excel),
+administrator chooses the bureau's 预算 and 决算 formats and sets up 上海市普陀区司法局; its
+officer uploads the 2026 预算 (example 101, in 元), downloads the 决算 workbook made from it, types the 决算数 (openpyxl, as an officer would in Excel),
 uploads it and sees the 收入决算 amounts asked for at their cells, fixes them, lets the site add
 the 预决算对比 / 上年决算对比 rows, fills them, uploads the clean 决算, builds it and downloads
 the DOCX and PDF (the PDF the same bytes as `disclosure build`'s). A 决算 workbook sent to the 预算
@@ -30,9 +30,9 @@ from tests.test_web_browser import CHROMIUM, FLAGS, serving
 from tests.web_helpers import PASSWORD, example, fill_final_amounts, fill_final_priors
 
 pytestmark = pytest.mark.slow
-DEPT = "昌吉州政资局"  # example 000's 单位全称
-YEAR = 2023
-URL = "https://czj.example.gov.cn/2023/juesuan.html"
+DEPT = "上海市普陀区司法局"  # example 101's 单位全称
+YEAR = 2026  # its 预算年度 (shanghai-putuo-final applies from 2024)
+URL = "https://www.shpt.gov.cn/sfj/2026/juesuan.html"
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
@@ -47,7 +47,7 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
     shots.mkdir()
     files = tmp_path / "files"
     files.mkdir()
-    budget = example(files, "000")
+    budget = example(files, "101")
     today = service.today()
 
     def shot(page, name: str) -> None:
@@ -88,8 +88,16 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             admin.click("form[action='/admin/accounts'] button")
             password = admin.inner_text("#secret").split("一次性密码：", 1)[1].split("（", 1)[0]
             admin.goto(f"{base}/admin/year")
+            admin.select_option("#bureau-format select[name=format]", "shanghai-putuo")
+            admin.click("#bureau-format button")
+            assert "本局的公开格式已设为" in admin.inner_text("main")
+            admin.select_option("#bureau-final-format select[name=format]", schema.FINAL_DEFAULT_FORMAT)
+            admin.click("#bureau-final-format button")
+            assert "本局的决算格式已设为" in admin.inner_text("main")
             shot(admin, "f01-admin-formats")
-            assert schema.FINAL_DEFAULT_FORMAT in admin.inner_text("#bureau-final-format")
+            # a 预算 format is not offered for the 决算, nor a 决算 format for the 预算
+            assert "shanghai-putuo-final" not in admin.inner_text("#bureau-format")
+            assert "（shanghai-putuo）" not in admin.inner_text("#bureau-final-format")
 
             # --- the officer: both documents on the department page; the 预算 uploaded first
             officer = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900}).new_page()
@@ -142,6 +150,11 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             officer.goto(f"{base}/")
             text = upload_final(officer, filled)
             assert "决算第3版" in text and "检查通过" in text, text[:2000]
+            # the 决算's own figures: every line spent as budgeted, so the 决算 total is the 2026 预算's
+            # 9628.22万元 (test_golden_shanghai.py: 四, 行91–95) and 机关运行经费 217.83万元 (表9, 行353); last
+            # year's 决算 typed equal to this year's: 持平
+            figures = officer.inner_text("dl.figures")
+            assert "9,628.22 万元" in figures and "217.83 万元" in figures and "比上年 持平" in figures
             shot(officer, "f05-final-clean")
 
             # --- build, download DOCX and PDF

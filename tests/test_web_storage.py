@@ -75,7 +75,9 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
         assert "format_id" in {c["name"] for c in inspect(engine).get_columns("department")}
         assert "document" in {c["name"] for c in inspect(engine).get_columns("version")}
-        assert {"final_approval_date", "final_format_id"} <= {c["name"] for c in inspect(engine).get_columns("department")}
+        assert {"final_approval_date", "final_format_id"} <= {
+            c["name"] for c in inspect(engine).get_columns("department")
+        }
     finally:
         engine.dispose()
 

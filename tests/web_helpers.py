@@ -189,13 +189,18 @@ def fill_final_amounts(src: Path, dst: Path, *, income: bool = True) -> Path:
 
 
 def fill_final_priors(src: Path, dst: Path) -> Path:
-    """上年决算对比 after `prepare`: last year's 决算 typed equal to this year's (no change, so no reason)."""
+    """上年决算对比 after `prepare`: last year's 决算 typed equal to this year's (no change, so no reason),
+    in the workbook's unit (the automatic 本年决算数 column is in 万元)."""
+    from decimal import Decimal
+
     wb = openpyxl.load_workbook(src)
+    unit_row = schema.FIRST_DATA_ROW + [f.key for f in schema.INFO_FIELDS].index("amount_unit")
+    scale = Decimal(10000) if wb[schema.SHEET_INFO][f"B{unit_row}"].value == "元" else Decimal(1)
     ws = wb[schema.SHEET_FINAL_PRIOR]
     key, prior, current = (schema.column_letter(schema.SHEET_FINAL_PRIOR, k) for k in ("key", "prior", "current"))
     row = schema.FIRST_DATA_ROW
     while ws[f"{key}{row}"].value is not None:
-        ws[f"{prior}{row}"] = ws[f"{current}{row}"].value
+        ws[f"{prior}{row}"] = Decimal(str(ws[f"{current}{row}"].value)) * scale
         row += 1
     wb.save(dst)
     return dst
