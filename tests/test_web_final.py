@@ -255,3 +255,20 @@ def test_wrong_document_messages() -> None:
     assert rules.wrong_document("预算", "预算") is None and rules.wrong_document("决算", "决算") is None
     assert "不能作为预算版本保存" in rules.wrong_document("决算", "预算")
     assert "不能作为决算版本保存" in rules.wrong_document("预算", "决算")
+
+
+def test_final_from_a_budget_in_yuan_keeps_its_check_totals_in_yuan(tmp_path: Path) -> None:
+    """Example 101 is in 元: its 基本信息 收支总计核对数 and 一般公共预算拨款核对数 are 96282213.44 元 (the 合计 of its
+    支出明细, test_category_tables.py: 行197). The 决算 workbook made from it (the web's “由预算生成”) keeps them in
+    元; read in 万元 and written unscaled, they were 9628.221344 — an error (more than two decimals in 元)."""
+    from generator.final_workbook import final_from_budget
+    from generator.workbook.template import write_workbook
+    from tests.conftest import example_data
+
+    budget = tmp_path / "101.xlsx"
+    write_workbook(budget, example_data("101"))
+    final_from_budget(budget, tmp_path / "final.xlsx")
+    info = openpyxl.load_workbook(tmp_path / "final.xlsx")[schema.SHEET_INFO]
+    keys = [f.key for f in schema.INFO_FIELDS]
+    for key in ("control_total", "control_gpb"):
+        assert Decimal(str(info[f"B{schema.FIRST_DATA_ROW + keys.index(key)}"].value)) == Decimal("96282213.44")
