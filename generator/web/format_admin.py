@@ -90,7 +90,8 @@ def refusal(chosen: str, formats: dict[str, Format], document: str = DOC_BUDGET)
             f"格式“{chosen}”的格式文件有错误，不能选用，未作更改；"
             f"请信息中心用 disclosure formats --check {registry.folders()[chosen]} 检查并改正"
         )
-    return f"没有名为“{chosen}”的格式（已安装：{'、'.join(sorted(formats)) or '无'}），未作更改；请从列表中选择"
+    listed = "、".join(sorted(formats)) or "无"
+    return f"没有名为“{chosen}”的格式（已安装的{DOCUMENTS[document]}格式：{listed}），未作更改；请从列表中选择"
 
 
 def format_routes(A: Any, db_route: Any) -> list[Route]:
