@@ -195,6 +195,7 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             assert "已标记为已公开" in officer.inner_text("main")
             officer.goto(f"{base}/")
             assert "已公开（第3版）" in officer.inner_text("#final-state")
+            assert "已公开（逾期5天）" in officer.inner_text("#final-state")  # due 20 days after, published on day 25
             shot(officer, "f08-department-final-published")
             admin.goto(f"{base}/bureau")
             cells = admin.locator(f"tr:has(a:text-is('{DEPT}')) td.final")

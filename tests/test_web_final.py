@@ -237,7 +237,7 @@ def test_final_states_and_clock_from_the_final_approval() -> None:
     assert (row.deadline.due, row.deadline.days_left) == (dt.date(2026, 8, 21), 6)
     v1 = _version(1, dt.date(2026, 8, 5), "a" * 64, pdf="p" * 64, published=True)
     row = service.department_row(dept, [v1], on, "final")
-    assert row.status_text == "已公开（第1版）" and not row.overdue
+    assert row.status_text == "已公开（第1版）" and not row.overdue and row.late == 0  # published 08-05, due 08-21
     # a later, different 决算 upload: 修订待公开 on a new clock from its upload day (08-12 + 20 = 09-01)
     v2 = _version(2, dt.date(2026, 8, 12), "b" * 64)
     row = service.department_row(dept, [v1, v2], on, "final")
@@ -272,3 +272,10 @@ def test_final_from_a_budget_in_yuan_keeps_its_check_totals_in_yuan(tmp_path: Pa
     keys = [f.key for f in schema.INFO_FIELDS]
     for key in ("control_total", "control_gpb"):
         assert Decimal(str(info[f"B{schema.FIRST_DATA_ROW + keys.index(key)}"].value)) == Decimal("96282213.44")
+
+
+def test_days_late() -> None:
+    due = rules.deadline(dt.date(2026, 8, 1), dt.date(2026, 8, 1))  # due 2026-08-21
+    assert rules.days_late(dt.date(2026, 8, 21), due) == 0  # the 20th day itself is on time
+    assert rules.days_late(dt.date(2026, 8, 24), due) == 3
+    assert rules.days_late(None, due) == 0 and rules.days_late(dt.date(2026, 9, 1), None) == 0

@@ -120,6 +120,13 @@ def overdue(d: Deadline | None, st: Status) -> bool:
     return d is not None and d.overdue and st is not Status.PUBLISHED
 
 
+def days_late(published_on: dt.date | None, d: Deadline | None) -> int:
+    """How many days after its deadline a document was published (0: on time, or no deadline/date known)."""
+    if published_on is None or d is None:
+        return 0
+    return max(0, (published_on - d.due).days)
+
+
 def may_publish(errors: int, built: bool) -> str | None:
     """Why a version cannot be marked 已公开, or None when it can."""
     if errors:

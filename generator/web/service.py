@@ -81,6 +81,11 @@ class BureauRow:
     final: BureauRow | None = None  # on a 预算 row of the board: the same department's 决算
 
     @property
+    def late(self) -> int:
+        """Days the published version came out after the deadline (0: on time)."""
+        return rules.days_late(self.published.published_on if self.published else None, self.deadline)
+
+    @property
     def document_name(self) -> str:
         return DOCUMENTS[self.document]
 
