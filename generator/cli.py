@@ -100,6 +100,13 @@ def cmd_new(args: argparse.Namespace) -> int:
             f"{args.year}年新增或调整的科目也可在“补充科目”表填写。",
             file=sys.stderr,
         )
+    if chosen.spec.document == "决算":
+        print(
+            f"格式“{chosen.spec.name}”用于部门决算公开。决算工作簿由同一年度的预算工作簿生成："
+            f"disclosure final-from-budget 预算工作簿.xlsx 决算工作簿.xlsx --format {args.format}",
+            file=sys.stderr,
+        )
+        return EXIT_ISSUES
     if args.year not in chosen.spec.years:
         print(
             f"格式“{chosen.spec.name}”适用于{chosen.spec.years.text}，不适用于{args.year}年；请换用适用的格式或年度。",

@@ -696,7 +696,7 @@ def _item_label(i: LineItem) -> str:
 
 
 def _column_header(sheet: str, key: str) -> str:
-    for col in schema.LIST_SHEETS.get(sheet, ()):
+    for col in schema.ALL_LIST_SHEETS.get(sheet, ()):
         if col.key == key:
             return col.header
     return key
@@ -728,6 +728,10 @@ _LIST_SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("uses", schema.SHEET_USES, ("class_code",)),
     ("glossary", schema.SHEET_GLOSSARY, ("term",)),
     ("extra_codes", schema.SHEET_EXTRA_CODES, ("code_type", "code")),
+    # a 决算 workbook's own sheets (empty in a 预算 workbook)
+    ("final_income", schema.SHEET_FINAL_INCOME, ("func_code", "income_type")),
+    ("final_reasons", schema.SHEET_FINAL_REASONS, ("key",)),
+    ("final_priors", schema.SHEET_FINAL_PRIOR, ("key",)),
 )
 
 
@@ -771,9 +775,11 @@ def input_edits(old: Inputs, new: Inputs) -> list[_Edit]:
         )
         edits.append(_Edit(change, **kw))
 
-    for attr, sheet in (("info", schema.SHEET_INFO), ("facts", schema.SHEET_FACTS)):
+    for attr, sheet in (("info", schema.SHEET_INFO), ("facts", schema.SHEET_FACTS), ("final", schema.SHEET_FINAL)):
         a_model, b_model = getattr(old, attr), getattr(new, attr)
-        labels = {f.key: f.label for f in schema.KV_SHEETS[sheet]}
+        if a_model is None or b_model is None:  # 决算情况: only when both are 决算 workbooks
+            continue
+        labels = {f.key: f.label for f in schema.ALL_KV_SHEETS[sheet]}
         for name in type(a_model).model_fields:
             a, b = getattr(a_model, name), getattr(b_model, name, None)
             if a != b:
@@ -845,7 +851,7 @@ def input_edits(old: Inputs, new: Inputs) -> list[_Edit]:
 def apply_edit(inputs: Inputs, edit: _Edit) -> Inputs:
     """The old inputs with this one change applied."""
     attr = edit.sheet_attr
-    if attr in ("info", "facts"):
+    if attr in ("info", "facts", "final"):
         model = getattr(inputs, attr)
         return inputs.model_copy(update={attr: model.model_copy(update={edit.field_name: edit.new_obj})})
     if attr == "units":
@@ -868,7 +874,9 @@ def apply_edit(inputs: Inputs, edit: _Edit) -> Inputs:
 
 
 def headline_figures(inputs: Inputs) -> list[tuple[str, Decimal]]:
-    items = inputs.items
+    from generator.compute.final import spent
+
+    items = spent(inputs.items) if inputs.final is not None else inputs.items  # a 决算's figures are as spent
     fiscal = L.select(items, L.by_sources(L.FISCAL_CURRENT))
     sangong = L.SANGONG_ABROAD | L.SANGONG_RECEPTION | L.SANGONG_VEHICLE_BUY | L.SANGONG_VEHICLE_RUN
     return [
@@ -1084,7 +1092,7 @@ def _happens(change: RawChange, facts: Facts, new: Facts) -> bool:
 def revert_edit(inputs: Inputs, edit: _Edit) -> Inputs:
     """The new inputs with this one change undone (the inverse of `apply_edit`)."""
     attr = edit.sheet_attr
-    if attr in ("info", "facts"):
+    if attr in ("info", "facts", "final"):
         model = getattr(inputs, attr)
         return inputs.model_copy(update={attr: model.model_copy(update={edit.field_name: edit.old_obj})})
     if attr == "units":
@@ -1114,7 +1122,11 @@ def trace_cells(inputs: Inputs, catalog: Catalog) -> dict[tuple[str, ...], list[
     import decimal
 
     items = inputs.items
-    traced = [it.model_copy(update={"amount": Decimal(2**n)}) for n, it in enumerate(items)]
+    # (a 决算's tables sum the 决算数: it is traced the same way)
+    traced = [
+        it.model_copy(update={"amount": Decimal(2**n), **({"final": Decimal(2**n)} if it.final is not None else {})})
+        for n, it in enumerate(items)
+    ]
     with decimal.localcontext() as ctx:
         ctx.prec = max(60, len(items) + 40)
         disclosure, _, _ = compute_disclosure(inputs.model_copy(update={"items": traced}), catalog)

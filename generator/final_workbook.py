@@ -10,7 +10,8 @@ the 决算 sheets):
   officer to type (lines spent without a 年初预算 are added with 金额 0);
 - 收入决算 is prefilled with one 财政拨款收入 row per 功能分类 项 the 财政拨款 lines use, its
   amount left empty (the reader asks for it until it is typed);
-- 决算情况 starts at 0; 上年对比 is left empty (a 决算 compares with last year's 决算, not a budget);
+- 决算情况 starts at 0; 上年对比 is left empty (a 决算 compares with last year's 决算, not a budget), but each
+  一般公共预算 项's “主要用于” typed there comes over into 预决算对比;
 - 上年决算对比 gets last year's 决算 figures when last year's 决算 workbook is given (else `prepare`
   lists its rows for the officer to fill from last year's published 决算).
 
@@ -27,13 +28,26 @@ from openpyxl.comments import Comment
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
+from generator.compute.comparisons import normalise_key
 from generator.compute.final import FISCAL_FINAL, year_figures
+from generator.inputs import Inputs
 from generator.issues import Issue, warning
 from generator.output import atomic_path
 from generator.pipeline import Result, run
 from generator.rollover import AUTHOR, REVIEW_FILL, WAN_TO_YUAN, _row
 from generator.workbook import schema
 from generator.workbook.template import build_workbook
+
+
+def _uses_by_item(inputs: Inputs) -> list[dict[str, object]]:
+    """预决算对比 rows carrying each 一般公共预算 项's “主要用于” from the budget's 上年对比 (formats that say it per
+    项), so the 决算's 五（三） says what the 项 is for as the budget did; `prepare` fills in the rest of each row."""
+    rows = []
+    for prior in inputs.priors:
+        key = normalise_key(prior.key)
+        if key and key.startswith(schema.PRIOR_ITEM_PREFIX) and prior.use and prior.use.strip():
+            rows.append({"比较项目": prior.key.strip(), "主要用于（按项说明）": prior.use.strip()})
+    return rows
 
 
 class FinalFromBudgetError(Exception):
@@ -128,6 +142,7 @@ def final_from_budget(
         schema.SHEET_GLOSSARY: [_row(schema.SHEET_GLOSSARY, g.model_dump()) for g in inputs.glossary],
         schema.SHEET_EXTRA_CODES: [_row(schema.SHEET_EXTRA_CODES, e.model_dump()) for e in inputs.extra_codes],
         schema.SHEET_FINAL_INCOME: income,
+        schema.SHEET_FINAL_REASONS: _uses_by_item(inputs),
         schema.SHEET_FINAL_PRIOR: [{"比较项目": key, "上年决算数": value * scale} for key, value in priors],
     }
     wb = build_workbook(data, year=info.year, catalog=result.catalog, final=True)

@@ -69,7 +69,9 @@ def _prior(book: PriorBook, keys: tuple[K, ...]) -> Decimal | None:
 
 
 def headline(inputs: Inputs) -> Headline:
-    items = inputs.items
+    from generator.compute.final import spent
+
+    items = spent(inputs.items) if inputs.final is not None else inputs.items  # a 决算's figures are as spent
     fiscal = L.select(items, L.by_sources(L.FISCAL_CURRENT))
     book = PriorBook(inputs)
     sangong = sum((L.total(fiscal, L.econ_in(codes)) for _, _, codes in SANGONG_ITEMS), ZERO)

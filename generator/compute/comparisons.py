@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from generator import formatting as fmt
 from generator.inputs import Inputs, PriorRow
@@ -76,6 +78,69 @@ def direction(current: Decimal, prior: Decimal) -> str:
     return "增加" if current > prior else "减少"
 
 
+class ReasonRow(Protocol):
+    """A row of a reason sheet (上年对比, 预决算对比, 上年决算对比): its key, reason and the figure it was written for."""
+
+    row: int
+    key: str
+    reason: str | None
+    recorded: Decimal | None
+    recorded_check: str | None
+
+    def cell(self, sheet: str, key: str) -> str: ...
+
+
+R = TypeVar("R", bound=ReasonRow)
+
+
+def bind_rows(
+    rows: Sequence[R], sheet: str, normalise: Callable[[str], str | None], codes: str, standard: str
+) -> tuple[dict[str, R], list[Issue]]:
+    """A reason sheet's rows by canonical key, and an error at every row whose key is unknown or repeated.
+
+    `codes`: the issue codes' prefix (`prior` → prior-key-unknown, prior-key-duplicate); `standard`: the standard
+    keys the unknown-key message shows, as written there (“…”或“…”)."""
+    bound: dict[str, R] = {}
+    issues: list[Issue] = []
+    for row in rows:
+        key = normalise(row.key)
+        where = row.cell(sheet, "key")
+        if key is None:
+            issues.append(
+                error(
+                    f"{codes}-key-unknown",
+                    f"无法识别比较项目“{row.key}”。请使用 disclosure prepare 生成的标准写法（如{standard}），或删除此行",
+                    sheet,
+                    where,
+                    row.key,
+                )
+            )
+        elif key in bound:
+            issues.append(
+                error(
+                    f"{codes}-key-duplicate",
+                    f"比较项目“{row.key}”重复（第{bound[key].row}行已填写），请删除其中一行",
+                    sheet,
+                    where,
+                    row.key,
+                )
+            )
+        else:
+            bound[key] = row
+    return bound, issues
+
+
+def written_for(row: ReasonRow, figure: Decimal) -> Decimal | None:
+    """The figure (to the fen) a reason was written for, when that is no longer `figure`; None when the reason
+    is not bound (never recorded), was rewritten since (the officer has confirmed it) or still fits (rules.md §4)."""
+    if row.recorded is None:
+        return None
+    if row.recorded_check and row.recorded_check != reason_check(row.reason):
+        return None  # rewritten since it was recorded: the officer has confirmed it
+    recorded = fmt.q2(row.recorded)
+    return None if recorded == fmt.q2(figure) else recorded  # the figure as published (元 workbooks: to the fen)
+
+
 @dataclass(frozen=True)
 class NeededRow:
     """A row the document needs in 上年对比, for `disclosure prepare`."""
@@ -99,33 +164,9 @@ class PriorBook:
 
     def __post_init__(self) -> None:
         self._next_row = self.inputs.next_rows.get(SHEET, schema.FIRST_DATA_ROW)
-        for row in self.inputs.priors:
-            key = normalise_key(row.key)
-            where = row.cell(SHEET, "key")
-            if key is None:
-                self.issues.append(
-                    error(
-                        "prior-key-unknown",
-                        f"无法识别比较项目“{row.key}”。请使用 disclosure prepare 生成的标准写法"
-                        f"（如“{PriorKey.INCOME_GPB.value}”或“{PRIOR_ITEM_PREFIX}2010301 行政运行”），或删除此行",
-                        SHEET,
-                        where,
-                        row.key,
-                    )
-                )
-            elif key in self._rows:
-                first = self._rows[key].row
-                self.issues.append(
-                    error(
-                        "prior-key-duplicate",
-                        f"比较项目“{row.key}”重复（第{first}行已填写），请删除其中一行",
-                        SHEET,
-                        where,
-                        row.key,
-                    )
-                )
-            else:
-                self._rows[key] = row
+        standard = f"“{PriorKey.INCOME_GPB.value}”或“{PRIOR_ITEM_PREFIX}2010301 行政运行”"
+        self._rows, issues = bind_rows(self.inputs.priors, SHEET, normalise_key, "prior", standard)
+        self.issues += issues
 
     def compare(self, key: str, current: Decimal, label: str, hint: str, required: bool | None = None) -> Comparison:
         """The comparison for `key`; reports a missing row, figure or reason at its cell.
@@ -182,12 +223,8 @@ class PriorBook:
         `prepare` records the current figure beside a reason when it first sees it, and again only when
         the reason text has changed. A rewritten reason (its digest differs) counts as confirmed.
         """
-        if row.recorded is None:
-            return
-        if row.recorded_check and row.recorded_check != reason_check(row.reason):
-            return  # rewritten since it was recorded: the officer has confirmed it
-        recorded = fmt.q2(row.recorded)
-        if recorded == fmt.q2(current):  # the figure as published (元 workbooks hold it to the fen)
+        recorded = written_for(row, current)
+        if recorded is None:
             return
         was, now = direction(recorded, prior), direction(current, prior)
         cell = row.cell(SHEET, "reason")

@@ -21,7 +21,7 @@ from typing import Any
 
 from generator import formatting as fmt
 from generator.compute import ledger as L
-from generator.compute.comparisons import Comparison, clean_reason, direction, reason_check
+from generator.compute.comparisons import Comparison, bind_rows, clean_reason, direction, written_for
 from generator.compute.names import Names
 from generator.inputs import FinalPriorRow, FinalReasonRow, Inputs, LineItem
 from generator.issues import Issue, error, warning
@@ -137,32 +137,9 @@ class FinalBook:
 
     def __post_init__(self) -> None:
         self._next_row = self.inputs.next_rows.get(SHEET, schema.FIRST_DATA_ROW)
-        for row in self.inputs.final_reasons:
-            key = normalise_key(row.key)
-            where = row.cell(SHEET, "key")
-            if key is None:
-                self.issues.append(
-                    error(
-                        "final-key-unknown",
-                        f"无法识别比较项目“{row.key}”。请使用 disclosure prepare 生成的标准写法"
-                        f"（如“{FinalKey.GPB_TOTAL.value}”或“{FINAL_ITEM_PREFIX}2010601 行政运行”），或删除此行",
-                        SHEET,
-                        where,
-                        row.key,
-                    )
-                )
-            elif key in self._rows:
-                self.issues.append(
-                    error(
-                        "final-key-duplicate",
-                        f"比较项目“{row.key}”重复（第{self._rows[key].row}行已填写），请删除其中一行",
-                        SHEET,
-                        where,
-                        row.key,
-                    )
-                )
-            else:
-                self._rows[key] = row
+        standard = f"“{FinalKey.GPB_TOTAL.value}”或“{FINAL_ITEM_PREFIX}2010601 行政运行”"
+        self._rows, issues = bind_rows(self.inputs.final_reasons, SHEET, normalise_key, "final", standard)
+        self.issues += issues
 
     def explain(self, key: str, label: str, completion: Completion) -> Explained:
         """The reason for `key`'s 决算 against its 年初预算; a missing or stale one is reported at its cell."""
@@ -198,13 +175,10 @@ class FinalBook:
 
     def _check_recorded(self, row: FinalReasonRow, label: str, now: Completion) -> None:
         """A reason belongs to the 决算数 it was written for (rules.md §4), as in `PriorBook`."""
-        if row.recorded is None:
+        recorded = written_for(row, now.final)
+        if recorded is None:
             return
-        if row.recorded_check and row.recorded_check != reason_check(row.reason):
-            return  # rewritten since it was recorded: the officer has confirmed it
-        was = Completion(now.budget, fmt.q2(row.recorded))
-        if was.final == fmt.q2(now.final):
-            return
+        was = Completion(now.budget, recorded)
         cell = row.cell(SHEET, "reason")
         if was.relation != now.relation:
             self.issues.append(
@@ -266,6 +240,11 @@ def _completion(items: list[LineItem]) -> Completion:
 
 PRIOR_SHEET = schema.SHEET_FINAL_PRIOR
 _PRIOR_KEYS = {k.value.replace(" ", ""): k.value for k in FinalPriorKey}
+
+
+def _prior_key(text: str) -> str | None:
+    """The canonical key of a 比较项目 cell of 上年决算对比, or None if it is not one we know."""
+    return _PRIOR_KEYS.get(text.strip().replace(":", "：").replace(" ", "").replace("\u3000", ""))
 
 
 def spent(items: list[LineItem]) -> list[LineItem]:
@@ -330,32 +309,10 @@ class FinalPriorBook:
 
     def __post_init__(self) -> None:
         self._next_row = self.inputs.next_rows.get(PRIOR_SHEET, schema.FIRST_DATA_ROW)
-        for row in self.inputs.final_priors:
-            key = _PRIOR_KEYS.get(row.key.strip().replace(":", "：").replace(" ", "").replace("\u3000", ""))
-            where = row.cell(PRIOR_SHEET, "key")
-            if key is None:
-                self.issues.append(
-                    error(
-                        "final-key-unknown",
-                        f"无法识别比较项目“{row.key}”。请使用 disclosure prepare 生成的标准写法"
-                        f"（如“{FinalPriorKey.OPERATING.value}”），或删除此行",
-                        PRIOR_SHEET,
-                        where,
-                        row.key,
-                    )
-                )
-            elif key in self._rows:
-                self.issues.append(
-                    error(
-                        "final-key-duplicate",
-                        f"比较项目“{row.key}”重复（第{self._rows[key].row}行已填写），请删除其中一行",
-                        PRIOR_SHEET,
-                        where,
-                        row.key,
-                    )
-                )
-            else:
-                self._rows[key] = row
+        self._rows, issues = bind_rows(
+            self.inputs.final_priors, PRIOR_SHEET, _prior_key, "final", f"“{FinalPriorKey.OPERATING.value}”"
+        )
+        self.issues += issues
 
     def compare(self, key: str, current: Decimal) -> Comparison:
         """This year's 决算 figure against last year's; a missing row, figure or reason is reported at its cell."""
@@ -399,12 +356,8 @@ class FinalPriorBook:
         return Comparison(key, current, row.prior, reason)
 
     def _check_recorded(self, row: FinalPriorRow, key: str, current: Decimal, prior: Decimal) -> None:
-        if row.recorded is None:
-            return
-        if row.recorded_check and row.recorded_check != reason_check(row.reason):
-            return  # rewritten since it was recorded: the officer has confirmed it
-        recorded = fmt.q2(row.recorded)
-        if recorded == fmt.q2(current):
+        recorded = written_for(row, current)
+        if recorded is None:
             return
         was, now = direction(recorded, prior), direction(current, prior)
         cell = row.cell(PRIOR_SHEET, "reason")

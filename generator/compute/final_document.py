@@ -68,15 +68,16 @@ class Entry:
     column: str  # "income", "basic" or "project"
 
 
-def fund_of(code: str, items: Sequence[LineItem]) -> str:
-    """Which 财政拨款 a 项's 财政拨款收入 belongs to: the fund its 财政拨款 lines are paid from
-    (政府性基金 and 国有资本经营 科目 are 项 of their own); 一般公共预算 otherwise."""
-    sources = {i.source for i in items if i.func_code == code}
-    if sources & FUND_FINAL:
-        return "fund"
-    if sources & SOE_FINAL:
-        return "soe"
-    return "gpb"
+def funds_by_code(items: Sequence[LineItem]) -> dict[str, str]:
+    """Which 财政拨款 a 项's 财政拨款收入 belongs to: the fund its lines are paid from (政府性基金 and
+    国有资本经营 科目 are 项 of their own), "fund" or "soe"; a 项 missing here is 一般公共预算 ("gpb")."""
+    out: dict[str, str] = {}
+    for i in items:
+        if i.source in FUND_FINAL:
+            out[i.func_code] = "fund"
+        elif i.source in SOE_FINAL:
+            out.setdefault(i.func_code, "soe")
+    return out
 
 
 class FinalTableBuilder(TableBuilder):
@@ -90,13 +91,17 @@ class FinalTableBuilder(TableBuilder):
         self.income_rows = list(inputs.final_income)
         self.gpb = L.select(self.items, L.by_sources(GPB_FINAL))
         self.fiscal_spent = L.select(self.items, L.by_sources(FISCAL_FINAL))
+        self._funds = funds_by_code(self.budgeted)
+
+    def fund_of(self, code: str) -> str:
+        return self._funds.get(code, "gpb")
 
     # --- figures shared with the narrative ---------------------------------------------
 
     def income_of(self, income_type: str, fund: str | None = None) -> Decimal:
         rows = [r for r in self.income_rows if r.income_type == income_type]
         if fund is not None:
-            rows = [r for r in rows if fund_of(r.func_code, self.budgeted) == fund]
+            rows = [r for r in rows if self.fund_of(r.func_code) == fund]
         return sum((r.amount for r in rows), ZERO)
 
     @property
@@ -274,7 +279,7 @@ class FinalTableBuilder(TableBuilder):
         income = [
             Entry(r.func_code, r.amount, "income")
             for r in self.income_rows
-            if r.income_type == FISCAL_INCOME and fund_of(r.func_code, self.budgeted) == fund
+            if r.income_type == FISCAL_INCOME and self.fund_of(r.func_code) == fund
         ]
         spending = [
             Entry(i.func_code, i.amount, "basic" if L.basic(i) else "project")
@@ -470,8 +475,11 @@ class FinalNarrative:
         public = [i for i in basic if not L.is_personnel(i.econ_code)]
 
         def names(items: list[LineItem]) -> list[str]:
-            codes = sorted({i.econ_code for i in items if L.total([j for j in items if j.econ_code == i.econ_code])})
-            return [self.names.econ_name(c) for c in codes]
+            """The 款 with a 决算, in code order."""
+            sums: dict[str, Decimal] = {}
+            for i in items:
+                sums[i.econ_code] = sums.get(i.econ_code, ZERO) + i.amount
+            return [self.names.econ_name(c) for c in sorted(c for c, v in sums.items() if v)]
 
         return {
             "total": L.total(basic),

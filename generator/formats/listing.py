@@ -18,7 +18,8 @@ def summary(fmt: Format) -> str:
     editions = "、".join(e.name for e in spec.editions)
     return (
         f"{spec.name}（{spec.region}，{spec.level}）：{spec.document}，{editions}，适用于{spec.years.text}；"
-        f"{len(spec.parts)}个部分、{tables}张表、{sections}节情况说明，与{spec.comparison_base}比较"
+        f"{len(spec.parts)}个部分、{tables}张表、{sections}节情况说明，"
+        + ("决算与年初预算、上年决算比较" if spec.document == "决算" else f"与{spec.comparison_base}比较")
     )
 
 

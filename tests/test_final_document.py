@@ -1,0 +1,212 @@
+"""The 决算 document's completion sentences (issue 20 §2), on example 201 (czj-2024-final) changed by hand:
+the denominator is named ("年初预算为…，支出决算为…，完成年初预算的…"), no rate is printed over a zero budget
+("年初未安排预算"), a 决算 above or below its budget prints the officer's reason for exactly that direction, and a
+决算 kind or section cannot be placed in a 预算 format (or the reverse)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator.formats.loader import FormatInvalid, load_format
+from generator.model import Disclosure
+from generator.pipeline import Result, run
+from generator.workbook import schema
+from generator.workbook.template import write_workbook
+from tests.conftest import ROOT, example_data
+
+UNIT = "上海市普陀区财政局"
+GPB = schema.FundSource.GPB_LOCAL.value
+ADMIN = "2010650"  # 事业运行 (财政事务): no line in example 201
+
+
+def built(tmp_path: Path, data: dict) -> Result:
+    path = tmp_path / "201.xlsx"
+    write_workbook(path, data)
+    return run(path)
+
+
+def sentences(d: Disclosure) -> str:
+    paragraphs = [p.text for s in d.sections for p in s.paragraphs]
+    paragraphs += [p.text for s in d.sections for sub in s.subsections for p in sub.paragraphs]
+    return "\n".join(paragraphs)
+
+
+def reason_row(data: dict, key: str) -> dict:
+    return next(r for r in data[schema.SHEET_FINAL_REASONS] if r["比较项目"] == key)
+
+
+def spend_unbudgeted(data: dict, yuan: int, econ: str = "30201") -> None:
+    """A line of 事业运行 spent without a 年初预算, paid from the year's 财政拨款 (so income moves with it)."""
+    data[schema.SHEET_ITEMS].append(
+        {
+            "预算单位": UNIT,
+            "功能分类科目编码": ADMIN,
+            "经济分类科目编码": econ,
+            "支出类型": "基本支出",
+            "项目名称": "",
+            "资金来源": GPB,
+            "金额": "0",
+            "决算数": str(yuan),
+            "备注": "",
+        }
+    )
+    data[schema.SHEET_FINAL_INCOME].append({"功能分类科目编码": ADMIN, "收入类型": "财政拨款收入", "金额": str(yuan)})
+    for row in data[schema.SHEET_FINAL_PRIOR]:  # every year-over-year figure that moves has its reason
+        if not row["主要原因"]:
+            row["主要原因"] = "新增事业运行支出"
+
+
+def test_a_item_spent_without_a_budget_has_no_rate(tmp_path: Path) -> None:
+    data = example_data("201")
+    spend_unbudgeted(data, 10000)
+    data[schema.SHEET_FINAL_REASONS].append(
+        {
+            "比较项目": f"{schema.FINAL_ITEM_PREFIX}{ADMIN}",
+            "决算数与预算数不同的主要原因": "年中新设财政事务事业运行支出",
+            "主要用于（按项说明）": "财政所事业运行",
+        }
+    )
+    result = built(tmp_path, data)
+    assert result.ok, [i.message for i in result.issues if i.is_error]
+    assert result.disclosure is not None
+    text = sentences(result.disclosure)
+    assert (
+        "5、一般公共服务支出（类）财政事务（款）事业运行（项）。主要用于：财政所事业运行。年初未安排预算，支出决算为1.00万元。"
+        "年初未安排预算而有决算支出的主要原因：年中新设财政事务事业运行支出。"
+    ) in text
+    assert "年初预算为0.00万元" not in text and "完成年初预算的" not in text.split("事业运行（项）")[1]
+    # in 项 code order, after 2010608 (4、); the total's rate moves with it: (2940.05 + 1.00) ÷ 2993.92 (hand: 2941.0484 ÷ 2993.9196 = 98.234…%)
+    assert "年初预算为2993.92万元，支出决算为2941.05万元，完成年初预算的98.23%" in text
+
+
+def test_a_item_spent_without_a_budget_needs_its_reason(tmp_path: Path) -> None:
+    data = example_data("201")
+    spend_unbudgeted(data, 10000)
+    result = built(tmp_path, data)
+    missing = [i for i in result.issues if i.code == "final-row-missing"]
+    assert len(missing) == 1 and missing[0].sheet == schema.SHEET_FINAL_REASONS
+    assert f"一般公共预算项：{ADMIN} 事业运行" in missing[0].message
+    assert "年初未安排预算，决算1.00万元" in missing[0].message  # no rate over the zero budget
+
+
+def test_a_final_above_its_budget_prints_the_reason_for_above(tmp_path: Path) -> None:
+    data = example_data("201")
+    for item in data[schema.SHEET_ITEMS]:
+        if item["功能分类科目编码"] == "2210203":  # 购房补贴: 258.50 = 258.50 (czj-2024-final.txt 行623–625)
+            item["决算数"] = str(Decimal(item["决算数"]) + 10000)
+    for row in data[schema.SHEET_FINAL_INCOME]:
+        if row["功能分类科目编码"] == "2210203":
+            row["金额"] = str(Decimal(row["金额"]) + 10000)
+    for row in data[schema.SHEET_FINAL_PRIOR]:
+        if not row["主要原因"]:
+            row["主要原因"] = "购房补贴增加"
+    # 基本持平 needed no reason; 大于 does, at its cell
+    result = built(tmp_path, data)
+    issue = next(i for i in result.issues if i.code == "final-reason-missing")
+    row = next(r for r in result.inputs.final_reasons if r.key.endswith("2210203"))  # type: ignore[union-attr]
+    assert issue.cell == f"B{row.row}" and "决算数大于预算数" in issue.message
+
+    reason_row(data, f"{schema.FINAL_ITEM_PREFIX}2210203")["决算数与预算数不同的主要原因"] = "新进人员购房补贴"
+    result = built(tmp_path, data)
+    assert result.ok, [i.message for i in result.issues if i.is_error]
+    assert result.disclosure is not None
+    assert "年初预算为258.50万元，支出决算为259.50万元。决算数大于预算数的主要原因：新进人员购房补贴。" in sentences(
+        result.disclosure
+    )
+
+
+def test_sangong_spent_without_a_budget(tmp_path: Path) -> None:
+    """因公出国（境）费 had no 年初预算 (行491); spent 0.80万元 it reads “年初未安排预算”, and the “三公” total
+    (0.95 budgeted) is 小于 its budget with the officer's reason."""
+    data = example_data("201")
+    spend_unbudgeted(data, 8000, econ="30212")
+    data[schema.SHEET_FINAL_REASONS].append(
+        {"比较项目": f"{schema.FINAL_ITEM_PREFIX}{ADMIN}", "决算数与预算数不同的主要原因": "临时出访任务"}
+    )
+    reason_row(data, schema.FinalKey.SANGONG.value)["决算数与预算数不同的主要原因"] = "年中新增出访任务"
+    data[schema.SHEET_FINAL][next(f.label for f in schema.FINAL_FIELDS if f.key == "abroad_groups")] = 1
+    data[schema.SHEET_FINAL][next(f.label for f in schema.FINAL_FIELDS if f.key == "abroad_people")] = 2
+    result = built(tmp_path, data)
+    errors = [i.message for i in result.issues if i.is_error]
+    assert not errors, errors
+    assert result.disclosure is not None
+    text = sentences(result.disclosure)
+    assert (
+        "“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.80万元，完成预算的84.21%，其中：因公出国（境）费"
+        "年初未安排预算，支出决算为0.80万元；"
+    ) in text  # 0.80 ÷ 0.95 = 84.2105…%
+    assert "2024年度“三公”经费支出决算数小于预算数的主要原因：年中新增出访任务。" in text
+    assert "1、因公出国（境）费支出0.80万元。全年安排因公出国（境）团组1个、累计2人次。" in text
+    assert f"{UNIT}2024年度无“三公”经费财政拨款支出。" not in text
+
+
+@pytest.mark.parametrize(
+    ("folder", "replace", "message"),
+    [
+        ("shanghai-putuo-final", ("document: 决算", "document: 预算"), "是部门决算的表，不能用于预算格式"),
+        ("shanghai-putuo", ("document: 预算", "document: 决算"), "是部门预算的表，不能用于决算格式"),
+    ],
+)
+def test_kinds_belong_to_their_document(tmp_path: Path, folder: str, replace: tuple[str, str], message: str) -> None:
+    import shutil
+
+    target = tmp_path / folder
+    shutil.copytree(ROOT / "templates" / "formats" / folder, target)
+    yaml = target / "format.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(*replace), encoding="utf-8")
+    with pytest.raises(FormatInvalid) as caught:
+        load_format(target)
+    assert any(message in p.message for p in caught.value.problems)
+
+
+def test_new_points_a_final_format_to_final_from_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    target = tmp_path / "决算.xlsx"
+    assert main(["new", str(target), "--format", "shanghai-putuo-final", "--year", "2024"]) == 1
+    assert "disclosure final-from-budget 预算工作簿.xlsx 决算工作簿.xlsx" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_headline_figures_of_a_final_are_as_spent(tmp_path: Path) -> None:
+    """The bureau board's main figures of a 决算 are its 决算数 (czj-2024-final.txt 行161, 行681), not the 年初预算."""
+    from generator.headline import headline
+
+    result = built(tmp_path, example_data("201"))
+    assert result.inputs is not None
+    figures = {f.label: fmt_q2(f.current) for f in headline(result.inputs).figures()}
+    assert figures == {
+        "收支总计": Decimal("2940.05"),
+        "财政拨款": Decimal("2940.05"),
+        "“三公”经费": Decimal("0.00"),
+        "机关运行经费": Decimal("184.65"),
+    }
+
+
+def fmt_q2(value: Decimal) -> Decimal:
+    from generator.formatting import q2
+
+    return q2(value)
+
+
+def test_final_from_budget_carries_each_items_use(tmp_path: Path) -> None:
+    """Example 101's 上年对比 says what each 一般公共预算 项 is for (sfj-2026-dept 四); its 决算 says it again in
+    五（三）, so final-from-budget carries each 项's “主要用于” into 预决算对比."""
+    from generator.final_workbook import final_from_budget
+
+    budget = tmp_path / "101.xlsx"
+    write_workbook(budget, example_data("101"))
+    target = tmp_path / "101决算.xlsx"
+    final_from_budget(budget, target)
+    written = run(target).inputs
+    assert written is not None
+    uses = {r.key: r.use for r in written.final_reasons}
+    expected = {
+        r["比较项目"]: r["主要用于（按项说明）"]
+        for r in example_data("101")[schema.SHEET_PRIOR]
+        if r["比较项目"].startswith(schema.PRIOR_ITEM_PREFIX) and r.get("主要用于（按项说明）")
+    }
+    assert uses == expected and uses["一般公共预算项：2040605"] == "法制宣传工作支出"  # sfj-2026-dept.txt 行106
