@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -210,6 +211,37 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             line = [c.value for c in sheet[3]]
             assert line[header.index("决算状态")] == "已公开（第3版）"
             assert line[header.index("决算公开网址")] == URL
+
+            # --- a revised 决算 (第4版: one 名词解释 reworded): compared with 第3版, 修订待公开 on a new clock
+            book = openpyxl.load_workbook(filled)
+            glossary = book[schema.SHEET_GLOSSARY]
+            glossary["B2"] = f"{glossary['B2'].value}（本年度修订）"
+            revised = files / "决算-第4次.xlsx"
+            book.save(revised)
+            officer.goto(f"{base}/")
+            assert "决算第4版" in upload_final(officer, revised)
+            officer.goto(f"{base}/")
+            officer.select_option("#final-versions select[name=a]", label="决算第3版")
+            officer.select_option("#final-versions select[name=b]", label="决算第4版")
+            officer.click("#final-versions form.compare button")
+            text = officer.inner_text("main")
+            assert "决算第3版 → 第4版" in text and "第四部分" in text and "（本年度修订）" in text
+            shot(officer, "f10-final-compare")
+            with officer.expect_download() as dl:
+                officer.click("#downloads a[href*='/compare/redline.docx']")
+            assert dl.value.suggested_filename == f"{DEPT}-决算第3版至第4版-修订稿（修订模式）.docx"
+            assert b"w:ins" in zipfile.ZipFile(dl.value.path()).read("word/document.xml")  # a tracked insertion
+            with officer.expect_download() as dl:
+                officer.click("#downloads a[href*='/compare/report.xlsx']")
+            assert dl.value.suggested_filename.endswith("决算第3版至第4版-修订说明.xlsx")
+            officer.goto(f"{base}/")
+            assert "修订待公开" in officer.inner_text("#final-state")
+            assert f"{today + dt.timedelta(days=20)}" in officer.inner_text("#final-state")  # 20 days after 第4版
+            admin.goto(f"{base}/bureau")
+            cells = admin.locator(f"tr:has(a:text-is('{DEPT}')) td.final")
+            assert "修订待公开" in cells.nth(0).inner_text() and "修订：" in cells.nth(2).inner_text()
+            assert "剩余20天" in cells.nth(2).inner_text()
+            shot(admin, "f11-board-final-revision")
         finally:
             browser.close()
             target = os.environ.get("WEB_SCREENSHOTS")
