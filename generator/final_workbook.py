@@ -120,7 +120,9 @@ def final_from_budget(
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}
     money_facts = {f.key for f in schema.FACT_FIELDS if f.kind is schema.Kind.MONEY}
-    info_values = info.model_dump() | {"format": format_id}
+    money_info = {f.key for f in schema.INFO_FIELDS if f.kind is schema.Kind.MONEY}  # the 核对数, read in 万元
+    info_values = {k: (v * scale if k in money_info and v is not None else v) for k, v in info.model_dump().items()}
+    info_values["format"] = format_id
     fiscal_codes = sorted({i.func_code for i in L.select(inputs.items, L.by_sources(FISCAL_FINAL))})
     income = [{"功能分类科目编码": code, "收入类型": schema.FINAL_INCOME_FISCAL, "金额": None} for code in fiscal_codes]
     data: dict[str, object] = {

@@ -81,3 +81,25 @@ def headline(inputs: Inputs) -> Headline:
         sangong=Figure(label=LABELS["sangong"], current=sangong, prior=_prior(book, SANGONG_KEYS)),
         operating=Figure(label=LABELS["operating"], current=operating_cost(items), prior=_prior(book, (K.OPERATING,))),
     )
+
+
+def final_headline(inputs: Inputs) -> Headline:
+    """A 决算 workbook's four numbers for the web's pages and board (issue 20): 收入支出决算总计, 财政拨款收入支出决算总计,
+    财政拨款“三公”经费 and 机关运行经费 as its document states them (`compute.final.year_figures`, the figures its
+    上年决算对比 compares), each with last year's 决算 from that sheet, so that “比上年” is the document's own
+    comparison. (`headline` of a 决算 gives the spending as spent, 决算数, without last year's figures.)"""
+    from generator.compute.final import year_figures
+    from generator.workbook.schema import FinalPriorKey as F
+
+    current = dict(year_figures(inputs))
+    prior = {r.key: r.prior for r in inputs.final_priors}
+
+    def figure(label: str, key: F) -> Figure:
+        return Figure(label=LABELS[label], current=current[key.value], prior=prior.get(key.value))
+
+    return Headline(
+        total=figure("total", F.TOTAL),
+        fiscal=figure("fiscal", F.FISCAL_TOTAL),
+        sangong=figure("sangong", F.SANGONG),
+        operating=figure("operating", F.OPERATING),
+    )

@@ -71,9 +71,13 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0005"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0006"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
         assert "format_id" in {c["name"] for c in inspect(engine).get_columns("department")}
+        assert "document" in {c["name"] for c in inspect(engine).get_columns("version")}
+        assert {"final_approval_date", "final_format_id"} <= {
+            c["name"] for c in inspect(engine).get_columns("department")
+        }
     finally:
         engine.dispose()
 

@@ -137,3 +137,70 @@ def wait_build(client: TestClient, build_path: str, timeout: float = 240) -> str
 
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst)
+
+
+def fill_final_amounts(src: Path, dst: Path, *, income: bool = True) -> Path:
+    """What an officer types into the 决算 workbook made from a 预算 (issue 20): every 支出明细 line's
+    决算数 (here: spent as budgeted), and, with `income`, 收入决算: the prefilled 财政拨款收入 rows'
+    amounts (each 项's 财政拨款 决算数) and one 其他收入 row per 项 of the other lines, so that
+    income and spending balance. Without `income` the 收入决算 amounts stay empty (errors at their cells)."""
+    from decimal import Decimal
+
+    from generator.compute import ledger as L
+    from generator.compute.final import FISCAL_FINAL
+    from generator.pipeline import run
+
+    wb = openpyxl.load_workbook(src)
+    ws = wb[schema.SHEET_ITEMS]
+    amount, final = (
+        schema.column_letter(schema.SHEET_ITEMS, "amount"),
+        schema.column_letter(schema.SHEET_ITEMS, "final"),
+    )
+    row = schema.FIRST_DATA_ROW
+    while ws[f"{amount}{row}"].value is not None:
+        ws[f"{final}{row}"] = ws[f"{amount}{row}"].value
+        row += 1
+    wb.save(dst)
+    if not income:
+        return dst
+    inputs = run(dst).inputs
+    assert inputs is not None
+    fiscal = {id(i) for i in L.select(inputs.items, L.by_sources(FISCAL_FINAL))}
+    wb = openpyxl.load_workbook(dst)
+    items = wb[schema.SHEET_ITEMS]
+    by_code: dict[tuple[str, bool], Decimal] = {}
+    for i in inputs.items:  # the typed values, in the workbook's own unit (元 or 万元)
+        key = (i.func_code, id(i) in fiscal)
+        by_code[key] = by_code.get(key, Decimal(0)) + Decimal(str(items[i.cell(schema.SHEET_ITEMS, "final")].value))
+    ws = wb[schema.SHEET_FINAL_INCOME]
+    code, kind, money = (
+        schema.column_letter(schema.SHEET_FINAL_INCOME, k) for k in ("func_code", "income_type", "amount")
+    )
+    row = schema.FIRST_DATA_ROW
+    while ws[f"{code}{row}"].value is not None:
+        ws[f"{money}{row}"] = by_code.pop((str(ws[f"{code}{row}"].value), True))
+        row += 1
+    for (func_code, is_fiscal), total in sorted(by_code.items()):
+        assert not is_fiscal, func_code
+        ws[f"{code}{row}"], ws[f"{kind}{row}"], ws[f"{money}{row}"] = func_code, "其他收入", total
+        row += 1
+    wb.save(dst)
+    return dst
+
+
+def fill_final_priors(src: Path, dst: Path) -> Path:
+    """上年决算对比 after `prepare`: last year's 决算 typed equal to this year's (no change, so no reason),
+    in the workbook's unit (the automatic 本年决算数 column is in 万元)."""
+    from decimal import Decimal
+
+    wb = openpyxl.load_workbook(src)
+    unit_row = schema.FIRST_DATA_ROW + [f.key for f in schema.INFO_FIELDS].index("amount_unit")
+    scale = Decimal(10000) if wb[schema.SHEET_INFO][f"B{unit_row}"].value == "元" else Decimal(1)
+    ws = wb[schema.SHEET_FINAL_PRIOR]
+    key, prior, current = (schema.column_letter(schema.SHEET_FINAL_PRIOR, k) for k in ("key", "prior", "current"))
+    row = schema.FIRST_DATA_ROW
+    while ws[f"{key}{row}"].value is not None:
+        ws[f"{prior}{row}"] = Decimal(str(ws[f"{current}{row}"].value)) * scale
+        row += 1
+    wb.save(dst)
+    return dst

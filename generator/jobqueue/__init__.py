@@ -21,13 +21,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("check", "prepare", "diff", "revisions", "next-year", "build")
+KINDS = ("check", "prepare", "diff", "revisions", "next-year", "final-from-budget", "build")
 LANE = {
     "check": "check",
     "prepare": "check",
     "diff": "check",
     "revisions": "check",
     "next-year": "check",
+    "final-from-budget": "check",
     "build": "build",
 }
 
@@ -37,6 +38,7 @@ KIND_NAMES = {
     "diff": "比较版本",
     "revisions": "修订说明和修订稿",
     "next-year": "下一年度工作簿",
+    "final-from-budget": "由预算生成决算工作簿",
     "build": "生成",
 }
 

@@ -251,6 +251,16 @@ class Runner:
             out["workbook"] = self.store.put_file(scratch / "next.xlsx")
         return out
 
+    def _final_from_budget(self, job_id: int, spec: JobSpec, scratch: Path) -> dict[str, Any]:
+        src = self._fetch(spec.inputs["workbook"], scratch / "budget.xlsx")
+        self.stage(job_id, "由预算生成决算工作簿")
+        out = self._isolated(
+            work.final_from_budget, str(src), str(scratch / "final.xlsx"), spec.params["format"], self.catalogs
+        )
+        if out.get("ok"):
+            out["workbook"] = self.store.put_file(scratch / "final.xlsx")
+        return out
+
     def _build(self, job_id: int, spec: JobSpec, scratch: Path) -> dict[str, Any]:
         # The workbook's own name (batch) appears in messages; the web's jobs have none.
         name = Path(spec.params.get("name") or "workbook.xlsx").name

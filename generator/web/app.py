@@ -46,6 +46,9 @@ from generator.web.db import (
     BUILD_FAILED,
     BUILD_QUEUED,
     BUILD_RUNNING,
+    DOC_BUDGET,
+    DOC_FINAL,
+    DOCUMENTS,
     ROLE_ADMIN,
     ROLE_DEPARTMENT,
     ROLE_REVIEWER,
@@ -193,6 +196,7 @@ class App:
             DEADLINE_DAYS=DEADLINE_DAYS,
             INVITE_DAYS=INVITE_DAYS,
             KINDS=KIND_NAMES,
+            DOCUMENTS=DOCUMENTS,
         )
         env.filters.update(local=service.local, money=service.money, change=service.change)
         self._recover()
@@ -549,27 +553,51 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     # --- department ---------------------------------------------------------------------------
 
+    def _document_versions(db: Session, dept: Department, document: str) -> list[Version]:
+        return list(
+            db.scalars(
+                select(Version)
+                .where(Version.department_id == dept.id, Version.document == document)
+                .order_by(Version.id)
+            ).all()
+        )
+
     async def department_page(request: Request, db: Session, user: Account) -> Response:
+        """Both documents of the department: the 预算 and, beside it, the 决算, each with its own state,
+        clock, workbook, upload and versions."""
         dept = _department(db, user, request.path_params["dept_id"])
-        versions = db.scalars(select(Version).where(Version.department_id == dept.id).order_by(Version.id)).all()
-        state = service.department_row(dept, list(versions), service.today())
-        rows = [
-            (v, n, service.headline_of(v), service.last_good_build(v))
-            for n, v in reversed(list(enumerate(versions, start=1)))
-        ]
+        versions = _document_versions(db, dept, DOC_BUDGET)
+        finals = _document_versions(db, dept, DOC_FINAL)
+        today = service.today()
+        state = service.department_row(dept, versions, today)
+        final_state = service.department_row(dept, finals, today, DOC_FINAL)
+
+        def listed(vs: list[Version]) -> list[tuple]:
+            return [
+                (v, n, service.headline_of(v), service.last_good_build(v)) for n, v in reversed(list(enumerate(vs, 1)))
+            ]
+
         years = _years()
-        default_year = versions[-1].year if versions and versions[-1].year in years else service.today().year
+        default_year = versions[-1].year if versions and versions[-1].year in years else today.year
+        final_year = finals[-1].year if finals and finals[-1].year in years else default_year
+        # the 决算 workbook is made from the newest clean 预算 version of its year
+        sources = {v.year: n for n, v in enumerate(versions, 1) if v.year and not v.errors}
         return A.render(
             request,
             "department.html",
             dept=dept,
-            rows=rows,
+            rows=listed(versions),
             state=state,
+            final_rows=listed(finals),
+            final_state=final_state,
             message=request.session.pop("flash", None),
             max_mb=A.settings.max_upload // (1024 * 1024),
             years=years,
             default_year=default_year if default_year in years else years[-1],
+            final_year=final_year if final_year in years else years[-1],
+            budget_sources=sources,
             format_id=format_admin.department_format(db, dept),
+            final_format_id=format_admin.department_format(db, dept, DOC_FINAL),
             format_names=format_admin.names(),
         )
 
@@ -613,6 +641,81 @@ def create_app(settings: Settings | None = None) -> Starlette:
             },
         )
 
+    async def final_workbook(request: Request, db: Session, user: Account) -> Response:
+        """The year's 决算 workbook: made from the department's newest clean 预算 version of that year
+        (`disclosure final-from-budget`: units, codes, projects and 年初预算数 come over), or blank;
+        in the department's 决算 format."""
+        dept = _department(db, user, request.path_params["dept_id"])
+        text = request.query_params.get("year", "")
+        years = _years()
+        year = _int_param(text) if text else service.today().year
+        if year not in years:
+            raise HTTPException(
+                400, f"决算年度“{text[:20]}”不在可生成的范围内：请选择{years[0]}—{years[-1]}年之间的年度"
+            )
+        format_id = format_admin.department_format(db, dept, DOC_FINAL)
+        back = f"/departments/{dept.id}#final"
+        if request.query_params.get("source", "budget") == "blank":
+            data_in = service.blank_data(dept.name, [u.name for u in dept.units], year)
+
+            def make() -> bytes:
+                from generator.workbook.template import build_workbook
+
+                buf = io.BytesIO()
+                book = build_workbook(
+                    data_in,
+                    year=year,
+                    catalog=A.catalogs.resolve(year),
+                    format_id=format_id,
+                    final=True,
+                    channel=Channel.WEB,
+                )
+                book.save(buf)
+                return buf.getvalue()
+
+            data = await asyncio.to_thread(make)
+            detail = f"{year}年空白决算工作簿"
+        else:
+            source = db.scalars(
+                select(Version)
+                .where(
+                    Version.department_id == dept.id,
+                    Version.document == DOC_BUDGET,
+                    Version.year == year,
+                    Version.errors == 0,
+                )
+                .order_by(Version.id.desc())
+                .limit(1)
+            ).first()
+            if source is None:
+                return _flash(
+                    request,
+                    back,
+                    f"本部门还没有{year}年通过检查的预算版本，无法由预算生成决算工作簿："
+                    f"请先上传{year}年预算工作簿并改到没有错误，或改为下载空白决算工作簿",
+                )
+            no = service.version_numbers(db, dept.id)[source.id]
+            try:
+                out = await work(db, "final-from-budget", dept.id, {"workbook": source.sha256}, format=format_id)
+            except jobs.JobFailed as exc:
+                return _flash(request, back, f"{exc}")
+            if not out.get("ok"):
+                return _flash(
+                    request, back, f"预算第{no}版有错误，无法生成决算工作簿；请上传改正后的{year}年预算工作簿"
+                )
+            data = await asyncio.to_thread(A.store.read, out["workbook"])
+            detail = f"{year}年决算工作簿（由预算第{no}版生成）"
+        A.audit(db, request, "download-final-blank", dept.id, detail, format_id)
+        return Response(
+            data,
+            media_type=XLSX,
+            headers={
+                "content-disposition": naming.content_disposition(
+                    naming.safe_filename(f"{dept.name}{year}年部门决算公开填报工作簿", ".xlsx")
+                )
+            },
+        )
+
     async def work(db: Session, kind: str, dept_id: int, inputs: dict[str, str], **params: Any) -> dict:
         """A check, prepare, diff or next-year job through the job interface, waited for here (fair
         across departments, in a memory- and time-limited process); the database connection is
@@ -625,6 +728,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise jobs.JobFailed(view.error or "处理仍在排队或进行中，请稍后再试")
 
     async def upload(request: Request, db: Session, user: Account) -> Response:
+        return await _upload(request, db, user, DOC_BUDGET)
+
+    async def upload_final(request: Request, db: Session, user: Account) -> Response:
+        return await _upload(request, db, user, DOC_FINAL)
+
+    async def _upload(request: Request, db: Session, user: Account, document: str) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
         _may_change(user, dept)
         form = await _form(request, db, files=1)
@@ -636,7 +745,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise _TooLarge
         original = (upload.filename or "workbook.xlsx").replace("\\", "/").rsplit("/", 1)[-1][:200]
         sha = await asyncio.to_thread(A.store.put, data)  # the checking worker may be another machine
-        params = {"original": original, "size": len(data), "uploader": user.id}
+        params = {"original": original, "size": len(data), "uploader": user.id, "document": document}
         db.commit()
         job_id = await asyncio.to_thread(A.queue.submit, JobSpec("check", {"workbook": sha}, dept.id, params=params))
         view = await A.queue.wait(job_id, A.settings.check_page_after)
@@ -658,19 +767,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
             messages = found["refused"] if found and "refused" in found else [job.error or "处理失败"]
             A.audit(db, request, "upload-refused", dept.id, original, "；".join(messages))
             return A.render(request, "refused.html", 422, dept=dept, messages=messages)
+        document = params.get("document", DOC_BUDGET)
+        wrong = rules.wrong_document(DOCUMENTS[found.get("document", DOC_BUDGET)], DOCUMENTS[document])
+        if wrong:  # nothing is stored as the wrong kind
+            A.audit(db, request, "upload-refused", dept.id, original, wrong)
+            title = f"上传的不是{DOCUMENTS[document]}工作簿"
+            return A.render(request, "refused.html", 422, dept=dept, messages=[wrong], title=title)
         annotated = found["annotated"]
         issues = found["issues"]
         mismatch = rules.unit_name_mismatch(found["unit_name"], dept.name)
         named = (
             warning("unit-name-differs", mismatch, SHEET_INFO, UNIT_NAME_CELL, found["unit_name"]) if mismatch else None
         )
-        differs = format_admin.upload_warning(db, dept, found["format"], found.get("year"))
+        differs = format_admin.upload_warning(db, dept, found["format"], document, found.get("year"))
         at = sum(1 for i in issues if i["severity"] == "error")
         # the first warnings, after the errors: a wrong file (or format) makes the rest moot
         issues[at:at] = [w for w in (named.model_dump(mode="json") if named else None, differs) if w]
         errors = sum(1 for i in issues if i["severity"] == "error")
         version = Version(
             department_id=dept.id,
+            document=document,
             uploader_id=params.get("uploader"),
             original_name=original,
             size=params.get("size", 0),
@@ -687,7 +803,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         db.add(version)
         db.flush()
         job.result_json = jobs.dumps({**found, "version_id": version.id})
-        A.audit(db, request, "upload", dept.id, f"版本 {version.id}", f"{original}，{errors}个错误")
+        what = f"决算版本 {version.id}" if document == DOC_FINAL else f"版本 {version.id}"
+        A.audit(db, request, "upload", dept.id, what, f"{original}，{errors}个错误")
         return RedirectResponse(f"/versions/{version.id}", 303)
 
     async def check_page(request: Request, db: Session, user: Account) -> Response:
@@ -704,7 +821,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def version_page(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
-        numbers = service.version_numbers(db, v.department_id)
+        numbers = service.version_numbers(db, v.department_id, v.document)
         issues = service.issues_of(v)
         others = [(vid, n) for vid, n in numbers.items() if vid != v.id]
         build = service.last_good_build(v)
@@ -728,7 +845,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def _version_file(what: str, attr: str, label: str) -> Callable[..., Awaitable[Response]]:
         async def handler(request: Request, db: Session, user: Account) -> Response:
             v = _version(db, user, request.path_params["vid"])
-            no = service.version_numbers(db, v.department_id)[v.id]
+            no = service.version_numbers(db, v.department_id, v.document)[v.id]
             sha = getattr(v, attr)
             if not sha:
                 raise HTTPException(404)
@@ -788,7 +905,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def build_page(request: Request, db: Session, user: Account) -> Response:
         b = _build(db, user, request.path_params["bid"])
         v = b.version
-        no = service.version_numbers(db, v.department_id)[v.id]
+        no = service.version_numbers(db, v.department_id, v.document)[v.id]
         job = await asyncio.to_thread(A.queue.view_of_build, b.id)
         return A.render(
             request,
@@ -806,12 +923,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async def handler(request: Request, db: Session, user: Account) -> Response:
             b = _build(db, user, request.path_params["bid"])
             v = b.version
-            no = service.version_numbers(db, v.department_id)[v.id]
+            no = service.version_numbers(db, v.department_id, v.document)[v.id]
             sha = b.pdf_sha if fmt == "pdf" else b.docx_sha
             if b.state != BUILD_DONE or not sha:
                 raise HTTPException(404)
             A.audit(db, request, f"download-{fmt}", v.department_id, f"生成 {b.id}")
-            return A.file_response(sha, naming.document_name(v.department.name, v.year, no, f".{fmt}"), media)
+            name = naming.document_name(v.department.name, v.year, no, f".{fmt}", DOCUMENTS[v.document])
+            return A.file_response(sha, name, media)
 
         return handler
 
@@ -834,7 +952,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def next_year(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
-        if v.errors or not v.year:
+        if v.errors or not v.year or v.document != DOC_BUDGET:
             raise HTTPException(404)
         try:
             out = await work(db, "next-year", v.department_id, {"workbook": v.sha256})
@@ -854,7 +972,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         vb = _version(db, user, b) if b else None
         if va is None or vb is None or va.department_id != dept.id or vb.department_id != dept.id:
             raise HTTPException(404)
-        numbers = service.version_numbers(db, dept.id)
+        if va.document != vb.document:
+            raise HTTPException(404, "预算和决算是两份文件，不能相互比较；请在同一份文件的版本之间比较")
+        numbers = service.version_numbers(db, dept.id, va.document)
         changes = service.compare_headlines(service.headline_of(va), service.headline_of(vb))
         report, problem = None, None
         if va.id == vb.id:
@@ -903,9 +1023,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         vb = _version(db, user, b) if b else None
         if va is None or vb is None or va.department_id != dept.id or vb.department_id != dept.id or va.id == vb.id:
             raise HTTPException(404)
+        if va.document != vb.document:
+            raise HTTPException(404, "预算和决算是两份文件，不能相互比较；请在同一份文件的版本之间比较")
         if va.errors or vb.errors:
             raise HTTPException(404, "有错误的版本无法生成修订说明和修订稿")
-        numbers = service.version_numbers(db, dept.id)
+        numbers = service.version_numbers(db, dept.id, va.document)
         na, nb = numbers[va.id], numbers[vb.id]
         names = {"old_name": f"第{na}版.xlsx", "new_name": f"第{nb}版.xlsx"}
         try:
@@ -919,7 +1041,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         A.audit(db, request, kind, dept.id, f"版本 {va.id} → {vb.id}")
         stem = revisions.FILES[what].rsplit(".", 1)[0]
         suffix = "." + what.rsplit(".", 1)[1]
-        name = naming.safe_filename(f"{dept.name}-第{na}版至第{nb}版-{stem}", suffix)
+        doc = "决算" if va.document == DOC_FINAL else ""
+        name = naming.safe_filename(f"{dept.name}-{doc}第{na}版至第{nb}版-{stem}", suffix)
         return Response(
             data,
             media_type=XLSX if suffix == ".xlsx" else DOCX,
@@ -930,7 +1053,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     def _rows(request: Request, db: Session) -> tuple[list[service.BureauRow], dict[str, str]]:
         q = request.query_params
-        params = {"status": q.get("status", "")[:10], "q": q.get("q", "")[:100], "sort": q.get("sort", "name")[:20]}
+        params = {
+            "status": q.get("status", "")[:10],
+            "final_status": q.get("final_status", "")[:10],
+            "q": q.get("q", "")[:100],
+            "sort": q.get("sort", "name")[:20],
+        }
         rows = service.filter_sort(service.bureau_rows(db, service.today()), **params)
         return rows, params
 
@@ -961,7 +1089,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         _bureau(user)
         await _form(request, db)
         started = 0
-        for row in service.bureau_rows(db, service.today()):
+        rows = service.bureau_rows(db, service.today())
+        for row in [*rows, *(r.final for r in rows if r.final is not None)]:
             v = row.latest
             if v is None or v.errors or row.build is not None:
                 continue
@@ -977,10 +1106,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         buf = io.BytesIO()
         count = 0
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for row in service.bureau_rows(db, service.today()):
+            rows = service.bureau_rows(db, service.today())
+            for row in [*rows, *(r.final for r in rows if r.final is not None)]:
                 if row.build is None or row.latest is None:
                     continue
-                name = naming.document_name(row.department.name, row.latest.year, row.latest_no or 0, ".pdf")
+                name = naming.document_name(
+                    row.department.name, row.latest.year, row.latest_no or 0, ".pdf", row.document_name
+                )
                 zf.writestr(name, A.store.read(row.build.pdf_sha or ""))
                 count += 1
         A.audit(db, request, "download-zip", detail=f"{count}个PDF")
@@ -995,12 +1127,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         _bureau(user)
         dept = _department(db, user, request.path_params["dept_id"])
         form = await _form(request, db)
-        text = _text(form, "approval_date", 20)
+        final = _text(form, "document", 10) == DOC_FINAL
+        text = _text(form, "final_approval_date" if final else "approval_date", 20)
         day = _date(text) if text else None
         if text and day is None:
-            return _flash(request, "/bureau", "批复日期格式不正确")
-        dept.approval_date = day
-        A.audit(db, request, "approval-date", dept.id, dept.name, text)
+            return _flash(request, "/bureau", "决算批复日期格式不正确" if final else "批复日期格式不正确")
+        if final:
+            dept.final_approval_date = day
+        else:
+            dept.approval_date = day
+        A.audit(db, request, "final-approval-date" if final else "approval-date", dept.id, dept.name, text)
         return RedirectResponse("/bureau", 303)
 
     # --- administration -----------------------------------------------------------------------
@@ -1245,7 +1381,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         """The normal page for an upload over the limit: the limit, the file's size and a way back; audited."""
         user = getattr(request.state, "user", None)
         dept = None
-        m = re.fullmatch(r"/departments/(\d+)/upload", request.url.path)
+        m = re.fullmatch(r"/departments/(\d+)/(?:final/)?upload", request.url.path)
         if user is not None and m and len(m[1]) < 19:
             dept = _get(db, Department, int(m[1]))
             if dept is not None and user.role == ROLE_DEPARTMENT and user.department_id != dept.id:
@@ -1302,6 +1438,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         R("/departments/{dept_id:int}", db_route(department_page)),
         R("/departments/{dept_id:int}/blank.xlsx", db_route(blank_workbook)),
         R("/departments/{dept_id:int}/upload", db_route(upload), methods=["POST"]),
+        R("/departments/{dept_id:int}/final.xlsx", db_route(final_workbook)),
+        R("/departments/{dept_id:int}/final/upload", db_route(upload_final), methods=["POST"]),
         R("/departments/{dept_id:int}/compare", db_route(compare)),
         R("/departments/{dept_id:int}/compare/{what:str}", db_route(compare_file)),
         R("/departments/{dept_id:int}/approval", db_route(set_approval), methods=["POST"]),

@@ -45,6 +45,7 @@ ACTIONS = {
     "unit-added": "添加预算单位",
     "account-created": "新建账号",
     "approval-date": "设置批复日期",
+    "final-approval-date": "设置决算批复日期",
     "upload": "上传工作簿",
     "upload-refused": "上传被拒绝",
     "upload-too-large": "上传文件过大被拒绝",
@@ -54,6 +55,7 @@ ACTIONS = {
     "compare": "比较版本",
     "export": "导出进度表",
     "download-blank": "下载空白工作簿",
+    "download-final-blank": "下载决算工作簿",
     "download-workbook": "下载上传的工作簿",
     "download-annotated": "下载问题标注",
     "download-prepared": "下载已补全工作簿",
@@ -68,7 +70,13 @@ ACTIONS = {
     "export-audit": "导出操作记录",
     "format-set": "设置本局公开格式",
     "department-format-set": "设置部门公开格式",
+    "final-format-set": "设置本局决算格式",
+    "department-final-format-set": "设置部门决算格式",
 }
+
+# A department's two documents of a year; every version belongs to one of them.
+DOC_BUDGET, DOC_FINAL = "budget", "final"
+DOCUMENTS = {DOC_BUDGET: "预算", DOC_FINAL: "决算"}
 
 BUILD_QUEUED, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED = "queued", "running", "done", "failed"
 JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED = "queued", "running", "done", "failed"
@@ -88,6 +96,8 @@ class Department(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     approval_date: Mapped[dt.date | None] = mapped_column(Date)  # 预算批复日期
     format_id: Mapped[str | None] = mapped_column(String(100))  # its own 公开格式; None: the bureau's
+    final_approval_date: Mapped[dt.date | None] = mapped_column(Date)  # 决算批复日期 (its own clock)
+    final_format_id: Mapped[str | None] = mapped_column(String(100))  # its own 决算 格式; None: the bureau's
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     units: Mapped[list[BudgetUnit]] = relationship(back_populates="department", order_by="BudgetUnit.id")
 
@@ -156,6 +166,7 @@ class Version(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    document: Mapped[str] = mapped_column(String(10), default=DOC_BUDGET, server_default=DOC_BUDGET, index=True)
     uploader_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     original_name: Mapped[str] = mapped_column(String(300))
     size: Mapped[int] = mapped_column(Integer)
@@ -280,7 +291,10 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def latest_version(db: Session, department_id: int) -> Version | None:
+def latest_version(db: Session, department_id: int, document: str = DOC_BUDGET) -> Version | None:
     return db.scalars(
-        select(Version).where(Version.department_id == department_id).order_by(Version.id.desc()).limit(1)
+        select(Version)
+        .where(Version.department_id == department_id, Version.document == document)
+        .order_by(Version.id.desc())
+        .limit(1)
     ).first()

@@ -22,6 +22,15 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
     for label in LABELS.values():
         headers += [f"{label}（万元）", f"{label}比上年增减"]
     headers += ["公开网址", "公开日期", "修订调整日"]
+    headers += [
+        "决算状态",
+        "决算批复日期",
+        "决算公开截止日",
+        "决算剩余天数",
+        "决算最新版本",
+        "决算公开网址",
+        "决算公开日期",
+    ]
     ws.append([f"统计日期：{today.isoformat()}"])
     ws.append(headers)
     for cell in ws[2]:
@@ -43,9 +52,23 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
         line += [None, None] * (len(LABELS) - len(r.figures))
         pub = r.published
         line += [pub.published_url if pub else None, pub.published_on if pub else None, r.revised_on]
+        f = r.final
+        if f is not None:
+            fpub = f.published
+            line += [
+                f.status_text,
+                f.deadline.approval if f.deadline else None,
+                f.deadline.due if f.deadline else None,
+                f.deadline.days_left if f.deadline else None,
+                f"决算第{f.latest_no}版" if f.latest else None,
+                fpub.published_url if fpub else None,
+                fpub.published_on if fpub else None,
+            ]
         ws.append(line)
         if r.overdue:
             ws.cell(ws.max_row, 5).fill = RED
+        if f is not None and f.overdue:
+            ws.cell(ws.max_row, headers.index("决算剩余天数") + 1).fill = RED
     for row in ws.iter_rows(min_row=3):
         for cell in row:
             if isinstance(cell.value, dt.date):

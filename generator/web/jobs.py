@@ -80,7 +80,7 @@ def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED
     """`check` and `check --annotate` on one workbook, plus its year, unit name, 格式, headline figures and catalog."""
     from generator.annotate import annotate
     from generator.channel import Channel, for_channel
-    from generator.headline import headline
+    from generator.headline import final_headline, headline
     from generator.pipeline import run
 
     result = run(Path(workbook), catalogs)
@@ -89,9 +89,12 @@ def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED
         # The reader refused the file itself (not a workbook, encrypted, a zip bomb …, judged by
         # content): its issues point at no sheet. No version is made.
         return {"refused": [i.message for i in result.issues]}
+    document = document_of(Path(workbook), result)
     annotate(Path(workbook), result.issues, Path(annotated_out))
     info = result.inputs.info if result.inputs is not None else None
-    head = headline(result.inputs) if result.inputs is not None and result.disclosure is not None else None
+    head = None
+    if result.inputs is not None and result.disclosure is not None:  # a 决算's own figures, not its 年初预算
+        head = final_headline(result.inputs) if result.inputs.final is not None else headline(result.inputs)
     return {
         "issues": [i.model_dump(mode="json") for i in result.issues],
         "year": info.year if info else None,
@@ -99,7 +102,26 @@ def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED
         "format": info.format if info else None,
         "headline": head.model_dump(mode="json") if head else None,
         "catalog": result.catalog.description if result.catalog is not None else None,
+        "document": document,
     }
+
+
+def document_of(path: Path, result: Any) -> str:
+    """'final' for a 决算 workbook (it has the 决算 sheets, as the reader decides), else 'budget'.
+
+    From the computed inputs when the workbook got that far, else from its sheet names."""
+    from generator.web.db import DOC_BUDGET, DOC_FINAL
+    from generator.workbook import schema
+
+    if result.inputs is not None:
+        return DOC_FINAL if result.inputs.final is not None else DOC_BUDGET
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return DOC_FINAL if set(schema.FINAL_SHEETS) & set(book.sheetnames) else DOC_BUDGET
+    finally:
+        book.close()
 
 
 def prepare_copy(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
@@ -133,6 +155,17 @@ def next_year(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -
     except RolloverError:
         return {"ok": False}
     return {"ok": True, "year": outcome.year}
+
+
+def final_from_budget(workbook: str, out: str, format_id: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
+    """`disclosure final-from-budget`: the year's 决算 workbook from a 预算 version (which must be clean)."""
+    from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, final_from_budget
+
+    try:
+        outcome = final_from_budget(Path(workbook), Path(out), format_id=format_id, catalogs=catalogs)
+    except (FinalFromBudgetError, AlreadyFinal):
+        return {"ok": False}
+    return {"ok": True, "year": outcome.year, "items": outcome.items, "income_rows": outcome.income_rows}
 
 
 def read_catalog(path: str, kind: str | None) -> dict:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from generator.filenames import content_disposition, safe_filename
 
 
-def document_name(department: str, year: int | None, version_no: int, suffix: str) -> str:
+def document_name(department: str, year: int | None, version_no: int, suffix: str, document: str = "预算") -> str:
+    """`document` is 预算 or 决算."""
     year_text = f"{year}年" if year else ""
-    return safe_filename(f"{department}{year_text}部门预算公开（第{version_no}版）", suffix)
+    return safe_filename(f"{department}{year_text}部门{document}公开（第{version_no}版）", suffix)
 
 
 def version_file_name(department: str, version_no: int, what: str, suffix: str) -> str:

@@ -4,7 +4,9 @@ what may be marked published.
 Plain functions over plain values, no web framework: routes and templates only show what
 these return. In the terms of the bureau (README, "网页版的公开规则"):
 
-- A department's documents are due 20 calendar days after its 批复 date.
+- A department's documents are due 20 calendar days after its 批复 date (预算法第十四条: 部门预算、决算
+  批复后二十日内公开). The 预算 and the 决算 are two documents, each with its own versions, 批复 date
+  and clock: the same rules below apply to each on its own (the 决算's from its 决算批复日期).
 - Publication belongs to a version: the newest version marked 已公开 is "the published
   version". A later upload does not undo it.
 - A later version that differs from the published one (see `differs`) is a revision: the
@@ -21,7 +23,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-DEADLINE_DAYS = 20  # 部门预算在批复后20日内向社会公开
+DEADLINE_DAYS = 20  # 部门预算、决算在批复后20日内向社会公开
 
 
 class Status(str, Enum):
@@ -118,6 +120,13 @@ def overdue(d: Deadline | None, st: Status) -> bool:
     return d is not None and d.overdue and st is not Status.PUBLISHED
 
 
+def days_late(published_on: dt.date | None, d: Deadline | None) -> int:
+    """How many days after its deadline a document was published (0: on time, or no deadline/date known)."""
+    if published_on is None or d is None:
+        return 0
+    return max(0, (published_on - d.due).days)
+
+
 def may_publish(errors: int, built: bool) -> str | None:
     """Why a version cannot be marked 已公开, or None when it can."""
     if errors:
@@ -170,3 +179,19 @@ def supported_years(today: dt.date, catalog_years: list[int]) -> range:
     """Budget years a blank workbook can be made for: the first catalog year to next year."""
     first = min(catalog_years, default=FIRST_YEAR)
     return range(first, today.year + 2)
+
+
+def wrong_document(uploaded: str, page: str) -> str | None:
+    """Why an upload cannot be stored on the page of the other document (`uploaded` and `page` are
+    the documents' Chinese names, 预算 or 决算), or None when they agree."""
+    if uploaded == page:
+        return None
+    if uploaded == "决算":
+        return (
+            "上传的是决算工作簿（含“决算情况”等决算表），不能作为预算版本保存，未保存。"
+            "请在本页“部门决算”部分上传；预算请上传预算工作簿"
+        )
+    return (
+        "上传的是预算工作簿（没有“决算情况”等决算表），不能作为决算版本保存，未保存。"
+        "请在本页“部门预算”部分上传；决算请先下载“由预算生成的决算工作簿”，填写决算数后上传"
+    )

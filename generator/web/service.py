@@ -14,7 +14,7 @@ from generator.channel import Channel, speak
 from generator.headline import Figure, Headline
 from generator.issues import Issue
 from generator.web import rules
-from generator.web.db import BUILD_DONE, Build, Department, Version
+from generator.web.db import BUILD_DONE, DOC_BUDGET, DOC_FINAL, DOCUMENTS, Build, Department, Version
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
@@ -47,9 +47,13 @@ def headline_of(version: Version | None) -> Headline | None:
     return Headline.model_validate_json(version.headline_json)
 
 
-def version_numbers(db: Session, department_id: int) -> dict[int, int]:
-    """Version id → its number within the department (1, 2, …, in upload order)."""
-    ids = db.scalars(select(Version.id).where(Version.department_id == department_id).order_by(Version.id)).all()
+def version_numbers(db: Session, department_id: int, document: str = DOC_BUDGET) -> dict[int, int]:
+    """Version id → its number within the department's document (预算 or 决算: 1, 2, …, in upload order)."""
+    ids = db.scalars(
+        select(Version.id)
+        .where(Version.department_id == department_id, Version.document == document)
+        .order_by(Version.id)
+    ).all()
     return {vid: n for n, vid in enumerate(ids, start=1)}
 
 
@@ -73,6 +77,22 @@ class BureauRow:
     published: Version | None = None  # the version marked 已公开 (publication belongs to a version)
     published_no: int | None = None
     revised_on: dt.date | None = None  # a later version differs: the revision's clock starts here
+    document: str = DOC_BUDGET  # which of the department's documents this row is about
+    final: BureauRow | None = None  # on a 预算 row of the board: the same department's 决算
+
+    @property
+    def late(self) -> int:
+        """Days the published version came out after the deadline (0: on time)."""
+        return rules.days_late(self.published.published_on if self.published else None, self.deadline)
+
+    @property
+    def document_name(self) -> str:
+        return DOCUMENTS[self.document]
+
+    @property
+    def approval(self) -> dt.date | None:
+        """The 批复 date this document's clock counts from."""
+        return self.department.final_approval_date if self.document == DOC_FINAL else self.department.approval_date
 
     @property
     def status_text(self) -> str:
@@ -86,10 +106,11 @@ def local_date(t: dt.datetime) -> dt.date:
     return t.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
 
 
-def department_row(dept: Department, versions: list[Version], on: dt.date) -> BureauRow:
-    """One department's state for the board and its own page, with the rules of rules.py.
+def department_row(dept: Department, versions: list[Version], on: dt.date, document: str = DOC_BUDGET) -> BureauRow:
+    """One department's document (预算 or 决算) for the board and its own page, with the rules of rules.py.
 
-    `versions` are the department's versions oldest first (their builds loaded)."""
+    `versions` are that document's versions oldest first (their builds loaded); the clock counts from
+    the document's own 批复 date."""
     latest = versions[-1] if versions else None
     facts = []
     for v in versions:
@@ -113,7 +134,8 @@ def department_row(dept: Department, versions: list[Version], on: dt.date) -> Bu
             revised_on=revised_on,
         )
     )
-    dl = rules.deadline(dept.approval_date, on, revised_on)
+    approval = dept.final_approval_date if document == DOC_FINAL else dept.approval_date
+    dl = rules.deadline(approval, on, revised_on)
     head = headline_of(latest)
     return BureauRow(
         department=dept,
@@ -129,19 +151,22 @@ def department_row(dept: Department, versions: list[Version], on: dt.date) -> Bu
         published=versions[published_index] if published_index is not None else None,
         published_no=published_index + 1 if published_index is not None else None,
         revised_on=revised_on,
+        document=document,
     )
 
 
 def bureau_rows(db: Session, on: dt.date) -> list[BureauRow]:
     from sqlalchemy.orm import selectinload
 
-    by_dept: dict[int, list[Version]] = {}
+    by_dept: dict[tuple[int, str], list[Version]] = {}
     for v in db.scalars(select(Version).options(selectinload(Version.builds)).order_by(Version.id)):
-        by_dept.setdefault(v.department_id, []).append(v)
-    return [
-        department_row(dept, by_dept.get(dept.id, []), on)
-        for dept in db.scalars(select(Department).order_by(Department.name))
-    ]
+        by_dept.setdefault((v.department_id, v.document), []).append(v)
+    rows = []
+    for dept in db.scalars(select(Department).order_by(Department.name)):
+        row = department_row(dept, by_dept.get((dept.id, DOC_BUDGET), []), on)
+        row.final = department_row(dept, by_dept.get((dept.id, DOC_FINAL), []), on, DOC_FINAL)
+        rows.append(row)
+    return rows
 
 
 SORTS = {
@@ -150,12 +175,19 @@ SORTS = {
     "days": lambda r: (r.deadline is None, r.deadline.days_left if r.deadline else 0),
     "errors": lambda r: -(r.errors or 0),
     "uploaded": lambda r: r.latest.uploaded_at if r.latest else dt.datetime.min,
+    "final-status": lambda r: rules.STATUS_ORDER[r.final.status] if r.final else 0,
+    "final-days": lambda r: (
+        r.final is None or r.final.deadline is None,
+        r.final.deadline.days_left if r.final and r.final.deadline else 0,
+    ),
 }
 
 
-def filter_sort(rows: list[BureauRow], status: str, q: str, sort: str) -> list[BureauRow]:
+def filter_sort(rows: list[BureauRow], status: str, q: str, sort: str, final_status: str = "") -> list[BureauRow]:
     if status:
         rows = [r for r in rows if r.status.value == status]
+    if final_status:
+        rows = [r for r in rows if r.final is not None and r.final.status.value == final_status]
     if q:
         rows = [r for r in rows if q in r.department.name]
     key = SORTS.get(sort, SORTS["name"])
