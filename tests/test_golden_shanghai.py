@@ -10,7 +10,9 @@ from pathlib import Path
 import docx
 import openpyxl
 import pdfplumber
+import pypdf
 import pytest
+from docx.enum.section import WD_ORIENT
 
 from generator.model import Disclosure
 from generator.pipeline import run
@@ -229,6 +231,22 @@ def test_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     )
     assert all(t.startswith(lead) for t, lead in zip(budget, leads, strict=False))
     assert len(budget) == 4 + 13
+
+
+# `pdfinfo -f 1 -l 30 sfj-2026-dept.pdf`: all 23 pages are 842 × 595 pt (A4 landscape); format.yaml
+# `orientation: landscape` makes ours so too, cover and 目录 included, in the PDF and in every DOCX section.
+A4_LANDSCAPE_PT = (841.89, 595.28)
+
+
+def test_every_page_is_landscape_like_the_real_document(built: tuple[Disclosure, Path, Path]) -> None:
+    _, docx_path, pdf_path = built
+    reader = pypdf.PdfReader(str(pdf_path))
+    sizes = {(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2)) for p in reader.pages}
+    assert sizes == {A4_LANDSCAPE_PT}
+    sections = docx.Document(str(docx_path)).sections
+    assert {(s.orientation, round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in sections} == {
+        (WD_ORIENT.LANDSCAPE, 29.7, 21.0)
+    }
 
 
 def test_docx_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
