@@ -50,7 +50,7 @@ class Table(_Model):
 
     number: int  # 1-based position among the document's tables
     kind: str  # generator.compute.tables.KINDS
-    label: str  # "表1"
+    label: str  # "表1", the line above the title; "" for none
     title: str  # "部门（单位）收支总体情况表"
     unit_line: str  # "编制部门（单位）：…"
     columns: int

@@ -555,8 +555,12 @@ def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool, lan
     widths = [w / 10 for w in laid.widths]
     head = [[h(cell.text, cell.colspan, cell.rowspan) for cell in row] for row in laid.head]
     var = f"t{n}"
-    para(doc, f"{{{{ {var}.label }}}}", "表号" if first_in_section else "表号换页")
-    para(doc, f"{{{{ {var}.title }}}}", "表题")
+    if block.label is not None:
+        para(doc, f"{{{{ {var}.label }}}}", "表号" if first_in_section else "表号换页")
+        para(doc, f"{{{{ {var}.title }}}}", "表题")
+    else:  # no label line: the title opens the table's page
+        title = para(doc, f"{{{{ {var}.title }}}}", "表题")
+        title.paragraph_format.page_break_before = not first_in_section
     unit = para(doc, f"{{{{ {var}.unit_line }}}}", "编制单位横向" if landscape else "编制单位")
     unit.add_run("\t")
     preserve(unit.add_run(f"单位：{block.unit}"))

@@ -423,7 +423,7 @@ def test_third_format_order_and_wording(third: Disclosure) -> None:
     assert third.file_stem == "昌吉州政务服务和公共资源交易管理局2023年预算（测试格式）"
     assert [(t.label, t.kind, t.numbers.unit, t.landscape) for t in third.tables] == [
         ("表一", "三公经费", "万元", True),  # part 二's landscape
-        ("表二", "支出总表", "元", False),  # its own portrait
+        ("", "支出总表", "元", False),  # no label; its own portrait
         ("表三", "收支总表", "万元", True),
         ("表四", "政府性基金支出", "万元", True),
     ]
@@ -444,6 +444,9 @@ def test_third_format_builds_html_pdf_and_docx(
     html = render_html(third)
     assert all(f'<td class="n">{v}</td>' in html for v in yuan)
     assert '<span class="ur">单位：元</span>' in html
+    # 表二 has no label line: the title alone, and still "二、" in the 目录 (THIRD_TOC)
+    assert '<h2 class="tt" data-bookmark="支出预算总表"><span class="ttl">支出预算总表</span></h2>' in html
+    assert html.count('<span class="tno">') == 3
     # 表一 in the format's 万元 style: 合计 5.00 → 5, 公务接待费 0.20 (行1537), 运行费 4.80 (行1579)
     assert '<tr class="b"><td>合计</td><td class="n">5</td><td class="n">5</td>' in html
 
@@ -459,6 +462,11 @@ def test_third_format_builds_html_pdf_and_docx(
         "二、预算表",
     ]
     assert "九、“三公”经费情况" in headings
+    texts = [p.text for p in document.paragraphs]
+    at = texts.index("支出预算总表", texts.index("二、预算表"))
+    assert texts[at - 1] != "表二" and texts[at + 1].startswith("编制部门（单位）：")
+    assert not document.paragraphs[at].paragraph_format.page_break_before  # its own section opens the page
+    assert texts[texts.index("收支预算总表", at) - 1] == "表三"
     cells = [c.text for row in document.tables[1].rows for c in row.cells]
     assert all(v in cells for v in yuan)
     # cover to 一 portrait; 二 landscape, but 表二 on portrait pages of its own; 三 on portrait again
@@ -476,6 +484,7 @@ def test_third_format_builds_html_pdf_and_docx(
     render_pdf(third, pdf_path)
     text = subprocess.run(["pdftotext", str(pdf_path), "-"], check=True, capture_output=True, text=True).stdout
     assert all(v in text for v in yuan)
+    assert "表二" not in text and "表三" in text
     assert text.index("（三）2023年收支总体情况") < text.index("支出预算总表") < text.index("九、“三公”经费情况")
     # the same orientations in the PDF: each page's size by the first heading on it
     reader = pypdf.PdfReader(str(pdf_path))

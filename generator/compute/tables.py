@@ -244,7 +244,7 @@ class TableBuilder(CategoryTables):
         return Table(
             number=number,
             kind=spec.kind,
-            label=spec.label,
+            label=spec.label or "",
             title=spec.title,
             unit_line=self.unit_line,
             columns=kind.columns,

@@ -329,10 +329,11 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
                 continue
             problem = head_problem(block.head, kind.columns)
             if problem:
-                out.append(((*at, "head"), f"{block.label}表头：{problem}"))
-            if block.label in labels:
+                out.append(((*at, "head"), f"{block.label or block.title}表头：{problem}"))
+            if block.label is not None and block.label in labels:
                 out.append(((*at, "label"), f"表号“{block.label}”重复，每张表的表号应不同"))
-            labels.add(block.label)
+            if block.label is not None:
+                labels.add(block.label)
             if block.empty and not kind.can_be_empty:
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
         elif isinstance(block, S.SectionBlock):

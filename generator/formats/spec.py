@@ -99,7 +99,7 @@ class EmptyTable(_Spec):
 class TableBlock(_Spec):
     type: Literal["table"]
     kind: str  # one of generator.compute.tables.KINDS (checked by the loader)
-    label: str  # "表1"
+    label: str | None = None  # "表1", the line above the title; none: no such line (the 目录 entry may still number it)
     title: str
     unit: Unit = "万元"
     orientation: Orientation | None = None  # None: the part's; a different one puts the table on its own pages
