@@ -36,6 +36,7 @@ from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
 from generator.channel import Channel, speak_workbook
 from generator.formats import registry
+from generator.formats.needs import sheets_of
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -176,7 +177,9 @@ def build_workbook(
     """
     data = dict(data or {})
     final = final or any(name in data for name in s.FINAL_SHEETS)
-    names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else s.INPUT_SHEETS
+    # the sheets the format needs (generator/formats/needs.py), and any `data` fills
+    needed = set(sheets_of(format_id)) | set(data)
+    names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else tuple(n for n in s.INPUT_SHEETS if n in needed)
     _check_keys("工作簿", data, set(names))
     catalog = catalog or load_catalog(year)
     wb = Workbook()
@@ -216,6 +219,8 @@ def append_rows(wb: Workbook, sheet: str, rows: Sequence[Mapping[str, object]]) 
     Rows outside the prepared range get the same style, lookup formula and validations.
     Returns the Excel row numbers used.
     """
+    if not rows:
+        return []  # also when the format does not need `sheet` and the workbook lacks it
     columns = _list_columns(sheet)
     ws = wb[sheet]
     start = _last_data_row(ws, columns) + 1
