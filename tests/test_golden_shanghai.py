@@ -18,6 +18,7 @@ from generator.model import Disclosure
 from generator.pipeline import run
 from generator.prepare import prepare
 from generator.render.docx import render_docx
+from generator.render.office import soffice
 from generator.render.pdf import render_pdf
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
@@ -303,3 +304,31 @@ def test_missing_use_or_plan_is_an_error_at_its_cell(tmp_path: Path) -> None:
         ("item-use-missing", schema.SHEET_PRIOR, f"{use}7"),
         ("project-plan-missing", schema.SHEET_PROJECTS, f"{plan}2"),
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+def test_landscape_docx_toc_numbers_match_a_libreoffice_rendering(
+    built: tuple[Disclosure, Path, Path], tmp_path: Path
+) -> None:
+    """The DOCX's LibreOffice pass numbers the 目录 of the landscape document: each entry's number is the page
+    where LibreOffice puts its heading, and every page LibreOffice lays out is landscape."""
+    from generator.render.docx import render_docx_paginated
+    from generator.render.office import libreoffice_pages, libreoffice_pdf, toc_targets
+
+    d = built[0]
+    path = tmp_path / "sfj-paginated.docx"
+    render_docx_paginated(d, path)
+    toc = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name in ("目录一级", "目录二级")]
+    printed = {}
+    for entry, line in zip(d.toc, toc, strict=True):
+        text, _, number = line.rpartition("\t")
+        assert text == entry.text and number.isdigit(), line
+        printed[entry.anchor] = int(number)
+    office = soffice()
+    pages = libreoffice_pages(path, office)
+    targets = toc_targets(d)
+    assert all(targets[anchor] in pages[number - 1] for anchor, number in printed.items()), printed
+    assert list(printed.values()) == sorted(printed.values())
+    reader = pypdf.PdfReader(str(libreoffice_pdf(path, office)))
+    assert all(p.mediabox.width > p.mediabox.height for p in reader.pages)
