@@ -82,3 +82,41 @@ def test_prepare_works_without_the_sheets_the_format_does_not_read(tmp_path: Pat
     # the five 上年对比 rows this format's sentences ask for (tests/test_golden_shanghai.py)
     keys = [r[0] for r in book[schema.SHEET_PRIOR].iter_rows(min_row=2, values_only=True) if r[0]]
     assert keys[-1] == "收入：上级国有资本经营预算安排的转移支付"
+
+
+def test_columns_the_format_does_not_read_are_hidden_and_not_required(tmp_path: Path) -> None:
+    """shanghai-putuo prints no 绩效目标表 and no 资金分配情况: 项目负责人, 资金分配情况, 绩效指标权重合计 and 公开绩效目标表
+    are hidden in its workbook, and a project without them passes (101's officer had to write “（未公开）”)."""
+    from generator.workbook.template import write_workbook
+
+    write_workbook(tmp_path / "sh.xlsx", year=2026, format_id="shanghai-putuo")
+    write_workbook(tmp_path / "xj.xlsx", year=2023, format_id="xinjiang-2023")
+
+    def hidden(path: Path) -> list[str]:
+        ws = openpyxl.load_workbook(path)[schema.SHEET_PROJECTS]
+        return [
+            c.header
+            for c in schema.PROJECT_COLUMNS
+            if ws.column_dimensions[schema.column_letter(schema.SHEET_PROJECTS, c.key)].hidden
+        ]
+
+    assert hidden(tmp_path / "sh.xlsx") == ["项目负责人", "资金分配情况", "绩效指标权重合计", "公开绩效目标表"]
+    assert hidden(tmp_path / "xj.xlsx") == ["项目概述", "实施方案"]  # 上海 七 only
+
+    data = example_data("101")
+    for row in data[schema.SHEET_PROJECTS]:
+        row["项目负责人"] = row["资金分配情况"] = row["公开绩效目标表"] = None
+    write_workbook(tmp_path / "101.xlsx", data)
+    result = run(tmp_path / "101.xlsx")
+    assert result.ok and not result.issues, [i.message for i in result.issues]
+    assert result.disclosure == run(example(tmp_path, "101")).disclosure
+    # in xinjiang-2023 the same empty 项目负责人 is an error at its cell
+    data = example_data("000")
+    data[schema.SHEET_PROJECTS][0]["项目负责人"] = None
+    write_workbook(tmp_path / "000.xlsx", data)
+    result = run(tmp_path / "000.xlsx")
+    letter = schema.column_letter(schema.SHEET_PROJECTS, "manager")
+    assert ("missing-required", schema.SHEET_PROJECTS, f"{letter}2") in [
+        (i.code, i.sheet, i.cell) for i in result.issues
+    ]
+    assert not result.ok

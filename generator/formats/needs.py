@@ -29,6 +29,50 @@ BLOCK_READS: dict[str, tuple[str, ...]] = {
 }
 
 
+# 项目信息 columns: every format reads the project's name (the tables list projects); the rest by block.
+PROJECT_ALWAYS = ("name",)
+_PERFORMANCE = ("manager", "goal", "weight_total", "publish_targets")  # the 项目支出绩效目标表
+PROJECT_READS: dict[str, tuple[str, ...]] = {
+    # sections, by id
+    "projects": ("policy_basis", "undertaker", "allocation", "start_month", "end_month", "period"),
+    "other": _PERFORMANCE,  # the 绩效目标表 after 预算绩效情况
+    "project_notes": (
+        "summary",
+        "policy_basis",
+        "undertaker",
+        "plan",
+        "start_month",
+        "end_month",
+        "period",
+        "goal",
+    ),
+    # blocks, by type
+    "block:projects": _PERFORMANCE,
+}
+
+
+def project_columns_needed(fmt: S.FormatSpec) -> tuple[str, ...]:
+    """The 项目信息 columns `fmt` reads, in the sheet's order."""
+    wanted = set(PROJECT_ALWAYS)
+    for _, _, block in fmt.blocks():
+        key = block.section if isinstance(block, S.SectionBlock) else f"block:{block.type}"
+        wanted.update(PROJECT_READS.get(key, ()))
+    return tuple(c.key for c in W.PROJECT_COLUMNS if c.key in wanted)
+
+
+def unread_columns(format_id: str | None) -> dict[str, frozenset[str]]:
+    """Sheet → the column keys format `format_id` does not read (none when it is not installed)."""
+    from generator.formats import registry
+    from generator.formats.loader import FormatInvalid
+
+    try:
+        spec = registry.get(format_id or registry.DEFAULT).spec
+    except (registry.UnknownFormat, FormatInvalid):
+        return {}
+    keep = set(project_columns_needed(spec))
+    return {W.SHEET_PROJECTS: frozenset(c.key for c in W.PROJECT_COLUMNS if c.key not in keep)}
+
+
 def sheets_needed(fmt: S.FormatSpec) -> tuple[str, ...]:
     """The input sheets `fmt` reads, in the workbook's order (schema.INPUT_SHEETS)."""
     wanted = set(ALWAYS)

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.formats.needs import sheets_of
+from generator.formats.needs import sheets_of, unread_columns
 from generator.issues import Issue, error, warning
 from generator.workbook import schema, xlsx
 from generator.workbook.cells import CellError, is_empty, parse_cell, parse_choice, show
@@ -323,13 +323,16 @@ class _Reader:
         self.book = book
         self.issues: list[Issue] = []
         self.unit = AmountUnit.WANYUAN.value
+        self.unread: dict[str, frozenset[str]] = {}  # sheet → column keys the workbook's format does not read
 
     def read(self, path: Path) -> RawWorkbook:
         self._check_sheet_states()
         info = self._sheet(schema.SHEET_INFO)
         # the sheets the workbook's format needs (generator/formats/needs.py): one of them missing is an
         # error at the sheet; a sheet the format does not read may be absent and reads as empty
-        needed = sheets_of(_format_of(info)) if info is not None else schema.INPUT_SHEETS
+        chosen = _format_of(info) if info is not None else None
+        needed = sheets_of(chosen) if info is not None else schema.INPUT_SHEETS
+        self.unread = unread_columns(chosen) if info is not None else {}
         sheets = {schema.SHEET_INFO: info}
         for name in schema.INPUT_SHEETS[1:]:
             sheets[name] = self._sheet(name) if name in needed or name in self.book.data else None
@@ -550,7 +553,11 @@ class _Reader:
             if cv.value is None and not sheet.has_content(row, col):
                 if column.default is not None:
                     cv = CellValue(self._default(column.kind, column.default, column.choices), cv.cell, cv.raw)
-                elif column.required and (row, col) not in covered:
+                elif (
+                    column.required
+                    and (row, col) not in covered
+                    and column.key not in self.unread.get(sheet.name, ())  # a column the format does not read
+                ):
                     self.issues.append(
                         error(
                             "missing-required",

@@ -36,7 +36,7 @@ from generator.catalog import Catalog, load_catalog
 from generator.catalog.indicators import load_framework
 from generator.channel import Channel, speak_workbook
 from generator.formats import registry
-from generator.formats.needs import sheets_of
+from generator.formats.needs import sheets_of, unread_columns
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -177,8 +177,10 @@ def build_workbook(
     """
     data = dict(data or {})
     final = final or any(name in data for name in s.FINAL_SHEETS)
-    # the sheets the format needs (generator/formats/needs.py), and any `data` fills
-    needed = set(sheets_of(format_id)) | set(data)
+    # the sheets the format needs (generator/formats/needs.py), and any `data` fills; the format is
+    # `format_id`, else the one `data` names in 基本信息
+    chosen = format_id or (data.get(s.SHEET_INFO) or {}).get(_format_label())
+    needed = set(sheets_of(chosen)) | set(data)
     names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else tuple(n for n in s.INPUT_SHEETS if n in needed)
     _check_keys("工作簿", data, set(names))
     catalog = catalog or load_catalog(year)
@@ -202,6 +204,10 @@ def build_workbook(
                 _fill_row(ws, name, s.FIRST_DATA_ROW + offset, row)
     if not final:
         sheets[s.SHEET_ITEMS].column_dimensions[s.column_letter(s.SHEET_ITEMS, "final")].hidden = True
+        # the columns the format does not read are hidden (kept in place: columns are read by position)
+        for sheet, keys in unread_columns(chosen).items():
+            for key in sorted(keys):
+                sheets[sheet].column_dimensions[s.column_letter(sheet, key)].hidden = True
     _define_reference_lists(wb)
     _write_guide(guide, catalog, names)
 
@@ -211,6 +217,10 @@ def build_workbook(
     wb.active = 0
     speak_workbook(wb, channel)
     return wb
+
+
+def _format_label() -> str:
+    return next(f.label for f in s.INFO_FIELDS if f.key == "format")
 
 
 def append_rows(wb: Workbook, sheet: str, rows: Sequence[Mapping[str, object]]) -> list[int]:
