@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from decimal import Decimal as D
 from pathlib import Path
@@ -14,15 +13,7 @@ from generator.compute.comparisons import Comparison, PriorBook
 from generator.compute.names import Names
 from generator.compute.narrative import Narrative, staff_sentence
 from generator.compute.wording import change_of
-from generator.formats.loader import FormatInvalid, load_format
-from generator.formats.text import (
-    DEFAULT_SECTIONS,
-    Settings,
-    TextTemplateError,
-    check_folder,
-    default_settings,
-    load_sections,
-)
+from generator.formats.text import DEFAULT_SECTIONS, TextTemplateError, check_folder, load_sections
 from generator.workbook.schema import SpendingKind
 from tests.factories import item, make_inputs, prior, project
 
@@ -35,8 +26,8 @@ def folder(tmp_path: Path) -> Path:
     return Path(shutil.copytree(DEFAULT_SECTIONS, tmp_path / "sections"))
 
 
-def narrative(inputs, folder: Path = DEFAULT_SECTIONS, settings: Settings | None = None) -> Narrative:
-    return Narrative(inputs, Names.build(CATALOG, inputs), PriorBook(inputs), folder=folder, settings=settings)
+def narrative(inputs, folder: Path = DEFAULT_SECTIONS) -> Narrative:
+    return Narrative(inputs, Names.build(CATALOG, inputs), PriorBook(inputs), folder=folder)
 
 
 def texts(sections) -> list[str]:
@@ -84,13 +75,9 @@ def test_syntax_errors_are_located_and_all_problems_collected(folder: Path) -> N
     assert problems[0].message.startswith("模板语法错误：")
 
 
-def test_the_format_names_missing_templates(folder: Path) -> None:
+def test_settings_name_missing_templates(folder: Path) -> None:
     (folder / "fund.j2").unlink()
-    assert check_folder(folder) == []  # a template nobody places is not needed
-    # xinjiang-2023 places fund (templates/formats/xinjiang-2023/format.yaml)
-    assert [str(p) for p in check_folder(folder, default_settings())] == [
-        "fund.j2：找不到模板文件 fund.j2，请检查文件名"
-    ]
+    assert [str(p) for p in check_folder(folder)] == ["settings.toml：找不到模板文件 fund.j2，请检查文件名"]
 
 
 def test_the_change_phrase_chooses_among_computed_cases() -> None:
@@ -121,11 +108,11 @@ def test_changing_only_a_template_changes_the_wording(folder: Path) -> None:
     assert [t for t in after if t not in before] == ["测试局收入预算总额为12.00万元，其中："]
 
 
-def test_the_order_and_numbers_of_sections_come_from_the_format(folder: Path) -> None:
-    placed = default_settings().sections  # the order of format.yaml's section blocks
-    assert placed[0] == "overall"
-    moved = dataclasses.replace(default_settings(), sections=(*placed[1:], "overall"))
-    headings = [s.heading for s in narrative(make_inputs([item()]), folder, moved).sections()]
+def test_the_order_and_numbers_of_sections_come_from_settings(folder: Path) -> None:
+    settings = folder / "settings.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace('    "overall",', "").replace('"other",', '"other",\n    "overall",'), "utf-8")
+    headings = [s.heading for s in narrative(make_inputs([item()]), folder).sections()]
     assert headings[0] == "一、关于测试局2023年收入预算情况说明"
     assert headings[-1] == "十一、关于测试局2023年收支预算情况的总体说明"
 
@@ -157,19 +144,21 @@ def test_staff_sentence_comes_from_its_template(folder: Path) -> None:
     assert staff_sentence(make_inputs([item()]), folder).text.startswith("测试局编制数10名，实有人数10人")
 
 
-def with_options(**options: str) -> Settings:
-    return dataclasses.replace(default_settings(), options={**default_settings().options, **options})
-
-
 def test_headings_name_the_body_as_the_settings_say(folder: Path) -> None:
-    sections = narrative(make_inputs([item()]), folder, with_options(name_in_headings="全称部门")).sections()
+    settings = folder / "settings.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace('name_in_headings = "简称"', 'name_in_headings = "全称部门"'),
+        "utf-8",
+    )
+    sections = narrative(make_inputs([item()]), folder).sections()
     # issue 18 §2: "关于库尔勒市人民政府办公室部门2023年…", "2023年部门预算安排购置…"
     assert sections[0].heading == "一、关于测试市测试局部门2023年收支预算情况的总体说明"
     assert "2023年部门预算未安排购置车辆和单位价值50万元以上大型设备。" in texts(sections)
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"全称部门"', '"别称"'), "utf-8")
     with pytest.raises(TextTemplateError) as caught:
-        narrative(make_inputs([item()]), folder, with_options(name_in_headings="别称")).sections()
+        narrative(make_inputs([item()]), folder).sections()
     assert [str(p) for p in caught.value.problems] == [
-        "format.yaml：options.name_in_headings 应为“简称”、“全称”、“全称部门”之一，现为“别称”"
+        "settings.toml：options.name_in_headings 应为“简称”、“全称”、“全称部门”之一，现为“别称”"
     ]
 
 
@@ -185,27 +174,11 @@ def test_a_filter_on_a_missing_case_fails_at_its_line(folder: Path) -> None:
     assert problem.message.startswith("模板无法生成文字")
 
 
-def test_wrong_text_settings_are_located_in_format_yaml(tmp_path: Path) -> None:
-    """format.yaml's `text` (the sentences' number style and options) is checked with the format, at its lines."""
-    target = tmp_path / "xinjiang-2023"
-    shutil.copytree(DEFAULT_SECTIONS.parent, target)
-    yaml = target / "format.yaml"
-    lines = yaml.read_text(encoding="utf-8").split("\n")
-    at = lines.index("  money: {unit: 万元, decimals: 2, thousands: false, strip_zeros: false}")
-    lines[at] = "  money: {unit: 千元, decimals: 5, thousands: false, strip_zero: true}"
-    lines[at + 1] = "  options: {quota_unit: 个, name_in_headings: 简称}"
-    yaml.write_text("\n".join(lines), encoding="utf-8")
-    with pytest.raises(FormatInvalid) as caught:
-        load_format(target)
-    assert [(p.line, p.message) for p in caught.value.problems] == [
-        (at + 1, "text.money.unit 的值“千元”不可用，应为 元、万元 之一"),
-        (at + 1, "text.money.decimals 应不大于2，现为“5”"),
-        (at + 1, "不认识的设置“strip_zero”，是否应为“strip_zeros”？"),
-        (at + 2, "text.options：options.quota_unit 应为“名”、“人”之一，现为“个”"),
-    ]
-
-
-def test_a_missing_folder_is_located(tmp_path: Path) -> None:
+def test_a_broken_settings_file_is_located(folder: Path, tmp_path: Path) -> None:
+    (folder / "settings.toml").write_text('sections = ["overall"\nstaff = "staff"\n', "utf-8")
+    (problem,) = check_folder(folder)
+    assert (problem.file, problem.line) == ("settings.toml", 2)
+    assert problem.message.startswith("设置文件格式错误")
     assert [str(p) for p in check_folder(tmp_path / "nowhere")] == [
         f"{tmp_path / 'nowhere'}：找不到章节模板文件夹，请检查路径"
     ]

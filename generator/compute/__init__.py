@@ -13,7 +13,7 @@ from generator.compute.performance import performance_tables
 from generator.compute.tables import TableBuilder
 from generator.formats import registry
 from generator.formats.loader import Format
-from generator.formats.spec import GlossaryBlock
+from generator.formats.spec import FormatSpec, GlossaryBlock, OverviewBlock
 from generator.inputs import Inputs
 from generator.issues import Issue
 from generator.model import Disclosure, Paragraph
@@ -33,14 +33,7 @@ def compute_disclosure(
     spec = chosen.spec
     names = Names.build(catalog, inputs)
     book = PriorBook(inputs)
-    narrative = Narrative(
-        inputs,
-        names,
-        book,
-        folder=chosen.sections_folder,
-        base=spec.comparison_base,
-        settings=chosen.text_settings,
-    )
+    narrative = Narrative(inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base)
     computed = sec.by_id(narrative.sections_by_name())
     book.finish()
     year = info.year
@@ -78,7 +71,7 @@ def compute_disclosure(
         parts=laid.parts,
         functions=paragraphs(info.functions),
         organization=paragraphs(info.organization),
-        staff=staff_sentence(inputs, chosen.sections_folder, chosen.text_settings) if spec.has_staff else None,
+        staff=staff_sentence(inputs, folder=chosen.sections_folder) if _has_staff(spec) else None,
         tables=laid.tables,
         sections=laid.sections,
         performance_tables=performance_tables(inputs),
@@ -87,3 +80,8 @@ def compute_disclosure(
         date=fmt.cn_date(info.sign_date) if info.sign_date else "",
     )
     return disclosure, [*book.issues, *narrative.issues], book
+
+
+def _has_staff(spec: FormatSpec) -> bool:
+    """The staff sentence follows the format's 机构设置 unless it says `staff: false` (or has none)."""
+    return any(isinstance(b, OverviewBlock) and b.content == "organization" and b.staff for _, _, b in spec.blocks())

@@ -17,7 +17,6 @@ import yaml
 from pydantic import ValidationError
 
 from generator.formats import spec as S
-from generator.formats import text
 
 FILE_NAME = "format.yaml"
 
@@ -64,27 +63,6 @@ class Format:
 
             return registry.get(self.spec.sections_from).sections_folder
         return self.folder / SECTIONS_FOLDER
-
-    @property
-    def text_spec(self) -> S.TextSpec:
-        """The sentences' number style and options: the format's `text`, else its `sections_from`'s, else the defaults."""
-        if self.spec.text is not None:
-            return self.spec.text
-        if self.spec.sections_from:
-            from generator.formats import registry
-
-            return registry.get(self.spec.sections_from).text_spec
-        return S.TextSpec()
-
-    @property
-    def text_settings(self) -> text.Settings:
-        """What the section templates are rendered with: the sections this format places, in its
-        order, its staff sentence and its `text` settings (format.yaml is their only source)."""
-        words = self.text_spec
-        money = text.MoneyStyle(**words.money.model_dump())
-        staff = "staff" if self.spec.has_staff else ""
-        options = {name: allowed[0] for name, allowed in S.TEXT_OPTIONS.items()} | words.options
-        return text.Settings(self.spec.placed_sections(), staff, money, options)
 
 
 Path_ = tuple[object, ...]
@@ -151,8 +129,6 @@ def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
     }
     nested = {
         ("FormatSpec", "numbers"): S.Numbers,
-        ("FormatSpec", "text"): S.TextSpec,
-        ("TextSpec", "money"): S.TextMoney,
         ("Numbers", "万元"): S.NumberStyle,
         ("Numbers", "元"): S.NumberStyle,
         ("FormatSpec", "editions"): S.Edition,
@@ -282,19 +258,6 @@ def load_format(folder: Path) -> Format:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line)) from None
     section_problems = _section_problems(fmt, Path(folder), file, lines)
     worded = None if section_problems else _worded(fmt, Path(folder))
-    if worded is not None and fmt.has_staff and "staff" not in worded:
-        at = next(
-            ("parts", p, "blocks", b, "staff")
-            for p, b, block in fmt.blocks()
-            if isinstance(block, S.OverviewBlock) and block.content == "organization"
-        )
-        section_problems.append(
-            FormatProblem(
-                file,
-                lines.get(at, lines.get(at[:-1], 0)),
-                "机构设置之后的人员情况一句没有文字模板：请在 sections 文件夹中放入 staff.j2，或写 staff: false",
-            )
-        )
     problems = duplicates + [
         FormatProblem(file, lines.get(path, 0), message) for path, message in engine_problems(fmt, worded)
     ]
@@ -306,7 +269,7 @@ def load_format(folder: Path) -> Format:
 
 def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[Path_, int]) -> list[FormatProblem]:
     """The section templates must load too: a broken one is refused with the format, at its file and line."""
-    from generator.formats import registry
+    from generator.formats import registry, text
 
     if fmt.sections_from:
         if fmt.sections_from == fmt.id:
@@ -335,23 +298,24 @@ def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[P
 
 
 def _worded(fmt: S.FormatSpec, folder: Path) -> tuple[str, ...]:
-    """The templates there are (`<name>.j2` in its own `sections/`, or in those of `sections_from`)."""
-    from generator.formats import registry
+    """The sections the format's templates word (its own `sections/`, or those of `sections_from`)."""
+    from generator.formats import registry, text
 
     source = registry.get(fmt.sections_from).sections_folder if fmt.sections_from else folder / SECTIONS_FOLDER
-    return tuple(sorted(p.name.removesuffix(text.SUFFIX) for p in source.glob("*" + text.SUFFIX)))
+    return text.load_sections(source).settings.sections
 
 
 def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) -> list[tuple[Path_, str]]:
     """What the schema cannot see: table kinds and sections the engine knows, header grids.
 
-    `worded`: the templates there are; each placed section needs its own (None when the templates
-    themselves are broken: those problems are reported instead)."""
+    `worded`: the sections the format's templates word; each is placed exactly once, and only those
+    (None when the templates themselves are broken: those problems are reported instead)."""
     from generator.compute.sections import SECTION_IDS
     from generator.compute.tables import KINDS
 
     out: list[tuple[Path_, str]] = []
     seen_sections: set[str] = set()
+    unknown_sections: list[str] = []
     seen_once: set[str] = set()
     labels: set[str] = set()
     for p, b, block in fmt.blocks():
@@ -374,6 +338,7 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
         elif isinstance(block, S.SectionBlock):
             if block.section not in SECTION_IDS:
+                unknown_sections.append(block.section)
                 close = difflib.get_close_matches(block.section, list(SECTION_IDS), n=1, cutoff=0.4)
                 hint = f"是否应为“{close[0]}”？" if close else f"可用的有：{'、'.join(SECTION_IDS)}"
                 out.append(((*at, "section"), f"没有“{block.section}”这一节情况说明，{hint}"))
@@ -383,7 +348,7 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
                 out.append(
                     (
                         (*at, "section"),
-                        f"情况说明“{block.section}”没有文字模板，请在 sections 文件夹中放入 {block.section}.j2，或删除此块",
+                        f"情况说明“{block.section}”没有文字模板，请在 sections/settings.toml 的 sections 中加入它",
                     )
                 )
             seen_sections.add(block.section)
@@ -392,6 +357,10 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
             if key in seen_once:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))
             seen_once.add(key)
+    for section in [] if worded is None else [w for w in worded if w in SECTION_IDS]:
+        misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
+        if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
+            out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))
     return out
 
 

@@ -69,40 +69,6 @@ class Numbers(_Spec):
         return self.yuan if unit == "元" else self.wan
 
 
-class TextMoney(_Spec):
-    """How the 情况说明 sentences write amounts: `1223.12万元` (2 decimals always) or, with
-    strip_zeros, `686万元`, `57.8万元` (and rates `28%`)."""
-
-    unit: Unit = "万元"
-    decimals: int = Field(2, ge=0, le=2)
-    thousands: bool = False
-    strip_zeros: bool = False  # 686.00 → 686, 57.80 → 57.8, also in percentages
-
-
-# The wording options the shipped section templates read (`options.NAME`), with their allowed values,
-# the first being the default; a bureau's own templates may read options of their own.
-TEXT_OPTIONS = {
-    "quota_unit": ("名", "人"),  # 编制数36名 / 36人
-    "name_in_headings": ("简称", "全称", "全称部门"),  # 关于昌吉州政资局2023年… / 关于{全称}… / 关于{全称}部门…
-}
-
-
-class TextSpec(_Spec):
-    """The 情况说明 wording settings (`text` in format.yaml): the sentences' number style and options."""
-
-    money: TextMoney = TextMoney()
-    options: dict[str, str] = {}
-
-    @field_validator("options")
-    @classmethod
-    def _options(cls, value: dict[str, str]) -> dict[str, str]:
-        for name, allowed in TEXT_OPTIONS.items():
-            if name in value and value[name] not in allowed:
-                choices = "、".join(f"“{a}”" for a in allowed)
-                raise ValueError(f"options.{name} 应为{choices}之一，现为“{value[name]}”")
-        return value
-
-
 class Edition(_Spec):
     name: Literal["部门版", "单位版"]
     subject: str  # how sentences name the publisher: 本部门 / 本单位
@@ -292,8 +258,6 @@ class FormatSpec(_Spec):
     comparison_base: Literal["上年预算", "上年执行数"] = "上年预算"
     orientation: Orientation = "portrait"  # the pages of the cover, the 目录 and every part that sets none
     numbers: Numbers = Numbers()
-    # The sentences' number style and wording options; none: those of `sections_from`, else the defaults.
-    text: TextSpec | None = None
     cover: Cover
     file_name: Template
     unit_line: Template = "编制部门（单位）：{unit_name}"  # above each table, left of 单位：万元
@@ -326,18 +290,6 @@ class FormatSpec(_Spec):
     def table_orientation(self, p: int, block: TableBlock) -> str:
         """The orientation of a table of part `p`: its own, else its part's."""
         return block.orientation or self.part_orientation(p)
-
-    def placed_sections(self) -> tuple[str, ...]:
-        """The 情况说明 sections the format places, in document order (each worded by `<id>.j2`)."""
-        return tuple(block.section for _, _, block in self.blocks() if isinstance(block, SectionBlock))
-
-    @property
-    def has_staff(self) -> bool:
-        """机构设置 is followed by the staff sentence (`staff.j2`)."""
-        return any(
-            isinstance(block, OverviewBlock) and block.content == "organization" and block.staff
-            for _, _, block in self.blocks()
-        )
 
     def blocks(self) -> list[tuple[int, int, AnyBlock]]:
         """(part index, block index, block) in document order."""

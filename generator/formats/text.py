@@ -1,9 +1,8 @@
 """A format's sentences: sandboxed Jinja text templates that place computed figures.
 
 A folder of section templates (`templates/formats/<id>/sections/`) holds one `.j2` file per
-narrative section and shared macros in `_*.j2` files; which sections a document has, in which
-order, the sentences' number style and the wording options are the format's (format.yaml, read
-into `Settings` by `generator.formats.loader.Format.text_settings`). Python computes every figure and every case (增加/减少/持平, zero or
+narrative section, shared macros in `_*.j2` files and `settings.toml` (section order, number
+style, wording options). Python computes every figure and every case (增加/减少/持平, zero or
 not, new item, with or without a reason); a template only places the figures and chooses among
 the cases. `load_sections` refuses a folder whose templates compute (`+ - * / // % **`, unary
 minus, filters such as `sum`/`round`/`abs`, method calls) or do not parse, with every problem
@@ -25,6 +24,8 @@ break never starts a heading or a paragraph.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -40,6 +41,7 @@ from generator import formatting as fmt
 from generator.model import Paragraph, Subsection
 
 DEFAULT_SECTIONS = Path(__file__).resolve().parents[2] / "templates" / "formats" / "xinjiang-2023" / "sections"
+SETTINGS_FILE = "settings.toml"
 SUFFIX = ".j2"
 PERFORMANCE_MARK = "[项目支出绩效目标表]"
 
@@ -111,8 +113,7 @@ class MoneyStyle:
 
 @dataclass(frozen=True)
 class Settings:
-    """From the format: which templates make the narrative, in order (the sections it places), the
-    staff sentence's template ("" for none), the sentences' number style and the wording options."""
+    """`settings.toml`: which templates make the narrative, in order, and the wording options."""
 
     sections: tuple[str, ...]
     staff: str
@@ -325,53 +326,85 @@ def _clean(text: str) -> str:
     return text.replace(NEWLINE, "\n").translate(_SENTINELS)
 
 
-def default_settings() -> Settings:
-    """The settings of xinjiang-2023, whose templates are `DEFAULT_SECTIONS`."""
-    from generator.formats import registry
-
-    return registry.get("xinjiang-2023").text_settings
-
-
-def check_folder(folder: Path, settings: Settings | None = None) -> list[TextProblem]:
-    """Every problem of a template folder, collected (an empty list: the folder can be used): each
-    template must parse and only place values; with `settings`, the templates they name must exist."""
-    if not folder.is_dir():
-        return [TextProblem(str(folder), None, "找不到章节模板文件夹，请检查路径")]
-    env = make_environment(folder, settings.money if settings else MoneyStyle())
+def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
+    path = folder / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [TextProblem(SETTINGS_FILE, None, f"缺少设置文件 {path}")]
+    except tomllib.TOMLDecodeError as exc:
+        at = re.search(r"at line (\d+)", str(exc))
+        line = int(at.group(1)) if at else None
+        return None, [TextProblem(SETTINGS_FILE, line, f"设置文件格式错误（{exc}），请按 TOML 格式书写")]
     problems = []
-    for path in sorted(folder.glob("*" + SUFFIX)):
-        problems += check_source(env, path.read_text(encoding="utf-8"), path.name)
-    for name in [*settings.sections, *([settings.staff] if settings.staff else [])] if settings else []:
+    sections = data.get("sections")
+    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections) or not sections:
+        problems.append(
+            TextProblem(SETTINGS_FILE, None, 'sections 应列出各节模板的文件名（不含 .j2），如 ["overall", …]')
+        )
+        sections = []
+    staff = data.get("staff", "staff")
+    if not isinstance(staff, str):
+        problems.append(TextProblem(SETTINGS_FILE, None, 'staff 应为人员情况模板的文件名（不含 .j2），如 "staff"'))
+        staff = "staff"
+    money_data = data.get("money", {})
+    options = data.get("options", {})
+    for name, table in (("money", money_data), ("options", options)):
+        if not isinstance(table, dict):
+            problems.append(TextProblem(SETTINGS_FILE, None, f"{name} 应写成一节设置（[{name}]）"))
+    if problems:
+        return None, problems
+    try:
+        money = MoneyStyle(
+            unit=str(money_data.get("unit", "万元")),
+            decimals=int(money_data.get("decimals", 2)),
+            thousands=bool(money_data.get("thousands", False)),
+            strip_zeros=bool(money_data.get("strip_zeros", False)),
+        )
+    except (TypeError, ValueError):
+        problems.append(TextProblem(SETTINGS_FILE, None, "money 的 decimals 应为整数（如 2）"))
+        money = MoneyStyle()
+    for name in [*sections, *([staff] if staff else [])]:  # staff = "": the format has no staff sentence
         if not (folder / (name + SUFFIX)).is_file():
-            problems.append(TextProblem(name + SUFFIX, None, f"找不到模板文件 {name}{SUFFIX}，请检查文件名"))
-    return problems
+            problems.append(TextProblem(SETTINGS_FILE, None, f"找不到模板文件 {name}{SUFFIX}，请检查文件名"))
+    if problems:
+        return None, problems
+    return Settings(sections=tuple(sections), staff=staff, money=money, options=options), []
 
 
-def load_sections(folder: Path, settings: Settings | None = None) -> SectionTemplates:
-    """The checked templates of `folder` worded with `settings` (the format's; default: xinjiang-2023's);
-    raises `TextTemplateError` listing every problem."""
-    settings = settings or default_settings()
+def check_folder(folder: Path) -> list[TextProblem]:
+    """Every problem of a template folder, collected (an empty list: the folder can be used)."""
+    return _load(folder)[1]
+
+
+def load_sections(folder: Path) -> SectionTemplates:
+    """The checked templates of `folder`; raises `TextTemplateError` listing every problem."""
     files = sorted(folder.iterdir()) if folder.is_dir() else []
-    key = (
-        tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file()),
-        settings.sections,
-        settings.staff,
-        settings.money,
-        tuple(sorted(settings.options.items())),
-    )
-    return _load_cached(folder.resolve(), key, settings)
+    key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
+    return _load_cached(folder.resolve(), key)
 
 
-def _load_cached(folder: Path, key: tuple, settings: Settings) -> SectionTemplates:
-    cached = _CACHE.get((folder, key[1:]))
+def _load_cached(folder: Path, key: tuple) -> SectionTemplates:
+    cached = _CACHE.get(folder)
     if cached is not None and cached[0] == key:
         return cached[1]
-    problems = check_folder(folder, settings)
-    if problems:
+    templates, problems = _load(folder)
+    if problems or templates is None:
         raise TextTemplateError(problems)
-    templates = SectionTemplates(folder, settings, make_environment(folder, settings.money))
-    _CACHE[(folder, key[1:])] = (key, templates)
+    _CACHE[folder] = (key, templates)
     return templates
 
 
-_CACHE: dict[tuple[Path, tuple], tuple[tuple, SectionTemplates]] = {}
+_CACHE: dict[Path, tuple[tuple, SectionTemplates]] = {}
+
+
+def _load(folder: Path) -> tuple[SectionTemplates | None, list[TextProblem]]:
+    if not folder.is_dir():
+        return None, [TextProblem(str(folder), None, "找不到章节模板文件夹，请检查路径")]
+    settings, problems = read_settings(folder)
+    env = make_environment(folder, settings.money if settings else MoneyStyle())
+    for path in sorted(folder.glob("*" + SUFFIX)):
+        problems += check_source(env, path.read_text(encoding="utf-8"), path.name)
+    if problems or settings is None:
+        return None, problems
+    return SectionTemplates(folder, settings, env), []
