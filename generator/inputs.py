@@ -304,6 +304,15 @@ def _vals(r: RowValues, sheet: str) -> dict[str, object]:
     return out
 
 
+def _unread_texts(format_id: str, sheet: str) -> dict[str, object]:
+    """Empty values for the required text columns of `sheet` that format `format_id` does not read."""
+    from generator.formats.needs import unread_columns
+
+    unread = unread_columns(format_id).get(sheet, frozenset())
+    text = (schema.Kind.TEXT, schema.Kind.LONGTEXT)
+    return {c.key: "" for c in schema.ALL_LIST_SHEETS[sheet] if c.key in unread and c.required and c.kind in text}
+
+
 def _complete(values: dict[str, object], sheet: str) -> bool:
     """True when every required column has a value (the reader reported the rest)."""
     return all(
@@ -380,7 +389,8 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         units=units,
         unit_rows=unit_rows,
         items=items,
-        projects=collect(schema.SHEET_PROJECTS, Project),
+        # a required text the format does not read (its column hidden in the workbook) reads as empty
+        projects=collect(schema.SHEET_PROJECTS, Project, _unread_texts(info.format, schema.SHEET_PROJECTS)),
         indicators=collect(schema.SHEET_INDICATORS, Indicator),
         priors=collect(schema.SHEET_PRIOR, PriorRow),
         uses=collect(schema.SHEET_USES, ClassUse),

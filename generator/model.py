@@ -50,7 +50,7 @@ class Table(_Model):
 
     number: int  # 1-based position among the document's tables
     kind: str  # generator.compute.tables.KINDS
-    label: str  # "表1"
+    label: str  # "表1", the line above the title; "" for none
     title: str  # "部门（单位）收支总体情况表"
     unit_line: str  # "编制部门（单位）：…"
     columns: int
@@ -133,6 +133,7 @@ class Part(_Model):
     anchor: str
     blocks: list[Block] = []
     run_on: bool = False  # continues below the previous part instead of on a new page
+    landscape: bool = False  # its pages are landscape (a table may still differ: Table.landscape)
 
 
 class Disclosure(_Model):
@@ -150,6 +151,7 @@ class Disclosure(_Model):
     title: str  # "2023年部门预算公开"
     cover_above: str = ""  # the cover's line above the title (the unit name), "" for none
     cover_below: str = ""  # the cover's line below the title ("预算主管部门：…"), "" for none
+    landscape: bool = False  # the cover's and the 目录's pages (and the default of the parts) are landscape
     file_stem: str  # "{单位全称}{年}年部门预算公开"
     toc: list[TocEntry]
     parts: list[Part]

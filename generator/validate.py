@@ -18,6 +18,7 @@ from generator.catalog.indicators import amount_in_wan, is_bare_number, load_fra
 from generator.compute import ledger as L
 from generator.compute.names import Names
 from generator.compute.wording import wan
+from generator.formats.needs import sheets_of
 from generator.inputs import Inputs
 from generator.issues import Issue, error, warning
 from generator.validate_final import FINAL_VALIDATIONS
@@ -151,6 +152,8 @@ def check_project_links(inputs: Inputs, names: Names) -> list[Issue]:
     issues = []
     described = {p.name for p in inputs.projects}
     with_indicators = {i.project for i in inputs.indicators}
+    # only a format that prints 绩效目标表 (and so reads 绩效指标: generator/formats/needs.py) asks for indicators
+    prints_targets = schema.SHEET_INDICATORS in sheets_of(inputs.info.format)
     first_item_row: dict[str, int] = {}
     for item in inputs.items:
         cell = item.cell(ITEMS, "project")
@@ -197,7 +200,7 @@ def check_project_links(inputs: Inputs, names: Names) -> list[Issue]:
                     p.name,
                 )
             )
-        if p.name not in with_indicators and p.publish_targets != "否":
+        if p.name not in with_indicators and p.publish_targets != "否" and prints_targets:
             issues.append(
                 error(
                     "project-without-indicators",

@@ -28,8 +28,14 @@ Also: growth with projects (issue 18 §7): example 002 split into 200 / 1,000 / 
 `build --format docx` (CPU seconds, peak MiB, pages); `--projects` runs only these and
 rewrites only their section of docs/benchmarks.md.
 
+Also: per format (issue 16): one department of each shipped format, the Shanghai example (101,
+shanghai-putuo, 25 landscape pages) against the Xinjiang one (000, xinjiang-2023) in the same run,
+A B A B …, as a fresh `disclosure build` (DOCX+PDF) and as a job on a warm worker; `--formats`
+runs only these and rewrites only their section of docs/benchmarks.md.
+
 Usage: python scripts/bench.py [--quick] [--runs N] [--output docs/benchmarks.md]
        python scripts/bench.py --projects [200,1000,2000]   (only the project-growth figures)
+       python scripts/bench.py --formats [cli] [--runs N]   (only the per-format figures; cli: no warm worker)
        BENCH_QUICK=1 make bench   (the reduced run: 3 runs, 10 departments, 1x and 4x only)
 """
 
@@ -630,6 +636,100 @@ def project_section(figures: list[ProjectFigure], meta: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+# --- per format (issue 16) ----------------------------------------------------------------------
+
+FORMATS_START, FORMATS_END = "<!-- per-format -->", "<!-- /per-format -->"
+# The shipped examples of each format, in inputs/ (scripts/build_examples.py).
+FORMAT_EXAMPLES = {
+    "shanghai-putuo": ROOT / "inputs" / "101-上海市普陀区司法局-2026.xlsx",
+    "xinjiang-2023": ROOT / "inputs" / "000-昌吉州政资局-2023.xlsx",
+}
+
+
+def format_pairs(tmp: Path, warm: WarmWorker | None) -> list[Pair]:
+    """Shanghai 101 (A) against Xinjiang 000 (B), paired in the same run (the warm-worker pair only with `warm`)."""
+    shanghai, xinjiang = FORMAT_EXAMPLES["shanghai-putuo"], FORMAT_EXAMPLES["xinjiang-2023"]
+    out = tmp / "formats"
+    pairs = [
+        Pair(
+            "per format: one department, CLI, DOCX+PDF",
+            "within 10% of the earlier figures",
+            cli("build", shanghai, "-o", out / "sh"),
+            cli("build", xinjiang, "-o", out / "xj"),
+            "shanghai-putuo (101)",
+            "xinjiang-2023 (000)",
+        ),
+    ]
+    if warm is None:
+        return pairs
+    return [
+        *pairs,
+        Pair(
+            "per format: one department, warm worker, DOCX+PDF",
+            "within 10% of the earlier figures",
+            warm.job(shanghai, out / "sh-warm"),
+            warm.job(xinjiang, out / "xj-warm"),
+            "shanghai-putuo (101)",
+            "xinjiang-2023 (000)",
+        ),
+    ]
+
+
+def format_section(pairs: list[Pair], meta: dict[str, str]) -> str:
+    lines = [
+        FORMATS_START,
+        "## Per format (issue 16)",
+        "",
+        "One department of each shipped format, A (shanghai-putuo, example 101: 9 tables, 25 landscape pages)",
+        "and B (xinjiang-2023, example 000: 10 tables, 3 绩效目标表) measured in turn, A B A B …, after one",
+        "unmeasured warm-up each (`python scripts/bench.py --formats`). Wall and CPU seconds (process and",
+        "children, LibreOffice's 目录 pass included in the CLI figure), min / median / max. On a loaded machine",
+        "compare the CPU seconds and the A/B ratio; wall seconds grow with the load average (below).",
+        "",
+        "| figure | A wall s | A CPU s | A peak MiB | B wall s | B CPU s | B peak MiB | A/B wall (median) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for pair in pairs:
+        if pair.error:
+            lines.append(f"| {pair.name} | failed: {pair.error} |||||||")
+            continue
+        ratios = pair.ratios("wall")
+        ratio = f"{statistics.median(ratios):.2f}" if ratios else "–"
+        a, b = pair.a_series, pair.b_series
+        lines.append(
+            f"| {pair.name} | {a.cell('wall')} | {a.cell('cpu')} | {a.cell('peak_mib', 0)} | "
+            f"{b.cell('wall')} | {b.cell('cpu')} | {b.cell('peak_mib', 0)} | {ratio} |"
+        )
+    lines += ["", "; ".join(f"{k}: {v}" for k, v in meta.items()), FORMATS_END]
+    return "\n".join(lines)
+
+
+def write_format_section(out_path: Path, section: str) -> None:
+    """Replace (or append) the per-format section of docs/benchmarks.md, leaving the rest."""
+    old = out_path.read_text(encoding="utf-8") if out_path.exists() else ""
+    if FORMATS_START in old and FORMATS_END in old:
+        head, rest = old.split(FORMATS_START, 1)
+        text = head + section + rest.split(FORMATS_END, 1)[1]
+    else:
+        text = old.rstrip("\n") + "\n\n" + section + "\n"
+    out_path.write_text(text, encoding="utf-8")
+
+
+def format_figures(tmp: Path, runs: int, with_warm: bool = True) -> list[Pair]:
+    warm = WarmWorker() if with_warm else None
+    try:
+        pairs = format_pairs(tmp, warm)
+        for pair in pairs:
+            print(f"== {pair.name}", flush=True)
+            pair.measure(runs)
+            print(f"   A {pair.a_series.cell('wall')} s | B {pair.b_series.cell('wall')} s", flush=True)
+    finally:
+        if warm is not None:
+            warm.close()
+    os.environ.pop(JOBS_ENV, None)
+    return pairs
+
+
 def write_project_section(out_path: Path, section: str) -> None:
     """Replace (or append) the project-growth section of docs/benchmarks.md, leaving the rest."""
     old = out_path.read_text(encoding="utf-8") if out_path.exists() else ""
@@ -964,7 +1064,28 @@ def main(argv: list[str] | None = None) -> int:
         default="check,docx,pdf",
         help="with --projects: which commands to measure (check, docx, pdf; default all three)",
     )
+    parser.add_argument(
+        "--formats",
+        nargs="?",
+        const="all",
+        choices=("all", "cli"),
+        help="only the per-format figures (Shanghai vs Xinjiang); `cli`: without the warm-worker pair",
+    )
     args = parser.parse_args(argv)
+    if args.formats:
+        runs = args.runs or 5
+        with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmp_name:
+            load_before = load()
+            pairs = format_figures(Path(tmp_name), runs, with_warm=args.formats == "all")
+        meta = {
+            "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+            "commit": commit(),
+            "runs": str(runs),
+            "load average before / after": f"{load_before} / {load()}",
+        }
+        write_format_section(Path(args.output), format_section(pairs, meta))
+        print(f"wrote {args.output}")
+        return 0
     if args.projects:
         sizes = tuple(int(x) for x in args.projects.split(","))
         with tempfile.TemporaryDirectory(prefix="bench-projects-") as tmp_name:
@@ -1014,6 +1135,8 @@ def main(argv: list[str] | None = None) -> int:
         stages = stage_split(wb.examples["002"], tmp / "stages", runs)
         profile = profile_pdf(wb.examples["002"], tmp / "stages")
         figures = project_figures(tmp / "projects", PROJECT_SIZES[:1] if quick else PROJECT_SIZES)
+        print("== per format", flush=True)
+        per_format = format_figures(tmp, runs)
     print("== departments per minute: 1, 2, 4 worker processes against the in-process pool", flush=True)
     queue_text = queue_figure(min(departments, 20))
     meta = {
@@ -1041,6 +1164,7 @@ def main(argv: list[str] | None = None) -> int:
         text = text.rstrip("\n") + "\n\n" + old[old.index(start) : old.index(end) + len(end)] + "\n"
     out_path.write_text(text, encoding="utf-8")
     write_project_section(out_path, project_section(figures, {"date": meta["Date"], "commit": meta["Commit"]}))
+    write_format_section(out_path, format_section(per_format, {"date": meta["Date"], "commit": meta["Commit"]}))
     print(f"wrote {out_path}")
     return 0
 

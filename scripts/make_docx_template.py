@@ -6,8 +6,9 @@ carry the format's multi-level headers, and body rows are Jinja loops over the m
 this script regenerates the files byte for byte. A bureau's own format gets its template made
 from the same code when first rendered (generator/render/docx.py).
 
-Layout: A4 portrait, with a landscape section for each landscape table (表2 and 表7 in
-xinjiang-2023). The paragraphs carrying section breaks hold no Jinja tags (docxtpl would drop them).
+Layout: the format's orientation (format.yaml `orientation`, per part and per table): a section per
+run of pages of one orientation, e.g. A4 portrait with a landscape section for each landscape table
+(表2 and 表7 in xinjiang-2023), or all landscape (shanghai-putuo). The paragraphs carrying section breaks hold no Jinja tags (docxtpl would drop them).
 The 目录 lists the model's entries without page numbers, as the reference does.
 """
 
@@ -37,7 +38,14 @@ sys.path.insert(0, str(ROOT))
 from generator.compute.tables import KINDS  # noqa: E402
 from generator.formats.loader import FILE_NAME, Format, load_format  # noqa: E402
 from generator.formats.registry import SHIPPED  # noqa: E402
-from generator.formats.spec import OverviewBlock, PartSpec, ProjectsBlock, SectionBlock, TableBlock  # noqa: E402
+from generator.formats.spec import (  # noqa: E402
+    FormatSpec,
+    OverviewBlock,
+    PartSpec,
+    ProjectsBlock,
+    SectionBlock,
+    TableBlock,
+)
 from generator.render import style as S  # noqa: E402  (the one typography, shared with the HTML/CSS)
 from generator.render.layout import layout as table_layout  # noqa: E402
 
@@ -311,9 +319,13 @@ def tag(doc, text: str) -> None:
     para(doc, "{%p " + text + " %}", "Normal")
 
 
-def toc_line(doc, style: str) -> None:
-    """One 目录 entry: its text, then (when the renderer knows it) a tab and the page number."""
+def toc_line(doc, style: str, landscape: bool = False) -> None:
+    """One 目录 entry: its text, then (when the renderer knows it) a tab and the page number; on a
+    landscape 目录 the number's tab stop is at the landscape text edge."""
     p = para(doc, "{{ e.text }}", style)
+    if landscape:
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(PORTRAIT_TEXT_W), WD_TAB_ALIGNMENT.CLEAR)
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(LANDSCAPE_TEXT_W), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     preserve(p.add_run("{% if toc_pages %}\t{{ toc_pages[e.anchor] }}{% endif %}"))
 
 
@@ -396,6 +408,24 @@ def new_section(doc, landscape: bool) -> None:
     doc.paragraphs[-1].style = doc.styles["分节"]
     section.different_first_page_header_footer = False
     set_page(section, landscape)
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """The format's page orientations as booleans (True: landscape): the document's (cover, 目录),
+    each part's and each table's (FormatSpec.part_orientation, table_orientation)."""
+
+    spec: FormatSpec
+
+    @property
+    def document(self) -> bool:
+        return self.spec.orientation == "landscape"
+
+    def part(self, p: int) -> bool:
+        return self.spec.part_orientation(p) == "landscape"
+
+    def table(self, p: int, block: TableBlock) -> bool:
+        return self.spec.table_orientation(p, block) == "landscape"
 
 
 # ----------------------------------------------------------------------------- tables
@@ -511,13 +541,12 @@ def tr_tag(table, r: int, text: str) -> None:
     set_cell_text(table.cell(r, 0), "{%tr " + text + " %}", "表格文字")
 
 
-def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool) -> None:
+def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool, landscape: bool) -> None:
     """表N frame (label, title, unit line), header from the format, looped body rows, optional note.
 
     Header texts and spans come from the format, alignments from the table kind; the widths
     and header line breaks written here are the header-only layout; the renderer re-lays them
-    from the content."""
-    landscape = block.orientation == "landscape"
+    from the content. `landscape`: the table's orientation as the format resolves it."""
     aligns = KINDS[block.kind].aligns
     grid = S.LANDSCAPE_GRID if landscape else S.PORTRAIT_GRID
     page = S.LANDSCAPE if landscape else S.PORTRAIT
@@ -526,8 +555,12 @@ def disclosure_table(doc, n: int, block: TableBlock, first_in_section: bool) -> 
     widths = [w / 10 for w in laid.widths]
     head = [[h(cell.text, cell.colspan, cell.rowspan) for cell in row] for row in laid.head]
     var = f"t{n}"
-    para(doc, f"{{{{ {var}.label }}}}", "表号" if first_in_section else "表号换页")
-    para(doc, f"{{{{ {var}.title }}}}", "表题")
+    if block.label is not None:
+        para(doc, f"{{{{ {var}.label }}}}", "表号" if first_in_section else "表号换页")
+        para(doc, f"{{{{ {var}.title }}}}", "表题")
+    else:  # no label line: the title opens the table's page
+        title = para(doc, f"{{{{ {var}.title }}}}", "表题")
+        title.paragraph_format.page_break_before = not first_in_section
     unit = para(doc, f"{{{{ {var}.unit_line }}}}", "编制单位横向" if landscape else "编制单位")
     unit.add_run("\t")
     preserve(unit.add_run(f"单位：{block.unit}"))
@@ -573,8 +606,10 @@ def section_frame(doc, index: int, headed: bool = True) -> None:
     tag(doc, "endwith")
 
 
-def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
-    """The blocks of part `p` in the format's order; landscape tables get their own page section."""
+def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int], orientation: Orientation) -> None:
+    """The blocks of part `p` in the format's order; a table whose orientation differs from the part's
+    (`orientation.part`) gets a page section of its own."""
+    part_landscape = orientation.part(p)
     landscape_before = False
     for b, block in enumerate(part.blocks):
         var = f"d.parts[{p}].blocks[{b}]"
@@ -586,12 +621,13 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
                 para(doc, "{{ d.staff.text }}", "正文")
         elif isinstance(block, TableBlock):
             counters["table"] += 1
-            landscape = block.orientation == "landscape"
-            if landscape:
-                new_section(doc, landscape=True)
-            disclosure_table(doc, counters["table"], block, b == 0 or landscape or landscape_before)
-            if landscape:
-                new_section(doc, landscape=False)
+            landscape = orientation.table(p, block)
+            own = landscape != part_landscape
+            if own:
+                new_section(doc, landscape=landscape)
+            disclosure_table(doc, counters["table"], block, b == 0 or own or landscape_before, landscape)
+            if own:
+                new_section(doc, landscape=part_landscape)
         elif isinstance(block, SectionBlock):
             section_frame(doc, counters["section"], headed=block.heading is not None)
             counters["section"] += 1
@@ -606,7 +642,7 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int]) -> None:
         elif block.type == "signature":
             para(doc, "{{ d.signature }}", "落款首行")
             para(doc, "{{ d.date }}", "落款")
-        landscape_before = isinstance(block, TableBlock) and block.orientation == "landscape"
+        landscape_before = isinstance(block, TableBlock) and orientation.table(p, block) != part_landscape
 
 
 PERF_ALIGN = S.PERF_ALIGN
@@ -672,8 +708,9 @@ def build(fmt: Format) -> Document:
     configure_styles(doc)
     add_font_fallbacks(doc)
 
+    orientation = Orientation(spec)
     section = doc.sections[0]
-    set_page(section, landscape=False)
+    set_page(section, landscape=orientation.document)
     section.different_first_page_header_footer = True  # no page number on the cover
     configure_footer(section)
     body = doc.element.body
@@ -689,20 +726,30 @@ def build(fmt: Format) -> Document:
     para(doc, "目 录", "目录标题")
     tag(doc, "for e in d.toc")
     tag(doc, "if e.level == 1")
-    toc_line(doc, "目录一级")
+    toc_line(doc, "目录一级", orientation.document)
     tag(doc, "else")
-    toc_line(doc, "目录二级")
+    toc_line(doc, "目录二级", orientation.document)
     tag(doc, "endif")
     tag(doc, "endfor")
 
     # the parts in the format's order
     counters = {"table": 0, "section": 0}
+    current = orientation.document
     for p, part in enumerate(spec.parts):
+        turned = orientation.part(p) != current
+        if turned:  # a part in the other orientation starts a page section (and so a page) of its own
+            if doc.paragraphs[-1].style.name == "分节":  # right after a table's own section: turn that one
+                set_page(doc.sections[-1], landscape=orientation.part(p))
+            else:
+                new_section(doc, landscape=orientation.part(p))
+            current = orientation.part(p)
         heading = para(doc, f"{{{{ d.parts[{p}].heading | part_heading }}}}", "Heading 1").paragraph_format
-        if part.run_on:  # runs on below the previous part (style.py, "part_runon")
+        if turned:
+            heading.page_break_before = False
+        elif part.run_on:  # runs on below the previous part (style.py, "part_runon")
             heading.page_break_before = False
             heading.space_before = Pt(S.TEXT["part_runon"].before)
-        part_blocks(doc, p, part, counters)
+        part_blocks(doc, p, part, counters, orientation)
 
     props = doc.core_properties
     props.title = ""

@@ -85,7 +85,7 @@ def test_third_format_unit_edition_is_laid_out_from_its_overrides(unit: tuple[Di
     assert d.file_stem == "昌吉州政务服务和公共资源交易管理局2023年单位预算（测试格式）"
     # 表二 in 万元 now: 000's 表3 合计 1223.12 (examples/000-golden.md 行871)
     assert [(t.label, t.title, t.numbers.unit) for t in d.tables] == [
-        ("表二", "单位支出预算总表", "万元"),
+        ("", "单位支出预算总表", "万元"),  # 表二 has no label line (test-third)
         ("表三", "收支预算总表", "万元"),
         ("表四", "政府性基金预算支出表", "万元"),
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pypdf
 import pytest
 
 from generator import formatting as fmt
@@ -427,11 +428,13 @@ def test_third_format_order_and_wording(third: Disclosure) -> None:
     assert third.title == "昌吉州政务服务和公共资源交易管理局2023年预算"
     assert third.file_stem == "昌吉州政务服务和公共资源交易管理局2023年预算（测试格式）"
     assert [(t.label, t.kind, t.numbers.unit, t.landscape) for t in third.tables] == [
-        ("表一", "三公经费", "万元", False),
-        ("表二", "支出总表", "元", False),
-        ("表三", "收支总表", "万元", False),
+        ("表一", "三公经费", "万元", True),  # part 二's landscape
+        ("", "支出总表", "元", False),  # no label; its own portrait
+        ("表三", "收支总表", "万元", True),
         ("表四", "政府性基金支出", "万元", True),
     ]
+    assert [p.landscape for p in third.parts] == [False, True, False, False, False]
+    assert not third.landscape
     # 000 has no 政府性基金: the format's note and two blank rows above the 合计 row
     fund = third.tables[3]
     assert fund.empty_note == "本部门没有政府性基金预算拨款安排的支出，本表无数据。"
@@ -447,6 +450,9 @@ def test_third_format_builds_html_pdf_and_docx(
     html = render_html(third)
     assert all(f'<td class="n">{v}</td>' in html for v in yuan)
     assert '<span class="ur">单位：元</span>' in html
+    # 表二 has no label line: the title alone, and still "二、" in the 目录 (THIRD_TOC)
+    assert '<h2 class="tt" data-bookmark="支出预算总表"><span class="ttl">支出预算总表</span></h2>' in html
+    assert html.count('<span class="tno">') == 3
     # 表一 in the format's 万元 style: 合计 5.00 → 5, 公务接待费 0.20 (行1537), 运行费 4.80 (行1579)
     assert '<tr class="b"><td>合计</td><td class="n">5</td><td class="n">5</td>' in html
 
@@ -462,9 +468,16 @@ def test_third_format_builds_html_pdf_and_docx(
         "二、预算表",
     ]
     assert "九、“三公”经费情况" in headings
+    texts = [p.text for p in document.paragraphs]
+    at = texts.index("支出预算总表", texts.index("二、预算表"))
+    assert texts[at - 1] != "表二" and texts[at + 1].startswith("编制部门（单位）：")
+    assert not document.paragraphs[at].paragraph_format.page_break_before  # its own section opens the page
+    assert texts[texts.index("收支预算总表", at) - 1] == "表三"
     cells = [c.text for row in document.tables[1].rows for c in row.cells]
     assert all(v in cells for v in yuan)
-    assert [s.orientation for s in document.sections] == [0, 1, 0]  # 表四 on its own landscape page
+    # cover to 一 portrait; 二 landscape, but 表二 on portrait pages of its own; 三 on portrait again
+    assert [s.orientation for s in document.sections] == [0, 1, 0, 1, 0]
+    assert [round(s.page_width.cm, 1) for s in document.sections] == [21.0, 29.7, 21.0, 29.7, 21.0]
 
     # the 绩效目标表 in their own part, once, not after 十、（四）预算绩效情况 as in xinjiang-2023
     texts = [p.text for p in document.paragraphs if p.text]
@@ -477,7 +490,29 @@ def test_third_format_builds_html_pdf_and_docx(
     render_pdf(third, pdf_path)
     text = subprocess.run(["pdftotext", str(pdf_path), "-"], check=True, capture_output=True, text=True).stdout
     assert all(v in text for v in yuan)
+    assert "表二" not in text and "表三" in text
     assert text.index("（三）2023年收支总体情况") < text.index("支出预算总表") < text.index("九、“三公”经费情况")
+    # the same orientations in the PDF: each page's size by the first heading on it
+    reader = pypdf.PdfReader(str(pdf_path))
+    landscape = {}
+    for page in reader.pages:
+        words = page.extract_text()
+        if "目 录" in words:  # a 目录 page lists every title
+            landscape.setdefault("目 录", page.mediabox.width > page.mediabox.height)
+            continue
+        for title in ("一、昌吉州政资局概况", "“三公”经费预算表", "支出预算总表", "收支预算总表"):
+            if title in words and title not in landscape:
+                landscape[title] = page.mediabox.width > page.mediabox.height
+        if "三、预算情况说明" in words:
+            landscape.setdefault("三、预算情况说明", page.mediabox.width > page.mediabox.height)
+    assert landscape == {
+        "目 录": False,
+        "一、昌吉州政资局概况": False,
+        "“三公”经费预算表": True,
+        "支出预算总表": False,
+        "收支预算总表": True,
+        "三、预算情况说明": False,
+    }
 
 
 # --------------------------------------------------------------------------- Xinjiang unchanged

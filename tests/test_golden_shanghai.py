@@ -10,12 +10,15 @@ from pathlib import Path
 import docx
 import openpyxl
 import pdfplumber
+import pypdf
 import pytest
+from docx.enum.section import WD_ORIENT
 
 from generator.model import Disclosure
 from generator.pipeline import run
 from generator.prepare import prepare
 from generator.render.docx import render_docx
+from generator.render.office import soffice
 from generator.render.pdf import render_pdf
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
@@ -231,6 +234,22 @@ def test_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     assert len(budget) == 4 + 13
 
 
+# `pdfinfo -f 1 -l 30 sfj-2026-dept.pdf`: all 23 pages are 842 × 595 pt (A4 landscape); format.yaml
+# `orientation: landscape` makes ours so too, cover and 目录 included, in the PDF and in every DOCX section.
+A4_LANDSCAPE_PT = (841.89, 595.28)
+
+
+def test_every_page_is_landscape_like_the_real_document(built: tuple[Disclosure, Path, Path]) -> None:
+    _, docx_path, pdf_path = built
+    reader = pypdf.PdfReader(str(pdf_path))
+    sizes = {(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2)) for p in reader.pages}
+    assert sizes == {A4_LANDSCAPE_PT}
+    sections = docx.Document(str(docx_path)).sections
+    assert {(s.orientation, round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in sections} == {
+        (WD_ORIENT.LANDSCAPE, 29.7, 21.0)
+    }
+
+
 def test_docx_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
     text = docx_text(built[1])
     whole = compact(text)
@@ -285,3 +304,31 @@ def test_missing_use_or_plan_is_an_error_at_its_cell(tmp_path: Path) -> None:
         ("item-use-missing", schema.SHEET_PRIOR, f"{use}7"),
         ("project-plan-missing", schema.SHEET_PROJECTS, f"{plan}2"),
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+def test_landscape_docx_toc_numbers_match_a_libreoffice_rendering(
+    built: tuple[Disclosure, Path, Path], tmp_path: Path
+) -> None:
+    """The DOCX's LibreOffice pass numbers the 目录 of the landscape document: each entry's number is the page
+    where LibreOffice puts its heading, and every page LibreOffice lays out is landscape."""
+    from generator.render.docx import render_docx_paginated
+    from generator.render.office import libreoffice_pages, libreoffice_pdf, toc_targets
+
+    d = built[0]
+    path = tmp_path / "sfj-paginated.docx"
+    render_docx_paginated(d, path)
+    toc = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name in ("目录一级", "目录二级")]
+    printed = {}
+    for entry, line in zip(d.toc, toc, strict=True):
+        text, _, number = line.rpartition("\t")
+        assert text == entry.text and number.isdigit(), line
+        printed[entry.anchor] = int(number)
+    office = soffice()
+    pages = libreoffice_pages(path, office)
+    targets = toc_targets(d)
+    assert all(targets[anchor] in pages[number - 1] for anchor, number in printed.items()), printed
+    assert list(printed.values()) == sorted(printed.values())
+    reader = pypdf.PdfReader(str(libreoffice_pdf(path, office)))
+    assert all(p.mediabox.width > p.mediabox.height for p in reader.pages)

@@ -383,3 +383,10 @@ def test_pdf_has_every_title_figure_and_sentence(built: tuple[Disclosure, Path, 
         )
         assert re.search(pattern, whole), row
     assert "47.91 0 1.35 46.56 25 21.56 443.18" in text.split("\n")
+
+
+def test_every_page_is_landscape_like_the_real_document(built: tuple[Disclosure, Path, Path]) -> None:
+    """`pdfinfo` of the real document: every page 842 × 595 pt (A4 landscape); ours too."""
+    with pdfplumber.open(built[2]) as pdf:
+        sizes = {(round(float(p.width)), round(float(p.height))) for p in pdf.pages}
+    assert sizes == {(842, 595)}

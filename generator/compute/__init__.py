@@ -76,6 +76,7 @@ def compute_disclosure(
         title=laid.fill(spec.cover.title),
         cover_above=laid.fill(spec.cover.above) if spec.cover.above else "",
         cover_below=laid.fill(spec.cover.below) if spec.cover.below else "",
+        landscape=spec.orientation == "landscape",
         file_stem=laid.fill(spec.file_name),
         toc=laid.toc,
         parts=laid.parts,

@@ -39,18 +39,23 @@ class Layout:
 
     def lay_out(self) -> Layout:
         for p, part_spec in enumerate(self.spec.parts, start=1):
-            part = Part(heading=self.fill(part_spec.heading), anchor=f"part{p}", run_on=part_spec.run_on)
+            part = Part(
+                heading=self.fill(part_spec.heading),
+                anchor=f"part{p}",
+                run_on=part_spec.run_on,
+                landscape=self.spec.part_orientation(p - 1) == "landscape",
+            )
             self.toc.append(TocEntry(level=1, text=part.heading, anchor=part.anchor))
             blocks: list[Block] = []
             ordinal = 0  # headed blocks so far in this part
             for block in part_spec.blocks:
                 if not isinstance(block, S.GlossaryBlock | S.SignatureBlock) and block.numbered:
                     ordinal += 1
-                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else "", str(ordinal)))
+                blocks.append(self.block(part, block, fmt.cn_number(ordinal) if ordinal else "", str(ordinal), p - 1))
             self.parts.append(part.model_copy(update={"blocks": blocks}))
         return self
 
-    def block(self, part: Part, block: S.AnyBlock, n: str, i: str = "") -> Block:
+    def block(self, part: Part, block: S.AnyBlock, n: str, i: str = "", p: int = 0) -> Block:
         if isinstance(block, S.OverviewBlock | S.ProjectsBlock):
             ref = block.content if isinstance(block, S.OverviewBlock) else block.type
             anchor = f"{part.anchor}-{ref}"
@@ -60,7 +65,8 @@ class Layout:
             return Block(type=block.type, ref=ref, anchor=anchor, heading=heading)
         if isinstance(block, S.TableBlock):
             style = NumberStyle(unit=block.unit, **self.spec.numbers.of(block.unit).model_dump())
-            table = self.builder.table(block, len(self.tables) + 1, style)
+            landscape = self.spec.table_orientation(p, block) == "landscape"
+            table = self.builder.table(block, len(self.tables) + 1, style, landscape)
             table = table.model_copy(
                 update={
                     "title": self.fill(table.title),

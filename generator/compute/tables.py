@@ -251,8 +251,9 @@ class TableBuilder(CategoryTables):
         # Units with 机关运行经费 (行政/参公); None: every unit (narrative.operating_units).
         self.operating_units = operating_units
 
-    def table(self, spec: TableBlock, number: int, numbers: NumberStyle) -> Table:
-        """The table `spec` places, as the `number`-th table of the document."""
+    def table(self, spec: TableBlock, number: int, numbers: NumberStyle, landscape: bool | None = None) -> Table:
+        """The table `spec` places, as the `number`-th table of the document; `landscape`: its
+        page orientation as the format resolves it (its own, its part's or the document's)."""
         kind = KINDS[spec.kind]
         total_label = spec.total_label or kind.total_label
         chosen = kind.selection(self) if kind.selection else None
@@ -275,11 +276,11 @@ class TableBuilder(CategoryTables):
         return Table(
             number=number,
             kind=spec.kind,
-            label=spec.label,
+            label=spec.label or "",
             title=spec.title,
             unit_line=self.unit_line,
             columns=kind.columns,
-            landscape=spec.orientation == "landscape",
+            landscape=spec.orientation == "landscape" if landscape is None else landscape,
             rows=rows,
             empty_note=empty_note,
             numbers=numbers,

@@ -461,15 +461,16 @@ def engine_problems(
                 continue
             problem = head_problem(block.head, kind.columns)
             if problem:
-                out.append(((*at, "head"), f"{block.label}表头：{problem}"))
-            if block.label in labels:
+                out.append(((*at, "head"), f"{block.label or block.title}表头：{problem}"))
+            if block.label is not None and block.label in labels:
                 out.append(((*at, "label"), f"表号“{block.label}”重复，每张表的表号应不同"))
-            labels.add(block.label)
+            if block.label is not None:
+                labels.add(block.label)
             for label in block.row_labels:
                 if label not in kind.labels:
                     fixed = "、".join(f"“{x}”" for x in kind.labels)
                     hint = f"这种表可改写的行有：{fixed}" if fixed else "这种表没有可改写的固定行，请删除 row_labels"
-                    out.append(((*at, "row_labels", label), f"{block.label}没有“{label}”这一行，{hint}"))
+                    out.append(((*at, "row_labels", label), f"{block.label or block.title}没有“{label}”这一行，{hint}"))
             if block.empty and not kind.can_be_empty:
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
             if kind.document != fmt.document:

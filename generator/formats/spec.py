@@ -22,6 +22,8 @@ PLACEHOLDERS = {
 }
 
 Unit = Literal["元", "万元"]
+# Page orientation: the document's, a part's (default: the document's) and a table's (default: its part's).
+Orientation = Literal["portrait", "landscape"]
 
 
 class _Spec(BaseModel):
@@ -100,10 +102,10 @@ class EmptyTable(_Spec):
 class TableBlock(_Editable):
     type: Literal["table"]
     kind: str  # one of generator.compute.tables.KINDS (checked by the loader)
-    label: str  # "表1"
+    label: str | None = None  # "表1", the line above the title; none: no such line (the 目录 entry may still number it)
     title: str
     unit: Unit = "万元"
-    orientation: Literal["portrait", "landscape"] = "portrait"
+    orientation: Orientation | None = None  # None: the part's; a different one puts the table on its own pages
     head: list[list[Annotated[HeadCell, Field()]]]
     total_label: str | None = None  # the 合计 row's label; the kind's own when absent
     row_labels: dict[str, str] = {}  # the kind's fixed row label → this format's wording of it
@@ -208,6 +210,7 @@ BLOCK_TYPES = ("table", "section", "overview", "projects", "glossary", "signatur
 class PartSpec(_Editable):
     heading: Template
     run_on: bool = False  # continues on the page of the previous part instead of a new page
+    orientation: Orientation | None = None  # None: the document's
     blocks: list[Block] = Field(min_length=1)
 
     @field_validator("heading")
@@ -274,6 +277,7 @@ class FormatSpec(_Spec):
     editions: list[Edition] = Field(min_length=1)
     years: Years
     comparison_base: Literal["上年预算", "上年执行数"] = "上年预算"
+    orientation: Orientation = "portrait"  # the pages of the cover, the 目录 and every part that sets none
     numbers: Numbers = Numbers()
     cover: Cover
     file_name: Template
@@ -299,6 +303,14 @@ class FormatSpec(_Spec):
         if len(set(names)) != len(names):
             raise ValueError("editions 中有重复的版本")
         return self
+
+    def part_orientation(self, p: int) -> str:
+        """The orientation of part `p`'s pages: its own, else the document's."""
+        return self.parts[p].orientation or self.orientation
+
+    def table_orientation(self, p: int, block: TableBlock) -> str:
+        """The orientation of a table of part `p`: its own, else its part's."""
+        return block.orientation or self.part_orientation(p)
 
     def blocks(self) -> list[tuple[int, int, AnyBlock]]:
         """(part index, block index, block) in document order."""

@@ -126,7 +126,12 @@ def _searches(disclosure: Disclosure) -> dict[str, list[str]]:
     """anchor → the paragraph texts (whitespace removed) that start its target in the DOCX: a
     table's label ("表1") and title are two paragraphs, everything else one."""
     out = {anchor: [text] for anchor, text in toc_targets(disclosure).items()}
-    out.update({t.anchor: ["".join(t.label.split()), "".join(t.title.split())] for t in disclosure.tables})
+    out.update(
+        {
+            t.anchor: [*(["".join(t.label.split())] if t.label else []), "".join(t.title.split())]
+            for t in disclosure.tables
+        }
+    )
     return out
 
 

@@ -163,6 +163,10 @@ class Chunk:
     def block(self, pi: int, bi: int) -> bool:
         return (pi, bi) in self._blocks
 
+    def part(self, pi: int) -> bool:
+        """The chunk holds some of part `pi` (its heading or a block): a landscape part opens its wrapper."""
+        return any(key[0] == pi for key in self._blocks)
+
     def has_table(self, pi: int, bi: int, j: int) -> bool:
         """The chunk holds 绩效目标表 j, or some of its row groups."""
         return (pi, bi, j) in self._tables

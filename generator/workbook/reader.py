@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.formats.needs import sheets_of, unread_columns
 from generator.issues import Issue, error, warning
 from generator.workbook import schema, xlsx
 from generator.workbook.cells import CellError, is_empty, parse_cell, parse_choice, show
@@ -322,11 +323,19 @@ class _Reader:
         self.book = book
         self.issues: list[Issue] = []
         self.unit = AmountUnit.WANYUAN.value
+        self.unread: dict[str, frozenset[str]] = {}  # sheet → column keys the workbook's format does not read
 
     def read(self, path: Path) -> RawWorkbook:
         self._check_sheet_states()
-        sheets = {name: self._sheet(name) for name in schema.INPUT_SHEETS}
-        info = sheets.get(schema.SHEET_INFO)
+        info = self._sheet(schema.SHEET_INFO)
+        # the sheets the workbook's format needs (generator/formats/needs.py): one of them missing is an
+        # error at the sheet; a sheet the format does not read may be absent and reads as empty
+        chosen = _format_of(info) if info is not None else None
+        needed = sheets_of(chosen) if info is not None else schema.INPUT_SHEETS
+        self.unread = unread_columns(chosen) if info is not None else {}
+        sheets = {schema.SHEET_INFO: info}
+        for name in schema.INPUT_SHEETS[1:]:
+            sheets[name] = self._sheet(name) if name in needed or name in self.book.data else None
         if info is not None:
             self.unit = _find_unit(info)
         book = RawWorkbook(path=path, amount_unit=self.unit)
@@ -544,7 +553,11 @@ class _Reader:
             if cv.value is None and not sheet.has_content(row, col):
                 if column.default is not None:
                     cv = CellValue(self._default(column.kind, column.default, column.choices), cv.cell, cv.raw)
-                elif column.required and (row, col) not in covered:
+                elif (
+                    column.required
+                    and (row, col) not in covered
+                    and column.key not in self.unread.get(sheet.name, ())  # a column the format does not read
+                ):
                     self.issues.append(
                         error(
                             "missing-required",
@@ -638,6 +651,16 @@ def _label_rows(sheet: _Sheet) -> dict[str, list[int]]:
         if c == col:
             rows.setdefault(_label(sheet.raw(r, c)), []).append(r)
     return rows
+
+
+def _format_of(sheet: _Sheet) -> str | None:
+    """The 格式 named in 基本信息 (None when the row is absent or empty: the default format)."""
+    label = next(f.label for f in schema.KV_SHEETS[schema.SHEET_INFO] if f.key == "format")
+    rows = _label_rows(sheet).get(label)
+    if not rows:
+        return None
+    value = sheet.raw(rows[0], _col_index(schema.KV_VALUE_COL))
+    return str(value).strip() if value not in (None, "") else None
 
 
 def _find_unit(sheet: _Sheet) -> str:

@@ -37,6 +37,7 @@ from generator.catalog.indicators import load_framework
 from generator.channel import Channel, speak_workbook
 from generator.formats import registry
 from generator.formats.loader import FormatInvalid
+from generator.formats.needs import sheets_of, unread_columns
 from generator.workbook import schema as s
 
 __all__ = ["TemplateDataError", "append_rows", "build_workbook", "set_cell", "write_workbook"]
@@ -178,7 +179,11 @@ def build_workbook(
     """
     data = dict(data or {})
     final = final or any(name in data for name in s.FINAL_SHEETS)
-    names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else s.INPUT_SHEETS
+    # the sheets the format needs (generator/formats/needs.py), and any `data` fills; the format is
+    # `format_id`, else the one `data` names in 基本信息
+    chosen = format_id or (data.get(s.SHEET_INFO) or {}).get(_format_label())
+    needed = set(sheets_of(chosen)) | set(data)
+    names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else tuple(n for n in s.INPUT_SHEETS if n in needed)
     _check_keys("工作簿", data, set(names))
     catalog = catalog or load_catalog(year)
     given = data.get(s.SHEET_INFO, {})
@@ -204,6 +209,10 @@ def build_workbook(
                 _fill_row(ws, name, s.FIRST_DATA_ROW + offset, row)
     if not final:
         sheets[s.SHEET_ITEMS].column_dimensions[s.column_letter(s.SHEET_ITEMS, "final")].hidden = True
+        # the columns the format does not read are hidden (kept in place: columns are read by position)
+        for sheet, keys in unread_columns(chosen).items():
+            for key in sorted(keys):
+                sheets[sheet].column_dimensions[s.column_letter(sheet, key)].hidden = True
     _define_reference_lists(wb)
     _write_guide(guide, catalog, names)
 
@@ -215,12 +224,18 @@ def build_workbook(
     return wb
 
 
+def _format_label() -> str:
+    return next(f.label for f in s.INFO_FIELDS if f.key == "format")
+
+
 def append_rows(wb: Workbook, sheet: str, rows: Sequence[Mapping[str, object]]) -> list[int]:
     """Append rows keyed by column key after the last non-empty data row of list sheet `sheet`.
 
     Rows outside the prepared range get the same style, lookup formula and validations.
     Returns the Excel row numbers used.
     """
+    if not rows:
+        return []  # also when the format does not need `sheet` and the workbook lacks it
     columns = _list_columns(sheet)
     ws = wb[sheet]
     start = _last_data_row(ws, columns) + 1
