@@ -69,9 +69,10 @@ def _prior(book: PriorBook, keys: tuple[K, ...]) -> Decimal | None:
 
 
 def headline(inputs: Inputs) -> Headline:
-    from generator.compute.final import spent
-
-    items = spent(inputs.items) if inputs.final is not None else inputs.items  # a 决算's figures are as spent
+    """A workbook's four main figures for the web's pages and board; a 决算's are its document's (`final_headline`)."""
+    if inputs.final is not None:
+        return final_headline(inputs)
+    items = inputs.items
     fiscal = L.select(items, L.by_sources(L.FISCAL_CURRENT))
     book = PriorBook(inputs)
     sangong = sum((L.total(fiscal, L.econ_in(codes)) for _, _, codes in SANGONG_ITEMS), ZERO)
@@ -87,7 +88,7 @@ def final_headline(inputs: Inputs) -> Headline:
     """A 决算 workbook's four numbers for the web's pages and board (issue 20): 收入支出决算总计, 财政拨款收入支出决算总计,
     财政拨款“三公”经费 and 机关运行经费 as its document states them (`compute.final.year_figures`, the figures its
     上年决算对比 compares), each with last year's 决算 from that sheet, so that “比上年” is the document's own
-    comparison. (`headline` of a 决算 gives the spending as spent, 决算数, without last year's figures.)"""
+    comparison."""
     from generator.compute.final import year_figures
     from generator.workbook.schema import FinalPriorKey as F
 

@@ -171,16 +171,18 @@ def test_new_points_a_final_format_to_final_from_budget(tmp_path: Path, capsys: 
     assert not target.exists()
 
 
-def test_headline_figures_of_a_final_are_as_spent(tmp_path: Path) -> None:
-    """The bureau board's main figures of a 决算 are its 决算数 (czj-2024-final.txt 行161, 行681), not the 年初预算."""
+def test_headline_figures_of_a_final_are_its_documents(tmp_path: Path) -> None:
+    """The bureau board's main figures of a 决算 are the totals its document states, not the 年初预算: 收入支出决算总计
+    2995.39 (czj-2024-final.txt 行530), 财政拨款收入支出决算总计 2961.68 (表4; its 四 says “0.3万元”, see test_golden_czj),
+    “三公” 0.00 and 机关运行经费 184.65 (行681)."""
     from generator.headline import headline
 
     result = built(tmp_path, example_data("201"))
     assert result.inputs is not None
     figures = {f.label: fmt_q2(f.current) for f in headline(result.inputs).figures()}
     assert figures == {
-        "收支总计": Decimal("2940.05"),
-        "财政拨款": Decimal("2940.05"),
+        "收支总计": Decimal("2995.39"),
+        "财政拨款": Decimal("2961.68"),
         "“三公”经费": Decimal("0.00"),
         "机关运行经费": Decimal("184.65"),
     }

@@ -80,7 +80,7 @@ def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED
     """`check` and `check --annotate` on one workbook, plus its year, unit name, 格式, headline figures and catalog."""
     from generator.annotate import annotate
     from generator.channel import Channel, for_channel
-    from generator.headline import final_headline, headline
+    from generator.headline import headline
     from generator.pipeline import run
 
     result = run(Path(workbook), catalogs)
@@ -94,7 +94,7 @@ def analyse(workbook: str, annotated_out: str, catalogs: CatalogSource = SHIPPED
     info = result.inputs.info if result.inputs is not None else None
     head = None
     if result.inputs is not None and result.disclosure is not None:  # a 决算's own figures, not its 年初预算
-        head = final_headline(result.inputs) if result.inputs.final is not None else headline(result.inputs)
+        head = headline(result.inputs)
     return {
         "issues": [i.model_dump(mode="json") for i in result.issues],
         "year": info.year if info else None,
