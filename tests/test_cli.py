@@ -49,7 +49,7 @@ def test_check_json_lists_issues_with_locations(tmp_path: Path, capsys) -> None:
     assert first["location"] == f"{first['sheet']}!{first['cell']}"
 
 
-@pytest.mark.parametrize("name", ["000", "002", "101", "102", "103", "104", "201"])
+@pytest.mark.parametrize("name", ["000", "002", "101", "102", "103", "104", "105", "201"])
 def test_examples_in_inputs_pass(name: str, capsys) -> None:
     workbook = next((ROOT / "inputs").glob(f"{name}-*.xlsx"))
     assert main(["check", str(workbook)]) == 0
@@ -58,7 +58,7 @@ def test_examples_in_inputs_pass(name: str, capsys) -> None:
 
 def test_committed_examples_match_their_json_sources(tmp_path: Path) -> None:
     """inputs/*.xlsx are built from examples/*.json; `make examples` keeps them in sync."""
-    for name in ("000", "002", "101", "102", "103", "104", "201"):
+    for name in ("000", "002", "101", "102", "103", "104", "105", "201"):
         committed = next((ROOT / "inputs").glob(f"{name}-*.xlsx"))
         fresh = tmp_path / f"{name}.xlsx"
         write_workbook(fresh, example_data(name))

@@ -496,6 +496,7 @@ KINDS: dict[str, TableKind] = {
         "同 财务收支总表，收入各项编号为“1、”，支出按功能分类“类”列出合计、基本支出（人员经费、公用经费）和项目支出",
         "lrl" + "rrrr",
         TableBuilder.by_category_summary_split,
+        labels=tuple(label for label, _ in CATEGORY_ROWS_UNIT),
     ),
     "收入总表（按收入类别）": TableKind(
         "按功能分类科目列出合计、财政拨款收入、事业收入、事业单位经营收入、其他收入",
