@@ -178,10 +178,9 @@ def test_a_writer_killed_mid_put_leaves_nothing_visible(backend: Settings, store
     assert killed_mid_put, "every writer finished before it was killed: the test proved nothing"
 
 
+@pytest.mark.parametrize("backend", ["s3"], indirect=True)  # the folder and database stores have no other writer
 def test_s3_refuses_a_damaged_object(backend: Settings, store) -> None:  # type: ignore[no-untyped-def]
     """An object whose bytes are not its name's (damaged, or written by something else) is not handed out."""
-    if backend.store != "s3":
-        pytest.skip("S3 only: the folder and database stores are written by this program alone")
     sha = hashlib.sha256(b"the real bytes").hexdigest()
     store.client.put_object(Bucket=store.bucket, Key=store.key(sha), Body=b"other bytes")
     with pytest.raises(OSError, match="does not match"):
