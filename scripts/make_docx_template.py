@@ -608,11 +608,23 @@ def section_frame(doc, index: int, headed: bool = True) -> None:
 
 def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int], orientation: Orientation) -> None:
     """The blocks of part `p` in the format's order; a table whose orientation differs from the part's
-    (`orientation.part`) gets a page section of its own."""
+    (`orientation.part`) gets a page section of its own, shared with the tables of that orientation that
+    follow it (czj's landscape 表2 and 表3: no empty portrait page between them)."""
     part_landscape = orientation.part(p)
-    landscape_before = False
+    current = part_landscape  # the orientation of the section being written
+
+    def turn(landscape: bool) -> bool:
+        nonlocal current
+        if landscape == current:
+            return False
+        new_section(doc, landscape=landscape)
+        current = landscape
+        return True
+
     for b, block in enumerate(part.blocks):
         var = f"d.parts[{p}].blocks[{b}]"
+        if not isinstance(block, TableBlock):
+            turn(part_landscape)
         if isinstance(block, OverviewBlock):
             if block.heading is not None:
                 para(doc, f"{{{{ {var}.heading }}}}", "Heading 2")
@@ -622,12 +634,8 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int], orientati
         elif isinstance(block, TableBlock):
             counters["table"] += 1
             landscape = orientation.table(p, block)
-            own = landscape != part_landscape
-            if own:
-                new_section(doc, landscape=landscape)
-            disclosure_table(doc, counters["table"], block, b == 0 or own or landscape_before, landscape)
-            if own:
-                new_section(doc, landscape=part_landscape)
+            turned = turn(landscape)
+            disclosure_table(doc, counters["table"], block, b == 0 or turned, landscape)
         elif isinstance(block, SectionBlock):
             section_frame(doc, counters["section"], headed=block.heading is not None)
             counters["section"] += 1
@@ -642,7 +650,7 @@ def part_blocks(doc, p: int, part: PartSpec, counters: dict[str, int], orientati
         elif block.type == "signature":
             para(doc, "{{ d.signature }}", "落款首行")
             para(doc, "{{ d.date }}", "落款")
-        landscape_before = isinstance(block, TableBlock) and orientation.table(p, block) != part_landscape
+    turn(part_landscape)
 
 
 PERF_ALIGN = S.PERF_ALIGN

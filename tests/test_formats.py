@@ -592,3 +592,25 @@ def test_missing_or_unknown_section_templates(tmp_path: Path) -> None:
     unknown = MINIMAL.replace("sections_from: xinjiang-2023", "sections_from: nowhere")
     [(line, message)] = problems(tmp_path, unknown)
     assert line == line_of(unknown, "sections_from") and "nowhere" in message
+
+
+@pytest.mark.parametrize(
+    "template", sorted(Path(__file__).resolve().parents[1].glob("templates/formats/*/disclosure*.docx"))
+)
+def test_no_page_section_of_a_shipped_template_is_empty(template: Path) -> None:
+    """Each page section (a run of pages of one orientation) holds a table or text: two landscape tables in a
+    row share one landscape section, with no empty portrait section (a blank page) between them, as czj's
+    wide 表2 and 表3 once had."""
+    from docx.oxml.ns import qn
+
+    body = docx.Document(str(template)).element.body
+    sections: list[bool] = [False]  # per section: has it content yet?
+    for child in body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            sections[-1] = True
+        elif child.tag == qn("w:p"):
+            if "".join(t.text or "" for t in child.iter(qn("w:t"))).strip():
+                sections[-1] = True
+            if child.find(qn("w:pPr")) is not None and child.find(qn("w:pPr")).find(qn("w:sectPr")) is not None:
+                sections.append(False)
+    assert all(sections[:-1] or [True]), [i for i, filled in enumerate(sections) if not filled]
