@@ -214,6 +214,9 @@ def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
             assert admin.locator(f"tr:has(a:text-is('{D002}')) td.overdue").count() == 1
             assert admin.locator(f"tr:has(a:text-is('{D000}')) td.overdue").count() == 0
             assert "1,223.12" in row0  # 收支总计 of example 000 (表1 收入总计, examples/000-golden.md line 28)
+            # 15 columns at 1360 px: the page itself never scrolls sideways (the table scrolls in its box)
+            width = admin.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1], f"the board is wider than the window: {width}"
         finally:
             browser.close()
             target = os.environ.get("WEB_SCREENSHOTS")
