@@ -177,3 +177,18 @@ def test_the_blank_workbook_takes_the_districts_style_of_its_year(site) -> None:
         assert r.status_code == 200
         assert openpyxl.load_workbook(io.BytesIO(r.content))[schema.SHEET_INFO][FORMAT_CELL].value == expected
     set_bureau(site.admin, XINJIANG)
+
+
+def test_the_prepare_hint_names_the_sheets_of_the_departments_format(site) -> None:
+    """版本页“补全上年对比”: a Shanghai workbook has no 类用途说明 (generator/formats/needs.py), so the hint names
+    only 上年对比; in Xinjiang's format it names both."""
+    client, dept = site.clients["zhengzi"], site.departments[BUREAU_DEPT]
+    try:
+        set_bureau(site.admin, "shanghai-putuo")
+        page = client.get(f"/versions/{version_id(upload(client, dept, example(site.files, '101')))}").text
+        assert "在“上年对比”表中添加所需的行" in page
+        assert "类用途说明" not in page
+    finally:
+        set_bureau(site.admin, XINJIANG)
+    page = client.get(f"/versions/{version_id(upload(client, dept, example(site.files, '000')))}").text
+    assert "在“上年对比”“类用途说明”表中添加所需的行" in page

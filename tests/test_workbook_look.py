@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 
 from generator.workbook import schema as s
-from generator.workbook.template import write_workbook
+from generator.workbook.template import build_workbook, write_workbook
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +126,28 @@ def test_readme_and_guide_give_the_same_steps():
     in_guide = [re.match(r"(\d)\. (.+?)：", step).groups() for step in WORKFLOW]
     assert in_readme == in_guide
     assert len(in_guide) >= 5
+
+
+@pytest.mark.parametrize(
+    ("format_id", "final", "present", "absent"),
+    [
+        # Xinjiang's 第三部分 四 says what each 类 is for, and it prints 绩效目标表
+        ("xinjiang-2023", False, ("“上年对比”“类用途说明”中添加", "项目信息、绩效指标、采购与资产"), ("预决算对比",)),
+        # Shanghai reads neither 绩效指标 nor 类用途说明 (generator/formats/needs.py): its guide names neither
+        ("shanghai-putuo", False, ("“上年对比”中添加", "项目信息、采购与资产"), ("类用途说明", "绩效指标、")),
+        # a 决算's prepare fills its own two comparison sheets
+        ("shanghai-putuo-final", True, ("“预决算对比”“上年决算对比”中添加", "决算情况、收入决算"), ("“上年对比”中",)),
+    ],
+)
+def test_the_guide_names_only_the_sheets_the_workbook_has(format_id, final, present, absent):
+    """填表说明 一、填报流程 of each kind of blank workbook: steps 2 and 3 name the sheets it has, no others."""
+    wb = build_workbook(year=2026, format_id=format_id, final=final)
+    guide = "\n".join(str(c.value) for c in wb[s.SHEET_GUIDE]["A"] if c.value)
+    steps = guide.split("二、填写规则", 1)[0]
+    for text in present:
+        assert text in steps, text
+    for text in absent:
+        assert text not in steps, text
+    # and every sheet the guide describes in 三、各工作表说明 is one of the workbook's
+    described = re.findall(r"^【(.+?)】$", guide, re.M)
+    assert described and set(described) <= set(wb.sheetnames)

@@ -840,6 +840,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             message=request.session.pop("flash", None),
             may_change=user.role in (ROLE_ADMIN, ROLE_DEPARTMENT),
             today=service.today().isoformat(),
+            prepared=format_admin.prepared_sheets(db, v.department, v.document, v.year),
         )
 
     def _version_file(what: str, attr: str, label: str) -> Callable[..., Awaitable[Response]]:

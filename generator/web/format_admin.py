@@ -64,6 +64,20 @@ def department_format(db: Session, dept: Department, document: str = DOC_BUDGET)
     return rules.effective_format(own_format(dept, document), bureau_format(db, document), DEFAULTS[document])
 
 
+def prepared_sheets(
+    db: Session, dept: Department, document: str = DOC_BUDGET, year: int | None = None
+) -> tuple[str, ...]:
+    """The sheets the 补全 button adds rows to in the department's workbook of `document` for `year` (in
+    the district's style of that year; an upload in another format is warned about on its own)."""
+    from generator.workbook import template
+
+    fmt = department_format(db, dept, document)
+    if year is not None:
+        fmt = registry.for_year(fmt, year)
+    sheets = template.workbook_sheets(fmt, final=document == DOC_FINAL)
+    return template.prepared_sheets(sheets)
+
+
 def upload_warning(
     db: Session, dept: Department, workbook_format: str | None, document: str = DOC_BUDGET, year: int | None = None
 ) -> dict | None:

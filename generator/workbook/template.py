@@ -14,7 +14,7 @@ dropdown list, each behind a defined name (`list_*`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -182,8 +182,7 @@ def build_workbook(
     # the sheets the format needs (generator/formats/needs.py), and any `data` fills; the format is
     # `format_id`, else the one `data` names in 基本信息
     chosen = format_id or (data.get(s.SHEET_INFO) or {}).get(_format_label())
-    needed = set(sheets_of(chosen)) | set(data)
-    names = (*s.INPUT_SHEETS, *s.FINAL_SHEETS) if final else tuple(n for n in s.INPUT_SHEETS if n in needed)
+    names = workbook_sheets(chosen, final, set(data))
     _check_keys("工作簿", data, set(names))
     catalog = catalog or load_catalog(year)
     given = data.get(s.SHEET_INFO, {})
@@ -945,21 +944,65 @@ EXAMPLES: dict[str, dict[str, str]] = {
     },
 }
 
-# The same steps, in the same order and with the same titles, as README.md "使用步骤"
-# (tests/test_workbook_look.py compares them).
-WORKFLOW = (
-    "1. 生成空白工作簿：运行 disclosure new 工作簿.xlsx（本工作簿即由此生成）。",
-    "2. 填写工作簿：按下面“三、各工作表说明”填写基本信息、预算单位、支出明细、项目信息、绩效指标、采购与资产，"
-    "并核对名词解释。蓝色表头为必填列，绿色为选填列，灰色为自动显示列。",
-    "3. 补全上年对比行：运行 disclosure prepare 工作簿.xlsx（运行前请保存并关闭本文件）。工具根据支出明细在"
-    "“上年对比”“类用途说明”中添加公开文件需要的行；请在这些行中填写上年预算数、变化的主要原因和各类的主要用途"
-    "（未填的必填单元格显示为红色）。",
-    "4. 检查：运行 disclosure check 工作簿.xlsx。工具一次列出全部问题及位置（如“支出明细!D14”）和修改办法，"
-    "改完再检查，直到没有错误（警告请确认）。",
-    "5. 生成公开文件：运行 disclosure build 工作簿.xlsx，生成 Word（DOCX）和 PDF 公开文件"
-    "（--format html 另生成可发布到网站的网页）。有错误时不生成文件，也不会覆盖以前生成的文件。",
-    "6. 导出计算结果（可选）：运行 disclosure dump 工作簿.xlsx，把计算出的表格和说明文字写成 JSON 供核对。",
+# The sheets step 2 asks the officer to fill, and those `prepare` adds rows to in step 3 (with what
+# the officer writes in them), in this order; a workbook's guide names only the sheets it has.
+FILLED_SHEETS = (
+    s.SHEET_INFO,
+    s.SHEET_UNITS,
+    s.SHEET_ITEMS,
+    s.SHEET_PROJECTS,
+    s.SHEET_INDICATORS,
+    s.SHEET_FACTS,
+    s.SHEET_FINAL,
+    s.SHEET_FINAL_INCOME,
 )
+PREPARED_SHEETS = {
+    s.SHEET_PRIOR: "上年预算数和变化的主要原因",
+    s.SHEET_USES: "各类的主要用途",
+    s.SHEET_FINAL_REASONS: "决算数与年初预算数不同的主要原因",
+    s.SHEET_FINAL_PRIOR: "上年决算数和变化的主要原因",
+}
+
+
+def workbook_sheets(format_id: str | None, final: bool = False, given: Set[str] = frozenset()) -> tuple[str, ...]:
+    """The input sheets of a blank workbook in `format_id` (plus any that `given` data fills): a 决算
+    workbook has every sheet, a 预算 workbook those its format needs (generator/formats/needs.py)."""
+    if final:
+        return (*s.INPUT_SHEETS, *s.FINAL_SHEETS)
+    needed = set(sheets_of(format_id)) | set(given)
+    return tuple(n for n in s.INPUT_SHEETS if n in needed)
+
+
+def prepared_sheets(sheets: Sequence[str]) -> tuple[str, ...]:
+    """The sheets of a workbook that `prepare` (and the web's 补全 button) adds rows to: a 决算
+    workbook's comparisons are its own two sheets (its 预算 sheets are read as they came)."""
+    final = s.SHEET_FINAL in sheets
+    return tuple(n for n in PREPARED_SHEETS if n in sheets and (n in s.FINAL_SHEETS) == final)
+
+
+def workflow(sheets: Sequence[str] = s.INPUT_SHEETS) -> tuple[str, ...]:
+    """The steps of 填表说明 for a workbook with `sheets`: the same steps, in the same order and with the
+    same titles, as README.md "使用步骤" (tests/test_workbook_look.py compares them)."""
+    filled = "、".join(name for name in FILLED_SHEETS if name in sheets)
+    glossary = "，并核对名词解释" if s.SHEET_GLOSSARY in sheets else ""
+    prepared = prepared_sheets(sheets)
+    quoted = "".join(f"“{name}”" for name in prepared)
+    to_write = "、".join(PREPARED_SHEETS[name] for name in prepared)
+    return (
+        "1. 生成空白工作簿：运行 disclosure new 工作簿.xlsx（本工作簿即由此生成）。",
+        f"2. 填写工作簿：按下面“三、各工作表说明”填写{filled}{glossary}。"
+        "蓝色表头为必填列，绿色为选填列，灰色为自动显示列。",
+        "3. 补全上年对比行：运行 disclosure prepare 工作簿.xlsx（运行前请保存并关闭本文件）。工具根据支出明细在"
+        f"{quoted}中添加公开文件需要的行；请在这些行中填写{to_write}（未填的必填单元格显示为红色）。",
+        "4. 检查：运行 disclosure check 工作簿.xlsx。工具一次列出全部问题及位置（如“支出明细!D14”）和修改办法，"
+        "改完再检查，直到没有错误（警告请确认）。",
+        "5. 生成公开文件：运行 disclosure build 工作簿.xlsx，生成 Word（DOCX）和 PDF 公开文件"
+        "（--format html 另生成可发布到网站的网页）。有错误时不生成文件，也不会覆盖以前生成的文件。",
+        "6. 导出计算结果（可选）：运行 disclosure dump 工作簿.xlsx，把计算出的表格和说明文字写成 JSON 供核对。",
+    )
+
+
+WORKFLOW = workflow()
 
 RULES = (
     "金额单位：在“基本信息”的“金额单位”选择“万元”或“元”，整个工作簿的金额都按这个单位填写。只填数字，不要带“万元”“元”"
@@ -983,7 +1026,7 @@ RULES = (
 def _write_guide(ws: Worksheet, catalog: Catalog, sheets: Sequence[str] = s.INPUT_SHEETS) -> None:
     ws.column_dimensions["A"].width = 110
     lines: list[tuple[str, str]] = [("title", f"{WORKBOOK_TITLE} · 填表说明"), ("heading", "一、填报流程")]
-    lines += [("text", t) for t in WORKFLOW]
+    lines += [("text", t) for t in workflow(sheets)]
     lines.append(("heading", "二、填写规则"))
     lines += [("text", f"{i}. {t}") for i, t in enumerate(RULES, start=1)]
     lines.append(("text", f"{len(RULES) + 1}. 科目下拉列表和名称来自{catalog.description}。"))
