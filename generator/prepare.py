@@ -22,7 +22,6 @@ from generator.compute.comparisons import NeededRow, PriorBook, clean_reason, no
 from generator.compute.final import FinalBook, FinalPriorBook, NeededFinalRow
 from generator.compute.names import Names
 from generator.formats import registry
-from generator.formats.text import load_sections
 from generator.inputs import FinalPriorRow, FinalReasonRow
 from generator.issues import format_issue
 from generator.output import atomic_path
@@ -116,11 +115,7 @@ def prepare(
     have = {u.class_code for u in inputs.uses} | set(inputs.incomplete_uses)
     # 类用途说明 rows only when the format's sentences say what each 类 is for (the `fiscal` section); a
     # workbook that computed no document (a 决算 before its format is installed) needs none
-    worded = (
-        load_sections(registry.get(inputs.info.format).sections_folder).settings.sections
-        if result.book is not None
-        else ()
-    )
+    worded = registry.get(inputs.info.format).worded_sections if result.book is not None else ()
     missing_classes = sorted({i.func_code[:3] for i in fiscal} - have) if CLASS_USE_SECTION in worded else []
     added_final = (
         _prepare_final(wb, result.final_book, result.final_prior_book)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from generator.compute.comparisons import Comparison, PriorBook
 from generator.compute.names import Names
 from generator.compute.narrative import Narrative, staff_sentence
 from generator.compute.wording import change_of
-from generator.formats.text import DEFAULT_SECTIONS, TextTemplateError, check_folder, load_sections
+from generator.formats.text import (
+    DEFAULT_SECTIONS,
+    Settings,
+    TextTemplateError,
+    check_folder,
+    default_settings,
+    load_sections,
+)
 from generator.workbook.schema import SpendingKind
 from tests.factories import item, make_inputs, prior, project
 
@@ -26,8 +34,8 @@ def folder(tmp_path: Path) -> Path:
     return Path(shutil.copytree(DEFAULT_SECTIONS, tmp_path / "sections"))
 
 
-def narrative(inputs, folder: Path = DEFAULT_SECTIONS) -> Narrative:
-    return Narrative(inputs, Names.build(CATALOG, inputs), PriorBook(inputs), folder=folder)
+def narrative(inputs, folder: Path = DEFAULT_SECTIONS, settings: Settings | None = None) -> Narrative:
+    return Narrative(inputs, Names.build(CATALOG, inputs), PriorBook(inputs), folder=folder, settings=settings)
 
 
 def texts(sections) -> list[str]:
@@ -75,9 +83,14 @@ def test_syntax_errors_are_located_and_all_problems_collected(folder: Path) -> N
     assert problems[0].message.startswith("模板语法错误：")
 
 
-def test_settings_name_missing_templates(folder: Path) -> None:
+def test_a_section_the_format_places_needs_its_template(folder: Path) -> None:
     (folder / "fund.j2").unlink()
-    assert [str(p) for p in check_folder(folder)] == ["settings.toml：找不到模板文件 fund.j2，请检查文件名"]
+    assert check_folder(folder) == []  # a template nobody places is not needed; xinjiang-2023 places fund
+    assert [str(p) for p in check_folder(folder, default_settings())] == [
+        "fund.j2：找不到模板文件 fund.j2：格式放置了这一节，请放入该模板或删除该块"
+    ]
+    with pytest.raises(TextTemplateError):
+        load_sections(folder)
 
 
 def test_the_change_phrase_chooses_among_computed_cases() -> None:
@@ -108,11 +121,11 @@ def test_changing_only_a_template_changes_the_wording(folder: Path) -> None:
     assert [t for t in after if t not in before] == ["测试局收入预算总额为12.00万元，其中："]
 
 
-def test_the_order_and_numbers_of_sections_come_from_settings(folder: Path) -> None:
-    settings = folder / "settings.toml"
-    text = settings.read_text(encoding="utf-8")
-    settings.write_text(text.replace('    "overall",', "").replace('"other",', '"other",\n    "overall",'), "utf-8")
-    headings = [s.heading for s in narrative(make_inputs([item()]), folder).sections()]
+def test_the_order_and_numbers_of_sections_come_from_settings() -> None:
+    # the settings are the format's: its section blocks in document order (here overall placed last)
+    shipped = default_settings()
+    settings = replace(shipped, sections=(*shipped.sections[1:], "overall"))
+    headings = [s.heading for s in narrative(make_inputs([item()]), settings=settings).sections()]
     assert headings[0] == "一、关于测试局2023年收入预算情况说明"
     assert headings[-1] == "十一、关于测试局2023年收支预算情况的总体说明"
 
@@ -144,22 +157,14 @@ def test_staff_sentence_comes_from_its_template(folder: Path) -> None:
     assert staff_sentence(make_inputs([item()]), folder).text.startswith("测试局编制数10名，实有人数10人")
 
 
-def test_headings_name_the_body_as_the_settings_say(folder: Path) -> None:
-    settings = folder / "settings.toml"
-    settings.write_text(
-        settings.read_text(encoding="utf-8").replace('name_in_headings = "简称"', 'name_in_headings = "全称部门"'),
-        "utf-8",
-    )
-    sections = narrative(make_inputs([item()]), folder).sections()
+def test_headings_name_the_body_as_the_settings_say() -> None:
+    shipped = default_settings()
+    settings = replace(shipped, options={**shipped.options, "name_in_headings": "全称部门"})
+    sections = narrative(make_inputs([item()]), settings=settings).sections()
     # issue 18 §2: "关于库尔勒市人民政府办公室部门2023年…", "2023年部门预算安排购置…"
     assert sections[0].heading == "一、关于测试市测试局部门2023年收支预算情况的总体说明"
     assert "2023年部门预算未安排购置车辆和单位价值50万元以上大型设备。" in texts(sections)
-    settings.write_text(settings.read_text(encoding="utf-8").replace('"全称部门"', '"别称"'), "utf-8")
-    with pytest.raises(TextTemplateError) as caught:
-        narrative(make_inputs([item()]), folder).sections()
-    assert [str(p) for p in caught.value.problems] == [
-        "settings.toml：options.name_in_headings 应为“简称”、“全称”、“全称部门”之一，现为“别称”"
-    ]
+    # a value other than 简称/全称/全称部门 is refused with format.yaml (tests/test_format_text_settings.py)
 
 
 def test_a_filter_on_a_missing_case_fails_at_its_line(folder: Path) -> None:
@@ -174,11 +179,7 @@ def test_a_filter_on_a_missing_case_fails_at_its_line(folder: Path) -> None:
     assert problem.message.startswith("模板无法生成文字")
 
 
-def test_a_broken_settings_file_is_located(folder: Path, tmp_path: Path) -> None:
-    (folder / "settings.toml").write_text('sections = ["overall"\nstaff = "staff"\n', "utf-8")
-    (problem,) = check_folder(folder)
-    assert (problem.file, problem.line) == ("settings.toml", 2)
-    assert problem.message.startswith("设置文件格式错误")
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
     assert [str(p) for p in check_folder(tmp_path / "nowhere")] == [
         f"{tmp_path / 'nowhere'}：找不到章节模板文件夹，请检查路径"
     ]

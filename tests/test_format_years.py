@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import openpyxl
 import pytest
 
 from generator.formats import registry
-from generator.formats.text import MoneyStyle, check_folder, load_sections
+from generator.formats.loader import FormatInvalid, load_format
+from generator.formats.text import MoneyStyle, load_sections
 from generator.pipeline import run
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
@@ -85,34 +87,41 @@ def test_drop_zero_fraction_drops_only_an_all_zero_fraction() -> None:
 
 
 def test_a_section_may_have_its_own_money_style(tmp_path: Path) -> None:
-    # wanli-2024-dept.txt 行73 “0.00万元” in 四 but 行798–800 “25万元”, “0万元” in 六
+    # wanli-2024-dept.txt 行73 “0.00万元” in 四 but 行798–800 “25万元”, “0万元” in 六: shanghai-putuo-2024's format.yaml
+    # sets text.money (two decimals) and text.section_money.notes (drop_zero_fraction)
+    shipped = registry.get("shanghai-putuo-2024").text_settings
     folder = tmp_path / "sections"
     folder.mkdir()
-    (folder / "settings.toml").write_text(
-        'sections = ["budget", "notes"]\nstaff = ""\n[money]\ndecimals = 2\n'
-        "[section_money.notes]\ndrop_zero_fraction = true\n",
-        "utf-8",
-    )
     for name in ("budget", "notes"):
         (folder / f"{name}.j2").write_text(f"# {name}\n{{{{ a | money }}}}、{{{{ b | money }}}}\n", "utf-8")
-    templates = load_sections(folder)
+    templates = load_sections(folder, replace(shipped, sections=("budget", "notes")))
     figures = {"a": Decimal("25"), "b": Decimal("42.6")}
     assert templates.render("budget", figures).paragraphs[0].text == "25.00万元、42.60万元"
     assert templates.render("notes", figures).paragraphs[0].text == "25万元、42.60万元"
 
 
 def test_a_section_money_style_for_an_unknown_section_or_key_is_located(tmp_path: Path) -> None:
-    folder = tmp_path / "sections"
-    shutil.copytree(registry.SHIPPED / "shanghai-putuo-2024" / "sections", folder)
-    settings = folder / "settings.toml"
-    text = settings.read_text("utf-8").replace("[section_money.notes]", "[section_money.note]")
-    settings.write_text(text.replace("drop_zero_fraction = true", "drop_zero = true"), "utf-8")
-    assert [(p.file, p.message) for p in check_folder(folder)] == [
-        ("settings.toml", "section_money 中的“note”不在 sections 中，请改为其中的一节或删除"),
-        (
-            "settings.toml",
-            "section_money.note 中不认识的设置“drop_zero”，可用：unit、decimals、thousands、strip_zeros、drop_zero_fraction",
-        ),
+    folder = tmp_path / "shanghai-putuo-2024"
+    shutil.copytree(registry.SHIPPED / "shanghai-putuo-2024", folder)
+    path = folder / "format.yaml"
+    shipped = path.read_text("utf-8")
+    assert "    notes: {drop_zero_fraction: true}\n" in shipped
+    path.write_text(
+        shipped.replace("    notes: {drop_zero_fraction: true}", "    note: {drop_zero_fraction: true}"), "utf-8"
+    )
+    with pytest.raises(FormatInvalid) as caught:
+        load_format(folder)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:{line_of(path.read_text('utf-8'), 'note: {')}: text.section_money 中的“note”不是本格式放置的情况说明"
+        "（budget、notes、project_notes），请改为其中的一节或删除"
+    ]
+    path.write_text(
+        shipped.replace("    notes: {drop_zero_fraction: true}", "    notes: {drop_zero_fractions: true}"), "utf-8"
+    )
+    with pytest.raises(FormatInvalid) as caught:
+        load_format(folder)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:{line_of(shipped, 'notes: {')}: 不认识的设置“drop_zero_fractions”，是否应为“drop_zero_fraction”？"
     ]
 
 
@@ -126,7 +135,7 @@ def test_row_labels_must_name_a_fixed_row_of_the_kind(tmp_path: Path) -> None:
 
 
 def test_items_without_comparison_need_a_use_row_not_a_prior(tmp_path: Path) -> None:
-    # qzfb-2025-dept.txt 行79–103 give each 项 its amount and use only (compare_items = false): the 上年对比 rows of
+    # qzfb-2025-dept.txt 行79–103 give each 项 its amount and use only (format.yaml text.options.compare_items: false): the 上年对比 rows of
     # example 103 hold no 上年预算数. Without the row of 2080599 the error says where to add it.
     data = example_data("103")
     rows = data["上年对比"]

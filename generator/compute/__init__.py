@@ -14,7 +14,7 @@ from generator.compute.performance import performance_tables
 from generator.compute.tables import TableBuilder
 from generator.formats import registry
 from generator.formats.loader import Format
-from generator.formats.spec import FormatSpec, GlossaryBlock, OverviewBlock
+from generator.formats.spec import GlossaryBlock
 from generator.inputs import Inputs
 from generator.issues import Issue
 from generator.model import Disclosure, Paragraph
@@ -40,11 +40,17 @@ def compute_disclosure(
     narrative: Narrative | FinalNarrative
     if spec.document == "决算":  # the 决算 tables and 第三部分 (issue 20); no 上年对比 rows are asked
         builder = FinalTableBuilder(inputs, names, spec.unit_line.format(**values), operating_units(inputs))
-        narrative = FinalNarrative(inputs, names, builder, chosen.sections_folder)
+        narrative = FinalNarrative(inputs, names, builder, chosen.sections_folder, chosen.text_settings)
         computed = sec.by_id(narrative.sections_by_name())
     else:
         narrative = Narrative(
-            inputs, names, book, folder=chosen.sections_folder, base=spec.comparison_base, edition=chosen.edition_spec
+            inputs,
+            names,
+            book,
+            folder=chosen.sections_folder,
+            base=spec.comparison_base,
+            edition=chosen.edition_spec,
+            settings=chosen.text_settings,
         )
         computed = sec.by_id(narrative.sections_by_name())
         builder = TableBuilder(inputs.items, names, spec.unit_line.format(**values), operating_units(inputs))
@@ -82,7 +88,7 @@ def compute_disclosure(
         parts=laid.parts,
         functions=paragraphs(info.functions),
         organization=paragraphs(info.organization),
-        staff=staff_sentence(inputs, folder=chosen.sections_folder) if _has_staff(spec) else None,
+        staff=staff_sentence(inputs, chosen.sections_folder, chosen.text_settings) if spec.has_staff else None,
         tables=laid.tables,
         sections=laid.sections,
         performance_tables=performance_tables(inputs),
@@ -91,8 +97,3 @@ def compute_disclosure(
         date=fmt.cn_date(info.sign_date) if info.sign_date else "",
     )
     return disclosure, [*book.issues, *narrative.issues], book
-
-
-def _has_staff(spec: FormatSpec) -> bool:
-    """The staff sentence follows the format's 机构设置 unless it says `staff: false` (or has none)."""
-    return any(isinstance(b, OverviewBlock) and b.content == "organization" and b.staff for _, _, b in spec.blocks())

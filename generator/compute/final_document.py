@@ -35,7 +35,7 @@ from generator.compute.ledger import Predicate
 from generator.compute.names import Names
 from generator.compute.tables import KIND_COLUMNS, TableBuilder, functional_rows
 from generator.compute.wording import Change, change_of
-from generator.formats.text import SETTINGS_FILE, SUFFIX, TextProblem, TextTemplateError, load_sections
+from generator.formats.text import SUFFIX, Settings, TextProblem, TextTemplateError, load_sections
 from generator.inputs import Inputs, LineItem
 from generator.model import Cell, Section, TableRow
 from generator.workbook import schema
@@ -367,6 +367,7 @@ class FinalNarrative:
     names: Names
     builder: FinalTableBuilder
     folder: Path
+    settings: Settings | None = None  # the format's (Format.text_settings)
     book: FinalBook = field(init=False)
     prior_book: FinalPriorBook = field(init=False)
 
@@ -387,12 +388,12 @@ class FinalNarrative:
         return self.changes[key.value]
 
     def sections_by_name(self) -> dict[str, Section]:
-        templates = load_sections(self.folder)
+        templates = load_sections(self.folder, self.settings)
         unknown = [n for n in templates.settings.sections if n not in FINAL_SECTION_NAMES]
         if unknown:
             known = "、".join(FINAL_SECTION_NAMES)
             raise TextTemplateError(
-                [TextProblem(SETTINGS_FILE, None, f"sections 中的“{n}”不是决算的章节，可用：{known}") for n in unknown]
+                [TextProblem("format.yaml", None, f"情况说明“{n}”不是决算的章节，可用：{known}") for n in unknown]
             )
         info = self.inputs.info
         common = {

@@ -24,8 +24,8 @@ from generator.compute.wording import Change, change_of, wan
 from generator.formats.spec import Edition
 from generator.formats.text import (
     DEFAULT_SECTIONS,
-    SETTINGS_FILE,
     SUFFIX,
+    Settings,
     TextProblem,
     TextTemplateError,
     load_sections,
@@ -102,9 +102,9 @@ def _staff(count: int, change: int) -> Staff:
     return Staff(count, "持平" if change == 0 else "增加" if change > 0 else "减少", abs(change))
 
 
-def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS) -> Paragraph:
-    """第一部分's staff sentence, worded by the format's staff template."""
-    templates = load_sections(folder)
+def staff_sentence(inputs: Inputs, folder: Path = DEFAULT_SECTIONS, settings: Settings | None = None) -> Paragraph:
+    """第一部分's staff sentence, worded by the format's staff template (`settings`: the format's, default xinjiang-2023's)."""
+    templates = load_sections(folder, settings)
     i = inputs.info
     figures = {
         "short": i.short_name,
@@ -142,6 +142,7 @@ class Narrative(ByItemNarrative):
     issues: list[Issue] = field(default_factory=list)
     base: str = "上年预算"  # the format's comparison_base: every comparison of the document is with it
     edition: Edition | None = None  # the format's edition: its subject and noun for the templates
+    settings: Settings | None = None  # the format's (Format.text_settings); None: xinjiang-2023's
 
     def __post_init__(self) -> None:
         info = self.inputs.info
@@ -188,30 +189,25 @@ class Narrative(ByItemNarrative):
         }
 
     def sections(self) -> list[Section]:
-        """The sections in the order of the folder's settings."""
+        """The sections in the order the format places them."""
         return list(self.sections_by_name().values())
 
     def sections_by_name(self) -> dict[str, Section]:
-        """Every section the folder's settings list, by template name (the ids a format places)."""
-        templates = load_sections(self.folder)
+        """Every section the format places, by template name (the ids a format places), in its order."""
+        templates = load_sections(self.folder, self.settings)
         unknown = [name for name in templates.settings.sections if name not in SECTION_NAMES]
         if unknown:
             known = "、".join(SECTION_NAMES)
             raise TextTemplateError(
-                [TextProblem(SETTINGS_FILE, None, f"sections 中的“{n}”不是已知的章节，可用：{known}") for n in unknown]
+                [TextProblem("format.yaml", None, f"情况说明“{n}”不是预算的章节，可用：{known}") for n in unknown]
             )
         figures = self.figures(templates.settings.sections)
-        naming = templates.settings.options.get("name_in_headings", "简称")
+        naming = templates.settings.options.get("name_in_headings", "简称")  # checked with format.yaml
         names = {
             "简称": self.short,
             "全称": self.inputs.info.unit_name,
             "全称部门": f"{self.inputs.info.unit_name}部门",
         }
-        if naming not in names:
-            choices = "、".join(f"“{n}”" for n in names)
-            raise TextTemplateError(
-                [TextProblem(SETTINGS_FILE, None, f"options.name_in_headings 应为{choices}之一，现为“{naming}”")]
-            )
         common = {
             "heading_name": names[naming],  # the body the headings name (关于{heading_name}{year}年…)
             "short": self.short,

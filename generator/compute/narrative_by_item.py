@@ -19,7 +19,7 @@ from generator.compute.comparisons import Comparison, PriorBook, item_key
 from generator.compute.names import Names
 from generator.compute.tables import CATEGORY_ROWS, project_order
 from generator.compute.wording import Change, change_of
-from generator.formats.text import load_sections
+from generator.formats.text import Settings, load_sections
 from generator.inputs import Inputs, LineItem
 from generator.issues import Issue, error
 from generator.workbook import schema
@@ -52,7 +52,7 @@ class ItemExplained:
     name: str
     amount: Decimal
     use: str
-    change: Change | None  # None: the format does not compare the 项 (option compare_items = false)
+    change: Change | None  # None: the format does not compare the 项 (text.options.compare_items: false)
 
 
 def _joined(*reasons: str | None) -> str | None:
@@ -74,6 +74,7 @@ class ByItemNarrative:
     book: PriorBook
     issues: list[Issue]
     folder: Path
+    settings: Settings | None
     items: list[LineItem]
     gpb: list[LineItem]
     fiscal: list[LineItem]
@@ -109,9 +110,9 @@ class ByItemNarrative:
     def _items_explained(self) -> list[ItemExplained]:
         """Each 一般公共预算 项 of this year (and one budgeted only last year), by code.
 
-        With the template option `compare_items = false` (formats whose 四 gives each 项 only its amount and
+        With the format's option `compare_items: false` (formats whose 四 gives each 项 only its amount and
         use, as 上海 2025), the 项 are not compared with last year: their 上年对比 rows need only 主要用于."""
-        compared = load_sections(self.folder).settings.options.get("compare_items", True)
+        compared = load_sections(self.folder, self.settings).settings.options.get("compare_items", True)
         current_codes = {i.func_code for i in self.gpb}
         codes = set(current_codes)
         if compared:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from generator.formats import spec as S
+from generator.formats import text
 
 FILE_NAME = "format.yaml"
 
@@ -88,6 +89,48 @@ class Format:
             return registry.get(self.spec.sections_from).sections_folder
         return self.folder / SECTIONS_FOLDER
 
+    @property
+    def text_spec(self) -> S.TextSpec:
+        """The sentences' amount style and wording options: the format's `text`, and where it writes
+        none, those of its `sections_from` (which lends its templates and, unless overridden, these)."""
+        if self.spec.sections_from:
+            from generator.formats import registry
+
+            return self.spec.text.over(registry.get(self.spec.sections_from).text_spec)
+        return self.spec.text
+
+    @property
+    def worded_sections(self) -> tuple[str, ...]:
+        """The sections the narrative words: those the format places, in the first edition's order,
+        then any only another edition places (an edition may leave sections out or place its own)."""
+        out: list[str] = []
+        for spec in self.editions.values() or [self.spec]:
+            out += [name for name in spec.placed_sections() if name not in out]
+        return tuple(out)
+
+    @property
+    def text_settings(self) -> text.Settings:
+        """What the section templates are rendered with, all from format.yaml: the sections worded in
+        order, the staff sentence's template ("" when 机构设置 has none), the amount styles and options."""
+        words = self.text_spec
+        money = text.MoneyStyle(**words.money.model_dump())
+        sections = self.worded_sections
+        section_money = {
+            name: text.MoneyStyle(**{**words.money.model_dump(), **style.explicit()})
+            for name, style in words.section_money.items()
+            if name in sections  # a lending format's style for a section this one does not place
+        }
+        return text.Settings(
+            sections=sections,
+            staff=STAFF_TEMPLATE if self.spec.has_staff else "",
+            money=money,
+            options=words.options.model_dump(),
+            section_money=section_money,
+        )
+
+
+STAFF_TEMPLATE = "staff"  # the staff sentence's template (staff.j2) in the sections folder
+OLD_SETTINGS = "settings.toml"  # where a format's text settings were before format.yaml held them: refused
 
 Path_ = tuple[object, ...]
 
@@ -141,6 +184,10 @@ def _where(loc: tuple[object, ...]) -> str:
     return ".".join(str(p) for p in _visible(loc))
 
 
+class _SectionMoney:
+    """Marks `text.section_money`, a mapping of section ids to money styles, in `_allowed_keys`."""
+
+
 def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
     model: Any = S.FormatSpec
     blocks = {
@@ -153,6 +200,10 @@ def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
     }
     nested = {
         ("FormatSpec", "numbers"): S.Numbers,
+        ("FormatSpec", "text"): S.TextSpec,
+        ("TextSpec", "money"): S.TextMoney,
+        ("TextSpec", "section_money"): _SectionMoney,
+        ("TextSpec", "options"): S.TextOptions,
         ("Numbers", "万元"): S.NumberStyle,
         ("Numbers", "元"): S.NumberStyle,
         ("FormatSpec", "editions"): S.Edition,
@@ -171,6 +222,9 @@ def _allowed_keys(loc: tuple[object, ...]) -> list[str]:
             continue
         if model is None and part in blocks:
             model = blocks[part]
+            continue
+        if model is _SectionMoney:  # text.section_money.<section>: a money style
+            model = S.TextMoney
             continue
         model = nested.get((getattr(model, "__name__", ""), part), model)
     if model is None or not hasattr(model, "model_fields"):
@@ -285,7 +339,7 @@ def load_format(folder: Path) -> Format:
     worded = None if section_problems else _worded(fmt, Path(folder))
     problems = list(duplicates)
     editions: dict[str, S.FormatSpec] = {}
-    for n, edition in enumerate(fmt.editions):
+    for edition in fmt.editions:
         resolved, where, edition_problems = resolve_edition(data, edition.name, lines)
         for line, message in edition_problems:  # the same in every edition: reported once
             if FormatProblem(file, line, message) not in problems:
@@ -301,13 +355,13 @@ def load_format(folder: Path) -> Format:
                 for e in _misspellings_once(exc.errors(include_url=False))
             ]
             continue
-        # Only the first (default) edition must place every worded section: another may leave one out.
-        for path, message in engine_problems(spec, worded, complete=n == 0):
+        for path, message in engine_problems(spec, worded):
             problem = FormatProblem(file, where.get(path, 0), label + message)
             if problem not in problems:
                 problems.append(problem)
         editions[edition.name] = spec
     problems += section_problems
+    problems += _text_problems(fmt, editions, worded, file, lines)
     if problems:
         raise FormatInvalid(sorted(problems, key=lambda p: p.line))
     first = fmt.editions[0].name
@@ -399,7 +453,7 @@ def resolve_edition(
 
 def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[Path_, int]) -> list[FormatProblem]:
     """The section templates must load too: a broken one is refused with the format, at its file and line."""
-    from generator.formats import registry, text
+    from generator.formats import registry
 
     if fmt.sections_from:
         if fmt.sections_from == fmt.id:
@@ -424,30 +478,75 @@ def _section_problems(fmt: S.FormatSpec, folder: Path, file: Path, lines: dict[P
                 file, 0, f"找不到情况说明模板文件夹 {sections}；请放入各节模板，或用 sections_from 沿用已安装格式的模板"
             )
         ]
-    return [FormatProblem(sections / p.file, p.line or 0, p.message) for p in text.check_folder(sections)]
+    out = [FormatProblem(sections / p.file, p.line or 0, p.message) for p in text.check_folder(sections)]
+    if (sections / OLD_SETTINGS).exists():  # a format folder from before format.yaml held these settings
+        out.append(
+            FormatProblem(
+                sections / OLD_SETTINGS,
+                0,
+                f"{OLD_SETTINGS} 已不再使用：各节及其顺序由 format.yaml 中 parts 的 section 块决定，金额写法和措辞选项"
+                f"写在 format.yaml 的 text 中（见 docs/formats.md 5.7）；请把其中的设置移到 format.yaml 后删除此文件",
+            )
+        )
+    return out
 
 
 def _worded(fmt: S.FormatSpec, folder: Path) -> tuple[str, ...]:
-    """The sections the format's templates word (its own `sections/`, or those of `sections_from`)."""
-    from generator.formats import registry, text
+    """The templates there are (`<name>.j2` in its own `sections/`, or in those of `sections_from`)."""
+    from generator.formats import registry
 
     source = registry.get(fmt.sections_from).sections_folder if fmt.sections_from else folder / SECTIONS_FOLDER
-    return text.load_sections(source).settings.sections
+    return tuple(sorted(p.name.removesuffix(text.SUFFIX) for p in source.glob("*" + text.SUFFIX)))
 
 
-def engine_problems(
-    fmt: S.FormatSpec, worded: tuple[str, ...] | None = None, complete: bool = True
-) -> list[tuple[Path_, str]]:
+def _text_problems(
+    fmt: S.FormatSpec,
+    editions: dict[str, S.FormatSpec],
+    worded: tuple[str, ...] | None,
+    file: Path,
+    lines: dict[Path_, int],
+) -> list[FormatProblem]:
+    """What `text` and the staff sentence need beyond the schema: a section's own amount style names a
+    section the format places; 机构设置 with the staff sentence has its template (staff.j2)."""
+    out = []
+    placed: list[str] = []
+    for spec in editions.values():
+        placed += [name for name in spec.placed_sections() if name not in placed]
+    for name in fmt.text.section_money if editions else ():
+        if name not in placed:
+            choices = "、".join(placed)
+            out.append(
+                FormatProblem(
+                    file,
+                    lines.get(("text", "section_money", name), 0),
+                    f"text.section_money 中的“{name}”不是本格式放置的情况说明（{choices}），请改为其中的一节或删除",
+                )
+            )
+    if worded is not None and STAFF_TEMPLATE not in worded and any(e.has_staff for e in editions.values()):
+        for p, b, block in fmt.blocks():
+            if isinstance(block, S.OverviewBlock) and block.content == "organization":
+                at = ("parts", p, "blocks", b)
+                out.append(
+                    FormatProblem(
+                        file,
+                        lines.get((*at, "staff"), lines.get(at, 0)),
+                        f"机构设置之后的人员情况一句没有文字模板：请在情况说明模板文件夹中放入 {STAFF_TEMPLATE}{text.SUFFIX}，"
+                        "或在此块写 staff: false",
+                    )
+                )
+    return out
+
+
+def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) -> list[tuple[Path_, str]]:
     """What the schema cannot see: table kinds and sections the engine knows, header grids.
 
-    `worded`: the sections the format's templates word; each is placed exactly once, and only those
-    (None when the templates themselves are broken: those problems are reported instead)."""
+    `worded`: the section templates there are; each placed section needs its own, and is placed at
+    most once (None when the templates themselves are broken: those problems are reported instead)."""
     from generator.compute.sections import SECTION_IDS
     from generator.compute.tables import KINDS
 
     out: list[tuple[Path_, str]] = []
     seen_sections: set[str] = set()
-    unknown_sections: list[str] = []
     seen_once: set[str] = set()
     labels: set[str] = set()
     for p, b, block in fmt.blocks():
@@ -477,7 +576,6 @@ def engine_problems(
                 out.append(((*at, "kind"), f"“{block.kind}”是部门{kind.document}的表，不能用于{fmt.document}格式"))
         elif isinstance(block, S.SectionBlock):
             if block.section not in SECTION_IDS:
-                unknown_sections.append(block.section)
                 close = difflib.get_close_matches(block.section, list(SECTION_IDS), n=1, cutoff=0.4)
                 hint = f"是否应为“{close[0]}”？" if close else f"可用的有：{'、'.join(SECTION_IDS)}"
                 out.append(((*at, "section"), f"没有“{block.section}”这一节情况说明，{hint}"))
@@ -489,7 +587,8 @@ def engine_problems(
                 out.append(
                     (
                         (*at, "section"),
-                        f"情况说明“{block.section}”没有文字模板，请在 sections/settings.toml 的 sections 中加入它",
+                        f"情况说明“{block.section}”没有文字模板：请在情况说明模板文件夹中放入 {block.section}.j2，"
+                        "或删除此块",
                     )
                 )
             seen_sections.add(block.section)
@@ -498,10 +597,6 @@ def engine_problems(
             if key in seen_once:
                 out.append(((*at, "type"), f"“{key}”只能放一次"))
             seen_once.add(key)
-    for section in [] if worded is None or not complete else [w for w in worded if w in SECTION_IDS]:
-        misspelt = difflib.get_close_matches(section, unknown_sections, n=1, cutoff=0.4)
-        if section not in seen_sections and not misspelt:  # a misspelling is reported where it is
-            out.append((("parts",), f"缺少情况说明“{section}”（{SECTION_IDS[section]}），请在某一部分的 blocks 中加入"))
     return out
 
 

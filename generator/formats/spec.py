@@ -69,6 +69,61 @@ class Numbers(_Spec):
         return self.yuan if unit == "元" else self.wan
 
 
+class TextMoney(_Spec):
+    """How the 情况说明 sentences write an amount (`text.money`, or one section's `text.section_money`):
+    `1223.12万元`; `686万元`, `57.8万元` with strip_zeros; `4,614万元`, `28.50万元` with drop_zero_fraction."""
+
+    unit: Literal["万元"] = "万元"  # the sentences' figures are computed in 万元
+    decimals: int = Field(2, ge=0, le=2)
+    thousands: bool = False  # 9,101.68万元
+    strip_zeros: bool = False  # 686.00 → 686, 57.80 → 57.8 (rates too: 28.00% → 28%)
+    drop_zero_fraction: bool = False  # 4614.00 → 4614 while 28.50 stays 28.50 (rates too)
+
+    def explicit(self) -> dict[str, Any]:
+        """Only the settings the file writes (what it overrides of another style)."""
+        return self.model_dump(include=self.model_fields_set)
+
+
+class TextOptions(_Spec):
+    """The wording options the section templates read (`options.NAME`)."""
+
+    # 编制数的量词：编制数36名 / 36人 (the staff sentence)
+    quota_unit: Literal["名", "人"] = "人"
+    # how headings name the body: 关于昌吉州政资局2023年… / 关于{全称}… / 关于{全称}部门… (and 部门预算安排购置…)
+    name_in_headings: Literal["简称", "全称", "全称部门"] = "简称"
+    # the 预算编制说明 (`budget`) compares each 一般公共预算 项 with last year; false: amount and use only
+    compare_items: bool = True
+
+    def explicit(self) -> dict[str, Any]:
+        return self.model_dump(include=self.model_fields_set)
+
+
+class TextSpec(_Spec):
+    """`text` in format.yaml: how the 情况说明 sentences write amounts and the wording options. A format
+    with `sections_from` and no `text` (or only part of it) takes the rest from the lending format."""
+
+    money: TextMoney = TextMoney()
+    # a section's own amount style: the keys of `money` that differ, e.g. {notes: {drop_zero_fraction: true}}
+    section_money: dict[str, TextMoney] = {}
+    options: TextOptions = TextOptions()
+
+    def over(self, base: TextSpec) -> TextSpec:
+        """These settings where the file writes them, `base`'s (the lending format's) elsewhere."""
+        money = {**base.money.explicit(), **self.money.explicit()}
+        options = {**base.options.explicit(), **self.options.explicit()}
+        section_money = {
+            name: TextMoney.model_validate(
+                {**(base.section_money[name].explicit() if name in base.section_money else {}), **style.explicit()}
+            )
+            for name, style in self.section_money.items()
+        }
+        return TextSpec(
+            money=TextMoney.model_validate(money),
+            section_money={**base.section_money, **section_money},
+            options=TextOptions.model_validate(options),
+        )
+
+
 class _Editable(_Spec):
     """A part or block that an edition may change: `by_edition: {单位版: {title: …}}` replaces those
     settings in that edition, `by_edition: {单位版: null}` leaves the part or block out of it. The
@@ -279,6 +334,8 @@ class FormatSpec(_Spec):
     comparison_base: Literal["上年预算", "上年执行数"] = "上年预算"
     orientation: Orientation = "portrait"  # the pages of the cover, the 目录 and every part that sets none
     numbers: Numbers = Numbers()
+    # The 情况说明 sentences' amount style and wording options; unset ones: those of `sections_from`, else defaults.
+    text: TextSpec = TextSpec()
     cover: Cover
     file_name: Template
     unit_line: Template = "编制部门（单位）：{unit_name}"  # above each table, left of 单位：万元
@@ -311,6 +368,18 @@ class FormatSpec(_Spec):
     def table_orientation(self, p: int, block: TableBlock) -> str:
         """The orientation of a table of part `p`: its own, else its part's."""
         return block.orientation or self.part_orientation(p)
+
+    def placed_sections(self) -> tuple[str, ...]:
+        """The 情况说明 sections this document places, in document order (each worded by `<id>.j2`)."""
+        return tuple(block.section for _, _, block in self.blocks() if isinstance(block, SectionBlock))
+
+    @property
+    def has_staff(self) -> bool:
+        """机构设置 is followed by the staff sentence (`staff.j2`) unless its block says `staff: false`."""
+        return any(
+            isinstance(block, OverviewBlock) and block.content == "organization" and block.staff
+            for _, _, block in self.blocks()
+        )
 
     def blocks(self) -> list[tuple[int, int, AnyBlock]]:
         """(part index, block index, block) in document order."""

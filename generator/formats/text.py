@@ -1,8 +1,9 @@
 """A format's sentences: sandboxed Jinja text templates that place computed figures.
 
 A folder of section templates (`templates/formats/<id>/sections/`) holds one `.j2` file per
-narrative section, shared macros in `_*.j2` files and `settings.toml` (section order, number
-style, wording options). Python computes every figure and every case (增加/减少/持平, zero or
+narrative section and shared macros in `_*.j2` files; which sections a document has, their order,
+the number style and the wording options are the format's (format.yaml: its section blocks and
+`text`, given to the templates as `Settings`). Python computes every figure and every case (增加/减少/持平, zero or
 not, new item, with or without a reason); a template only places the figures and chooses among
 the cases. `load_sections` refuses a folder whose templates compute (`+ - * / // % **`, unary
 minus, filters such as `sum`/`round`/`abs`, method calls) or do not parse, with every problem
@@ -24,8 +25,6 @@ break never starts a heading or a paragraph.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,7 +40,6 @@ from generator import formatting as fmt
 from generator.model import Paragraph, Subsection
 
 DEFAULT_SECTIONS = Path(__file__).resolve().parents[2] / "templates" / "formats" / "xinjiang-2023" / "sections"
-SETTINGS_FILE = "settings.toml"
 SUFFIX = ".j2"
 PERFORMANCE_MARK = "[项目支出绩效目标表]"
 
@@ -121,13 +119,14 @@ class MoneyStyle:
 
 @dataclass(frozen=True)
 class Settings:
-    """`settings.toml`: which templates make the narrative, in order, and the wording options."""
+    """What the templates are rendered with, all from the format's format.yaml (`Format.text_settings`):
+    the sections worded, in order; the staff sentence's template ("" for none); the amount styles; the options."""
 
     sections: tuple[str, ...]
     staff: str
     money: MoneyStyle
     options: Mapping[str, Any] = field(default_factory=dict)
-    # a section's own amount style ([section_money.<section>] in settings.toml: the keys of [money] that differ)
+    # a section's own amount style (text.section_money in format.yaml: the keys of text.money that differ)
     section_money: Mapping[str, MoneyStyle] = field(default_factory=dict)
 
 
@@ -338,112 +337,58 @@ def _clean(text: str) -> str:
     return text.replace(NEWLINE, "\n").translate(_SENTINELS)
 
 
-def read_settings(folder: Path) -> tuple[Settings | None, list[TextProblem]]:
-    path = folder / SETTINGS_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, [TextProblem(SETTINGS_FILE, None, f"缺少设置文件 {path}")]
-    except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        line = int(at.group(1)) if at else None
-        return None, [TextProblem(SETTINGS_FILE, line, f"设置文件格式错误（{exc}），请按 TOML 格式书写")]
+def default_settings() -> Settings:
+    """The settings of xinjiang-2023, whose templates are `DEFAULT_SECTIONS` (from its format.yaml)."""
+    from generator.formats import registry
+
+    return registry.get("xinjiang-2023").text_settings
+
+
+def check_folder(folder: Path, settings: Settings | None = None) -> list[TextProblem]:
+    """Every problem of a template folder, collected (an empty list: the folder can be used): each
+    template parses and only places values; with `settings`, the templates they name are there."""
+    if not folder.is_dir():
+        return [TextProblem(str(folder), None, "找不到章节模板文件夹，请检查路径")]
+    env = make_environment(folder, settings.money if settings else MoneyStyle())
     problems = []
-    sections = data.get("sections")
-    if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections) or not sections:
-        problems.append(
-            TextProblem(SETTINGS_FILE, None, 'sections 应列出各节模板的文件名（不含 .j2），如 ["overall", …]')
-        )
-        sections = []
-    staff = data.get("staff", "staff")
-    if not isinstance(staff, str):
-        problems.append(TextProblem(SETTINGS_FILE, None, 'staff 应为人员情况模板的文件名（不含 .j2），如 "staff"'))
-        staff = "staff"
-    money_data = data.get("money", {})
-    options = data.get("options", {})
-    for name, table in (("money", money_data), ("options", options)):
-        if not isinstance(table, dict):
-            problems.append(TextProblem(SETTINGS_FILE, None, f"{name} 应写成一节设置（[{name}]）"))
-    if problems:
-        return None, problems
-    money = _money_style(money_data, problems, "money")
-    section_money: dict[str, MoneyStyle] = {}
-    by_section = data.get("section_money", {})
-    if not isinstance(by_section, dict) or not all(isinstance(v, dict) for v in by_section.values()):
-        problems.append(TextProblem(SETTINGS_FILE, None, "section_money 应写成各节一组设置，如 [section_money.notes]"))
-        by_section = {}
-    for name, overrides in by_section.items():
-        if name not in sections:
-            problems.append(
-                TextProblem(SETTINGS_FILE, None, f"section_money 中的“{name}”不在 sections 中，请改为其中的一节或删除")
-            )
-        section_money[name] = _money_style({**money_data, **overrides}, problems, f"section_money.{name}")
-    for name in [*sections, *([staff] if staff else [])]:  # staff = "": the format has no staff sentence
+    for path in sorted(folder.glob("*" + SUFFIX)):
+        problems += check_source(env, path.read_text(encoding="utf-8"), path.name)
+    for name in [*settings.sections, *([settings.staff] if settings.staff else [])] if settings else []:
         if not (folder / (name + SUFFIX)).is_file():
-            problems.append(TextProblem(SETTINGS_FILE, None, f"找不到模板文件 {name}{SUFFIX}，请检查文件名"))
-    if problems:
-        return None, problems
-    return Settings(
-        sections=tuple(sections), staff=staff, money=money, options=options, section_money=section_money
-    ), []
-
-
-MONEY_KEYS = ("unit", "decimals", "thousands", "strip_zeros", "drop_zero_fraction")
-
-
-def _money_style(data: Mapping[str, Any], problems: list[TextProblem], where: str) -> MoneyStyle:
-    """The amount style a [money] table describes; an unknown key or a bad value is a problem."""
-    for key in data:
-        if key not in MONEY_KEYS:
             problems.append(
-                TextProblem(SETTINGS_FILE, None, f"{where} 中不认识的设置“{key}”，可用：{'、'.join(MONEY_KEYS)}")
+                TextProblem(
+                    name + SUFFIX, None, f"找不到模板文件 {name}{SUFFIX}：格式放置了这一节，请放入该模板或删除该块"
+                )
             )
-    try:
-        return MoneyStyle(
-            unit=str(data.get("unit", "万元")),
-            decimals=int(data.get("decimals", 2)),
-            thousands=bool(data.get("thousands", False)),
-            strip_zeros=bool(data.get("strip_zeros", False)),
-            drop_zero_fraction=bool(data.get("drop_zero_fraction", False)),
-        )
-    except (TypeError, ValueError):
-        problems.append(TextProblem(SETTINGS_FILE, None, f"{where} 的 decimals 应为整数（如 2）"))
-        return MoneyStyle()
+    return problems
 
 
-def check_folder(folder: Path) -> list[TextProblem]:
-    """Every problem of a template folder, collected (an empty list: the folder can be used)."""
-    return _load(folder)[1]
-
-
-def load_sections(folder: Path) -> SectionTemplates:
-    """The checked templates of `folder`; raises `TextTemplateError` listing every problem."""
+def load_sections(folder: Path, settings: Settings | None = None) -> SectionTemplates:
+    """The checked templates of `folder`, rendered with `settings` (the format's `Format.text_settings`;
+    default: xinjiang-2023's); raises `TextTemplateError` listing every problem."""
+    settings = settings or default_settings()
     files = sorted(folder.iterdir()) if folder.is_dir() else []
-    key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
-    return _load_cached(folder.resolve(), key)
+    key = (
+        tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file()),
+        settings.sections,
+        settings.staff,
+        settings.money,
+        tuple(sorted(settings.options.items())),
+        tuple(sorted(settings.section_money.items())),
+    )
+    return _load_cached(folder.resolve(), key, settings)
 
 
-def _load_cached(folder: Path, key: tuple) -> SectionTemplates:
-    cached = _CACHE.get(folder)
+def _load_cached(folder: Path, key: tuple, settings: Settings) -> SectionTemplates:
+    cached = _CACHE.get((folder, key[1:]))
     if cached is not None and cached[0] == key:
         return cached[1]
-    templates, problems = _load(folder)
-    if problems or templates is None:
+    problems = check_folder(folder, settings)
+    if problems:
         raise TextTemplateError(problems)
-    _CACHE[folder] = (key, templates)
+    templates = SectionTemplates(folder, settings, make_environment(folder, settings.money))
+    _CACHE[(folder, key[1:])] = (key, templates)
     return templates
 
 
-_CACHE: dict[Path, tuple[tuple, SectionTemplates]] = {}
-
-
-def _load(folder: Path) -> tuple[SectionTemplates | None, list[TextProblem]]:
-    if not folder.is_dir():
-        return None, [TextProblem(str(folder), None, "找不到章节模板文件夹，请检查路径")]
-    settings, problems = read_settings(folder)
-    env = make_environment(folder, settings.money if settings else MoneyStyle())
-    for path in sorted(folder.glob("*" + SUFFIX)):
-        problems += check_source(env, path.read_text(encoding="utf-8"), path.name)
-    if problems or settings is None:
-        return None, problems
-    return SectionTemplates(folder, settings, env), []
+_CACHE: dict[tuple[Path, tuple], tuple[tuple, SectionTemplates]] = {}
