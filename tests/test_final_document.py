@@ -212,3 +212,55 @@ def test_final_from_budget_carries_each_items_use(tmp_path: Path) -> None:
         if r["比较项目"].startswith(schema.PRIOR_ITEM_PREFIX) and r.get("主要用于（按项说明）")
     }
     assert uses == expected and uses["一般公共预算项：2040605"] == "法制宣传工作支出"  # sfj-2026-dept.txt 行106
+
+
+def test_a_class_with_spending_outside_the_formats_list_is_added_after_it(tmp_path: Path) -> None:
+    """The format's `classes` are the 类 rows 表1/表4 always print; a 类 the unit spends on that the list lacks
+    is printed after them (numbered on), so the rows still add up to 本年支出合计."""
+    from generator.compute.final_document import FinalTableBuilder
+    from generator.compute.names import Names
+    from generator.formats import registry
+    from generator.formats import spec as S
+    from generator.model import NumberStyle
+
+    result = built(tmp_path, example_data("201"))
+    assert result.ok and result.inputs is not None and result.catalog is not None
+    fmt = registry.get("shanghai-putuo-final")
+    block = next(b for _, _, b in fmt.spec.blocks() if isinstance(b, S.TableBlock) and b.kind == "收入支出决算总表")
+    without_housing = [c for c in block.classes or [] if c != "221"]  # 住房保障支出: 445.69 in example 201
+    builder = FinalTableBuilder(result.inputs, Names.build(result.catalog, result.inputs), "", None)
+    style = NumberStyle(unit="万元", decimals=2, thousands=True, blank_zero=True)
+    table = builder.table(block.model_copy(update={"classes": without_housing}), 1, style)
+    above_total = table.rows[: next(n for n, r in enumerate(table.rows) if r.style == "total")]
+    spending = [(r.cells[2], Decimal(r.cells[3]).quantize(Decimal("0.01"))) for r in above_total if r.cells[2]]
+    assert len(spending) == 26
+    assert spending[-1] == ("二十六、住房保障支出", Decimal("445.69"))  # czj-2024-final 行153
+    assert spending[17:19] == [("十八、自然资源海洋气象等支出", Decimal("0")), ("十九、粮油物资储备支出", Decimal("0"))]
+    # 本年支出合计 2940.05 (行161) is the sum of the 元 amounts, not of the rounded rows (which make 2940.06)
+    assert sum(Decimal(r.cells[3]) for r in above_total if r.cells[2]).quantize(Decimal("0.01")) == Decimal("2940.05")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            '        title: "收入决算表"\n',
+            '        title: "收入决算表"\n        classes: [201]\n',
+            "不按功能分类“类”逐行列出支出",
+        ),
+        ("classes: [201, 202,", "classes: [20101, 202,", "“20101”不是功能分类“类”的编码"),
+        ("classes: [201, 202,", "classes: [201, 201,", "“201”写了两次"),
+    ],
+)
+def test_a_class_list_is_checked(tmp_path: Path, old: str, new: str, message: str) -> None:
+    import shutil
+
+    target = tmp_path / "shanghai-putuo-final"
+    shutil.copytree(ROOT / "templates" / "formats" / "shanghai-putuo-final", target)
+    yaml = target / "format.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    assert old in text
+    yaml.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(FormatInvalid) as caught:
+        load_format(target)
+    assert any(message in p.message for p in caught.value.problems), [p.message for p in caught.value.problems]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from tests.golden import Built, assert_all_in, built_example, compact
+from tests.golden import Built, assert_all_in, built_example, compact, total_row
 
 UNIT = "上海市普陀区财政局"
 PARTS = [  # 行6, 11, 30, 52 (目录) = 行53, 125, 524–525, 701 (body)
@@ -45,6 +45,37 @@ SECTIONS = [  # 行31–50 (目录) = 行528–678 (body)
     # 行50's 目录 says "十一、其他重要事项说明", the body (行678) and the district's template body
     # "十一、其他重要事项的情况说明": we print the body's words in both places (目录 = headings).
     "十一、其他重要事项的情况说明",
+]
+# 表1's 支出 side (行135–160) and 表4's (行259–294, its names wrapped over two lines): the same 26 类 rows, printed
+# with or without an amount (the format's `classes`; the district's template, final-template-2024 行102–125, has
+# 24: these without 二十四、债务还本支出 and 二十五、债务付息支出).
+CLASS_ROWS = [
+    "一、一般公共服务支出",
+    "二、外交支出",
+    "三、国防支出",
+    "四、公共安全支出",
+    "五、教育支出",
+    "六、科学技术支出",
+    "七、文化旅游体育与传媒支出",
+    "八、社会保障和就业支出",
+    "九、卫生健康支出",
+    "十、节能环保支出",
+    "十一、城乡社区支出",
+    "十二、农林水支出",
+    "十三、交通运输支出",
+    "十四、资源勘探工业信息等支出",
+    "十五、商业服务业等支出",
+    "十六、金融支出",
+    "十七、援助其他地区支出",
+    "十八、自然资源海洋气象等支出",
+    "十九、住房保障支出",
+    "二十、粮油物资储备支出",
+    "二十一、国有资本经营预算支出",
+    "二十二、灾害防治及应急管理支出",
+    "二十三、其他支出",
+    "二十四、债务还本支出",
+    "二十五、债务付息支出",
+    "二十六、抗疫特别国债安排的支出",
 ]
 # Table cells in 万元 as the document prints them.
 CELLS = [
@@ -257,3 +288,12 @@ def test_pdf_has_every_figure_title_and_sentence(built: Built) -> None:
     assert_all_in([*PARTS, *TOC_TABLES, *TABLE_TITLES, *SECTIONS, *EMPTY_NOTES, *SENTENCES], whole)
     for value in CELLS:
         assert re.search(rf"(?<![\d,.]){re.escape(value)}(?![\d])", built.pdf_text), value
+
+
+def test_tables_1_and_4_list_the_26_class_rows_czj_prints(built: Built) -> None:
+    for t in (built.disclosure.tables[0], built.disclosure.tables[3]):
+        above_total = t.rows[: t.rows.index(total_row(t))]  # 本年支出合计 (行161, 295)
+        assert [r.cells[2] for r in above_total if r.cells[2]] == CLASS_ROWS
+    for table in (built.tables[0], built.tables[3]):  # and so do the DOCX tables
+        assert [c for c in dict.fromkeys(row.cells[2].text for row in table.rows) if c in CLASS_ROWS] == CLASS_ROWS
+    assert "预备费" not in built.docx_text and "转移性支出" not in built.docx_text
