@@ -2,7 +2,8 @@
 
 The same shape as `generator.validate`: `FINAL_VALIDATIONS` is a named list of small checks,
 each `(inputs, names) -> list[Issue]`, run by `validate` after the 预算 checks. A 预算
-workbook has no 决算 inputs and only meets `check_final_amounts` (a 决算数 typed there).
+workbook has no 决算 inputs and only meets `check_final_amounts` (a 决算数 typed there) and `check_final_kinds`
+(a 决算 支出类型 chosen there).
 """
 
 from __future__ import annotations
@@ -69,6 +70,38 @@ def check_final_amounts(inputs: Inputs, names: Names) -> list[Issue]:
         for item in inputs.items
         if item.final is None
     ]
+
+
+def check_final_kinds(inputs: Inputs, names: Names) -> list[Issue]:
+    """上缴上级支出, 经营支出 and 对附属单位补助支出 (支出决算表's last three columns) are 决算 lines only, and
+    never paid from 财政拨款, whose 决算 is 基本支出 or 项目支出 alone (一般公共预算财政拨款支出决算表)."""
+    kinds = {k.value for k in schema.FINAL_SPENDING_KINDS}
+    issues: list[Issue] = []
+    for item in inputs.items:
+        if item.kind.value not in kinds:
+            continue
+        if inputs.final is None:
+            issues.append(
+                error(
+                    "final-kind-in-budget",
+                    f"“{item.kind.value}”只用于部门决算；预算工作簿的支出类型请选基本支出或项目支出",
+                    ITEMS,
+                    item.cell(ITEMS, "kind"),
+                    item.kind.value,
+                )
+            )
+        elif item.source in FISCAL_FINAL:
+            issues.append(
+                error(
+                    "final-kind-fiscal",
+                    f"“{item.kind.value}”不能用财政拨款（本行资金来源为“{item.source.value}”）：财政拨款支出只分基本支出和"
+                    f"项目支出。请把支出类型改为基本支出或项目支出，或把资金来源改为单位资金或非财政拨款结转结余",
+                    ITEMS,
+                    item.cell(ITEMS, "source"),
+                    item.source.value,
+                )
+            )
+    return issues
 
 
 def check_final_balance(inputs: Inputs, names: Names) -> list[Issue]:
@@ -282,6 +315,7 @@ def check_final_sangong_counts(inputs: Inputs, names: Names) -> list[Issue]:
 
 FINAL_VALIDATIONS: tuple[Check, ...] = (
     check_final_amounts,
+    check_final_kinds,
     check_final_balance,
     check_final_procurement,
     check_final_assets,

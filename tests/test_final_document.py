@@ -264,3 +264,77 @@ def test_a_class_list_is_checked(tmp_path: Path, old: str, new: str, message: st
     with pytest.raises(FormatInvalid) as caught:
         load_format(target)
     assert any(message in p.message for p in caught.value.problems), [p.message for p in caught.value.problems]
+
+
+def spend_own_kinds(data: dict, kinds: dict[str, int], source: str = schema.FundSource.UNIT_OTHER.value) -> None:
+    """Lines of 一般行政管理事务 (2010602) of the 决算's own 支出类型, unbudgeted, paid from `source`; the same
+    amount of 其他收入 comes in, and 年末结转和结余 stays, so the year still balances."""
+    for kind, yuan in kinds.items():
+        data[schema.SHEET_ITEMS].append(
+            {
+                "预算单位": UNIT,
+                "功能分类科目编码": "2010602",
+                "经济分类科目编码": "30299",
+                "支出类型": kind,
+                "项目名称": "",
+                "资金来源": source,
+                "金额": "0",
+                "决算数": str(yuan),
+                "备注": "",
+            }
+        )
+    total = sum(kinds.values())
+    data[schema.SHEET_FINAL_INCOME].append({"功能分类科目编码": "2010602", "收入类型": "其他收入", "金额": str(total)})
+    for row in data[schema.SHEET_FINAL_PRIOR]:
+        if not row["主要原因"]:
+            row["主要原因"] = "新增经营活动"
+
+
+def test_upper_operating_and_affiliate_spending_come_from_the_workbook(tmp_path: Path) -> None:
+    """上缴上级支出 and 经营支出 typed as the 支出类型 of 支出明细 lines reach 支出决算表's own columns, 表1's 类 and
+    本年支出合计, and 三's parts (those with an amount: final-template-2024 行395–398 “不涉及的不列”). Example 201
+    spends 2940.05 (czj-2024-final 行161): 基本支出 2336.91, 项目支出 603.14 (行213); 一般行政管理事务 10.00 (行222),
+    一般公共服务支出 2106.66 (行135); 本年收入合计 2946.25 (行161)."""
+    data = example_data("201")
+    spend_own_kinds(data, {"上缴上级支出": 5000, "经营支出": 10000})
+    result = built(tmp_path, data)
+    assert result.ok, [i.message for i in result.issues if i.is_error]
+    d = result.disclosure
+    assert d is not None
+    t1, t3 = d.tables[0], d.tables[2]
+    q = Decimal("0.01")
+
+    def amounts(cells: list) -> list[Decimal]:
+        return [Decimal(c or 0).quantize(q) for c in cells]
+
+    # 合计, 基本支出, 项目支出, 上缴上级支出, 经营支出, 对附属单位补助支出
+    total = next(r for r in t3.rows if r.style == "total")
+    assert amounts(total.cells[4:]) == amounts(["2941.55", "2336.91", "603.14", "0.50", "1.00", "0"])
+    item = next(r for r in t3.rows if [str(c) for c in r.cells[:3]] == ["201", "06", "02"])
+    assert amounts(item.cells[4:]) == amounts(["11.50", "0", "10.00", "0.50", "1.00", "0"])
+    by_label = {r.cells[2]: r.cells[3] for r in t1.rows}
+    assert amounts([by_label["一、一般公共服务支出"], by_label["本年支出合计"]]) == amounts(["2108.16", "2941.55"])
+    assert amounts([next(r.cells[1] for r in t1.rows if r.cells[0] == "本年收入合计")]) == amounts(["2947.75"])
+    # shares of 2941.55: 2336.91 → 79.44%, 603.14 → 20.50%, 0.50 → 0.02%, 1.00 → 0.03% (of the 元 amounts)
+    assert (
+        "本年支出合计2941.55万元，其中：基本支出2336.91万元，占79.44%；项目支出603.14万元，占20.50%；"
+        "上缴上级支出0.50万元，占0.02%；经营支出1.00万元，占0.03%。"
+    ) in sentences(d)
+    assert "对附属单位补助支出" not in sentences(d)
+
+
+def test_the_finals_own_kinds_are_not_for_budgets_or_fiscal_money(tmp_path: Path) -> None:
+    data = example_data("201")
+    spend_own_kinds(data, {"对附属单位补助支出": 20000}, source=GPB)
+    found = [(i.code, i.sheet, i.cell) for i in built(tmp_path, data).issues if i.is_error]
+    row = len(data[schema.SHEET_ITEMS]) + schema.FIRST_DATA_ROW - 1
+    source = schema.column_letter(schema.SHEET_ITEMS, "source")
+    assert ("final-kind-fiscal", schema.SHEET_ITEMS, f"{source}{row}") in found
+
+    budget = example_data("101")
+    budget[schema.SHEET_ITEMS][0]["支出类型"] = "经营支出"
+    path = tmp_path / "101.xlsx"
+    write_workbook(path, budget)
+    kind = schema.column_letter(schema.SHEET_ITEMS, "kind")
+    found = [(i.code, i.cell) for i in run(path).issues if i.is_error]
+    assert ("final-kind-in-budget", f"{kind}{schema.FIRST_DATA_ROW}") in found

@@ -180,8 +180,8 @@ class FinalTableBuilder(TableBuilder):
     # --- 三 支出决算表 ----------------------------------------------------------------------
 
     def final_spending(self, total_label: str) -> list[TableRow]:
-        # 上缴上级支出, 经营支出, 对附属单位补助支出: the workbook's lines are 基本 or 项目 only, so 0.
-        cols: tuple[Predicate, ...] = (*KIND_COLUMNS, lambda i: False, lambda i: False, lambda i: False)
+        # 合计, 基本支出, 项目支出, then 上缴上级支出, 经营支出, 对附属单位补助支出 (the 决算's own 支出类型)
+        cols: tuple[Predicate, ...] = (*KIND_COLUMNS, *(L.of_kind(k) for k in schema.FINAL_SPENDING_KINDS))
         total = TableRow(style="total", cells=["", "", "", total_label, *(L.total(self.items, c) for c in cols)])
         return [total, *functional_rows(self.items, cols, self.names)]
 
@@ -428,7 +428,9 @@ class FinalNarrative:
     def final_spending(self) -> dict[str, Any]:
         b = self.builder
         total = b.spending_total
-        kinds = (("基本支出", L.basic), ("项目支出", L.project))
+        # 基本支出, 项目支出, 上缴上级支出, 经营支出, 对附属单位补助支出: those with an amount (“不涉及的不列”,
+        # final-template-2024 行395–398)
+        kinds = [(k.value, L.of_kind(k)) for k in schema.SpendingKind]
         parts = [_share(n, L.total(b.items, p), total) for n, p in kinds if L.total(b.items, p)]
         return {"total": total, "parts": parts}
 

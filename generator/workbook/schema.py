@@ -130,6 +130,16 @@ class FundSource(str, Enum):
 class SpendingKind(str, Enum):
     BASIC = "基本支出"
     PROJECT = "项目支出"
+    # Only in a 决算 workbook (支出决算表's last three columns), and never paid from 财政拨款: the 决算 splits
+    # 财政拨款 spending into 基本支出 and 项目支出 alone (一般公共预算财政拨款支出决算表).
+    UPPER = "上缴上级支出"
+    OPERATING = "经营支出"
+    AFFILIATE = "对附属单位补助支出"
+
+
+# The 支出类型 of a 预算 workbook, and those a 决算 workbook adds.
+BUDGET_SPENDING_KINDS = (SpendingKind.BASIC, SpendingKind.PROJECT)
+FINAL_SPENDING_KINDS = (SpendingKind.UPPER, SpendingKind.OPERATING, SpendingKind.AFFILIATE)
 
 
 class AmountUnit(str, Enum):
@@ -288,7 +298,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
         "支出类型",
         Kind.CHOICE,
         11,
-        "基本支出或项目支出",
+        "基本支出或项目支出；决算工作簿还可选上缴上级支出、经营支出、对附属单位补助支出（这三类不用财政拨款）",
         required=True,
         choices=tuple(k.value for k in SpendingKind),
     ),
