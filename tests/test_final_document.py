@@ -338,3 +338,74 @@ def test_the_finals_own_kinds_are_not_for_budgets_or_fiscal_money(tmp_path: Path
     kind = schema.column_letter(schema.SHEET_ITEMS, "kind")
     found = [(i.code, i.cell) for i in run(path).issues if i.is_error]
     assert ("final-kind-in-budget", f"{kind}{schema.FIRST_DATA_ROW}") in found
+
+
+def carry_fund(data: dict, carry_in: int, spent: int, carry_out: int, typed_out: int | None = None) -> None:
+    """征地和拆迁补偿支出 (2120801), a 政府性基金 科目 with no income this year: `carry_in` 元 carried in, `spent`
+    paid from it, `carry_out` carried on (by 科目 in 基金结转和结余; `typed_out` in 决算情况 when it differs)."""
+    data[schema.SHEET_ITEMS].append(
+        {
+            "预算单位": UNIT,
+            "功能分类科目编码": "2120801",
+            "经济分类科目编码": "30299",
+            "支出类型": "基本支出",
+            "项目名称": "",
+            "资金来源": schema.FundSource.CARRY_FUND.value,
+            "金额": "0",
+            "决算数": str(spent),
+            "备注": "",
+        }
+    )
+    data[schema.SHEET_FINAL_CARRY] = [
+        {
+            "功能分类科目编码": "2120801",
+            "资金性质": "政府性基金预算",
+            "年初结转和结余": str(carry_in),
+            "年末结转和结余": str(carry_out),
+        }
+    ]
+    facts = data[schema.SHEET_FINAL]
+    out = carry_out if typed_out is None else typed_out
+    for label, add in (
+        ("年初结转和结余", carry_in),
+        ("其中：年初财政拨款结转和结余", carry_in),
+        ("年末结转和结余", out),
+        ("其中：年末财政拨款结转和结余", out),
+    ):
+        facts[label] = str(int(facts[label]) + add)
+    facts["其中：年初政府性基金预算财政拨款结转和结余"] = str(carry_in)
+    facts["其中：年末政府性基金预算财政拨款结转和结余"] = str(out)
+    for row in data[schema.SHEET_FINAL_PRIOR]:
+        if not row["主要原因"]:
+            row["主要原因"] = "新增政府性基金支出"
+
+
+def test_fund_carry_over_is_printed_on_each_row(tmp_path: Path) -> None:
+    """政府性基金预算财政拨款收入支出决算表 has 年初/年末结转和结余 columns on every 科目 row (final-template-2024
+    行339–345: 功能分类科目编码, 科目名称, 年初结转和结余, 本年收入, 本年支出 合计/基本/项目, 年末结转和结余): a
+    科目's come from 基金结转和结余. Here 12.00万元 carried in, 8.50 spent, 3.50 carried on (12.00 − 8.50)."""
+    data = example_data("201")
+    carry_fund(data, 120000, 85000, 35000)
+    result = built(tmp_path, data)
+    assert result.ok, [i.message for i in result.issues if i.is_error]
+    d = result.disclosure
+    assert d is not None
+    t8 = d.tables[7]
+    assert t8.empty_note is None
+    q = Decimal("0.01")
+    rows = {
+        "".join(str(c) for c in r.cells[:3]) or r.style: [Decimal(c or 0).quantize(q) for c in r.cells[4:]]
+        for r in t8.rows
+    }
+    expected = [Decimal(x) for x in ("12.00", "0.00", "8.50", "8.50", "0.00", "3.50")]
+    assert rows["212"] == rows["21208"] == rows["2120801"] == expected
+    assert rows["total"] == expected
+    assert d.tables[8].empty_note is not None  # 国有资本经营: still none
+
+
+def test_fund_carry_rows_must_add_up_to_the_final_facts(tmp_path: Path) -> None:
+    data = example_data("201")
+    carry_fund(data, 120000, 85000, 35000, typed_out=40000)  # 决算情况 says 4.00, the 科目 3.50
+    data[schema.SHEET_FINAL]["年末结转和结余"] = str(int(data[schema.SHEET_FINAL]["年末结转和结余"]) - 5000)
+    found = [(i.code, i.sheet) for i in built(tmp_path, data).issues if i.is_error]
+    assert ("final-carry-sum", schema.SHEET_FINAL) in found

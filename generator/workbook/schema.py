@@ -667,7 +667,13 @@ SHEET_FINAL = "决算情况"
 SHEET_FINAL_INCOME = "收入决算"
 SHEET_FINAL_REASONS = "预决算对比"
 SHEET_FINAL_PRIOR = "上年决算对比"
-FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS, SHEET_FINAL_PRIOR)
+# 政府性基金/国有资本经营预算财政拨款 结转和结余 by 科目 (表8/表9 rows). Added after the first 决算 workbooks:
+# one without it is read as having no rows (the 合计 row then shows the 决算情况 figures alone).
+SHEET_FINAL_CARRY = "基金结转和结余"
+FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS, SHEET_FINAL_PRIOR, SHEET_FINAL_CARRY)
+FINAL_OPTIONAL_SHEETS = frozenset({SHEET_FINAL_CARRY})
+# Its 资金性质: the 财政拨款 whose 收入支出决算表 lists the row.
+FINAL_CARRY_FUNDS = ("政府性基金预算", "国有资本经营预算")
 
 
 # Rows of sheet 预决算对比: the 决算 figures the document sets against their 年初预算, by these labels,
@@ -802,6 +808,22 @@ FINAL_INCOME_COLUMNS: tuple[Column, ...] = (
     Column("amount", "金额", Kind.MONEY, 14, "本年收入决算数，按“基本信息”的金额单位填写", required=True),
 )
 
+FINAL_CARRY_COLUMNS: tuple[Column, ...] = (
+    Column("func_code", "功能分类科目编码", Kind.FUNC_CODE, 14, "7位“项”级编码，如 2120801", required=True),
+    Column("func_name", "功能分类科目名称", Kind.TEXT, 34, "自动显示，无需填写", display_only=True),
+    Column(
+        "fund",
+        "资金性质",
+        Kind.CHOICE,
+        20,
+        "该科目的结转和结余属于哪项财政拨款：" + "、".join(FINAL_CARRY_FUNDS),
+        required=True,
+        choices=FINAL_CARRY_FUNDS,
+    ),
+    Column("carry_in", "年初结转和结余", Kind.MONEY, 14, "按“基本信息”的金额单位填写，没有填0"),
+    Column("carry_out", "年末结转和结余", Kind.MONEY, 14, "按“基本信息”的金额单位填写，没有填0"),
+)
+
 FINAL_REASON_COLUMNS: tuple[Column, ...] = (
     Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
     Column("reason", "决算数与预算数不同的主要原因", Kind.LONGTEXT, 50, "决算数大于或小于年初预算数时必填"),
@@ -863,6 +885,7 @@ FINAL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {
     SHEET_FINAL_INCOME: FINAL_INCOME_COLUMNS,
     SHEET_FINAL_REASONS: FINAL_REASON_COLUMNS,
     SHEET_FINAL_PRIOR: FINAL_PRIOR_COLUMNS,
+    SHEET_FINAL_CARRY: FINAL_CARRY_COLUMNS,
 }
 # Every sheet a workbook may have: the 预算 sheets and, in a 决算 workbook, the 决算 sheets.
 ALL_KV_SHEETS: dict[str, tuple[Field, ...]] = {**KV_SHEETS, **FINAL_KV_SHEETS}
