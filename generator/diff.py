@@ -732,6 +732,7 @@ _LIST_SHEETS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("final_income", schema.SHEET_FINAL_INCOME, ("func_code", "income_type")),
     ("final_reasons", schema.SHEET_FINAL_REASONS, ("key",)),
     ("final_priors", schema.SHEET_FINAL_PRIOR, ("key",)),
+    ("final_carry", schema.SHEET_FINAL_CARRY, ("fund", "func_code")),
 )
 
 

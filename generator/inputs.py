@@ -21,6 +21,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+ZERO_MONEY = Decimal("0.00")
+
+
 class Located(_Model):
     """A list-sheet row: knows its sheet and Excel row."""
 
@@ -221,6 +224,15 @@ class FinalIncome(Located):
     amount: Decimal
 
 
+class FinalCarry(Located):
+    """Sheet 基金结转和结余: a 政府性基金/国有资本经营预算财政拨款 科目's 年初 and 年末结转和结余."""
+
+    func_code: str
+    fund: str  # one of schema.FINAL_CARRY_FUNDS
+    carry_in: Decimal = ZERO_MONEY
+    carry_out: Decimal = ZERO_MONEY
+
+
 class FinalReasonRow(Located):
     """Sheet 预决算对比: why a 决算 figure differs from its 年初预算, and the figure it was written for."""
 
@@ -271,6 +283,7 @@ class Inputs(_Model):
     # A 决算 workbook (issue 20): its 决算情况 facts and 收入决算 rows; None / [] in a 预算 workbook.
     final: FinalFacts | None = None
     final_income: list[FinalIncome] = []
+    final_carry: list[FinalCarry] = []
     final_reasons: list[FinalReasonRow] = []
     final_priors: list[FinalPriorRow] = []
 
@@ -404,6 +417,9 @@ def build_inputs(raw: RawWorkbook) -> Inputs | None:
         incomplete_weights=incomplete_weights,
         final=FinalFacts.model_validate(final_vals) if raw.final else None,
         final_income=collect(schema.SHEET_FINAL_INCOME, FinalIncome) if raw.final else [],
+        final_carry=collect(schema.SHEET_FINAL_CARRY, FinalCarry, {"carry_in": ZERO_MONEY, "carry_out": ZERO_MONEY})
+        if raw.final
+        else [],
         final_reasons=collect(schema.SHEET_FINAL_REASONS, FinalReasonRow) if raw.final else [],
         final_priors=collect(schema.SHEET_FINAL_PRIOR, FinalPriorRow) if raw.final else [],
     )

@@ -2,7 +2,8 @@
 
 The same shape as `generator.validate`: `FINAL_VALIDATIONS` is a named list of small checks,
 each `(inputs, names) -> list[Issue]`, run by `validate` after the 预算 checks. A 预算
-workbook has no 决算 inputs and only meets `check_final_amounts` (a 决算数 typed there).
+workbook has no 决算 inputs and only meets `check_final_amounts` (a 决算数 typed there) and `check_final_kinds`
+(a 决算 支出类型 chosen there).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from generator.workbook import schema
 ITEMS = schema.SHEET_ITEMS
 FINAL = schema.SHEET_FINAL
 INCOME = schema.SHEET_FINAL_INCOME
+CARRY = schema.SHEET_FINAL_CARRY
 ZERO = Decimal("0.00")
 
 Check = Callable[[Inputs, Names], list[Issue]]
@@ -69,6 +71,38 @@ def check_final_amounts(inputs: Inputs, names: Names) -> list[Issue]:
         for item in inputs.items
         if item.final is None
     ]
+
+
+def check_final_kinds(inputs: Inputs, names: Names) -> list[Issue]:
+    """上缴上级支出, 经营支出 and 对附属单位补助支出 (支出决算表's last three columns) are 决算 lines only, and
+    never paid from 财政拨款, whose 决算 is 基本支出 or 项目支出 alone (一般公共预算财政拨款支出决算表)."""
+    kinds = {k.value for k in schema.FINAL_SPENDING_KINDS}
+    issues: list[Issue] = []
+    for item in inputs.items:
+        if item.kind.value not in kinds:
+            continue
+        if inputs.final is None:
+            issues.append(
+                error(
+                    "final-kind-in-budget",
+                    f"“{item.kind.value}”只用于部门决算；预算工作簿的支出类型请选基本支出或项目支出",
+                    ITEMS,
+                    item.cell(ITEMS, "kind"),
+                    item.kind.value,
+                )
+            )
+        elif item.source in FISCAL_FINAL:
+            issues.append(
+                error(
+                    "final-kind-fiscal",
+                    f"“{item.kind.value}”不能用财政拨款（本行资金来源为“{item.source.value}”）：财政拨款支出只分基本支出和"
+                    f"项目支出。请把支出类型改为基本支出或项目支出，或把资金来源改为单位资金或非财政拨款结转结余",
+                    ITEMS,
+                    item.cell(ITEMS, "source"),
+                    item.source.value,
+                )
+            )
+    return issues
 
 
 def check_final_balance(inputs: Inputs, names: Names) -> list[Issue]:
@@ -216,9 +250,10 @@ def check_final_performance(inputs: Inputs, names: Names) -> list[Issue]:
 
 
 def check_final_income_codes(inputs: Inputs, names: Names) -> list[Issue]:
-    """收入决算 rows name a known 功能分类 项 (with its 类 and 款)."""
+    """收入决算 and 基金结转和结余 rows name a known 功能分类 项 (with its 类 and 款)."""
     issues = []
-    for row in inputs.final_income:
+    rows = [(INCOME, r) for r in inputs.final_income] + [(CARRY, r) for r in inputs.final_carry]
+    for sheet, row in rows:
         missing = next(
             (c for c in (row.func_code, row.func_code[:5], row.func_code[:3]) if c not in names.functions), None
         )
@@ -228,12 +263,64 @@ def check_final_income_codes(inputs: Inputs, names: Names) -> list[Issue]:
                     "func-code-unknown",
                     f"功能分类科目编码{row.func_code}：科目{missing}不在{names.function_source}中。"
                     "请核对编码；如确为新增科目，请在“补充科目”表填写其官方名称",
-                    INCOME,
-                    row.cell(INCOME, "func_code"),
+                    sheet,
+                    row.cell(sheet, "func_code"),
                     row.func_code,
                 )
             )
     return issues
+
+
+def check_final_carry(inputs: Inputs, names: Names) -> list[Issue]:
+    """基金结转和结余: a 科目 once per fund, and the rows of a fund add up to its 年初/年末结转和结余 in 决算情况
+    (checked only for a fund with rows: without rows the tables show the 决算情况 figures in 合计 alone)."""
+    f = inputs.final
+    if f is None:
+        return []
+    issues: list[Issue] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in inputs.final_carry:
+        first = seen.setdefault((row.fund, row.func_code), row.row)
+        if first != row.row:
+            issues.append(
+                error(
+                    "final-carry-duplicate",
+                    f"{row.fund}科目{row.func_code}已在第{first}行填写，每个科目只填一行，请合并这两行",
+                    CARRY,
+                    row.cell(CARRY, "func_code"),
+                    row.func_code,
+                )
+            )
+    funds = dict(
+        zip(
+            schema.FINAL_CARRY_FUNDS,
+            (("carry_in_fund", "carry_out_fund"), ("carry_in_soe", "carry_out_soe")),
+            strict=True,
+        )
+    )
+    for fund, keys in funds.items():
+        rows = [r for r in inputs.final_carry if r.fund == fund]
+        if not rows:
+            continue
+        for key, column in zip(keys, ("carry_in", "carry_out"), strict=True):
+            total = sum((getattr(r, column) for r in rows), ZERO)
+            typed = getattr(f, key)
+            if total != typed:
+                issues.append(
+                    error(
+                        "final-carry-sum",
+                        f"“{CARRY}”中{fund}各科目的{_column_header(column)}合计{wan(total)}，与本表“{_label(key)}”"
+                        f"{wan(typed)}不同：请核对两处，使各科目之和等于本项",
+                        FINAL,
+                        _cell(inputs, key),
+                        typed,
+                    )
+                )
+    return issues
+
+
+def _column_header(key: str) -> str:
+    return next(c.header for c in schema.FINAL_CARRY_COLUMNS if c.key == key)
 
 
 # “三公” amounts (决算数 of 财政拨款 lines by economic code) and the counts that go with them.
@@ -282,10 +369,12 @@ def check_final_sangong_counts(inputs: Inputs, names: Names) -> list[Issue]:
 
 FINAL_VALIDATIONS: tuple[Check, ...] = (
     check_final_amounts,
+    check_final_kinds,
     check_final_balance,
     check_final_procurement,
     check_final_assets,
     check_final_performance,
     check_final_income_codes,
+    check_final_carry,
     check_final_sangong_counts,
 )

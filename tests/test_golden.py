@@ -12,44 +12,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from generator.model import Disclosure, Table, TableRow
-
-
-def table(d: Disclosure, n: int) -> Table:
-    return d.tables[n - 1]
-
-
-def coded(t: Table, code: str) -> TableRow:
-    """The 类/款/项 row whose code columns spell `code` (e.g. "2010301")."""
-    for r in t.rows:
-        if r.style in ("class", "kuan", "item") and "".join(str(c) for c in r.cells[:3]) == code:
-            return r
-    raise KeyError(code)
-
-
-def econ(t: Table, code: str) -> TableRow:
-    for r in t.rows:
-        if r.style.startswith("econ") and "".join(str(c) for c in r.cells[:2]) == code:
-            return r
-    raise KeyError(code)
-
-
-def total_row(t: Table) -> TableRow:
-    return next(r for r in t.rows if r.style == "total")
-
-
-def labelled(t: Table, label: str, col: int = 0) -> TableRow:
-    return next(r for r in t.rows if r.cells[col] == label)
-
-
-def text(d: Disclosure) -> str:
-    out = []
-    for s in d.sections:
-        out += [p.text for p in s.paragraphs]
-        for sub in s.subsections:
-            out += [p.text for p in sub.paragraphs]
-    return "\n".join(out)
-
+from generator.model import Disclosure
+from tests.golden import coded, econ, labelled, table, text, total_row
 
 # --- 000 昌吉州政资局 2023 -------------------------------------------------------
 

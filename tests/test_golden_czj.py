@@ -8,19 +8,8 @@ and why."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import docx
-import pdfplumber
-import pytest
-
-from generator.model import Disclosure
-from generator.pipeline import run
-from generator.render.docx import render_docx
-from generator.render.pdf import render_pdf
-from generator.workbook.template import write_workbook
-from tests.conftest import example_data
-from tests.test_same_figures import docx_text
+from tests.golden import Built, assert_all_in, built_example, compact, total_row
 
 UNIT = "上海市普陀区财政局"
 PARTS = [  # 行6, 11, 30, 52 (目录) = 行53, 125, 524–525, 701 (body)
@@ -56,6 +45,37 @@ SECTIONS = [  # 行31–50 (目录) = 行528–678 (body)
     # 行50's 目录 says "十一、其他重要事项说明", the body (行678) and the district's template body
     # "十一、其他重要事项的情况说明": we print the body's words in both places (目录 = headings).
     "十一、其他重要事项的情况说明",
+]
+# 表1's 支出 side (行135–160) and 表4's (行259–294, its names wrapped over two lines): the same 26 类 rows, printed
+# with or without an amount (the format's `classes`; the district's template, final-template-2024 行102–125, has
+# 24: these without 二十四、债务还本支出 and 二十五、债务付息支出).
+CLASS_ROWS = [
+    "一、一般公共服务支出",
+    "二、外交支出",
+    "三、国防支出",
+    "四、公共安全支出",
+    "五、教育支出",
+    "六、科学技术支出",
+    "七、文化旅游体育与传媒支出",
+    "八、社会保障和就业支出",
+    "九、卫生健康支出",
+    "十、节能环保支出",
+    "十一、城乡社区支出",
+    "十二、农林水支出",
+    "十三、交通运输支出",
+    "十四、资源勘探工业信息等支出",
+    "十五、商业服务业等支出",
+    "十六、金融支出",
+    "十七、援助其他地区支出",
+    "十八、自然资源海洋气象等支出",
+    "十九、住房保障支出",
+    "二十、粮油物资储备支出",
+    "二十一、国有资本经营预算支出",
+    "二十二、灾害防治及应急管理支出",
+    "二十三、其他支出",
+    "二十四、债务还本支出",
+    "二十五、债务付息支出",
+    "二十六、抗疫特别国债安排的支出",
 ]
 # Table cells in 万元 as the document prints them.
 CELLS = [
@@ -224,44 +244,25 @@ SENTENCES = [
 ]
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+# the one warning: 8.37万元 of 项目支出 under 行政运行, as the document has it (行222, 314)
+built = built_example("201", "czj", warnings=["project-under-admin-operation"])
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Disclosure, Path, Path]:
-    folder = tmp_path_factory.mktemp("czj")
-    workbook = folder / "201.xlsx"
-    write_workbook(workbook, example_data("201"))
-    result = run(workbook)
-    assert result.ok, [i.message for i in result.issues if i.is_error]
-    # the one warning: 8.37万元 of 项目支出 under 行政运行, as the document has it (行222, 314)
-    assert [i.code for i in result.issues] == ["project-under-admin-operation"]
-    d = result.disclosure
-    assert d is not None
-    render_docx(d, folder / "czj.docx")
-    render_pdf(d, folder / "czj.pdf")
-    return d, folder / "czj.docx", folder / "czj.pdf"
-
-
-def test_cover_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
-    d, docx_path, _ = built
+def test_cover_toc_and_headings(built: Built) -> None:
+    d = built.disclosure
     assert (d.cover_above, d.title) == (UNIT, "2024年度部门决算")  # 行1–2
     assert d.file_stem == "上海市普陀区财政局2024年度部门决算"
     expected_toc = [PARTS[0], *OVERVIEW, PARTS[1], *TOC_TABLES, PARTS[2], *SECTIONS, PARTS[3]]
     assert [e.text for e in d.toc] == expected_toc
     assert [t.title for t in d.tables] == TABLE_TITLES
     assert [t.numbers.unit for t in d.tables] == ["万元"] * 9  # 行131 … 单位：万元
-    paragraphs = docx.Document(str(docx_path)).paragraphs
-    heading1 = [compact(p.text) for p in paragraphs if p.style.name == "Heading 1"]
-    heading2 = [compact(p.text) for p in paragraphs if p.style.name == "Heading 2"]
-    assert heading1 == [compact(p) for p in PARTS]
-    assert heading2 == [compact(h) for h in [*OVERVIEW, *SECTIONS]]
+    assert [compact(p) for p in built.paragraphs("Heading 1")] == [compact(p) for p in PARTS]
+    assert [compact(p) for p in built.paragraphs("Heading 2")] == [compact(h) for h in [*OVERVIEW, *SECTIONS]]
 
 
-def test_toc_entries_are_the_body_headings(built: tuple[Disclosure, Path, Path]) -> None:
+def test_toc_entries_are_the_body_headings(built: Built) -> None:
     """Every 目录 entry is the heading its anchor carries in the body (tables: the number and the title)."""
-    d, _, _ = built
+    d = built.disclosure
     body: dict[str, str] = {p.anchor: p.heading for p in d.parts}
     body |= {s.anchor: s.heading for s in d.sections}
     body |= {b.anchor: b.heading or "" for p in d.parts for b in p.blocks if b.type == "overview"}
@@ -274,24 +275,25 @@ def test_toc_entries_are_the_body_headings(built: tuple[Disclosure, Path, Path])
     assert "十一、其他重要事项说明" not in [e.text for e in d.toc]  # 行50's wording, not its body's
 
 
-def test_docx_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    text = docx_text(built[1])
-    whole = compact(text)
-    for expected in [*TOC_TABLES, *TABLE_TITLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
-    cells = text.split("\n")
+def test_docx_has_every_figure_title_and_sentence(built: Built) -> None:
+    assert_all_in([*TOC_TABLES, *TABLE_TITLES, *EMPTY_NOTES, *SENTENCES], built.docx_compact)
     for value in CELLS:
-        assert value in cells, value
-    assert "326.71" not in cells  # 行142's other value of the same figure
-    tables = docx.Document(str(built[1])).tables
-    assert [c.text for c in tables[6].rows[-1].cells] == SANGONG_ROW
+        assert value in built.docx_cells, value
+    assert "326.71" not in built.docx_cells  # 行142's other value of the same figure
+    assert [c.text for c in built.tables[6].rows[-1].cells] == SANGONG_ROW
 
 
-def test_pdf_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    with pdfplumber.open(built[2]) as pdf:
-        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    whole = re.sub(r"第\d+页共\d+页", "", compact(text))  # a paragraph may run over a page's footer
-    for expected in [*PARTS, *TOC_TABLES, *TABLE_TITLES, *SECTIONS, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
+def test_pdf_has_every_figure_title_and_sentence(built: Built) -> None:
+    whole = built.pdf_compact_without_footers  # a paragraph may run over a page's footer
+    assert_all_in([*PARTS, *TOC_TABLES, *TABLE_TITLES, *SECTIONS, *EMPTY_NOTES, *SENTENCES], whole)
     for value in CELLS:
-        assert re.search(rf"(?<![\d,.]){re.escape(value)}(?![\d])", text), value
+        assert re.search(rf"(?<![\d,.]){re.escape(value)}(?![\d])", built.pdf_text), value
+
+
+def test_tables_1_and_4_list_the_26_class_rows_czj_prints(built: Built) -> None:
+    for t in (built.disclosure.tables[0], built.disclosure.tables[3]):
+        above_total = t.rows[: t.rows.index(total_row(t))]  # 本年支出合计 (行161, 295)
+        assert [r.cells[2] for r in above_total if r.cells[2]] == CLASS_ROWS
+    for table in (built.tables[0], built.tables[3]):  # and so do the DOCX tables
+        assert [c for c in dict.fromkeys(row.cells[2].text for row in table.rows) if c in CLASS_ROWS] == CLASS_ROWS
+    assert "预备费" not in built.docx_text and "转移性支出" not in built.docx_text

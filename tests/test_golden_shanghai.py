@@ -4,26 +4,21 @@ and figure of our DOCX and PDF against the real document, ../shared/reference/sh
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import docx
 import openpyxl
-import pdfplumber
 import pypdf
 import pytest
 from docx.enum.section import WD_ORIENT
 
-from generator.model import Disclosure
 from generator.pipeline import run
 from generator.prepare import prepare
-from generator.render.docx import render_docx
 from generator.render.office import soffice
-from generator.render.pdf import render_pdf
 from generator.workbook import schema
 from generator.workbook.template import write_workbook
 from tests.conftest import example_data
-from tests.test_same_figures import docx_text
+from tests.golden import Built, assert_all_in, built_example
 
 # 行7–22: the 目录, which is also each heading of our body (行23/64 print “上海市普陀区司法局主要职能/机构设置”
 # as the body headings instead: a 目录 entry differing from its heading, which ours cannot have).
@@ -190,34 +185,16 @@ SENTENCES = [
 ]
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+built = built_example("101", "sfj")  # no warning
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Disclosure, Path, Path]:
-    folder = tmp_path_factory.mktemp("sfj")
-    workbook = folder / "101.xlsx"
-    write_workbook(workbook, example_data("101"))
-    result = run(workbook)
-    assert result.ok, [i.message for i in result.issues if i.is_error]
-    assert not result.issues, [i.message for i in result.issues]
-    d = result.disclosure
-    assert d is not None
-    render_docx(d, folder / "sfj.docx")
-    render_pdf(d, folder / "sfj.pdf")
-    return d, folder / "sfj.docx", folder / "sfj.pdf"
-
-
-def test_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
-    d, docx_path, _ = built
+def test_toc_and_headings(built: Built) -> None:
+    d = built.disclosure
     assert [e.text for e in d.toc] == [*PART_HEADINGS[:5], *TOC_TABLES, *PART_HEADINGS[5:]]
-    headings = [p.text for p in docx.Document(str(docx_path)).paragraphs if p.style.name == "Heading 1"]
-    assert headings == PART_HEADINGS
+    assert built.paragraphs("Heading 1") == PART_HEADINGS
     assert d.title == "上海市普陀区2026年区级部门预算"  # 行1
     assert (d.cover_above, d.cover_below) == ("", "预算主管部门：上海市普陀区司法局")  # 行3
-    cover = [p.text for p in docx.Document(str(docx_path)).paragraphs[:3]]
-    assert cover == ["上海市普陀区2026年区级部门预算", "预算主管部门：上海市普陀区司法局", "目 录"]
+    assert built.paragraphs()[:3] == ["上海市普陀区2026年区级部门预算", "预算主管部门：上海市普陀区司法局", "目 录"]
     assert d.file_stem == "上海市普陀区司法局2026年部门预算"
     assert [t.title for t in d.tables] == TABLE_TITLES
     assert [t.unit_line for t in d.tables] == ["编制部门：上海市普陀区司法局"] * 9  # 行139 …
@@ -239,38 +216,29 @@ def test_toc_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
 A4_LANDSCAPE_PT = (841.89, 595.28)
 
 
-def test_every_page_is_landscape_like_the_real_document(built: tuple[Disclosure, Path, Path]) -> None:
-    _, docx_path, pdf_path = built
-    reader = pypdf.PdfReader(str(pdf_path))
+def test_every_page_is_landscape_like_the_real_document(built: Built) -> None:
+    reader = pypdf.PdfReader(str(built.pdf_path))
     sizes = {(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2)) for p in reader.pages}
     assert sizes == {A4_LANDSCAPE_PT}
-    sections = docx.Document(str(docx_path)).sections
+    sections = built.document.sections
     assert {(s.orientation, round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in sections} == {
         (WD_ORIENT.LANDSCAPE, 29.7, 21.0)
     }
 
 
-def test_docx_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    text = docx_text(built[1])
-    whole = compact(text)
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
-    cells = text.split("\n")
+def test_docx_has_every_figure_title_and_sentence(built: Built) -> None:
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], built.docx_compact)
     for value in YUAN:
-        assert value in cells, value
-    table9 = docx.Document(str(built[1])).tables[8]
-    assert [c.text for c in table9.rows[-1].cells] == TABLE9
+        assert value in built.docx_cells, value
+    assert [c.text for c in built.tables[8].rows[-1].cells] == TABLE9
 
 
-def test_pdf_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    with pdfplumber.open(built[2]) as pdf:
-        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    whole = compact(text)
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
+def test_pdf_has_every_figure_title_and_sentence(built: Built) -> None:
+    whole = built.pdf_compact
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], whole)
     for value in YUAN:
         assert value in whole, value
-    assert " ".join(TABLE9) in text
+    assert " ".join(TABLE9) in built.pdf_text
 
 
 def test_prepare_asks_only_for_rows_this_format_needs(tmp_path: Path) -> None:
@@ -308,15 +276,13 @@ def test_missing_use_or_plan_is_an_error_at_its_cell(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
-def test_landscape_docx_toc_numbers_match_a_libreoffice_rendering(
-    built: tuple[Disclosure, Path, Path], tmp_path: Path
-) -> None:
+def test_landscape_docx_toc_numbers_match_a_libreoffice_rendering(built: Built, tmp_path: Path) -> None:
     """The DOCX's LibreOffice pass numbers the 目录 of the landscape document: each entry's number is the page
     where LibreOffice puts its heading, and every page LibreOffice lays out is landscape."""
     from generator.render.docx import render_docx_paginated
     from generator.render.office import libreoffice_pages, libreoffice_pdf, toc_targets
 
-    d = built[0]
+    d = built.disclosure
     path = tmp_path / "sfj-paginated.docx"
     render_docx_paginated(d, path)
     toc = [p.text for p in docx.Document(str(path)).paragraphs if p.style.name in ("目录一级", "目录二级")]

@@ -10,19 +10,8 @@ figures of each 项, and the sentences say “2023年预算数为…，比2023�
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import docx
-import pdfplumber
-import pytest
-
-from generator.model import Disclosure
-from generator.pipeline import run
-from generator.render.docx import render_docx
-from generator.render.pdf import render_pdf
-from generator.workbook.template import write_workbook
-from tests.conftest import example_data
-from tests.test_same_figures import docx_text
+from tests.golden import Built, assert_all_in, body, built_example, row_pattern
 
 # 行8–23: the 目录, which is also each heading of our body (行24/41 print “…万里街道办事处（部门）主要职能/机构设置”
 # as the body headings instead: a 目录 entry differing from its heading, which ours cannot have).
@@ -305,36 +294,17 @@ SENTENCES = [
 ]
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+# Three warnings: 公务用车购置 (250,000 元, 行800) budgeted under 行政运行 (行457), and the 【】 of the two 文号 in
+# 立项依据 (行832–834), kept as published.
+built = built_example(
+    "104", "wanli", warnings=["document-number-brackets", "document-number-brackets", "project-under-admin-operation"]
+)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Disclosure, Path, Path]:
-    folder = tmp_path_factory.mktemp("wanli")
-    workbook = folder / "104.xlsx"
-    write_workbook(workbook, example_data("104"))
-    result = run(workbook)
-    assert result.ok, [i.message for i in result.issues if i.is_error]
-    # Three warnings: 公务用车购置 (250,000 元, 行800) budgeted under 行政运行 (行457), and the 【】 of the two 文号 in
-    # 立项依据 (行832–834), kept as published.
-    assert sorted(i.code for i in result.issues) == [
-        "document-number-brackets",
-        "document-number-brackets",
-        "project-under-admin-operation",
-    ]
-    d = result.disclosure
-    assert d is not None
-    render_docx(d, folder / "wanli.docx")
-    render_pdf(d, folder / "wanli.pdf")
-    return d, folder / "wanli.docx", folder / "wanli.pdf"
-
-
-def test_toc_cover_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
-    d, docx_path, _ = built
+def test_toc_cover_and_headings(built: Built) -> None:
+    d = built.disclosure
     assert [e.text for e in d.toc] == [*PART_HEADINGS[:5], *TOC_TABLES, *PART_HEADINGS[5:]]
-    document = docx.Document(str(docx_path))
-    assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == PART_HEADINGS
+    assert built.paragraphs("Heading 1") == PART_HEADINGS
     assert d.title == "上海市普陀区2024年区级部门预算"  # 行1
     assert (d.cover_above, d.cover_below) == ("", "预算主管部门：上海市普陀区人民政府万里街道办事处")  # 行4
     assert d.file_stem == "上海市普陀区人民政府万里街道办事处2024年部门预算"
@@ -344,16 +314,12 @@ def test_toc_cover_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     # 四's paragraphs as 行72–183 break them: income, spending, the reason, the list's lead, then 33 items
     assert len(d.sections[0].paragraphs) == 4 + 33
     # 表9's header carries the year (行781, 783)
-    head = [c.text for c in docx.Document(str(docx_path)).tables[8].rows[0].cells]
+    head = [c.text for c in built.tables[8].rows[0].cells]
     assert head == ["2024年“三公”经费预算数"] * 6 + ["2024年机关运行经费预算数"]
 
 
-def body(table: docx.table.Table, head_rows: int) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows[head_rows:]]
-
-
-def test_docx_tables_row_by_row(built: tuple[Disclosure, Path, Path]) -> None:
-    tables = docx.Document(str(built[1])).tables
+def test_docx_tables_row_by_row(built: Built) -> None:
+    tables = built.tables
     assert body(tables[0], 2) == TABLE1
     assert body(tables[1], 3) == TABLE2
     assert body(tables[2], 3) == TABLE3
@@ -361,32 +327,21 @@ def test_docx_tables_row_by_row(built: tuple[Disclosure, Path, Path]) -> None:
     assert body(tables[4], 3) == TABLE3  # 表5 (行527–679) has the rows of 表3
     assert body(tables[7], 3) == TABLE8
     assert body(tables[8], 3) == [TABLE9]
-    assert "本表为空表" not in docx_text(built[1]).split("部门“三公”经费和机关运行经费预算表")[-1]
+    assert "本表为空表" not in built.docx_text.split("部门“三公”经费和机关运行经费预算表")[-1]
 
 
-def test_docx_has_every_title_note_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    whole = compact(docx_text(built[1]))
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
+def test_docx_has_every_title_note_and_sentence(built: Built) -> None:
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], built.docx_compact)
 
 
-def test_pdf_has_every_title_figure_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    with pdfplumber.open(built[2]) as pdf:
-        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    whole = re.sub(r"第\d+页共\d+页", "", compact(text))  # a paragraph may go on over a page's footer
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
+def test_pdf_has_every_title_figure_and_sentence(built: Built) -> None:
+    whole = built.pdf_compact_without_footers  # a paragraph may go on over a page's footer
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], whole)
     for row in [*TABLE1, *TABLE3, *TABLE4, *TABLE8]:
-        # each row's cells in order; a long 科目名称 may wrap in its cell, its rest printed after the amounts
-        pattern = ".{0,30}?".join(
-            re.escape(compact(c)) for c in row if c and not (len(c) > 12 and c[0] not in "0123456789")
-        )
-        assert re.search(pattern, whole), row
-    assert "47.91 0 1.35 46.56 25 21.56 443.18" in text.split("\n")
+        assert re.search(row_pattern(row), whole), row  # each row's cells in order
+    assert "47.91 0 1.35 46.56 25 21.56 443.18" in built.pdf_lines
 
 
-def test_every_page_is_landscape_like_the_real_document(built: tuple[Disclosure, Path, Path]) -> None:
+def test_every_page_is_landscape_like_the_real_document(built: Built) -> None:
     """`pdfinfo` of the real document: every page 842 × 595 pt (A4 landscape); ours too."""
-    with pdfplumber.open(built[2]) as pdf:
-        sizes = {(round(float(p.width)), round(float(p.height))) for p in pdf.pages}
-    assert sizes == {(842, 595)}
+    assert built.pdf_sizes == {(842, 595)}

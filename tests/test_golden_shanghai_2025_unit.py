@@ -7,19 +7,8 @@ is tests/test_golden_shanghai_2025.py."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import docx
-import pdfplumber
-import pytest
-
-from generator.model import Disclosure
-from generator.pipeline import run
-from generator.render.docx import render_docx
-from generator.render.pdf import render_pdf
-from generator.workbook.template import write_workbook
-from tests.conftest import example_data
-from tests.test_same_figures import docx_text
+from tests.golden import Built, assert_all_in, assert_none_in, body, built_example, row_pattern
 
 # 行7–21: the 目录. The 单位版 has six parts: no 七、项目经费情况说明 (the 部门版 has it).
 PART_HEADINGS = [
@@ -255,36 +244,19 @@ NOT_IN_UNIT = [
 ]
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+# The same two warnings as the 部门版: 离休费 114,940 元 (行378) with 离休人数 0 (this format publishes no staff
+# counts), and 项目支出 under 行政运行 (110,000 元, 行208).
+built = built_example("105", "unit", warnings=["project-under-admin-operation", "veteran-pay-without-veterans"])
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Disclosure, Path, Path]:
-    folder = tmp_path_factory.mktemp("qzfb-unit")
-    workbook = folder / "105.xlsx"
-    write_workbook(workbook, example_data("105"))
-    result = run(workbook)
-    assert result.ok, [i.message for i in result.issues if i.is_error]
-    # The same two warnings as the 部门版: 离休费 114,940 元 (行378) with 离休人数 0 (this format publishes no staff
-    # counts), and 项目支出 under 行政运行 (110,000 元, 行208).
-    assert sorted(i.code for i in result.issues) == ["project-under-admin-operation", "veteran-pay-without-veterans"]
-    d = result.disclosure
-    assert d is not None
-    render_docx(d, folder / "unit.docx")
-    render_pdf(d, folder / "unit.pdf")
-    return d, folder / "unit.docx", folder / "unit.pdf"
-
-
-def test_toc_cover_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
-    d, docx_path, _ = built
+def test_toc_cover_and_headings(built: Built) -> None:
+    d = built.disclosure
     assert d.edition == "单位版"
     assert [e.text for e in d.toc] == [*PART_HEADINGS[:5], *TOC_TABLES, PART_HEADINGS[5]]
-    paragraphs = docx.Document(str(docx_path)).paragraphs
-    assert [p.text for p in paragraphs if p.style.name == "Heading 1"] == PART_HEADINGS
+    assert built.paragraphs("Heading 1") == PART_HEADINGS
     assert d.title == "上海市普陀区2025年区级单位预算"  # 行1
     assert (d.cover_above, d.cover_below) == ("", "预算单位：上海市普陀区人民政府办公室")  # 行3
-    assert [p.text for p in paragraphs[:3]] == [
+    assert built.paragraphs()[:3] == [
         "上海市普陀区2025年区级单位预算",
         "预算单位：上海市普陀区人民政府办公室",
         "目 录",  # 行4
@@ -298,12 +270,8 @@ def test_toc_cover_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     assert len(d.sections[0].paragraphs) == 4 + 12
 
 
-def body(table: docx.table.Table, head_rows: int) -> list[list[str]]:
-    return [[c.text for c in row.cells] for row in table.rows[head_rows:]]
-
-
-def test_docx_tables_row_by_row(built: tuple[Disclosure, Path, Path]) -> None:
-    tables = docx.Document(str(built[1])).tables
+def test_docx_tables_row_by_row(built: Built) -> None:
+    tables = built.tables
     cells = [[c.text for c in row.cells] for row in tables[0].rows]
     assert list(dict.fromkeys(text for row in cells[:4] for text in row)) == TABLE1_HEAD
     assert [row for row in cells[4:] if any(row)] == TABLE1_ROWS
@@ -319,35 +287,21 @@ def test_docx_tables_row_by_row(built: tuple[Disclosure, Path, Path]) -> None:
     assert body(tables[8], 3) == [TABLE9]
 
 
-def test_docx_has_every_title_note_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    whole = compact(docx_text(built[1]))
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
-    for absent in NOT_IN_UNIT:
-        assert compact(absent) not in whole, absent
+def test_docx_has_every_title_note_and_sentence(built: Built) -> None:
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], built.docx_compact)
+    assert_none_in(NOT_IN_UNIT, built.docx_compact)
 
 
-def test_pdf_has_every_title_figure_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    with pdfplumber.open(built[2]) as pdf:
-        pages = [page.extract_text() or "" for page in pdf.pages]
-    assert len(pages) >= 21  # the document has 21 landscape pages; our type is a little larger
-    text = "\n".join(pages)
-    whole = re.sub(r"第\d+页共\d+页", "", compact(text))  # a sentence may run over a page's footer
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
-    for absent in NOT_IN_UNIT:
-        assert compact(absent) not in whole, absent
+def test_pdf_has_every_title_figure_and_sentence(built: Built) -> None:
+    assert len(built.pdf_pages) >= 21  # the document has 21 landscape pages; our type is a little larger
+    whole = built.pdf_compact_without_footers  # a sentence may run over a page's footer
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], whole)
+    assert_none_in(NOT_IN_UNIT, whole)
     for row in [*TABLE1_ROWS, *TABLE3, *TABLE4, *TABLE8]:
-        # each row's cells in order; a long 科目名称 may wrap in its cell, its rest printed after the amounts
-        pattern = ".{0,30}?".join(
-            re.escape(compact(c)) for c in row if c and not (len(c) > 12 and c[0] not in "0123456789")
-        )
-        assert re.search(pattern, whole), row
-    assert "867.50 839.00 28.50 213.28" in text.split("\n")
+        assert re.search(row_pattern(row), whole), row  # each row's cells in order
+    assert "867.50 839.00 28.50 213.28" in built.pdf_lines
 
 
-def test_every_page_is_landscape_like_the_real_document(built: tuple[Disclosure, Path, Path]) -> None:
+def test_every_page_is_landscape_like_the_real_document(built: Built) -> None:
     """`pdfinfo` of the real document: every page 842 × 595 pt (A4 landscape); ours too."""
-    with pdfplumber.open(built[2]) as pdf:
-        sizes = {(round(float(p.width)), round(float(p.height))) for p in pdf.pages}
-    assert sizes == {(842, 595)}
+    assert built.pdf_sizes == {(842, 595)}

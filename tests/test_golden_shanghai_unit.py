@@ -6,20 +6,7 @@ official 单位版 template (official-template-2026-unit.xlsx, sheet 其他相�
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-import docx
-import pdfplumber
-import pytest
-
-from generator.model import Disclosure
-from generator.pipeline import run
-from generator.render.docx import render_docx
-from generator.render.pdf import render_pdf
-from generator.workbook.template import write_workbook
-from tests.conftest import example_data
-from tests.test_same_figures import docx_text
+from tests.golden import Built, assert_all_in, assert_none_in, body, built_example
 
 # 行7–21: the 目录. The 单位版 has six parts: no 七、项目经费情况说明 (the 部门版 has it).
 PART_HEADINGS = [
@@ -218,34 +205,17 @@ NOT_IN_UNIT = [
 ]
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+built = built_example("102", "unit")  # no warning
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Disclosure, Path, Path]:
-    folder = tmp_path_factory.mktemp("sfj-unit")
-    workbook = folder / "102.xlsx"
-    write_workbook(workbook, example_data("102"))
-    result = run(workbook)
-    assert result.ok, [i.message for i in result.issues if i.is_error]
-    assert not result.issues, [i.message for i in result.issues]
-    d = result.disclosure
-    assert d is not None
-    render_docx(d, folder / "unit.docx")
-    render_pdf(d, folder / "unit.pdf")
-    return d, folder / "unit.docx", folder / "unit.pdf"
-
-
-def test_toc_cover_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
-    d, docx_path, _ = built
+def test_toc_cover_and_headings(built: Built) -> None:
+    d = built.disclosure
     assert d.edition == "单位版"
     assert [e.text for e in d.toc] == [*PART_HEADINGS[:5], *TOC_TABLES, PART_HEADINGS[5]]
-    paragraphs = docx.Document(str(docx_path)).paragraphs
-    assert [p.text for p in paragraphs if p.style.name == "Heading 1"] == PART_HEADINGS
+    assert built.paragraphs("Heading 1") == PART_HEADINGS
     assert d.title == "上海市普陀区2026年区级单位预算"  # 行1
     assert (d.cover_above, d.cover_below) == ("", "预算单位：上海市普陀区司法局")  # 行3
-    assert [p.text for p in paragraphs[:3]] == [
+    assert built.paragraphs()[:3] == [
         "上海市普陀区2026年区级单位预算",
         "预算单位：上海市普陀区司法局",
         "目 录",
@@ -259,36 +229,24 @@ def test_toc_cover_and_headings(built: tuple[Disclosure, Path, Path]) -> None:
     assert len(budget) == 4 + 13  # 行67–73: income, spending, the reason, the lead; 行74–102: 13 项
 
 
-def test_table1_splits_basic_spending(built: tuple[Disclosure, Path, Path]) -> None:
-    table = docx.Document(str(built[1])).tables[0]
-    cells = [[c.text for c in row.cells] for row in table.rows]
+def test_table1_splits_basic_spending(built: Built) -> None:
+    cells = body(built.tables[0], 0)
     assert list(dict.fromkeys(text for row in cells[:4] for text in row)) == TABLE1_HEAD
-    body = [row for row in cells[4:] if any(row)]
-    assert body == TABLE1_ROWS
+    assert [row for row in cells[4:] if any(row)] == TABLE1_ROWS
 
 
-def test_docx_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    text = docx_text(built[1])
-    whole = compact(text)
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
-    for absent in NOT_IN_UNIT:
-        assert compact(absent) not in whole, absent
-    cells = text.split("\n")
+def test_docx_has_every_figure_title_and_sentence(built: Built) -> None:
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], built.docx_compact)
+    assert_none_in(NOT_IN_UNIT, built.docx_compact)
     for value in YUAN:
-        assert value in cells, value
-    table9 = docx.Document(str(built[1])).tables[8]
-    assert [c.text for c in table9.rows[-1].cells] == TABLE9
+        assert value in built.docx_cells, value
+    assert [c.text for c in built.tables[8].rows[-1].cells] == TABLE9
 
 
-def test_pdf_has_every_figure_title_and_sentence(built: tuple[Disclosure, Path, Path]) -> None:
-    with pdfplumber.open(built[2]) as pdf:
-        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    whole = re.sub(r"第\d+页共\d+页", "", compact(text))  # a sentence may run over a page's footer
-    for expected in [*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES]:
-        assert compact(expected) in whole, expected
-    for absent in NOT_IN_UNIT:
-        assert compact(absent) not in whole, absent
+def test_pdf_has_every_figure_title_and_sentence(built: Built) -> None:
+    whole = built.pdf_compact_without_footers  # a sentence may run over a page's footer
+    assert_all_in([*PART_HEADINGS, *TABLE_TITLES, *TOC_TABLES, *EMPTY_NOTES, *SENTENCES], whole)
+    assert_none_in(NOT_IN_UNIT, whole)
     for value in YUAN:
         assert value in whole, value
-    assert " ".join(TABLE9) in text
+    assert " ".join(TABLE9) in built.pdf_text

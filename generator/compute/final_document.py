@@ -47,6 +47,7 @@ FUND_FINAL = L.FUND | {F.CARRY_FUND}
 SOE_FINAL = L.SOE | {F.CARRY_SOE}
 INCOME_TYPES = schema.FINAL_INCOME_SOURCES  # 财政拨款收入, 上级补助收入, 事业收入, 经营收入, 附属单位上缴收入, 其他收入
 FISCAL_INCOME = schema.FINAL_INCOME_FISCAL
+CARRY_FUNDS = dict(zip(("fund", "soe"), schema.FINAL_CARRY_FUNDS, strict=True))  # 基金结转和结余's 资金性质
 
 # “三公” groups of the 决算 (table 七 and 第三部分 七): label, economic codes.
 SANGONG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -61,11 +62,12 @@ SANGONG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
 
 @dataclass(frozen=True)
 class Entry:
-    """One amount of a 政府性基金/国有资本经营 收入支出决算表 row: income of a 项, or a line's 决算."""
+    """One amount of a 政府性基金/国有资本经营 收入支出决算表 row: income of a 项, a line's 决算, or a 科目's
+    年初/年末结转和结余 (基金结转和结余)."""
 
     func_code: str
     amount: Decimal
-    column: str  # "income", "basic" or "project"
+    column: str  # "income", "basic", "project", "carry_in" or "carry_out"
 
 
 def funds_by_code(items: Sequence[LineItem]) -> dict[str, str]:
@@ -92,6 +94,7 @@ class FinalTableBuilder(TableBuilder):
         self.gpb = L.select(self.items, L.by_sources(GPB_FINAL))
         self.fiscal_spent = L.select(self.items, L.by_sources(FISCAL_FINAL))
         self._funds = funds_by_code(self.budgeted)
+        self.carry_rows = list(inputs.final_carry)
 
     def fund_of(self, code: str) -> str:
         return self._funds.get(code, "gpb")
@@ -180,8 +183,8 @@ class FinalTableBuilder(TableBuilder):
     # --- 三 支出决算表 ----------------------------------------------------------------------
 
     def final_spending(self, total_label: str) -> list[TableRow]:
-        # 上缴上级支出, 经营支出, 对附属单位补助支出: the workbook's lines are 基本 or 项目 only, so 0.
-        cols: tuple[Predicate, ...] = (*KIND_COLUMNS, lambda i: False, lambda i: False, lambda i: False)
+        # 合计, 基本支出, 项目支出, then 上缴上级支出, 经营支出, 对附属单位补助支出 (the 决算's own 支出类型)
+        cols: tuple[Predicate, ...] = (*KIND_COLUMNS, *(L.of_kind(k) for k in schema.FINAL_SPENDING_KINDS))
         total = TableRow(style="total", cells=["", "", "", total_label, *(L.total(self.items, c) for c in cols)])
         return [total, *functional_rows(self.items, cols, self.names)]
 
@@ -286,7 +289,15 @@ class FinalTableBuilder(TableBuilder):
             for i in L.select(self.items, L.by_sources(sources))
             if i.amount
         ]
-        return income + spending
+        name = CARRY_FUNDS[fund]
+        carry = [
+            Entry(r.func_code, amount, column)
+            for r in self.carry_rows
+            if r.fund == name
+            for amount, column in ((r.carry_in, "carry_in"), (r.carry_out, "carry_out"))
+            if amount
+        ]
+        return income + spending + carry
 
     def fund_final_entries(self) -> list[Entry]:
         return self._fund_entries("fund", FUND_FINAL)
@@ -295,14 +306,15 @@ class FinalTableBuilder(TableBuilder):
         return self._fund_entries("soe", SOE_FINAL)
 
     def _fund_table(self, fund: str, entries: list[Entry], total_label: str) -> list[TableRow]:
-        # 年初/年末结转和结余 are typed for the fund as a whole (决算情况), so only its 合计 row has them.
+        # 年初/年末结转和结余 by 科目 come from 基金结转和结余 (each row, as the template's columns have them);
+        # the 合计 row's are 决算情况's, which the check holds equal to the rows' sum when there are rows.
         cols: tuple[Predicate, ...] = (
-            lambda e: False,
+            lambda e: e.column == "carry_in",
             lambda e: e.column == "income",
-            lambda e: e.column != "income",
+            lambda e: e.column in ("basic", "project"),
             lambda e: e.column == "basic",
             lambda e: e.column == "project",
-            lambda e: False,
+            lambda e: e.column == "carry_out",
         )
         rows = functional_rows(entries, cols, self.names)  # type: ignore[arg-type]
         sums = [L.total(entries, c) for c in cols]  # type: ignore[arg-type]
@@ -429,7 +441,9 @@ class FinalNarrative:
     def final_spending(self) -> dict[str, Any]:
         b = self.builder
         total = b.spending_total
-        kinds = (("基本支出", L.basic), ("项目支出", L.project))
+        # 基本支出, 项目支出, 上缴上级支出, 经营支出, 对附属单位补助支出: those with an amount (“不涉及的不列”,
+        # final-template-2024 行395–398)
+        kinds = [(k.value, L.of_kind(k)) for k in schema.SpendingKind]
         parts = [_share(n, L.total(b.items, p), total) for n, p in kinds if L.total(b.items, p)]
         return {"total": total, "parts": parts}
 

@@ -50,6 +50,11 @@ def project(item: LineItem) -> bool:
     return item.kind is SpendingKind.PROJECT
 
 
+def of_kind(kind: SpendingKind) -> Predicate:
+    """Lines of one 支出类型 (a 决算's 上缴上级支出, 经营支出, 对附属单位补助支出 besides 基本 and 项目)."""
+    return lambda item: item.kind is kind
+
+
 def econ_in(codes: frozenset[str]) -> Predicate:
     return lambda item: item.econ_code in codes
 

@@ -250,6 +250,8 @@ class TableBuilder(CategoryTables):
         self.gpb = L.select(self.items, L.by_sources(L.GPB))
         # Units with 机关运行经费 (行政/参公); None: every unit (narrative.operating_units).
         self.operating_units = operating_units
+        # The 类 rows the table being built lists (its block's `classes`); None: the catalogue's.
+        self.listed_classes: tuple[str, ...] | None = None
 
     def table(self, spec: TableBlock, number: int, numbers: NumberStyle, landscape: bool | None = None) -> Table:
         """The table `spec` places, as the `number`-th table of the document; `landscape`: its
@@ -267,7 +269,11 @@ class TableBuilder(CategoryTables):
             )
             empty_note = spec.empty.note
         else:
-            rows = kind.rows(self, total_label)
+            self.listed_classes = tuple(spec.classes) if spec.classes is not None else None
+            try:
+                rows = kind.rows(self, total_label)
+            finally:
+                self.listed_classes = None
         if spec.row_labels:  # the format's wording of the kind's fixed row labels
             rows = [
                 TableRow(style=r.style, cells=[spec.row_labels.get(c, c) if isinstance(c, str) else c for c in r.cells])
@@ -289,7 +295,14 @@ class TableBuilder(CategoryTables):
         )
 
     def names_classes(self) -> list[str]:
-        return sorted(c for c in self.names.functions if len(c) == 3)
+        """The 功能分类 类 a table with one row per 类 lists, in order: every 类 of the year's catalogue, or
+        the format's list (`classes`) followed by any other 类 with an amount, in code order, so that
+        the rows always add up to the total."""
+        if self.listed_classes is None:
+            return sorted(c for c in self.names.functions if len(c) == 3)
+        listed = set(self.listed_classes)
+        spent = {i.func_code[:3] for i in self.items if i.amount} - listed
+        return [*self.listed_classes, *sorted(spent)]
 
     def income_spending(self, total_label: str) -> list[TableRow]:
         classes = self.names_classes()
@@ -440,6 +453,7 @@ class TableKind:
     selection: Callable[[TableBuilder], list[LineItem]] | None = None  # items of a table that may be empty
     labels: tuple[str, ...] = ()  # fixed row labels a format may reword (`row_labels`)
     document: str = "预算"  # the document kind whose formats may place it (决算 kinds need a 决算 workbook)
+    by_class: bool = False  # one row per 功能分类 类 (`names_classes`): a format may list them (`classes`)
 
     @property
     def columns(self) -> int:
@@ -452,11 +466,13 @@ class TableKind:
 
 FUNCTIONAL = "cccl" + "rrr"
 KINDS: dict[str, TableKind] = {
-    "收支总表": TableKind("收入按资金来源、支出按功能分类“类”，含收支总计", "lrlr", TableBuilder.income_spending),
+    "收支总表": TableKind(
+        "收入按资金来源、支出按功能分类“类”，含收支总计", "lrlr", TableBuilder.income_spending, by_class=True
+    ),
     "收入总表": TableKind("按功能分类科目列出各资金来源的收入", "cccl" + "r" * 12, TableBuilder.income, codes=3),
     "支出总表": TableKind("按功能分类科目列出基本支出和项目支出", FUNCTIONAL, TableBuilder.spending, codes=3),
     "财政拨款收支总表": TableKind(
-        "当年财政拨款收入，及按功能分类“类”的三项财政拨款支出", "lrl" + "rrrr", TableBuilder.fiscal
+        "当年财政拨款收入，及按功能分类“类”的三项财政拨款支出", "lrl" + "rrrr", TableBuilder.fiscal, by_class=True
     ),
     "一般公共预算支出": TableKind(
         "当年一般公共预算拨款按功能分类科目的基本支出和项目支出", FUNCTIONAL, TableBuilder.gpb_spending, codes=3
@@ -527,6 +543,7 @@ KINDS.update(
             "lrlr",
             lambda b, t: b.final_summary(t),  # type: ignore[attr-defined]
             document="决算",
+            by_class=True,
         ),
         "收入决算表": TableKind(
             "决算：按功能分类科目列出本年收入合计、财政拨款收入、上级补助收入、事业收入、经营收入、附属单位上缴收入、其他收入",
@@ -547,6 +564,7 @@ KINDS.update(
             "lrl" + "rrrr",
             lambda b, t: b.final_fiscal(t),  # type: ignore[attr-defined]
             document="决算",
+            by_class=True,
         ),
         "一般公共预算财政拨款支出决算表": TableKind(
             "决算：一般公共预算财政拨款支出按功能分类科目的基本支出和项目支出",

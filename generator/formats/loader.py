@@ -570,6 +570,8 @@ def engine_problems(fmt: S.FormatSpec, worded: tuple[str, ...] | None = None) ->
                     fixed = "、".join(f"“{x}”" for x in kind.labels)
                     hint = f"这种表可改写的行有：{fixed}" if fixed else "这种表没有可改写的固定行，请删除 row_labels"
                     out.append(((*at, "row_labels", label), f"{block.label or block.title}没有“{label}”这一行，{hint}"))
+            if block.classes is not None and not kind.by_class:
+                out.append(((*at, "classes"), f"“{block.kind}”不按功能分类“类”逐行列出支出，请删除 classes"))
             if block.empty and not kind.can_be_empty:
                 out.append(((*at, "empty"), f"“{block.kind}”不会是空表，请删除 empty"))
             if kind.document != fmt.document:

@@ -164,6 +164,9 @@ class TableBlock(_Editable):
     head: list[list[Annotated[HeadCell, Field()]]]
     total_label: str | None = None  # the 合计 row's label; the kind's own when absent
     row_labels: dict[str, str] = {}  # the kind's fixed row label → this format's wording of it
+    # The 功能分类 类 rows of a table that lists one row per 类 (收支总表 …), in order: these always, and
+    # any other 类 with an amount after them in code order; none: every 类 of the year's catalogue.
+    classes: list[str] | None = None
     empty: EmptyTable | None = None
     toc: Template = "{n}、{title}"
 
@@ -183,6 +186,24 @@ class TableBlock(_Editable):
     @classmethod
     def _toc(cls, value: str) -> str:
         return _check_template(value, ("n", "i", "title"))
+
+    @field_validator("classes", mode="before")
+    @classmethod
+    def _classes(cls, value: object) -> object:
+        if not isinstance(value, list):
+            return value  # None, or not a list (the schema says so)
+        value = [str(c) if isinstance(c, int) else c for c in value]  # YAML reads 201 as a number
+        if not all(isinstance(c, str) for c in value):
+            return value
+        wrong = [c for c in value if not (len(c) == 3 and c.isdigit() and c.startswith("2"))]
+        if wrong:
+            raise ValueError(f"“{'、'.join(wrong)}”不是功能分类“类”的编码，应为2开头的3位数字，如 201")
+        twice = sorted({c for c in value if value.count(c) > 1})
+        if twice:
+            raise ValueError(f"“{'、'.join(twice)}”写了两次，每个“类”只能写一次")
+        if not value:
+            raise ValueError("不能是空的列表；要列出全部“类”时请删除 classes")
+        return value
 
     @property
     def numbered(self) -> bool:

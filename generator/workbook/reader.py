@@ -343,7 +343,11 @@ class _Reader:
         present = [name for name in schema.FINAL_SHEETS if name in self.book.data]
         if present:
             book.final = True
-            sheets |= {name: self._sheet(name) for name in schema.FINAL_SHEETS}
+            sheets |= {
+                name: self._sheet(name)
+                for name in schema.FINAL_SHEETS
+                if name in self.book.data or name not in schema.FINAL_OPTIONAL_SHEETS
+            }
         for name, fields in schema.ALL_KV_SHEETS.items():
             sheet = sheets.get(name)
             book.kv[name] = self._read_kv(sheet, fields) if sheet else {f.key: self._absent(f) for f in fields}

@@ -130,6 +130,16 @@ class FundSource(str, Enum):
 class SpendingKind(str, Enum):
     BASIC = "基本支出"
     PROJECT = "项目支出"
+    # Only in a 决算 workbook (支出决算表's last three columns), and never paid from 财政拨款: the 决算 splits
+    # 财政拨款 spending into 基本支出 and 项目支出 alone (一般公共预算财政拨款支出决算表).
+    UPPER = "上缴上级支出"
+    OPERATING = "经营支出"
+    AFFILIATE = "对附属单位补助支出"
+
+
+# The 支出类型 of a 预算 workbook, and those a 决算 workbook adds.
+BUDGET_SPENDING_KINDS = (SpendingKind.BASIC, SpendingKind.PROJECT)
+FINAL_SPENDING_KINDS = (SpendingKind.UPPER, SpendingKind.OPERATING, SpendingKind.AFFILIATE)
 
 
 class AmountUnit(str, Enum):
@@ -288,7 +298,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
         "支出类型",
         Kind.CHOICE,
         11,
-        "基本支出或项目支出",
+        "基本支出或项目支出；决算工作簿还可选上缴上级支出、经营支出、对附属单位补助支出（这三类不用财政拨款）",
         required=True,
         choices=tuple(k.value for k in SpendingKind),
     ),
@@ -657,7 +667,13 @@ SHEET_FINAL = "决算情况"
 SHEET_FINAL_INCOME = "收入决算"
 SHEET_FINAL_REASONS = "预决算对比"
 SHEET_FINAL_PRIOR = "上年决算对比"
-FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS, SHEET_FINAL_PRIOR)
+# 政府性基金/国有资本经营预算财政拨款 结转和结余 by 科目 (表8/表9 rows). Added after the first 决算 workbooks:
+# one without it is read as having no rows (the 合计 row then shows the 决算情况 figures alone).
+SHEET_FINAL_CARRY = "基金结转和结余"
+FINAL_SHEETS = (SHEET_FINAL, SHEET_FINAL_INCOME, SHEET_FINAL_REASONS, SHEET_FINAL_PRIOR, SHEET_FINAL_CARRY)
+FINAL_OPTIONAL_SHEETS = frozenset({SHEET_FINAL_CARRY})
+# Its 资金性质: the 财政拨款 whose 收入支出决算表 lists the row.
+FINAL_CARRY_FUNDS = ("政府性基金预算", "国有资本经营预算")
 
 
 # Rows of sheet 预决算对比: the 决算 figures the document sets against their 年初预算, by these labels,
@@ -792,6 +808,22 @@ FINAL_INCOME_COLUMNS: tuple[Column, ...] = (
     Column("amount", "金额", Kind.MONEY, 14, "本年收入决算数，按“基本信息”的金额单位填写", required=True),
 )
 
+FINAL_CARRY_COLUMNS: tuple[Column, ...] = (
+    Column("func_code", "功能分类科目编码", Kind.FUNC_CODE, 14, "7位“项”级编码，如 2120801", required=True),
+    Column("func_name", "功能分类科目名称", Kind.TEXT, 34, "自动显示，无需填写", display_only=True),
+    Column(
+        "fund",
+        "资金性质",
+        Kind.CHOICE,
+        20,
+        "该科目的结转和结余属于哪项财政拨款：" + "、".join(FINAL_CARRY_FUNDS),
+        required=True,
+        choices=FINAL_CARRY_FUNDS,
+    ),
+    Column("carry_in", "年初结转和结余", Kind.MONEY, 14, "按“基本信息”的金额单位填写，没有填0"),
+    Column("carry_out", "年末结转和结余", Kind.MONEY, 14, "按“基本信息”的金额单位填写，没有填0"),
+)
+
 FINAL_REASON_COLUMNS: tuple[Column, ...] = (
     Column("key", "比较项目", Kind.TEXT, 40, "由“disclosure prepare”自动列出；勿改动文字", required=True),
     Column("reason", "决算数与预算数不同的主要原因", Kind.LONGTEXT, 50, "决算数大于或小于年初预算数时必填"),
@@ -853,6 +885,7 @@ FINAL_LIST_SHEETS: dict[str, tuple[Column, ...]] = {
     SHEET_FINAL_INCOME: FINAL_INCOME_COLUMNS,
     SHEET_FINAL_REASONS: FINAL_REASON_COLUMNS,
     SHEET_FINAL_PRIOR: FINAL_PRIOR_COLUMNS,
+    SHEET_FINAL_CARRY: FINAL_CARRY_COLUMNS,
 }
 # Every sheet a workbook may have: the 预算 sheets and, in a 决算 workbook, the 决算 sheets.
 ALL_KV_SHEETS: dict[str, tuple[Field, ...]] = {**KV_SHEETS, **FINAL_KV_SHEETS}

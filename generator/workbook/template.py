@@ -14,7 +14,7 @@ dropdown list, each behind a defined name (`list_*`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -203,7 +203,7 @@ def build_workbook(
         else:
             rows = _list_rows(name, data[name]) if name in data else _default_rows(name)
             n_rows = max(_prepared_rows(name), len(rows) + min(EXTRA_ROWS, _prepared_rows(name)))
-            _write_list_sheet(ws, name, n_rows, choice_names)
+            _write_list_sheet(ws, name, n_rows, choice_names, final)
             for offset, row in enumerate(rows):
                 _fill_row(ws, name, s.FIRST_DATA_ROW + offset, row)
     if not final:
@@ -271,6 +271,10 @@ def _choice_vocabularies() -> dict[tuple[str, ...], str]:
         for item in s.ALL_KV_SHEETS.get(sheet, ()) or s.ALL_LIST_SHEETS.get(sheet, ()):
             if item.kind is s.Kind.CHOICE and item.choices not in names:
                 names[item.choices] = f"list_{item.key}"
+    # 支出类型: a 预算 workbook offers 基本支出 and 项目支出 (list_kind), a 决算 workbook its own three too
+    every_kind = tuple(k.value for k in s.SpendingKind)
+    names[every_kind] = "list_kind_final"
+    names[tuple(k.value for k in s.BUDGET_SPENDING_KINDS)] = "list_kind"
     return names
 
 
@@ -521,8 +525,11 @@ def _lookup_kind(columns: Sequence[s.Column], index: int) -> s.Kind | None:
     return None
 
 
-def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapping[tuple[str, ...], str]) -> None:
+def _write_list_sheet(
+    ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapping[tuple[str, ...], str], final: bool = False
+) -> None:
     columns = s.ALL_LIST_SHEETS[sheet]
+    kinds = s.SpendingKind if final else s.BUDGET_SPENDING_KINDS  # 支出类型 a 预算 workbook offers
     last = s.FIRST_DATA_ROW + n_rows - 1
     for col, column in enumerate(columns, start=1):
         letter = get_column_letter(col)
@@ -533,7 +540,7 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
         dv = (
             _suggest_validation(column)
             or _reference_validation(sheet, column.key)
-            or _validation(column.kind, column.choices, choice_names)
+            or _validation(column.kind, _offered(sheet, column, kinds), choice_names)
         )
         if dv is not None and not (column.display_only or column.tool):
             ws.add_data_validation(dv)
@@ -544,7 +551,7 @@ def _write_list_sheet(ws: Worksheet, sheet: str, n_rows: int, choice_names: Mapp
     ws.freeze_panes = FREEZE.get(sheet, "A2")
     ws.auto_filter.ref = f"A{s.HEADER_ROW}:{get_column_letter(len(columns))}{last}"
     if sheet == s.SHEET_ITEMS:
-        _write_item_totals(ws)
+        _write_item_totals(ws, kinds)
     if sheet == s.SHEET_PRIOR:
         _prior_required_rules(ws, last)
     _print_setup(ws)
@@ -637,7 +644,14 @@ def _running_total(ws: Worksheet, row: int) -> None:
     cell.fill, cell.protection, cell.border = FILL_AUTO_CELL, LOCKED, BORDER
 
 
-def _write_item_totals(ws: Worksheet) -> None:
+def _offered(sheet: str, column: s.Column, kinds: Iterable[s.SpendingKind]) -> tuple[str, ...]:
+    """The choices a column's drop-down offers: a 预算 workbook's 支出类型 leaves out the 决算's own."""
+    if sheet == s.SHEET_ITEMS and column.key == "kind":
+        return tuple(k.value for k in kinds)
+    return column.choices
+
+
+def _write_item_totals(ws: Worksheet, kinds: Iterable[s.SpendingKind] = s.SpendingKind) -> None:
     """Header of the running total, and a locked subtotal block: 合计, per 支出类型, per 资金来源."""
     col = _items_letters()
     header = ws[f"{col['running']}{s.HEADER_ROW}"]
@@ -649,7 +663,7 @@ def _write_item_totals(ws: Worksheet) -> None:
     ws.column_dimensions[col["value"]].width = 14
     amount, kind, source = (f"${col[k]}:${col[k]}" for k in ("amount", "kind", "source"))
     rows: list[tuple[str, str]] = [("金额小计（自动计算）", ""), ("合计", f"=SUM({amount})")]
-    rows += [(f"  {k.value}", f'=SUMIF({kind},"{k.value}",{amount})') for k in s.SpendingKind]
+    rows += [(f"  {k.value}", f'=SUMIF({kind},"{k.value}",{amount})') for k in kinds]
     rows += [(f"  {f.value}", f'=SUMIF({source},"{f.value}",{amount})') for f in s.FundSource]
     for offset, (label, formula) in enumerate(rows):
         r = s.HEADER_ROW + offset
@@ -873,6 +887,11 @@ SHEET_PURPOSE = {
         "财政拨款收入支出总计、一般公共预算财政拨款支出、“三公”经费及各项、机关运行经费），请填写上年决算公开中的对应数；"
         "本年与上年不同时必须填写主要原因。原因与本年数绑定，规则与“上年对比”相同。"
     ),
+    s.SHEET_FINAL_CARRY: (
+        "决算工作簿：政府性基金预算、国有资本经营预算财政拨款的年初和年末结转和结余，按功能分类“项”每行一个科目"
+        "（政府性基金预算、国有资本经营预算财政拨款收入支出决算表各行）。各行合计应等于“决算情况”中对应的"
+        "年初、年末结转和结余；没有这两项财政拨款的不填。"
+    ),
     s.SHEET_EXTRA_CODES: (
         "科目表中没有的科目（如当年新增科目），每个编码一行，写明官方名称；支出明细中使用这些编码时，名称列也会显示这里的名称。"
         "科目表中已有的科目不要在这里重复填写。"
@@ -936,6 +955,13 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "final": "2940.05",
     },
     s.SHEET_FINAL_PRIOR: {"key": s.FinalPriorKey.OPERATING.value, "prior": "182.10", "current": "184.65"},
+    s.SHEET_FINAL_CARRY: {
+        "func_code": "2120801",
+        "func_name": "征地和拆迁补偿支出",
+        "fund": "政府性基金预算",
+        "carry_in": "12.00",
+        "carry_out": "3.50",
+    },
     s.SHEET_FINAL_INCOME: {
         "func_code": "2010602",
         "func_name": "一般行政管理事务",
@@ -955,6 +981,7 @@ FILLED_SHEETS = (
     s.SHEET_FACTS,
     s.SHEET_FINAL,
     s.SHEET_FINAL_INCOME,
+    s.SHEET_FINAL_CARRY,
 )
 PREPARED_SHEETS = {
     s.SHEET_PRIOR: "上年预算数和变化的主要原因",
