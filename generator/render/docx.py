@@ -23,6 +23,7 @@ from pathlib import Path
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
 from lxml import etree
@@ -32,8 +33,8 @@ from generator.formats import registry
 from generator.formats.loader import FILE_NAME, Format
 from generator.model import Disclosure
 from generator.render import office, style
-from generator.render.filters import make_env
-from generator.render.layout import DocumentLayout, TableLayout, document_layout
+from generator.render.filters import make_env, unbreakable_runs
+from generator.render.layout import DocumentLayout, TableLayout, document_layout, text_em
 
 TEMPLATE_NAME = "disclosure.docx"  # in a format's folder
 PERF_CAPTION = "项目支出绩效目标表"
@@ -249,34 +250,36 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
 
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself,
-    and no paragraph ending in a line of one or two characters there.
+    with no unbreakable run (an amount with its unit, a 文号, the last characters of a
+    paragraph: `filters.unbreakable_runs`) split across lines there.
 
     The first rendering already carries placeholder numbers of the final width, so the
-    numbers written in the last cannot move anything. When the rendering shows paragraphs
-    whose last line holds one or two characters, they are condensed (`lone_line_condensing`)
-    in the draft, and the numbers are read again from the tightened layout (the warm office
-    tightens the document it still has open; the cold path lays the new draft out). Without
-    LibreOffice (or if it fails)
-    the 目录 lists the entries without numbers, as the reference documents do."""
+    numbers written in the last cannot move anything. The rendering's lines of each running-text
+    paragraph and heading (and of each 绩效目标表's 总体目标 cell) are checked; a paragraph with a
+    line break inside a run gets its character spacing adjusted (`RunKeeper`), the layout is read
+    again, for a bounded number of rounds, and the numbers are those of the final layout (the
+    warm office adjusts the document it still has open and the draft is rewritten once; the cold
+    path rewrites and lays out the draft each round). Without LibreOffice (or if it fails) the
+    目录 lists the entries without numbers, as the reference documents do."""
     if office.soffice() is None:
         render_docx(disclosure, target)
         return
     placeholder = {e.anchor: PLACEHOLDER for e in disclosure.toc}
     paragraphs = paragraph_texts(disclosure)
-    condensed: dict[str, int] = {}
+    cells = cell_texts(disclosure)
+    sizes = {"".join(t.split()): style.TEXT["body"].size for t in paragraphs}
+    sizes.update({"".join(t.split()): style.PERF_GRID.size for t in cells})
+    keeper = RunKeeper(sizes)
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         draft = Path(tmp) / "draft.docx"
         render_docx(disclosure, draft, placeholder)
 
-        def tighten(last_lines: Mapping[str, str]) -> dict[str, int]:
-            condensed.update(lone_line_condensing(paragraphs, last_lines))
-            if condensed:
-                render_docx(disclosure, draft, placeholder, condensed)
-            return condensed
+        def rewrite(spacing: Mapping[str, int]) -> None:
+            render_docx(disclosure, draft, placeholder, spacing)
 
-        laid = office.paginate(draft, disclosure, paragraphs, tighten)
+        laid = office.paginate(draft, disclosure, paragraphs, keeper, rewrite, cells)
         if laid is None:
-            render_docx(disclosure, target, None, condensed or None)
+            render_docx(disclosure, target, None, keeper.spacing() or None)
             return
         numbers = laid.numbers
         target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
@@ -300,30 +303,105 @@ def paragraph_texts(disclosure: Disclosure) -> list[str]:
     return texts
 
 
-def lone_line_condensing(texts: list[str], last_lines: Mapping[str, str]) -> dict[str, int]:
-    """Paragraph text (whitespace removed) → character spacing (twentieths of a point, negative)
-    for each paragraph of `texts` whose last line (`last_lines`: paragraph → its last line as laid
-    out, both whitespace-free) holds at most style.LONE_LINE characters: (those characters +
-    style.CONDENSE_SLACK) em spread over the characters before them, if that is at most
-    style.CONDENSE_MAX em per character."""
-    size = style.TEXT["body"].size
-    out: dict[str, int] = {}
-    for raw in texts:
-        text = "".join(raw.split())
-        k = len(last_lines.get(text, ""))
-        if not (0 < k <= style.LONE_LINE and len(text) > 4 * k):
-            continue
-        per_char = (k + style.CONDENSE_SLACK) / (len(text) - k)  # em
-        if per_char <= style.CONDENSE_MAX:
-            out[text] = -math.ceil(per_char * size * 20)
+CELL_MIN = 20  # characters: a shorter 总体目标 stays on one line of its cell
+
+
+def cell_texts(disclosure: Disclosure) -> list[str]:
+    """The table cells that hold running text: each 绩效目标表's 总体目标 (it cites 文号 such as
+    "昌州党办〔2019〕36号" and counts such as "8个"), when it is long enough to wrap."""
+    return [t.goal for t in disclosure.performance_tables if len("".join(t.goal.split())) >= CELL_MIN]
+
+
+def line_breaks(lines: list[str]) -> list[int]:
+    """The offsets in the paragraph's (whitespace-free) text where its second, third, … line starts."""
+    out, at = [], 0
+    for line in lines[:-1]:
+        at += len(line)
+        out.append(at)
     return out
 
 
+def broken_runs(text: str, lines: list[str]) -> list[tuple[int, int, int]]:
+    """(run start, run end, break) for each line break of `lines` (the whitespace-free `text` as
+    laid out) that falls inside an unbreakable run of `text`, and for a lone last line of at most
+    style.LONE_LINE characters (as a run starting at its break), in text order."""
+    if len(lines) < 2:
+        return []
+    runs = unbreakable_runs(text)
+    faults = [(a, e, b) for b in line_breaks(lines) for a, e in runs if a < b < e]
+    k = len(lines[-1])
+    lone = len(text) - k
+    if 0 < k <= style.LONE_LINE and len(text) > 4 * k and not any(b == lone for _, _, b in faults):
+        faults.append((lone, len(text), lone))
+    return sorted(faults, key=lambda f: f[2])
+
+
+def run_fix(text: str, lines: list[str], fault: tuple[int, int, int], spacing: int, size: float) -> int | None:
+    """The next character spacing (twentieths of a point) of a paragraph in which `fault` (a run
+    split by a line break, `broken_runs`) is seen at `spacing`, or None when no fix is within the
+    limit. First choice: condense just enough that the run's tail comes up onto its line, the
+    tail's width (plus style.CONDENSE_SLACK em) spread over the characters before it on that line;
+    if that would pass style.CONDENSE_MAX em per character, expand just enough that the run moves
+    down whole: the run's head and the character after the break (the most the line can have had
+    left over) spread over the characters before the run on its line, up to style.EXPAND_MAX."""
+    start, end, cut = fault
+    line_start = max([0, *(b for b in line_breaks(lines) if b < cut)])
+    before = cut - line_start
+    unit = size * 20  # twentieths of a point in one em
+    condense = spacing - math.ceil((text_em(text[cut:end]) + style.CONDENSE_SLACK) / before * unit)
+    if -condense <= style.CONDENSE_MAX * unit:
+        return condense
+    if start <= line_start or start == cut:
+        return None
+    grow = text_em(text[start:cut]) + text_em(text[cut]) + style.CONDENSE_SLACK
+    expand = spacing + math.ceil(grow / (start - line_start) * unit)
+    return expand if expand <= style.EXPAND_MAX * unit else None
+
+
+class RunKeeper:
+    """The adjusting step of `office.paginate`: called with the lines of each paragraph as laid out
+    (whitespace-free text → its lines), it answers the character spacing of every paragraph it has
+    touched (text → w:spacing in twentieths of a point; 0 when a paragraph is back to normal).
+
+    Each round fixes the first split run of each paragraph (`run_fix`) and remembers how many
+    runs each spacing it has seen left split; a paragraph whose next fix would repeat a spacing
+    seen, or has none within the limits, or is in the last round (`final`), takes the spacing
+    seen with the fewest splits (the smallest change among those). A paragraph's line breaks
+    depend only on its own spacing, so the best spacings seen give together the lines seen."""
+
+    def __init__(self, sizes: Mapping[str, float]) -> None:
+        self.sizes = dict(sizes)  # whitespace-free text → its font size, pt
+        self.current: dict[str, int] = {}
+        self.seen: dict[str, dict[int, int]] = {}  # text → spacing → runs left split
+
+    def __call__(self, laid: Mapping[str, list[str]], final: bool = False) -> dict[str, int]:
+        for text, size in self.sizes.items():
+            lines = laid.get(text)
+            if not lines or "".join(lines) != text:  # not found, or not read whole: left as it is
+                continue
+            spacing = self.current.get(text, 0)
+            faults = broken_runs(text, lines)
+            seen = self.seen.setdefault(text, {})
+            seen[spacing] = len(faults)
+            following = None if final or not faults else run_fix(text, lines, faults[0], spacing, size)
+            if following is None or following in seen:
+                following = min(seen, key=lambda value: (seen[value], abs(value)))
+            if following or text in self.current:
+                self.current[text] = following
+        return dict(self.current)
+
+    def spacing(self) -> dict[str, int]:
+        """The spacings in force (the paragraphs back to normal left out)."""
+        return {text: value for text, value in self.current.items() if value}
+
+
 def condense_paragraphs(document, condensed: Mapping[str, int]) -> None:
-    """Tighten the character spacing of the body paragraphs named in `condensed` (text unchanged)."""
-    for paragraph in document.paragraphs:
+    """Set the character spacing of the paragraphs (body or table cell) named in `condensed`
+    (whitespace-free text → w:spacing; the text is unchanged, 0 leaves a paragraph as it is)."""
+    for p in document.element.body.iter(qn("w:p")):
+        paragraph = DocxParagraph(p, document._body)
         value = condensed.get("".join(paragraph.text.split()))
-        if value is None:
+        if not value:
             continue
         for run in paragraph.runs:
             rpr = run._r.get_or_add_rPr()

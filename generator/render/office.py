@@ -215,24 +215,35 @@ class WarmOffice:
         return self.paginate(docx, disclosure).numbers
 
     def paginate(
-        self, docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = (), keep: bool = False
+        self,
+        docx: Path,
+        disclosure: Disclosure,
+        paragraphs: Sequence[str] = (),
+        keep: bool = False,
+        cells: Sequence[str] = (),
     ) -> Pagination:
-        """The 目录 numbers of `docx`, and the last line of each of `paragraphs` as laid out;
-        with `keep`, the document stays open for one `condense`."""
+        """The 目录 numbers of `docx`, and the lines of each of `paragraphs` (body) and `cells`
+        (table-cell paragraphs) as laid out; with `keep`, the document stays open for `condense`."""
+        flat_cells = {"".join(c.split()) for c in cells}
         request = {
             "docx": str(docx),
             **_where(disclosure),
-            "paragraphs": sorted({"".join(p.split()) for p in paragraphs}),
+            "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
+            "cell_min": min((len(c) for c in flat_cells), default=0),
             "keep": keep,
         }
         return self._request(request)
 
-    def condense(self, disclosure: Disclosure, spacing: Mapping[str, int]) -> Pagination:
-        """The 目录 numbers of the document kept open by `paginate(keep=True)` once the
-        paragraphs of `spacing` (whitespace-free text → w:spacing, twentieths of a point) are
-        tightened as the DOCX tightens them."""
+    def condense(self, disclosure: Disclosure, spacing: Mapping[str, int], keep: bool = False) -> Pagination:
+        """The 目录 numbers (and with `keep`, the paragraphs' lines, the document staying open) of
+        the document kept open by `paginate(keep=True)` once the paragraphs of `spacing`
+        (whitespace-free text → w:spacing, twentieths of a point) are spaced as the DOCX spaces them."""
         kerning = {text: twips_to_mm100(value) for text, value in spacing.items()}
-        return self._request({"condense": kerning, **_where(disclosure)})
+        return self._request({"condense": kerning, **_where(disclosure), "keep": keep})
+
+    def release(self) -> None:
+        """Close the document kept open, if any."""
+        self._request({"close": True})
 
     def _request(self, request: dict) -> Pagination:
         with self._lock:
@@ -285,14 +296,19 @@ class WarmOffice:
 @dataclass(frozen=True)
 class Pagination:
     numbers: dict[str, int]  # 目录 anchor → page
-    last_lines: dict[str, str] = field(default_factory=dict)  # paragraph → its last line (whitespace-free)
+    lines: dict[str, list[str]] = field(default_factory=dict)  # paragraph → its lines (whitespace-free)
+
+    @property
+    def last_lines(self) -> dict[str, str]:
+        """paragraph → its last line (whitespace-free)."""
+        return {text: lines[-1] for text, lines in self.lines.items() if lines}
 
 
 def _pagination(reply: dict) -> Pagination:
     if "error" in reply:
         raise OfficeError(reply["error"])
-    numbers = {anchor: int(page) for anchor, page in reply["pages"].items()}
-    return Pagination(numbers, {str(k): str(v) for k, v in reply.get("last_lines", {}).items()})
+    numbers = {anchor: int(page) for anchor, page in reply.get("pages", {}).items()}
+    return Pagination(numbers, {str(k): [str(line) for line in v] for k, v in reply.get("lines", {}).items()})
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
@@ -481,50 +497,124 @@ def cold_page_numbers(docx: Path, disclosure: Disclosure, office: str) -> dict[s
 
 
 def cold_paginate(docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = ()) -> Pagination:
-    """As `WarmOffice.paginate`, from a PDF of a cold LibreOffice; `last_lines` holds only the
-    paragraphs whose last line has at most style.LONE_LINE characters (all a caller needs)."""
+    """As `WarmOffice.paginate`, from a PDF of a cold LibreOffice; `lines` holds the paragraphs
+    found whole in the PDF's text lines (`paragraph_lines`: not table cells, whose lines the PDF's
+    text runs together with the next cell's)."""
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         copy = Path(tmp) / "draft.docx"
         shutil.copyfile(docx, copy)
         pdf = libreoffice_pdf(copy, office)
         numbers = toc_page_numbers(disclosure, _page_texts(pdf))
-        last = short_last_lines(paragraphs, pdf_lines(pdf), style.LONE_LINE) if paragraphs else {}
-        return Pagination(numbers, last)
+        return Pagination(numbers, paragraph_lines(paragraphs, pdf_lines(pdf)) if paragraphs else {})
+
+
+_FOOTER = re.compile(r"第\d+页(共\d+页)?|[-—–－]?\s*\d+\s*[-—–－]?")
+
+
+def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str, list[str]]:
+    """paragraph (whitespace-free) → its lines, for the paragraphs found whole in `lines` (as
+    `pdf_lines` reads them, page footers such as "第3页共35页" or "- 3 -" left out so that a
+    paragraph running over a page is whole) starting at a line's start and ending at a line's end.
+    Paragraphs come mostly in document order: the search goes on from the last one found first."""
+    lines = [line for line in lines if line and not _FOOTER.fullmatch(line)]
+    joined = "".join(lines)
+    starts: list[int] = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line)
+    first = {start: i for i, start in enumerate(starts)}
+    out: dict[str, list[str]] = {}
+    cursor = 0
+    for raw in paragraphs:
+        text = "".join(raw.split())
+        if not text or text in out:
+            continue
+        at = joined.find(text, cursor)
+        while at >= 0 and at not in first:
+            at = joined.find(text, at + 1)
+        if at < 0:
+            at = joined.find(text)
+            while at >= 0 and at not in first:
+                at = joined.find(text, at + 1)
+        end = at + len(text)
+        if at < 0 or (end < len(joined) and end not in first):
+            continue
+        cursor = end
+        i = first[at]
+        found: list[str] = []
+        while i < len(lines) and starts[i] < end:
+            found.append(lines[i])
+            i += 1
+        out[text] = found
+    return out
 
 
 # --- the one entry point ------------------------------------------------------------------------
 
 
-Adjust = Callable[[Mapping[str, str]], Mapping[str, int]]
+Adjust = Callable[[Mapping[str, list[str]], bool], Mapping[str, int]]
+Rewrite = Callable[[Mapping[str, int]], None]
 
 
 def paginate(
-    docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = (), adjust: Adjust | None = None
+    docx: Path,
+    disclosure: Disclosure,
+    paragraphs: Sequence[str] = (),
+    adjust: Adjust | None = None,
+    rewrite: Rewrite | None = None,
+    cells: Sequence[str] = (),
 ) -> Pagination | None:
-    """The 目录 numbers of `docx` and the last lines of `paragraphs`, as LibreOffice lays it out
-    (warm office, else cold); None without LibreOffice or when it fails.
+    """The 目录 numbers of `docx` and the lines of `paragraphs` (and, warm only, of the
+    table-cell paragraphs `cells`), as LibreOffice lays it out (warm office, else cold); None
+    without LibreOffice or when it fails.
 
-    `adjust(last_lines)` may rewrite `docx` with some paragraphs tightened and return their
-    spacing (text → w:spacing); the numbers are then those of the rewritten file: the warm
-    office tightens the document it still has open, the cold path lays the new file out."""
+    With `adjust(lines, final)` → spacing (text → w:spacing of every paragraph it has touched)
+    and `rewrite(spacing)`, which writes `docx` again with those spacings, the layout is read
+    again after each change, up to style.RUN_ROUNDS times (cold: style.COLD_RUN_ROUNDS; the last
+    call has `final`), and the numbers are those of the final spacing: the warm office changes the
+    document it still has open and `docx` is rewritten once at the end, the cold path rewrites
+    and lays out `docx` each round."""
     office = soffice()
     if office is None:
         return None
-    adjusted: Mapping[str, int] | None = None
+    applied: dict[str, int] = {}
     warm = warm_office()
     if warm is not None:
         with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
-            laid = warm.paginate(docx, disclosure, paragraphs, keep=adjust is not None)
+            laid = warm.paginate(docx, disclosure, paragraphs, keep=adjust is not None, cells=cells)
             if adjust is None:
                 return laid
-            adjusted = adjust(laid.last_lines)
-            return warm.condense(disclosure, adjusted) if adjusted else laid
+            kept = True
+            try:
+                for n in range(style.RUN_ROUNDS + 1):
+                    final = n == style.RUN_ROUNDS
+                    spacing = dict(adjust(laid.lines, final))
+                    if spacing == applied:
+                        break
+                    laid = warm.condense(disclosure, spacing, keep=not final)
+                    applied, kept = spacing, not final
+            finally:
+                if kept:
+                    with contextlib.suppress(OfficeError, OSError):
+                        warm.release()
+            if applied and rewrite is not None:
+                rewrite(applied)
+            return laid
     try:
-        if adjust is not None and adjusted is None:  # nothing adjusted yet: lay out, adjust, lay out again
-            laid = cold_paginate(docx, disclosure, office, paragraphs)
-            adjusted = adjust(laid.last_lines)
-            if not adjusted:
-                return laid
-        return cold_paginate(docx, disclosure, office, paragraphs if adjust is None else ())
+        wanted = [*paragraphs]
+        if adjust is not None and rewrite is not None:
+            applied = {}  # a failed warm office rewrote nothing: the draft on disk has no spacing yet
+            laid = cold_paginate(docx, disclosure, office, wanted)
+            for n in range(style.COLD_RUN_ROUNDS + 1):
+                final = n == style.COLD_RUN_ROUNDS
+                spacing = dict(adjust(laid.lines, final))
+                if spacing == applied:
+                    break
+                rewrite(spacing)
+                applied = spacing
+                laid = cold_paginate(docx, disclosure, office, () if final else wanted)
+            return laid
+        return cold_paginate(docx, disclosure, office, wanted)
     except (OSError, subprocess.SubprocessError, LookupError, StopIteration):
         return None

@@ -8,10 +8,11 @@ It starts `soffice.bin` headless on a private profile, connects over a named pip
 answers one JSON request per line on stdin with one JSON line on stdout:
 
     {"id": ID, "docx": PATH, "after": TEXT, "targets": [[ANCHOR, [TEXT, ...]], ...],
-     "paragraphs": [TEXT, ...], "keep": BOOL}
-    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "last_lines": {TEXT: LINE, ...}}
-    {"id": ID, "condense": {TEXT: KERNING, ...}, "after": TEXT, "targets": [...]}
-    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}}
+     "paragraphs": [TEXT, ...], "cell_min": N, "keep": BOOL}
+    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
+    {"id": ID, "condense": {TEXT: KERNING, ...}, "after": TEXT, "targets": [...], "keep": BOOL}
+    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
+    {"id": ID, "close": true} -> {"id": ID, "closed": true}
     any failure -> {"id": ID, "error": MESSAGE}
 
 TEXT is whitespace-free; it is matched allowing any whitespace between its characters. A
@@ -19,12 +20,15 @@ target given as several TEXTs (a table's label and title, two paragraphs) is fou
 first, which must then be a whole paragraph ("表1" is not the start of "表10").
 `after` is the last 目录 entry: the search for the targets starts behind its first
 occurrence (the 目录 itself), then goes forward target by target, as a reader would.
-`paragraphs` (optional) are body paragraphs by their whitespace-free text: the reply gives
-the text of each one's last line as laid out (the DOCX renderer condenses a paragraph whose
-last line would hold only one or two characters). With `keep` the document stays open, and
-a following `condense` sets those paragraphs' character spacing (1/100 mm, what LibreOffice
-makes of the DOCX's w:spacing) in it and answers the new layout's numbers: the tightened
-DOCX is not loaded a second time. Any other request closes a kept document first.
+`paragraphs` (optional) are paragraphs by their whitespace-free text (body paragraphs, and
+table-cell paragraphs of at least `cell_min` characters when it is given): the reply gives the
+text of each one's lines as laid out (whitespace-free; the DOCX renderer condenses a paragraph
+whose last line would hold only one or two characters, or whose line break falls inside an
+amount with its unit or a 文号). With `keep` the document stays open, and a following
+`condense` sets those paragraphs' character spacing (1/100 mm, what LibreOffice makes of the
+DOCX's w:spacing) in it and answers the new layout's numbers and lines (lines only with `keep`,
+which keeps it open for another round): the tightened DOCX is not loaded a second time.
+`close` closes a kept document; so does any other request.
 Loading and laying out a document in the running office costs about a third of a cold
 `soffice --convert-to pdf` (no start-up, no PDF export).
 """
@@ -51,25 +55,67 @@ from com.sun.star.beans import PropertyValue
 # the same loop in LibreOffice Basic, installed into the running office, runs inside it.
 BASIC_LIBRARY, BASIC_MODULE = "DisclosureBridge", "Layout"
 BASIC = """
-Function LastLines(oDoc As Object) As String
-  Dim oEnum As Object, oPar As Object, oCur As Object, s As String
+Function ParLines(oCur As Object, oPar As Object, s As String) As String
+  ' The text of each line of a laid-out paragraph, separated by Chr(3): from each line's start,
+  ' select to the line's end, then go down one line and back to its start.
+  Dim t As String, r As String, got As Long
+  r = ""
+  got = 0
+  oCur.gotoRange(oPar.getStart(), False)
+  Do
+    oCur.gotoEndOfLine(True)
+    t = oCur.getString()
+    r = r & t & Chr(3)
+    got = got + Len(t)
+    If got >= Len(s) Or Len(t) = 0 Then Exit Do
+    oCur.collapseToStart()
+    If Not oCur.goDown(1, False) Then Exit Do
+    oCur.gotoStartOfLine(False)
+  Loop
+  ParLines = r
+End Function
+
+Function Lines(oDoc As Object, nCell As Long) As String
+  ' Every body paragraph, and (nCell > 0) every table-cell paragraph of at least nCell
+  ' characters: its text, Chr(1), its lines (ParLines), Chr(2).
+  Dim oEnum As Object, oPar As Object, oCur As Object, s As String, r As String
+  Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long
   oCur = oDoc.getCurrentController().getViewCursor()
   oEnum = oDoc.getText().createEnumeration()
-  s = ""
+  r = ""
   Do While oEnum.hasMoreElements()
     oPar = oEnum.nextElement()
     If oPar.supportsService("com.sun.star.text.Paragraph") Then
-      oCur.gotoRange(oPar.getEnd(), False)
-      oCur.gotoStartOfLine(True)
-      s = s & oPar.getString() & Chr(1) & oCur.getString() & Chr(2)
+      s = oPar.getString()
+      r = r & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
     End If
   Loop
-  LastLines = s
+  If nCell > 0 Then
+    oTables = oDoc.getTextTables()
+    For i = 0 To oTables.getCount() - 1
+      oTable = oTables.getByIndex(i)
+      aNames = oTable.getCellNames()
+      For j = LBound(aNames) To UBound(aNames)
+        oCell = oTable.getCellByName(aNames(j))
+        If Len(oCell.getString()) >= nCell Then
+          oEnum = oCell.getText().createEnumeration()
+          Do While oEnum.hasMoreElements()
+            oPar = oEnum.nextElement()
+            If oPar.supportsService("com.sun.star.text.Paragraph") Then
+              s = oPar.getString()
+              If Len(s) >= nCell Then r = r & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+            End If
+          Loop
+        End If
+      Next j
+    Next i
+  End If
+  Lines = r
 End Function
 
-Sub Condense(oDoc As Object, aTexts As Variant, aValues As Variant)
+Sub CondenseIn(oText As Object, aTexts As Variant, aValues As Variant)
   Dim oEnum As Object, oPar As Object, i As Long, s As String
-  oEnum = oDoc.getText().createEnumeration()
+  oEnum = oText.createEnumeration()
   Do While oEnum.hasMoreElements()
     oPar = oEnum.nextElement()
     If oPar.supportsService("com.sun.star.text.Paragraph") Then
@@ -79,6 +125,24 @@ Sub Condense(oDoc As Object, aTexts As Variant, aValues As Variant)
       Next i
     End If
   Loop
+End Sub
+
+Sub Condense(oDoc As Object, aTexts As Variant, aValues As Variant, nCell As Long)
+  ' Set the character spacing (CharKerning) of the paragraphs whose text is in aTexts, in the
+  ' body and (nCell > 0) in table cells of at least nCell characters.
+  Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long
+  CondenseIn(oDoc.getText(), aTexts, aValues)
+  If nCell > 0 Then
+    oTables = oDoc.getTextTables()
+    For i = 0 To oTables.getCount() - 1
+      oTable = oTables.getByIndex(i)
+      aNames = oTable.getCellNames()
+      For j = LBound(aNames) To UBound(aNames)
+        oCell = oTable.getCellByName(aNames(j))
+        If Len(oCell.getString()) >= nCell Then CondenseIn(oCell.getText(), aTexts, aValues)
+      Next j
+    Next i
+  End If
 End Sub
 """
 OFFICE_RESTART = 81  # soffice.bin made a new profile and asks to be started again
@@ -105,7 +169,7 @@ class Office:
         self.pipe = f"disclosure-{os.getpid()}-{time.monotonic_ns()}"
         self.process: subprocess.Popen | None = None
         self.desktop = None
-        self.kept = None  # (document, view cursor, text → raw paragraph texts) between `pages` and `condense`
+        self.kept = None  # (document, view cursor, text → raw texts, wanted, cell_min) between `pages` and `condense`
         self.scripts: dict = {}
 
     def start(self) -> None:
@@ -162,8 +226,7 @@ class Office:
         provider = factory.createScriptProvider("")
         url = "vnd.sun.star.script:{}.{}.{}?language=Basic&location=application"
         return {
-            name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name))
-            for name in ("LastLines", "Condense")
+            name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name)) for name in ("Lines", "Condense")
         }
 
     def stop(self) -> None:
@@ -190,9 +253,10 @@ class Office:
         targets: list[list[str]],
         paragraphs: list[str] | None = None,
         keep: bool = False,
-    ) -> tuple[dict[str, int], dict[str, str]]:
-        """The 目录 numbers and the last lines of `paragraphs`; with `keep` the document stays
-        open for one `condense` (saving a second load when paragraphs are tightened)."""
+        cell_min: int = 0,
+    ) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """The 目录 numbers and the lines of `paragraphs`; with `keep` the document stays open
+        for `condense` (saving a second load when paragraphs are tightened)."""
         self.discard()
         url = uno.systemPathToFileUrl(os.path.abspath(docx))
         props = (_prop("Hidden", True), _prop("ReadOnly", True), _prop("UpdateDocMode", 0))
@@ -202,20 +266,24 @@ class Office:
         try:
             cursor = document.getCurrentController().getViewCursor()
             numbers = self._numbers(document, cursor, after, targets)
-            last_lines, found = self._last_lines(document, set(paragraphs or ()))
+            wanted = set(paragraphs or ())
+            lines, found = self._lines(document, wanted, cell_min)
             if keep:
-                self.kept, document = (document, cursor, found), None
-            return numbers, last_lines
+                self.kept, document = (document, cursor, found, wanted, cell_min), None
+            return numbers, lines
         finally:
             if document is not None:
                 document.close(True)
 
-    def condense(self, kerning: dict[str, int], after: str, targets: list[list[str]]) -> dict[str, int]:
+    def condense(
+        self, kerning: dict[str, int], after: str, targets: list[list[str]], keep: bool = False
+    ) -> tuple[dict[str, int], dict[str, list[str]]]:
         """Set the character spacing (1/100 mm) of the kept document's paragraphs by their text,
-        as the tightened DOCX has it, and give the 目录 numbers of the new layout."""
+        as the tightened DOCX has it, and give the 目录 numbers and the paragraphs' lines of the
+        new layout; with `keep` the document stays open for another `condense`."""
         if self.kept is None:
             raise RuntimeError("no document is kept open")
-        document, cursor, found = self.kept
+        document, cursor, found, wanted, cell_min = self.kept
         try:
             texts, values = [], []
             for text, value in kerning.items():
@@ -223,10 +291,13 @@ class Office:
                     texts.append(raw)
                     values.append(value)
             if texts:
-                self.scripts["Condense"].invoke((document, tuple(texts), tuple(values)), (), ())
-            return self._numbers(document, cursor, after, targets)
+                self.scripts["Condense"].invoke((document, tuple(texts), tuple(values), cell_min), (), ())
+            numbers = self._numbers(document, cursor, after, targets)
+            lines = self._lines(document, wanted, cell_min)[0] if keep else {}
+            return numbers, lines
         finally:
-            self.discard()
+            if not keep:
+                self.discard()
 
     def discard(self) -> None:
         if self.kept is not None:
@@ -243,22 +314,23 @@ class Office:
             numbers[anchor] = cursor.getPage()
         return numbers
 
-    def _last_lines(self, document, wanted: set[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
-        """Whitespace-free paragraph text → the text of its last line, for the body paragraphs
-        (not in tables) whose text is in `wanted`; and text → those paragraphs' raw texts."""
-        out: dict[str, str] = {}
+    def _lines(self, document, wanted: set[str], cell_min: int) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Whitespace-free paragraph text → the texts of its lines as laid out (whitespace-free),
+        for the paragraphs whose text is in `wanted` (body paragraphs, and table-cell paragraphs
+        of at least `cell_min` characters when it is not 0); and text → those paragraphs' raw texts."""
+        out: dict[str, list[str]] = {}
         raw: dict[str, list[str]] = {}
         if not wanted:
             return out, raw
-        walked = self.scripts["LastLines"].invoke((document,), (), ())[0]
+        walked = self.scripts["Lines"].invoke((document, cell_min), (), ())[0]
         for item in walked.split("\x02"):
             if "\x01" not in item:
                 continue
-            text, last = item.split("\x01", 1)
+            text, lines = item.split("\x01", 1)
             key = "".join(text.split())
             if key in wanted:
                 raw.setdefault(key, []).append(text)
-                out.setdefault(key, "".join(last.split()))
+                out.setdefault(key, ["".join(line.split()) for line in lines.split("\x03")[:-1]])
         return out, raw
 
     @staticmethod
@@ -287,17 +359,24 @@ def main() -> int:
         for line in sys.stdin:
             request = json.loads(line)
             try:
-                if "condense" in request:
-                    reply = {"pages": office.condense(request["condense"], request["after"], request["targets"])}
+                if "close" in request:
+                    office.discard()
+                    reply = {"closed": True}
+                elif "condense" in request:
+                    pages, lines = office.condense(
+                        request["condense"], request["after"], request["targets"], bool(request.get("keep"))
+                    )
+                    reply = {"pages": pages, "lines": lines}
                 else:
-                    pages, last_lines = office.pages(
+                    pages, lines = office.pages(
                         request["docx"],
                         request["after"],
                         request["targets"],
                         request.get("paragraphs"),
                         bool(request.get("keep")),
+                        int(request.get("cell_min", 0)),
                     )
-                    reply = {"pages": pages, "last_lines": last_lines}
+                    reply = {"pages": pages, "lines": lines}
             except Exception as exc:
                 office.discard()
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
