@@ -17,7 +17,7 @@ import math
 import sys
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from docx.oxml import OxmlElement, parse_xml
@@ -127,15 +127,16 @@ def render_docx(
     disclosure: Disclosure,
     target: Path,
     toc_pages: Mapping[str, int] | None = None,
-    condensed: Mapping[str, int] | None = None,
+    condensed: Mapping[str, Sequence[tuple[int, int, int]]] | None = None,
 ) -> None:
     """Render `disclosure` to the DOCX file `target` (same model → same bytes).
 
     With `toc_pages` (anchor → page), the 目录 shows page numbers as plain text after a dot
     leader: visible in Word, WPS and LibreOffice without updating fields, and nothing but
     text when pasted into a web CMS. `render_docx_paginated` finds them, and `condensed`
-    (paragraph text without whitespace → character spacing in twentieths of a point, negative)
-    for the paragraphs whose last line would otherwise hold one or two characters."""
+    (paragraph text without whitespace → (start, end, character spacing in twentieths of a
+    point) on that text, `condense_paragraphs`) for the lines that would otherwise break inside
+    an unbreakable run or leave one or two characters alone on a paragraph's last line."""
     tpl = _Template(template_file(disclosure.format_id, disclosure.edition))
     tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
     document = tpl.docx
@@ -336,84 +337,143 @@ def broken_runs(text: str, lines: list[str]) -> list[tuple[int, int, int]]:
     return sorted(faults, key=lambda f: f[2])
 
 
-def run_fix(text: str, lines: list[str], fault: tuple[int, int, int], spacing: int, size: float) -> int | None:
-    """The next character spacing (twentieths of a point) of a paragraph in which `fault` (a run
-    split by a line break, `broken_runs`) is seen at `spacing`, or None when no fix is within the
-    limit. First choice: condense just enough that the run's tail comes up onto its line, the
-    tail's width (plus style.CONDENSE_SLACK em) spread over the characters before it on that line;
-    if that would pass style.CONDENSE_MAX em per character, expand just enough that the run moves
-    down whole: the run's head and the character after the break (the most the line can have had
-    left over) spread over the characters before the run on its line, up to style.EXPAND_MAX."""
+def _line_start(lines: list[str], cut: int) -> int:
+    return max([0, *(b for b in line_breaks(lines) if b < cut)])
+
+
+def line_fix(
+    text: str, lines: list[str], fault: tuple[int, int, int], size: float, fix: tuple[int, int, int] | None = None
+) -> tuple[int, int, int] | None:
+    """The character spacing (start, end, w:spacing in twentieths of a point, on the text) that
+    takes `fault` (a run split by a line break, `broken_runs`) off the line on which the break
+    falls, given the spacing `fix` already on that line; None when it would pass the limits.
+
+    First choice: condense the line just enough that the run's tail comes up onto it: the tail's
+    width plus style.CONDENSE_SLACK em (the line may have had nothing left over) spread over the
+    characters before it on the line, at most style.CONDENSE_MAX em per character. Else expand the
+    characters before the run on the line just enough that the run moves down whole: the run's
+    head and the character after the break (the most the line can have had left over) spread over
+    them, at most style.EXPAND_MAX em per character; a justified line does the same to the gaps
+    the run leaves. A line is only ever condensed, or only ever expanded."""
     start, end, cut = fault
-    line_start = max([0, *(b for b in line_breaks(lines) if b < cut)])
-    before = cut - line_start
+    line_start = _line_start(lines, cut)
     unit = size * 20  # twentieths of a point in one em
-    condense = spacing - math.ceil((text_em(text[cut:end]) + style.CONDENSE_SLACK) / before * unit)
-    if -condense <= style.CONDENSE_MAX * unit:
-        return condense
+    before = fix[2] if fix else 0
+    if before <= 0:
+        value = before - math.ceil((text_em(text[cut:end]) + style.CONDENSE_SLACK) / (cut - line_start) * unit)
+        if -value <= style.CONDENSE_MAX * unit:
+            return (line_start, end, value)
+        before = 0
     if start <= line_start or start == cut:
         return None
     grow = text_em(text[start:cut]) + text_em(text[cut]) + style.CONDENSE_SLACK
-    expand = spacing + math.ceil(grow / (start - line_start) * unit)
-    return expand if expand <= style.EXPAND_MAX * unit else None
+    value = before + math.ceil(grow / (start - line_start) * unit)
+    return (line_start, start, value) if value <= style.EXPAND_MAX * unit else None
 
 
 class RunKeeper:
     """The adjusting step of `office.paginate`: called with the lines of each paragraph as laid out
-    (whitespace-free text → its lines), it answers the character spacing of every paragraph it has
-    touched (text → w:spacing in twentieths of a point; 0 when a paragraph is back to normal).
+    (whitespace-free text → its lines), it answers the spacing of every paragraph it has touched
+    (text → [(start, end, w:spacing)], an empty list when a paragraph is back to normal).
 
-    Each round fixes the first split run of each paragraph (`run_fix`) and remembers how many
-    runs each spacing it has seen left split; a paragraph whose next fix would repeat a spacing
-    seen, or has none within the limits, or is in the last round (`final`), takes the spacing
-    seen with the fewest splits (the smallest change among those). A paragraph's line breaks
-    depend only on its own spacing, so the best spacings seen give together the lines seen."""
+    Each round takes the first split run of each paragraph (`broken_runs`) and spaces the line on
+    which it breaks (`line_fix`). Spacing a line changes only that line and those after it, so a
+    paragraph is fixed from its top: the spacings of later lines are dropped (their lines move) and
+    found again in later rounds; a line that cannot be fixed within the limits is left as it is."""
 
     def __init__(self, sizes: Mapping[str, float]) -> None:
         self.sizes = dict(sizes)  # whitespace-free text → its font size, pt
-        self.current: dict[str, int] = {}
-        self.seen: dict[str, dict[int, int]] = {}  # text → spacing → runs left split
+        self.reset()
 
-    def __call__(self, laid: Mapping[str, list[str]], final: bool = False) -> dict[str, int]:
+    def reset(self) -> None:
+        self.fixes: dict[str, dict[int, tuple[int, int, int]]] = {}  # text → line start → spacing
+        self.left: dict[str, set[int]] = {}  # text → line starts given up
+        self.touched: set[str] = set()  # paragraphs spaced at some time (sent back when normal again)
+
+    def __call__(self, laid: Mapping[str, list[str]]) -> dict[str, list[tuple[int, int, int]]]:
         for text, size in self.sizes.items():
             lines = laid.get(text)
             if not lines or "".join(lines) != text:  # not found, or not read whole: left as it is
                 continue
-            spacing = self.current.get(text, 0)
-            faults = broken_runs(text, lines)
-            seen = self.seen.setdefault(text, {})
-            seen[spacing] = len(faults)
-            following = None if final or not faults else run_fix(text, lines, faults[0], spacing, size)
-            if following is None or following in seen:
-                following = min(seen, key=lambda value: (seen[value], abs(value)))
-            if following or text in self.current:
-                self.current[text] = following
-        return dict(self.current)
-
-    def spacing(self) -> dict[str, int]:
-        """The spacings in force (the paragraphs back to normal left out)."""
-        return {text: value for text, value in self.current.items() if value}
-
-
-def condense_paragraphs(document, condensed: Mapping[str, int]) -> None:
-    """Set the character spacing of the paragraphs (body or table cell) named in `condensed`
-    (whitespace-free text → w:spacing; the text is unchanged, 0 leaves a paragraph as it is)."""
-    for p in document.element.body.iter(qn("w:p")):
-        paragraph = DocxParagraph(p, document._body)
-        value = condensed.get("".join(paragraph.text.split()))
-        if not value:
-            continue
-        for run in paragraph.runs:
-            rpr = run._r.get_or_add_rPr()
-            for old in rpr.findall(qn("w:spacing")):
-                rpr.remove(old)
-            spacing = OxmlElement("w:spacing")
-            spacing.set(qn("w:val"), str(value))
-            later = [child for child in rpr if etree.QName(child).localname in _AFTER_SPACING]
-            if later:
-                later[0].addprevious(spacing)
+            fixes = self.fixes.setdefault(text, {})
+            left = self.left.setdefault(text, set())
+            faults = [f for f in broken_runs(text, lines) if _line_start(lines, f[2]) not in left]
+            if not faults:
+                continue
+            line_start = _line_start(lines, faults[0][2])
+            fix = line_fix(text, lines, faults[0], size, fixes.get(line_start))
+            for later in [at for at in fixes if at > line_start]:
+                del fixes[later]
+            self.left[text] = {at for at in left if at < line_start}
+            if fix is None:
+                fixes.pop(line_start, None)
+                self.left[text].add(line_start)
             else:
-                rpr.append(spacing)
+                fixes[line_start] = fix
+            if fixes:
+                self.touched.add(text)
+        return {text: sorted(self.fixes[text].values()) for text in sorted(self.touched)}
+
+    def spacing(self) -> dict[str, list[tuple[int, int, int]]]:
+        """The spacings in force (the paragraphs back to normal left out)."""
+        return {text: sorted(fixes.values()) for text, fixes in self.fixes.items() if fixes}
+
+
+def condense_paragraphs(document, spacing: Mapping[str, Sequence[tuple[int, int, int]]]) -> None:
+    """Set the character spacing of ranges of the paragraphs (body or table cell) named in
+    `spacing` (whitespace-free text → (start, end, w:spacing) on that text), splitting their
+    runs at the ranges' ends; the text is unchanged."""
+    for p in document.element.body.iter(qn("w:p")):
+        ranges = spacing.get("".join(DocxParagraph(p, document._body).text.split()))
+        if not ranges:
+            continue
+        for cut in sorted({at for start, end, _ in ranges for at in (start, end)}):
+            _split_run_at(p, cut)
+        at = 0
+        for run in p.findall(qn("w:r")):
+            length = len("".join("".join(run.xpath("./w:t/text()")).split()))
+            value = next((v for start, end, v in ranges if start <= at and at + length <= end), None)
+            if value and length:
+                _set_spacing(run, value)
+            at += length
+
+
+def _split_run_at(p, cut: int) -> None:
+    """Split the run of paragraph `p` that holds the whitespace-free offset `cut` inside it into two
+    runs of the same formatting (a run of one w:t only; others are left whole)."""
+    at = 0
+    for run in p.findall(qn("w:r")):
+        texts = run.findall(qn("w:t"))
+        raw = "".join(t.text or "" for t in texts)
+        length = len("".join(raw.split()))
+        if at < cut < at + length:
+            if len(texts) != 1 or len(run) != len(run.findall(qn("w:rPr"))) + 1:
+                return
+            count, split = at, 0
+            while count < cut or raw[split].isspace():
+                count += not raw[split].isspace()
+                split += 1
+            tail = copy.deepcopy(run)
+            for r, part in ((run, raw[:split]), (tail, raw[split:])):
+                t = r.find(qn("w:t"))
+                t.text = part
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            run.addnext(tail)
+            return
+        at += length
+
+
+def _set_spacing(run, value: int) -> None:
+    rpr = run.get_or_add_rPr()
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    element = OxmlElement("w:spacing")
+    element.set(qn("w:val"), str(value))
+    later = [child for child in rpr if etree.QName(child).localname in _AFTER_SPACING]
+    if later:
+        later[0].addprevious(element)
+    else:
+        rpr.append(element)
 
 
 # rPr children that come after w:spacing in the schema's sequence (CT_RPr)

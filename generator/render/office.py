@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
@@ -46,6 +47,7 @@ UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to us
 OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
 REQUEST_SECONDS = 120
 OFFICE_NICENESS = 5  # LibreOffice yields the CPU to the PDF render, the longer path of a build
+Spacing = list[tuple[int, int, int]]  # a paragraph's (start, end, w:spacing) on its whitespace-free text
 OFFICE_ADDRESS_SPACE = 4 << 30  # bytes: an office in a memory-limited pool worker may map this much
 RECYCLE_AFTER = 200  # documents; a long-lived office is restarted now and then (its heap grows)
 
@@ -234,11 +236,12 @@ class WarmOffice:
         }
         return self._request(request)
 
-    def condense(self, disclosure: Disclosure, spacing: Mapping[str, int], keep: bool = False) -> Pagination:
+    def condense(self, disclosure: Disclosure, spacing: Mapping[str, Spacing], keep: bool = False) -> Pagination:
         """The 目录 numbers (and with `keep`, the paragraphs' lines, the document staying open) of
         the document kept open by `paginate(keep=True)` once the paragraphs of `spacing`
-        (whitespace-free text → w:spacing, twentieths of a point) are spaced as the DOCX spaces them."""
-        kerning = {text: twips_to_mm100(value) for text, value in spacing.items()}
+        (whitespace-free text → its ranges (start, end, w:spacing in twentieths of a point)) are
+        spaced as the DOCX spaces them."""
+        kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
         return self._request({"condense": kerning, **_where(disclosure), "keep": keep})
 
     def release(self) -> None:
@@ -553,8 +556,16 @@ def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str
 # --- the one entry point ------------------------------------------------------------------------
 
 
-Adjust = Callable[[Mapping[str, list[str]], bool], Mapping[str, int]]
-Rewrite = Callable[[Mapping[str, int]], None]
+class Adjust(Protocol):
+    """What `paginate` asks after each layout (docx.RunKeeper)."""
+
+    def __call__(self, lines: Mapping[str, list[str]]) -> Mapping[str, Spacing]: ...
+
+    def reset(self) -> None:
+        """Forget what was adjusted: the layout starts again from the unadjusted draft."""
+
+
+Rewrite = Callable[[Mapping[str, Spacing]], None]
 
 
 def paginate(
@@ -569,31 +580,31 @@ def paginate(
     table-cell paragraphs `cells`), as LibreOffice lays it out (warm office, else cold); None
     without LibreOffice or when it fails.
 
-    With `adjust(lines, final)` → spacing (text → w:spacing of every paragraph it has touched)
-    and `rewrite(spacing)`, which writes `docx` again with those spacings, the layout is read
-    again after each change, up to style.RUN_ROUNDS times (cold: style.COLD_RUN_ROUNDS; the last
-    call has `final`), and the numbers are those of the final spacing: the warm office changes the
-    document it still has open and `docx` is rewritten once at the end, the cold path rewrites
-    and lays out `docx` each round."""
+    With `adjust(lines)` → spacing (text → ranges (start, end, w:spacing) of every paragraph it
+    has touched) and `rewrite(spacing)`, which writes `docx` again with those spacings, the layout
+    is read again after each change, up to style.RUN_ROUNDS times (cold: style.COLD_RUN_ROUNDS),
+    and the numbers are those of the final spacing: the warm office changes the document it still
+    has open and `docx` is rewritten once at the end, the cold path rewrites and lays out `docx`
+    each round."""
     office = soffice()
     if office is None:
         return None
-    applied: dict[str, int] = {}
     warm = warm_office()
     if warm is not None:
         with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
             laid = warm.paginate(docx, disclosure, paragraphs, keep=adjust is not None, cells=cells)
             if adjust is None:
                 return laid
+            applied: dict[str, Spacing] = {}
             kept = True
             try:
-                for n in range(style.RUN_ROUNDS + 1):
-                    final = n == style.RUN_ROUNDS
-                    spacing = dict(adjust(laid.lines, final))
+                for n in range(style.RUN_ROUNDS):
+                    spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
                     if spacing == applied:
                         break
-                    laid = warm.condense(disclosure, spacing, keep=not final)
-                    applied, kept = spacing, not final
+                    kept = n + 1 < style.RUN_ROUNDS
+                    laid = warm.condense(disclosure, spacing, keep=kept)
+                    applied = spacing
             finally:
                 if kept:
                     with contextlib.suppress(OfficeError, OSError):
@@ -602,19 +613,18 @@ def paginate(
                 rewrite(applied)
             return laid
     try:
-        wanted = [*paragraphs]
-        if adjust is not None and rewrite is not None:
-            applied = {}  # a failed warm office rewrote nothing: the draft on disk has no spacing yet
-            laid = cold_paginate(docx, disclosure, office, wanted)
-            for n in range(style.COLD_RUN_ROUNDS + 1):
-                final = n == style.COLD_RUN_ROUNDS
-                spacing = dict(adjust(laid.lines, final))
-                if spacing == applied:
-                    break
-                rewrite(spacing)
-                applied = spacing
-                laid = cold_paginate(docx, disclosure, office, () if final else wanted)
+        laid = cold_paginate(docx, disclosure, office, paragraphs)
+        if adjust is None or rewrite is None:
             return laid
-        return cold_paginate(docx, disclosure, office, wanted)
+        applied = {}  # a failed warm office rewrote nothing: the draft on disk has no spacing yet
+        adjust.reset()
+        for n in range(style.COLD_RUN_ROUNDS):
+            spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
+            if spacing == applied:
+                break
+            rewrite(spacing)
+            applied = spacing
+            laid = cold_paginate(docx, disclosure, office, paragraphs if n + 1 < style.COLD_RUN_ROUNDS else ())
+        return laid
     except (OSError, subprocess.SubprocessError, LookupError, StopIteration):
         return None

@@ -10,7 +10,8 @@ answers one JSON request per line on stdin with one JSON line on stdout:
     {"id": ID, "docx": PATH, "after": TEXT, "targets": [[ANCHOR, [TEXT, ...]], ...],
      "paragraphs": [TEXT, ...], "cell_min": N, "keep": BOOL}
     -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
-    {"id": ID, "condense": {TEXT: KERNING, ...}, "after": TEXT, "targets": [...], "keep": BOOL}
+    {"id": ID, "condense": {TEXT: [[START, END, KERNING], ...], ...}, "after": TEXT, "targets": [...],
+     "keep": BOOL}
     -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
     {"id": ID, "close": true} -> {"id": ID, "closed": true}
     any failure -> {"id": ID, "error": MESSAGE}
@@ -25,8 +26,8 @@ table-cell paragraphs of at least `cell_min` characters when it is given): the r
 text of each one's lines as laid out (whitespace-free; the DOCX renderer condenses a paragraph
 whose last line would hold only one or two characters, or whose line break falls inside an
 amount with its unit or a 文号). With `keep` the document stays open, and a following
-`condense` sets those paragraphs' character spacing (1/100 mm, what LibreOffice makes of the
-DOCX's w:spacing) in it and answers the new layout's numbers and lines (lines only with `keep`,
+`condense` sets the character spacing of ranges of those paragraphs (START, END: offsets in
+TEXT; KERNING: 1/100 mm, what LibreOffice makes of the DOCX's w:spacing) in it and answers the new layout's numbers and lines (lines only with `keep`,
 which keeps it open for another round): the tightened DOCX is not loaded a second time.
 `close` closes a kept document; so does any other request.
 Loading and laying out a document in the running office costs about a third of a cold
@@ -56,18 +57,24 @@ from com.sun.star.beans import PropertyValue
 BASIC_LIBRARY, BASIC_MODULE = "DisclosureBridge", "Layout"
 BASIC = """
 Function ParLines(oCur As Object, oPar As Object, s As String) As String
-  ' The text of each line of a laid-out paragraph, separated by Chr(3): from each line's start,
-  ' select to the line's end, then go down one line and back to its start.
-  Dim t As String, r As String, got As Long
+  ' The text of each line of a laid-out paragraph, separated by Chr(3): the view cursor selects
+  ' from each line's start to its end, a text cursor from the paragraph's start to there counts
+  ' the characters (a view cursor's own selection reads empty inside a table cell); then from the
+  ' line's start (the end of a line is also the start of the next) down one line.
+  Dim oText As Object, oTc As Object, r As String, n As Long, prev As Long
+  oText = oPar.getText()
   r = ""
-  got = 0
+  prev = 0
   oCur.gotoRange(oPar.getStart(), False)
   Do
     oCur.gotoEndOfLine(True)
-    t = oCur.getString()
-    r = r & t & Chr(3)
-    got = got + Len(t)
-    If got >= Len(s) Or Len(t) = 0 Then Exit Do
+    oTc = oText.createTextCursorByRange(oPar.getStart())
+    oTc.gotoRange(oCur.getEnd(), True)
+    n = Len(oTc.getString())
+    If n <= prev Then Exit Do
+    r = r & Mid(s, prev + 1, n - prev) & Chr(3)
+    prev = n
+    If n >= Len(s) Then Exit Do
     oCur.collapseToStart()
     If Not oCur.goDown(1, False) Then Exit Do
     oCur.gotoStartOfLine(False)
@@ -113,25 +120,38 @@ Function Lines(oDoc As Object, nCell As Long) As String
   Lines = r
 End Function
 
-Sub CondenseIn(oText As Object, aTexts As Variant, aValues As Variant)
-  Dim oEnum As Object, oPar As Object, i As Long, s As String
+Sub SpaceIn(oText As Object, aTexts As Variant, aStarts As Variant, aLens As Variant, aValues As Variant)
+  ' Each paragraph of oText whose text is in aTexts: its character spacing back to 0, then the
+  ' spacing aValues(i) on its characters aStarts(i) .. aStarts(i) + aLens(i) - 1.
+  Dim oEnum As Object, oPar As Object, oCur As Object, i As Long, s As String, bReset As Boolean
   oEnum = oText.createEnumeration()
   Do While oEnum.hasMoreElements()
     oPar = oEnum.nextElement()
     If oPar.supportsService("com.sun.star.text.Paragraph") Then
       s = oPar.getString()
+      bReset = False
       For i = LBound(aTexts) To UBound(aTexts)
-        If s = aTexts(i) Then oPar.CharKerning = aValues(i)
+        If s = aTexts(i) Then
+          If Not bReset Then
+            oPar.CharKerning = 0
+            bReset = True
+          End If
+          If aLens(i) > 0 Then
+            oCur = oText.createTextCursorByRange(oPar.getStart())
+            oCur.goRight(aStarts(i), False)
+            oCur.goRight(aLens(i), True)
+            oCur.CharKerning = aValues(i)
+          End If
+        End If
       Next i
     End If
   Loop
 End Sub
 
-Sub Condense(oDoc As Object, aTexts As Variant, aValues As Variant, nCell As Long)
-  ' Set the character spacing (CharKerning) of the paragraphs whose text is in aTexts, in the
-  ' body and (nCell > 0) in table cells of at least nCell characters.
+Sub Space(oDoc As Object, aTexts As Variant, aStarts As Variant, aLens As Variant, aValues As Variant, nCell As Long)
+  ' SpaceIn the body and (nCell > 0) the table cells of at least nCell characters.
   Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long
-  CondenseIn(oDoc.getText(), aTexts, aValues)
+  SpaceIn(oDoc.getText(), aTexts, aStarts, aLens, aValues)
   If nCell > 0 Then
     oTables = oDoc.getTextTables()
     For i = 0 To oTables.getCount() - 1
@@ -139,7 +159,7 @@ Sub Condense(oDoc As Object, aTexts As Variant, aValues As Variant, nCell As Lon
       aNames = oTable.getCellNames()
       For j = LBound(aNames) To UBound(aNames)
         oCell = oTable.getCellByName(aNames(j))
-        If Len(oCell.getString()) >= nCell Then CondenseIn(oCell.getText(), aTexts, aValues)
+        If Len(oCell.getString()) >= nCell Then SpaceIn(oCell.getText(), aTexts, aStarts, aLens, aValues)
       Next j
     Next i
   End If
@@ -153,6 +173,11 @@ def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def _long(value: int) -> uno.Any:
+    """A Basic Long argument (a Python int reaches Basic as a 64-bit hyper, which `As Long` misreads)."""
+    return uno.Any("long", value)
 
 
 def _prop(name: str, value: object) -> PropertyValue:
@@ -225,9 +250,7 @@ class Office:
         factory = manager.createInstanceWithContext("com.sun.star.script.provider.MasterScriptProviderFactory", context)
         provider = factory.createScriptProvider("")
         url = "vnd.sun.star.script:{}.{}.{}?language=Basic&location=application"
-        return {
-            name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name)) for name in ("Lines", "Condense")
-        }
+        return {name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name)) for name in ("Lines", "Space")}
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -276,28 +299,40 @@ class Office:
                 document.close(True)
 
     def condense(
-        self, kerning: dict[str, int], after: str, targets: list[list[str]], keep: bool = False
+        self, kerning: dict[str, list[list[int]]], after: str, targets: list[list[str]], keep: bool = False
     ) -> tuple[dict[str, int], dict[str, list[str]]]:
-        """Set the character spacing (1/100 mm) of the kept document's paragraphs by their text,
-        as the tightened DOCX has it, and give the 目录 numbers and the paragraphs' lines of the
-        new layout; with `keep` the document stays open for another `condense`."""
+        """Set the character spacing of the kept document's paragraphs by their text, as the
+        adjusted DOCX has it (text → [start, end, 1/100 mm] on the whitespace-free text; a
+        paragraph not given keeps what it has, one given with no range goes back to 0), and give
+        the 目录 numbers and the paragraphs' lines of the new layout; with `keep` the document
+        stays open for another `condense`."""
         if self.kept is None:
             raise RuntimeError("no document is kept open")
         document, cursor, found, wanted, cell_min = self.kept
         try:
-            texts, values = [], []
-            for text, value in kerning.items():
+            texts, starts, lengths, values = [], [], [], []
+            for text, ranges in kerning.items():
                 for raw in found.get(text, ()):
-                    texts.append(raw)
-                    values.append(value)
+                    at = [i for i, char in enumerate(raw) if not char.isspace()]  # whitespace-free → raw
+                    for start, end, value in ranges or [[0, 0, 0]]:
+                        texts.append(raw)
+                        starts.append(at[start] if end > start else 0)
+                        lengths.append(at[end - 1] + 1 - at[start] if end > start else 0)
+                        values.append(value)
             if texts:
-                self.scripts["Condense"].invoke((document, tuple(texts), tuple(values), cell_min), (), ())
+                self._call(
+                    "Space", document, tuple(texts), tuple(starts), tuple(lengths), tuple(values), _long(cell_min)
+                )
             numbers = self._numbers(document, cursor, after, targets)
             lines = self._lines(document, wanted, cell_min)[0] if keep else {}
             return numbers, lines
         finally:
             if not keep:
                 self.discard()
+
+    def _call(self, name: str, *args):
+        """Run the Basic function `name`; a typed argument (`_long`) goes through uno.invoke."""
+        return uno.invoke(self.scripts[name], "invoke", (args, (), ()))[0]
 
     def discard(self) -> None:
         if self.kept is not None:
@@ -322,7 +357,7 @@ class Office:
         raw: dict[str, list[str]] = {}
         if not wanted:
             return out, raw
-        walked = self.scripts["Lines"].invoke((document, cell_min), (), ())[0]
+        walked = self._call("Lines", document, _long(cell_min))
         for item in walked.split("\x02"):
             if "\x01" not in item:
                 continue

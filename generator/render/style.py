@@ -138,8 +138,8 @@ TEXT: dict[str, Text] = {
 LONE_LINE = 2
 CONDENSE_SLACK = 0.3  # em
 CONDENSE_MAX = 0.1  # em per character
-EXPAND_MAX = 0.1  # em per character
-RUN_ROUNDS = 4  # layouts read again after adjusting (warm office; the cold path: COLD_RUN_ROUNDS)
+EXPAND_MAX = 0.6  # em per character: a line keeps 1/1.6 of its characters; the PDF justifies such a line alike
+RUN_ROUNDS = 6  # layouts read again after adjusting (warm office; the cold path: COLD_RUN_ROUNDS)
 COLD_RUN_ROUNDS = 2
 
 # --------------------------------------------------------------------------- tables
