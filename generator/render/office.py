@@ -17,7 +17,6 @@ Both die with their parent (PR_SET_PDEATHSIG), so a killed build leaves no Libre
 from __future__ import annotations
 
 import atexit
-import bisect
 import contextlib
 import functools
 import html
@@ -424,58 +423,6 @@ def pdf_lines(pdf: Path) -> list[str]:
             else:
                 lines.append((y0, y1, [(x, text)]))
         out += ["".join("".join(t.split()) for _, t in sorted(line)) for _, _, line in lines]
-    return out
-
-
-def short_last_lines(paragraphs: Sequence[str], lines: Sequence[str], longest: int = 2) -> dict[str, str]:
-    """paragraph → its last line, for the paragraphs (whitespace-free) whose last line in `lines`
-    (as `pdf_lines` reads them) holds at most `longest` characters.
-
-    A paragraph is found whole in the text of the lines, so two paragraphs that end alike (the same
-    reason given for two items) are told apart by what comes before; its last line is what follows the
-    last line start inside it. A paragraph broken by a page foot (the footer's line sits inside it) is
-    matched by its end instead: a short line that ends the paragraph, after a whole line that ends the
-    characters before it, looked up by the line's text (a 2,000-project document has tens of thousands
-    of short table lines such as "10": comparing every paragraph with each grew with the square)."""
-    joined = "".join(lines)
-    starts: list[int] = []
-    offset = 0
-    for line in lines:
-        starts.append(offset)
-        offset += len(line)
-    line_ends = {start + len(line) for start, line in zip(starts, lines, strict=True) if line}
-    by_text: dict[str, list[tuple[int, str]]] = {}
-    for i in range(1, len(lines)):
-        if 0 < len(lines[i]) <= longest:
-            by_text.setdefault(lines[i], []).append((i, lines[i - 1]))
-    out: dict[str, str] = {}
-    cursor = 0  # paragraphs come mostly in document order: search on from the last one first
-    for raw in paragraphs:
-        text = "".join(raw.split())
-        if not text:
-            continue
-        at = joined.find(text, cursor)
-        if at < 0:
-            at = joined.find(text)
-        end = at + len(text)
-        if at >= 0:
-            cursor = end
-        if at >= 0 and end in line_ends:
-            last_start = starts[bisect.bisect_right(starts, end - 1) - 1]
-            if at < last_start and end - last_start <= longest:
-                out[text] = joined[last_start:end]
-            continue
-        found: tuple[int, str] | None = None
-        for k in range(1, min(longest, len(text) - 1) + 1):
-            line, head = text[-k:], text[:-k]
-            for i, before in by_text.get(line, ()):
-                if found is not None and i >= found[0]:
-                    break
-                if before and head.endswith(before):
-                    found = (i, line)
-                    break
-        if found is not None:
-            out[text] = found[1]
     return out
 
 
