@@ -60,10 +60,10 @@ def test_warm_and_cold_agree_on_paragraph_lines(warm, drafts, disclosures, name)
     hot = warm.paginate(drafts[name], d, paragraphs, cells=cells)
     cold = office.cold_paginate(drafts[name], d, office.soffice(), paragraphs)
     assert hot.numbers == cold.numbers
-    flat = {"".join(p.split()) for p in paragraphs} | {"".join(c.split()) for c in cells}
-    assert set(hot.lines) == flat  # every paragraph and cell found
+    body = {"".join(p.split()) for p in paragraphs}
+    assert set(hot.lines) == body | {"".join(c.split()) for c in cells}  # every paragraph and cell found
     assert all("".join(lines) == text for text, lines in hot.lines.items())
-    assert len(cold.lines) >= 0.9 * len(paragraphs) and cells
+    assert len(cold.lines) >= 0.9 * len(body) and cells
     assert {text: hot.lines[text] for text in cold.lines} == cold.lines
     short = {text: line for text, line in hot.last_lines.items() if len(line) <= 2}
     assert len(short) >= 3  # the examples have paragraphs ending in a line of one or two characters uncondensed
@@ -202,21 +202,28 @@ def test_filled_draft_is_the_rendering_with_numbers(drafts, disclosures, tmp_pat
 def test_tightening_in_the_open_document_equals_laying_out_the_tightened_file(
     warm, drafts, disclosures, tmp_path, name
 ):
-    """The warm office applies the lone-line condensing to the document it still has open
-    (CharKerning); its numbers must be those of the condensed DOCX laid out afresh."""
-    from generator.render.docx import lone_line_condensing, paragraph_texts
+    """The warm office spaces the lines of the document it still has open (CharKerning on ranges);
+    its numbers and lines must be those of the spaced DOCX laid out afresh."""
+    from generator.render.docx import RunKeeper, broken_runs, cell_texts, paragraph_texts
 
     d = disclosures[name]
-    paragraphs = paragraph_texts(d)
-    first = warm.paginate(drafts[name], d, paragraphs, keep=True)
-    condensed = lone_line_condensing(paragraphs, first.last_lines)
-    assert condensed, "the examples have short last lines to tighten"
-    in_place = warm.condense(d, condensed)
-    tightened = tmp_path / "tightened.docx"
-    render_docx(d, tightened, {e.anchor: 88 for e in d.toc}, condensed)
-    assert in_place.numbers == office.cold_paginate(tightened, d, office.soffice()).numbers
-    after = warm.paginate(tightened, d, paragraphs).last_lines  # every paragraph's last line
-    assert all(len(after[text]) > style.LONE_LINE for text in condensed)
+    paragraphs, cells = paragraph_texts(d), cell_texts(d)
+    first = warm.paginate(drafts[name], d, paragraphs, keep=True, cells=cells)
+    flat_cells = {"".join(c.split()) for c in cells}
+    sizes = {text: style.PERF_GRID.size if text in flat_cells else style.TEXT["body"].size for text in first.lines}
+    keeper = RunKeeper(sizes)
+    spacing = keeper(first.lines)
+    assert spacing, "the examples have runs split by a line break"
+    in_place = warm.condense(d, spacing, keep=True)
+    warm.release()
+    spaced = tmp_path / "spaced.docx"
+    render_docx(d, spaced, {e.anchor: 88 for e in d.toc}, spacing)
+    assert in_place.numbers == office.cold_paginate(spaced, d, office.soffice()).numbers
+    afresh = warm.paginate(spaced, d, paragraphs, cells=cells)
+    assert {text: afresh.lines[text] for text in spacing} == {text: in_place.lines[text] for text in spacing}
+    before = sum(len(broken_runs(text, first.lines[text])) for text in spacing)
+    after = sum(len(broken_runs(text, afresh.lines[text])) for text in spacing)
+    assert after < before
 
 
 def test_twips_become_hundredths_of_a_millimetre_as_libreoffice_rounds():
