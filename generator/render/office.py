@@ -446,16 +446,26 @@ def cold_page_numbers(docx: Path, disclosure: Disclosure, office: str) -> dict[s
     return cold_paginate(docx, disclosure, office).numbers
 
 
-def cold_paginate(docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = ()) -> Pagination:
+def cold_paginate(
+    docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = (), cells: Sequence[str] = ()
+) -> Pagination:
     """As `WarmOffice.paginate`, from a PDF of a cold LibreOffice; `lines` holds the paragraphs
-    found whole in the PDF's text lines (`paragraph_lines`: not table cells, whose lines the PDF's
-    text runs together with the next cell's)."""
+    found whole in the PDF's text lines (`paragraph_lines`): body paragraphs in the lines read by
+    position (`pdf_lines`), table cells in `pdftotext -raw`'s (which keeps a cell's lines apart from
+    the next cell's, but may drop a punctuation mark hanging at a line's end)."""
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         copy = Path(tmp) / "draft.docx"
         shutil.copyfile(docx, copy)
         pdf = libreoffice_pdf(copy, office)
         numbers = toc_page_numbers(disclosure, _page_texts(pdf))
-        return Pagination(numbers, paragraph_lines(paragraphs, pdf_lines(pdf)) if paragraphs else {})
+        lines = paragraph_lines(paragraphs, pdf_lines(pdf)) if paragraphs else {}
+        if cells:
+            raw = subprocess.run(
+                ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                capture_output=True, text=True, timeout=120, check=True,
+            ).stdout  # fmt: skip
+            lines.update(paragraph_lines(cells, ["".join(line.split()) for line in re.split(r"[\n\f]", raw)]))
+        return Pagination(numbers, lines)
 
 
 _FOOTER = re.compile(r"第\d+页(共\d+页)?|[-—–－]?\s*\d+\s*[-—–－]?")
@@ -480,16 +490,16 @@ def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str
         text = "".join(raw.split())
         if not text or text in out:
             continue
-        at = joined.find(text, cursor)
-        while at >= 0 and at not in first:
-            at = joined.find(text, at + 1)
+        at = -1
+        for origin in (cursor, 0):
+            at = joined.find(text, origin)
+            while at >= 0 and (at not in first or (at + len(text) < len(joined) and at + len(text) not in first)):
+                at = joined.find(text, at + 1)  # (a heading is first found in the 目录, followed by its page)
+            if at >= 0:
+                break
         if at < 0:
-            at = joined.find(text)
-            while at >= 0 and at not in first:
-                at = joined.find(text, at + 1)
-        end = at + len(text)
-        if at < 0 or (end < len(joined) and end not in first):
             continue
+        end = at + len(text)
         cursor = end
         i = first[at]
         found: list[str] = []
@@ -523,8 +533,8 @@ def paginate(
     rewrite: Rewrite | None = None,
     cells: Sequence[str] = (),
 ) -> Pagination | None:
-    """The 目录 numbers of `docx` and the lines of `paragraphs` (and, warm only, of the
-    table-cell paragraphs `cells`), as LibreOffice lays it out (warm office, else cold); None
+    """The 目录 numbers of `docx` and the lines of `paragraphs` and of the table-cell paragraphs
+    `cells`, as LibreOffice lays it out (warm office, else cold); None
     without LibreOffice or when it fails.
 
     With `adjust(lines)` → spacing (text → ranges (start, end, w:spacing) of every paragraph it
@@ -560,7 +570,7 @@ def paginate(
                 rewrite(applied)
             return laid
     try:
-        laid = cold_paginate(docx, disclosure, office, paragraphs)
+        laid = cold_paginate(docx, disclosure, office, paragraphs, cells)
         if adjust is None or rewrite is None:
             return laid
         applied = {}  # a failed warm office rewrote nothing: the draft on disk has no spacing yet
@@ -571,7 +581,8 @@ def paginate(
                 break
             rewrite(spacing)
             applied = spacing
-            laid = cold_paginate(docx, disclosure, office, paragraphs if n + 1 < style.COLD_RUN_ROUNDS else ())
+            last = n + 1 == style.COLD_RUN_ROUNDS
+            laid = cold_paginate(docx, disclosure, office, () if last else paragraphs, () if last else cells)
         return laid
     except (OSError, subprocess.SubprocessError, LookupError, StopIteration):
         return None

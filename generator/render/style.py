@@ -140,7 +140,7 @@ CONDENSE_SLACK = 0.3  # em
 CONDENSE_MAX = 0.1  # em per character
 EXPAND_MAX = 0.6  # em per character: a line keeps 1/1.6 of its characters; the PDF justifies such a line alike
 RUN_ROUNDS = 6  # layouts read again after adjusting (warm office; the cold path: COLD_RUN_ROUNDS)
-COLD_RUN_ROUNDS = 2
+COLD_RUN_ROUNDS = 3
 
 # --------------------------------------------------------------------------- tables
 
