@@ -243,9 +243,9 @@ class WarmOffice:
         kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
         return self._request({"condense": kerning, **_where(disclosure), "keep": keep})
 
-    def release(self) -> None:
-        """Close the document kept open, if any."""
-        self._request({"close": True})
+    def release(self, disclosure: Disclosure | None = None) -> Pagination:
+        """Close the document kept open, if any; with `disclosure`, answer its 目录 numbers first."""
+        return self._request({"close": True, **(_where(disclosure) if disclosure is not None else {})})
 
     def _request(self, request: dict) -> Pagination:
         with self._lock:
@@ -559,9 +559,11 @@ def paginate(
                     spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
                     if spacing == applied:
                         break
-                    kept = n + 1 < style.RUN_ROUNDS
+                    kept = n + 1 < style.RUN_ROUNDS  # the rounds before the last read the lines, not the numbers
                     laid = warm.condense(disclosure, spacing, keep=kept)
                     applied = spacing
+                if kept and applied:
+                    laid, kept = warm.release(disclosure), False
             finally:
                 if kept:
                     with contextlib.suppress(OfficeError, OSError):

@@ -13,7 +13,7 @@ answers one JSON request per line on stdin with one JSON line on stdout:
     {"id": ID, "condense": {TEXT: [[START, END, KERNING], ...], ...}, "after": TEXT, "targets": [...],
      "keep": BOOL}
     -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
-    {"id": ID, "close": true} -> {"id": ID, "closed": true}
+    {"id": ID, "close": true[, "after": TEXT, "targets": [...]]} -> {"id": ID[, "pages": {...}]}
     any failure -> {"id": ID, "error": MESSAGE}
 
 TEXT is whitespace-free; it is matched allowing any whitespace between its characters. A
@@ -27,9 +27,10 @@ text of each one's lines as laid out (whitespace-free; the DOCX renderer condens
 whose last line would hold only one or two characters, or whose line break falls inside an
 amount with its unit or a 文号). With `keep` the document stays open, and a following
 `condense` sets the character spacing of ranges of those paragraphs (START, END: offsets in
-TEXT; KERNING: 1/100 mm, what LibreOffice makes of the DOCX's w:spacing) in it and answers the new layout's numbers and lines (lines only with `keep`,
-which keeps it open for another round): the tightened DOCX is not loaded a second time.
-`close` closes a kept document; so does any other request.
+TEXT; KERNING: 1/100 mm, what LibreOffice makes of the DOCX's w:spacing) in it and answers the new layout's numbers, or with `keep` (the document
+stays open for another round) the lines of the paragraphs it changed: the adjusted DOCX is not
+loaded a second time. `close` closes a kept document, answering its numbers when `after` and
+`targets` are given; any other request closes it too.
 Loading and laying out a document in the running office costs about a third of a cold
 `soffice --convert-to pdf` (no start-up, no PDF export).
 """
@@ -82,23 +83,48 @@ Function ParLines(oCur As Object, oPar As Object, s As String) As String
   ParLines = r
 End Function
 
-Function Lines(oDoc As Object, nCell As Long) As String
-  ' Every body paragraph, and (nCell > 0) every table-cell paragraph of at least nCell
-  ' characters: its text, Chr(1), its lines (ParLines), Chr(2).
-  Dim oEnum As Object, oPar As Object, oCur As Object, s As String, r As String
-  Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long
+Function CellPar(oTables As Object, nTable As Long, sCell As String, nPar As Long) As Object
+  ' The nPar-th paragraph (from 0) of a table cell.
+  Dim oEnum As Object, k As Long
+  oEnum = oTables.getByIndex(nTable).getCellByName(sCell).getText().createEnumeration()
+  For k = 0 To nPar
+    CellPar = oEnum.nextElement()
+  Next k
+End Function
+
+Function Lines(oDoc As Object, nCell As Long, aBody As Variant, aTable As Variant, aCell As Variant, aPar As Variant) As String
+  ' Paragraphs with their lines (ParLines), each as its place, Chr(5), its text, Chr(1), its
+  ' lines, Chr(2). The place is "B" and the paragraph's index in the body, or "T" table index,
+  ' Chr(6), cell name, Chr(6), index in the cell. nCell >= 0: every body paragraph, and (nCell > 0)
+  ' every paragraph of at least nCell characters in a table cell; nCell < 0: the body paragraphs
+  ' of the ascending indices aBody and the cell paragraphs aTable(j), aCell(j), aPar(j) only.
+  Dim oEnum As Object, oPar As Object, oCur As Object, s As String, r As String, n As Long, p As Long
+  Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long, k As Long
   oCur = oDoc.getCurrentController().getViewCursor()
+  oTables = oDoc.getTextTables()
   oEnum = oDoc.getText().createEnumeration()
   r = ""
+  n = 0
+  p = LBound(aBody)
   Do While oEnum.hasMoreElements()
     oPar = oEnum.nextElement()
     If oPar.supportsService("com.sun.star.text.Paragraph") Then
-      s = oPar.getString()
-      r = r & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+      If nCell >= 0 Then
+        s = oPar.getString()
+        r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+      ElseIf p <= UBound(aBody) Then
+        If aBody(p) = n Then
+          s = oPar.getString()
+          r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+          p = p + 1
+        End If
+      Else
+        Exit Do
+      End If
+      n = n + 1
     End If
   Loop
   If nCell > 0 Then
-    oTables = oDoc.getTextTables()
     For i = 0 To oTables.getCount() - 1
       oTable = oTables.getByIndex(i)
       aNames = oTable.getCellNames()
@@ -106,63 +132,61 @@ Function Lines(oDoc As Object, nCell As Long) As String
         oCell = oTable.getCellByName(aNames(j))
         If Len(oCell.getString()) >= nCell Then
           oEnum = oCell.getText().createEnumeration()
+          k = 0
           Do While oEnum.hasMoreElements()
             oPar = oEnum.nextElement()
             If oPar.supportsService("com.sun.star.text.Paragraph") Then
               s = oPar.getString()
-              If Len(s) >= nCell Then r = r & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+              If Len(s) >= nCell Then
+                r = r & "T" & i & Chr(6) & aNames(j) & Chr(6) & k & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+              End If
             End If
+            k = k + 1
           Loop
         End If
       Next j
     Next i
+  ElseIf nCell < 0 Then
+    For j = LBound(aTable) To UBound(aTable)
+      oPar = CellPar(oTables, aTable(j), aCell(j), aPar(j))
+      s = oPar.getString()
+      r = r & "T" & aTable(j) & Chr(6) & aCell(j) & Chr(6) & aPar(j) & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+    Next j
   End If
   Lines = r
 End Function
 
-Sub SpaceIn(oText As Object, aTexts As Variant, aStarts As Variant, aLens As Variant, aValues As Variant)
-  ' Each paragraph of oText whose text is in aTexts: its character spacing back to 0, then the
-  ' spacing aValues(i) on its characters aStarts(i) .. aStarts(i) + aLens(i) - 1.
-  Dim oEnum As Object, oPar As Object, oCur As Object, i As Long, s As String, bReset As Boolean
-  oEnum = oText.createEnumeration()
-  Do While oEnum.hasMoreElements()
-    oPar = oEnum.nextElement()
-    If oPar.supportsService("com.sun.star.text.Paragraph") Then
-      s = oPar.getString()
-      bReset = False
-      For i = LBound(aTexts) To UBound(aTexts)
-        If s = aTexts(i) Then
-          If Not bReset Then
-            oPar.CharKerning = 0
-            bReset = True
-          End If
-          If aLens(i) > 0 Then
-            oCur = oText.createTextCursorByRange(oPar.getStart())
-            oCur.goRight(aStarts(i), False)
-            oCur.goRight(aLens(i), True)
-            oCur.CharKerning = aValues(i)
-          End If
-        End If
-      Next i
-    End If
-  Loop
+Sub SpaceRange(oPar As Object, nStart As Long, nLen As Long, nValue As Long)
+  Dim oCur As Object
+  If nStart < 0 Then
+    oPar.CharKerning = 0
+  ElseIf nLen > 0 Then
+    oCur = oPar.getText().createTextCursorByRange(oPar.getStart())
+    oCur.goRight(nStart, False)
+    oCur.goRight(nLen, True)
+    oCur.CharKerning = nValue
+  End If
 End Sub
 
-Sub Space(oDoc As Object, aTexts As Variant, aStarts As Variant, aLens As Variant, aValues As Variant, nCell As Long)
-  ' SpaceIn the body and (nCell > 0) the table cells of at least nCell characters.
-  Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long
-  SpaceIn(oDoc.getText(), aTexts, aStarts, aLens, aValues)
-  If nCell > 0 Then
-    oTables = oDoc.getTextTables()
-    For i = 0 To oTables.getCount() - 1
-      oTable = oTables.getByIndex(i)
-      aNames = oTable.getCellNames()
-      For j = LBound(aNames) To UBound(aNames)
-        oCell = oTable.getCellByName(aNames(j))
-        If Len(oCell.getString()) >= nCell Then SpaceIn(oCell.getText(), aTexts, aStarts, aLens, aValues)
-      Next j
-    Next i
-  End If
+Sub Space(oDoc As Object, aBody As Variant, aTable As Variant, aCell As Variant, aPar As Variant, aStarts As Variant, aLens As Variant, aValues As Variant)
+  ' Character spacing aValues(i) on the characters aStarts(i) .. aStarts(i) + aLens(i) - 1 of a
+  ' paragraph: the body paragraph of index aBody(i) (ascending) when it is >= 0, else the cell
+  ' paragraph aTable(i), aCell(i), aPar(i); aStarts(i) < 0 sets the paragraph's spacing back to 0.
+  Dim oEnum As Object, oPar As Object, oTables As Object, i As Long, n As Long
+  oTables = oDoc.getTextTables()
+  oEnum = oDoc.getText().createEnumeration()
+  n = -1
+  For i = LBound(aBody) To UBound(aBody)
+    If aBody(i) >= 0 Then
+      Do While n < aBody(i)
+        oPar = oEnum.nextElement()
+        If oPar.supportsService("com.sun.star.text.Paragraph") Then n = n + 1
+      Loop
+      SpaceRange(oPar, aStarts(i), aLens(i), aValues(i))
+    Else
+      SpaceRange(CellPar(oTables, aTable(i), aCell(i), aPar(i)), aStarts(i), aLens(i), aValues(i))
+    End If
+  Next i
 End Sub
 """
 OFFICE_RESTART = 81  # soffice.bin made a new profile and asks to be started again
@@ -194,7 +218,7 @@ class Office:
         self.pipe = f"disclosure-{os.getpid()}-{time.monotonic_ns()}"
         self.process: subprocess.Popen | None = None
         self.desktop = None
-        self.kept = None  # (document, view cursor, text → raw texts, wanted, cell_min) between `pages` and `condense`
+        self.kept = None  # (document, view cursor, text → places, wanted) between `pages` and `condense`
         self.scripts: dict = {}
 
     def start(self) -> None:
@@ -290,9 +314,9 @@ class Office:
             cursor = document.getCurrentController().getViewCursor()
             numbers = self._numbers(document, cursor, after, targets)
             wanted = set(paragraphs or ())
-            lines, found = self._lines(document, wanted, cell_min)
+            lines, found = self._lines(document, wanted, max(cell_min, 0))
             if keep:
-                self.kept, document = (document, cursor, found, wanted, cell_min), None
+                self.kept, document = (document, cursor, found, wanted), None
             return numbers, lines
         finally:
             if document is not None:
@@ -303,32 +327,36 @@ class Office:
     ) -> tuple[dict[str, int], dict[str, list[str]]]:
         """Set the character spacing of the kept document's paragraphs by their text, as the
         adjusted DOCX has it (text → [start, end, 1/100 mm] on the whitespace-free text; a
-        paragraph not given keeps what it has, one given with no range goes back to 0), and give
-        the 目录 numbers and the paragraphs' lines of the new layout; with `keep` the document
-        stays open for another `condense`."""
+        paragraph not given keeps what it has, one given is first set back to 0), and give the
+        目录 numbers and the lines of the paragraphs given, in the new layout (the others' lines
+        cannot have changed); with `keep` the document stays open for another `condense`."""
         if self.kept is None:
             raise RuntimeError("no document is kept open")
-        document, cursor, found, wanted, cell_min = self.kept
+        document, cursor, found, wanted = self.kept
         try:
-            texts, starts, lengths, values = [], [], [], []
+            entries = []  # (place, start, length, value); start -1: back to 0
             for text, ranges in kerning.items():
-                for raw in found.get(text, ()):
+                for place, raw in found.get(text, ()):
                     at = [i for i, char in enumerate(raw) if not char.isspace()]  # whitespace-free → raw
-                    for start, end, value in ranges or [[0, 0, 0]]:
-                        texts.append(raw)
-                        starts.append(at[start] if end > start else 0)
-                        lengths.append(at[end - 1] + 1 - at[start] if end > start else 0)
-                        values.append(value)
-            if texts:
-                self._call(
-                    "Space", document, tuple(texts), tuple(starts), tuple(lengths), tuple(values), _long(cell_min)
-                )
-            numbers = self._numbers(document, cursor, after, targets)
-            lines = self._lines(document, wanted, cell_min)[0] if keep else {}
+                    entries.append((place, -1, 0, 0))
+                    entries += [(place, at[a], at[b - 1] + 1 - at[a], v) for a, b, v in ranges if b > a]
+            entries.sort(key=lambda e: e[0][0] if e[0][0] >= 0 else 1 << 30)  # the body in order (stable)
+            if entries:
+                columns = list(zip(*((*place, a, n, v) for place, a, n, v in entries), strict=True))
+                self._call("Space", document, *(tuple(c) for c in columns))
+            numbers = {} if keep else self._numbers(document, cursor, after, targets)
+            places = [place for text in kerning for place, _ in found.get(text, ())]
+            lines = self._lines(document, wanted, -1, places)[0] if keep else {}
             return numbers, lines
         finally:
             if not keep:
                 self.discard()
+
+    def numbers(self, after: str, targets: list[list[str]]) -> dict[str, int]:
+        """The 目录 numbers of the document kept open, as it is laid out now."""
+        if self.kept is None:
+            raise RuntimeError("no document is kept open")
+        return self._numbers(self.kept[0], self.kept[1], after, targets)
 
     def _call(self, name: str, *args):
         """Run the Basic function `name`; a typed argument (`_long`) goes through uno.invoke."""
@@ -349,24 +377,38 @@ class Office:
             numbers[anchor] = cursor.getPage()
         return numbers
 
-    def _lines(self, document, wanted: set[str], cell_min: int) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    def _lines(
+        self, document, wanted: set[str], cell_min: int, places: list[tuple] | None = None
+    ) -> tuple[dict[str, list[str]], dict[str, list[tuple[tuple, str]]]]:
         """Whitespace-free paragraph text → the texts of its lines as laid out (whitespace-free),
         for the paragraphs whose text is in `wanted` (body paragraphs, and table-cell paragraphs
-        of at least `cell_min` characters when it is not 0); and text → those paragraphs' raw texts."""
+        of at least `cell_min` characters when it is not 0), or (cell_min < 0) for the paragraphs
+        at `places` only; and text → those paragraphs' places and raw texts. A place is
+        (body index, -1, "", 0) or (-1, table index, cell name, paragraph index in the cell)."""
         out: dict[str, list[str]] = {}
-        raw: dict[str, list[str]] = {}
+        found: dict[str, list[tuple[tuple, str]]] = {}
         if not wanted:
-            return out, raw
-        walked = self._call("Lines", document, _long(cell_min))
+            return out, found
+        places = sorted(places or [], key=lambda p: p[0] if p[0] >= 0 else 1 << 30)
+        body = tuple(p[0] for p in places if p[0] >= 0)
+        cells = [p for p in places if p[0] < 0]
+        tables, names, pars = (tuple(c[i] for c in cells) for i in (1, 2, 3))
+        walked = self._call("Lines", document, _long(cell_min), body, tables, names, pars)
         for item in walked.split("\x02"):
             if "\x01" not in item:
                 continue
-            text, lines = item.split("\x01", 1)
+            where, rest = item.split("\x05", 1)
+            text, lines = rest.split("\x01", 1)
+            if where.startswith("B"):
+                place = (int(where[1:]), -1, "", 0)
+            else:
+                table, cell, par = where[1:].split("\x06")
+                place = (-1, int(table), cell, int(par))
             key = "".join(text.split())
             if key in wanted:
-                raw.setdefault(key, []).append(text)
+                found.setdefault(key, []).append((place, text))
                 out.setdefault(key, ["".join(line.split()) for line in lines.split("\x03")[:-1]])
-        return out, raw
+        return out, found
 
     @staticmethod
     def _find(document, behind, text: str, whole: bool = False):
@@ -395,8 +437,10 @@ def main() -> int:
             request = json.loads(line)
             try:
                 if "close" in request:
+                    reply = (
+                        {"pages": office.numbers(request["after"], request["targets"])} if "after" in request else {}
+                    )
                     office.discard()
-                    reply = {"closed": True}
                 elif "condense" in request:
                     pages, lines = office.condense(
                         request["condense"], request["after"], request["targets"], bool(request.get("keep"))
