@@ -105,3 +105,28 @@ def test_the_splits_seen_before_are_gone(laid_out):
         _, _, lines = laid_out[name]
         assert f"{end}{start}" in "".join(lines)  # the text is there
         assert not [(a, b) for a, b in itertools.pairwise(lines) if a.endswith(end) and b.startswith(start)]
+
+
+def test_the_cold_path_keeps_runs_whole_too(disclosures, tmp_path, monkeypatch):
+    """Without a `uno` Python (cold `soffice --convert-to pdf` each round, fewer rounds), the amount
+    of example 000 that LibreOffice split before ("151.50" | "万元") is whole, and the spacing is in
+    the DOCX (w:spacing on the runs of that paragraph)."""
+    from generator.render import office
+
+    monkeypatch.setattr(office, "warm_office", lambda: None)
+    path = tmp_path / "000.docx"
+    render_docx_paginated(disclosures["000"], path)
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        capture_output=True, timeout=300, check=True,
+    )  # fmt: skip
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(tmp_path / "000.pdf"), "-"],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    lines = ["".join(line.split()) for line in raw.split("\n")]
+    assert "151.50万元" in "".join(lines)
+    assert not [(a, b) for a, b in itertools.pairwise(lines) if a.endswith("151.50") and b.startswith("万元")]
+    paragraph = next(p for p in Document(str(path)).paragraphs if "比上年预算增加151.50万元" in p.text)
+    assert paragraph._p.xpath("./w:r/w:rPr/w:spacing")
