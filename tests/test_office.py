@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.render import office, style
-from generator.render.docx import render_docx
+from generator.render.docx import PERF_HEADER_ROWS, render_docx
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,7 +57,7 @@ def test_warm_and_cold_agree_on_paragraph_lines(warm, drafts, disclosures, name)
     d = disclosures[name]
     paragraphs = paragraph_texts(d)
     cells = cell_texts(d)
-    hot = warm.paginate(drafts[name], d, paragraphs, cells=cells)
+    hot = warm.paginate(drafts[name], d, paragraphs, cells=cells, cell_rows=PERF_HEADER_ROWS)
     cold = office.cold_paginate(drafts[name], d, office.soffice(), paragraphs)
     assert hot.numbers == cold.numbers
     body = {"".join(p.split()) for p in paragraphs}
@@ -208,7 +208,7 @@ def test_tightening_in_the_open_document_equals_laying_out_the_tightened_file(
 
     d = disclosures[name]
     paragraphs, cells = paragraph_texts(d), cell_texts(d)
-    first = warm.paginate(drafts[name], d, paragraphs, keep=True, cells=cells)
+    first = warm.paginate(drafts[name], d, paragraphs, keep=True, cells=cells, cell_rows=PERF_HEADER_ROWS)
     flat_cells = {"".join(c.split()) for c in cells}
     sizes = {text: style.PERF_GRID.size if text in flat_cells else style.TEXT["body"].size for text in first.lines}
     keeper = RunKeeper(sizes)
@@ -220,7 +220,7 @@ def test_tightening_in_the_open_document_equals_laying_out_the_tightened_file(
     render_docx(d, spaced, {e.anchor: 88 for e in d.toc}, spacing)
     assert numbers == office.cold_paginate(spaced, d, office.soffice()).numbers
     assert set(in_place.lines) == set(spacing)
-    afresh = warm.paginate(spaced, d, paragraphs, cells=cells)
+    afresh = warm.paginate(spaced, d, paragraphs, cells=cells, cell_rows=PERF_HEADER_ROWS)
     assert {text: afresh.lines[text] for text in spacing} == {text: in_place.lines[text] for text in spacing}
     before = sum(len(broken_runs(text, first.lines[text])) for text in spacing)
     after = sum(len(broken_runs(text, afresh.lines[text])) for text in spacing)

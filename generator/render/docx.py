@@ -278,7 +278,7 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
         def rewrite(spacing: Mapping[str, int]) -> None:
             render_docx(disclosure, draft, placeholder, spacing)
 
-        laid = office.paginate(draft, disclosure, paragraphs, keeper, rewrite, cells)
+        laid = office.paginate(draft, disclosure, paragraphs, keeper, rewrite, cells, PERF_HEADER_ROWS)
         if laid is None:
             render_docx(disclosure, target, None, keeper.spacing() or None)
             return
@@ -309,7 +309,8 @@ CELL_MIN = 20  # characters: a shorter 总体目标 stays on one line of its cel
 
 def cell_texts(disclosure: Disclosure) -> list[str]:
     """The table cells that hold running text: each 绩效目标表's 总体目标 (it cites 文号 such as
-    "昌州党办〔2019〕36号" and counts such as "8个"), when it is long enough to wrap."""
+    "昌州党办〔2019〕36号" and counts such as "8个"), when it is long enough to wrap. It is in the
+    table's info block, its first PERF_HEADER_ROWS rows."""
     return [t.goal for t in disclosure.performance_tables if len("".join(t.goal.split())) >= CELL_MIN]
 
 

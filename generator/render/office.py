@@ -222,15 +222,18 @@ class WarmOffice:
         paragraphs: Sequence[str] = (),
         keep: bool = False,
         cells: Sequence[str] = (),
+        cell_rows: int = 0,
     ) -> Pagination:
         """The 目录 numbers of `docx`, and the lines of each of `paragraphs` (body) and `cells`
-        (table-cell paragraphs) as laid out; with `keep`, the document stays open for `condense`."""
+        (table-cell paragraphs, looked for in the first `cell_rows` rows of each table) as laid
+        out; with `keep`, the document stays open for `condense`."""
         flat_cells = {"".join(c.split()) for c in cells}
         request = {
             "docx": str(docx),
             **_where(disclosure),
             "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
             "cell_min": min((len(c) for c in flat_cells), default=0),
+            "cell_rows": cell_rows,
             "keep": keep,
         }
         return self._request(request)
@@ -532,9 +535,10 @@ def paginate(
     adjust: Adjust | None = None,
     rewrite: Rewrite | None = None,
     cells: Sequence[str] = (),
+    cell_rows: int = 0,
 ) -> Pagination | None:
     """The 目录 numbers of `docx` and the lines of `paragraphs` and of the table-cell paragraphs
-    `cells`, as LibreOffice lays it out (warm office, else cold); None
+    `cells` (warm: in the first `cell_rows` rows of each table), as LibreOffice lays it out (warm office, else cold); None
     without LibreOffice or when it fails.
 
     With `adjust(lines)` → spacing (text → ranges (start, end, w:spacing) of every paragraph it
@@ -549,7 +553,9 @@ def paginate(
     warm = warm_office()
     if warm is not None:
         with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
-            laid = warm.paginate(docx, disclosure, paragraphs, keep=adjust is not None, cells=cells)
+            laid = warm.paginate(
+                docx, disclosure, paragraphs, keep=adjust is not None, cells=cells, cell_rows=cell_rows
+            )
             if adjust is None:
                 return laid
             applied: dict[str, Spacing] = {}

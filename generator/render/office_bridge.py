@@ -8,7 +8,7 @@ It starts `soffice.bin` headless on a private profile, connects over a named pip
 answers one JSON request per line on stdin with one JSON line on stdout:
 
     {"id": ID, "docx": PATH, "after": TEXT, "targets": [[ANCHOR, [TEXT, ...]], ...],
-     "paragraphs": [TEXT, ...], "cell_min": N, "keep": BOOL}
+     "paragraphs": [TEXT, ...], "cell_min": N, "cell_rows": N, "keep": BOOL}
     -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
     {"id": ID, "condense": {TEXT: [[START, END, KERNING], ...], ...}, "after": TEXT, "targets": [...],
      "keep": BOOL}
@@ -22,7 +22,7 @@ first, which must then be a whole paragraph ("表1" is not the start of "表10")
 `after` is the last 目录 entry: the search for the targets starts behind its first
 occurrence (the 目录 itself), then goes forward target by target, as a reader would.
 `paragraphs` (optional) are paragraphs by their whitespace-free text (body paragraphs, and
-table-cell paragraphs of at least `cell_min` characters when it is given): the reply gives the
+table-cell paragraphs of at least `cell_min` characters in a table's first `cell_rows` rows): the reply gives the
 text of each one's lines as laid out (whitespace-free; the DOCX renderer condenses a paragraph
 whose last line would hold only one or two characters, or whose line break falls inside an
 amount with its unit or a 文号). With `keep` the document stays open, and a following
@@ -92,11 +92,23 @@ Function CellPar(oTables As Object, nTable As Long, sCell As String, nPar As Lon
   Next k
 End Function
 
-Function Lines(oDoc As Object, nCell As Long, aBody As Variant, aTable As Variant, aCell As Variant, aPar As Variant) As String
+Function CellRow(sName As String) As Long
+  ' The row of a cell name ("B4" -> 4, "AB12" -> 12; a split cell's "B4.1.1" -> 4).
+  Dim i As Long
+  i = 1
+  Do While i <= Len(sName) And Not IsNumeric(Mid(sName, i, 1))
+    i = i + 1
+  Loop
+  CellRow = Val(Mid(sName, i))
+End Function
+
+Function Lines(oDoc As Object, nCell As Long, nRows As Long, aBody As Variant, aTable As Variant, aCell As Variant, aPar As Variant) As String
   ' Paragraphs with their lines (ParLines), each as its place, Chr(5), its text, Chr(1), its
   ' lines, Chr(2). The place is "B" and the paragraph's index in the body, or "T" table index,
   ' Chr(6), cell name, Chr(6), index in the cell. nCell >= 0: every body paragraph, and (nCell > 0)
-  ' every paragraph of at least nCell characters in a table cell; nCell < 0: the body paragraphs
+  ' every paragraph of at least nCell characters in a cell of the first nRows rows of a table
+  ' (a 绩效目标表's info block: the walk stays short in a document of thousands of tables);
+  ' nCell < 0: the body paragraphs
   ' of the ascending indices aBody and the cell paragraphs aTable(j), aCell(j), aPar(j) only.
   Dim oEnum As Object, oPar As Object, oCur As Object, s As String, r As String, n As Long, p As Long
   Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long, k As Long
@@ -129,20 +141,22 @@ Function Lines(oDoc As Object, nCell As Long, aBody As Variant, aTable As Varian
       oTable = oTables.getByIndex(i)
       aNames = oTable.getCellNames()
       For j = LBound(aNames) To UBound(aNames)
-        oCell = oTable.getCellByName(aNames(j))
-        If Len(oCell.getString()) >= nCell Then
-          oEnum = oCell.getText().createEnumeration()
-          k = 0
-          Do While oEnum.hasMoreElements()
-            oPar = oEnum.nextElement()
-            If oPar.supportsService("com.sun.star.text.Paragraph") Then
-              s = oPar.getString()
-              If Len(s) >= nCell Then
-                r = r & "T" & i & Chr(6) & aNames(j) & Chr(6) & k & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+        If CellRow(aNames(j)) <= nRows Then
+          oCell = oTable.getCellByName(aNames(j))
+          If Len(oCell.getString()) >= nCell Then
+            oEnum = oCell.getText().createEnumeration()
+            k = 0
+            Do While oEnum.hasMoreElements()
+              oPar = oEnum.nextElement()
+              If oPar.supportsService("com.sun.star.text.Paragraph") Then
+                s = oPar.getString()
+                If Len(s) >= nCell Then
+                  r = r & "T" & i & Chr(6) & aNames(j) & Chr(6) & k & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+                End If
               End If
-            End If
-            k = k + 1
-          Loop
+              k = k + 1
+            Loop
+          End If
         End If
       Next j
     Next i
@@ -301,6 +315,7 @@ class Office:
         paragraphs: list[str] | None = None,
         keep: bool = False,
         cell_min: int = 0,
+        cell_rows: int = 0,
     ) -> tuple[dict[str, int], dict[str, list[str]]]:
         """The 目录 numbers and the lines of `paragraphs`; with `keep` the document stays open
         for `condense` (saving a second load when paragraphs are tightened)."""
@@ -314,7 +329,7 @@ class Office:
             cursor = document.getCurrentController().getViewCursor()
             numbers = self._numbers(document, cursor, after, targets)
             wanted = set(paragraphs or ())
-            lines, found = self._lines(document, wanted, max(cell_min, 0))
+            lines, found = self._lines(document, wanted, max(cell_min, 0), cell_rows=cell_rows)
             if keep:
                 self.kept, document = (document, cursor, found, wanted), None
             return numbers, lines
@@ -378,11 +393,11 @@ class Office:
         return numbers
 
     def _lines(
-        self, document, wanted: set[str], cell_min: int, places: list[tuple] | None = None
+        self, document, wanted: set[str], cell_min: int, places: list[tuple] | None = None, cell_rows: int = 0
     ) -> tuple[dict[str, list[str]], dict[str, list[tuple[tuple, str]]]]:
         """Whitespace-free paragraph text → the texts of its lines as laid out (whitespace-free),
         for the paragraphs whose text is in `wanted` (body paragraphs, and table-cell paragraphs
-        of at least `cell_min` characters when it is not 0), or (cell_min < 0) for the paragraphs
+        of at least `cell_min` characters in a table's first `cell_rows` rows when it is not 0), or (cell_min < 0) for the paragraphs
         at `places` only; and text → those paragraphs' places and raw texts. A place is
         (body index, -1, "", 0) or (-1, table index, cell name, paragraph index in the cell)."""
         out: dict[str, list[str]] = {}
@@ -393,7 +408,7 @@ class Office:
         body = tuple(p[0] for p in places if p[0] >= 0)
         cells = [p for p in places if p[0] < 0]
         tables, names, pars = (tuple(c[i] for c in cells) for i in (1, 2, 3))
-        walked = self._call("Lines", document, _long(cell_min), body, tables, names, pars)
+        walked = self._call("Lines", document, _long(cell_min), _long(cell_rows), body, tables, names, pars)
         for item in walked.split("\x02"):
             if "\x01" not in item:
                 continue
@@ -454,6 +469,7 @@ def main() -> int:
                         request.get("paragraphs"),
                         bool(request.get("keep")),
                         int(request.get("cell_min", 0)),
+                        int(request.get("cell_rows", 0)),
                     )
                     reply = {"pages": pages, "lines": lines}
             except Exception as exc:
