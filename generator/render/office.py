@@ -545,8 +545,8 @@ def paginate(
     has touched) and `rewrite(spacing)`, which writes `docx` again with those spacings, the layout
     is read again after each change, up to style.RUN_ROUNDS times (cold: style.COLD_RUN_ROUNDS),
     and the numbers are those of the final spacing: the warm office changes the document it still
-    has open and `docx` is rewritten once at the end, the cold path rewrites and lays out `docx`
-    each round."""
+    has open (only the paragraphs whose spacing changed, whose lines it reads back) and `docx` is
+    rewritten once at the end, the cold path rewrites and lays out `docx` each round."""
     office = soffice()
     if office is None:
         return None
@@ -566,7 +566,8 @@ def paginate(
                     if spacing == applied:
                         break
                     kept = n + 1 < style.RUN_ROUNDS  # the rounds before the last read the lines, not the numbers
-                    laid = warm.condense(disclosure, spacing, keep=kept)
+                    changed = {text: ranges for text, ranges in spacing.items() if applied.get(text) != ranges}
+                    laid = warm.condense(disclosure, changed, keep=kept)  # the others' lines stay as they were
                     applied = spacing
                 if kept and applied:
                     laid, kept = warm.release(disclosure), False

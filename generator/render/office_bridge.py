@@ -57,10 +57,11 @@ from com.sun.star.beans import PropertyValue
 # the same loop in LibreOffice Basic, installed into the running office, runs inside it.
 BASIC_LIBRARY, BASIC_MODULE = "DisclosureBridge", "Layout"
 BASIC = """
-Function ParLines(oCur As Object, oPar As Object, s As String) As String
+Function ParLines(oCur As Object, oPar As Object, s As String, bCell As Boolean) As String
   ' The text of each line of a laid-out paragraph, separated by Chr(3): the view cursor selects
   ' from each line's start to its end, a text cursor from the paragraph's start to there counts
-  ' the characters (a view cursor's own selection reads empty inside a table cell); then from the
+  ' the characters in a table cell, where a view cursor's own selection reads empty (in the body
+  ' the selection's own text is counted, which is faster); then from the
   ' line's start (the end of a line is also the start of the next) down one line.
   Dim oText As Object, oTc As Object, r As String, n As Long, prev As Long
   oText = oPar.getText()
@@ -69,9 +70,13 @@ Function ParLines(oCur As Object, oPar As Object, s As String) As String
   oCur.gotoRange(oPar.getStart(), False)
   Do
     oCur.gotoEndOfLine(True)
-    oTc = oText.createTextCursorByRange(oPar.getStart())
-    oTc.gotoRange(oCur.getEnd(), True)
-    n = Len(oTc.getString())
+    If bCell Then
+      oTc = oText.createTextCursorByRange(oPar.getStart())
+      oTc.gotoRange(oCur.getEnd(), True)
+      n = Len(oTc.getString())
+    Else
+      n = prev + Len(oCur.getString())
+    End If
     If n <= prev Then Exit Do
     r = r & Mid(s, prev + 1, n - prev) & Chr(3)
     prev = n
@@ -123,11 +128,11 @@ Function Lines(oDoc As Object, nCell As Long, nRows As Long, aBody As Variant, a
     If oPar.supportsService("com.sun.star.text.Paragraph") Then
       If nCell >= 0 Then
         s = oPar.getString()
-        r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+        r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, False) & Chr(2)
       ElseIf p <= UBound(aBody) Then
         If aBody(p) = n Then
           s = oPar.getString()
-          r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+          r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, False) & Chr(2)
           p = p + 1
         End If
       Else
@@ -151,7 +156,7 @@ Function Lines(oDoc As Object, nCell As Long, nRows As Long, aBody As Variant, a
               If oPar.supportsService("com.sun.star.text.Paragraph") Then
                 s = oPar.getString()
                 If Len(s) >= nCell Then
-                  r = r & "T" & i & Chr(6) & aNames(j) & Chr(6) & k & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+                  r = r & "T" & i & Chr(6) & aNames(j) & Chr(6) & k & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, True) & Chr(2)
                 End If
               End If
               k = k + 1
@@ -164,7 +169,7 @@ Function Lines(oDoc As Object, nCell As Long, nRows As Long, aBody As Variant, a
     For j = LBound(aTable) To UBound(aTable)
       oPar = CellPar(oTables, aTable(j), aCell(j), aPar(j))
       s = oPar.getString()
-      r = r & "T" & aTable(j) & Chr(6) & aCell(j) & Chr(6) & aPar(j) & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s) & Chr(2)
+      r = r & "T" & aTable(j) & Chr(6) & aCell(j) & Chr(6) & aPar(j) & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, True) & Chr(2)
     Next j
   End If
   Lines = r
