@@ -560,21 +560,19 @@ def paginate(
                 return laid
             applied: dict[str, Spacing] = {}
             kept = True
-            try:
-                for n in range(style.RUN_ROUNDS):
-                    spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
-                    if spacing == applied:
-                        break
-                    kept = n + 1 < style.RUN_ROUNDS  # the rounds before the last read the lines, not the numbers
-                    changed = {text: ranges for text, ranges in spacing.items() if applied.get(text) != ranges}
-                    laid = warm.condense(disclosure, changed, keep=kept)  # the others' lines stay as they were
-                    applied = spacing
-                if kept and applied:
-                    laid, kept = warm.release(disclosure), False
-            finally:
-                if kept:
-                    with contextlib.suppress(OfficeError, OSError):
-                        warm.release()
+            for n in range(style.RUN_ROUNDS):
+                spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
+                if spacing == applied:
+                    break
+                kept = n + 1 < style.RUN_ROUNDS  # the rounds before the last read the lines, not the numbers
+                changed = {text: ranges for text, ranges in spacing.items() if applied.get(text) != ranges}
+                laid = warm.condense(disclosure, changed, keep=kept)  # the others' lines stay as they were
+                applied = spacing
+            # (after a failure the bridge closes the kept document with the next request)
+            if kept and applied:
+                laid = warm.release(disclosure)  # the numbers of the final layout
+            elif kept:
+                warm.release()
             if applied and rewrite is not None:
                 rewrite(applied)
             return laid
