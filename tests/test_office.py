@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.render import office, style
-from generator.render.docx import render_docx
+from generator.render.docx import PERF_HEADER_ROWS, render_docx
 
 pytestmark = [
     pytest.mark.slow,
@@ -48,19 +48,25 @@ def drafts(disclosures, tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_warm_and_cold_agree_on_short_last_lines(warm, drafts, disclosures, name):
-    """The warm office reads each paragraph's last line from the layout (view cursor), the cold
-    path from the PDF's text lines: the paragraphs ending in one or two characters are the same."""
-    from generator.render.docx import paragraph_texts
+def test_warm_and_cold_agree_on_paragraph_lines(warm, drafts, disclosures, name):
+    """The warm office reads each paragraph's lines from the layout (view cursor), the cold path
+    from the PDF's text lines: they agree on every paragraph the PDF's lines hold whole, and the
+    warm office also reads the 总体目标 cells of the 绩效目标表."""
+    from generator.render.docx import cell_texts, paragraph_texts
 
     d = disclosures[name]
     paragraphs = paragraph_texts(d)
-    hot = warm.paginate(drafts[name], d, paragraphs)
+    cells = cell_texts(d)
+    hot = warm.paginate(drafts[name], d, paragraphs, cells=cells, cell_rows=PERF_HEADER_ROWS)
     cold = office.cold_paginate(drafts[name], d, office.soffice(), paragraphs)
     assert hot.numbers == cold.numbers
-    assert len(hot.last_lines) == len({"".join(p.split()) for p in paragraphs})  # every paragraph found
+    body = {"".join(p.split()) for p in paragraphs}
+    assert set(hot.lines) == body | {"".join(c.split()) for c in cells}  # every paragraph and cell found
+    assert all("".join(lines) == text for text, lines in hot.lines.items())
+    assert len(cold.lines) >= 0.9 * len(body) and cells
+    assert {text: hot.lines[text] for text in cold.lines} == cold.lines
     short = {text: line for text, line in hot.last_lines.items() if len(line) <= 2}
-    assert short == cold.last_lines and len(short) >= 3  # the examples have such paragraphs uncondensed
+    assert len(short) >= 3  # the examples have paragraphs ending in a line of one or two characters uncondensed
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -196,21 +202,29 @@ def test_filled_draft_is_the_rendering_with_numbers(drafts, disclosures, tmp_pat
 def test_tightening_in_the_open_document_equals_laying_out_the_tightened_file(
     warm, drafts, disclosures, tmp_path, name
 ):
-    """The warm office applies the lone-line condensing to the document it still has open
-    (CharKerning); its numbers must be those of the condensed DOCX laid out afresh."""
-    from generator.render.docx import lone_line_condensing, paragraph_texts
+    """The warm office spaces the lines of the document it still has open (CharKerning on ranges);
+    its numbers and lines must be those of the spaced DOCX laid out afresh."""
+    from generator.render.docx import RunKeeper, broken_runs, cell_texts, paragraph_texts
 
     d = disclosures[name]
-    paragraphs = paragraph_texts(d)
-    first = warm.paginate(drafts[name], d, paragraphs, keep=True)
-    condensed = lone_line_condensing(paragraphs, first.last_lines)
-    assert condensed, "the examples have short last lines to tighten"
-    in_place = warm.condense(d, condensed)
-    tightened = tmp_path / "tightened.docx"
-    render_docx(d, tightened, {e.anchor: 88 for e in d.toc}, condensed)
-    assert in_place.numbers == office.cold_paginate(tightened, d, office.soffice()).numbers
-    after = warm.paginate(tightened, d, paragraphs).last_lines  # every paragraph's last line
-    assert all(len(after[text]) > style.LONE_LINE for text in condensed)
+    paragraphs, cells = paragraph_texts(d), cell_texts(d)
+    first = warm.paginate(drafts[name], d, paragraphs, keep=True, cells=cells, cell_rows=PERF_HEADER_ROWS)
+    flat_cells = {"".join(c.split()) for c in cells}
+    sizes = {text: style.PERF_GRID.size if text in flat_cells else style.TEXT["body"].size for text in first.lines}
+    keeper = RunKeeper(sizes)
+    spacing = keeper(first.lines)
+    assert spacing, "the examples have runs split by a line break"
+    in_place = warm.condense(d, spacing, keep=True)  # the lines of the paragraphs spaced
+    numbers = warm.release(d).numbers  # and the numbers, read once from the final layout
+    spaced = tmp_path / "spaced.docx"
+    render_docx(d, spaced, {e.anchor: 88 for e in d.toc}, spacing)
+    assert numbers == office.cold_paginate(spaced, d, office.soffice()).numbers
+    assert set(in_place.lines) == set(spacing)
+    afresh = warm.paginate(spaced, d, paragraphs, cells=cells, cell_rows=PERF_HEADER_ROWS)
+    assert {text: afresh.lines[text] for text in spacing} == {text: in_place.lines[text] for text in spacing}
+    before = sum(len(broken_runs(text, first.lines[text])) for text in spacing)
+    after = sum(len(broken_runs(text, afresh.lines[text])) for text in spacing)
+    assert after < before
 
 
 def test_twips_become_hundredths_of_a_millimetre_as_libreoffice_rounds():

@@ -368,59 +368,111 @@ def test_libreoffice_converts_the_docx(rendered, tmp_path, name):
     assert pdf.stat().st_size > 50_000
 
 
-# --- lone last lines ---------------------------------------------------------------------------
+# --- unbreakable runs and lone last lines ---------------------------------------------------
 
 
 def test_lone_last_line_is_condensed_just_enough() -> None:
-    from generator.render.docx import lone_line_condensing
+    from generator.render.docx import broken_runs, line_fix
 
     text = "四、其他资金：包括事业收入、事业经营收入、其他收入等。"  # 27 characters
-    # 2 characters + 0.3 em slack over the 25 before them, at 16 pt in twentieths of a point:
-    # 2.3 / 25 * 16 * 20 = 29.44 -> 30
-    assert lone_line_condensing([text], {text: "等。"}) == {text: -30}
-    assert lone_line_condensing([text], {text: "入等。"}) == {}  # three characters are not lone
-    assert lone_line_condensing([text], {}) == {}
-    # a short paragraph would need more than 0.1 em per character: left alone
-    short = "一二三四五六七八九十甲乙丙丁戊等。"
-    assert lone_line_condensing([short], {short: "等。"}) == {}
+    lines = ["四、其他资金：包括事业收入、事业经营收入、其他收入", "等。"]
+    # the paragraph's last run "入等。" (its last two characters and the stop) is broken after 25
+    assert broken_runs(text, lines) == [(24, 27, 25)]
+    # 2 characters + 0.3 em slack over the 25 before them on the line, at 16 pt in twentieths of
+    # a point: 2.3 / 25 * 16 * 20 = 29.44 -> 30, on the line from its start to the run's end
+    assert line_fix(text, lines, (24, 27, 25), 16) == (0, 27, -30)
+    assert broken_runs(text, ["四、其他资金：包括事业收入、事业经营收入、其他", "收入等。"]) == []
+    assert broken_runs(text, [text]) == []
 
 
-def test_short_last_lines_read_from_pdf_lines() -> None:
-    from generator.render.office import short_last_lines
+def test_amount_split_from_its_unit_is_condensed_onto_its_line() -> None:
+    """Example 000, 二（二）: LibreOffice broke "151.50|万元" (hand inspection of its PDF)."""
+    from generator.render.docx import broken_runs, line_fix
+
+    text = "基本支出643.84万元，占52.64%，比上年预算增加151.50万元，增长30.77%，主要原因是人员经费增加。"
+    lines = ["基本支出643.84万元，占52.64%，比上年预算增加151.50", "万元，增长30.77%，主要原因是人员经费增加。"]
+    assert broken_runs(text, lines) == [(28, 36, 34)]  # "151.50万元", break after the 34 characters of line 1
+    # "万元" is 2 em: (2 + 0.3) / 34 * 320 = 21.6 -> 22
+    assert line_fix(text, lines, (28, 36, 34), 16) == (0, 36, -22)
+
+
+def test_document_number_too_long_to_condense_moves_down_whole() -> None:
+    from generator.render.docx import broken_runs, line_fix
+
+    text = (
+        "设立的政策依据：《关于调整昌吉州推进政府职能转变和“放管服”改革协调领导小组的通知》（昌州政办发〔2021〕62号）。"
+    )
+    lines = [
+        "设立的政策依据：《关于调整昌吉州推进政府职能转变和",  # 25 characters
+        "“放管服”改革协调领导小组的通知》（昌州政办发",  # 23
+        "〔2021〕62号）。",
+    ]
+    # the 文号 and the paragraph's end "号）。" merge into one run, 43..59, broken at 48
+    assert broken_runs(text, lines) == [(43, 59, 48)]
+    # condensing would take "〔2021〕62号）。" (1 + 4 * 0.55 + 1 + 2 * 0.55 + 3 = 8.3 em) + 0.3 over the 23
+    # characters: 8.6 / 23 * 320 = 120 > 0.1 em (32); so the 18 characters before "昌州政办发" are
+    # expanded by the head (5 em), the character after the break (1 em) and 0.3 em:
+    # 6.3 / 18 * 320 = 112 <= 0.6 em (192)
+    assert line_fix(text, lines, (43, 59, 48), 16) == (25, 43, 112)
+    # a line already expanded that still breaks inside the run gets more, up to the limit
+    assert line_fix(text, lines, (43, 59, 48), 16, (25, 43, 112)) is None  # 112 + 112 > 192
+
+
+def test_run_keeper_fixes_a_paragraph_from_its_top() -> None:
+    from generator.render.docx import RunKeeper
+
+    text = "基本支出643.84万元，占52.64%，比上年预算增加151.50万元，增长30.77%，主要原因是人员经费增加。"
+    keeper = RunKeeper({text: 16})
+    assert keeper(
+        {text: ["基本支出643.84万元，占52.64%，比上年预算增加151.50", "万元，增长30.77%，主要原因是人员经费增加。"]}
+    ) == {text: [(0, 36, -22)]}
+    # laid out again with that spacing and clean: nothing changes (the loop ends)
+    clean = ["基本支出643.84万元，占52.64%，比上年预算增加151.50万元，", "增长30.77%，主要原因是人员经费增加。"]
+    assert keeper({text: clean}) == {text: [(0, 36, -22)]}
+    # a paragraph not read whole is left as it is
+    assert RunKeeper({text: 16})({text: ["基本支出"]}) == {}
+
+
+def test_paragraph_lines_read_from_pdf_lines() -> None:
+    from generator.render.office import paragraph_lines
 
     text = "四、其他资金：包括事业收入、事业经营收入、其他收入等。"
     lines = ["（主要是教育收费）、其他非税收入。", "四、其他资金：包括事业收入、事业经营收入、其他收入", "等。", "五、"]
-    assert short_last_lines([text], lines) == {text: "等。"}
-    # a short line after a line that is not this paragraph's, or a long last line: nothing
-    assert short_last_lines([text], ["别的段落", "等。"]) == {}
-    assert short_last_lines([text], ["四、其他资金：包括事业收入、事业经营收入、其他", "收入等。"]) == {}
+    assert paragraph_lines([text], lines) == {text: ["四、其他资金：包括事业收入、事业经营收入、其他收入", "等。"]}
+    # not starting at a line's start, or not ending at a line's end: not found
+    assert paragraph_lines([text], ["别的四、其他资金：包括事业收入、事业经营收入、其他收入", "等。"]) == {}
+    assert paragraph_lines([text], ["四、其他资金：包括事业收入、事业经营收入、其他收入", "等。五、"]) == {}
 
 
 def test_condensed_paragraph_keeps_its_text(disclosures: dict[str, Disclosure], tmp_path: Path) -> None:
     d = disclosures["000"]
     key = "".join(d.glossary[3].text.split())
-    render_docx(d, tmp_path / "c.docx", condensed={key: -30})
+    render_docx(d, tmp_path / "c.docx", condensed={key: [(0, 10, -30), (20, 25, 40)]})
     doc = Document(str(tmp_path / "c.docx"))
     hit = [p for p in doc.paragraphs if "".join(p.text.split()) == key]
     assert len(hit) == 1 and hit[0].text == d.glossary[3].text
+    spaced = []
     for run in hit[0].runs:
         rpr = run._r.rPr
-        names = [child.tag.split("}")[1] for child in rpr]
-        assert rpr.find(qn("w:spacing")).get(qn("w:val")) == "-30"
-        assert "sz" not in names or names.index("spacing") < names.index("sz")  # CT_RPr order
+        spacing = None if rpr is None else rpr.find(qn("w:spacing"))
+        if spacing is not None:
+            names = [child.tag.split("}")[1] for child in rpr]
+            spaced.append(("".join(run.text.split()), spacing.get(qn("w:val"))))
+            assert "sz" not in names or names.index("spacing") < names.index("sz")  # CT_RPr order
+    assert spaced == [(key[0:10], "-30"), (key[20:25], "40")]  # the runs split at the ranges' ends
     render_docx(d, tmp_path / "plain.docx")
     plain = Document(str(tmp_path / "plain.docx"))
 
     def spacings(document) -> int:
         return sum(len(r._r.xpath("./w:rPr/w:spacing")) for p in document.paragraphs for r in p.runs)
 
-    assert spacings(doc) == spacings(plain) + len(hit[0].runs)  # that paragraph only
+    assert spacings(doc) == spacings(plain) + 2  # that paragraph only
 
 
-def test_short_last_lines_tell_apart_paragraphs_that_end_alike() -> None:
+def test_paragraph_lines_tell_apart_paragraphs_that_end_alike() -> None:
     """Example 000's 五（三）5 and 6 give the same reason; LibreOffice ends 5 with "应提高。" and 6 with "高。"
-    (lines as pdftotext reads them). Only 6 ends in a short line."""
-    from generator.render.office import short_last_lines
+    (lines as pdftotext reads them); each is found with its own lines, also when a page foot breaks it."""
+    from generator.render.office import paragraph_lines
 
     reason = "主要原因是：工资标准调整，养老保险和职业年金缴费基数相应提高。"
     five = "5.社会保障和就业支出（类）机关事业单位基本养老保险缴费支出（项）：2023年预算数为56.24万元，" + reason
@@ -436,8 +488,8 @@ def test_short_last_lines_tell_apart_paragraphs_that_end_alike() -> None:
         "高。",
         "第18页共35页",
     ]
-    assert short_last_lines([five, six], lines) == {six: "高。"}
-    # Broken by a page foot: matched by its end.
+    assert paragraph_lines([five, six], lines) == {five: lines[0:4], six: lines[4:8]}
+    # Broken by a page foot: the foot is left out.
     broken = ["5.社会保障和就业支出（类）机关事业单位基本养老保险缴费支", "第17页共35页", *lines[1:4]]
-    assert short_last_lines([five], broken) == {}
-    assert short_last_lines([six], [*lines[4:6], "第18页共35页", *lines[6:8]]) == {six: "高。"}
+    assert paragraph_lines([five], broken) == {five: lines[0:4]}
+    assert paragraph_lines([six], [*lines[4:6], "- 18 -", *lines[6:8]]) == {six: lines[4:8]}

@@ -17,12 +17,13 @@ import math
 import sys
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
 from lxml import etree
@@ -32,8 +33,8 @@ from generator.formats import registry
 from generator.formats.loader import FILE_NAME, Format
 from generator.model import Disclosure
 from generator.render import office, style
-from generator.render.filters import make_env
-from generator.render.layout import DocumentLayout, TableLayout, document_layout
+from generator.render.filters import make_env, unbreakable_runs
+from generator.render.layout import DocumentLayout, TableLayout, document_layout, text_em
 
 TEMPLATE_NAME = "disclosure.docx"  # in a format's folder
 PERF_CAPTION = "项目支出绩效目标表"
@@ -126,15 +127,16 @@ def render_docx(
     disclosure: Disclosure,
     target: Path,
     toc_pages: Mapping[str, int] | None = None,
-    condensed: Mapping[str, int] | None = None,
+    condensed: Mapping[str, Sequence[tuple[int, int, int]]] | None = None,
 ) -> None:
     """Render `disclosure` to the DOCX file `target` (same model → same bytes).
 
     With `toc_pages` (anchor → page), the 目录 shows page numbers as plain text after a dot
     leader: visible in Word, WPS and LibreOffice without updating fields, and nothing but
     text when pasted into a web CMS. `render_docx_paginated` finds them, and `condensed`
-    (paragraph text without whitespace → character spacing in twentieths of a point, negative)
-    for the paragraphs whose last line would otherwise hold one or two characters."""
+    (paragraph text without whitespace → (start, end, character spacing in twentieths of a
+    point) on that text, `condense_paragraphs`) for the lines that would otherwise break inside
+    an unbreakable run or leave one or two characters alone on a paragraph's last line."""
     tpl = _Template(template_file(disclosure.format_id, disclosure.edition))
     tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
     document = tpl.docx
@@ -249,34 +251,36 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
 
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself,
-    and no paragraph ending in a line of one or two characters there.
+    with no unbreakable run (an amount with its unit, a 文号, the last characters of a
+    paragraph: `filters.unbreakable_runs`) split across lines there.
 
     The first rendering already carries placeholder numbers of the final width, so the
-    numbers written in the last cannot move anything. When the rendering shows paragraphs
-    whose last line holds one or two characters, they are condensed (`lone_line_condensing`)
-    in the draft, and the numbers are read again from the tightened layout (the warm office
-    tightens the document it still has open; the cold path lays the new draft out). Without
-    LibreOffice (or if it fails)
-    the 目录 lists the entries without numbers, as the reference documents do."""
+    numbers written in the last cannot move anything. The rendering's lines of each running-text
+    paragraph and heading (and of each 绩效目标表's 总体目标 cell) are checked; a paragraph with a
+    line break inside a run gets its character spacing adjusted (`RunKeeper`), the layout is read
+    again, for a bounded number of rounds, and the numbers are those of the final layout (the
+    warm office adjusts the document it still has open and the draft is rewritten once; the cold
+    path rewrites and lays out the draft each round). Without LibreOffice (or if it fails) the
+    目录 lists the entries without numbers, as the reference documents do."""
     if office.soffice() is None:
         render_docx(disclosure, target)
         return
     placeholder = {e.anchor: PLACEHOLDER for e in disclosure.toc}
     paragraphs = paragraph_texts(disclosure)
-    condensed: dict[str, int] = {}
+    cells = cell_texts(disclosure)
+    sizes = {"".join(t.split()): style.TEXT["body"].size for t in paragraphs}
+    sizes.update({"".join(t.split()): style.PERF_GRID.size for t in cells})
+    keeper = RunKeeper(sizes)
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         draft = Path(tmp) / "draft.docx"
         render_docx(disclosure, draft, placeholder)
 
-        def tighten(last_lines: Mapping[str, str]) -> dict[str, int]:
-            condensed.update(lone_line_condensing(paragraphs, last_lines))
-            if condensed:
-                render_docx(disclosure, draft, placeholder, condensed)
-            return condensed
+        def rewrite(spacing: Mapping[str, int]) -> None:
+            render_docx(disclosure, draft, placeholder, spacing)
 
-        laid = office.paginate(draft, disclosure, paragraphs, tighten)
+        laid = office.paginate(draft, disclosure, paragraphs, keeper, rewrite, cells, PERF_HEADER_ROWS)
         if laid is None:
-            render_docx(disclosure, target, None, condensed or None)
+            render_docx(disclosure, target, None, keeper.spacing() or None)
             return
         numbers = laid.numbers
         target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
@@ -300,42 +304,177 @@ def paragraph_texts(disclosure: Disclosure) -> list[str]:
     return texts
 
 
-def lone_line_condensing(texts: list[str], last_lines: Mapping[str, str]) -> dict[str, int]:
-    """Paragraph text (whitespace removed) → character spacing (twentieths of a point, negative)
-    for each paragraph of `texts` whose last line (`last_lines`: paragraph → its last line as laid
-    out, both whitespace-free) holds at most style.LONE_LINE characters: (those characters +
-    style.CONDENSE_SLACK) em spread over the characters before them, if that is at most
-    style.CONDENSE_MAX em per character."""
-    size = style.TEXT["body"].size
-    out: dict[str, int] = {}
-    for raw in texts:
-        text = "".join(raw.split())
-        k = len(last_lines.get(text, ""))
-        if not (0 < k <= style.LONE_LINE and len(text) > 4 * k):
-            continue
-        per_char = (k + style.CONDENSE_SLACK) / (len(text) - k)  # em
-        if per_char <= style.CONDENSE_MAX:
-            out[text] = -math.ceil(per_char * size * 20)
+CELL_MIN = 20  # characters: a shorter 总体目标 stays on one line of its cell
+
+
+def cell_texts(disclosure: Disclosure) -> list[str]:
+    """The table cells that hold running text: each 绩效目标表's 总体目标 (it cites 文号 such as
+    "昌州党办〔2019〕36号" and counts such as "8个"), when it is long enough to wrap. It is in the
+    table's info block, its first PERF_HEADER_ROWS rows."""
+    return [t.goal for t in disclosure.performance_tables if len("".join(t.goal.split())) >= CELL_MIN]
+
+
+def line_breaks(lines: list[str]) -> list[int]:
+    """The offsets in the paragraph's (whitespace-free) text where its second, third, … line starts."""
+    out, at = [], 0
+    for line in lines[:-1]:
+        at += len(line)
+        out.append(at)
     return out
 
 
-def condense_paragraphs(document, condensed: Mapping[str, int]) -> None:
-    """Tighten the character spacing of the body paragraphs named in `condensed` (text unchanged)."""
-    for paragraph in document.paragraphs:
-        value = condensed.get("".join(paragraph.text.split()))
-        if value is None:
-            continue
-        for run in paragraph.runs:
-            rpr = run._r.get_or_add_rPr()
-            for old in rpr.findall(qn("w:spacing")):
-                rpr.remove(old)
-            spacing = OxmlElement("w:spacing")
-            spacing.set(qn("w:val"), str(value))
-            later = [child for child in rpr if etree.QName(child).localname in _AFTER_SPACING]
-            if later:
-                later[0].addprevious(spacing)
+def broken_runs(text: str, lines: list[str]) -> list[tuple[int, int, int]]:
+    """(run start, run end, break) for each line break of `lines` (the whitespace-free `text` as
+    laid out) that falls inside an unbreakable run of `text`, and for a lone last line of at most
+    style.LONE_LINE characters (as a run starting at its break), in text order."""
+    if len(lines) < 2:
+        return []
+    runs = unbreakable_runs(text)
+    faults = [(a, e, b) for b in line_breaks(lines) for a, e in runs if a < b < e]
+    k = len(lines[-1])
+    lone = len(text) - k
+    if 0 < k <= style.LONE_LINE and len(text) > 4 * k and not any(b == lone for _, _, b in faults):
+        faults.append((lone, len(text), lone))
+    return sorted(faults, key=lambda f: f[2])
+
+
+def _line_start(lines: list[str], cut: int) -> int:
+    return max([0, *(b for b in line_breaks(lines) if b < cut)])
+
+
+def line_fix(
+    text: str, lines: list[str], fault: tuple[int, int, int], size: float, fix: tuple[int, int, int] | None = None
+) -> tuple[int, int, int] | None:
+    """The character spacing (start, end, w:spacing in twentieths of a point, on the text) that
+    takes `fault` (a run split by a line break, `broken_runs`) off the line on which the break
+    falls, given the spacing `fix` already on that line; None when it would pass the limits.
+
+    First choice: condense the line just enough that the run's tail comes up onto it: the tail's
+    width plus style.CONDENSE_SLACK em (the line may have had nothing left over) spread over the
+    characters before it on the line, at most style.CONDENSE_MAX em per character. Else expand the
+    characters before the run on the line just enough that the run moves down whole: the run's
+    head and the character after the break (the most the line can have had left over) spread over
+    them, at most style.EXPAND_MAX em per character; a justified line does the same to the gaps
+    the run leaves. A line is only ever condensed, or only ever expanded."""
+    start, end, cut = fault
+    line_start = _line_start(lines, cut)
+    unit = size * 20  # twentieths of a point in one em
+    before = fix[2] if fix else 0
+    if before <= 0:
+        value = before - math.ceil((text_em(text[cut:end]) + style.CONDENSE_SLACK) / (cut - line_start) * unit)
+        if -value <= style.CONDENSE_MAX * unit:
+            return (line_start, end, value)
+        before = 0
+    if start <= line_start or start == cut:
+        return None
+    grow = text_em(text[start:cut]) + text_em(text[cut]) + style.CONDENSE_SLACK
+    value = before + math.ceil(grow / (start - line_start) * unit)
+    return (line_start, start, value) if value <= style.EXPAND_MAX * unit else None
+
+
+class RunKeeper:
+    """The adjusting step of `office.paginate`: called with the lines of each paragraph as laid out
+    (whitespace-free text → its lines), it answers the spacing of every paragraph it has touched
+    (text → [(start, end, w:spacing)], an empty list when a paragraph is back to normal).
+
+    Each round takes the first split run of each paragraph (`broken_runs`) and spaces the line on
+    which it breaks (`line_fix`). Spacing a line changes only that line and those after it, so a
+    paragraph is fixed from its top: the spacings of later lines are dropped (their lines move) and
+    found again in later rounds; a line that cannot be fixed within the limits is left as it is."""
+
+    def __init__(self, sizes: Mapping[str, float]) -> None:
+        self.sizes = dict(sizes)  # whitespace-free text → its font size, pt
+        self.reset()
+
+    def reset(self) -> None:
+        self.fixes: dict[str, dict[int, tuple[int, int, int]]] = {}  # text → line start → spacing
+        self.left: dict[str, set[int]] = {}  # text → line starts given up
+        self.touched: set[str] = set()  # paragraphs spaced at some time (sent back when normal again)
+
+    def __call__(self, laid: Mapping[str, list[str]]) -> dict[str, list[tuple[int, int, int]]]:
+        for text, size in self.sizes.items():
+            lines = laid.get(text)
+            if not lines or "".join(lines) != text:  # not found, or not read whole: left as it is
+                continue
+            fixes = self.fixes.setdefault(text, {})
+            left = self.left.setdefault(text, set())
+            faults = [f for f in broken_runs(text, lines) if _line_start(lines, f[2]) not in left]
+            if not faults:
+                continue
+            line_start = _line_start(lines, faults[0][2])
+            fix = line_fix(text, lines, faults[0], size, fixes.get(line_start))
+            for later in [at for at in fixes if at > line_start]:
+                del fixes[later]
+            self.left[text] = {at for at in left if at < line_start}
+            if fix is None:
+                fixes.pop(line_start, None)
+                self.left[text].add(line_start)
             else:
-                rpr.append(spacing)
+                fixes[line_start] = fix
+            if fixes:
+                self.touched.add(text)
+        return {text: sorted(self.fixes[text].values()) for text in sorted(self.touched)}
+
+    def spacing(self) -> dict[str, list[tuple[int, int, int]]]:
+        """The spacings in force (the paragraphs back to normal left out)."""
+        return {text: sorted(fixes.values()) for text, fixes in self.fixes.items() if fixes}
+
+
+def condense_paragraphs(document, spacing: Mapping[str, Sequence[tuple[int, int, int]]]) -> None:
+    """Set the character spacing of ranges of the paragraphs (body or table cell) named in
+    `spacing` (whitespace-free text → (start, end, w:spacing) on that text), splitting their
+    runs at the ranges' ends; the text is unchanged."""
+    for p in document.element.body.iter(qn("w:p")):
+        ranges = spacing.get("".join(DocxParagraph(p, document._body).text.split()))
+        if not ranges:
+            continue
+        for cut in sorted({at for start, end, _ in ranges for at in (start, end)}):
+            _split_run_at(p, cut)
+        at = 0
+        for run in p.findall(qn("w:r")):
+            length = len("".join("".join(run.xpath("./w:t/text()")).split()))
+            value = next((v for start, end, v in ranges if start <= at and at + length <= end), None)
+            if value and length:
+                _set_spacing(run, value)
+            at += length
+
+
+def _split_run_at(p, cut: int) -> None:
+    """Split the run of paragraph `p` that holds the whitespace-free offset `cut` inside it into two
+    runs of the same formatting (a run of one w:t only; others are left whole)."""
+    at = 0
+    for run in p.findall(qn("w:r")):
+        texts = run.findall(qn("w:t"))
+        raw = "".join(t.text or "" for t in texts)
+        length = len("".join(raw.split()))
+        if at < cut < at + length:
+            if len(texts) != 1 or len(run) != len(run.findall(qn("w:rPr"))) + 1:
+                return
+            count, split = at, 0
+            while count < cut or raw[split].isspace():
+                count += not raw[split].isspace()
+                split += 1
+            tail = copy.deepcopy(run)
+            for r, part in ((run, raw[:split]), (tail, raw[split:])):
+                t = r.find(qn("w:t"))
+                t.text = part
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            run.addnext(tail)
+            return
+        at += length
+
+
+def _set_spacing(run, value: int) -> None:
+    rpr = run.get_or_add_rPr()
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    element = OxmlElement("w:spacing")
+    element.set(qn("w:val"), str(value))
+    later = [child for child in rpr if etree.QName(child).localname in _AFTER_SPACING]
+    if later:
+        later[0].addprevious(element)
+    else:
+        rpr.append(element)
 
 
 # rPr children that come after w:spacing in the schema's sequence (CT_RPr)

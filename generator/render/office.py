@@ -17,7 +17,6 @@ Both die with their parent (PR_SET_PDEATHSIG), so a killed build leaves no Libre
 from __future__ import annotations
 
 import atexit
-import bisect
 import contextlib
 import functools
 import html
@@ -36,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Protocol
 
 from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
@@ -46,6 +46,7 @@ UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to us
 OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
 REQUEST_SECONDS = 120
 OFFICE_NICENESS = 5  # LibreOffice yields the CPU to the PDF render, the longer path of a build
+Spacing = list[tuple[int, int, int]]  # a paragraph's (start, end, w:spacing) on its whitespace-free text
 OFFICE_ADDRESS_SPACE = 4 << 30  # bytes: an office in a memory-limited pool worker may map this much
 RECYCLE_AFTER = 200  # documents; a long-lived office is restarted now and then (its heap grows)
 
@@ -215,24 +216,39 @@ class WarmOffice:
         return self.paginate(docx, disclosure).numbers
 
     def paginate(
-        self, docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = (), keep: bool = False
+        self,
+        docx: Path,
+        disclosure: Disclosure,
+        paragraphs: Sequence[str] = (),
+        keep: bool = False,
+        cells: Sequence[str] = (),
+        cell_rows: int = 0,
     ) -> Pagination:
-        """The 目录 numbers of `docx`, and the last line of each of `paragraphs` as laid out;
-        with `keep`, the document stays open for one `condense`."""
+        """The 目录 numbers of `docx`, and the lines of each of `paragraphs` (body) and `cells`
+        (table-cell paragraphs, looked for in the first `cell_rows` rows of each table) as laid
+        out; with `keep`, the document stays open for `condense`."""
+        flat_cells = {"".join(c.split()) for c in cells}
         request = {
             "docx": str(docx),
             **_where(disclosure),
-            "paragraphs": sorted({"".join(p.split()) for p in paragraphs}),
+            "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
+            "cell_min": min((len(c) for c in flat_cells), default=0),
+            "cell_rows": cell_rows,
             "keep": keep,
         }
         return self._request(request)
 
-    def condense(self, disclosure: Disclosure, spacing: Mapping[str, int]) -> Pagination:
-        """The 目录 numbers of the document kept open by `paginate(keep=True)` once the
-        paragraphs of `spacing` (whitespace-free text → w:spacing, twentieths of a point) are
-        tightened as the DOCX tightens them."""
-        kerning = {text: twips_to_mm100(value) for text, value in spacing.items()}
-        return self._request({"condense": kerning, **_where(disclosure)})
+    def condense(self, disclosure: Disclosure, spacing: Mapping[str, Spacing], keep: bool = False) -> Pagination:
+        """The 目录 numbers (and with `keep`, the paragraphs' lines, the document staying open) of
+        the document kept open by `paginate(keep=True)` once the paragraphs of `spacing`
+        (whitespace-free text → its ranges (start, end, w:spacing in twentieths of a point)) are
+        spaced as the DOCX spaces them."""
+        kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
+        return self._request({"condense": kerning, **_where(disclosure), "keep": keep})
+
+    def release(self, disclosure: Disclosure | None = None) -> Pagination:
+        """Close the document kept open, if any; with `disclosure`, answer its 目录 numbers first."""
+        return self._request({"close": True, **(_where(disclosure) if disclosure is not None else {})})
 
     def _request(self, request: dict) -> Pagination:
         with self._lock:
@@ -285,14 +301,19 @@ class WarmOffice:
 @dataclass(frozen=True)
 class Pagination:
     numbers: dict[str, int]  # 目录 anchor → page
-    last_lines: dict[str, str] = field(default_factory=dict)  # paragraph → its last line (whitespace-free)
+    lines: dict[str, list[str]] = field(default_factory=dict)  # paragraph → its lines (whitespace-free)
+
+    @property
+    def last_lines(self) -> dict[str, str]:
+        """paragraph → its last line (whitespace-free)."""
+        return {text: lines[-1] for text, lines in self.lines.items() if lines}
 
 
 def _pagination(reply: dict) -> Pagination:
     if "error" in reply:
         raise OfficeError(reply["error"])
-    numbers = {anchor: int(page) for anchor, page in reply["pages"].items()}
-    return Pagination(numbers, {str(k): str(v) for k, v in reply.get("last_lines", {}).items()})
+    numbers = {anchor: int(page) for anchor, page in reply.get("pages", {}).items()}
+    return Pagination(numbers, {str(k): [str(line) for line in v] for k, v in reply.get("lines", {}).items()})
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
@@ -408,58 +429,6 @@ def pdf_lines(pdf: Path) -> list[str]:
     return out
 
 
-def short_last_lines(paragraphs: Sequence[str], lines: Sequence[str], longest: int = 2) -> dict[str, str]:
-    """paragraph → its last line, for the paragraphs (whitespace-free) whose last line in `lines`
-    (as `pdf_lines` reads them) holds at most `longest` characters.
-
-    A paragraph is found whole in the text of the lines, so two paragraphs that end alike (the same
-    reason given for two items) are told apart by what comes before; its last line is what follows the
-    last line start inside it. A paragraph broken by a page foot (the footer's line sits inside it) is
-    matched by its end instead: a short line that ends the paragraph, after a whole line that ends the
-    characters before it, looked up by the line's text (a 2,000-project document has tens of thousands
-    of short table lines such as "10": comparing every paragraph with each grew with the square)."""
-    joined = "".join(lines)
-    starts: list[int] = []
-    offset = 0
-    for line in lines:
-        starts.append(offset)
-        offset += len(line)
-    line_ends = {start + len(line) for start, line in zip(starts, lines, strict=True) if line}
-    by_text: dict[str, list[tuple[int, str]]] = {}
-    for i in range(1, len(lines)):
-        if 0 < len(lines[i]) <= longest:
-            by_text.setdefault(lines[i], []).append((i, lines[i - 1]))
-    out: dict[str, str] = {}
-    cursor = 0  # paragraphs come mostly in document order: search on from the last one first
-    for raw in paragraphs:
-        text = "".join(raw.split())
-        if not text:
-            continue
-        at = joined.find(text, cursor)
-        if at < 0:
-            at = joined.find(text)
-        end = at + len(text)
-        if at >= 0:
-            cursor = end
-        if at >= 0 and end in line_ends:
-            last_start = starts[bisect.bisect_right(starts, end - 1) - 1]
-            if at < last_start and end - last_start <= longest:
-                out[text] = joined[last_start:end]
-            continue
-        found: tuple[int, str] | None = None
-        for k in range(1, min(longest, len(text) - 1) + 1):
-            line, head = text[-k:], text[:-k]
-            for i, before in by_text.get(line, ()):
-                if found is not None and i >= found[0]:
-                    break
-                if before and head.endswith(before):
-                    found = (i, line)
-                    break
-        if found is not None:
-            out[text] = found[1]
-    return out
-
-
 def toc_page_numbers(disclosure: Disclosure, pages: list[str]) -> dict[str, int]:
     """anchor → 1-based page where its target starts, searching forward in 目录 order after the 目录.
 
@@ -480,51 +449,147 @@ def cold_page_numbers(docx: Path, disclosure: Disclosure, office: str) -> dict[s
     return cold_paginate(docx, disclosure, office).numbers
 
 
-def cold_paginate(docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = ()) -> Pagination:
-    """As `WarmOffice.paginate`, from a PDF of a cold LibreOffice; `last_lines` holds only the
-    paragraphs whose last line has at most style.LONE_LINE characters (all a caller needs)."""
+def cold_paginate(
+    docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = (), cells: Sequence[str] = ()
+) -> Pagination:
+    """As `WarmOffice.paginate`, from a PDF of a cold LibreOffice; `lines` holds the paragraphs
+    found whole in the PDF's text lines (`paragraph_lines`): body paragraphs in the lines read by
+    position (`pdf_lines`), table cells in `pdftotext -raw`'s (which keeps a cell's lines apart from
+    the next cell's, but may drop a punctuation mark hanging at a line's end)."""
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         copy = Path(tmp) / "draft.docx"
         shutil.copyfile(docx, copy)
         pdf = libreoffice_pdf(copy, office)
         numbers = toc_page_numbers(disclosure, _page_texts(pdf))
-        last = short_last_lines(paragraphs, pdf_lines(pdf), style.LONE_LINE) if paragraphs else {}
-        return Pagination(numbers, last)
+        lines = paragraph_lines(paragraphs, pdf_lines(pdf)) if paragraphs else {}
+        if cells:
+            raw = subprocess.run(
+                ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"],
+                capture_output=True, text=True, timeout=120, check=True,
+            ).stdout  # fmt: skip
+            lines.update(paragraph_lines(cells, ["".join(line.split()) for line in re.split(r"[\n\f]", raw)]))
+        return Pagination(numbers, lines)
+
+
+_FOOTER = re.compile(r"第\d+页(共\d+页)?|[-—–－]?\s*\d+\s*[-—–－]?")
+
+
+def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str, list[str]]:
+    """paragraph (whitespace-free) → its lines, for the paragraphs found whole in `lines` (as
+    `pdf_lines` reads them, page footers such as "第3页共35页" or "- 3 -" left out so that a
+    paragraph running over a page is whole) starting at a line's start and ending at a line's end.
+    Paragraphs come mostly in document order: the search goes on from the last one found first."""
+    lines = [line for line in lines if line and not _FOOTER.fullmatch(line)]
+    joined = "".join(lines)
+    starts: list[int] = []
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line)
+    first = {start: i for i, start in enumerate(starts)}
+    out: dict[str, list[str]] = {}
+    cursor = 0
+    for raw in paragraphs:
+        text = "".join(raw.split())
+        if not text or text in out:
+            continue
+        at = -1
+        for origin in (cursor, 0):
+            at = joined.find(text, origin)
+            while at >= 0 and (at not in first or (at + len(text) < len(joined) and at + len(text) not in first)):
+                at = joined.find(text, at + 1)  # (a heading is first found in the 目录, followed by its page)
+            if at >= 0:
+                break
+        if at < 0:
+            continue
+        end = at + len(text)
+        cursor = end
+        i = first[at]
+        found: list[str] = []
+        while i < len(lines) and starts[i] < end:
+            found.append(lines[i])
+            i += 1
+        out[text] = found
+    return out
 
 
 # --- the one entry point ------------------------------------------------------------------------
 
 
-Adjust = Callable[[Mapping[str, str]], Mapping[str, int]]
+class Adjust(Protocol):
+    """What `paginate` asks after each layout (docx.RunKeeper)."""
+
+    def __call__(self, lines: Mapping[str, list[str]]) -> Mapping[str, Spacing]: ...
+
+    def reset(self) -> None:
+        """Forget what was adjusted: the layout starts again from the unadjusted draft."""
+
+
+Rewrite = Callable[[Mapping[str, Spacing]], None]
 
 
 def paginate(
-    docx: Path, disclosure: Disclosure, paragraphs: Sequence[str] = (), adjust: Adjust | None = None
+    docx: Path,
+    disclosure: Disclosure,
+    paragraphs: Sequence[str] = (),
+    adjust: Adjust | None = None,
+    rewrite: Rewrite | None = None,
+    cells: Sequence[str] = (),
+    cell_rows: int = 0,
 ) -> Pagination | None:
-    """The 目录 numbers of `docx` and the last lines of `paragraphs`, as LibreOffice lays it out
-    (warm office, else cold); None without LibreOffice or when it fails.
+    """The 目录 numbers of `docx` and the lines of `paragraphs` and of the table-cell paragraphs
+    `cells` (warm: in the first `cell_rows` rows of each table), as LibreOffice lays it out (warm office, else cold); None
+    without LibreOffice or when it fails.
 
-    `adjust(last_lines)` may rewrite `docx` with some paragraphs tightened and return their
-    spacing (text → w:spacing); the numbers are then those of the rewritten file: the warm
-    office tightens the document it still has open, the cold path lays the new file out."""
+    With `adjust(lines)` → spacing (text → ranges (start, end, w:spacing) of every paragraph it
+    has touched) and `rewrite(spacing)`, which writes `docx` again with those spacings, the layout
+    is read again after each change, up to style.RUN_ROUNDS times (cold: style.COLD_RUN_ROUNDS),
+    and the numbers are those of the final spacing: the warm office changes the document it still
+    has open (only the paragraphs whose spacing changed, whose lines it reads back) and `docx` is
+    rewritten once at the end, the cold path rewrites and lays out `docx` each round."""
     office = soffice()
     if office is None:
         return None
-    adjusted: Mapping[str, int] | None = None
     warm = warm_office()
     if warm is not None:
         with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
-            laid = warm.paginate(docx, disclosure, paragraphs, keep=adjust is not None)
+            laid = warm.paginate(
+                docx, disclosure, paragraphs, keep=adjust is not None, cells=cells, cell_rows=cell_rows
+            )
             if adjust is None:
                 return laid
-            adjusted = adjust(laid.last_lines)
-            return warm.condense(disclosure, adjusted) if adjusted else laid
+            applied: dict[str, Spacing] = {}
+            kept = True
+            for n in range(style.RUN_ROUNDS):
+                spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
+                if spacing == applied:
+                    break
+                kept = n + 1 < style.RUN_ROUNDS  # the rounds before the last read the lines, not the numbers
+                changed = {text: ranges for text, ranges in spacing.items() if applied.get(text) != ranges}
+                laid = warm.condense(disclosure, changed, keep=kept)  # the others' lines stay as they were
+                applied = spacing
+            # (after a failure the bridge closes the kept document with the next request)
+            if kept and applied:
+                laid = warm.release(disclosure)  # the numbers of the final layout
+            elif kept:
+                warm.release()
+            if applied and rewrite is not None:
+                rewrite(applied)
+            return laid
     try:
-        if adjust is not None and adjusted is None:  # nothing adjusted yet: lay out, adjust, lay out again
-            laid = cold_paginate(docx, disclosure, office, paragraphs)
-            adjusted = adjust(laid.last_lines)
-            if not adjusted:
-                return laid
-        return cold_paginate(docx, disclosure, office, paragraphs if adjust is None else ())
+        laid = cold_paginate(docx, disclosure, office, paragraphs, cells)
+        if adjust is None or rewrite is None:
+            return laid
+        applied = {}  # a failed warm office rewrote nothing: the draft on disk has no spacing yet
+        adjust.reset()
+        for n in range(style.COLD_RUN_ROUNDS):
+            spacing = {text: list(ranges) for text, ranges in adjust(laid.lines).items()}
+            if spacing == applied:
+                break
+            rewrite(spacing)
+            applied = spacing
+            last = n + 1 == style.COLD_RUN_ROUNDS
+            laid = cold_paginate(docx, disclosure, office, () if last else paragraphs, () if last else cells)
+        return laid
     except (OSError, subprocess.SubprocessError, LookupError, StopIteration):
         return None

@@ -8,10 +8,12 @@ It starts `soffice.bin` headless on a private profile, connects over a named pip
 answers one JSON request per line on stdin with one JSON line on stdout:
 
     {"id": ID, "docx": PATH, "after": TEXT, "targets": [[ANCHOR, [TEXT, ...]], ...],
-     "paragraphs": [TEXT, ...], "keep": BOOL}
-    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "last_lines": {TEXT: LINE, ...}}
-    {"id": ID, "condense": {TEXT: KERNING, ...}, "after": TEXT, "targets": [...]}
-    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}}
+     "paragraphs": [TEXT, ...], "cell_min": N, "cell_rows": N, "keep": BOOL}
+    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
+    {"id": ID, "condense": {TEXT: [[START, END, KERNING], ...], ...}, "after": TEXT, "targets": [...],
+     "keep": BOOL}
+    -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
+    {"id": ID, "close": true[, "after": TEXT, "targets": [...]]} -> {"id": ID[, "pages": {...}]}
     any failure -> {"id": ID, "error": MESSAGE}
 
 TEXT is whitespace-free; it is matched allowing any whitespace between its characters. A
@@ -19,12 +21,16 @@ target given as several TEXTs (a table's label and title, two paragraphs) is fou
 first, which must then be a whole paragraph ("表1" is not the start of "表10").
 `after` is the last 目录 entry: the search for the targets starts behind its first
 occurrence (the 目录 itself), then goes forward target by target, as a reader would.
-`paragraphs` (optional) are body paragraphs by their whitespace-free text: the reply gives
-the text of each one's last line as laid out (the DOCX renderer condenses a paragraph whose
-last line would hold only one or two characters). With `keep` the document stays open, and
-a following `condense` sets those paragraphs' character spacing (1/100 mm, what LibreOffice
-makes of the DOCX's w:spacing) in it and answers the new layout's numbers: the tightened
-DOCX is not loaded a second time. Any other request closes a kept document first.
+`paragraphs` (optional) are paragraphs by their whitespace-free text (body paragraphs, and
+table-cell paragraphs of at least `cell_min` characters in a table's first `cell_rows` rows): the reply gives the
+text of each one's lines as laid out (whitespace-free; the DOCX renderer condenses a paragraph
+whose last line would hold only one or two characters, or whose line break falls inside an
+amount with its unit or a 文号). With `keep` the document stays open, and a following
+`condense` sets the character spacing of ranges of those paragraphs (START, END: offsets in
+TEXT; KERNING: 1/100 mm, what LibreOffice makes of the DOCX's w:spacing) in it and answers the new layout's numbers, or with `keep` (the document
+stays open for another round) the lines of the paragraphs it changed: the adjusted DOCX is not
+loaded a second time. `close` closes a kept document, answering its numbers when `after` and
+`targets` are given; any other request closes it too.
 Loading and laying out a document in the running office costs about a third of a cold
 `soffice --convert-to pdf` (no start-up, no PDF export).
 """
@@ -51,34 +57,155 @@ from com.sun.star.beans import PropertyValue
 # the same loop in LibreOffice Basic, installed into the running office, runs inside it.
 BASIC_LIBRARY, BASIC_MODULE = "DisclosureBridge", "Layout"
 BASIC = """
-Function LastLines(oDoc As Object) As String
-  Dim oEnum As Object, oPar As Object, oCur As Object, s As String
-  oCur = oDoc.getCurrentController().getViewCursor()
-  oEnum = oDoc.getText().createEnumeration()
-  s = ""
-  Do While oEnum.hasMoreElements()
-    oPar = oEnum.nextElement()
-    If oPar.supportsService("com.sun.star.text.Paragraph") Then
-      oCur.gotoRange(oPar.getEnd(), False)
-      oCur.gotoStartOfLine(True)
-      s = s & oPar.getString() & Chr(1) & oCur.getString() & Chr(2)
+Function ParLines(oCur As Object, oPar As Object, s As String, bCell As Boolean) As String
+  ' The text of each line of a laid-out paragraph, separated by Chr(3): the view cursor selects
+  ' from each line's start to its end, a text cursor from the paragraph's start to there counts
+  ' the characters in a table cell, where a view cursor's own selection reads empty (in the body
+  ' the selection's own text is counted, which is faster); then from the
+  ' line's start (the end of a line is also the start of the next) down one line.
+  Dim oText As Object, oTc As Object, r As String, n As Long, prev As Long
+  oText = oPar.getText()
+  r = ""
+  prev = 0
+  oCur.gotoRange(oPar.getStart(), False)
+  Do
+    oCur.gotoEndOfLine(True)
+    If bCell Then
+      oTc = oText.createTextCursorByRange(oPar.getStart())
+      oTc.gotoRange(oCur.getEnd(), True)
+      n = Len(oTc.getString())
+    Else
+      n = prev + Len(oCur.getString())
     End If
+    If n <= prev Then Exit Do
+    r = r & Mid(s, prev + 1, n - prev) & Chr(3)
+    prev = n
+    If n >= Len(s) Then Exit Do
+    oCur.collapseToStart()
+    If Not oCur.goDown(1, False) Then Exit Do
+    oCur.gotoStartOfLine(False)
   Loop
-  LastLines = s
+  ParLines = r
 End Function
 
-Sub Condense(oDoc As Object, aTexts As Variant, aValues As Variant)
-  Dim oEnum As Object, oPar As Object, i As Long, s As String
+Function CellPar(oTables As Object, nTable As Long, sCell As String, nPar As Long) As Object
+  ' The nPar-th paragraph (from 0) of a table cell.
+  Dim oEnum As Object, k As Long
+  oEnum = oTables.getByIndex(nTable).getCellByName(sCell).getText().createEnumeration()
+  For k = 0 To nPar
+    CellPar = oEnum.nextElement()
+  Next k
+End Function
+
+Function CellRow(sName As String) As Long
+  ' The row of a cell name ("B4" -> 4, "AB12" -> 12; a split cell's "B4.1.1" -> 4).
+  Dim i As Long
+  i = 1
+  Do While i <= Len(sName) And Not IsNumeric(Mid(sName, i, 1))
+    i = i + 1
+  Loop
+  CellRow = Val(Mid(sName, i))
+End Function
+
+Function Lines(oDoc As Object, nCell As Long, nRows As Long, aBody As Variant, aTable As Variant, aCell As Variant, aPar As Variant) As String
+  ' Paragraphs with their lines (ParLines), each as its place, Chr(5), its text, Chr(1), its
+  ' lines, Chr(2). The place is "B" and the paragraph's index in the body, or "T" table index,
+  ' Chr(6), cell name, Chr(6), index in the cell. nCell >= 0: every body paragraph, and (nCell > 0)
+  ' every paragraph of at least nCell characters in a cell of the first nRows rows of a table
+  ' (a 绩效目标表's info block: the walk stays short in a document of thousands of tables);
+  ' nCell < 0: the body paragraphs
+  ' of the ascending indices aBody and the cell paragraphs aTable(j), aCell(j), aPar(j) only.
+  Dim oEnum As Object, oPar As Object, oCur As Object, s As String, r As String, n As Long, p As Long
+  Dim oTables As Object, oTable As Object, oCell As Object, aNames As Variant, i As Long, j As Long, k As Long
+  oCur = oDoc.getCurrentController().getViewCursor()
+  oTables = oDoc.getTextTables()
   oEnum = oDoc.getText().createEnumeration()
+  r = ""
+  n = 0
+  p = LBound(aBody)
   Do While oEnum.hasMoreElements()
     oPar = oEnum.nextElement()
     If oPar.supportsService("com.sun.star.text.Paragraph") Then
-      s = oPar.getString()
-      For i = LBound(aTexts) To UBound(aTexts)
-        If s = aTexts(i) Then oPar.CharKerning = aValues(i)
-      Next i
+      If nCell >= 0 Then
+        s = oPar.getString()
+        r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, False) & Chr(2)
+      ElseIf p <= UBound(aBody) Then
+        If aBody(p) = n Then
+          s = oPar.getString()
+          r = r & "B" & n & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, False) & Chr(2)
+          p = p + 1
+        End If
+      Else
+        Exit Do
+      End If
+      n = n + 1
     End If
   Loop
+  If nCell > 0 Then
+    For i = 0 To oTables.getCount() - 1
+      oTable = oTables.getByIndex(i)
+      aNames = oTable.getCellNames()
+      For j = LBound(aNames) To UBound(aNames)
+        If CellRow(aNames(j)) <= nRows Then
+          oCell = oTable.getCellByName(aNames(j))
+          If Len(oCell.getString()) >= nCell Then
+            oEnum = oCell.getText().createEnumeration()
+            k = 0
+            Do While oEnum.hasMoreElements()
+              oPar = oEnum.nextElement()
+              If oPar.supportsService("com.sun.star.text.Paragraph") Then
+                s = oPar.getString()
+                If Len(s) >= nCell Then
+                  r = r & "T" & i & Chr(6) & aNames(j) & Chr(6) & k & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, True) & Chr(2)
+                End If
+              End If
+              k = k + 1
+            Loop
+          End If
+        End If
+      Next j
+    Next i
+  ElseIf nCell < 0 Then
+    For j = LBound(aTable) To UBound(aTable)
+      oPar = CellPar(oTables, aTable(j), aCell(j), aPar(j))
+      s = oPar.getString()
+      r = r & "T" & aTable(j) & Chr(6) & aCell(j) & Chr(6) & aPar(j) & Chr(5) & s & Chr(1) & ParLines(oCur, oPar, s, True) & Chr(2)
+    Next j
+  End If
+  Lines = r
+End Function
+
+Sub SpaceRange(oPar As Object, nStart As Long, nLen As Long, nValue As Long)
+  Dim oCur As Object
+  If nStart < 0 Then
+    oPar.CharKerning = 0
+  ElseIf nLen > 0 Then
+    oCur = oPar.getText().createTextCursorByRange(oPar.getStart())
+    oCur.goRight(nStart, False)
+    oCur.goRight(nLen, True)
+    oCur.CharKerning = nValue
+  End If
+End Sub
+
+Sub Space(oDoc As Object, aBody As Variant, aTable As Variant, aCell As Variant, aPar As Variant, aStarts As Variant, aLens As Variant, aValues As Variant)
+  ' Character spacing aValues(i) on the characters aStarts(i) .. aStarts(i) + aLens(i) - 1 of a
+  ' paragraph: the body paragraph of index aBody(i) (ascending) when it is >= 0, else the cell
+  ' paragraph aTable(i), aCell(i), aPar(i); aStarts(i) < 0 sets the paragraph's spacing back to 0.
+  Dim oEnum As Object, oPar As Object, oTables As Object, i As Long, n As Long
+  oTables = oDoc.getTextTables()
+  oEnum = oDoc.getText().createEnumeration()
+  n = -1
+  For i = LBound(aBody) To UBound(aBody)
+    If aBody(i) >= 0 Then
+      Do While n < aBody(i)
+        oPar = oEnum.nextElement()
+        If oPar.supportsService("com.sun.star.text.Paragraph") Then n = n + 1
+      Loop
+      SpaceRange(oPar, aStarts(i), aLens(i), aValues(i))
+    Else
+      SpaceRange(CellPar(oTables, aTable(i), aCell(i), aPar(i)), aStarts(i), aLens(i), aValues(i))
+    End If
+  Next i
 End Sub
 """
 OFFICE_RESTART = 81  # soffice.bin made a new profile and asks to be started again
@@ -89,6 +216,11 @@ def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def _long(value: int) -> uno.Any:
+    """A Basic Long argument (a Python int reaches Basic as a 64-bit hyper, which `As Long` misreads)."""
+    return uno.Any("long", value)
 
 
 def _prop(name: str, value: object) -> PropertyValue:
@@ -105,7 +237,7 @@ class Office:
         self.pipe = f"disclosure-{os.getpid()}-{time.monotonic_ns()}"
         self.process: subprocess.Popen | None = None
         self.desktop = None
-        self.kept = None  # (document, view cursor, text → raw paragraph texts) between `pages` and `condense`
+        self.kept = None  # (document, view cursor, text → places, wanted) between `pages` and `condense`
         self.scripts: dict = {}
 
     def start(self) -> None:
@@ -161,10 +293,7 @@ class Office:
         factory = manager.createInstanceWithContext("com.sun.star.script.provider.MasterScriptProviderFactory", context)
         provider = factory.createScriptProvider("")
         url = "vnd.sun.star.script:{}.{}.{}?language=Basic&location=application"
-        return {
-            name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name))
-            for name in ("LastLines", "Condense")
-        }
+        return {name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name)) for name in ("Lines", "Space")}
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -190,9 +319,11 @@ class Office:
         targets: list[list[str]],
         paragraphs: list[str] | None = None,
         keep: bool = False,
-    ) -> tuple[dict[str, int], dict[str, str]]:
-        """The 目录 numbers and the last lines of `paragraphs`; with `keep` the document stays
-        open for one `condense` (saving a second load when paragraphs are tightened)."""
+        cell_min: int = 0,
+        cell_rows: int = 0,
+    ) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """The 目录 numbers and the lines of `paragraphs`; with `keep` the document stays open
+        for `condense` (saving a second load when paragraphs are tightened)."""
         self.discard()
         url = uno.systemPathToFileUrl(os.path.abspath(docx))
         props = (_prop("Hidden", True), _prop("ReadOnly", True), _prop("UpdateDocMode", 0))
@@ -202,31 +333,54 @@ class Office:
         try:
             cursor = document.getCurrentController().getViewCursor()
             numbers = self._numbers(document, cursor, after, targets)
-            last_lines, found = self._last_lines(document, set(paragraphs or ()))
+            wanted = set(paragraphs or ())
+            lines, found = self._lines(document, wanted, max(cell_min, 0), cell_rows=cell_rows)
             if keep:
-                self.kept, document = (document, cursor, found), None
-            return numbers, last_lines
+                self.kept, document = (document, cursor, found, wanted), None
+            return numbers, lines
         finally:
             if document is not None:
                 document.close(True)
 
-    def condense(self, kerning: dict[str, int], after: str, targets: list[list[str]]) -> dict[str, int]:
-        """Set the character spacing (1/100 mm) of the kept document's paragraphs by their text,
-        as the tightened DOCX has it, and give the 目录 numbers of the new layout."""
+    def condense(
+        self, kerning: dict[str, list[list[int]]], after: str, targets: list[list[str]], keep: bool = False
+    ) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """Set the character spacing of the kept document's paragraphs by their text, as the
+        adjusted DOCX has it (text → [start, end, 1/100 mm] on the whitespace-free text; a
+        paragraph not given keeps what it has, one given is first set back to 0), and give the
+        目录 numbers and the lines of the paragraphs given, in the new layout (the others' lines
+        cannot have changed); with `keep` the document stays open for another `condense`."""
         if self.kept is None:
             raise RuntimeError("no document is kept open")
-        document, cursor, found = self.kept
+        document, cursor, found, wanted = self.kept
         try:
-            texts, values = [], []
-            for text, value in kerning.items():
-                for raw in found.get(text, ()):
-                    texts.append(raw)
-                    values.append(value)
-            if texts:
-                self.scripts["Condense"].invoke((document, tuple(texts), tuple(values)), (), ())
-            return self._numbers(document, cursor, after, targets)
+            entries = []  # (place, start, length, value); start -1: back to 0
+            for text, ranges in kerning.items():
+                for place, raw in found.get(text, ()):
+                    at = [i for i, char in enumerate(raw) if not char.isspace()]  # whitespace-free → raw
+                    entries.append((place, -1, 0, 0))
+                    entries += [(place, at[a], at[b - 1] + 1 - at[a], v) for a, b, v in ranges if b > a]
+            entries.sort(key=lambda e: e[0][0] if e[0][0] >= 0 else 1 << 30)  # the body in order (stable)
+            if entries:
+                columns = list(zip(*((*place, a, n, v) for place, a, n, v in entries), strict=True))
+                self._call("Space", document, *(tuple(c) for c in columns))
+            numbers = {} if keep else self._numbers(document, cursor, after, targets)
+            places = [place for text in kerning for place, _ in found.get(text, ())]
+            lines = self._lines(document, wanted, -1, places)[0] if keep else {}
+            return numbers, lines
         finally:
-            self.discard()
+            if not keep:
+                self.discard()
+
+    def numbers(self, after: str, targets: list[list[str]]) -> dict[str, int]:
+        """The 目录 numbers of the document kept open, as it is laid out now."""
+        if self.kept is None:
+            raise RuntimeError("no document is kept open")
+        return self._numbers(self.kept[0], self.kept[1], after, targets)
+
+    def _call(self, name: str, *args):
+        """Run the Basic function `name`; a typed argument (`_long`) goes through uno.invoke."""
+        return uno.invoke(self.scripts[name], "invoke", (args, (), ()))[0]
 
     def discard(self) -> None:
         if self.kept is not None:
@@ -243,23 +397,38 @@ class Office:
             numbers[anchor] = cursor.getPage()
         return numbers
 
-    def _last_lines(self, document, wanted: set[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
-        """Whitespace-free paragraph text → the text of its last line, for the body paragraphs
-        (not in tables) whose text is in `wanted`; and text → those paragraphs' raw texts."""
-        out: dict[str, str] = {}
-        raw: dict[str, list[str]] = {}
+    def _lines(
+        self, document, wanted: set[str], cell_min: int, places: list[tuple] | None = None, cell_rows: int = 0
+    ) -> tuple[dict[str, list[str]], dict[str, list[tuple[tuple, str]]]]:
+        """Whitespace-free paragraph text → the texts of its lines as laid out (whitespace-free),
+        for the paragraphs whose text is in `wanted` (body paragraphs, and table-cell paragraphs
+        of at least `cell_min` characters in a table's first `cell_rows` rows when it is not 0), or (cell_min < 0) for the paragraphs
+        at `places` only; and text → those paragraphs' places and raw texts. A place is
+        (body index, -1, "", 0) or (-1, table index, cell name, paragraph index in the cell)."""
+        out: dict[str, list[str]] = {}
+        found: dict[str, list[tuple[tuple, str]]] = {}
         if not wanted:
-            return out, raw
-        walked = self.scripts["LastLines"].invoke((document,), (), ())[0]
+            return out, found
+        places = sorted(places or [], key=lambda p: p[0] if p[0] >= 0 else 1 << 30)
+        body = tuple(p[0] for p in places if p[0] >= 0)
+        cells = [p for p in places if p[0] < 0]
+        tables, names, pars = (tuple(c[i] for c in cells) for i in (1, 2, 3))
+        walked = self._call("Lines", document, _long(cell_min), _long(cell_rows), body, tables, names, pars)
         for item in walked.split("\x02"):
             if "\x01" not in item:
                 continue
-            text, last = item.split("\x01", 1)
+            where, rest = item.split("\x05", 1)
+            text, lines = rest.split("\x01", 1)
+            if where.startswith("B"):
+                place = (int(where[1:]), -1, "", 0)
+            else:
+                table, cell, par = where[1:].split("\x06")
+                place = (-1, int(table), cell, int(par))
             key = "".join(text.split())
             if key in wanted:
-                raw.setdefault(key, []).append(text)
-                out.setdefault(key, "".join(last.split()))
-        return out, raw
+                found.setdefault(key, []).append((place, text))
+                out.setdefault(key, ["".join(line.split()) for line in lines.split("\x03")[:-1]])
+        return out, found
 
     @staticmethod
     def _find(document, behind, text: str, whole: bool = False):
@@ -287,17 +456,27 @@ def main() -> int:
         for line in sys.stdin:
             request = json.loads(line)
             try:
-                if "condense" in request:
-                    reply = {"pages": office.condense(request["condense"], request["after"], request["targets"])}
+                if "close" in request:
+                    reply = (
+                        {"pages": office.numbers(request["after"], request["targets"])} if "after" in request else {}
+                    )
+                    office.discard()
+                elif "condense" in request:
+                    pages, lines = office.condense(
+                        request["condense"], request["after"], request["targets"], bool(request.get("keep"))
+                    )
+                    reply = {"pages": pages, "lines": lines}
                 else:
-                    pages, last_lines = office.pages(
+                    pages, lines = office.pages(
                         request["docx"],
                         request["after"],
                         request["targets"],
                         request.get("paragraphs"),
                         bool(request.get("keep")),
+                        int(request.get("cell_min", 0)),
+                        int(request.get("cell_rows", 0)),
                     )
-                    reply = {"pages": pages, "last_lines": last_lines}
+                    reply = {"pages": pages, "lines": lines}
             except Exception as exc:
                 office.discard()
                 reply = {"error": f"{type(exc).__name__}: {exc}"}

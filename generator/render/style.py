@@ -126,14 +126,21 @@ TEXT: dict[str, Text] = {
     "footer": Text("songti", 10.5, align="center"),
 }
 
-# Lone last lines in the DOCX ("数。" alone under a paragraph). The PDF keeps the last characters
-# together (filters.keep_end); Word has no such rule, so the LibreOffice pass of the DOCX finds the
-# paragraphs whose last line holds at most LONE_LINE characters and tightens their character
-# spacing just enough to take those characters up: (characters + slack) em spread over the rest
-# of the paragraph, never more than CONDENSE_MAX em per character (beyond that it is left alone).
+# Unbreakable runs in the DOCX: an amount with its unit ("151.50万元"), a 文号 ("昌州党办〔2019〕36号"),
+# the last characters of a paragraph ("数。" alone under it; filters.unbreakable_runs). The PDF keeps
+# them in no-wrap spans (filters.keep_end); Word has no such rule, and an invisible joiner (U+2060)
+# shows as a box in WPS and breaks text search, so the text is left as it is and the LibreOffice pass
+# of the DOCX reads each paragraph's lines and changes the character spacing of a paragraph whose
+# line break falls inside a run (docx.RunKeeper): condensed just enough to take the run's tail up
+# (its width + CONDENSE_SLACK em over the characters before it on the line, never more than
+# CONDENSE_MAX em per character), else expanded just enough to move the run down whole (at most
+# EXPAND_MAX em per character); a last line of at most LONE_LINE characters counts as such a break.
 LONE_LINE = 2
 CONDENSE_SLACK = 0.3  # em
 CONDENSE_MAX = 0.1  # em per character
+EXPAND_MAX = 0.6  # em per character: a line keeps 1/1.6 of its characters; the PDF justifies such a line alike
+RUN_ROUNDS = 6  # layouts read again after adjusting (warm office; the cold path: COLD_RUN_ROUNDS)
+COLD_RUN_ROUNDS = 3
 
 # --------------------------------------------------------------------------- tables
 
