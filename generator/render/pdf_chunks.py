@@ -31,17 +31,26 @@ Small documents (most departments) are rendered in one piece (`generator/render/
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
+import logging
+import math
 import os
+import pickle
+import resource
+import signal
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypeVar
 
 from markupsafe import Markup
 
+from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
 from generator.render.html import render_html
 from generator.render.layout import DocumentLayout, document_layout
@@ -209,6 +218,121 @@ def chunk_css(first_page: int | None, total: int, toc: bool) -> Markup:
     return Markup("\n".join(css))  # trusted: numbers only
 
 
+# --------------------------------------------------------------------------- children
+
+T = TypeVar("T")
+FORK_ENV = "DISCLOSURE_PDF_FORK"  # "0": lay chunks out in this process (measurements only)
+
+
+class ChunkProcessError(RuntimeError):
+    """A chunk's child process died without reporting (killed, out of memory): the build fails and
+    no output file is written. The message is Chinese: it reaches the officer."""
+
+
+def forking() -> bool:
+    return hasattr(os, "fork") and os.environ.get(FORK_ENV, "1").strip() != "0"
+
+
+def in_child(work: Callable[[], T]) -> T:
+    """`work()` in a forked child; its result (or its exception) comes back pickled through a pipe.
+
+    The child inherits this process's model, fonts and resource limits (RLIMIT_AS, RLIMIT_CPU) and
+    dies with it; everything the layout allocates dies with the child, so this process keeps only
+    what `work` returns. The WeasyPrint warnings the child logs are logged again here. A child that
+    exits without a result (SIGKILL, the kernel's OOM killer, a crash) raises ChunkProcessError.
+    """
+    if not forking():
+        try:
+            return work()
+        finally:
+            gc.collect()  # the layout's reference cycles
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime + _children_cpu[0]
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            die_with_parent(parent)
+            _inherit_cpu_budget(spent)
+            records: list[tuple[int, str]] = []
+            handler = _Records(records)
+            logging.getLogger("weasyprint").addHandler(handler)
+            try:
+                payload = pickle.dumps(("ok", work(), records))
+            except BaseException as exc:  # every failure goes back to the parent
+                try:
+                    payload = pickle.dumps(("error", exc, records))
+                except Exception:  # an exception that does not pickle: its text
+                    text = "".join(traceback.format_exception(exc))
+                    payload = pickle.dumps(("error", RuntimeError(text), records))
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:  # the parent sees no result: it reports the exit
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()  # until the child exits (or closes its end)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        raise
+    _, status, usage = os.wait4(pid, 0)
+    _children_cpu[0] += usage.ru_utime + usage.ru_stime
+    if not data or os.waitstatus_to_exitcode(status) != 0:
+        raise ChunkProcessError(_died_message(status))
+    kind, value, records = pickle.loads(data)
+    logger = logging.getLogger("weasyprint")
+    for level, message in records:
+        logger.log(level, "%s", message)
+    if kind == "error":
+        raise value
+    return value
+
+
+# CPU seconds of the chunk children of the render in progress (render_chunked resets it).
+_children_cpu = [0.0]
+
+
+def _inherit_cpu_budget(spent: float) -> None:
+    """In a child: what is left of the parent's CPU-seconds limit (RLIMIT_CPU, which the pool's worker
+    arms per job) after what the parent and the earlier chunk children of this render have used. A
+    forked child's CPU clock starts at zero, so the limit inherited as it is would apply afresh to each."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft == resource.RLIM_INFINITY:
+        return
+    left = max(1, math.ceil(soft - spent))
+    resource.setrlimit(resource.RLIMIT_CPU, (left if hard == resource.RLIM_INFINITY else min(left, hard), hard))
+
+
+class _Records(logging.Handler):
+    def __init__(self, records: list[tuple[int, str]]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.getMessage()))
+
+
+def _died_message(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    how = f"被信号 {-code} 终止" if code < 0 else f"退出码 {code}"
+    if code == -signal.SIGXCPU:
+        hint = "生成占用的 CPU 时间超过了限制。"
+    elif code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, 1):
+        hint = "可能是内存不足或超过了内存限制。"
+    else:
+        hint = ""
+    return f"PDF 分段排版进程意外退出（{how}），未写入 PDF 文件。{hint}请重试；如仍失败，请把工作簿发给技术支持。"
+
+
 # --------------------------------------------------------------------------- laying out
 
 
@@ -286,29 +410,36 @@ def plan(disclosure: Disclosure, render: Render, window_pages: int) -> tuple[Uni
                 weight += seg[end].weight
                 end += 1
             chunk = Chunk(seg[i:end], cut)
-            document, _ = render(chunk, chunk_css(None, 0, toc=False))
-            pages = document.pages
-            if end == len(seg):
-                laid.append(Laid(chunk, len(pages), _anchors(pages)))
-                del document, pages
+            last = end == len(seg)
+            count, anchors, found = in_child(lambda c=chunk, s=seg, i=i, e=last: _lay_window(render, c, s, i, e))
+            if last:
+                laid.append(Laid(chunk, count, anchors))
                 break
-            position = {u.index: k for k, u in enumerate(seg)}
-            found = None
-            for p in range(len(pages) - 1, 0, -1):
-                opening = _opening_unit(pages[p], pages[p - 1])
-                if opening is not None and position.get(opening, i) > i:
-                    found = p, position[opening]
-                    break
             if found is None:  # nothing in the window starts a page of its own: a wider window
                 window *= 2
-                del document, pages
                 continue
             p, j = found
-            laid.append(Laid(Chunk(seg[i:j], cut), p, _anchors(pages[:p])))
+            laid.append(Laid(Chunk(seg[i:j], cut), p, {name: k for name, k in anchors.items() if k < p}))
             i, cut, window = j, seg[j].key, window_pages
-            del document, pages
-            gc.collect()
     return first[0], laid
+
+
+def _lay_window(
+    render: Render, chunk: Chunk, seg: list[Unit], i: int, last: bool
+) -> tuple[int, dict[str, int], tuple[int, int] | None]:
+    """Lay out a window of the first pass: (its page count, its anchors, the cut: the last page that
+    opens with a unit after the window's first, and that unit's place in `seg`; None if there is none)."""
+    document, _ = render(chunk, chunk_css(None, 0, toc=False))
+    pages = document.pages
+    found = None
+    if not last:
+        position = {u.index: k for k, u in enumerate(seg)}
+        for p in range(len(pages) - 1, 0, -1):
+            opening = _opening_unit(pages[p], pages[p - 1])
+            if opening is not None and position.get(opening, i) > i:
+                found = p, position[opening]
+                break
+    return len(pages), _anchors(pages), found
 
 
 def _toc_pages(disclosure: Disclosure, laid: list[Laid], front_pages: int) -> dict[str, int]:
@@ -330,6 +461,7 @@ def render_chunked(
 ) -> int:
     """Lay out, write and join the document in chunks (see the module docstring); the page count."""
     layout: DocumentLayout = document_layout(disclosure)
+    _children_cpu[0] = 0.0
 
     def render(chunk: Chunk, css: Markup) -> tuple[object, list[object]]:
         chunk.css = css
@@ -338,8 +470,33 @@ def render_chunked(
     front_unit, laid = plan(disclosure, render, size[0])
     laid = joined(laid, size[1])
     body_pages = sum(piece.pages for piece in laid)
-    # The front matter (cover, 目录) last: its numbers need every other page; its own length is
-    # settled by laying it out with the numbers it will print.
+    with tempfile.TemporaryDirectory(prefix="disclosure-pdf-") as tmp:
+        paths = [Path(tmp) / "0000.pdf"]
+        # The front matter (cover, 目录) first written, last laid out: its numbers need every other page.
+        front_pages, stand_ins, marks = in_child(
+            lambda: _write_front(disclosure, render, write, front_unit, laid, body_pages, paths[0])
+        )
+        total = front_pages + body_pages
+        start = front_pages + 1
+        for k, piece in enumerate(laid, 1):
+            paths.append(Path(tmp) / f"{k:04d}.pdf")
+            marks += in_child(lambda p=piece, k=k, s=start: _write_chunk(render, write, p, k, s, total, paths[-1]))
+            start += piece.pages
+        in_child(lambda: join(paths, Path(target), stand_ins, marks))
+    return total
+
+
+def _write_front(
+    disclosure: Disclosure,
+    render: Render,
+    write: Callable[[object, Path], None],
+    front_unit: Unit,
+    laid: list[Laid],
+    body_pages: int,
+    path: Path,
+) -> tuple[int, set[str], list[SimpleNamespace]]:
+    """Lay out and write the front matter; (its page count, the 目录 anchors it stands in for, its page
+    marks). Its own length is settled by laying it out with the numbers it will print."""
     front_pages, document = 2, None
     for _ in range(4):
         chunk = Chunk([front_unit], toc_pages=_toc_pages(disclosure, laid, front_pages))
@@ -349,30 +506,29 @@ def render_chunked(
         front_pages = len(document.pages)
     else:
         raise RuntimeError("the 目录 does not settle on a page count")
-    total = front_pages + body_pages
     # The 目录's links point at anchors of other chunks: give them a stand-in on the chunk's own last
     # page so WeasyPrint writes the links; the join replaces the stand-ins with the real destinations.
     stand_ins = {e.anchor for e in disclosure.toc} - {name for page in document.pages for name in page.anchors}
     document.pages[-1].anchors.update(dict.fromkeys(sorted(stand_ins), (0, 0, 0, 0)))
-    with tempfile.TemporaryDirectory(prefix="disclosure-pdf-") as tmp:
-        paths = [Path(tmp) / "0000.pdf"]
-        write(document, paths[0])
-        marks = [_page_marks(document.pages, 0)]
-        del document
-        gc.collect()
-        start = front_pages + 1
-        for k, piece in enumerate(laid, 1):
-            document, _perfs = render(piece.chunk, chunk_css(start, total, toc=False))
-            if len(document.pages) != piece.pages:
-                raise RuntimeError(f"chunk {k} laid out {len(document.pages)} pages, then {piece.pages}")
-            paths.append(Path(tmp) / f"{k:04d}.pdf")
-            write(document, paths[-1])
-            marks.append(_page_marks(document.pages, start - 1))
-            start += piece.pages
-            del document
-            gc.collect()
-        join(paths, Path(target), stand_ins, [m for ms in marks for m in ms])
-    return total
+    write(document, path)
+    return front_pages, stand_ins, _page_marks(document.pages, 0)
+
+
+def _write_chunk(
+    render: Render,
+    write: Callable[[object, Path], None],
+    piece: Laid,
+    k: int,
+    start: int,
+    total: int,
+    path: Path,
+) -> list[SimpleNamespace]:
+    """Second pass: lay out chunk `k` with its page numbers and write it; its page marks."""
+    document, _perfs = render(piece.chunk, chunk_css(start, total, toc=False))
+    if len(document.pages) != piece.pages:
+        raise RuntimeError(f"chunk {k} laid out {len(document.pages)} pages, then {piece.pages}")
+    write(document, path)
+    return _page_marks(document.pages, start - 1)
 
 
 def _page_marks(pages: list[object], first_index: int) -> list[SimpleNamespace]:

@@ -1,0 +1,116 @@
+"""Each chunk of a large PDF is laid out in a short-lived forked child (generator/render/pdf_chunks.py,
+issue 18 §7b): the result or the exception comes back, the WeasyPrint warnings too, a memory limit
+applies in the child and comes back as MemoryError, and a child that dies fails the build without
+writing a file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.render import pdf, pdf_chunks
+from generator.render.pdf_chunks import ChunkProcessError, in_child
+from tests.conftest import ROOT
+
+EXAMPLE_000 = ROOT / "inputs" / "000-昌吉州政资局-2023.xlsx"
+
+
+def test_the_result_comes_back_from_another_process() -> None:
+    assert in_child(lambda: (os.getpid(), {"a": [1, 2]}))[1] == {"a": [1, 2]}
+    assert in_child(os.getpid) != os.getpid()
+
+
+def test_an_exception_comes_back_as_itself() -> None:
+    def fail() -> None:
+        raise ValueError("第 3 段")
+
+    with pytest.raises(ValueError, match="第 3 段"):
+        in_child(fail)
+
+
+def test_warnings_of_the_child_reach_the_parent() -> None:
+    def warn() -> int:
+        logging.getLogger("weasyprint").warning("Ignored `foo: bar` at 1:2")
+        return 7
+
+    with pdf.collect_warnings() as messages:
+        assert in_child(warn) == 7
+    assert messages == ["WARNING: Ignored `foo: bar` at 1:2"]
+
+
+def test_a_killed_child_is_a_clear_failure() -> None:
+    with pytest.raises(ChunkProcessError) as caught:
+        in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    assert "PDF 分段排版进程意外退出（被信号 9 终止）" in str(caught.value)
+    assert "内存" in str(caught.value)
+
+
+def test_the_memory_limit_applies_in_the_child_and_comes_back_as_memory_error() -> None:
+    """The outer child sets a 512 MiB address-space limit (as `--memory` and the web worker do), its
+    own chunk child inherits it and fails to allocate 1 GiB: a MemoryError for the worker's handler."""
+
+    def limited() -> str:
+        resource.setrlimit(resource.RLIMIT_AS, (512 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        limit = in_child(lambda: resource.getrlimit(resource.RLIMIT_AS)[0])
+        assert limit == 512 * 2**20
+        try:
+            in_child(lambda: len(bytearray(2**30)))
+        except MemoryError:
+            return "MemoryError"
+        return "allocated"
+
+    assert in_child(limited) == "MemoryError"
+
+
+def test_a_chunk_child_that_dies_fails_the_build_and_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """Example 000 in chunks (3 绩效目标表, windows of 2): the child writing the front matter is killed.
+    The build raises the Chinese message and the output folder holds no PDF, not even a partial one."""
+    monkeypatch.setenv(pdf_chunks.CHUNK_ENV, "2,4")
+    calls = []
+
+    def killed(document, target: Path) -> None:
+        calls.append(target)
+        Path(target).write_bytes(b"%PDF-1.7 half")  # a half-written chunk, then death
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(pdf, "_write", killed)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ChunkProcessError, match="PDF 分段排版进程意外退出"):
+        build(EXAMPLE_000, out, ("pdf",), parallel=False)
+    assert calls == []  # the write ran in the child, not here
+    assert [p.name for p in out.rglob("*") if p.is_file() and p.suffix == ".pdf"] == []
+
+
+def _burn(seconds: float) -> str:
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+    return "done"
+
+
+def test_the_cpu_limit_counts_every_chunk_child() -> None:
+    """A job's CPU-seconds limit (RLIMIT_CPU, armed by the pool's worker) spans all its chunk children:
+    a forked child's CPU clock starts at zero, so each inherits only what is left. Under a 3 s limit
+    a first child burns 2 s; the second is stopped after the 1 s left, not after 3 s of its own."""
+
+    def limited() -> str:
+        resource.setrlimit(resource.RLIMIT_CPU, (3, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+        pdf_chunks._children_cpu[0] = 0.0
+        assert in_child(lambda: _burn(2.0)) == "done"
+        try:
+            in_child(lambda: _burn(2.5))
+        except ChunkProcessError as exc:
+            return str(exc)
+        return "not stopped"
+
+    message = in_child(limited)
+    assert "CPU 时间超过了限制" in message
+    assert f"被信号 {int(signal.SIGXCPU)} 终止" in message
