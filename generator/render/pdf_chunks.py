@@ -114,12 +114,12 @@ def units(disclosure: Disclosure) -> list[Unit]:
     groups = [sum(1 for r in t.rows if r.level1_span) for t in disclosure.performance_tables]
 
     def tables(pi: int, bi: int) -> list[Unit]:
-        """Each 绩效目标表, then each of its indicator row groups after the first (a continuation page may
-        open with one)."""
+        """Each 绩效目标表, then each of its indicator row groups (a continuation page may open with one,
+        the first included: the grid may start on the page after the table's title and information)."""
         out = []
         for j in range(n):
             out.append(Unit((pi, bi, j), False, j))
-            out += [Unit((pi, bi, ("g", j, k)), False, weight=0) for k in range(1, groups[j])]
+            out += [Unit((pi, bi, ("g", j, k)), False, weight=0) for k in range(groups[j])]
         return out
 
     for pi, part in enumerate(disclosure.parts):
@@ -156,6 +156,9 @@ class Chunk:
     def __post_init__(self) -> None:
         self._keys = {u.key: u.index for u in self.units}
         self._blocks = frozenset(u.key[:2] for u in self.units)
+        self._grids = frozenset(
+            (u.key[0], u.key[1], u.key[2][1]) for u in self.units if isinstance(u.key[2], tuple) and u.key[2][0] == "g"
+        )
         self._tables = frozenset(
             (u.key[0], u.key[1], u.key[2] if u.table is not None else u.key[2][1])
             for u in self.units
@@ -179,6 +182,11 @@ class Chunk:
     def has_table(self, pi: int, bi: int, j: int) -> bool:
         """The chunk holds 绩效目标表 j, or some of its row groups."""
         return (pi, bi, j) in self._tables
+
+    def grid(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk holds some of the indicator grid of 绩效目标表 j (it may end after the table's
+        information, the grid opening the next chunk's first page)."""
+        return (pi, bi, j) in self._grids
 
     def cut(self, pi: int, bi: int, j: int) -> bool:
         """The chunk opens with 绩效目标表 j after an unforced break (its top margin is truncated)."""
@@ -377,14 +385,20 @@ def _row_groups(perf: object) -> list[object]:
 
 
 def _opening_group(perf: object, before: object) -> int | None:
-    """A continuation page of a 绩效目标表 that opens with a fresh row group: that group's unit."""
+    """A continuation page of a 绩效目标表 that opens with a fresh row group: that group's unit. The
+    first group qualifies when the grid starts on this page (the page before ends with the table's
+    information), not after a header row left alone at the foot of the page before."""
     groups, previous = _row_groups(perf), _row_groups(before)
     body = [g for g in groups if g.element.tag == "tbody"]
-    if not body or not previous:
+    if not body:
         return None
     first = body[0].element
     mark = first.get("data-u")
-    if mark is None or previous[-1].element is first:
+    if (
+        mark is None
+        or (previous and previous[-1].element.tag != "tbody")
+        or (previous and previous[-1].element is first)
+    ):
         return None
     return int(mark)
 
