@@ -9,13 +9,18 @@ import logging
 import os
 import resource
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from generator.build import build
+from generator.pipeline import run
 from generator.render import pdf, pdf_chunks
+from generator.render.html import render_html
+from generator.render.layout import document_layout
 from generator.render.pdf_chunks import ChunkProcessError, in_child
 from tests.conftest import ROOT
 
@@ -114,3 +119,40 @@ def test_the_cpu_limit_counts_every_chunk_child() -> None:
     message = in_child(limited)
     assert "CPU 时间超过了限制" in message
     assert f"被信号 {int(signal.SIGXCPU)} 终止" in message
+
+
+def test_the_first_pass_window_never_widens_on_cloned_projects(tmp_path: Path, monkeypatch) -> None:
+    """Example 002 split into 45 projects (scripts/make_large_workbook.py): runs of identical 绩效目标表 a
+    little over a page long, whose grids start on the page after their information. Every window of
+    the first pass (4 tables) finds a page to cut at, so none is laid out again twice as wide (before
+    a chunk could open with a table's first row group, a 200-project run widened one window to 129
+    pages, and the window grew with the projects)."""
+    book = tmp_path / "p45.xlsx"
+    make = [sys.executable, str(ROOT / "scripts" / "make_large_workbook.py"), "--projects", "45", "-o", str(book)]
+    subprocess.run(make, check=True, capture_output=True, timeout=300)
+    result = run(book)
+    assert result.ok and result.disclosure is not None
+    disclosure = result.disclosure
+    monkeypatch.setenv(pdf_chunks.FORK_ENV, "0")  # the windows are counted in this process
+    windows: list[tuple[int, bool, object]] = []
+    original = pdf_chunks._lay_window
+
+    def spy(render, chunk, seg, i, last):
+        out = original(render, chunk, seg, i, last)
+        windows.append((out[0], last, out[2]))
+        return out
+
+    monkeypatch.setattr(pdf_chunks, "_lay_window", spy)
+    layout = document_layout(disclosure)
+
+    def render(chunk, css):
+        chunk.css = css
+        return pdf._render_document(render_html(disclosure, chunk, layout))
+
+    pdf.check_fonts()
+    _, laid = pdf_chunks.plan(disclosure, render, 4)
+    body = [w for w in windows if w[0] > 1]
+    assert len(body) >= 10  # the tables and 七's paragraphs were cut into many windows
+    assert [w for w in windows if not w[1] and w[2] is None] == []  # no window widened
+    assert max(pages for pages, _, _ in windows) <= 8  # 4 tables: 4–5 pages, 七's paragraphs fewer
+    assert sum(piece.pages for piece in laid) > 45

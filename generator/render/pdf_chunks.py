@@ -16,15 +16,35 @@ joined with pikepdf. A chunk boundary is always a page boundary the whole docume
 - a row group of a 绩效目标表's indicator grid that opens a continuation page: the chunk starts
   with that table's grid alone (header row, the groups from there on; `.perf-gcut` without the
   top margins the continuation fragment does not have) and its running head "项目名称：…（续）"
-  comes from the grid's string-set as on the continuation page. Needed because clones of one
-  project (identical tables a little over a page long) can run for a hundred pages without a
-  table that opens a page.
+  comes from the grid's string-set as on the continuation page. The first row group counts too
+  when the grid starts on the page after the table's information (the chunk before then ends
+  with the information, without the grid). Needed because clones of one project (identical
+  tables a little over a page long) can run for a hundred pages without a table that opens a
+  page; before the first row group counted, a 200-project run widened one window to 129 pages
+  and the widest window grew with the projects.
+
+The window widens (doubles) only while no page in it opens with a fresh unit: then one element
+(a paragraph, a row group, a table's information) runs over every page break of the window, so
+the widest window is bounded by the longest single element, not by the number of projects
+(tests/test_pdf_fork.py: no window widens on cloned projects).
 
 Two passes: the first lays out every chunk to learn its page count and the pages of the 目录's
 targets (and the cuts); the second lays out each chunk again with its first page number, the
 total (`第 N 页 共 M 页`) and the 目录's numbers written in, and writes it. Then the join keeps one
 tagged structure tree, the named destinations (the 目录's links), the bookmarks of the whole
 document, the metadata of the first chunk, and a deterministic file identifier.
+
+Every layout (each window of the first pass, the front matter, each chunk of the second) and the
+join run in a short-lived forked child (`in_child`) that returns only what the parent needs (page
+count, anchors, the cut; page marks for the bookmarks) and writes its chunk PDF into a temporary
+folder. The parent keeps the model and those small results, so the memory of a build is the model
+plus one chunk's layout, whatever the number of chunks: freed pages of a finished layout are not
+left behind in the parent's heap (in one process, glibc's arenas kept the largest layout's
+footprint for the rest of the render). A child inherits the address-space limit (RLIMIT_AS: the
+batch's `--memory`, the web worker's job limit) and gets what is left of the job's CPU-seconds
+limit. A child that dies without a result (killed, out of memory) raises ChunkProcessError with a
+Chinese message; the build then writes nothing (the output is a temporary file until the whole
+build succeeded).
 
 Small documents (most departments) are rendered in one piece (`generator/render/pdf.py`).
 """
