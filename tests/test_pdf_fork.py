@@ -156,3 +156,32 @@ def test_the_first_pass_window_never_widens_on_cloned_projects(tmp_path: Path, m
     assert [w for w in windows if not w[1] and w[2] is None] == []  # no window widened
     assert max(pages for pages, _, _ in windows) <= 8  # 4 tables: 4–5 pages, 七's paragraphs fewer
     assert sum(piece.pages for piece in laid) > 45
+
+
+def test_the_build_reads_the_workbook_in_a_child_and_a_dead_one_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """`build` reads, checks and computes in a forked child (what reading allocates leaves with it);
+    a reader killed (out of memory) is the Chinese failure naming it, and no file is written."""
+    import generator.build as build_module
+
+    parent = os.getpid()
+    seen: list[int] = []
+    original = build_module.run
+
+    def spied(workbook, catalogs):
+        seen.append(os.getpid())
+        return original(workbook, catalogs)
+
+    monkeypatch.setattr(build_module, "run", spied)
+    # the reading ran in another process: `seen` stays empty here, the result came back
+    with monkeypatch.context() as m:
+        m.setattr(build_module, "output_paths", lambda *a: (_ for _ in ()).throw(RuntimeError("stop here")))
+        with pytest.raises(RuntimeError, match="stop here"):
+            build(EXAMPLE_000, tmp_path, ("pdf",), parallel=False)
+    assert seen == [] and os.getpid() == parent
+
+    monkeypatch.setattr(build_module, "run", lambda *a: os.kill(os.getpid(), signal.SIGKILL))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ChunkProcessError, match="读取工作簿的进程意外退出（被信号 9 终止），未写入任何文件"):
+        build(EXAMPLE_000, out, ("pdf",), parallel=False)
+    assert list(out.iterdir()) == []
