@@ -185,3 +185,20 @@ def test_the_build_reads_the_workbook_in_a_child_and_a_dead_one_writes_nothing(t
     with pytest.raises(ChunkProcessError, match="读取工作簿的进程意外退出（被信号 9 终止），未写入任何文件"):
         build(EXAMPLE_000, out, ("pdf",), parallel=False)
     assert list(out.iterdir()) == []
+
+
+def test_a_crashed_child_under_a_memory_limit_names_the_limit() -> None:
+    """Under an address-space limit Pango or HarfBuzz may crash (SIGSEGV) where Python would raise
+    MemoryError: the message then names the limit, as the pool's memory message does."""
+
+    def limited() -> str:
+        resource.setrlimit(resource.RLIMIT_AS, (8192 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        try:
+            in_child(lambda: os.kill(os.getpid(), signal.SIGSEGV))
+        except ChunkProcessError as exc:
+            return str(exc)
+        return "no error"
+
+    message = in_child(limited)
+    assert f"（被信号 {int(signal.SIGSEGV)} 终止）" in message
+    assert "内存超过限制（8192 MiB）" in message

@@ -354,10 +354,15 @@ class _Records(logging.Handler):
 def _died_message(status: int, name: str) -> str:
     code = os.waitstatus_to_exitcode(status)
     how = f"被信号 {-code} 终止" if code < 0 else f"退出码 {code}"
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
     if code == -signal.SIGXCPU:
         hint = "生成占用的 CPU 时间超过了限制。"
-    elif code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, 1):
-        hint = "可能是内存不足或超过了内存限制。"
+    elif limit != resource.RLIM_INFINITY and (code < 0 or code == 1):
+        # Under an address-space limit a C library whose allocation failed may crash (GLib: SIGTRAP,
+        # others: SIGSEGV, SIGABRT) instead of raising MemoryError: name the limit, as the pool does.
+        hint = f"可能是内存超过限制（{limit // 2**20} MiB）。"
+    elif code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGTRAP, 1):
+        hint = "可能是内存不足。"
     else:
         hint = ""
     return f"{name}意外退出（{how}），未写入任何文件。{hint}请重试；如仍失败，请把工作簿发给技术支持。"
