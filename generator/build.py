@@ -114,6 +114,17 @@ def parallel_available() -> bool:
     return cores >= 2
 
 
+def _run_apart(workbook: Path, catalogs: CatalogSource) -> Result:
+    """The pipeline (read, check, compute) in a forked child when this system forks: what reading
+    allocates (openpyxl's cells, the validated rows) leaves with the child, and this process, which
+    waits for the PDF, holds only the result (at 2,000 projects about 100 MiB instead of 250)."""
+    from generator.render.pdf_chunks import forking, in_child
+
+    if not forking():
+        return run(workbook, catalogs)
+    return in_child(lambda: run(workbook, catalogs), "读取工作簿的进程")
+
+
 def build(
     workbook: Path,
     out_dir: Path,
@@ -134,7 +145,7 @@ def build(
     worker_wanted = parallel and "pdf" in formats
     with _pdf_worker() if worker_wanted else contextlib.nullcontext() as worker:
         stage("读取并检查工作簿")
-        result = run(workbook, catalogs)
+        result = _run_apart(workbook, catalogs)
         if not result.ok or result.disclosure is None:
             return BuildResult(result, [])
         disclosure = result.disclosure

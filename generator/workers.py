@@ -615,6 +615,7 @@ def _memory_message() -> str:
 
 def _failure_message(exc: BaseException) -> str:
     from generator.render.pdf import MissingFontError
+    from generator.render.pdf_chunks import ChunkProcessError
 
     if isinstance(exc, _ReportedFailure):
         return str(exc)
@@ -623,6 +624,8 @@ def _failure_message(exc: BaseException) -> str:
 
     if isinstance(exc, MissingFontError):
         return f"{exc}。已有的输出文件没有被改动。"
+    if isinstance(exc, ChunkProcessError):  # a chunk's child of a large PDF died (killed, out of memory)
+        return f"{exc}已有的输出文件没有被改动。"
     if isinstance(exc, OSError):
         return f"读写文件失败：{exc.strerror or exc}。已有的输出文件没有被改动。"
     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()

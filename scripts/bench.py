@@ -89,6 +89,7 @@ class Run:
     wall: float
     cpu: float
     peak_mib: float
+    tree_peak_mib: float | None = None  # with `process(tree=True)`: the sampled peak of the tree's PSS
 
 
 @dataclass
@@ -118,8 +119,9 @@ class StepFailed(RuntimeError):
     pass
 
 
-def process(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Step:
-    """A whole process, measured from outside (wall clock, and the kernel's rusage via wait4)."""
+def process(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None, tree: bool = False) -> Step:
+    """A whole process, measured from outside (wall clock, and the kernel's rusage via wait4); with
+    `tree`, also the peak of the summed PSS of the process and all its descendants (sampled)."""
 
     def step() -> Run:
         with tempfile.TemporaryFile() as log:
@@ -135,19 +137,78 @@ def process(argv: list[str], *, cwd: Path = ROOT, env: dict[str, str] | None = N
             )
             timer = threading.Timer(STEP_TIMEOUT, _kill_group, (proc.pid,))
             timer.start()
+            sampler = _TreeSampler(proc.pid) if tree else None
             try:
                 _, status, usage = os.wait4(proc.pid, 0)
             finally:
                 timer.cancel()
+                if sampler is not None:
+                    sampler.stop()
             wall = time.perf_counter() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
             if proc.returncode != 0:
                 log.seek(0)
                 tail = log.read().decode("utf-8", "replace")[-600:]
                 raise StepFailed(f"{' '.join(argv)[:200]} exited {proc.returncode}: {tail}")
-        return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        run = Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        if sampler is not None:
+            run.tree_peak_mib = sampler.peak_kib / 1024
+        return run
 
     return step
+
+
+TREE_SAMPLE_SECONDS = 0.1
+
+
+class _TreeSampler:
+    """Samples the summed proportional set size (PSS: shared pages divided among the processes that
+    share them, so a forked child's copy-on-write pages are not counted twice) of a process and all
+    its descendants every TREE_SAMPLE_SECONDS, from /proc; keeps the largest sum. Linux only (0 elsewhere)."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, tree_pss_kib(self.root))
+            self._stop.wait(TREE_SAMPLE_SECONDS)
+
+
+def tree_pss_kib(root: int) -> int:
+    """Summed PSS (KiB) of `root` and its descendants now."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+                break
+    return total
 
 
 STEP_TIMEOUT = 1800.0  # seconds; a run that hangs (e.g. soffice) is killed and the figure fails
@@ -583,7 +644,7 @@ def project_figures(
             print(f"== {projects} projects: {what}", flush=True)
             figure = ProjectFigure(projects, items, indicators, what, None)
             try:
-                figure.run = process(argv)()
+                figure.run = process(argv, tree=True)()
             except (StepFailed, OSError, subprocess.SubprocessError) as exc:
                 code = re.search(r"exited (-?\d+)", str(exc))
                 cap = f" under the {PROJECT_MEMORY_CAP_MIB:,} MiB address-space cap" if what != "check" else ""
@@ -605,27 +666,34 @@ def project_section(figures: list[ProjectFigure], meta: dict[str, str]) -> str:
         "Example 002 split into N projects (`scripts/make_large_workbook.py`: every total of the workbook is",
         "002's, so `check` passes), each command once in a fresh process. CPU = user + system seconds of the",
         "process and its children (LibreOffice included for the DOCX), the figure to compare on a shared",
-        "machine; wall seconds depend on the load. Peak = the largest single process. A build whose address",
-        f"space passes {PROJECT_MEMORY_CAP_MIB} MiB is stopped (`prlimit`) and shown as failed. The PDF of a",
-        "document with more than 40 绩效目标表 is laid out in chunks of at most 100 pages, twice (page counts,",
-        "then the pages with their numbers) and joined (generator/render/pdf_chunks.py).",
+        "machine; wall seconds depend on the load. Tree peak = the largest sum of the proportional set size",
+        "(PSS) of the command's process and all its descendants (the PDF worker, each chunk's child), sampled",
+        f"every {TREE_SAMPLE_SECONDS} s from /proc (a spike shorter than that can be missed); it is the figure",
+        "the memory goal is about. Largest process = the kernel's ru_maxrss of the largest single process",
+        "(RSS: pages shared with a parent count in full). A build whose address space passes",
+        f"{PROJECT_MEMORY_CAP_MIB} MiB in any one process is stopped (`prlimit`) and shown as failed. The PDF of",
+        "a document with more than 40 绩效目标表 is laid out in chunks, twice (page counts, then the pages",
+        "with their numbers), each layout in a forked child process, and joined in a child",
+        "(generator/render/pdf_chunks.py).",
         "",
-        "| projects | line items | indicators | command | pages | wall s | CPU s | peak MiB | CPU ms / page | MiB / page |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| projects | line items | indicators | command | pages | wall s | CPU s | tree peak MiB | largest process MiB | CPU ms / page | tree MiB / page |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     pages_of = {f.projects: f.pages for f in figures if f.pages}
     for f in figures:
         pages = pages_of.get(f.projects)
         if f.run is None:
-            cells = ["–", "–", f"failed ({f.error})", "–", "–"]
+            cells = ["–", "–", f"failed ({f.error})", "–", "–", "–"]
         else:
             per_page = f.what != "check" and pages
+            tree = f.run.tree_peak_mib
             cells = [
                 f"{f.run.wall:.1f}",
                 f"{f.run.cpu:.1f}",
+                f"{tree:.0f}" if tree is not None else "",
                 f"{f.run.peak_mib:.0f}",
                 f"{f.run.cpu / pages * 1000:.0f}" if per_page else "",
-                f"{f.run.peak_mib / pages:.2f}" if per_page else "",
+                f"{tree / pages:.2f}" if per_page and tree is not None else "",
             ]
         lines.append(
             f"| {f.projects:,} | {f.line_items:,} | {f.indicators:,} | `{f.what}` | {pages or ''} | "

@@ -16,9 +16,17 @@ joined with pikepdf. A chunk boundary is always a page boundary the whole docume
 - a row group of a 绩效目标表's indicator grid that opens a continuation page: the chunk starts
   with that table's grid alone (header row, the groups from there on; `.perf-gcut` without the
   top margins the continuation fragment does not have) and its running head "项目名称：…（续）"
-  comes from the grid's string-set as on the continuation page. Needed because clones of one
-  project (identical tables a little over a page long) can run for a hundred pages without a
-  table that opens a page.
+  comes from the grid's string-set as on the continuation page. The first row group counts too
+  when the grid starts on the page after the table's information (the chunk before then ends
+  with the information, without the grid). Needed because clones of one project (identical
+  tables a little over a page long) can run for a hundred pages without a table that opens a
+  page; before the first row group counted, a 200-project run widened one window to 129 pages
+  and the widest window grew with the projects.
+
+The window widens (doubles) only while no page in it opens with a fresh unit: then one element
+(a paragraph, a row group, a table's information) runs over every page break of the window, so
+the widest window is bounded by the longest single element, not by the number of projects
+(tests/test_pdf_fork.py: no window widens on cloned projects).
 
 Two passes: the first lays out every chunk to learn its page count and the pages of the 目录's
 targets (and the cuts); the second lays out each chunk again with its first page number, the
@@ -26,33 +34,55 @@ total (`第 N 页 共 M 页`) and the 目录's numbers written in, and writes it
 tagged structure tree, the named destinations (the 目录's links), the bookmarks of the whole
 document, the metadata of the first chunk, and a deterministic file identifier.
 
+Every layout (each window of the first pass, the front matter, each chunk of the second) and the
+join run in a short-lived forked child (`in_child`) that returns only what the parent needs (page
+count, anchors, the cut; page marks for the bookmarks) and writes its chunk PDF into a temporary
+folder. The parent keeps the model and those small results, so the memory of a build is the model
+plus one chunk's layout, whatever the number of chunks: freed pages of a finished layout are not
+left behind in the parent's heap (in one process, glibc's arenas kept the largest layout's
+footprint for the rest of the render). A child inherits the address-space limit (RLIMIT_AS: the
+batch's `--memory`, the web worker's job limit) and gets what is left of the job's CPU-seconds
+limit. A child that dies without a result (killed, out of memory) raises ChunkProcessError with a
+Chinese message; the build then writes nothing (the output is a temporary file until the whole
+build succeeded).
+
 Small documents (most departments) are rendered in one piece (`generator/render/pdf.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
+import logging
+import math
 import os
+import pickle
+import resource
+import signal
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypeVar
 
 from markupsafe import Markup
 
+from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
 from generator.render.html import render_html
 from generator.render.layout import DocumentLayout, document_layout
 
 # A document with more 绩效目标表 than CHUNK_TABLES is laid out in chunks: the first pass lays out
 # windows of about this many tables (a paragraph counts 0.1), the second joins neighbouring pieces
-# up to CHUNK_PAGES pages (about 3.4 MB of memory a page while a chunk is laid out; fewer chunks
-# embed fewer copies of the fonts).
+# up to CHUNK_PAGES pages (about 3.4 MB of memory a page while a chunk is laid out, in its child;
+# fewer chunks embed fewer copies of the fonts). 40 pages: no more than a first-pass window, so the
+# second pass adds nothing to the peak (100 pages added about 200 MiB at 1,000 projects).
 CHUNK_ENV = "DISCLOSURE_PDF_CHUNK"  # tests and benchmarks: "window,pages" ("0": never chunk)
 CHUNK_TABLES = 40
-CHUNK_PAGES = 100
+CHUNK_PAGES = 40
 
 # (part, block, what): what is "head", a 绩效目标表 index, ("p", i) a section paragraph, ("h", i) a
 # subsection heading, ("q", i, k) a subsection paragraph; block -1 is the part heading
@@ -105,12 +135,12 @@ def units(disclosure: Disclosure) -> list[Unit]:
     groups = [sum(1 for r in t.rows if r.level1_span) for t in disclosure.performance_tables]
 
     def tables(pi: int, bi: int) -> list[Unit]:
-        """Each 绩效目标表, then each of its indicator row groups after the first (a continuation page may
-        open with one)."""
+        """Each 绩效目标表, then each of its indicator row groups (a continuation page may open with one,
+        the first included: the grid may start on the page after the table's title and information)."""
         out = []
         for j in range(n):
             out.append(Unit((pi, bi, j), False, j))
-            out += [Unit((pi, bi, ("g", j, k)), False, weight=0) for k in range(1, groups[j])]
+            out += [Unit((pi, bi, ("g", j, k)), False, weight=0) for k in range(groups[j])]
         return out
 
     for pi, part in enumerate(disclosure.parts):
@@ -147,6 +177,9 @@ class Chunk:
     def __post_init__(self) -> None:
         self._keys = {u.key: u.index for u in self.units}
         self._blocks = frozenset(u.key[:2] for u in self.units)
+        self._grids = frozenset(
+            (u.key[0], u.key[1], u.key[2][1]) for u in self.units if isinstance(u.key[2], tuple) and u.key[2][0] == "g"
+        )
         self._tables = frozenset(
             (u.key[0], u.key[1], u.key[2] if u.table is not None else u.key[2][1])
             for u in self.units
@@ -170,6 +203,11 @@ class Chunk:
     def has_table(self, pi: int, bi: int, j: int) -> bool:
         """The chunk holds 绩效目标表 j, or some of its row groups."""
         return (pi, bi, j) in self._tables
+
+    def grid(self, pi: int, bi: int, j: int) -> bool:
+        """The chunk holds some of the indicator grid of 绩效目标表 j (it may end after the table's
+        information, the grid opening the next chunk's first page)."""
+        return (pi, bi, j) in self._grids
 
     def cut(self, pi: int, bi: int, j: int) -> bool:
         """The chunk opens with 绩效目标表 j after an unforced break (its top margin is truncated)."""
@@ -207,6 +245,127 @@ def chunk_css(first_page: int | None, total: int, toc: bool) -> Markup:
     if toc:
         css.append('.tl::after { content: leader(".") attr(data-page); }')
     return Markup("\n".join(css))  # trusted: numbers only
+
+
+# --------------------------------------------------------------------------- children
+
+T = TypeVar("T")
+FORK_ENV = "DISCLOSURE_PDF_FORK"  # "0": lay chunks out in this process (measurements only)
+
+
+class ChunkProcessError(RuntimeError):
+    """A chunk's child process died without reporting (killed, out of memory): the build fails and
+    no output file is written. The message is Chinese: it reaches the officer."""
+
+
+def forking() -> bool:
+    return hasattr(os, "fork") and os.environ.get(FORK_ENV, "1").strip() != "0"
+
+
+def in_child(work: Callable[[], T], name: str = "PDF 分段排版进程") -> T:
+    """`work()` in a forked child; its result (or its exception) comes back pickled through a pipe.
+
+    The child inherits this process's model, fonts and resource limits (RLIMIT_AS, RLIMIT_CPU) and
+    dies with it; everything the layout allocates dies with the child, so this process keeps only
+    what `work` returns. The WeasyPrint warnings the child logs are logged again here. A child that
+    exits without a result (SIGKILL, the kernel's OOM killer, a crash) raises ChunkProcessError,
+    whose Chinese message names the process (`name`).
+    """
+    if not forking():
+        try:
+            return work()
+        finally:
+            gc.collect()  # the layout's reference cycles
+    read_fd, write_fd = os.pipe()
+    parent = os.getpid()
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime + _children_cpu[0]
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            die_with_parent(parent)
+            _inherit_cpu_budget(spent)
+            records: list[tuple[int, str]] = []
+            handler = _Records(records)
+            logging.getLogger("weasyprint").addHandler(handler)
+            try:
+                payload = pickle.dumps(("ok", work(), records))
+            except BaseException as exc:  # every failure goes back to the parent
+                try:
+                    payload = pickle.dumps(("error", exc, records))
+                except Exception:  # an exception that does not pickle: its text
+                    text = "".join(traceback.format_exception(exc))
+                    payload = pickle.dumps(("error", RuntimeError(text), records))
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:  # the parent sees no result: it reports the exit
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()  # until the child exits (or closes its end)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        raise
+    _, status, usage = os.wait4(pid, 0)
+    _children_cpu[0] += usage.ru_utime + usage.ru_stime
+    if not data or os.waitstatus_to_exitcode(status) != 0:
+        raise ChunkProcessError(_died_message(status, name))
+    kind, value, records = pickle.loads(data)
+    logger = logging.getLogger("weasyprint")
+    for level, message in records:
+        logger.log(level, "%s", message)
+    if kind == "error":
+        raise value
+    return value
+
+
+# CPU seconds of the chunk children of the render in progress (render_chunked resets it).
+_children_cpu = [0.0]
+
+
+def _inherit_cpu_budget(spent: float) -> None:
+    """In a child: what is left of the parent's CPU-seconds limit (RLIMIT_CPU, which the pool's worker
+    arms per job) after what the parent and the earlier chunk children of this render have used. A
+    forked child's CPU clock starts at zero, so the limit inherited as it is would apply afresh to each."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft == resource.RLIM_INFINITY:
+        return
+    left = max(1, math.ceil(soft - spent))
+    resource.setrlimit(resource.RLIMIT_CPU, (left if hard == resource.RLIM_INFINITY else min(left, hard), hard))
+
+
+class _Records(logging.Handler):
+    def __init__(self, records: list[tuple[int, str]]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.getMessage()))
+
+
+def _died_message(status: int, name: str) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    how = f"被信号 {-code} 终止" if code < 0 else f"退出码 {code}"
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if code == -signal.SIGXCPU:
+        hint = "生成占用的 CPU 时间超过了限制。"
+    elif limit != resource.RLIM_INFINITY and (code < 0 or code == 1):
+        # Under an address-space limit a C library whose allocation failed may crash (GLib: SIGTRAP,
+        # others: SIGSEGV, SIGABRT) instead of raising MemoryError: name the limit, as the pool does.
+        hint = f"可能是内存超过限制（{limit // 2**20} MiB）。"
+    elif code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGTRAP, 1):
+        hint = "可能是内存不足。"
+    else:
+        hint = ""
+    return f"{name}意外退出（{how}），未写入任何文件。{hint}请重试；如仍失败，请把工作簿发给技术支持。"
 
 
 # --------------------------------------------------------------------------- laying out
@@ -253,14 +412,20 @@ def _row_groups(perf: object) -> list[object]:
 
 
 def _opening_group(perf: object, before: object) -> int | None:
-    """A continuation page of a 绩效目标表 that opens with a fresh row group: that group's unit."""
+    """A continuation page of a 绩效目标表 that opens with a fresh row group: that group's unit. The
+    first group qualifies when the grid starts on this page (the page before ends with the table's
+    information), not after a header row left alone at the foot of the page before."""
     groups, previous = _row_groups(perf), _row_groups(before)
     body = [g for g in groups if g.element.tag == "tbody"]
-    if not body or not previous:
+    if not body:
         return None
     first = body[0].element
     mark = first.get("data-u")
-    if mark is None or previous[-1].element is first:
+    if (
+        mark is None
+        or (previous and previous[-1].element.tag != "tbody")
+        or (previous and previous[-1].element is first)
+    ):
         return None
     return int(mark)
 
@@ -286,29 +451,36 @@ def plan(disclosure: Disclosure, render: Render, window_pages: int) -> tuple[Uni
                 weight += seg[end].weight
                 end += 1
             chunk = Chunk(seg[i:end], cut)
-            document, _ = render(chunk, chunk_css(None, 0, toc=False))
-            pages = document.pages
-            if end == len(seg):
-                laid.append(Laid(chunk, len(pages), _anchors(pages)))
-                del document, pages
+            last = end == len(seg)
+            count, anchors, found = in_child(lambda c=chunk, s=seg, i=i, e=last: _lay_window(render, c, s, i, e))
+            if last:
+                laid.append(Laid(chunk, count, anchors))
                 break
-            position = {u.index: k for k, u in enumerate(seg)}
-            found = None
-            for p in range(len(pages) - 1, 0, -1):
-                opening = _opening_unit(pages[p], pages[p - 1])
-                if opening is not None and position.get(opening, i) > i:
-                    found = p, position[opening]
-                    break
             if found is None:  # nothing in the window starts a page of its own: a wider window
                 window *= 2
-                del document, pages
                 continue
             p, j = found
-            laid.append(Laid(Chunk(seg[i:j], cut), p, _anchors(pages[:p])))
+            laid.append(Laid(Chunk(seg[i:j], cut), p, {name: k for name, k in anchors.items() if k < p}))
             i, cut, window = j, seg[j].key, window_pages
-            del document, pages
-            gc.collect()
     return first[0], laid
+
+
+def _lay_window(
+    render: Render, chunk: Chunk, seg: list[Unit], i: int, last: bool
+) -> tuple[int, dict[str, int], tuple[int, int] | None]:
+    """Lay out a window of the first pass: (its page count, its anchors, the cut: the last page that
+    opens with a unit after the window's first, and that unit's place in `seg`; None if there is none)."""
+    document, _ = render(chunk, chunk_css(None, 0, toc=False))
+    pages = document.pages
+    found = None
+    if not last:
+        position = {u.index: k for k, u in enumerate(seg)}
+        for p in range(len(pages) - 1, 0, -1):
+            opening = _opening_unit(pages[p], pages[p - 1])
+            if opening is not None and position.get(opening, i) > i:
+                found = p, position[opening]
+                break
+    return len(pages), _anchors(pages), found
 
 
 def _toc_pages(disclosure: Disclosure, laid: list[Laid], front_pages: int) -> dict[str, int]:
@@ -330,6 +502,7 @@ def render_chunked(
 ) -> int:
     """Lay out, write and join the document in chunks (see the module docstring); the page count."""
     layout: DocumentLayout = document_layout(disclosure)
+    _children_cpu[0] = 0.0
 
     def render(chunk: Chunk, css: Markup) -> tuple[object, list[object]]:
         chunk.css = css
@@ -338,8 +511,33 @@ def render_chunked(
     front_unit, laid = plan(disclosure, render, size[0])
     laid = joined(laid, size[1])
     body_pages = sum(piece.pages for piece in laid)
-    # The front matter (cover, 目录) last: its numbers need every other page; its own length is
-    # settled by laying it out with the numbers it will print.
+    with tempfile.TemporaryDirectory(prefix="disclosure-pdf-") as tmp:
+        paths = [Path(tmp) / "0000.pdf"]
+        # The front matter (cover, 目录) first written, last laid out: its numbers need every other page.
+        front_pages, stand_ins, marks = in_child(
+            lambda: _write_front(disclosure, render, write, front_unit, laid, body_pages, paths[0])
+        )
+        total = front_pages + body_pages
+        start = front_pages + 1
+        for k, piece in enumerate(laid, 1):
+            paths.append(Path(tmp) / f"{k:04d}.pdf")
+            marks += in_child(lambda p=piece, k=k, s=start: _write_chunk(render, write, p, k, s, total, paths[-1]))
+            start += piece.pages
+        in_child(lambda: join(paths, Path(target), stand_ins, marks))
+    return total
+
+
+def _write_front(
+    disclosure: Disclosure,
+    render: Render,
+    write: Callable[[object, Path], None],
+    front_unit: Unit,
+    laid: list[Laid],
+    body_pages: int,
+    path: Path,
+) -> tuple[int, set[str], list[SimpleNamespace]]:
+    """Lay out and write the front matter; (its page count, the 目录 anchors it stands in for, its page
+    marks). Its own length is settled by laying it out with the numbers it will print."""
     front_pages, document = 2, None
     for _ in range(4):
         chunk = Chunk([front_unit], toc_pages=_toc_pages(disclosure, laid, front_pages))
@@ -349,30 +547,29 @@ def render_chunked(
         front_pages = len(document.pages)
     else:
         raise RuntimeError("the 目录 does not settle on a page count")
-    total = front_pages + body_pages
     # The 目录's links point at anchors of other chunks: give them a stand-in on the chunk's own last
     # page so WeasyPrint writes the links; the join replaces the stand-ins with the real destinations.
     stand_ins = {e.anchor for e in disclosure.toc} - {name for page in document.pages for name in page.anchors}
     document.pages[-1].anchors.update(dict.fromkeys(sorted(stand_ins), (0, 0, 0, 0)))
-    with tempfile.TemporaryDirectory(prefix="disclosure-pdf-") as tmp:
-        paths = [Path(tmp) / "0000.pdf"]
-        write(document, paths[0])
-        marks = [_page_marks(document.pages, 0)]
-        del document
-        gc.collect()
-        start = front_pages + 1
-        for k, piece in enumerate(laid, 1):
-            document, _perfs = render(piece.chunk, chunk_css(start, total, toc=False))
-            if len(document.pages) != piece.pages:
-                raise RuntimeError(f"chunk {k} laid out {len(document.pages)} pages, then {piece.pages}")
-            paths.append(Path(tmp) / f"{k:04d}.pdf")
-            write(document, paths[-1])
-            marks.append(_page_marks(document.pages, start - 1))
-            start += piece.pages
-            del document
-            gc.collect()
-        join(paths, Path(target), stand_ins, [m for ms in marks for m in ms])
-    return total
+    write(document, path)
+    return front_pages, stand_ins, _page_marks(document.pages, 0)
+
+
+def _write_chunk(
+    render: Render,
+    write: Callable[[object, Path], None],
+    piece: Laid,
+    k: int,
+    start: int,
+    total: int,
+    path: Path,
+) -> list[SimpleNamespace]:
+    """Second pass: lay out chunk `k` with its page numbers and write it; its page marks."""
+    document, _perfs = render(piece.chunk, chunk_css(start, total, toc=False))
+    if len(document.pages) != piece.pages:
+        raise RuntimeError(f"chunk {k} laid out {len(document.pages)} pages, then {piece.pages}")
+    write(document, path)
+    return _page_marks(document.pages, start - 1)
 
 
 def _page_marks(pages: list[object], first_index: int) -> list[SimpleNamespace]:
