@@ -186,4 +186,4 @@ def test_export_and_zip_hold_only_the_year(site) -> None:
         assert zf.namelist() == []  # nothing of 2024 is built; 2023's PDF does not leak in
     r = admin.post("/bureau/build-all", data={"csrf": csrf(admin), "year": "2023"})
     # 2023: 乙局's clean 2023 预算 (甲局's is built); 甲局's 2023 决算 belongs to 2024 and has errors anyway
-    assert "已开始生成2023公开年度（2023年预算、2022年决算）1个部门的公开文件" in r.text
+    assert "2023公开年度（2023年预算、2022年决算）：已开始生成1个部门的公开文件" in r.text

@@ -1128,7 +1128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return _flash(
             request,
             f"/bureau?year={year}",
-            f"已开始生成{year}公开年度（{year}年预算、{final_year}年决算）{started}个部门的公开文件，请稍后刷新查看",
+            f"{year}公开年度（{year}年预算、{final_year}年决算）：已开始生成{started}个部门的公开文件，请稍后刷新查看",
         )
 
     async def bureau_zip(request: Request, db: Session, user: Account) -> Response:
