@@ -174,10 +174,14 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             cli = cli_build(filled, tmp_path / "cli", ("pdf",))
             assert pdf == cli.written[0].read_bytes(), "the web's 决算 PDF differs from the CLI's"
 
-            # --- the board: the 决算 on its own clock (approved 25 days ago: 5 days overdue). The 2026 决算 is
-            # published in 2027: the board's default 公开年度 is now 2027 (its 预算 columns: the 2027 预算)
+            # --- the board: the 决算 on its own clock (approved 25 days ago: 5 days overdue). The board opens on
+            # 公开年度 2026 (the newest 预算年度); the 2026 决算 is published in 2027: 公开年度 2027, whose 预算
+            # columns are the 2027 预算
             final_day = today - dt.timedelta(days=25)
             admin.goto(f"{base}/bureau")
+            assert admin.locator("#year").input_value() == str(YEAR)
+            admin.select_option("#year", str(YEAR + 1))
+            admin.click("form.filters button")
             assert admin.locator("#year").input_value() == str(YEAR + 1)
             assert "“部门预算”各列是2027年预算，“部门决算”各列是2026年决算" in admin.inner_text("#season")
             row = f"tr:has(a:text-is('{DEPT}'))"
@@ -208,7 +212,7 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             assert "已公开（第3版）" in officer.inner_text("#final-state")
             assert "已公开（逾期5天）" in officer.inner_text("#final-state")  # due 20 days after, published on day 25
             shot(officer, "f08-department-final-published")
-            admin.goto(f"{base}/bureau")
+            admin.goto(f"{base}/bureau?year={YEAR + 1}")
             cells = admin.locator(f"tr:has(a:text-is('{DEPT}')) td.final")
             assert "已公开（第3版）" in cells.nth(0).inner_text()
             assert "overdue" not in (cells.nth(2).get_attribute("class") or "")
@@ -217,8 +221,9 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             assert (
                 "待生成" in admin.locator(f"tr:has(a:text-is('{DEPT}')) td").nth(1).inner_text()
             )  # the 2026 预算, not built
-            admin.goto(f"{base}/bureau")
-            sheet = openpyxl.load_workbook(io.BytesIO(admin.request.get(f"{base}/bureau/export.xlsx").body())).active
+            sheet = openpyxl.load_workbook(
+                io.BytesIO(admin.request.get(f"{base}/bureau/export.xlsx?year={YEAR + 1}").body())
+            ).active
             header = [c.value for c in sheet[2]]
             line = [c.value for c in sheet[3]]
             assert line[header.index("决算状态")] == "已公开（第3版）"
@@ -249,7 +254,7 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             officer.goto(f"{base}/")
             assert "修订待公开" in officer.inner_text("#final-state")
             assert f"{today + dt.timedelta(days=20)}" in officer.inner_text("#final-state")  # 20 days after 第4版
-            admin.goto(f"{base}/bureau")
+            admin.goto(f"{base}/bureau?year={YEAR + 1}")
             cells = admin.locator(f"tr:has(a:text-is('{DEPT}')) td.final")
             assert "修订待公开" in cells.nth(0).inner_text() and "修订：" in cells.nth(2).inner_text()
             assert "剩余20天" in cells.nth(2).inner_text()

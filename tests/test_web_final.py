@@ -188,10 +188,11 @@ def test_final_clock_on_the_board(site) -> None:
     for field, day, doc in (("approval_date", budget_day, ""), ("final_approval_date", final_day, "final")):
         r = reviewer.post(
             f"/departments/{site.departments[A]}/approval",
-            data={"csrf": csrf(reviewer), field: day.isoformat(), "document": doc},
+            data={"csrf": csrf(reviewer), field: day.isoformat(), "document": doc, "year": "2024"},
         )
         assert r.status_code == 200
-    page = reviewer.get("/bureau").text
+    # 公开年度 2024: the 2024 预算 (none uploaded) beside the 2023 决算 (published in 2024)
+    page = reviewer.get("/bureau", params={"year": "2024"}).text
     row = page.split(f">{A}</a>", 1)[1].split("</tr>", 1)[0]
     budget_cells, final_cells = row.split('<td class="final">', 1)
     # 预算: approved 5 days ago, due on day 20 after → 15 days left; 决算: 25 days ago → 5 days overdue
@@ -202,19 +203,19 @@ def test_final_clock_on_the_board(site) -> None:
     other = page.split(f">{B}</a>", 1)[1].split("</tr>", 1)[0].split('<td class="final">', 1)[1]
     assert "未上传" in other and "未填批复日期" in other
     # the filter by the 决算's state
-    filtered = reviewer.get("/bureau", params={"final_status": "未上传"}).text
+    filtered = reviewer.get("/bureau", params={"final_status": "未上传", "year": "2024"}).text
     assert f">{B}</a>" in filtered and f">{A}</a>" not in filtered
     with site.app.state.core.Session() as db:
         dates = {
             (a.document, a.year): a.approved_on
             for a in db.scalars(select(Approval).where(Approval.department_id == site.departments[A]))
         }
-        # the board's default 公开年度 is 2024 (A's newest document is its 2023 决算, published in 2024): the
-        # forms set the 2024 预算's date and the 2023 决算's; the 2023 预算's record (made by its upload) has none
+        # the forms of 公开年度 2024 set the 2024 预算's date and the 2023 决算's; the 2023 预算's record (made by
+        # its upload) has none
         assert dates == {("budget", 2023): None, ("budget", 2024): budget_day, ("final", 2023): final_day}
         assert db.scalars(select(AuditEntry).where(AuditEntry.action == "final-approval-date")).first() is not None
     # the export carries the 决算's clock in its own columns
-    sheet = openpyxl.load_workbook(io.BytesIO(reviewer.get("/bureau/export.xlsx").content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(reviewer.get("/bureau/export.xlsx?year=2024").content)).active
     header = [c.value for c in sheet[2]]
     line = next([c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value == A)
     assert line[header.index("决算剩余天数")] == -5

@@ -117,7 +117,7 @@ def test_upgrade_from_0001_keeps_accounts(database, tmp_path: Path) -> None:
 
 def test_upgrade_to_0007_moves_approval_dates_to_their_years(database, tmp_path: Path) -> None:
     """Each department's old 批复日期 moves to the year of its newest version of that document; without a version,
-    to the current season (the newest 公开年度 of any version: here 2027, from a 2026 决算)."""
+    to the current season (the newest 预算年度 of any version: here 2026, of a 决算)."""
     import datetime as dt
 
     from alembic import command
@@ -168,8 +168,8 @@ def test_upgrade_to_0007_moves_approval_dates_to_their_years(database, tmp_path:
         assert got == {
             (1, "budget", 2024): dt.date(2026, 3, 1),  # its newest 预算 version's year (not the highest year)
             (1, "final", 2026): dt.date(2026, 6, 1),
-            (2, "budget", 2027): dt.date(2026, 3, 5),  # no version: the season's 预算
-            (2, "final", 2026): dt.date(2026, 7, 1),  # and the 决算 published in the season
+            (2, "budget", 2026): dt.date(2026, 3, 5),  # no version: the season's 预算
+            (2, "final", 2025): dt.date(2026, 7, 1),  # and the 决算 published in the season
         }
         assert units == ["甲局本级"] and versions == 3  # the tables referring to department are untouched
     finally:

@@ -79,9 +79,9 @@ def _set(client, dept: int, year: int, day: dt.date | None, document: str = "bud
 
 
 def test_rules_of_the_publication_year() -> None:
-    # a 决算 of Y-1 is published in Y; the season is the newest 公开年度 of anything known
+    # a 决算 of Y-1 is published in Y; the season is the newest 预算年度 of anything known
     assert rules.document_year(True, 2027) == 2026 and rules.document_year(False, 2027) == 2027
-    assert rules.season([2026], [2026], dt.date(2026, 12, 7)) == 2027
+    assert rules.season([2025], [2026], dt.date(2026, 12, 7)) == 2026
     assert rules.season([2025], [], dt.date(2026, 12, 7)) == 2025
     assert rules.season([], [], dt.date(2026, 12, 7)) == 2026
     assert rules.publication_years([2024], [2022], dt.date(2026, 12, 7)) == [2027, 2026, 2024, 2023]
@@ -102,7 +102,9 @@ def test_the_board_shows_one_year_at_a_time(site) -> None:
     assert '<span class="tag st-clean">待生成</span>' in budget and "已公开" not in budget
     assert f'<a href="/versions/{site.v2024}">第1版</a>' in budget and f"/versions/{site.v2023}" not in budget
     assert f'<a href="/versions/{site.f2023}">决算第1版</a>' in final
+    assert "/bureau/pdfs.zip" not in page  # nothing of 2024 is built (2023's PDF does not count)
     page = admin.get("/bureau", params={"year": "2023"}).text
+    assert 'href="/bureau/pdfs.zip?year=2023"' in page
     budget, final = _row(page, A)
     assert "已公开（第1版）" in budget and URL in budget and f"/versions/{site.v2024}" not in budget
     assert "未上传" in final and f"/versions/{site.f2023}" not in final  # the 2022 决算: none
@@ -139,8 +141,12 @@ def test_a_years_approval_date_leaves_the_other_years_clock(site) -> None:
         details = db.scalars(
             select(AuditEntry.detail).where(AuditEntry.action.in_(["approval-date", "final-approval-date"]))
         ).all()
+        published = db.scalars(select(AuditEntry.detail).where(AuditEntry.action == "publish")).all()
+        uploads = db.scalars(select(AuditEntry.detail).where(AuditEntry.action == "upload")).all()
     assert dates == {("budget", 2023): day2023, ("budget", 2024): day2024, ("final", 2023): day2023}
     assert f"2024年预算：{day2024}" in details and f"2023年决算：{day2023}" in details
+    assert published == [f"2023年预算：{URL} 2023-02-20"]
+    assert any(d.startswith("2024年预算，") for d in uploads) and any(d.startswith("2023年决算，") for d in uploads)
     # the department page: each year its own state and clock, newest first
     page = site.clients["jia"].get(f"/departments/{dept}").text
     assert page.index('id="budget-2024"') < page.index('id="budget-2023"')

@@ -893,7 +893,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         b = Build(version_id=v.id, requested_by=user.id, state=BUILD_QUEUED, progress="排队等待中")
         db.add(b)
         db.flush()
-        A.audit(db, request, "build", v.department_id, f"版本 {v.id}", f"生成 {b.id}")
+        A.audit(db, request, "build", v.department_id, f"版本 {v.id}", f"{_year_name(v)}，生成 {b.id}")
         db.commit()
         spec = JobSpec("build", {"workbook": v.sha256}, v.department_id, build_id=b.id, priority=priority)
 
@@ -947,7 +947,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if problem:
             return _flash(request, f"/versions/{v.id}", problem)
         v.published_url, v.published_on, v.published_by = url, day, user.id
-        A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{url} {day}")
+        A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{_year_name(v)}：{url} {day}")
         return _flash(request, f"/versions/{v.id}", "已标记为已公开")
 
     async def next_year(request: Request, db: Session, user: Account) -> Response:

@@ -215,10 +215,9 @@ def publication_year(document_is_final: bool, year: int) -> int:
 
 
 def season(budget_years: list[int], final_years: list[int], today: dt.date) -> int:
-    """The current 公开年度: the newest one any 预算 or 决算 (version or 批复日期) belongs to; today's year
-    when there is none yet."""
-    years = [publication_year(False, y) for y in budget_years] + [publication_year(True, y) for y in final_years]
-    return max(years, default=today.year)
+    """The current 公开年度 (the board's default): the newest 预算年度 of any version or 批复 record, 预算 or 决算
+    (a 决算 workbook's 预算年度 is the year it is of); today's year when there is none yet."""
+    return max([*budget_years, *final_years], default=today.year)
 
 
 def publication_years(budget_years: list[int], final_years: list[int], today: dt.date) -> list[int]:

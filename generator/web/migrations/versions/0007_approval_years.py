@@ -8,8 +8,8 @@ Until now a department had one 预算批复日期 and one 决算批复日期, wh
 moves to the year of that department's newest version of that document (the highest id with a
 预算年度), which is the year the date was entered for. A date of a document without such a version
 stays with the current season: the 预算 of the season year, the 决算 of the year before it (the
-决算 published in the season). The season is the newest 公开年度 of any version (a 预算 of year Y is
-published in Y, a 决算 of Y in Y+1), or this year (Beijing time) when there are no versions.
+决算 published in the season). The season is the newest 预算年度 of any version (预算 or 决算), or this
+year (Beijing time) when there are no versions.
 
 The old `department.approval_date` and `department.final_approval_date` columns are dropped
 (natively: SQLite 3.35+ and PostgreSQL drop a column without recreating the table, so the tables
@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.text("select department_id, document, year from version where year is not null order by id")
     ):
         newest[(dept, document)] = year
-        seasons.append(year + 1 if document == "final" else year)
+        seasons.append(year)
     season = max(seasons, default=dt.datetime.now(CHINA).year)
     approval = sa.table(
         "approval",
