@@ -49,8 +49,9 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     files = tmp_path_factory.mktemp("web-files")
     s = make_site(data, {"max_upload": 2 * 1024 * 1024})
     today = service.today()
-    s.add_department(A, (today - dt.timedelta(days=5)).isoformat())  # 15 days left
-    s.add_department(B, (today - dt.timedelta(days=25)).isoformat())  # 5 days overdue
+    # 预算年度 2023: the year of the examples uploaded below (examples/000.json, 002.json "预算年度")
+    s.add_department(A, (today - dt.timedelta(days=5)).isoformat(), 2023)  # 15 days left
+    s.add_department(B, (today - dt.timedelta(days=25)).isoformat(), 2023)  # 5 days overdue
     s.add_account("a-user", "department", A)
     s.add_account("b-user", "department", B)
     s.add_account("reviewer", "reviewer")

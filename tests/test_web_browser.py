@@ -147,6 +147,8 @@ def test_department_and_bureau_in_a_browser(server, tmp_path: Path) -> None:
             admin.goto(f"{base}/admin/departments")
             for name, days_ago in ((D000, 5), (D002, 25)):
                 admin.fill("form[action='/admin/departments'] input[name=name]", name)
+                # the 预算年度 of the examples uploaded below (examples/000.json, 002.json: 2023)
+                admin.select_option("form[action='/admin/departments'] select[name=year]", "2023")
                 admin.fill(
                     "form[action='/admin/departments'] input[name=approval_date]",
                     (today - dt.timedelta(days=days_ago)).isoformat(),
@@ -281,6 +283,7 @@ def test_issue_19_in_a_browser(server, tmp_path: Path) -> None:
             shot(admin, "11-admin-next-steps")
             admin.click("text=前往“部门”")
             admin.fill("form[action='/admin/departments'] input[name=name]", D002)
+            admin.select_option("form[action='/admin/departments'] select[name=year]", "2023")  # example 002's
             admin.fill(
                 "form[action='/admin/departments'] input[name=approval_date]",
                 (today - dt.timedelta(days=5)).isoformat(),

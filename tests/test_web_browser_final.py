@@ -78,6 +78,7 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             login(admin, base, "admin", admin_password, PASSWORD)
             admin.goto(f"{base}/admin/departments")
             admin.fill("form[action='/admin/departments'] input[name=name]", DEPT)
+            admin.select_option("form[action='/admin/departments'] select[name=year]", str(YEAR))
             admin.fill(
                 "form[action='/admin/departments'] input[name=approval_date]",
                 (today - dt.timedelta(days=5)).isoformat(),
@@ -173,9 +174,16 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             cli = cli_build(filled, tmp_path / "cli", ("pdf",))
             assert pdf == cli.written[0].read_bytes(), "the web's 决算 PDF differs from the CLI's"
 
-            # --- the board: the 决算 on its own clock (approved 25 days ago: 5 days overdue)
+            # --- the board: the 决算 on its own clock (approved 25 days ago: 5 days overdue). The board opens on
+            # 公开年度 2026 (the newest 预算年度); the 2026 决算 is published in 2027: 公开年度 2027, whose 预算
+            # columns are the 2027 预算
             final_day = today - dt.timedelta(days=25)
             admin.goto(f"{base}/bureau")
+            assert admin.locator("#year").input_value() == str(YEAR)
+            admin.select_option("#year", str(YEAR + 1))
+            admin.click("form.filters button")
+            assert admin.locator("#year").input_value() == str(YEAR + 1)
+            assert "“部门预算”各列是2027年预算，“部门决算”各列是2026年决算" in admin.inner_text("#season")
             row = f"tr:has(a:text-is('{DEPT}'))"
             admin.fill(f"{row} input[name=final_approval_date]", final_day.isoformat())
             admin.click(f"{row} form:has(input[name=final_approval_date]) button")
@@ -184,9 +192,15 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             assert f"{final_day + dt.timedelta(days=20)}" in cells.nth(2).inner_text()
             assert "已逾期5天" in cells.nth(2).inner_text()
             assert "overdue" in (cells.nth(2).get_attribute("class") or "")
+            assert "未上传" in admin.locator(f"{row} td").nth(1).inner_text()  # no 2027 预算 yet
+            shot(admin, "f07-board-final-clock")
+            admin.select_option("#year", str(YEAR))  # 公开年度 2026: the 2026 预算 (and the 2025 决算: none)
+            admin.click("form.filters button")
+            assert "“部门预算”各列是2026年预算，“部门决算”各列是2025年决算" in admin.inner_text("#season")
             budget_row = admin.inner_text(row)
             assert "剩余15天" in budget_row  # the 预算's clock: approved 5 days ago
-            shot(admin, "f07-board-final-clock")
+            assert "未上传" in admin.locator(f"{row} td.final").nth(0).inner_text()
+            shot(admin, "f07b-board-2026")
 
             # --- the officer publishes the 决算 (第3版): the board says so
             officer.goto(f"{base}/")
@@ -198,15 +212,18 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             assert "已公开（第3版）" in officer.inner_text("#final-state")
             assert "已公开（逾期5天）" in officer.inner_text("#final-state")  # due 20 days after, published on day 25
             shot(officer, "f08-department-final-published")
-            admin.goto(f"{base}/bureau")
+            admin.goto(f"{base}/bureau?year={YEAR + 1}")
             cells = admin.locator(f"tr:has(a:text-is('{DEPT}')) td.final")
             assert "已公开（第3版）" in cells.nth(0).inner_text()
             assert "overdue" not in (cells.nth(2).get_attribute("class") or "")
+            shot(admin, "f09-board-final-published")
+            admin.goto(f"{base}/bureau?year={YEAR}")
             assert (
                 "待生成" in admin.locator(f"tr:has(a:text-is('{DEPT}')) td").nth(1).inner_text()
-            )  # the 预算, not built
-            shot(admin, "f09-board-final-published")
-            sheet = openpyxl.load_workbook(io.BytesIO(admin.request.get(f"{base}/bureau/export.xlsx").body())).active
+            )  # the 2026 预算, not built
+            sheet = openpyxl.load_workbook(
+                io.BytesIO(admin.request.get(f"{base}/bureau/export.xlsx?year={YEAR + 1}").body())
+            ).active
             header = [c.value for c in sheet[2]]
             line = [c.value for c in sheet[3]]
             assert line[header.index("决算状态")] == "已公开（第3版）"
@@ -237,7 +254,7 @@ def test_final_end_to_end_in_a_browser(tmp_path: Path) -> None:
             officer.goto(f"{base}/")
             assert "修订待公开" in officer.inner_text("#final-state")
             assert f"{today + dt.timedelta(days=20)}" in officer.inner_text("#final-state")  # 20 days after 第4版
-            admin.goto(f"{base}/bureau")
+            admin.goto(f"{base}/bureau?year={YEAR + 1}")
             cells = admin.locator(f"tr:has(a:text-is('{DEPT}')) td.final")
             assert "修订待公开" in cells.nth(0).inner_text() and "修订：" in cells.nth(2).inner_text()
             assert "剩余20天" in cells.nth(2).inner_text()

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from generator.web import rules, service
-from generator.web.db import AuditEntry, Build, Department, Version
+from generator.web.db import Approval, AuditEntry, Build, Department, Version
 from generator.workbook import schema
 from tests.web_helpers import csrf, example, fill_final_amounts, make_site, upload, version_id
 
@@ -141,8 +141,8 @@ def test_final_versions_are_their_own_document(site) -> None:
     with site.app.state.core.Session() as db:
         docs = {v.id: v.document for v in db.scalars(select(Version))}
         assert docs == {site.vb: "budget", v1: "final", v2: "final"}
-        assert service.version_numbers(db, dept) == {site.vb: 1}
-        assert service.version_numbers(db, dept, "final") == {v1: 1, v2: 2}
+        assert service.version_numbers(db, dept, "budget", YEAR) == {site.vb: 1}
+        assert service.version_numbers(db, dept, "final", YEAR) == {v1: 1, v2: 2}
     page = jia.get(f"/departments/{dept}").text
     budget_part, final_part = page.split('id="final"', 1)
     assert f'<a href="/versions/{site.vb}">第1版</a>' in budget_part and "决算第" not in budget_part
@@ -152,7 +152,8 @@ def test_final_versions_are_their_own_document(site) -> None:
     )
     assert f'<a href="/versions/{site.vb}">' not in final_part
     # the 预算 is still the 预算's: its state did not move to the 决算's newest upload
-    assert 'id="state">\n  <div>状态 <span class="tag st-clean">待生成</span>' in page
+    budget_2023 = budget_part.split('id="budget-2023"', 1)[1].split("</h3>", 1)[0]
+    assert '<span class="tag st-clean">待生成</span>' in budget_2023
     # a 决算 version has no next-year 预算 workbook; 预算 and 决算 are not compared with each other
     assert jia.get(f"/versions/{v2}/next-year.xlsx").status_code == 404
     r = jia.get(f"/departments/{dept}/compare", params={"a": site.vb, "b": v2})
@@ -187,28 +188,34 @@ def test_final_clock_on_the_board(site) -> None:
     for field, day, doc in (("approval_date", budget_day, ""), ("final_approval_date", final_day, "final")):
         r = reviewer.post(
             f"/departments/{site.departments[A]}/approval",
-            data={"csrf": csrf(reviewer), field: day.isoformat(), "document": doc},
+            data={"csrf": csrf(reviewer), field: day.isoformat(), "document": doc, "year": "2024"},
         )
         assert r.status_code == 200
-    page = reviewer.get("/bureau").text
+    # 公开年度 2024: the 2024 预算 (none uploaded) beside the 2023 决算 (published in 2024)
+    page = reviewer.get("/bureau", params={"year": "2024"}).text
     row = page.split(f">{A}</a>", 1)[1].split("</tr>", 1)[0]
     budget_cells, final_cells = row.split('<td class="final">', 1)
     # 预算: approved 5 days ago, due on day 20 after → 15 days left; 决算: 25 days ago → 5 days overdue
     assert f"{budget_day + dt.timedelta(days=20)}<br>剩余15天" in budget_cells
     assert f"{final_day + dt.timedelta(days=20)}<br>已逾期5天" in final_cells and "overdue" in final_cells
     assert '<span class="tag st-errors">有错误</span>' not in budget_cells
-    assert f'value="{final_day}" aria-label="决算批复日期"' in final_cells
+    assert f'value="{final_day}" aria-label="2023年决算批复日期"' in final_cells
     other = page.split(f">{B}</a>", 1)[1].split("</tr>", 1)[0].split('<td class="final">', 1)[1]
     assert "未上传" in other and "未填批复日期" in other
     # the filter by the 决算's state
-    filtered = reviewer.get("/bureau", params={"final_status": "未上传"}).text
+    filtered = reviewer.get("/bureau", params={"final_status": "未上传", "year": "2024"}).text
     assert f">{B}</a>" in filtered and f">{A}</a>" not in filtered
     with site.app.state.core.Session() as db:
-        d = db.get(Department, site.departments[A])
-        assert (d.approval_date, d.final_approval_date) == (budget_day, final_day)
+        dates = {
+            (a.document, a.year): a.approved_on
+            for a in db.scalars(select(Approval).where(Approval.department_id == site.departments[A]))
+        }
+        # the forms of 公开年度 2024 set the 2024 预算's date and the 2023 决算's; the 2023 预算's record (made by
+        # its upload) has none
+        assert dates == {("budget", 2023): None, ("budget", 2024): budget_day, ("final", 2023): final_day}
         assert db.scalars(select(AuditEntry).where(AuditEntry.action == "final-approval-date")).first() is not None
     # the export carries the 决算's clock in its own columns
-    sheet = openpyxl.load_workbook(io.BytesIO(reviewer.get("/bureau/export.xlsx").content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(reviewer.get("/bureau/export.xlsx?year=2024").content)).active
     header = [c.value for c in sheet[2]]
     line = next([c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value == A)
     assert line[header.index("决算剩余天数")] == -5
@@ -229,18 +236,18 @@ def _version(n: int, uploaded: dt.date, sha: str, pdf: str | None = None, publis
 
 def test_final_states_and_clock_from_the_final_approval() -> None:
     approval, final_approval = dt.date(2026, 5, 10), dt.date(2026, 8, 1)
-    dept = Department(name="丙局", approval_date=approval, final_approval_date=final_approval)
+    dept = Department(name="丙局")
     on = dt.date(2026, 8, 15)
-    row = service.department_row(dept, [], on, "final")
+    row = service.department_row(dept, [], on, "final", final_approval)
     assert row.status is rules.Status.NOT_UPLOADED and row.status_text == "未上传"
     # 2026-08-01 + 20 days = 2026-08-21; on 08-15 six days are left (not the 预算's 05-30)
     assert (row.deadline.due, row.deadline.days_left) == (dt.date(2026, 8, 21), 6)
     v1 = _version(1, dt.date(2026, 8, 5), "a" * 64, pdf="p" * 64, published=True)
-    row = service.department_row(dept, [v1], on, "final")
+    row = service.department_row(dept, [v1], on, "final", final_approval)
     assert row.status_text == "已公开（第1版）" and not row.overdue and row.late == 0  # published 08-05, due 08-21
     # a later, different 决算 upload: 修订待公开 on a new clock from its upload day (08-12 + 20 = 09-01)
     v2 = _version(2, dt.date(2026, 8, 12), "b" * 64)
-    row = service.department_row(dept, [v1, v2], on, "final")
+    row = service.department_row(dept, [v1, v2], on, "final", final_approval)
     assert row.status_text == "修订待公开"
     assert (row.deadline.due, row.deadline.revision, row.revised_on) == (
         dt.date(2026, 9, 1),
@@ -248,7 +255,7 @@ def test_final_states_and_clock_from_the_final_approval() -> None:
         v2.uploaded_at.date(),
     )
     # the same department's 预算 clock is untouched by the 决算 date
-    assert service.department_row(dept, [], on).deadline.due == dt.date(2026, 5, 30)
+    assert service.department_row(dept, [], on, "budget", approval).deadline.due == dt.date(2026, 5, 30)
 
 
 def test_wrong_document_messages() -> None:

@@ -71,12 +71,17 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0006"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0007"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
         assert "format_id" in {c["name"] for c in inspect(engine).get_columns("department")}
         assert "document" in {c["name"] for c in inspect(engine).get_columns("version")}
-        assert {"final_approval_date", "final_format_id"} <= {
+        assert "final_format_id" in {c["name"] for c in inspect(engine).get_columns("department")}
+        # 批复日期 per (department, document, year) since 0007, no longer on the department
+        assert not {"approval_date", "final_approval_date"} & {
             c["name"] for c in inspect(engine).get_columns("department")
+        }
+        assert {"department_id", "document", "year", "approved_on"} <= {
+            c["name"] for c in inspect(engine).get_columns("approval")
         }
     finally:
         engine.dispose()
@@ -106,6 +111,67 @@ def test_upgrade_from_0001_keeps_accounts(database, tmp_path: Path) -> None:
         assert "login_session" in inspect(engine).get_table_names()
         with engine.connect() as conn:
             assert conn.exec_driver_sql("select username from account").scalars().all() == ["old-admin"]
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_to_0007_moves_approval_dates_to_their_years(database, tmp_path: Path) -> None:
+    """Each department's old 批复日期 moves to the year of its newest version of that document; without a version,
+    to the current season (the newest 预算年度 of any version: here 2026, of a 决算)."""
+    import datetime as dt
+
+    from alembic import command
+    from alembic.config import Config
+
+    from generator.web.db import MIGRATIONS
+
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0006")
+            run = conn.exec_driver_sql
+            run(
+                "insert into account (id, username, password_hash, role, must_change_password, active, created_at) "
+                "values (1, 'old-admin', 'x', 'admin', false, true, '2026-11-30 00:00:00')"
+            )
+            run(
+                "insert into department (id, name, approval_date, final_approval_date, created_at) values "
+                "(1, '甲局', '2026-03-01', '2026-06-01', '2026-01-01 00:00:00'), "
+                "(2, '乙局', '2026-03-05', '2026-07-01', '2026-01-01 00:00:00'), "
+                "(3, '丙局', null, null, '2026-01-01 00:00:00')"
+            )
+            run("insert into budget_unit (department_id, name) values (1, '甲局本级')")
+            # 甲局: a 2025 预算, then (newer) a 2024 one; a 2026 决算
+            for vid, document, year in ((1, "budget", 2025), (2, "budget", 2024), (3, "final", 2026)):
+                run(
+                    "insert into version (id, department_id, uploaded_at, document, uploader_id, original_name, "
+                    "size, sha256, year, errors, warnings, issues_json) values "
+                    f"({vid}, 1, '2026-05-01 00:00:00', '{document}', 1, 'x.xlsx', 1, '{'a' * 64}', {year}, 0, 0, '[]')"
+                )
+        migrate(engine)
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "select department_id, document, year, approved_on from approval order by department_id, document"
+            ).all()
+            units = conn.exec_driver_sql("select name from budget_unit").scalars().all()
+            versions = conn.exec_driver_sql("select count(*) from version").scalar()
+
+        def day(v: object) -> dt.date:
+            return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+
+        got = {(d, doc, y): day(on) for d, doc, y, on in rows}
+        assert got == {
+            (1, "budget", 2024): dt.date(2026, 3, 1),  # its newest 预算 version's year (not the highest year)
+            (1, "final", 2026): dt.date(2026, 6, 1),
+            (2, "budget", 2026): dt.date(2026, 3, 5),  # no version: the season's 预算
+            (2, "final", 2025): dt.date(2026, 7, 1),  # and the 决算 published in the season
+        }
+        assert units == ["甲局本级"] and versions == 3  # the tables referring to department are untouched
     finally:
         engine.dispose()
 

@@ -71,10 +71,12 @@ class Site:
     def client(self) -> TestClient:
         return TestClient(self.app, follow_redirects=True)  # type: ignore[arg-type]
 
-    def add_department(self, name: str, approval: str = "") -> int:
-        r = self.admin.post(
-            "/admin/departments", data={"csrf": csrf(self.admin), "name": name, "approval_date": approval}
-        )
+    def add_department(self, name: str, approval: str = "", year: int | None = None) -> int:
+        """A department; `approval` is its 预算批复日期 of 预算年度 `year` (the current season when None)."""
+        data = {"csrf": csrf(self.admin), "name": name, "approval_date": approval}
+        if year is not None:
+            data["year"] = str(year)
+        r = self.admin.post("/admin/departments", data=data)
         assert r.status_code == 200
         m = re.search(rf'<a href="/departments/(\d+)">{re.escape(name)}</a>', self.admin.get("/admin/departments").text)
         assert m

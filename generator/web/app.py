@@ -563,33 +563,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
 
     async def department_page(request: Request, db: Session, user: Account) -> Response:
-        """Both documents of the department: the 预算 and, beside it, the 决算, each with its own state,
-        clock, workbook, upload and versions."""
+        """Both documents of the department: the 预算 and, beside it, the 决算, each with its workbook and
+        upload, and its versions grouped by year (newest first), each year with its own state and clock."""
         dept = _department(db, user, request.path_params["dept_id"])
         versions = _document_versions(db, dept, DOC_BUDGET)
         finals = _document_versions(db, dept, DOC_FINAL)
         today = service.today()
-        state = service.department_row(dept, versions, today)
-        final_state = service.department_row(dept, finals, today, DOC_FINAL)
-
-        def listed(vs: list[Version]) -> list[tuple]:
-            return [
-                (v, n, service.headline_of(v), service.last_good_build(v)) for n, v in reversed(list(enumerate(vs, 1)))
-            ]
-
+        groups = service.department_years(db, dept, DOC_BUDGET, today)
+        final_groups = service.department_years(db, dept, DOC_FINAL, today)
         years = _years()
         default_year = versions[-1].year if versions and versions[-1].year in years else today.year
         final_year = finals[-1].year if finals and finals[-1].year in years else default_year
         # the 决算 workbook is made from the newest clean 预算 version of its year
-        sources = {v.year: n for n, v in enumerate(versions, 1) if v.year and not v.errors}
+        sources = {}
+        for g in groups:
+            clean = [no for v, no, _h, _b in g.versions if not v.errors]
+            if g.year and clean:
+                sources[g.year] = clean[0]
         return A.render(
             request,
             "department.html",
             dept=dept,
-            rows=listed(versions),
-            state=state,
-            final_rows=listed(finals),
-            final_state=final_state,
+            groups=groups,
+            final_groups=final_groups,
             message=request.session.pop("flash", None),
             max_mb=A.settings.max_upload // (1024 * 1024),
             years=years,
@@ -694,7 +690,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     f"本部门还没有{year}年通过检查的预算版本，无法由预算生成决算工作簿："
                     f"请先上传{year}年预算工作簿并改到没有错误，或改为下载空白决算工作簿",
                 )
-            no = service.version_numbers(db, dept.id)[source.id]
+            no = service.version_numbers(db, dept.id, DOC_BUDGET, year)[source.id]
             try:
                 out = await work(db, "final-from-budget", dept.id, {"workbook": source.sha256}, format=format_id)
             except jobs.JobFailed as exc:
@@ -802,9 +798,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         db.add(version)
         db.flush()
+        if version.year is not None:  # the year's 批复 record (its date is entered on the board)
+            service.approval_record(db, dept.id, document, version.year)
         job.result_json = jobs.dumps({**found, "version_id": version.id})
         what = f"决算版本 {version.id}" if document == DOC_FINAL else f"版本 {version.id}"
-        A.audit(db, request, "upload", dept.id, what, f"{original}，{errors}个错误")
+        year_text = f"{version.year}年{DOCUMENTS[document]}，" if version.year else "未填预算年度，"
+        A.audit(db, request, "upload", dept.id, what, f"{year_text}{original}，{errors}个错误")
         return RedirectResponse(f"/versions/{version.id}", 303)
 
     async def check_page(request: Request, db: Session, user: Account) -> Response:
@@ -821,7 +820,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def version_page(request: Request, db: Session, user: Account) -> Response:
         v = _version(db, user, request.path_params["vid"])
-        numbers = service.version_numbers(db, v.department_id, v.document)
+        numbers = service.version_numbers(db, v.department_id, v.document, v.year)
         issues = service.issues_of(v)
         others = [(vid, n) for vid, n in numbers.items() if vid != v.id]
         build = service.last_good_build(v)
@@ -846,7 +845,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def _version_file(what: str, attr: str, label: str) -> Callable[..., Awaitable[Response]]:
         async def handler(request: Request, db: Session, user: Account) -> Response:
             v = _version(db, user, request.path_params["vid"])
-            no = service.version_numbers(db, v.department_id, v.document)[v.id]
+            no = service.version_numbers(db, v.department_id, v.document, v.year)[v.id]
             sha = getattr(v, attr)
             if not sha:
                 raise HTTPException(404)
@@ -894,7 +893,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         b = Build(version_id=v.id, requested_by=user.id, state=BUILD_QUEUED, progress="排队等待中")
         db.add(b)
         db.flush()
-        A.audit(db, request, "build", v.department_id, f"版本 {v.id}", f"生成 {b.id}")
+        A.audit(db, request, "build", v.department_id, f"版本 {v.id}", f"{_year_name(v)}，生成 {b.id}")
         db.commit()
         spec = JobSpec("build", {"workbook": v.sha256}, v.department_id, build_id=b.id, priority=priority)
 
@@ -906,7 +905,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def build_page(request: Request, db: Session, user: Account) -> Response:
         b = _build(db, user, request.path_params["bid"])
         v = b.version
-        no = service.version_numbers(db, v.department_id, v.document)[v.id]
+        no = service.version_numbers(db, v.department_id, v.document, v.year)[v.id]
         job = await asyncio.to_thread(A.queue.view_of_build, b.id)
         return A.render(
             request,
@@ -924,7 +923,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async def handler(request: Request, db: Session, user: Account) -> Response:
             b = _build(db, user, request.path_params["bid"])
             v = b.version
-            no = service.version_numbers(db, v.department_id, v.document)[v.id]
+            no = service.version_numbers(db, v.department_id, v.document, v.year)[v.id]
             sha = b.pdf_sha if fmt == "pdf" else b.docx_sha
             if b.state != BUILD_DONE or not sha:
                 raise HTTPException(404)
@@ -948,7 +947,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if problem:
             return _flash(request, f"/versions/{v.id}", problem)
         v.published_url, v.published_on, v.published_by = url, day, user.id
-        A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{url} {day}")
+        A.audit(db, request, "publish", v.department_id, f"版本 {v.id}", f"{_year_name(v)}：{url} {day}")
         return _flash(request, f"/versions/{v.id}", "已标记为已公开")
 
     async def next_year(request: Request, db: Session, user: Account) -> Response:
@@ -966,6 +965,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         name = naming.safe_filename(f"{v.department.name}{out['year']}年部门预算公开填报工作簿", ".xlsx")
         return Response(data, media_type=XLSX, headers={"content-disposition": naming.content_disposition(name)})
 
+    def _year_name(v: Version) -> str:
+        return f"{v.year}年{DOCUMENTS[v.document]}" if v.year else f"未填年度的{DOCUMENTS[v.document]}"
+
     async def compare(request: Request, db: Session, user: Account) -> Response:
         dept = _department(db, user, request.path_params["dept_id"])
         a, b = _int_param(request.query_params.get("a")), _int_param(request.query_params.get("b"))
@@ -975,7 +977,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise HTTPException(404)
         if va.document != vb.document:
             raise HTTPException(404, "预算和决算是两份文件，不能相互比较；请在同一份文件的版本之间比较")
-        numbers = service.version_numbers(db, dept.id, va.document)
+        if va.year != vb.year:
+            raise HTTPException(404, f"{_year_name(va)}和{_year_name(vb)}分属不同年度，请在同一年度的版本之间比较")
+        numbers = service.version_numbers(db, dept.id, va.document, va.year)
         changes = service.compare_headlines(service.headline_of(va), service.headline_of(vb))
         report, problem = None, None
         if va.id == vb.id:
@@ -1026,9 +1030,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             raise HTTPException(404)
         if va.document != vb.document:
             raise HTTPException(404, "预算和决算是两份文件，不能相互比较；请在同一份文件的版本之间比较")
+        if va.year != vb.year:
+            raise HTTPException(404, f"{_year_name(va)}和{_year_name(vb)}分属不同年度，请在同一年度的版本之间比较")
         if va.errors or vb.errors:
             raise HTTPException(404, "有错误的版本无法生成修订说明和修订稿")
-        numbers = service.version_numbers(db, dept.id, va.document)
+        numbers = service.version_numbers(db, dept.id, va.document, va.year)
         na, nb = numbers[va.id], numbers[vb.id]
         names = {"old_name": f"第{na}版.xlsx", "new_name": f"第{nb}版.xlsx"}
         try:
@@ -1052,25 +1058,41 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     # --- bureau -------------------------------------------------------------------------------
 
-    def _rows(request: Request, db: Session) -> tuple[list[service.BureauRow], dict[str, str]]:
+    def _publication_year(db: Session, text: str) -> tuple[int, list[int]]:
+        """The 公开年度 asked for (`?year=` or the form's `year`; the current season when not given) and
+        the years offered; a year with nothing to show is refused with the ones there are."""
+        today = service.today()
+        offered = service.publication_years(db, today)
+        if not text:
+            return service.season(db, today), offered
+        year = rules.valid_publication_year(text, offered)
+        if isinstance(year, str):
+            raise HTTPException(400, year)
+        return year, offered
+
+    def _rows(request: Request, db: Session) -> tuple[list[service.BureauRow], dict[str, str], int, list[int]]:
         q = request.query_params
+        year, offered = _publication_year(db, q.get("year", "").strip())
         params = {
             "status": q.get("status", "")[:10],
             "final_status": q.get("final_status", "")[:10],
             "q": q.get("q", "")[:100],
             "sort": q.get("sort", "name")[:20],
         }
-        rows = service.filter_sort(service.bureau_rows(db, service.today()), **params)
-        return rows, params
+        rows = service.filter_sort(service.bureau_rows(db, service.today(), year), **params)
+        return rows, params, year, offered
 
     async def bureau(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
-        rows, params = _rows(request, db)
+        rows, params, year, offered = _rows(request, db)
         return A.render(
             request,
             "bureau.html",
             rows=rows,
             params=params,
+            year=year,
+            years=offered,
+            final_year=service.document_year(DOC_FINAL, year),
             statuses=list(Status),
             message=request.session.pop("flash", None),
             today=service.today(),
@@ -1078,19 +1100,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def bureau_export(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
-        rows, _ = _rows(request, db)
+        rows, _, year, _ = _rows(request, db)
         from generator.web.export import bureau_xlsx
 
-        data = await asyncio.to_thread(bureau_xlsx, rows, service.today())
-        A.audit(db, request, "export")
-        name = naming.safe_filename(f"部门预算公开进度{service.today().isoformat()}", ".xlsx")
+        final_year = service.document_year(DOC_FINAL, year)
+        data = await asyncio.to_thread(bureau_xlsx, rows, service.today(), year, final_year)
+        A.audit(db, request, "export", detail=f"{year}公开年度（{year}年预算、{final_year}年决算）")
+        name = naming.safe_filename(f"{year}年部门预算决算公开进度{service.today().isoformat()}", ".xlsx")
         return Response(data, media_type=XLSX, headers={"content-disposition": naming.content_disposition(name)})
 
     async def build_all(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
-        await _form(request, db)
+        form = await _form(request, db)
+        year, _ = _publication_year(db, _text(form, "year", 10))
         started = 0
-        rows = service.bureau_rows(db, service.today())
+        rows = service.bureau_rows(db, service.today(), year)
         for row in [*rows, *(r.final for r in rows if r.final is not None)]:
             v = row.latest
             if v is None or v.errors or row.build is not None:
@@ -1100,14 +1124,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             _, start = _start_build(db, request, v, user, PRIORITY_BULK)
             await asyncio.to_thread(start)
             started += 1
-        return _flash(request, "/bureau", f"已开始生成{started}个部门的公开文件，请稍后刷新查看")
+        final_year = service.document_year(DOC_FINAL, year)
+        return _flash(
+            request,
+            f"/bureau?year={year}",
+            f"{year}公开年度（{year}年预算、{final_year}年决算）：已开始生成{started}个部门的公开文件，请稍后刷新查看",
+        )
 
     async def bureau_zip(request: Request, db: Session, user: Account) -> Response:
         _bureau(user)
+        year, _ = _publication_year(db, request.query_params.get("year", "").strip())
         buf = io.BytesIO()
         count = 0
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            rows = service.bureau_rows(db, service.today())
+            rows = service.bureau_rows(db, service.today(), year)
             for row in [*rows, *(r.final for r in rows if r.final is not None)]:
                 if row.build is None or row.latest is None:
                     continue
@@ -1116,8 +1146,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 )
                 zf.writestr(name, A.store.read(row.build.pdf_sha or ""))
                 count += 1
-        A.audit(db, request, "download-zip", detail=f"{count}个PDF")
-        name = naming.safe_filename(f"部门预算公开PDF{service.today().isoformat()}", ".zip")
+        final_year = service.document_year(DOC_FINAL, year)
+        A.audit(db, request, "download-zip", detail=f"{year}公开年度（{year}年预算、{final_year}年决算）{count}个PDF")
+        name = naming.safe_filename(f"{year}年部门预算决算公开PDF{service.today().isoformat()}", ".zip")
         return Response(
             buf.getvalue(),
             media_type="application/zip",
@@ -1125,20 +1156,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
 
     async def set_approval(request: Request, db: Session, user: Account) -> Response:
+        """The board's 批复日期 forms: the date of one document of the board's 公开年度 (the 预算 of that year,
+        or the 决算 of the year before); no other year's date changes."""
         _bureau(user)
         dept = _department(db, user, request.path_params["dept_id"])
         form = await _form(request, db)
-        final = _text(form, "document", 10) == DOC_FINAL
+        year, _ = _publication_year(db, _text(form, "year", 10))
+        document = DOC_FINAL if _text(form, "document", 10) == DOC_FINAL else DOC_BUDGET
+        final = document == DOC_FINAL
+        of_year = service.document_year(document, year)
+        back = f"/bureau?year={year}"
         text = _text(form, "final_approval_date" if final else "approval_date", 20)
         day = _date(text) if text else None
         if text and day is None:
-            return _flash(request, "/bureau", "决算批复日期格式不正确" if final else "批复日期格式不正确")
-        if final:
-            dept.final_approval_date = day
-        else:
-            dept.approval_date = day
-        A.audit(db, request, "final-approval-date" if final else "approval-date", dept.id, dept.name, text)
-        return RedirectResponse("/bureau", 303)
+            return _flash(
+                request, back, f"{of_year}年{DOCUMENTS[document]}批复日期“{text}”格式不正确，请按“年-月-日”填写"
+            )
+        service.set_approval(db, dept.id, document, of_year, day)
+        detail = f"{of_year}年{DOCUMENTS[document]}：{text or '清除'}"
+        A.audit(db, request, "final-approval-date" if final else "approval-date", dept.id, dept.name, detail)
+        return RedirectResponse(back, 303)
 
     # --- administration -----------------------------------------------------------------------
 
@@ -1164,7 +1201,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def admin_departments_page(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
         departments = db.scalars(select(Department).order_by(Department.name)).all()
-        return admin_render(request, "admin_departments.html", "departments", departments=departments)
+        year = service.season(db, service.today())
+        return admin_render(
+            request,
+            "admin_departments.html",
+            "departments",
+            departments=departments,
+            year=year,
+            years=_years(),
+            dates=service.approvals(db, DOC_BUDGET, year),
+        )
 
     async def admin_accounts_page(request: Request, db: Session, user: Account) -> Response:
         _admin(user)
@@ -1238,17 +1284,31 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not name:
             return _flash(request, back, "请填写部门名称")
         text = _text(form, "approval_date", 20)
-        dept = Department(name=name, approval_date=_date(text) if text else None)
+        day = _date(text) if text else None
+        if text and day is None:
+            return _flash(
+                request, back, f"预算批复日期“{text}”格式不正确，请按“年-月-日”填写，或留空以后在公开进度页填写"
+            )
+        year_text = _text(form, "year", 10)
+        year = _int_param(year_text) if year_text else service.season(db, service.today())
+        if year is None or year not in _years():
+            years = _years()
+            return _flash(
+                request, back, f"预算年度“{year_text}”不在可选范围内：请选择{years[0]}—{years[-1]}年之间的年度"
+            )
+        dept = Department(name=name)
         db.add(dept)
         try:
             db.flush()
         except IntegrityError:
             db.rollback()
             return _flash(request, back, "该部门已存在")
+        if day is not None:
+            service.set_approval(db, dept.id, DOC_BUDGET, year, day)
         for line in _text(form, "units", 5000).splitlines():
             if line.strip():
                 db.add(BudgetUnit(department_id=dept.id, name=line.strip()[:200]))
-        A.audit(db, request, "department-created", dept.id, name)
+        A.audit(db, request, "department-created", dept.id, name, f"{year}年预算批复日期 {day}" if day else None)
         return _flash(request, back, f"已创建部门：{name}")
 
     async def admin_unit(request: Request, db: Session, user: Account) -> Response:

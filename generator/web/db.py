@@ -14,6 +14,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     select,
@@ -94,12 +95,23 @@ class Department(Base):
     __tablename__ = "department"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    approval_date: Mapped[dt.date | None] = mapped_column(Date)  # 预算批复日期
     format_id: Mapped[str | None] = mapped_column(String(100))  # its own 公开格式; None: the bureau's
-    final_approval_date: Mapped[dt.date | None] = mapped_column(Date)  # 决算批复日期 (its own clock)
     final_format_id: Mapped[str | None] = mapped_column(String(100))  # its own 决算 格式; None: the bureau's
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     units: Mapped[list[BudgetUnit]] = relationship(back_populates="department", order_by="BudgetUnit.id")
+
+
+class Approval(Base):
+    """One document's 批复日期 for one year: the 预算 of a 预算年度 or the 决算 of a 决算年度 (the 20-day clock
+    counts from it). Made when the bureau enters the date or the first workbook of that year is uploaded."""
+
+    __tablename__ = "approval"
+    __table_args__ = (UniqueConstraint("department_id", "document", "year", name="uq_approval_document_year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    document: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)  # 预算年度 (决算: the year the 决算 is of)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Setting(Base):

@@ -14,7 +14,8 @@ from generator.web.service import BureauRow, local
 RED = PatternFill("solid", fgColor="FFC7CE")
 
 
-def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
+def bureau_xlsx(rows: list[BureauRow], today: dt.date, year: int, final_year: int) -> bytes:
+    """The board of 公开年度 `year`: the 预算 of `year` and the 决算 of `final_year` (the year before)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "公开进度"
@@ -31,7 +32,11 @@ def bureau_xlsx(rows: list[BureauRow], today: dt.date) -> bytes:
         "决算公开网址",
         "决算公开日期",
     ]
-    ws.append([f"统计日期：{today.isoformat()}"])
+    ws.append(
+        [
+            f"{year}公开年度：预算为{year}年预算，决算为{final_year}年决算（在{year}年公开）。统计日期：{today.isoformat()}"
+        ]
+    )
     ws.append(headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)

@@ -195,3 +195,42 @@ def wrong_document(uploaded: str, page: str) -> str | None:
         "上传的是预算工作簿（没有“决算情况”等决算表），不能作为决算版本保存，未保存。"
         "请在本页“部门预算”部分上传；决算请先下载“由预算生成的决算工作簿”，填写决算数后上传"
     )
+
+
+# --- 公开年度: which year's documents the bureau's board is about --------------------------------
+#
+# A 预算 of year Y is approved and published in year Y; a 决算 of year Y-1 is approved and published
+# in year Y (the year after it was spent). So the board of 公开年度 Y shows the 预算 of Y beside the
+# 决算 of Y-1, and each (department, document, year) has its own 批复日期, state and clock.
+
+
+def document_year(document_is_final: bool, publication_year: int) -> int:
+    """The 预算年度 of the document published in `publication_year` (a 决算 is the previous year's)."""
+    return publication_year - 1 if document_is_final else publication_year
+
+
+def publication_year(document_is_final: bool, year: int) -> int:
+    """The 公开年度 in which the document of 预算年度 `year` is published."""
+    return year + 1 if document_is_final else year
+
+
+def season(budget_years: list[int], final_years: list[int], today: dt.date) -> int:
+    """The current 公开年度 (the board's default): the newest 预算年度 of any version or 批复 record, 预算 or 决算
+    (a 决算 workbook's 预算年度 is the year it is of); today's year when there is none yet."""
+    return max([*budget_years, *final_years], default=today.year)
+
+
+def publication_years(budget_years: list[int], final_years: list[int], today: dt.date) -> list[int]:
+    """The 公开年度 the board offers, newest first: every year with a document, the season, today's year and
+    the next (so that next year's 批复日期 can be entered before its first upload)."""
+    years = {publication_year(False, y) for y in budget_years} | {publication_year(True, y) for y in final_years}
+    years |= {season(budget_years, final_years, today), today.year, today.year + 1}
+    return sorted(years, reverse=True)
+
+
+def valid_publication_year(text: str, offered: list[int]) -> int | str:
+    """The 公开年度 asked for in `?year=`, or why it cannot be shown (Chinese)."""
+    if not text.isdigit() or int(text) not in offered:
+        shown = "、".join(str(y) for y in offered)
+        return f"公开年度“{text[:20]}”没有可显示的内容：请选择 {shown} 年中的一个"
+    return int(text)

@@ -14,7 +14,7 @@ from generator.channel import Channel, speak
 from generator.headline import Figure, Headline
 from generator.issues import Issue
 from generator.web import rules
-from generator.web.db import BUILD_DONE, DOC_BUDGET, DOC_FINAL, DOCUMENTS, Build, Department, Version
+from generator.web.db import BUILD_DONE, DOC_BUDGET, DOC_FINAL, DOCUMENTS, Approval, Build, Department, Version
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
@@ -47,11 +47,13 @@ def headline_of(version: Version | None) -> Headline | None:
     return Headline.model_validate_json(version.headline_json)
 
 
-def version_numbers(db: Session, department_id: int, document: str = DOC_BUDGET) -> dict[int, int]:
-    """Version id → its number within the department's document (预算 or 决算: 1, 2, …, in upload order)."""
+def version_numbers(db: Session, department_id: int, document: str, year: int | None) -> dict[int, int]:
+    """Version id → its number within the department's document of one year (the 2027 预算: 1, 2, …, in upload
+    order); versions whose workbook gave no 预算年度 are numbered among themselves."""
+    of_year = Version.year.is_(None) if year is None else Version.year == year
     ids = db.scalars(
         select(Version.id)
-        .where(Version.department_id == department_id, Version.document == document)
+        .where(Version.department_id == department_id, Version.document == document, of_year)
         .order_by(Version.id)
     ).all()
     return {vid: n for n, vid in enumerate(ids, start=1)}
@@ -79,6 +81,8 @@ class BureauRow:
     revised_on: dt.date | None = None  # a later version differs: the revision's clock starts here
     document: str = DOC_BUDGET  # which of the department's documents this row is about
     final: BureauRow | None = None  # on a 预算 row of the board: the same department's 决算
+    approval: dt.date | None = None  # the 批复 date of this document of this year: its clock counts from it
+    year: int | None = None  # the document's 预算年度 (决算: the year the 决算 is of)
 
     @property
     def late(self) -> int:
@@ -88,11 +92,6 @@ class BureauRow:
     @property
     def document_name(self) -> str:
         return DOCUMENTS[self.document]
-
-    @property
-    def approval(self) -> dt.date | None:
-        """The 批复 date this document's clock counts from."""
-        return self.department.final_approval_date if self.document == DOC_FINAL else self.department.approval_date
 
     @property
     def status_text(self) -> str:
@@ -106,11 +105,19 @@ def local_date(t: dt.datetime) -> dt.date:
     return t.replace(tzinfo=dt.UTC).astimezone(CHINA).date()
 
 
-def department_row(dept: Department, versions: list[Version], on: dt.date, document: str = DOC_BUDGET) -> BureauRow:
-    """One department's document (预算 or 决算) for the board and its own page, with the rules of rules.py.
+def department_row(
+    dept: Department,
+    versions: list[Version],
+    on: dt.date,
+    document: str = DOC_BUDGET,
+    approval: dt.date | None = None,
+    year: int | None = None,
+) -> BureauRow:
+    """One department's document (预算 or 决算) of one year for the board and its own page, with the rules
+    of rules.py.
 
-    `versions` are that document's versions oldest first (their builds loaded); the clock counts from
-    the document's own 批复 date."""
+    `versions` are that document's versions of `year` oldest first (their builds loaded); the clock counts
+    from `approval`, that document's 批复 date of that year."""
     latest = versions[-1] if versions else None
     facts = []
     for v in versions:
@@ -134,7 +141,6 @@ def department_row(dept: Department, versions: list[Version], on: dt.date, docum
             revised_on=revised_on,
         )
     )
-    approval = dept.final_approval_date if document == DOC_FINAL else dept.approval_date
     dl = rules.deadline(approval, on, revised_on)
     head = headline_of(latest)
     return BureauRow(
@@ -152,21 +158,140 @@ def department_row(dept: Department, versions: list[Version], on: dt.date, docum
         published_no=published_index + 1 if published_index is not None else None,
         revised_on=revised_on,
         document=document,
+        approval=approval,
+        year=year,
     )
 
 
-def bureau_rows(db: Session, on: dt.date) -> list[BureauRow]:
+def document_year(document: str, publication_year: int) -> int:
+    """The 预算年度 of the department's `document` published in `publication_year` (rules.document_year)."""
+    return rules.document_year(document == DOC_FINAL, publication_year)
+
+
+def _years_known(db: Session) -> tuple[list[int], list[int]]:
+    """The 预算年度 of every 预算 and of every 决算 that has a version or a 批复 record."""
+    budget: set[int] = set()
+    final: set[int] = set()
+    pairs = db.execute(select(Version.document, Version.year).where(Version.year.is_not(None)).distinct()).all()
+    pairs += db.execute(select(Approval.document, Approval.year).distinct()).all()
+    for document, year in pairs:
+        (final if document == DOC_FINAL else budget).add(year)
+    return sorted(budget), sorted(final)
+
+
+def season(db: Session, on: dt.date) -> int:
+    """The current 公开年度 (rules.season over every version and 批复 record)."""
+    budget, final = _years_known(db)
+    return rules.season(budget, final, on)
+
+
+def publication_years(db: Session, on: dt.date) -> list[int]:
+    """The 公开年度 the board offers, newest first."""
+    budget, final = _years_known(db)
+    return rules.publication_years(budget, final, on)
+
+
+def approvals(db: Session, document: str, year: int) -> dict[int, dt.date | None]:
+    """Department id → its 批复 date of `document` of 预算年度 `year` (only departments with a record)."""
+    rows = db.execute(
+        select(Approval.department_id, Approval.approved_on).where(Approval.document == document, Approval.year == year)
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def approval_record(db: Session, department_id: int, document: str, year: int) -> Approval:
+    """The (department, document, year) record, made (without a date) when there is none yet."""
+    found = db.scalars(
+        select(Approval).where(
+            Approval.department_id == department_id, Approval.document == document, Approval.year == year
+        )
+    ).first()
+    if found is None:
+        found = Approval(department_id=department_id, document=document, year=year)
+        db.add(found)
+        db.flush()
+    return found
+
+
+def set_approval(db: Session, department_id: int, document: str, year: int, day: dt.date | None) -> None:
+    """The bureau enters (or clears) one document's 批复日期 of one year; no other year's record changes."""
+    approval_record(db, department_id, document, year).approved_on = day
+
+
+def bureau_rows(db: Session, on: dt.date, year: int) -> list[BureauRow]:
+    """The board of 公开年度 `year`: each department's 预算 of `year` and, beside it, its 决算 of the year
+    before (published in `year`); no version of another year is counted."""
     from sqlalchemy.orm import selectinload
 
+    years = {DOC_BUDGET: document_year(DOC_BUDGET, year), DOC_FINAL: document_year(DOC_FINAL, year)}
     by_dept: dict[tuple[int, str], list[Version]] = {}
-    for v in db.scalars(select(Version).options(selectinload(Version.builds)).order_by(Version.id)):
-        by_dept.setdefault((v.department_id, v.document), []).append(v)
+    for document, of_year in years.items():
+        q = (
+            select(Version)
+            .options(selectinload(Version.builds))
+            .where(Version.document == document, Version.year == of_year)
+            .order_by(Version.id)
+        )
+        for v in db.scalars(q):
+            by_dept.setdefault((v.department_id, document), []).append(v)
+    dates = {document: approvals(db, document, of_year) for document, of_year in years.items()}
     rows = []
     for dept in db.scalars(select(Department).order_by(Department.name)):
-        row = department_row(dept, by_dept.get((dept.id, DOC_BUDGET), []), on)
-        row.final = department_row(dept, by_dept.get((dept.id, DOC_FINAL), []), on, DOC_FINAL)
+        row = department_row(
+            dept,
+            by_dept.get((dept.id, DOC_BUDGET), []),
+            on,
+            DOC_BUDGET,
+            dates[DOC_BUDGET].get(dept.id),
+            years[DOC_BUDGET],
+        )
+        row.final = department_row(
+            dept, by_dept.get((dept.id, DOC_FINAL), []), on, DOC_FINAL, dates[DOC_FINAL].get(dept.id), years[DOC_FINAL]
+        )
         rows.append(row)
     return rows
+
+
+@dataclass
+class YearGroup:
+    """One year of one of a department's documents on its page: the state and clock, and the versions
+    (newest first, each with its number within the year, headline and last good build)."""
+
+    year: int | None
+    state: BureauRow
+    versions: list[tuple]
+
+
+def department_years(db: Session, dept: Department, document: str, on: dt.date) -> list[YearGroup]:
+    """A department's document grouped by year, newest first: every year with a version or a 批复 record,
+    and the current season's year (so a department that has not uploaded yet sees what is due)."""
+    from sqlalchemy.orm import selectinload
+
+    by_year: dict[int | None, list[Version]] = {}
+    q = (
+        select(Version)
+        .options(selectinload(Version.builds))
+        .where(Version.department_id == dept.id, Version.document == document)
+        .order_by(Version.id)
+    )
+    for v in db.scalars(q):
+        by_year.setdefault(v.year, []).append(v)
+    dates = dict(
+        db.execute(
+            select(Approval.year, Approval.approved_on).where(
+                Approval.department_id == dept.id, Approval.document == document
+            )
+        ).all()
+    )
+    years: set[int] = {y for y in by_year if y is not None} | set(dates)
+    years.add(document_year(document, season(db, on)))
+    groups = []
+    for year in [*sorted(years, reverse=True), *([None] if None in by_year else [])]:
+        versions = by_year.get(year, [])
+        state = department_row(dept, versions, on, document, dates.get(year), year)
+        listed = [(v, n, headline_of(v), last_good_build(v)) for n, v in reversed(list(enumerate(versions, 1)))]
+        groups.append(YearGroup(year, state, listed))
+    return groups
 
 
 SORTS = {
@@ -249,7 +374,15 @@ def admin_steps(db: Session) -> list[Step]:
     departments = db.scalar(select(func.count(Department.id))) or 0
     officers = db.scalar(select(func.count(Account.id)).where(Account.role == ROLE_DEPARTMENT)) or 0
     reviewers = db.scalar(select(func.count(Account.id)).where(Account.role == ROLE_REVIEWER)) or 0
-    with_date = db.scalar(select(func.count(Department.id)).where(Department.approval_date.is_not(None))) or 0
+    year = season(db, today())
+    with_date = (
+        db.scalar(
+            select(func.count(Approval.id)).where(
+                Approval.document == DOC_BUDGET, Approval.year == year, Approval.approved_on.is_not(None)
+            )
+        )
+        or 0
+    )
     return [
         Step(
             "创建部门及其预算单位",
@@ -277,7 +410,7 @@ def admin_steps(db: Session) -> list[Step]:
             "科目代码表和格式",
         ),
         Step(
-            "填写各部门的预算批复日期",
+            f"填写各部门{year}年度的预算批复日期",
             departments > 0 and with_date == departments,
             f"{with_date}/{departments}个部门已填写；批复后{rules.DEADLINE_DAYS}日为公开截止日"
             if departments
