@@ -180,6 +180,16 @@ def test_metadata_and_fonts(case) -> None:
     assert rows and all(" yes yes " in row for row in rows)  # embedded and subset
 
 
+def test_valid_pdf(case) -> None:
+    """The streamed join writes a well-formed file: it opens without qpdf's recovery (cross-reference
+    stream, object streams) and qpdf's check (`qpdf --check`, here through pikepdf) finds nothing."""
+    _, _, c, _ = case
+    with pikepdf.open(c.path, attempt_recovery=False) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert len(pdf.pages) == len(c.pages)
+        assert pdf.trailer.ID[0] == pdf.trailer.ID[1] and len(bytes(pdf.trailer.ID[0])) == 16
+
+
 def test_deterministic(disclosures: dict[str, Disclosure], chunked, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv(pdf_chunks.CHUNK_ENV, SMALL)
     again = tmp_path / "again.pdf"

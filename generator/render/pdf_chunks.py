@@ -62,6 +62,7 @@ import resource
 import signal
 import tempfile
 import traceback
+import zlib
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -649,7 +650,7 @@ class _Chunk:
         """Write every object reached and not yet written (and what they reach)."""
         while self.pending:
             obj = self.pending.pop()
-            self.writer.put(self.new[obj.objgen], self.body(obj))
+            self.writer.put(self.new[obj.objgen], self.body(obj), stream=obj._type_code == self.types.stream)
 
     def body(self, obj) -> bytes:
         """An indirect object's body: its value, or a stream's dictionary and raw (still encoded) data."""
@@ -701,11 +702,20 @@ def pikepdf_name(key: str) -> bytes:
 
 
 class _Writer:
-    """The joined file, written object by object: offsets of the objects, by number, for the xref."""
+    """The joined file, written object by object. Objects but streams are gathered into compressed
+    object streams of OBJECTS_PER_STREAM (as qpdf's `object_stream_mode=generate` does: the structure
+    elements, most of the objects, would otherwise double the file); what the cross-reference stream
+    needs is kept per object number: its kind (1: at an offset, 2: in an object stream), the offset
+    or the object stream, its place in that stream."""
+
+    OBJECTS_PER_STREAM = 100
 
     def __init__(self, file) -> None:
         self.file = file
-        self.offsets = array("q")  # new number - 1 -> byte offset (0 until written)
+        self.kind = array("b")
+        self.where = array("q")
+        self.place = array("l")
+        self.batch: list[tuple[int, bytes]] = []
         self.position = 0
 
     def raw(self, data: bytes) -> None:
@@ -713,31 +723,73 @@ class _Writer:
         self.position += len(data)
 
     def reserve(self) -> int:
-        self.offsets.append(0)
-        return len(self.offsets)
+        self.kind.append(0)
+        self.where.append(0)
+        self.place.append(0)
+        return len(self.kind)
 
-    def put(self, number: int, body: bytes) -> None:
-        self.offsets[number - 1] = self.position
+    def put(self, number: int, body: bytes, stream: bool = False) -> None:
+        if stream:
+            self._at_offset(number, body)
+            return
+        self.batch.append((number, body))
+        if len(self.batch) >= self.OBJECTS_PER_STREAM:
+            self.flush()
+
+    def _at_offset(self, number: int, body: bytes) -> None:
+        self.kind[number - 1], self.where[number - 1] = 1, self.position
         self.raw(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    def flush(self) -> None:
+        """The gathered objects as one compressed object stream."""
+        if not self.batch:
+            return
+        stream = self.reserve()
+        header, offset = [], 0
+        for number, body in self.batch:
+            header.append(b"%d %d" % (number, offset))
+            offset += len(body) + 1
+        head = b" ".join(header) + b"\n"
+        data = zlib.compress(head + b"".join(body + b"\n" for _, body in self.batch))
+        entries = b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d" % (
+            len(self.batch),
+            len(head),
+            len(data),
+        )
+        self._at_offset(stream, b"<<" + entries + b">>\nstream\n" + data + b"\nendstream")
+        for i, (number, _) in enumerate(self.batch):
+            self.kind[number - 1], self.where[number - 1], self.place[number - 1] = 2, stream, i
+        self.batch.clear()
 
     def dictionary(self, number: int, entries: dict[str, bytes]) -> None:
         self.put(number, b"<<" + b"\n".join(pikepdf_name(k) + b" " + v for k, v in sorted(entries.items())) + b">>")
 
     def finish(self, root: int, info: int | None, file_id: bytes) -> None:
-        """The classic cross-reference table and the trailer."""
+        """The cross-reference stream (with the trailer's entries) and the end of the file."""
+        self.flush()
+        xref = self.reserve()
         start = self.position
-        rows = [b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.offsets) + 1)]
-        rows += [b"%010d 00000 n \n" % offset for offset in self.offsets]
-        self.raw(b"".join(rows))
-        trailer = {
-            "/Size": b"%d" % (len(self.offsets) + 1),
+        self.kind[xref - 1], self.where[xref - 1] = 1, start
+        size = len(self.kind) + 1
+        width = max(1, (max(start, max(self.where, default=0)).bit_length() + 7) // 8)
+        rows = bytearray(b"\x00" + bytes(width) + b"\xff\xff")  # object 0: free
+        for kind, where, place in zip(self.kind, self.where, self.place, strict=True):
+            rows += kind.to_bytes(1, "big") + where.to_bytes(width, "big") + place.to_bytes(2, "big")
+        data = zlib.compress(bytes(rows))
+        entries = {
+            "/Type": b"/XRef",
+            "/Size": b"%d" % size,
+            "/W": b"[1 %d 2]" % width,
             "/Root": _ref(root),
             "/ID": b"[<%s><%s>]" % (file_id, file_id),
+            "/Filter": b"/FlateDecode",
+            "/Length": b"%d" % len(data),
         }
         if info is not None:
-            trailer["/Info"] = _ref(info)
-        body = b"\n".join(pikepdf_name(k) + b" " + v for k, v in sorted(trailer.items()))
-        self.raw(b"trailer\n<<" + body + b">>\nstartxref\n%d\n%%%%EOF\n" % start)
+            entries["/Info"] = _ref(info)
+        body = b"\n".join(pikepdf_name(k) + b" " + v for k, v in sorted(entries.items()))
+        self.raw(b"%d 0 obj\n<<" % xref + body + b">>\nstream\n" + data + b"\nendstream\nendobj\n")
+        self.raw(b"startxref\n%d\n%%%%EOF\n" % start)
 
 
 def _file_id(paths: list[Path]) -> bytes:
@@ -796,11 +848,10 @@ def _join(pikepdf, paths: list[Path], file, stand_ins: set[str], marks: list[Sim
     names_extra: dict[str, bytes] = {}
     info: int | None = None
     next_key = 0
-    version = "1.7"
     for k, path in enumerate(paths):
         with pikepdf.open(path) as src:
             if k == 0:
-                version = src.pdf_version
+                version = max(src.pdf_version, "1.5")  # object and cross-reference streams
                 writer.raw(b"%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n" % version.encode())
             root = src.Root
             src_tree = root.StructTreeRoot
