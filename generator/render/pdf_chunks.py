@@ -3,7 +3,7 @@
 WeasyPrint keeps every laid-out page of a document until the PDF is written (about 3.4 MB a page
 here), so a 2,000-project disclosure needed about 7 GB. A document with many 绩效目标表 is instead
 cut into chunks, each laid out and written as its own WeasyPrint document, and the chunk PDFs are
-joined with pikepdf. A chunk boundary is always a page boundary the whole document has:
+joined by a streaming writer (`join`: one chunk open at a time). A chunk boundary is always a page boundary the whole document has:
 
 - a forced page break: the 目录, a part (not one that runs on), a 公开表 that starts a page;
 - the start of a 绩效目标表, a paragraph or a heading of a section (the pieces that grow with the
@@ -32,7 +32,10 @@ Two passes: the first lays out every chunk to learn its page count and the pages
 targets (and the cuts); the second lays out each chunk again with its first page number, the
 total (`第 N 页 共 M 页`) and the 目录's numbers written in, and writes it. Then the join keeps one
 tagged structure tree, the named destinations (the 目录's links), the bookmarks of the whole
-document, the metadata of the first chunk, and a deterministic file identifier.
+document, the metadata of the first chunk, and a deterministic file identifier; it writes the
+output object by object as it reads each chunk, so its memory is one chunk's objects plus a few
+integers per object written, not the whole output (qpdf's own writer held every object: about
+0.6 MiB a page).
 
 Every layout (each window of the first pass, the front matter, each chunk of the second) and the
 join run in a short-lived forked child (`in_child`) that returns only what the parent needs (page
