@@ -3,7 +3,7 @@
 WeasyPrint keeps every laid-out page of a document until the PDF is written (about 3.4 MB a page
 here), so a 2,000-project disclosure needed about 7 GB. A document with many 绩效目标表 is instead
 cut into chunks, each laid out and written as its own WeasyPrint document, and the chunk PDFs are
-joined with pikepdf. A chunk boundary is always a page boundary the whole document has:
+joined by a streaming writer (`join`: one chunk open at a time). A chunk boundary is always a page boundary the whole document has:
 
 - a forced page break: the 目录, a part (not one that runs on), a 公开表 that starts a page;
 - the start of a 绩效目标表, a paragraph or a heading of a section (the pieces that grow with the
@@ -32,7 +32,10 @@ Two passes: the first lays out every chunk to learn its page count and the pages
 targets (and the cuts); the second lays out each chunk again with its first page number, the
 total (`第 N 页 共 M 页`) and the 目录's numbers written in, and writes it. Then the join keeps one
 tagged structure tree, the named destinations (the 目录's links), the bookmarks of the whole
-document, the metadata of the first chunk, and a deterministic file identifier.
+document, the metadata of the first chunk, and a deterministic file identifier; it writes the
+output object by object as it reads each chunk, so its memory is one chunk's objects plus a few
+integers per object written, not the whole output (qpdf's own writer held every object: about
+0.6 MiB a page).
 
 Every layout (each window of the first pass, the front matter, each chunk of the second) and the
 join run in a short-lived forked child (`in_child`) that returns only what the parent needs (page
@@ -53,7 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
+import hashlib
 import logging
 import math
 import os
@@ -62,8 +65,11 @@ import resource
 import signal
 import tempfile
 import traceback
+import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TypeVar
@@ -596,94 +602,375 @@ def _bookmark_tree(marks: list[SimpleNamespace]) -> list:
     return root
 
 
-def _outlines(pdf, tree: list, parent) -> tuple[list, int]:
-    """The outline items of `tree` under `parent`, as WeasyPrint's add_outlines writes them."""
-    import pikepdf
-
-    items = []
-    count = len(tree)
-    for title, (page, x, y), children, state in tree:
-        item = pdf.make_indirect(
-            pikepdf.Dictionary(
-                Title=pikepdf.String(title),
-                Dest=pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0]),
-            )
-        )
-        kids, kids_count = _outlines(pdf, children, item)
-        item.Count = kids_count * (-1 if state == "closed" else 1)
-        if state != "closed":
-            count += kids_count
-        if kids:
-            item.First, item.Last = kids[0], kids[-1]
-        item.Parent = parent
-        items.append(item)
-    for a, b in itertools.pairwise(items):
-        a.Next, b.Prev = b, a
-    return items, count
-
-
 def _pairs(array) -> Iterator[tuple[object, object]]:
     for i in range(0, len(array), 2):
         yield array[i], array[i + 1]
 
 
-def _copy(out, src, obj):
-    """`obj` of `src` in `out`; objects already copied (the pages) are shared, not copied again."""
-    return out.copy_foreign(obj if obj.is_indirect else src.make_indirect(obj))
+def _tree_pairs(node, leaf: str) -> Iterator[tuple[object, object]]:
+    """The (key, value) pairs of a number tree (`leaf` "/Nums") or a name tree ("/Names"), in order."""
+    if leaf in node:
+        yield from _pairs(node[leaf])
+    for kid in node.get("/Kids", []):
+        yield from _tree_pairs(kid, leaf)
+
+
+def _number(value) -> bytes:
+    """A PDF number: integers as they are, reals without an exponent and without trailing zeros."""
+    if isinstance(value, int):
+        return b"%d" % value
+    text = format(value, "f") if isinstance(value, Decimal) else f"{value:.6f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return (text if text not in ("", "-", "-0") else "0").encode()
+
+
+def _ref(number: int) -> bytes:
+    return b"%d 0 R" % number
+
+
+class _Chunk:
+    """One chunk PDF being copied: every object it contributes gets a new number (`number`) and is
+    written out as it is reached (`drain`); objects it replaces map to the joined file's own."""
+
+    def __init__(self, writer: _Writer, pdf, replaced: dict[tuple[int, int], int]) -> None:
+        import pikepdf
+
+        self.writer, self.pdf = writer, pdf
+        self.new = dict(replaced)  # objgen -> new number
+        self.pending: list = []
+        self.types = pikepdf.ObjectType
+
+    def number(self, obj) -> int:
+        key = obj.objgen
+        found = self.new.get(key)
+        if found is None:
+            found = self.new[key] = self.writer.reserve()
+            self.pending.append(obj)
+        return found
+
+    def drain(self) -> None:
+        """Write every object reached and not yet written (and what they reach)."""
+        while self.pending:
+            obj = self.pending.pop()
+            self.writer.put(self.new[obj.objgen], self.body(obj), stream=obj._type_code == self.types.stream)
+
+    def body(self, obj) -> bytes:
+        """An indirect object's body: its value, or a stream's dictionary and raw (still encoded) data."""
+        if obj._type_code == self.types.stream:
+            data = obj.read_raw_bytes()
+            head = {k: v for k, v in obj.stream_dict.items() if k != "/Length"}
+            out = [b"<<"]
+            for key, value in sorted(head.items()):
+                out += [pikepdf_name(key), b" ", self.value(value), b"\n"]
+            out.append(b"/Length %d>>\nstream\n" % len(data))
+            return b"".join(out) + data + b"\nendstream"
+        return self.value(obj, top=True)
+
+    def value(self, obj, top: bool = False) -> bytes:
+        """`obj` serialized, indirect references (but the object itself at `top`) renumbered."""
+        if obj is None:
+            return b"null"
+        if isinstance(obj, bool):
+            return b"true" if obj else b"false"
+        if isinstance(obj, int | Decimal | float):
+            return _number(obj)
+        if not top and obj.is_indirect:
+            return _ref(self.number(obj))
+        code = obj._type_code
+        if code == self.types.dictionary:
+            parts = [b"<<"]
+            for key, value in sorted(obj.items()):
+                parts += [pikepdf_name(key), b" ", self.value(value), b"\n"]
+            parts.append(b">>")
+            return b"".join(parts)
+        if code == self.types.array:
+            return b"[" + b" ".join(self.value(item) for item in obj) + b"]"
+        if code == self.types.stream:
+            raise ValueError("a direct stream")  # streams are always indirect
+        return obj.unparse()  # names, strings, null, operators: their own escaping
+
+
+_NAMES: dict[str, bytes] = {}
+
+
+def pikepdf_name(key: str) -> bytes:
+    """A dictionary key ("/Type") as the file writes it (with #xx escapes)."""
+    found = _NAMES.get(key)
+    if found is None:
+        import pikepdf
+
+        found = _NAMES[key] = pikepdf.Name(key).unparse()
+    return found
+
+
+class _Writer:
+    """The joined file, written object by object. Objects but streams are gathered into compressed
+    object streams of OBJECTS_PER_STREAM (as qpdf's `object_stream_mode=generate` does: the structure
+    elements, most of the objects, would otherwise double the file); what the cross-reference stream
+    needs is kept per object number: its kind (1: at an offset, 2: in an object stream), the offset
+    or the object stream, its place in that stream."""
+
+    OBJECTS_PER_STREAM = 100
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self.kind = array("b")
+        self.where = array("q")
+        self.place = array("l")
+        self.batch: list[tuple[int, bytes]] = []
+        self.position = 0
+
+    def raw(self, data: bytes) -> None:
+        self.file.write(data)
+        self.position += len(data)
+
+    def reserve(self) -> int:
+        self.kind.append(0)
+        self.where.append(0)
+        self.place.append(0)
+        return len(self.kind)
+
+    def put(self, number: int, body: bytes, stream: bool = False) -> None:
+        if stream:
+            self._at_offset(number, body)
+            return
+        self.batch.append((number, body))
+        if len(self.batch) >= self.OBJECTS_PER_STREAM:
+            self.flush()
+
+    def _at_offset(self, number: int, body: bytes) -> None:
+        self.kind[number - 1], self.where[number - 1] = 1, self.position
+        self.raw(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    def flush(self) -> None:
+        """The gathered objects as one compressed object stream."""
+        if not self.batch:
+            return
+        stream = self.reserve()
+        header, offset = [], 0
+        for number, body in self.batch:
+            header.append(b"%d %d" % (number, offset))
+            offset += len(body) + 1
+        head = b" ".join(header) + b"\n"
+        data = zlib.compress(head + b"".join(body + b"\n" for _, body in self.batch))
+        entries = b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d" % (
+            len(self.batch),
+            len(head),
+            len(data),
+        )
+        self._at_offset(stream, b"<<" + entries + b">>\nstream\n" + data + b"\nendstream")
+        for i, (number, _) in enumerate(self.batch):
+            self.kind[number - 1], self.where[number - 1], self.place[number - 1] = 2, stream, i
+        self.batch.clear()
+
+    def dictionary(self, number: int, entries: dict[str, bytes]) -> None:
+        self.put(number, b"<<" + b"\n".join(pikepdf_name(k) + b" " + v for k, v in sorted(entries.items())) + b">>")
+
+    def finish(self, root: int, info: int | None, file_id: bytes) -> None:
+        """The cross-reference stream (with the trailer's entries) and the end of the file."""
+        self.flush()
+        xref = self.reserve()
+        start = self.position
+        self.kind[xref - 1], self.where[xref - 1] = 1, start
+        size = len(self.kind) + 1
+        width = max(1, (max(start, max(self.where, default=0)).bit_length() + 7) // 8)
+        rows = bytearray(b"\x00" + bytes(width) + b"\xff\xff")  # object 0: free
+        for kind, where, place in zip(self.kind, self.where, self.place, strict=True):
+            rows += kind.to_bytes(1, "big") + where.to_bytes(width, "big") + place.to_bytes(2, "big")
+        data = zlib.compress(bytes(rows))
+        entries = {
+            "/Type": b"/XRef",
+            "/Size": b"%d" % size,
+            "/W": b"[1 %d 2]" % width,
+            "/Root": _ref(root),
+            "/ID": b"[<%s><%s>]" % (file_id, file_id),
+            "/Filter": b"/FlateDecode",
+            "/Length": b"%d" % len(data),
+        }
+        if info is not None:
+            entries["/Info"] = _ref(info)
+        body = b"\n".join(pikepdf_name(k) + b" " + v for k, v in sorted(entries.items()))
+        self.raw(b"%d 0 obj\n<<" % xref + body + b">>\nstream\n" + data + b"\nendstream\nendobj\n")
+        self.raw(b"startxref\n%d\n%%%%EOF\n" % start)
+
+
+def _file_id(paths: list[Path]) -> bytes:
+    """Deterministic: the MD5 of the chunk files (the same workbook gives the same chunks)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for path in paths:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest().encode()
+
+
+# Entries the join writes itself (or leaves out): everything else of the first chunk is kept.
+_OWN_CATALOG = {"/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines"}
+_OWN_TREE_ROOT = {"/Type", "/K", "/ParentTree", "/ParentTreeNextKey"}
+_OWN_DOCUMENT = {"/K", "/P"}
 
 
 def join(paths: list[Path], target: Path, stand_ins: set[str], marks: list[SimpleNamespace]) -> None:
-    """One PDF from the chunk PDFs: pages, structure tree, named destinations, bookmarks."""
+    """One PDF from the chunk PDFs: pages, one structure tree, named destinations, bookmarks.
+
+    Streaming: the output is written object by object, one chunk open at a time, so memory is one
+    chunk (qpdf's objects of it) plus a few integers per page, whatever the number of chunks (qpdf's
+    own writer keeps every object of the output until it saves: about 0.6 MiB a page). Each object a
+    chunk contributes (its pages and what they use, its structure elements, the parent tree's arrays)
+    gets a new number and is written at once; the chunk's catalog, page tree, structure tree root and
+    Document element, parent tree, names and outlines are not copied: pages point at the one new page
+    tree, the top structure elements at the one new Document element, and /StructParent(s) move by
+    the keys of the chunks before. Then the page tree, the structure tree, the named destinations,
+    the outlines (from the page marks, as WeasyPrint builds them) and the catalog, the first chunk's
+    other catalog entries (language, metadata, viewer preferences...) and /Info, a classic xref table
+    and a deterministic /ID. Written to a temporary file next to `target`, renamed when complete.
+    """
     import pikepdf
 
-    out = pikepdf.open(paths[0])
-    tree_root = out.Root.StructTreeRoot
-    document_element = tree_root.K[0]
-    nums = [(int(k), v) for k, v in _pairs(tree_root.ParentTree.Nums)]
-    next_key = max((k for k, _ in nums), default=-1) + 1
-    dests = {str(name): dest for name, dest in _pairs(out.Root.Names.Dests.Names) if str(name) not in stand_ins}
-    for path in paths[1:]:
-        src = pikepdf.open(path)
-        offset = next_key
-        for page in src.pages:
-            page.obj.StructParents = int(page.obj.StructParents) + offset
-            for annot in page.obj.get("/Annots", []):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + offset
-        out.pages.extend(src.pages)
-        src_root = src.Root.StructTreeRoot
-        kids = src_root.K[0].K
-        for kid in kids:
-            del kid["/P"]  # copied without the chunk's own root; re-parented below
-        for kid in kids:
-            copied = _copy(out, src, kid)
-            copied.P = document_element
-            document_element.K.append(copied)
-        for key, value in _pairs(src_root.ParentTree.Nums):
-            nums.append((int(key) + offset, _copy(out, src, value)))
-            next_key = max(next_key, int(key) + offset + 1)
-        names = src.Root.get("/Names")
-        if names is not None and "/Dests" in names:
-            for name, dest in _pairs(names.Dests.Names):
-                dests.setdefault(str(name), _copy(out, src, dest))
-        src.close()
-    nums.sort(key=lambda kv: kv[0])
-    tree_root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array([x for kv in nums for x in kv])))
-    ordered = sorted(dests.items())
-    out.Root.Names.Dests = out.make_indirect(
-        pikepdf.Dictionary(Names=pikepdf.Array([x for name, dest in ordered for x in (pikepdf.String(name), dest)]))
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with temporary.open("wb") as file:
+            _join(pikepdf, paths, file, stand_ins, marks)
+        os.replace(temporary, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _join(pikepdf, paths: list[Path], file, stand_ins: set[str], marks: list[SimpleNamespace]) -> None:
+    writer = _Writer(file)
+    pages_root, document, tree_root, catalog = (writer.reserve() for _ in range(4))
+    page_numbers = array("q")
+    document_kids = array("q")
+    nums: list[tuple[int, int]] = []  # parent tree: key -> new number (an element or an array of them)
+    dests: dict[str, bytes] = {}
+    catalog_extra: dict[str, bytes] = {}
+    tree_extra: dict[str, bytes] = {}
+    document_extra: dict[str, bytes] = {}
+    names_extra: dict[str, bytes] = {}
+    info: int | None = None
+    next_key = 0
+    for k, path in enumerate(paths):
+        with pikepdf.open(path) as src:
+            if k == 0:
+                version = max(src.pdf_version, "1.5")  # object and cross-reference streams
+                writer.raw(b"%%PDF-%s\n%%\xe2\xe3\xcf\xd3\n" % version.encode())
+            root = src.Root
+            src_tree = root.StructTreeRoot
+            src_document = src_tree.K[0] if isinstance(src_tree.K, pikepdf.Array) else src_tree.K
+            replaced = {root.objgen: catalog, src_tree.objgen: tree_root, src_document.objgen: document}
+            page_tree = [root.Pages]
+            while page_tree:  # every node of the chunk's page tree is the one new root
+                node = page_tree.pop()
+                replaced[node.objgen] = pages_root
+                page_tree += [kid for kid in node.get("/Kids", []) if kid.get("/Type") == "/Pages"]
+            chunk = _Chunk(writer, src, replaced)
+            offset = next_key
+            for page in src.pages:
+                obj = page.obj
+                if offset:
+                    if "/StructParents" in obj:
+                        obj.StructParents = int(obj.StructParents) + offset
+                    for annot in obj.get("/Annots", []):
+                        if "/StructParent" in annot:
+                            annot.StructParent = int(annot.StructParent) + offset
+                page_numbers.append(chunk.number(obj))
+            kids = src_document.K
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                document_kids.append(chunk.number(kid))
+            for key, value in _tree_pairs(src_tree.ParentTree, "/Nums"):
+                if value.is_indirect:
+                    nums.append((int(key) + offset, chunk.number(value)))
+                else:  # a page's array of elements, written as an object of its own
+                    number = writer.reserve()
+                    writer.put(number, chunk.value(value))
+                    nums.append((int(key) + offset, number))
+                next_key = max(next_key, int(key) + offset + 1)
+            names = root.get("/Names")
+            if names is not None and "/Dests" in names:
+                for key, dest in _tree_pairs(names.Dests, "/Names"):
+                    name = str(key)
+                    if name not in dests and not (k == 0 and name in stand_ins):
+                        dests[name] = chunk.value(dest)
+            if k == 0:
+                catalog_extra = {key: chunk.value(v) for key, v in root.items() if key not in _OWN_CATALOG}
+                tree_extra = {key: chunk.value(v) for key, v in src_tree.items() if key not in _OWN_TREE_ROOT}
+                document_extra = {key: chunk.value(v) for key, v in src_document.items() if key not in _OWN_DOCUMENT}
+                if names is not None:
+                    names_extra = {key: chunk.value(v) for key, v in names.items() if key != "/Dests"}
+                if "/Info" in src.trailer:
+                    info = chunk.number(src.trailer.Info)
+            chunk.drain()
+        gc.collect()
+
+    writer.dictionary(
+        pages_root, {"/Type": b"/Pages", "/Count": b"%d" % len(page_numbers), "/Kids": _refs(page_numbers)}
     )
-    outline_root = out.make_indirect(pikepdf.Dictionary())
-    items, count = _outlines(out, _bookmark_tree(marks), outline_root)
-    if items:
-        outline_root.First, outline_root.Last = items[0], items[-1]
-        outline_root.Count = count
-        out.Root.Outlines = outline_root
-    out.save(
-        target,
-        deterministic_id=True,
-        fix_metadata_version=False,  # the XMP packet stays the one WeasyPrint wrote
-        compress_streams=True,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    writer.dictionary(document, {**document_extra, "/P": _ref(tree_root), "/K": _refs(document_kids)})
+    nums.sort()
+    parent_tree = writer.reserve()
+    writer.put(parent_tree, b"<</Nums [" + b" ".join(b"%d %s" % (key, _ref(n)) for key, n in nums) + b"]>>")
+    writer.dictionary(
+        tree_root,
+        {
+            **tree_extra,
+            "/Type": b"/StructTreeRoot",
+            "/K": b"[" + _ref(document) + b"]",
+            "/ParentTree": _ref(parent_tree),
+            "/ParentTreeNextKey": b"%d" % next_key,
+        },
     )
-    out.close()
+    entries = dict(catalog_extra)
+    entries |= {"/Type": b"/Catalog", "/Pages": _ref(pages_root), "/StructTreeRoot": _ref(tree_root)}
+    names_entries = dict(names_extra)
+    if dests:
+        dest_tree = writer.reserve()
+        ordered = sorted(dests.items())
+        listed = b" ".join(pikepdf.String(name).unparse() + b" " + dest for name, dest in ordered)
+        writer.put(dest_tree, b"<</Names [" + listed + b"]>>")
+        names_entries["/Dests"] = _ref(dest_tree)
+    if names_entries:
+        entries["/Names"] = (
+            b"<<" + b" ".join(pikepdf_name(k) + b" " + v for k, v in sorted(names_entries.items())) + b">>"
+        )
+    tree = _bookmark_tree(marks)
+    if tree:
+        outline_root = writer.reserve()
+        first, last, count = _write_outlines(pikepdf, writer, tree, outline_root, page_numbers)
+        writer.dictionary(
+            outline_root, {"/Type": b"/Outlines", "/First": _ref(first), "/Last": _ref(last), "/Count": b"%d" % count}
+        )
+        entries["/Outlines"] = _ref(outline_root)
+    writer.dictionary(catalog, entries)
+    writer.finish(catalog, info, _file_id(paths))
+
+
+def _refs(numbers) -> bytes:
+    return b"[" + b" ".join(_ref(n) for n in numbers) + b"]"
+
+
+def _write_outlines(pikepdf, writer: _Writer, tree: list, parent: int, pages) -> tuple[int, int, int]:
+    """The outline items of `tree` under `parent`, as WeasyPrint's add_outlines writes them: (first
+    item, last item, the count to store in the parent)."""
+    numbers = [writer.reserve() for _ in tree]
+    count = len(tree)
+    for i, (title, (page, x, y), children, state) in enumerate(tree):
+        entries = {
+            "/Title": pikepdf.String(title).unparse(),
+            "/Dest": b"[%s /XYZ %s %s 0]" % (_ref(pages[page]), _number(x), _number(y)),
+            "/Parent": _ref(parent),
+        }
+        kids_count = 0
+        if children:
+            first, last, kids_count = _write_outlines(pikepdf, writer, children, numbers[i], pages)
+            entries["/First"], entries["/Last"] = _ref(first), _ref(last)
+        entries["/Count"] = b"%d" % (kids_count * (-1 if state == "closed" else 1))
+        if state != "closed":
+            count += kids_count
+        if i > 0:
+            entries["/Prev"] = _ref(numbers[i - 1])
+        if i + 1 < len(tree):
+            entries["/Next"] = _ref(numbers[i + 1])
+        writer.dictionary(numbers[i], entries)
+    return numbers[0], numbers[-1], count
