@@ -286,7 +286,16 @@ def in_child(work: Callable[[], T], name: str = "PDF 分段排版进程") -> T:
     parent = os.getpid()
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime + _children_cpu[0]
-    pid = os.fork()
+    # The model is shared with the child copy-on-write; a full garbage collection in the child would
+    # write to every object's header and copy the whole model into it. Frozen objects are never
+    # traversed: the child keeps them frozen (they live as long as it does), the parent thaws them.
+    gc.freeze()
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        if pid != 0:  # the parent (or a fork that failed)
+            gc.unfreeze()
     if pid == 0:  # the child: never returns
         code = 0
         try:
