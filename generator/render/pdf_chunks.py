@@ -308,10 +308,16 @@ def in_child(work: Callable[[], T], name: str = "PDF 分段排版进程") -> T:
             try:
                 payload = pickle.dumps(("ok", work(), records))
             except BaseException as exc:  # every failure goes back to the parent
+                text = None if isinstance(exc, MemoryError) else "".join(traceback.format_exception(exc))
+                # Pickling sends neither the traceback nor the chained exceptions; dropping them frees
+                # the layout's frames first (a child out of memory could not pickle even a MemoryError).
+                exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+                gc.collect()
                 try:
                     payload = pickle.dumps(("error", exc, records))
+                except MemoryError:
+                    payload = pickle.dumps(("error", MemoryError(), []))
                 except Exception:  # an exception that does not pickle: its text
-                    text = "".join(traceback.format_exception(exc))
                     payload = pickle.dumps(("error", RuntimeError(text), records))
             with os.fdopen(write_fd, "wb") as pipe:
                 pipe.write(payload)
