@@ -128,7 +128,9 @@ def test_a_years_approval_date_leaves_the_other_years_clock(site) -> None:
     # 2024: approved 5 days ago, due 20 days after: 15 days left
     assert f"{day2024 + dt.timedelta(days=20)}<br>剩余15天" in budget
     assert f'value="{day2024}" aria-label="2024年预算批复日期"' in budget
-    budget, _ = _row(admin.get("/bureau?year=2023").text, A)
+    board = admin.get("/bureau?year=2023").text
+    assert "2024年（2024年预算、2023年决算）" in board  # the selector: a 决算 is published the year after
+    budget, _ = _row(board, A)
     assert f'value="{day2023}" aria-label="2023年预算批复日期"' in budget  # not overwritten by 2024's
     assert f"{day2023 + dt.timedelta(days=20)}<br>已公开" in budget
     # the 决算 form of 公开年度 2024 dates the 2023 决算
@@ -163,6 +165,7 @@ def test_a_years_approval_date_leaves_the_other_years_clock(site) -> None:
 def test_versions_numbered_and_compared_within_a_year(site) -> None:
     jia, dept = site.clients["jia"], site.departments[A]
     page = jia.get(f"/departments/{dept}").text
+    assert "2024年预算（2024年公开）" in page
     assert (
         f'<a href="/versions/{site.v2024}">第1版</a>' in page and f'<a href="/versions/{site.v2023}">第1版</a>' in page
     )

@@ -197,6 +197,9 @@ class App:
             INVITE_DAYS=INVITE_DAYS,
             KINDS=KIND_NAMES,
             DOCUMENTS=DOCUMENTS,
+            # the 公开年度 ↔ 预算年度 rule, placed by the board and department pages (rules.py holds it)
+            document_year=rules.document_year,
+            publication_year=rules.publication_year,
         )
         env.filters.update(local=service.local, money=service.money, change=service.change)
         self._recover()
