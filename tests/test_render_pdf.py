@@ -73,9 +73,12 @@ def case(request: pytest.FixtureRequest, rendered: dict[str, Rendered], disclosu
 
 
 def body_start(r: Rendered, d: Disclosure) -> int:
-    """Index of the first page after the 目录 (the 目录 ends with the 第四部分 entry)."""
-    toc = r.first_page("目录")
-    return r.first_page(d.parts[3].heading, toc - 1)
+    """Index of the first page after the 目录: the pages from the one titled 目录 on whose entries end
+    in a dot leader and a page number."""
+    i = r.first_page("目录")  # the index of the page after the 目录's first
+    while i < len(r.pages) and re.search(r"\.{6,}\d+", r.pages[i]):
+        i += 1
+    return i
 
 
 def toc_numbers(r: Rendered, d: Disclosure) -> dict[str, int]:
@@ -83,8 +86,10 @@ def toc_numbers(r: Rendered, d: Disclosure) -> dict[str, int]:
     toc = r.first_page("目录")
     text = "".join(r.pages[toc - 1 : body_start(r, d)])
     numbers, pos = {}, 0
-    for entry in d.toc:
-        match = re.compile(re.escape(norm(entry.text)) + r"\.{3,}(\d+)").search(text, pos)
+    for entry, after in zip(d.toc, [*d.toc[1:], None], strict=True):
+        # the number ends where the next entry starts (Shanghai's entries start with a digit: "1. 2024年…")
+        end = rf"(?={re.escape(norm(after.text))})" if after is not None else r"(?!\d)"
+        match = re.compile(re.escape(norm(entry.text)) + r"\.{3,}(\d+?)" + end).search(text, pos)
         assert match, f"目录 entry without page number: {entry.text}"
         numbers[entry.anchor] = int(match[1])
         pos = match.end()

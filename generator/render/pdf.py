@@ -248,7 +248,7 @@ def render_pdf(disclosure: Disclosure, target: Path, *, strict: bool = False) ->
     """
     check_fonts()
     per_chunk = pdf_chunks.chunk_size()
-    if per_chunk[0] and len(disclosure.performance_tables) > per_chunk[0]:
+    if pdf_chunks.wanted(disclosure, per_chunk):
         with collect_warnings() as warnings:
             pages = pdf_chunks.render_chunked(disclosure, Path(target), _render_document, _write, per_chunk)
         if strict and warnings:

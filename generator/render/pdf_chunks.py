@@ -91,7 +91,8 @@ CHUNK_TABLES = 40
 CHUNK_PAGES = 40
 
 # (part, block, what): what is "head", a 绩效目标表 index, ("p", i) a section paragraph, ("h", i) a
-# subsection heading, ("q", i, k) a subsection paragraph; block -1 is the part heading
+# subsection heading, ("q", i, k) a subsection paragraph, ("r", k) a 公开表's body row; block -1 is
+# the part heading
 Key = tuple[int, int, object]
 
 
@@ -103,12 +104,22 @@ def chunk_size() -> tuple[int, int]:
     return (tables, max(pages, 1)) if tables else (0, 0)
 
 
+def wanted(disclosure: Disclosure, size: tuple[int, int]) -> bool:
+    """Lay the document out in chunks: chunking is on, and it has more 绩效目标表 than a window holds or
+    a 公开表 longer than a window (表7 lists every project: about 40 pages at 1,500 projects)."""
+    window = size[0]
+    if not window:
+        return False
+    return len(disclosure.performance_tables) > window or any(len(t.rows) * ROW > window for t in disclosure.tables)
+
+
 def joined(laid: list[Laid], max_pages: int) -> list[Laid]:
-    """Neighbouring pieces as one chunk while it stays within `max_pages`: a run of consecutive pieces
-    is laid out as the whole document lays it out, so its page count is the sum."""
+    """Neighbouring pieces as one chunk while it stays within `max_pages` pages and as many pages'
+    weight (a long 公开表's rows weigh more than their pages): a run of consecutive pieces is laid out
+    as the whole document lays it out, so its page count is the sum."""
     out: list[Laid] = []
     for piece in laid:
-        if out and out[-1].pages + piece.pages <= max_pages:
+        if out and out[-1].pages + piece.pages <= max_pages and out[-1].chunk.weight + piece.chunk.weight <= max_pages:
             prev = out[-1]
             anchors = dict(prev.anchors)
             for name, i in piece.anchors.items():
@@ -130,6 +141,10 @@ class Unit:
 
 
 PARAGRAPH = 0.1
+# A 公开表's body row. About 30 rows fill a page, but a page of 10–17 columns of cells takes about
+# twice the layout memory of a page of 绩效目标表 (表7 at 1,000 projects: about 7 MiB a page against
+# 3 MiB), so a row weighs 1/15 and a window or chunk of a long table holds about 20 pages.
+ROW = 1 / 15
 
 
 def units(disclosure: Disclosure) -> list[Unit]:
@@ -153,7 +168,11 @@ def units(disclosure: Disclosure) -> list[Unit]:
         out.append(Unit((pi, -1, "head"), not part.run_on, weight=0))
         for bi, block in enumerate(part.blocks):
             if block.type == "table":
-                out.append(Unit((pi, bi, "head"), bi > 0))  # the first table follows its part heading
+                # The first table follows its part heading. Each body row is a unit: a table that
+                # grows with the projects (表7 lists every project) may be cut where a row opens a page.
+                rows = len(disclosure.table(block.ref).rows)
+                out.append(Unit((pi, bi, "head"), bi > 0, weight=PARAGRAPH))
+                out += [Unit((pi, bi, ("r", k)), False, weight=ROW) for k in range(rows)]
             elif block.type == "projects":
                 out.append(Unit((pi, bi, "head"), False, weight=0))
                 out += tables(pi, bi)
@@ -191,6 +210,15 @@ class Chunk:
             for u in self.units
             if u.table is not None or (isinstance(u.key[2], tuple) and u.key[2][0] == "g")
         )
+        self._rows: dict[tuple[int, int], list[int]] = {}
+        for u in self.units:
+            if isinstance(u.key[2], tuple) and u.key[2][0] == "r":
+                self._rows.setdefault(u.key[:2], []).append(u.key[2][1])
+
+    @property
+    def weight(self) -> float:
+        """About how many pages of 绩效目标表 its layout weighs (the units' weights)."""
+        return sum(u.weight for u in self.units)
 
     @property
     def front(self) -> bool:
@@ -224,6 +252,23 @@ class Chunk:
         key = self.cut_key
         return key is not None and key[:2] == (pi, bi) and isinstance(key[2], tuple) and key[2][:2] == ("g", j)
 
+    def rows(self, pi: int, bi: int, rows: list[object]) -> list[tuple[int, object]]:
+        """The body rows of 公开表 block (pi, bi) in this chunk, with their indices (each marked `data-u`)."""
+        return [(k, rows[k]) for k in self._rows.get((pi, bi), ())]
+
+    def rcut(self, pi: int, bi: int) -> bool:
+        """The chunk opens with a body row of 公开表 block (pi, bi), as the table's continuation page does
+        (the header rows repeated, no title)."""
+        key = self.cut_key
+        return key is not None and key[:2] == (pi, bi) and isinstance(key[2], tuple) and key[2][0] == "r"
+
+    def ends(self, pi: int, bi: int, rows: list[object]) -> bool:
+        """The chunk holds the end of 公开表 block (pi, bi) with body `rows`: its last row, or its title when
+        it has none (what follows the rows, the table's note, goes there)."""
+        if not rows:
+            return self.has(pi, bi, "head")
+        return self.has(pi, bi, ("r", len(rows) - 1))
+
     def mark(self, pi: int, bi: int, what: object) -> Markup:
         """The `data-u` attribute of a unit's first element: the first pass finds the unit that opens a page."""
         return Markup(' data-u="{}"').format(self._keys[(pi, bi, what)])
@@ -244,7 +289,7 @@ def chunk_css(first_page: int | None, total: int, toc: bool) -> Markup:
     chunk's first page; a cut 绩效目标表 without the top margin; the 目录 numbers from data-page."""
     css = [
         '@page { @bottom-center { content: "第 " counter(page) " 页 共 ' + str(total) + ' 页"; } }',
-        ".perf-cut, .perf-cut > .perf-title, .perf-gcut, .perf-gcut > .pi { margin-top: 0; }",
+        ".perf-cut, .perf-cut > .perf-title, .perf-gcut, .perf-gcut > .pi, .tbl-rcut > table { margin-top: 0; }",
     ]
     if first_page is not None:
         css.append(f"@page :first {{ counter-reset: page {first_page}; }}")
@@ -405,10 +450,16 @@ Render = Callable[[Chunk, Markup], tuple[object, list[object]]]  # (weasyprint D
 
 
 def _top_level(page: object) -> list[object]:
-    """The page's boxes directly under <body> (headings, paragraphs, tables, .perf blocks)."""
+    """The page's boxes directly under <body> (headings, paragraphs, tables, .perf blocks), those of a
+    landscape part's wrapper (div.pg-w) in its place."""
     root = page._page_box.children[0]  # the laid-out html box of the page
     body = root.children[0] if root.children else None
-    return list(body.children) if body is not None else []
+    out: list[object] = []
+    for box in body.children if body is not None else []:
+        element = getattr(box, "element", None)
+        wrapper = element is not None and "pg-w" in (element.get("class") or "").split()
+        out += list(box.children) if wrapper else [box]
+    return out
 
 
 def _opening_unit(page: object, previous: object) -> int | None:
@@ -418,6 +469,8 @@ def _opening_unit(page: object, previous: object) -> int | None:
         return None
     element = getattr(boxes[0], "element", None)
     if before and getattr(before[-1], "element", None) is element:  # runs on from the page before
+        if element is not None and element.tag == "section":  # a 公开表 continued
+            return _opening_row(boxes[0], before[-1])
         return _opening_group(boxes[0], before[-1])
     mark = element.get("data-u") if element is not None else None
     return None if mark is None else int(mark)
@@ -449,6 +502,28 @@ def _opening_group(perf: object, before: object) -> int | None:
     ):
         return None
     return int(mark)
+
+
+def _body_rows(box: object) -> list[object]:
+    """The body rows (tr in tbody) in a fragment of a 公开表's section, in order."""
+    out: list[object] = []
+    for child in getattr(box, "children", []):
+        element = getattr(child, "element", None)
+        if element is not None and element.tag == "tbody":
+            out += [r for r in child.children if getattr(r, "element", None) is not None]
+        elif element is None or element.tag in ("table", "section"):  # the table's wrapper and box
+            out += _body_rows(child)
+    return out
+
+
+def _opening_row(section: object, before: object) -> int | None:
+    """A continuation page of a 公开表 that opens with a fresh body row (under the repeated header
+    rows): that row's unit; None when the row runs on from the page before or the page has none."""
+    rows, previous = _body_rows(section), _body_rows(before)
+    if not rows or (previous and previous[-1].element is rows[0].element):
+        return None
+    mark = rows[0].element.get("data-u")
+    return None if mark is None else int(mark)
 
 
 def _anchors(pages: list[object]) -> dict[str, int]:
