@@ -25,12 +25,18 @@ def stylesheet() -> Markup:
     return Markup(css)
 
 
+def pick(chunk: object, pi: int, bi: int, kind: object, items: list) -> list[tuple[int, object]]:
+    """(index, item) of the `items` of block (pi, bi) to render: all of them for the whole document,
+    those the chunk holds for a piece of it (`Chunk.pick`)."""
+    return list(enumerate(items)) if chunk is None else chunk.pick(pi, bi, kind, items)
+
+
 def render_html(disclosure: Disclosure, chunk: object = None, layout: DocumentLayout | None = None) -> str:
     """The whole document, or with `chunk` (generator/render/pdf_chunks.Chunk) only the piece it selects;
     `layout`: the document's table layouts when the caller renders several chunks."""
     env = make_env("html")
     layout = layout or document_layout(disclosure)
-    env.globals.update(S=style, layout=layout, stylesheet=stylesheet())
+    env.globals.update(S=style, layout=layout, stylesheet=stylesheet(), pick=pick)
     return env.get_template("base.html").render(d=disclosure, chunk=chunk)
 
 

@@ -205,15 +205,22 @@ class Chunk:
         self._grids = frozenset(
             (u.key[0], u.key[1], u.key[2][1]) for u in self.units if isinstance(u.key[2], tuple) and u.key[2][0] == "g"
         )
-        self._tables = frozenset(
-            (u.key[0], u.key[1], u.key[2] if u.table is not None else u.key[2][1])
-            for u in self.units
-            if u.table is not None or (isinstance(u.key[2], tuple) and u.key[2][0] == "g")
-        )
-        self._rows: dict[tuple[int, int], list[int]] = {}
+        # (part, block, kind) -> the indices the chunk holds: "t" 绩效目标表 (whole or some row groups),
+        # "p" a section's paragraphs, ("q", h) subsection h's, "r" a 公开表's body rows
+        self._picks: dict[tuple[int, int, object], list[int]] = {}
         for u in self.units:
-            if isinstance(u.key[2], tuple) and u.key[2][0] == "r":
-                self._rows.setdefault(u.key[:2], []).append(u.key[2][1])
+            what = u.key[2]
+            if u.table is not None or (isinstance(what, tuple) and what[0] == "g"):
+                kind, index = "t", u.table if u.table is not None else what[1]
+            elif isinstance(what, tuple) and what[0] in ("p", "r"):
+                kind, index = what[0], what[1]
+            elif isinstance(what, tuple) and what[0] == "q":
+                kind, index = ("q", what[1]), what[2]
+            else:
+                continue
+            picked = self._picks.setdefault((u.key[0], u.key[1], kind), [])
+            if not picked or picked[-1] != index:
+                picked.append(index)
 
     @property
     def weight(self) -> float:
@@ -234,10 +241,6 @@ class Chunk:
         """The chunk holds some of part `pi` (its heading or a block): a landscape part opens its wrapper."""
         return any(key[0] == pi for key in self._blocks)
 
-    def has_table(self, pi: int, bi: int, j: int) -> bool:
-        """The chunk holds 绩效目标表 j, or some of its row groups."""
-        return (pi, bi, j) in self._tables
-
     def grid(self, pi: int, bi: int, j: int) -> bool:
         """The chunk holds some of the indicator grid of 绩效目标表 j (it may end after the table's
         information, the grid opening the next chunk's first page)."""
@@ -252,9 +255,11 @@ class Chunk:
         key = self.cut_key
         return key is not None and key[:2] == (pi, bi) and isinstance(key[2], tuple) and key[2][:2] == ("g", j)
 
-    def rows(self, pi: int, bi: int, rows: list[object]) -> list[tuple[int, object]]:
-        """The body rows of 公开表 block (pi, bi) in this chunk, with their indices (each marked `data-u`)."""
-        return [(k, rows[k]) for k in self._rows.get((pi, bi), ())]
+    def pick(self, pi: int, bi: int, kind: object, items: list[object]) -> list[tuple[int, object]]:
+        """The `items` of block (pi, bi) this chunk holds, with their indices, in order (kinds as in
+        `_picks`). The templates loop over these alone: touching every item of the model in every
+        chunk's child would copy the pages holding them (copy-on-write), a cost growing with the projects."""
+        return [(k, items[k]) for k in self._picks.get((pi, bi, kind), ())]
 
     def rcut(self, pi: int, bi: int) -> bool:
         """The chunk opens with a body row of 公开表 block (pi, bi), as the table's continuation page does
@@ -570,11 +575,11 @@ def _lay_window(
     pages = document.pages
     found = None
     if not last:
-        position = {u.index: k for k, u in enumerate(seg)}
+        first = seg[0].index  # a segment's units are consecutive: unit k of it has index first + k
         for p in range(len(pages) - 1, 0, -1):
             opening = _opening_unit(pages[p], pages[p - 1])
-            if opening is not None and position.get(opening, i) > i:
-                found = p, position[opening]
+            if opening is not None and i < opening - first < len(seg):
+                found = p, opening - first
                 break
     return len(pages), _anchors(pages), found
 
