@@ -266,3 +266,22 @@ def test_join_memory_does_not_grow_with_the_chunks(chunked, tmp_path: Path) -> N
 
     one, many = peak(1), peak(24)
     assert (many - one) / 1024 < 40, (one, many)
+
+
+def test_a_long_table_alone_makes_the_document_chunked(disclosures: dict[str, Disclosure]) -> None:
+    """Chunking starts at more 绩效目标表 than a window (40) or at a 公开表 longer than a window: 表7 lists
+    every project, 600 rows weigh 40 pages (a row 1/15), so a department with few 绩效目标表 but a
+    table of 601 rows is laid out in chunks too, and that table's rows are units a chunk may open with."""
+    d = disclosures["002"]
+    size = (40, 40)
+    assert len(d.performance_tables) <= 40 and not pdf_chunks.wanted(d, size)
+    table = d.tables[6]
+    copies = -(-601 // len(table.rows))  # enough copies of 表7's rows for 601 and more
+    long = table.model_copy(update={"rows": table.rows * copies})
+    longer = d.model_copy(update={"tables": [*d.tables[:6], long, *d.tables[7:]]})
+    assert pdf_chunks.wanted(longer, size)
+    assert not pdf_chunks.wanted(longer, (0, 0))  # chunking off (DISCLOSURE_PDF_CHUNK=0)
+    keys = [u.key for u in pdf_chunks.units(longer)]
+    block = next(k[:2] for k in keys if k[2] == ("r", 0) and len([x for x in keys if x[:2] == k[:2]]) > 600)
+    rows = [k for k in keys if k[:2] == block and isinstance(k[2], tuple)]
+    assert rows == [(*block, ("r", k)) for k in range(len(long.rows))]
