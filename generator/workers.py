@@ -600,6 +600,7 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
         code = 0
         try:
             os.close(read_fd)
+            gc.freeze()  # the model stays shared: this child's collections never write to its objects
             die_with_parent(worker_pid)
             with contextlib.suppress(OSError):
                 os.nice(DOCX_NICENESS)  # the PDF in the parent is the critical path
