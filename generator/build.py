@@ -185,10 +185,13 @@ def build(
         if worker_wanted and _can_fork():
             stage("生成 PDF（后台进行）")
             pdf_target = temps["pdf"]
-            worker = _Forked(lambda: _renderer("pdf")(disclosure, pdf_target), "PDF 生成进程")
+            started: list[_Forked] = []
             # Unwound first: the worker is reaped (killed if still busy) before any
-            # temp file is renamed or deleted.
-            stack.callback(worker.stop)
+            # temp file is renamed or deleted (registered before the fork, so an interrupt
+            # right after it cannot skip the reaping).
+            stack.callback(lambda: [w.stop() for w in started])
+            worker = _Forked(lambda: _renderer("pdf")(disclosure, pdf_target), "PDF 生成进程")
+            started.append(worker)
         for fmt, tmp in temps.items():
             if worker is None or fmt != "pdf":
                 stage(f"生成 {fmt.upper()}")
