@@ -5,24 +5,32 @@ temporary names in the output folder first; only when every requested format has
 rendered are they renamed into place, so a failed or interrupted build leaves the
 previous outputs exactly as they were and no half-written file behind.
 
-On a multi-core Linux machine the PDF (by far the slowest part, all of it in
-WeasyPrint's pure-Python layout) is rendered in a forked worker process while this
-process reads the workbook and renders the DOCX. The worker is started before the
-workbook is read so that importing WeasyPrint and loading the fonts overlap with the
-pipeline; it is always stopped and reaped before the temporary files are cleaned up.
+The workbook is read in a forked child (what reading allocates leaves with it) while
+this process imports WeasyPrint and loads the fonts. On a multi-core Linux machine,
+when the DOCX is wanted too, the PDF (by far the slowest part, all of it in
+WeasyPrint's pure-Python layout) is then rendered in a worker forked from this process
+while it renders the DOCX: the worker inherits the warm WeasyPrint and shares the model
+copy-on-write (one copy of the model per build, none sent through a pipe). A PDF alone
+is rendered in this process. The worker is always stopped and reaped before the
+temporary files are cleaned up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
+import pickle
+import resource
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NoReturn
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.filenames import inside, safe_filename
@@ -114,15 +122,32 @@ def parallel_available() -> bool:
     return cores >= 2
 
 
-def _run_apart(workbook: Path, catalogs: CatalogSource) -> Result:
+def _run_apart(workbook: Path, catalogs: CatalogSource, meanwhile: Callable[[], None] | None = None) -> Result:
     """The pipeline (read, check, compute) in a forked child when this system forks: what reading
     allocates (openpyxl's cells, the validated rows) leaves with the child, and this process, which
-    waits for the PDF, holds only the result (at 2,000 projects about 100 MiB instead of 250)."""
+    renders afterwards, holds only the result (at 2,000 projects about 100 MiB instead of 250).
+
+    `meanwhile` runs here while the child reads (the build warms WeasyPrint up in it)."""
     from generator.render.pdf_chunks import forking, in_child
 
     if not forking():
+        if meanwhile is not None:
+            meanwhile()
         return run(workbook, catalogs)
-    return in_child(lambda: run(workbook, catalogs), "读取工作簿的进程")
+    if meanwhile is None:
+        return in_child(lambda: run(workbook, catalogs), "读取工作簿的进程")
+    reader = _Forked(lambda: run(workbook, catalogs), "读取工作簿的进程")
+    try:
+        meanwhile()
+        return reader.result()
+    finally:
+        reader.stop()
+
+
+def _warm_pdf() -> None:
+    from generator.render import pdf
+
+    pdf.warm_up()
 
 
 def build(
@@ -136,122 +161,148 @@ def build(
 ) -> BuildResult:
     """Run the pipeline and, if the workbook is clean, write the requested formats.
 
-    `parallel` (default: when the machine allows it) renders the PDF in a worker process;
-    `stage` is told which stage starts (Chinese, for a terminal progress display).
+    `parallel` (default: when the machine allows it) renders the PDF in a worker process beside
+    the other formats; `stage` is told which stage starts (Chinese, for a terminal progress display).
     """
     stage = stage or (lambda _text: None)
     if parallel is None:
         parallel = parallel_available()
-    worker_wanted = parallel and "pdf" in formats
-    with _pdf_worker() if worker_wanted else contextlib.nullcontext() as worker:
-        stage("读取并检查工作簿")
-        result = _run_apart(workbook, catalogs)
-        if not result.ok or result.disclosure is None:
-            return BuildResult(result, [])
-        disclosure = result.disclosure
-        targets = output_paths(disclosure, out_dir, formats)
-        with contextlib.ExitStack() as stack:
-            # all or none: a failure while publishing restores the files already replaced
-            temps = stack.enter_context(atomic_paths(targets))
-            if worker is not None:
-                # Unwound first: the worker is reaped (killed if still busy) before any
-                # temp file is renamed or deleted.
-                stack.callback(worker.stop)
-                stage("生成 PDF（后台进行）")
-                worker.start(disclosure, temps["pdf"])
-            for fmt, tmp in temps.items():
-                if worker is None or fmt != "pdf":
-                    stage(f"生成 {fmt.upper()}")
-                    _renderer(fmt)(disclosure, tmp)
-            if worker is not None:
-                worker.wait()
-            # Leaving the stack renames every temp file into place (in order); an exception
-            # above unwinds it and deletes them instead, leaving earlier outputs untouched.
-        return BuildResult(result, list(targets.values()))
+    # A worker only when there is something to render beside the PDF: a PDF alone is rendered
+    # here, so no second process holds the model while this one waits.
+    worker_wanted = parallel and "pdf" in formats and len(formats) > 1
+    stage("读取并检查工作簿")
+    # WeasyPrint (imports, fonts) warms up here while a child reads the workbook; the PDF worker,
+    # forked once the model exists, inherits both.
+    result = _run_apart(workbook, catalogs, _warm_pdf if parallel and "pdf" in formats else None)
+    if not result.ok or result.disclosure is None:
+        return BuildResult(result, [])
+    disclosure = result.disclosure
+    targets = output_paths(disclosure, out_dir, formats)
+    with contextlib.ExitStack() as stack:
+        # all or none: a failure while publishing restores the files already replaced
+        temps = stack.enter_context(atomic_paths(targets))
+        worker = None
+        if worker_wanted and _can_fork():
+            stage("生成 PDF（后台进行）")
+            pdf_target = temps["pdf"]
+            started: list[_Forked] = []
+            # Unwound first: the worker is reaped (killed if still busy) before any
+            # temp file is renamed or deleted (registered before the fork, so an interrupt
+            # right after it cannot skip the reaping).
+            stack.callback(lambda: [w.stop() for w in started])
+            worker = _Forked(lambda: _renderer("pdf")(disclosure, pdf_target), "PDF 生成进程")
+            started.append(worker)
+        for fmt, tmp in temps.items():
+            if worker is None or fmt != "pdf":
+                stage(f"生成 {fmt.upper()}")
+                _renderer(fmt)(disclosure, tmp)
+        if worker is not None:
+            worker.result()
+        # Leaving the stack renames every temp file into place (in order); an exception
+        # above unwinds it and deletes them instead, leaving earlier outputs untouched.
+    return BuildResult(result, list(targets.values()))
 
 
-class WorkerError(RuntimeError):
-    """The PDF worker process died without reporting (killed, crashed)."""
+def _can_fork() -> bool:
+    """A fork copies only the calling thread: never fork while another thread may hold a lock
+    (the LibreOffice bridge's reader threads start only while a DOCX is rendered, after the fork)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
-class _PdfWorker:
-    """Parent-side handle of the forked PDF worker (see `_pdf_worker_main`)."""
+class _Forked:
+    """`work()` started in a forked child at once; `result()` collects what it returned (pickled through
+    a pipe) or raises what it raised; `stop()` kills the child if it is still busy, and reaps it.
 
-    def __init__(self) -> None:
-        ctx = multiprocessing.get_context("fork")
-        self._conn, child_conn = ctx.Pipe(duplex=True)
-        self._process = ctx.Process(
-            target=_pdf_worker_main, args=(child_conn, os.getpid()), name="pdf-render", daemon=True
-        )
-        self._process.start()
-        child_conn.close()
-        self._started = False
-        self._done = False
-        self._stopped = False
+    Whatever this process holds when it forks (the model, a warm WeasyPrint) is shared with the child
+    copy-on-write, not copied: the objects are frozen across the fork, so the child's garbage collections
+    never write to them (as pdf_chunks.in_child does). The child dies with this process (SIGKILL included)
+    and inherits what is left of its CPU-seconds limit. A child that exits without a result (killed, out
+    of memory) raises ChunkProcessError, whose Chinese message names the process (`name`).
+    """
 
-    def start(self, disclosure: Disclosure, target: Path) -> None:
-        self._conn.send((disclosure, str(target)))
-        self._started = True
+    def __init__(self, work: Callable[[], object], name: str) -> None:
+        from generator.render import pdf_chunks
 
-    def wait(self) -> None:
-        """Block until the PDF is complete; re-raise the worker's exception if it failed."""
+        self._name = name
+        self._pid = -1
+        self._fd = -1
+        read_fd, write_fd = os.pipe()
+        parent = os.getpid()
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        spent = used.ru_utime + used.ru_stime + pdf_chunks._children_cpu[0]
+        gc.freeze()
         try:
-            status, payload = self._conn.recv()
-        except EOFError:
-            self._process.join(5)
-            raise WorkerError(f"PDF 生成进程意外退出（退出码 {self._process.exitcode}）") from None
-        self._done = True
-        if status != "ok":
-            raise payload
+            pid = os.fork()
+        except BaseException:
+            gc.unfreeze()
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
+        if pid == 0:  # the child: never returns
+            _child_main(work, read_fd, write_fd, parent, spent)
+        gc.unfreeze()
+        os.close(write_fd)
+        self._pid, self._fd = pid, read_fd
+
+    def result(self) -> object:
+        from generator.render import pdf_chunks
+
+        try:
+            with os.fdopen(self._fd, "rb") as pipe:
+                self._fd = -1
+                data = pipe.read()  # until the child exits (or closes its end)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too
+            self.stop()
+            raise
+        _, status, usage = os.wait4(self._pid, 0)
+        self._pid = -1
+        pdf_chunks._children_cpu[0] += usage.ru_utime + usage.ru_stime
+        if not data or os.waitstatus_to_exitcode(status) != 0:
+            raise pdf_chunks.ChunkProcessError(pdf_chunks._died_message(status, self._name))
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            raise value
+        return value
 
     def stop(self) -> None:
-        """Reap the worker; if it is still busy (error or interrupt elsewhere), kill it first.
-
-        Called before the temporary files are removed, so a worker that is still writing
-        cannot re-create a temp file after the cleanup.
-        """
-        if self._stopped:
-            return
-        self._stopped = True
-        if self._process.is_alive() and not self._done:
-            if not self._started:
-                with contextlib.suppress(OSError):
-                    self._conn.send(None)  # nothing to render: exit quietly
-                self._process.join(2)
-            if self._process.is_alive():
-                self._process.kill()
-        self._process.join()
-        self._conn.close()
+        """Kill the child if it has not been collected, and reap it; called before the temp files go,
+        so a child still writing cannot re-create a temp file after the cleanup."""
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
+        if self._pid > 0:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = -1
 
 
-@contextlib.contextmanager
-def _pdf_worker() -> Iterator[_PdfWorker]:
-    worker = _PdfWorker()
+def _child_main(work: Callable[[], object], read_fd: int, write_fd: int, parent: int, spent: float) -> NoReturn:
+    """In a `_Forked` child: run `work`, send ("ok", value) or ("error", exception) pickled, exit."""
+    from generator.render import pdf_chunks
+
+    code = 0
     try:
-        yield worker
-    finally:
-        worker.stop()
-
-
-def _pdf_worker_main(conn: Connection, parent_pid: int) -> None:
-    """Worker process: warm WeasyPrint up, then render the one PDF it is sent and report."""
-    die_with_parent(parent_pid)  # never an orphan, even if the parent is SIGKILLed
-    try:
-        from generator.render import pdf
-
-        pdf.warm_up()
-        job = conn.recv()
-        if job is None:
-            return
-        disclosure, target = job
-        pdf.render_pdf(disclosure, Path(target))
-        conn.send(("ok", None))
-    except EOFError:
-        return  # the parent went away
-    except BaseException as exc:  # every failure, interrupts included, is reported to the parent
+        os.close(read_fd)
+        die_with_parent(parent)  # never an orphan, even if the parent is SIGKILLed
+        pdf_chunks._inherit_cpu_budget(spent)
         try:
-            conn.send(("error", exc))
-        except Exception:  # unpicklable exception: send its text instead
-            conn.send(("error", RuntimeError("".join(traceback.format_exception(exc)))))
+            payload = pickle.dumps(("ok", work()))
+        except BaseException as exc:  # every failure, interrupts included, goes back to the parent
+            text = None if isinstance(exc, MemoryError) else "".join(traceback.format_exception(exc))
+            exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+            gc.collect()
+            try:
+                payload = pickle.dumps(("error", exc))
+            except MemoryError:
+                payload = pickle.dumps(("error", MemoryError()))
+            except Exception:  # an exception that does not pickle: its text
+                payload = pickle.dumps(("error", RuntimeError(text)))
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # the parent sees no result: it reports the exit
+        code = 1
     finally:
-        conn.close()
+        os._exit(code)

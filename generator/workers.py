@@ -4,7 +4,8 @@ Each worker imports WeasyPrint, loads the CJK fonts and builds the font configur
 (`generator.render.pdf.warm_up`), freezes what start-up allocated out of the garbage
 collector's sight, and then builds one department after another. A department's build is
 the same pipeline as `disclosure build` (generator/pipeline.py, generator/build.py):
-read → validate → compute in the worker, then DOCX and PDF rendered into temporary files
+read → validate → compute in a child the worker forks (what reading allocates dies with it;
+only the Result comes back), then DOCX and PDF rendered by the worker into temporary files
 that *this* (the parent) process created through `generator.output.atomic_paths` and
 publishes — all files of a department or none — only after the worker reported success.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import multiprocessing
 import os
 import queue
@@ -505,6 +507,30 @@ def _arm_cpu_limit(cpu_limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
+def _read_apart(workbook: Path, catalogs: CatalogSource) -> Any:
+    """The pipeline in a forked child (generator.build._run_apart): openpyxl's cells and the validated
+    rows (at 2,000 projects some 250 MiB) die with the child instead of staying in this long-lived
+    worker's heap, and under its address-space limit, for the rest of its life; only the Result comes
+    back. The child's CPU seconds count against this job's CPU limit: the child inherits what is
+    left of it, and what the child used is taken off this process's limit afterwards."""
+    from generator.build import _run_apart
+    from generator.render import pdf_chunks
+
+    before = pdf_chunks._children_cpu[0]
+    try:
+        return _run_apart(workbook, catalogs)
+    finally:
+        _charge_cpu(pdf_chunks._children_cpu[0] - before)
+
+
+def _charge_cpu(seconds: float) -> None:
+    """Lower this process's CPU-seconds soft limit (armed per job) by what a child of the job used."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if soft == resource.RLIM_INFINITY or seconds <= 0:
+        return
+    resource.setrlimit(resource.RLIMIT_CPU, (max(1, soft - math.ceil(seconds)), hard))
+
+
 def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core: bool = False) -> bool:
     """Build one job; False when this worker must not be reused (it then exits).
 
@@ -513,7 +539,6 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
     the PDF, so a department costs read + compute + PDF.
     """
     from generator.build import output_name, render_into
-    from generator.pipeline import run
 
     def progress(stage: str) -> None:
         conn.send(("progress", stage))
@@ -521,7 +546,7 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
     try:
         _arm_cpu_limit(cpu_limit)
         progress(STAGE_READ)
-        result = run(job.workbook, job.catalogs)
+        result = _read_apart(job.workbook, job.catalogs)
         if not result.ok or result.disclosure is None:
             conn.send(("done", {"ok": False, "issues": result.issues, "pages": None}))
             return True
@@ -575,6 +600,7 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
         code = 0
         try:
             os.close(read_fd)
+            gc.freeze()  # the model stays shared: this child's collections never write to its objects
             die_with_parent(worker_pid)
             with contextlib.suppress(OSError):
                 os.nice(DOCX_NICENESS)  # the PDF in the parent is the critical path
