@@ -18,23 +18,17 @@ temporary files are cleaned up.
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing
 import os
-import pickle
-import resource
-import signal
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.filenames import inside, safe_filename
-from generator.lifecycle import die_with_parent
+from generator.forked import Forked, forking, in_child
 from generator.model import Disclosure
 from generator.output import atomic_paths
 from generator.pipeline import Result, run
@@ -128,15 +122,13 @@ def _run_apart(workbook: Path, catalogs: CatalogSource, meanwhile: Callable[[], 
     renders afterwards, holds only the result (at 2,000 projects about 100 MiB instead of 250).
 
     `meanwhile` runs here while the child reads (the build warms WeasyPrint up in it)."""
-    from generator.render.pdf_chunks import forking, in_child
-
     if not forking():
         if meanwhile is not None:
             meanwhile()
         return run(workbook, catalogs)
     if meanwhile is None:
         return in_child(lambda: run(workbook, catalogs), "读取工作簿的进程")
-    reader = _Forked(lambda: run(workbook, catalogs), "读取工作簿的进程")
+    reader = Forked(lambda: run(workbook, catalogs), "读取工作簿的进程")
     try:
         meanwhile()
         return reader.result()
@@ -185,12 +177,12 @@ def build(
         if worker_wanted and _can_fork():
             stage("生成 PDF（后台进行）")
             pdf_target = temps["pdf"]
-            started: list[_Forked] = []
+            started: list[Forked] = []
             # Unwound first: the worker is reaped (killed if still busy) before any
             # temp file is renamed or deleted (registered before the fork, so an interrupt
             # right after it cannot skip the reaping).
             stack.callback(lambda: [w.stop() for w in started])
-            worker = _Forked(lambda: _renderer("pdf")(disclosure, pdf_target), "PDF 生成进程")
+            worker = Forked(lambda: _renderer("pdf")(disclosure, pdf_target), "PDF 生成进程")
             started.append(worker)
         for fmt, tmp in temps.items():
             if worker is None or fmt != "pdf":
@@ -207,102 +199,3 @@ def _can_fork() -> bool:
     """A fork copies only the calling thread: never fork while another thread may hold a lock
     (the LibreOffice bridge's reader threads start only while a DOCX is rendered, after the fork)."""
     return hasattr(os, "fork") and threading.active_count() == 1
-
-
-class _Forked:
-    """`work()` started in a forked child at once; `result()` collects what it returned (pickled through
-    a pipe) or raises what it raised; `stop()` kills the child if it is still busy, and reaps it.
-
-    Whatever this process holds when it forks (the model, a warm WeasyPrint) is shared with the child
-    copy-on-write, not copied: the objects are frozen across the fork, so the child's garbage collections
-    never write to them (as pdf_chunks.in_child does). The child dies with this process (SIGKILL included)
-    and inherits what is left of its CPU-seconds limit. A child that exits without a result (killed, out
-    of memory) raises ChunkProcessError, whose Chinese message names the process (`name`).
-    """
-
-    def __init__(self, work: Callable[[], object], name: str) -> None:
-        from generator.render import pdf_chunks
-
-        self._name = name
-        self._pid = -1
-        self._fd = -1
-        read_fd, write_fd = os.pipe()
-        parent = os.getpid()
-        used = resource.getrusage(resource.RUSAGE_SELF)
-        spent = used.ru_utime + used.ru_stime + pdf_chunks._children_cpu[0]
-        gc.freeze()
-        try:
-            pid = os.fork()
-        except BaseException:
-            gc.unfreeze()
-            os.close(read_fd)
-            os.close(write_fd)
-            raise
-        if pid == 0:  # the child: never returns
-            _child_main(work, read_fd, write_fd, parent, spent)
-        gc.unfreeze()
-        os.close(write_fd)
-        self._pid, self._fd = pid, read_fd
-
-    def result(self) -> object:
-        from generator.render import pdf_chunks
-
-        try:
-            with os.fdopen(self._fd, "rb") as pipe:
-                self._fd = -1
-                data = pipe.read()  # until the child exits (or closes its end)
-        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too
-            self.stop()
-            raise
-        _, status, usage = os.wait4(self._pid, 0)
-        self._pid = -1
-        pdf_chunks._children_cpu[0] += usage.ru_utime + usage.ru_stime
-        if not data or os.waitstatus_to_exitcode(status) != 0:
-            raise pdf_chunks.ChunkProcessError(pdf_chunks._died_message(status, self._name))
-        kind, value = pickle.loads(data)
-        if kind == "error":
-            raise value
-        return value
-
-    def stop(self) -> None:
-        """Kill the child if it has not been collected, and reap it; called before the temp files go,
-        so a child still writing cannot re-create a temp file after the cleanup."""
-        if self._fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = -1
-        if self._pid > 0:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
-            self._pid = -1
-
-
-def _child_main(work: Callable[[], object], read_fd: int, write_fd: int, parent: int, spent: float) -> NoReturn:
-    """In a `_Forked` child: run `work`, send ("ok", value) or ("error", exception) pickled, exit."""
-    from generator.render import pdf_chunks
-
-    code = 0
-    try:
-        os.close(read_fd)
-        die_with_parent(parent)  # never an orphan, even if the parent is SIGKILLed
-        pdf_chunks._inherit_cpu_budget(spent)
-        try:
-            payload = pickle.dumps(("ok", work()))
-        except BaseException as exc:  # every failure, interrupts included, goes back to the parent
-            text = None if isinstance(exc, MemoryError) else "".join(traceback.format_exception(exc))
-            exc.__traceback__ = exc.__context__ = exc.__cause__ = None
-            gc.collect()
-            try:
-                payload = pickle.dumps(("error", exc))
-            except MemoryError:
-                payload = pickle.dumps(("error", MemoryError()))
-            except Exception:  # an exception that does not pickle: its text
-                payload = pickle.dumps(("error", RuntimeError(text)))
-        with os.fdopen(write_fd, "wb") as pipe:
-            pipe.write(payload)
-    except BaseException:  # the parent sees no result: it reports the exit
-        code = 1
-    finally:
-        os._exit(code)

@@ -260,13 +260,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
         return EXIT_ISSUES
     except Exception as exc:  # a renderer refusing (e.g. no CJK font): its message is for the officer
+        from generator.forked import ChildProcessDied
         from generator.render.pdf import MissingFontError
-        from generator.render.pdf_chunks import ChunkProcessError
 
         if isinstance(exc, MissingFontError):
             print(f"{exc}。已有的输出文件没有被改动。", file=sys.stderr)
             return EXIT_ISSUES
-        if isinstance(exc, ChunkProcessError):  # a chunk's child was killed (memory): the message says so
+        if isinstance(exc, ChildProcessDied):  # a chunk's child was killed (memory): the message says so
             print(f"{exc}已有的输出文件没有被改动。", file=sys.stderr)
             return EXIT_ISSUES
         raise

@@ -44,6 +44,7 @@ from typing import Any
 from generator.build import place_outputs
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.filenames import collision_key, collision_message
+from generator.forked import children_cpu
 from generator.issues import Issue, format_issue
 from generator.lifecycle import die_with_parent
 from generator.output import atomic_paths
@@ -514,13 +515,12 @@ def _read_apart(workbook: Path, catalogs: CatalogSource) -> Any:
     back. The child's CPU seconds count against this job's CPU limit: the child inherits what is
     left of it, and what the child used is taken off this process's limit afterwards."""
     from generator.build import _run_apart
-    from generator.render import pdf_chunks
 
-    before = pdf_chunks._children_cpu[0]
+    before = children_cpu[0]
     try:
         return _run_apart(workbook, catalogs)
     finally:
-        _charge_cpu(pdf_chunks._children_cpu[0] - before)
+        _charge_cpu(children_cpu[0] - before)
 
 
 def _charge_cpu(seconds: float) -> None:
@@ -640,8 +640,8 @@ def _memory_message() -> str:
 
 
 def _failure_message(exc: BaseException) -> str:
+    from generator.forked import ChildProcessDied
     from generator.render.pdf import MissingFontError
-    from generator.render.pdf_chunks import ChunkProcessError
 
     if isinstance(exc, _ReportedFailure):
         return str(exc)
@@ -650,7 +650,7 @@ def _failure_message(exc: BaseException) -> str:
 
     if isinstance(exc, MissingFontError):
         return f"{exc}。已有的输出文件没有被改动。"
-    if isinstance(exc, ChunkProcessError):  # a chunk's child of a large PDF died (killed, out of memory)
+    if isinstance(exc, ChildProcessDied):  # a chunk's child of a large PDF died (killed, out of memory)
         return f"{exc}已有的输出文件没有被改动。"
     if isinstance(exc, OSError):
         return f"读写文件失败：{exc.strerror or exc}。已有的输出文件没有被改动。"

@@ -23,10 +23,10 @@ from generator import build as build_module
 from generator import workers
 from generator.build import build
 from generator.catalog.store import SHIPPED_ONLY
+from generator.forked import ChildProcessDied
 from generator.model import Disclosure
 from generator.render import docx as docx_render
 from generator.render import pdf as pdf_render
-from generator.render.pdf_chunks import ChunkProcessError
 from generator.workers import BuildJob
 from tests.conftest import ROOT
 
@@ -144,7 +144,7 @@ def test_a_killed_pdf_worker_fails_the_build_and_writes_nothing(
 
     monkeypatch.setattr(pdf_render, "render_pdf", killed)
     out = tmp_path / "out"
-    with pytest.raises(ChunkProcessError, match="PDF 生成进程意外退出（被信号 9 终止），未写入任何文件"):
+    with pytest.raises(ChildProcessDied, match="PDF 生成进程意外退出（被信号 9 终止），未写入任何文件"):
         build(EXAMPLE_000, out, ("docx", "pdf"), parallel=True)
     assert [p for p in out.rglob("*") if p.is_file()] == []
     assert children_of(os.getpid()) == []

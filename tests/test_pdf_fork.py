@@ -18,12 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from generator import forked
 from generator.build import build
+from generator.forked import ChildProcessDied
 from generator.pipeline import run
 from generator.render import pdf, pdf_chunks
 from generator.render.html import render_html
 from generator.render.layout import document_layout
-from generator.render.pdf_chunks import ChunkProcessError, in_child
+from generator.render.pdf_chunks import in_child
 from tests.conftest import ROOT
 
 EXAMPLE_000 = ROOT / "inputs" / "000-昌吉州政资局-2023.xlsx"
@@ -77,7 +79,7 @@ def test_warnings_of_the_child_reach_the_parent() -> None:
 
 
 def test_a_killed_child_is_a_clear_failure() -> None:
-    with pytest.raises(ChunkProcessError) as caught:
+    with pytest.raises(ChildProcessDied) as caught:
         in_child(lambda: os.kill(os.getpid(), signal.SIGKILL))
     assert "PDF 分段排版进程意外退出（被信号 9 终止）" in str(caught.value)
     assert "内存" in str(caught.value)
@@ -114,7 +116,7 @@ def test_a_chunk_child_that_dies_fails_the_build_and_writes_nothing(tmp_path: Pa
     monkeypatch.setattr(pdf, "_write", killed)
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(ChunkProcessError, match="PDF 分段排版进程意外退出"):
+    with pytest.raises(ChildProcessDied, match="PDF 分段排版进程意外退出"):
         build(EXAMPLE_000, out, ("pdf",), parallel=False)
     assert calls == []  # the write ran in the child, not here
     assert [p.name for p in out.rglob("*") if p.is_file() and p.suffix == ".pdf"] == []
@@ -134,11 +136,11 @@ def test_the_cpu_limit_counts_every_chunk_child() -> None:
 
     def limited() -> str:
         resource.setrlimit(resource.RLIMIT_CPU, (3, resource.getrlimit(resource.RLIMIT_CPU)[1]))
-        pdf_chunks._children_cpu[0] = 0.0
+        forked.children_cpu[0] = 0.0
         assert in_child(lambda: _burn(2.0)) == "done"
         try:
             in_child(lambda: _burn(2.5))
-        except ChunkProcessError as exc:
+        except ChildProcessDied as exc:
             return str(exc)
         return "not stopped"
 
@@ -159,7 +161,7 @@ def test_the_first_pass_window_never_widens_on_cloned_projects(tmp_path: Path, m
     result = run(book)
     assert result.ok and result.disclosure is not None
     disclosure = result.disclosure
-    monkeypatch.setenv(pdf_chunks.FORK_ENV, "0")  # the windows are counted in this process
+    monkeypatch.setenv(forked.FORK_ENV, "0")  # the windows are counted in this process
     windows: list[tuple[int, bool, object]] = []
     original = pdf_chunks._lay_window
 
@@ -208,7 +210,7 @@ def test_the_build_reads_the_workbook_in_a_child_and_a_dead_one_writes_nothing(t
     monkeypatch.setattr(build_module, "run", lambda *a: os.kill(os.getpid(), signal.SIGKILL))
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(ChunkProcessError, match="读取工作簿的进程意外退出（被信号 9 终止），未写入任何文件"):
+    with pytest.raises(ChildProcessDied, match="读取工作簿的进程意外退出（被信号 9 终止），未写入任何文件"):
         build(EXAMPLE_000, out, ("pdf",), parallel=False)
     assert list(out.iterdir()) == []
 
@@ -221,7 +223,7 @@ def test_a_crashed_child_under_a_memory_limit_names_the_limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (8192 * 2**20, resource.getrlimit(resource.RLIMIT_AS)[1]))
         try:
             in_child(lambda: (faulthandler.disable(), os.kill(os.getpid(), signal.SIGSEGV)))  # no dump on stderr
-        except ChunkProcessError as exc:
+        except ChildProcessDied as exc:
             return str(exc)
         return "no error"
 

@@ -45,7 +45,7 @@ plus one chunk's layout, whatever the number of chunks: freed pages of a finishe
 left behind in the parent's heap (in one process, glibc's arenas kept the largest layout's
 footprint for the rest of the render). A child inherits the address-space limit (RLIMIT_AS: the
 batch's `--memory`, the web worker's job limit) and gets what is left of the job's CPU-seconds
-limit. A child that dies without a result (killed, out of memory) raises ChunkProcessError with a
+limit. A child that dies without a result (killed, out of memory) raises ChildProcessDied with a
 Chinese message; the build then writes nothing (the output is a temporary file until the whole
 build succeeded).
 
@@ -57,14 +57,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import logging
-import math
 import os
-import pickle
-import resource
-import signal
 import tempfile
-import traceback
 import zlib
 from array import array
 from collections.abc import Callable, Iterator
@@ -76,7 +70,8 @@ from typing import TypeVar
 
 from markupsafe import Markup
 
-from generator.lifecycle import die_with_parent
+from generator import forked
+from generator.forked import children_cpu
 from generator.model import Disclosure
 from generator.render.html import render_html
 from generator.render.layout import DocumentLayout, document_layout
@@ -306,137 +301,11 @@ def chunk_css(first_page: int | None, total: int, toc: bool) -> Markup:
 # --------------------------------------------------------------------------- children
 
 T = TypeVar("T")
-FORK_ENV = "DISCLOSURE_PDF_FORK"  # "0": lay chunks out in this process (measurements only)
-
-
-class ChunkProcessError(RuntimeError):
-    """A chunk's child process died without reporting (killed, out of memory): the build fails and
-    no output file is written. The message is Chinese: it reaches the officer."""
-
-
-def forking() -> bool:
-    return hasattr(os, "fork") and os.environ.get(FORK_ENV, "1").strip() != "0"
 
 
 def in_child(work: Callable[[], T], name: str = "PDF 分段排版进程") -> T:
-    """`work()` in a forked child; its result (or its exception) comes back pickled through a pipe.
-
-    The child inherits this process's model, fonts and resource limits (RLIMIT_AS, RLIMIT_CPU) and
-    dies with it; everything the layout allocates dies with the child, so this process keeps only
-    what `work` returns. The WeasyPrint warnings the child logs are logged again here. A child that
-    exits without a result (SIGKILL, the kernel's OOM killer, a crash) raises ChunkProcessError,
-    whose Chinese message names the process (`name`).
-    """
-    if not forking():
-        try:
-            return work()
-        finally:
-            gc.collect()  # the layout's reference cycles
-    read_fd, write_fd = os.pipe()
-    parent = os.getpid()
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    spent = used.ru_utime + used.ru_stime + _children_cpu[0]
-    # The model is shared with the child copy-on-write; a full garbage collection in the child would
-    # write to every object's header and copy the whole model into it. Frozen objects are never
-    # traversed: the child keeps them frozen (they live as long as it does), the parent thaws them.
-    gc.freeze()
-    pid = -1
-    try:
-        pid = os.fork()
-    finally:
-        if pid != 0:  # the parent (or a fork that failed)
-            gc.unfreeze()
-    if pid == 0:  # the child: never returns
-        code = 0
-        try:
-            os.close(read_fd)
-            die_with_parent(parent)
-            _inherit_cpu_budget(spent)
-            records: list[tuple[int, str]] = []
-            handler = _Records(records)
-            logging.getLogger("weasyprint").addHandler(handler)
-            try:
-                payload = pickle.dumps(("ok", work(), records))
-            except BaseException as exc:  # every failure goes back to the parent
-                text = None if isinstance(exc, MemoryError) else "".join(traceback.format_exception(exc))
-                # Pickling sends neither the traceback nor the chained exceptions; dropping them frees
-                # the layout's frames first (a child out of memory could not pickle even a MemoryError).
-                exc.__traceback__ = exc.__context__ = exc.__cause__ = None
-                gc.collect()
-                try:
-                    payload = pickle.dumps(("error", exc, records))
-                except MemoryError:
-                    payload = pickle.dumps(("error", MemoryError(), []))
-                except Exception:  # an exception that does not pickle: its text
-                    payload = pickle.dumps(("error", RuntimeError(text), records))
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
-        except BaseException:  # the parent sees no result: it reports the exit
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    try:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()  # until the child exits (or closes its end)
-    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
-        raise
-    _, status, usage = os.wait4(pid, 0)
-    _children_cpu[0] += usage.ru_utime + usage.ru_stime
-    if not data or os.waitstatus_to_exitcode(status) != 0:
-        raise ChunkProcessError(_died_message(status, name))
-    kind, value, records = pickle.loads(data)
-    logger = logging.getLogger("weasyprint")
-    for level, message in records:
-        logger.log(level, "%s", message)
-    if kind == "error":
-        raise value
-    return value
-
-
-# CPU seconds of the chunk children of the render in progress (render_chunked resets it).
-_children_cpu = [0.0]
-
-
-def _inherit_cpu_budget(spent: float) -> None:
-    """In a child: what is left of the parent's CPU-seconds limit (RLIMIT_CPU, which the pool's worker
-    arms per job) after what the parent and the earlier chunk children of this render have used. A
-    forked child's CPU clock starts at zero, so the limit inherited as it is would apply afresh to each."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if soft == resource.RLIM_INFINITY:
-        return
-    left = max(1, math.ceil(soft - spent))
-    resource.setrlimit(resource.RLIMIT_CPU, (left if hard == resource.RLIM_INFINITY else min(left, hard), hard))
-
-
-class _Records(logging.Handler):
-    def __init__(self, records: list[tuple[int, str]]) -> None:
-        super().__init__(level=logging.WARNING)
-        self.records = records
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.levelno, record.getMessage()))
-
-
-def _died_message(status: int, name: str) -> str:
-    code = os.waitstatus_to_exitcode(status)
-    how = f"被信号 {-code} 终止" if code < 0 else f"退出码 {code}"
-    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    if code == -signal.SIGXCPU:
-        hint = "生成占用的 CPU 时间超过了限制。"
-    elif limit != resource.RLIM_INFINITY and (code < 0 or code == 1):
-        # Under an address-space limit a C library whose allocation failed may crash (GLib: SIGTRAP,
-        # others: SIGSEGV, SIGABRT) instead of raising MemoryError: name the limit, as the pool does.
-        hint = f"可能是内存超过限制（{limit // 2**20} MiB）。"
-    elif code in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGTRAP, 1):
-        hint = "可能是内存不足。"
-    else:
-        hint = ""
-    return f"{name}意外退出（{how}），未写入任何文件。{hint}请重试；如仍失败，请把工作簿发给技术支持。"
+    """`work()` in a short-lived forked child (`generator.forked.in_child`): what it allocates dies with it."""
+    return forked.in_child(work, name)
 
 
 # --------------------------------------------------------------------------- laying out
@@ -603,7 +472,7 @@ def render_chunked(
 ) -> int:
     """Lay out, write and join the document in chunks (see the module docstring); the page count."""
     layout: DocumentLayout = document_layout(disclosure)
-    _children_cpu[0] = 0.0
+    children_cpu[0] = 0.0
 
     def render(chunk: Chunk, css: Markup) -> tuple[object, list[object]]:
         chunk.css = css
