@@ -23,7 +23,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
@@ -32,9 +32,18 @@ from generator.forked import Forked, forking, in_child
 from generator.model import Disclosure
 from generator.output import atomic_paths
 from generator.pipeline import Result, run
+from generator.render import office
 
 FORMATS = ("docx", "pdf")
 JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-stage benchmarks)
+
+
+# LibreOffice is installed but gave no layout (it failed, or timed out on a very long document on a
+# busy machine): the DOCX is written with a 目录 without page numbers, and the officer is told.
+TOC_UNNUMBERED = (
+    "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
+    "DOCX 其余内容完整；请在电脑空闲时重新生成，以得到目录页码。"
+)
 
 
 def _renderer(fmt: str) -> Callable[[Disclosure, Path], object]:
@@ -55,6 +64,7 @@ def _renderer(fmt: str) -> Callable[[Disclosure, Path], object]:
 class BuildResult:
     result: Result
     written: list[Path]
+    notices: list[str] = field(default_factory=list)  # what the officer should know about the files (Chinese)
 
 
 def output_name(disclosure: Disclosure, fmt: str, stem: str | None = None) -> str:
@@ -170,6 +180,7 @@ def build(
         return BuildResult(result, [])
     disclosure = result.disclosure
     targets = output_paths(disclosure, out_dir, formats)
+    notices: list[str] = []
     with contextlib.ExitStack() as stack:
         # all or none: a failure while publishing restores the files already replaced
         temps = stack.enter_context(atomic_paths(targets))
@@ -187,12 +198,13 @@ def build(
         for fmt, tmp in temps.items():
             if worker is None or fmt != "pdf":
                 stage(f"生成 {fmt.upper()}")
-                _renderer(fmt)(disclosure, tmp)
+                if _renderer(fmt)(disclosure, tmp) is False and office.soffice() is not None:
+                    notices.append(TOC_UNNUMBERED)
         if worker is not None:
             worker.result()
         # Leaving the stack renames every temp file into place (in order); an exception
         # above unwinds it and deletes them instead, leaving earlier outputs untouched.
-    return BuildResult(result, list(targets.values()))
+    return BuildResult(result, list(targets.values()), notices)
 
 
 def _can_fork() -> bool:

@@ -277,6 +277,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_ISSUES
     for path in outcome.written:
         print(f"已生成：{path}")
+    for notice in outcome.notices:
+        print(f"注意：{notice}", file=sys.stderr)
     _office_notice(formats)
     return EXIT_OK
 

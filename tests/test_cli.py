@@ -175,6 +175,35 @@ def test_build_says_when_the_docx_toc_has_no_page_numbers(
     assert list(tmp_path.glob("*.docx"))
 
 
+def test_build_says_when_libreoffice_gave_no_layout(
+    example_paths: dict[str, Path], tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LibreOffice installed but failing (or out of time on a very long document on a busy machine):
+    the DOCX is written without 目录 numbers and the officer is told so and what to do; nothing is said
+    about installing LibreOffice."""
+    from generator.render import office
+
+    monkeypatch.setattr(office, "paginate", lambda *args, **kwargs: None)
+    assert main(["build", str(example_paths["002"]), "-o", str(tmp_path), "--format", "docx"]) == 0
+    err = capsys.readouterr().err
+    assert "注意：DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版" in err
+    assert "请在电脑空闲时重新生成" in err and office.INSTALL_COMMAND not in err
+    assert list(tmp_path.glob("*.docx"))
+
+
+def test_libreoffice_gets_more_time_for_a_longer_document(disclosures) -> None:
+    """A fixed two minutes timed the layout of a 1,000-project DOCX out under load (its 目录 lost its
+    numbers without a word): the time grows by PAGE_SECONDS for each page the document will about have,
+    a 绩效目标表 counting one."""
+    from generator.render import office
+
+    d = disclosures["002"]
+    base = office.office_seconds(d)
+    assert base > office.REQUEST_SECONDS
+    longer = d.model_copy(update={"performance_tables": d.performance_tables * 101})
+    assert office.office_seconds(longer) - base == pytest.approx(100 * len(d.performance_tables) * office.PAGE_SECONDS)
+
+
 def test_build_says_nothing_about_libreoffice_when_it_is_there_or_not_needed(
     example_paths: dict[str, Path], tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -249,7 +249,7 @@ def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
                     _keep_with_next(p)
 
 
-def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
+def render_docx_paginated(disclosure: Disclosure, target: Path) -> bool:
     """The DOCX with 目录 page numbers taken from a LibreOffice rendering of the DOCX itself,
     with no unbreakable run (an amount with its unit, a 文号, the last characters of a
     paragraph: `filters.unbreakable_runs`) split across lines there.
@@ -261,10 +261,10 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
     again, for a bounded number of rounds, and the numbers are those of the final layout (the
     warm office adjusts the document it still has open and the draft is rewritten once; the cold
     path rewrites and lays out the draft each round). Without LibreOffice (or if it fails) the
-    目录 lists the entries without numbers, as the reference documents do."""
+    目录 lists the entries without numbers, as the reference documents do. True when the 目录 has its numbers."""
     if office.soffice() is None:
         render_docx(disclosure, target)
-        return
+        return False
     placeholder = {e.anchor: PLACEHOLDER for e in disclosure.toc}
     paragraphs = paragraph_texts(disclosure)
     cells = cell_texts(disclosure)
@@ -281,9 +281,10 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> None:
         laid = office.paginate(draft, disclosure, paragraphs, keeper, rewrite, cells, PERF_HEADER_ROWS)
         if laid is None:
             render_docx(disclosure, target, None, keeper.spacing() or None)
-            return
+            return False
         numbers = laid.numbers
         target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
+        return True
 
 
 def paragraph_texts(disclosure: Disclosure) -> list[str]:

@@ -44,7 +44,9 @@ from generator.render import style
 BRIDGE = Path(__file__).with_name("office_bridge.py")
 UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to use the cold path
 OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
-REQUEST_SECONDS = 120
+REQUEST_SECONDS = 120  # a request's least time; a long document gets more (`office_seconds`)
+COLD_SECONDS = 300  # a cold conversion's least time
+PAGE_SECONDS = 1.0  # per estimated page: LibreOffice lays out ≈ 0.06–0.14 s a page alone, far more under load
 OFFICE_NICENESS = 5  # LibreOffice yields the CPU to the PDF render, the longer path of a build
 Spacing = list[tuple[int, int, int]]  # a paragraph's (start, end, w:spacing) on its whitespace-free text
 OFFICE_ADDRESS_SPACE = 4 << 30  # bytes: an office in a memory-limited pool worker may map this much
@@ -193,9 +195,11 @@ class WarmOffice:
         self._owner, self._served = parent, 0
         return process
 
-    def _read(self, process: subprocess.Popen[str], wanted: str | None = None) -> dict:
+    def _read(
+        self, process: subprocess.Popen[str], wanted: str | None = None, seconds: float = REQUEST_SECONDS
+    ) -> dict:
         """The next reply (with id `wanted`: a reply to a request of a killed forked child is skipped)."""
-        deadline = time.monotonic() + REQUEST_SECONDS
+        deadline = time.monotonic() + seconds
         while True:
             reply: list[str] = []
             reader = threading.Thread(target=lambda box=reply: box.append(process.stdout.readline()), daemon=True)
@@ -236,7 +240,7 @@ class WarmOffice:
             "cell_rows": cell_rows,
             "keep": keep,
         }
-        return self._request(request)
+        return self._request(request, office_seconds(disclosure))
 
     def condense(self, disclosure: Disclosure, spacing: Mapping[str, Spacing], keep: bool = False) -> Pagination:
         """The 目录 numbers (and with `keep`, the paragraphs' lines, the document staying open) of
@@ -244,28 +248,29 @@ class WarmOffice:
         (whitespace-free text → its ranges (start, end, w:spacing in twentieths of a point)) are
         spaced as the DOCX spaces them."""
         kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
-        return self._request({"condense": kerning, **_where(disclosure), "keep": keep})
+        return self._request({"condense": kerning, **_where(disclosure), "keep": keep}, office_seconds(disclosure))
 
     def release(self, disclosure: Disclosure | None = None) -> Pagination:
         """Close the document kept open, if any; with `disclosure`, answer its 目录 numbers first."""
-        return self._request({"close": True, **(_where(disclosure) if disclosure is not None else {})})
+        request = {"close": True, **(_where(disclosure) if disclosure is not None else {})}
+        return self._request(request, office_seconds(disclosure) if disclosure is not None else REQUEST_SECONDS)
 
-    def _request(self, request: dict) -> Pagination:
+    def _request(self, request: dict, seconds: float = REQUEST_SECONDS) -> Pagination:
         with self._lock:
             if self._owner != os.getpid() and self._process is not None:
-                return self._ask_from_child(request)
+                return self._ask_from_child(request, seconds)
             if self._process is None or self._process.poll() is not None or self._served >= RECYCLE_AFTER:
                 self.close_locked()
                 self._process = self._start()
             try:
-                reply = self._ask(self._process, request)
+                reply = self._ask(self._process, request, seconds)
             except OfficeError:
                 self.close_locked()  # a half-answered office is not trusted with the next document
                 raise
             self._served += 1
         return _pagination(reply)
 
-    def _ask(self, process: subprocess.Popen[str], request: dict) -> dict:
+    def _ask(self, process: subprocess.Popen[str], request: dict, seconds: float = REQUEST_SECONDS) -> dict:
         self._sent += 1
         request = {**request, "id": f"{os.getpid()}-{self._sent}"}
         try:
@@ -273,15 +278,15 @@ class WarmOffice:
             process.stdin.flush()
         except (OSError, ValueError):
             raise OfficeError("LibreOffice bridge is gone") from None
-        return self._read(process, request["id"])
+        return self._read(process, request["id"], seconds)
 
-    def _ask_from_child(self, request: dict) -> Pagination:
+    def _ask_from_child(self, request: dict, seconds: float = REQUEST_SECONDS) -> Pagination:
         """In a forked child (the DOCX rendered beside the PDF): the parent's office, through the
         inherited pipes; the parent does not use it meanwhile. The bridge is not this process's
         child, so it cannot be polled or reaped here: on failure it is killed, and the parent
         starts a new one for its next document."""
         try:
-            reply = self._ask(self._process, request)
+            reply = self._ask(self._process, request, seconds)
         except OfficeError:
             with contextlib.suppress(OSError):
                 os.kill(self._process.pid, signal.SIGKILL)
@@ -374,7 +379,7 @@ def _page_texts(pdf: Path) -> list[str]:
     return ["".join(page.split()) for page in text.split("\f")]
 
 
-def libreoffice_pdf(docx: Path, office: str) -> Path:
+def libreoffice_pdf(docx: Path, office: str, seconds: float = COLD_SECONDS) -> Path:
     """`docx` converted to PDF by a cold LibreOffice, next to it."""
     out = docx.parent
     profile = (out / "lo-profile").as_uri()
@@ -394,7 +399,7 @@ def libreoffice_pdf(docx: Path, office: str) -> Path:
             command,
             check=False,
             capture_output=True,
-            timeout=300,
+            timeout=seconds,
             preexec_fn=lambda: _office_child(parent),  # a killed build leaves no LibreOffice behind
         )
         if done.returncode != OFFICE_RESTART:  # 81: what oosplash would restart
@@ -449,6 +454,15 @@ def cold_page_numbers(docx: Path, disclosure: Disclosure, office: str) -> dict[s
     return cold_paginate(docx, disclosure, office).numbers
 
 
+def office_seconds(disclosure: Disclosure) -> float:
+    """How long LibreOffice may take to lay the document's DOCX out: REQUEST_SECONDS and PAGE_SECONDS for
+    each page it will about have (a 绩效目标表 a page, 30 rows of a 公开表, 8 paragraphs). A fixed two
+    minutes timed a 1,000-project document out under load, and its 目录 lost its numbers."""
+    paragraphs = sum(len(s.paragraphs) + sum(len(sub.paragraphs) for sub in s.subsections) for s in disclosure.sections)
+    pages = len(disclosure.performance_tables) + sum(len(t.rows) for t in disclosure.tables) / 30 + paragraphs / 8
+    return REQUEST_SECONDS + PAGE_SECONDS * pages
+
+
 def cold_paginate(
     docx: Path, disclosure: Disclosure, office: str, paragraphs: Sequence[str] = (), cells: Sequence[str] = ()
 ) -> Pagination:
@@ -459,7 +473,7 @@ def cold_paginate(
     with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
         copy = Path(tmp) / "draft.docx"
         shutil.copyfile(docx, copy)
-        pdf = libreoffice_pdf(copy, office)
+        pdf = libreoffice_pdf(copy, office, max(COLD_SECONDS, office_seconds(disclosure)))
         numbers = toc_page_numbers(disclosure, _page_texts(pdf))
         lines = paragraph_lines(paragraphs, pdf_lines(pdf)) if paragraphs else {}
         if cells:
