@@ -46,6 +46,7 @@ UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to us
 OFFICE_RESTART = 81  # soffice.bin set up a new profile and asks to be started again
 REQUEST_SECONDS = 120  # a request's least time; a long document gets more (`office_seconds`)
 COLD_SECONDS = 300  # a cold conversion's least time
+CLOSE_AFTER_PAGES = 150  # a warm office is closed after laying out a document this long (`paginate`)
 PAGE_SECONDS = 1.0  # per estimated page: LibreOffice lays out ≈ 0.06–0.14 s a page alone, far more under load
 OFFICE_NICENESS = 5  # LibreOffice yields the CPU to the PDF render, the longer path of a build
 Spacing = list[tuple[int, int, int]]  # a paragraph's (start, end, w:spacing) on its whitespace-free text
@@ -458,9 +459,13 @@ def office_seconds(disclosure: Disclosure) -> float:
     """How long LibreOffice may take to lay the document's DOCX out: REQUEST_SECONDS and PAGE_SECONDS for
     each page it will about have (a 绩效目标表 a page, 30 rows of a 公开表, 8 paragraphs). A fixed two
     minutes timed a 1,000-project document out under load, and its 目录 lost its numbers."""
+    return REQUEST_SECONDS + PAGE_SECONDS * estimated_pages(disclosure)
+
+
+def estimated_pages(disclosure: Disclosure) -> float:
+    """About how many pages the document has: a 绩效目标表 a page, 30 rows of a 公开表, 8 paragraphs."""
     paragraphs = sum(len(s.paragraphs) + sum(len(sub.paragraphs) for sub in s.subsections) for s in disclosure.sections)
-    pages = len(disclosure.performance_tables) + sum(len(t.rows) for t in disclosure.tables) / 30 + paragraphs / 8
-    return REQUEST_SECONDS + PAGE_SECONDS * pages
+    return len(disclosure.performance_tables) + sum(len(t.rows) for t in disclosure.tables) / 30 + paragraphs / 8
 
 
 def cold_paginate(
@@ -587,6 +592,10 @@ def paginate(
                 laid = warm.release(disclosure)  # the numbers of the final layout
             elif kept:
                 warm.release()
+            if estimated_pages(disclosure) >= CLOSE_AFTER_PAGES:
+                # LibreOffice keeps a long document's memory after closing it: the office goes (the
+                # next document starts another), so that its memory and the rewrite's do not add up.
+                warm.close()
             if applied and rewrite is not None:
                 rewrite(applied)
             return laid
