@@ -639,13 +639,22 @@ def _memory_message() -> str:
     )
 
 
+def _libxml_out_of_memory(exc: BaseException) -> bool:
+    """Under an address-space limit libxml2 (lxml, the DOCX's XML) reports a failed allocation as a
+    parse error without a message, "unknown error" (raised in a child, it comes back as its text)."""
+    if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+        return False
+    text = f"{type(exc).__name__}: {exc}"
+    return "XMLSyntaxError" in text and ("unknown error" in text or "Memory allocation failed" in text)
+
+
 def _failure_message(exc: BaseException) -> str:
     from generator.forked import ChildProcessDied
     from generator.render.pdf import MissingFontError
 
     if isinstance(exc, _ReportedFailure):
         return str(exc)
-    if isinstance(exc, MemoryError):
+    if isinstance(exc, MemoryError) or _libxml_out_of_memory(exc):
         return _memory_message()
 
     if isinstance(exc, MissingFontError):

@@ -45,7 +45,13 @@ def lines(log: Path) -> list[list[str]]:
     return [line.split() for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
 
 
+# Children this process had before the test (the full suite leaves e.g. a warm LibreOffice bridge
+# running): only the children a build starts count.
+_before: set[int] = set()
+
+
 def children_of(pid: int) -> list[int]:
+    """The live children of `pid` that were not there before the test."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -53,7 +59,7 @@ def children_of(pid: int) -> list[int]:
         except OSError:
             continue
         fields = text[text.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
+        if int(fields[1]) == pid and fields[0] != "Z" and int(stat.parent.name) not in _before:
             found.append(int(stat.parent.name))
     return found
 
@@ -61,6 +67,8 @@ def children_of(pid: int) -> list[int]:
 @pytest.fixture
 def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Stand-in renderers and a spy on unpickling a Disclosure, all writing to one log file."""
+    _before.clear()
+    _before.update(children_of(os.getpid()))
     path = tmp_path / "log.txt"
     original_setstate = Disclosure.__setstate__
 
