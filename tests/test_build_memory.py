@@ -29,6 +29,7 @@ from generator.render import docx as docx_render
 from generator.render import pdf as pdf_render
 from generator.workers import BuildJob
 from tests.conftest import ROOT
+from tests.procs import live_processes
 
 EXAMPLE_000 = ROOT / "inputs" / "000-昌吉州政资局-2023.xlsx"
 
@@ -52,16 +53,7 @@ _before: set[int] = set()
 
 def children_of(pid: int) -> list[int]:
     """The live children of `pid` that were not there before the test."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid and fields[0] != "Z" and int(stat.parent.name) not in _before:
-            found.append(int(stat.parent.name))
-    return found
+    return [p.pid for p in live_processes() if p.ppid == pid and p.pid not in _before]
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from generator import output
 from generator.cli import main
 from generator.workbook.template import write_workbook
 from tests.conftest import ROOT, example_data
+from tests.procs import live_processes
 
 pytestmark = [
     pytest.mark.slow,
@@ -54,18 +55,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def group_members(pgid: int) -> list[str]:
     """Live (not zombie) processes of process group `pgid`, as 'pid name state'."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name_end = text.rindex(")")
-        fields = text[name_end + 2 :].split()
-        state, pgrp = fields[0], int(fields[2])
-        if pgrp == pgid and state != "Z":
-            found.append(f"{stat.parent.name} {text[text.index('(') + 1 : name_end]} {state}")
-    return found
+    return [f"{p.pid} {p.name} {p.state}" for p in live_processes() if p.pgrp == pgid]
 
 
 def wait_until_gone(pgid: int, seconds: float = 1.0) -> list[str]:

@@ -288,16 +288,11 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> bool:
         return True
 
 
-def _render_apart(
-    disclosure: Disclosure,
-    target: Path,
-    toc_pages: Mapping[str, int] | None = None,
-    condensed: Mapping[str, Sequence[tuple[int, int, int]]] | None = None,
-) -> None:
+def _render_apart(disclosure: Disclosure, target: Path, *rest: object) -> None:
     """`render_docx` in a short-lived forked child (generator/forked.py): the document's XML tree (about
     0.5 MiB a page) dies with it instead of staying in this process's heap while LibreOffice, in its
     own process, lays the draft out (their peaks added up: a 1,000-project DOCX build passed 1.2 GiB)."""
-    forked.in_child(lambda: render_docx(disclosure, target, toc_pages, condensed), "DOCX 生成进程")
+    forked.in_child(lambda: render_docx(disclosure, target, *rest), "DOCX 生成进程")  # rest: render_docx's
 
 
 def paragraph_texts(disclosure: Disclosure) -> list[str]:
