@@ -18,6 +18,7 @@ temporary files are cleaned up.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -126,19 +127,26 @@ def parallel_available() -> bool:
     return cores >= 2
 
 
+def rendering_part(result: Result) -> Result:
+    """What a build needs of a run: the issues, the disclosure and the catalog. The validated inputs
+    and the workbook's reason books (about as large as the disclosure: some 33 KiB a project) are
+    dropped, so the build process, and every child forked from it, does not hold them while rendering."""
+    return dataclasses.replace(result, inputs=None, book=None, final_book=None, final_prior_book=None)
+
+
 def _run_apart(workbook: Path, catalogs: CatalogSource, meanwhile: Callable[[], None] | None = None) -> Result:
     """The pipeline (read, check, compute) in a forked child when this system forks: what reading
     allocates (openpyxl's cells, the validated rows) leaves with the child, and this process, which
-    renders afterwards, holds only the result (at 2,000 projects about 100 MiB instead of 250).
+    renders afterwards, holds only the part of the result it renders (`rendering_part`).
 
     `meanwhile` runs here while the child reads (the build warms WeasyPrint up in it)."""
     if not forking():
         if meanwhile is not None:
             meanwhile()
-        return run(workbook, catalogs)
+        return rendering_part(run(workbook, catalogs))
     if meanwhile is None:
-        return in_child(lambda: run(workbook, catalogs), "读取工作簿的进程")
-    reader = Forked(lambda: run(workbook, catalogs), "读取工作簿的进程")
+        return in_child(lambda: rendering_part(run(workbook, catalogs)), "读取工作簿的进程")
+    reader = Forked(lambda: rendering_part(run(workbook, catalogs)), "读取工作簿的进程")
     try:
         meanwhile()
         return reader.result()

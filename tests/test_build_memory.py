@@ -24,7 +24,9 @@ from generator import workers
 from generator.build import build
 from generator.catalog.store import SHIPPED_ONLY
 from generator.forked import ChildProcessDied
+from generator.inputs import Inputs
 from generator.model import Disclosure
+from generator.pipeline import Result
 from generator.render import docx as docx_render
 from generator.render import pdf as pdf_render
 from generator.workers import BuildJob
@@ -112,6 +114,25 @@ def test_a_pdf_alone_is_rendered_in_the_build_process(log: Path, tmp_path: Path)
     events = lines(log)
     assert ["pdf", me, str(id(outcome.result.disclosure)), "0"] in events
     assert [e[0] for e in events] == ["warm", "unpickle", "pdf"]
+
+
+def test_the_validated_inputs_stay_in_the_reader(log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what the build renders comes back from the reading child: the disclosure, the issues and
+    the catalog. The validated inputs and the reason books (together about as large as the model: some
+    30 KiB a project) stay in the child and die with it."""
+    original = Inputs.__setstate__
+
+    def setstate(self: Inputs, state: object) -> None:
+        record(log, "inputs", os.getpid())
+        original(self, state)
+
+    monkeypatch.setattr(Inputs, "__setstate__", setstate)
+    outcome = build(EXAMPLE_000, tmp_path / "out", ("pdf",), parallel=True)
+    assert [p.suffix for p in outcome.written] == [".pdf"]
+    result = outcome.result
+    assert result.disclosure is not None and result.catalog is not None and result.ok
+    assert (result.inputs, result.book, result.final_book, result.final_prior_book) == (None, None, None, None)
+    assert not [e for e in lines(log) if e[0] == "inputs"]
 
 
 def test_the_sequential_path_renders_everything_here(log: Path, tmp_path: Path) -> None:
@@ -234,7 +255,7 @@ def test_the_reading_child_counts_against_the_jobs_cpu_limit(monkeypatch: pytest
     worker's own soft limit by at least 2 seconds (run in a child, so this process's limit is untouched)."""
     from generator.render.pdf_chunks import in_child
 
-    monkeypatch.setattr(build_module, "run", lambda *a: _burn(2.0) or "read")
+    monkeypatch.setattr(build_module, "run", lambda *a: _burn(2.0) or Result(path=EXAMPLE_000))
 
     def job() -> tuple[object, int, int]:
         resource.setrlimit(resource.RLIMIT_CPU, (1000, resource.RLIM_INFINITY))
@@ -242,5 +263,5 @@ def test_the_reading_child_counts_against_the_jobs_cpu_limit(monkeypatch: pytest
         return value, 1000, resource.getrlimit(resource.RLIMIT_CPU)[0]
 
     value, before, after = in_child(job)
-    assert value == "read"
+    assert isinstance(value, Result) and value.path == EXAMPLE_000
     assert before - after >= 2
