@@ -29,6 +29,19 @@ def soffice_with(component: str) -> tuple[str | None, str]:
     return soffice, ""
 
 
+def failing_office_env(folder: Path) -> dict[str, str]:
+    """The environment (PATH, DISCLOSURE_UNO_PYTHON) of a LibreOffice "installed but failing": a `soffice`
+    in `folder`/fake-office that exits 1 (the cold layout fails) and no `uno` Python (no warm office)."""
+    from generator.render import office
+
+    bin_dir = folder / "fake-office"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", office.UNO_PYTHON_ENV: "none"}
+
+
 @contextlib.contextmanager
 def failing_office(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """LibreOffice "installed but failing" in this process and in every worker started inside the block:
@@ -42,18 +55,14 @@ def failing_office(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     from generator.render import office
     from generator.workers import stop_fork_server
 
-    bin_dir = folder / "fake-office"
-    bin_dir.mkdir()
-    fake = bin_dir / "soffice"
-    fake.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
-    fake.chmod(0o755)
+    env = failing_office_env(folder)
     stop_fork_server()
     with monkeypatch.context() as patch:
-        patch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-        patch.setenv(office.UNO_PYTHON_ENV, "none")
+        for name, value in env.items():
+            patch.setenv(name, value)
         office.uno_python.cache_clear()
         try:
-            assert office.soffice() == str(fake)
+            assert office.soffice() == str(folder / "fake-office" / "soffice")
             yield
         finally:
             stop_fork_server()
