@@ -178,3 +178,13 @@ def test_pool_outcome_carries_the_toc_notice(
     assert ("生成 DOCX 和 PDF" in stages) == (len(formats) == 2)
     assert [p.suffix for p in got.files] == [f".{f}" for f in formats]
     assert pdf_only.ok and pdf_only.notices == []  # no DOCX, nothing to say
+
+
+def test_single_build_says_so_too(example_paths: dict[str, Path], tmp_path: Path, capsys, monkeypatch) -> None:
+    """`disclosure build` of one workbook (no pool: build.build) gives the same notice, on stderr."""
+    out = tmp_path / "out"
+    with failing_office(tmp_path, monkeypatch):
+        assert main(["build", str(example_paths["002"]), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"注意：{TOC_TEXT}" in err and err.count("DOCX 的目录没有页码") == 1
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".pdf"]
