@@ -175,13 +175,13 @@ ERROR_WIDTH = 60
 
 
 def summary(outcomes: list[BuildOutcome]) -> str:
-    """The summary table: department, result, pages, seconds, first error."""
+    """The summary table (department, result, pages, seconds, first error), then the warnings, the
+    notices about the files of each department built (e.g. a DOCX 目录 without page numbers) and the
+    reasons of the failures."""
     header = ("单位（工作簿）", "结果", "页数", "用时（秒）", "首个错误")
     rows = []
     for o in outcomes:
-        name = o.department or o.job.label or o.job.workbook.stem
-        if o.department and o.department != o.job.workbook.stem:
-            name = f"{o.department}（{o.job.workbook.name}）"
+        name = _shown_name(o)
         error = (o.error or "").replace("\n", " ")
         if display_width(error) > ERROR_WIDTH:
             error = clip(error, ERROR_WIDTH - 1) + "…"
@@ -204,6 +204,10 @@ def summary(outcomes: list[BuildOutcome]) -> str:
     if warned:
         lines += ["", "已生成但有警告（请确认）："]
         lines += [f"- {o.job.workbook}：{len(w)} 个警告，如 {format_issue(w[0])}" for o, w in warned]
+    noticed = [o for o in outcomes if o.ok and o.notices]
+    if noticed:
+        lines += ["", "已生成，但请注意："]
+        lines += [f"- {_shown_name(o)}：{notice}" for o in noticed for notice in o.notices]
     if ok < len(outcomes):
         lines += ["", "失败原因："]
         lines += [f"- {o.job.workbook}：{o.error}" for o in outcomes if not o.ok]
@@ -211,3 +215,10 @@ def summary(outcomes: list[BuildOutcome]) -> str:
             "失败的单位没有写入任何文件（已有的输出文件没有被改动）；用 disclosure check 工作簿.xlsx 查看全部问题。"
         )
     return "\n".join(lines)
+
+
+def _shown_name(o: BuildOutcome) -> str:
+    """The department as the summary names it: 单位全称（工作簿文件名）, or the workbook's label."""
+    if o.department and o.department != o.job.workbook.stem:
+        return f"{o.department}（{o.job.workbook.name}）"
+    return o.department or o.job.label or o.job.workbook.stem

@@ -96,22 +96,42 @@ def place_outputs(out_dir: Path, names: dict[str, str]) -> dict[str, Path]:
 STAGE_NAMES = {"docx": "生成 DOCX", "pdf": "生成 PDF"}
 
 
+@dataclass
+class Rendered:
+    """What `render_into` made: the PDF's page count (when a PDF was rendered) and the notices about
+    the files the officer should read (Chinese; e.g. `TOC_UNNUMBERED`)."""
+
+    pages: int | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def render_one(fmt: str, disclosure: Disclosure, target: Path) -> tuple[object, list[str]]:
+    """Render one format into `target`: the renderer's return value and the notices it calls for.
+
+    A DOCX whose 目录 got no page numbers although LibreOffice is installed (it failed, or timed
+    out) is noted with `TOC_UNNUMBERED`; without LibreOffice `office.missing_notice()` says so instead."""
+    rendered = _renderer(fmt)(disclosure, target)
+    unnumbered = fmt == "docx" and rendered is False and office.soffice() is not None
+    return rendered, [TOC_UNNUMBERED] if unnumbered else []
+
+
 def render_into(
     disclosure: Disclosure, temps: dict[str, Path], progress: Callable[[str], None] | None = None
-) -> int | None:
+) -> Rendered:
     """Render every format into its (temporary) path, one after the other, in this process.
 
-    Returns the PDF's page count when a PDF was rendered. Used by the pool workers
-    (generator/workers.py), which parallelise across departments instead.
+    Returns the PDF's page count when a PDF was rendered and the notices about the files. Used by the
+    pool workers (generator/workers.py), which parallelise across departments instead.
     """
-    pages = None
+    out = Rendered()
     for fmt, tmp in temps.items():
         if progress is not None:
             progress(STAGE_NAMES.get(fmt, fmt))
-        rendered = _renderer(fmt)(disclosure, tmp)
+        rendered, notices = render_one(fmt, disclosure, tmp)
         if fmt == "pdf" and isinstance(rendered, int):
-            pages = rendered
-    return pages
+            out.pages = rendered
+        out.notices += notices
+    return out
 
 
 def parallel_available() -> bool:
@@ -206,8 +226,7 @@ def build(
         for fmt, tmp in temps.items():
             if worker is None or fmt != "pdf":
                 stage(f"生成 {fmt.upper()}")
-                if _renderer(fmt)(disclosure, tmp) is False and office.soffice() is not None:
-                    notices.append(TOC_UNNUMBERED)
+                notices += render_one(fmt, disclosure, tmp)[1]
         if worker is not None:
             worker.result()
         # Leaving the stack renames every temp file into place (in order); an exception

@@ -41,7 +41,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from generator.build import place_outputs
+from generator.build import Rendered, place_outputs
 from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.filenames import collision_key, collision_message
 from generator.forked import children_cpu
@@ -76,6 +76,7 @@ class BuildOutcome:
     issues: list[Issue] = field(default_factory=list)  # the located problems if the workbook had errors
     error: str | None = None  # first error, Chinese, for summaries
     department: str | None = None  # 单位全称 from the workbook, once it could be read
+    notices: list[str] = field(default_factory=list)  # about the published files (Chinese): build.TOC_UNNUMBERED
 
 
 class OutputClaims:
@@ -369,7 +370,7 @@ class _Slot:
                         raise
                     conn.send(("go", {fmt: str(path) for fmt, path in temps.items()}))
                 elif kind == "done":
-                    issues, pages = payload["issues"], payload["pages"]
+                    issues, pages, notices = payload["issues"], payload["pages"], payload.get("notices", [])
                     if not payload["ok"]:
                         first = next((i for i in issues if i.is_error), None)
                         error = format_issue(first, job.workbook.name) if first else "工作簿有错误"
@@ -379,7 +380,7 @@ class _Slot:
                         publish.close()  # renames every temp file into place, all or none
                     except OSError as exc:
                         raise _JobFailed(_write_error(job.out_dir, exc)) from None
-                    return outcome(True, files=list(targets.values()), pages=pages, issues=issues)
+                    return outcome(True, files=list(targets.values()), pages=pages, issues=issues, notices=notices)
                 elif kind == "failed":
                     raise _JobFailed(payload)
         except _JobFailed as exc:
@@ -548,7 +549,7 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
         progress(STAGE_READ)
         result = _read_apart(job.workbook, job.catalogs)
         if not result.ok or result.disclosure is None:
-            conn.send(("done", {"ok": False, "issues": result.issues, "pages": None}))
+            conn.send(("done", {"ok": False, "issues": result.issues, "pages": None, "notices": []}))
             return True
         disclosure = result.disclosure
         names = {fmt: output_name(disclosure, fmt, job.stem) for fmt in job.formats}
@@ -558,10 +559,11 @@ def _run_job(conn: Connection, job: BuildJob, cpu_limit: int | None, spare_core:
             return True
         paths = {fmt: Path(p) for fmt, p in temps.items()}
         if spare_core and {"docx", "pdf"} <= paths.keys() and hasattr(os, "fork"):
-            pages = _render_beside(disclosure, paths, progress)
+            rendered = _render_beside(disclosure, paths, progress)
         else:
-            pages = render_into(disclosure, paths, progress)
-        conn.send(("done", {"ok": True, "issues": result.issues, "pages": pages}))
+            rendered = render_into(disclosure, paths, progress)
+        done = {"ok": True, "issues": result.issues, "pages": rendered.pages, "notices": rendered.notices}
+        conn.send(("done", done))
         return True
     except EOFError:
         return False
@@ -589,8 +591,11 @@ class _ReportedFailure(Exception):
     """A failure whose (Chinese) message is final."""
 
 
-def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[str], None]) -> int | None:
-    """The DOCX in a forked child (it dies with this worker), the PDF here; both or an error."""
+def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[str], None]) -> Rendered:
+    """The DOCX in a forked child (it dies with this worker), the PDF here; both or an error.
+
+    The child reports through a pipe: on success (exit 0) its notices (build.TOC_UNNUMBERED), one a
+    line; on failure (exit 1) the Chinese message."""
     from generator.build import render_into
 
     read_fd, write_fd = os.pipe()
@@ -604,7 +609,8 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
             die_with_parent(worker_pid)
             with contextlib.suppress(OSError):
                 os.nice(DOCX_NICENESS)  # the PDF in the parent is the critical path
-            render_into(disclosure, {"docx": paths["docx"]})
+            docx = render_into(disclosure, {"docx": paths["docx"]})
+            os.write(write_fd, "\n".join(docx.notices).encode("utf-8"))
         except BaseException as exc:
             code = 1
             with contextlib.suppress(BaseException):
@@ -614,7 +620,7 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
     os.close(write_fd)
     try:
         progress(STAGE_BOTH)
-        pages = render_into(disclosure, {fmt: path for fmt, path in paths.items() if fmt != "docx"})
+        rendered = render_into(disclosure, {fmt: path for fmt, path in paths.items() if fmt != "docx"})
     except BaseException:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
@@ -628,7 +634,7 @@ def _render_beside(disclosure: Any, paths: dict[str, Path], progress: Callable[[
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise _ReportedFailure(message or f"DOCX 生成进程意外退出（退出码 {code}），未写入任何文件。")
-    return pages
+    return Rendered(rendered.pages, [line for line in message.splitlines() if line] + rendered.notices)
 
 
 def _memory_message() -> str:

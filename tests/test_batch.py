@@ -11,8 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from generator.batch import Progress, collect_workbooks, display_width, summary
+from generator.build import TOC_UNNUMBERED
 from generator.cli import main
-from generator.workers import BuildJob, BuildOutcome
+from generator.workers import BuildJob, BuildOutcome, WorkerPool, usable_cores
+from tests.office import failing_office
 
 pytestmark = pytest.mark.slow
 
@@ -92,8 +94,11 @@ class Terminal(io.StringIO):
         return True
 
 
-def outcome(name: str, ok: bool, pages: int | None = None, error: str | None = None) -> BuildOutcome:
-    return BuildOutcome(BuildJob(Path(f"{name}.xlsx"), Path("out"), label=name), ok, [], pages, 1.25, [], error)
+def outcome(
+    name: str, ok: bool, pages: int | None = None, error: str | None = None, notices: list[str] | None = None
+) -> BuildOutcome:
+    job = BuildJob(Path(f"{name}.xlsx"), Path("out"), label=name)
+    return BuildOutcome(job, ok, [], pages, 1.25, [], error, notices=notices or [])
 
 
 def test_progress_line_on_a_terminal() -> None:
@@ -117,3 +122,69 @@ def test_summary_aligns_chinese_columns() -> None:
     assert starts[0] == starts[2] == starts[3] > display_width("教育局附属单位")
     assert lines[3].endswith("…")
     assert "失败原因：" in text and ("很长" * 50) in text
+
+
+# The notice the officer gets when LibreOffice is installed but gives no layout: generator/build.py TOC_UNNUMBERED.
+TOC_TEXT = "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版"
+
+
+def test_summary_lists_the_notices_of_each_department() -> None:
+    text = summary(
+        [outcome("财政局", True, 26, notices=["甲通知", "乙通知"]), outcome("教育局", True, 20), outcome("坏", False)]
+    )
+    part = text[text.index("已生成，但请注意：") :].splitlines()
+    assert part[1:3] == ["- 财政局：甲通知", "- 财政局：乙通知"]
+    assert "教育局：" not in text
+    assert "已生成，但请注意" not in summary([outcome("财政局", True, 26)])
+
+
+def test_batch_says_which_docx_toc_has_no_page_numbers(
+    folder: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LibreOffice installed but failing in the pool's workers (a `soffice` that exits 1): every DOCX is still
+    written, with a 目录 without page numbers, and the summary says so for each department, in Chinese."""
+    out = tmp_path / "out"
+    with failing_office(tmp_path, monkeypatch):
+        assert main(["build", str(folder), "-o", str(out), "-j", "2"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.{x}" for s in STEMS.values() for x in ("docx", "pdf"))
+    text = capsys.readouterr().out
+    assert "共 2 个工作簿：成功 2 个，失败 0 个。" in text
+    part = text[text.index("已生成，但请注意：") :].splitlines()
+    assert part[1].startswith(f"- 昌吉州政务服务和公共资源交易管理局（000.xlsx）：{TOC_TEXT}")
+    assert part[2].startswith(f"- 昌吉州工业和信息化局（002.xlsx）：{TOC_TEXT}")
+    assert TOC_UNNUMBERED.startswith(TOC_TEXT)
+
+
+@pytest.mark.parametrize(
+    "formats",
+    [
+        pytest.param(
+            ("docx", "pdf"),
+            id="docx-beside-pdf",  # a single job on a pool of one: a core is spare, the DOCX renders in a child
+            marks=pytest.mark.skipif(usable_cores() < 2, reason="the DOCX renders beside the PDF with a spare core"),
+        ),
+        pytest.param(("docx",), id="docx-in-the-worker"),
+    ],
+)
+def test_pool_outcome_carries_the_toc_notice(
+    formats: tuple[str, ...], example_paths: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with failing_office(tmp_path, monkeypatch), WorkerPool(1) as pool:
+        stages: list[str] = []
+        got = pool.submit(BuildJob(example_paths["002"], tmp_path / "out", formats), stages.append).result(300)
+        pdf_only = pool.submit(BuildJob(example_paths["002"], tmp_path / "pdf", ("pdf",))).result(300)
+    assert got.ok, got.error
+    assert got.notices == [TOC_UNNUMBERED]
+    assert ("生成 DOCX 和 PDF" in stages) == (len(formats) == 2)
+    assert [p.suffix for p in got.files] == [f".{f}" for f in formats]
+    assert pdf_only.ok and pdf_only.notices == []  # no DOCX, nothing to say
+
+
+def test_single_build_says_so_too(example_paths: dict[str, Path], tmp_path: Path, capsys, monkeypatch) -> None:
+    """`disclosure build` of one workbook (no pool: build.build) gives the same notice, on stderr."""
+    out = tmp_path / "out"
+    with failing_office(tmp_path, monkeypatch):
+        assert main(["build", str(example_paths["002"]), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"注意：{TOC_TEXT}" in err and err.count("DOCX 的目录没有页码") == 1
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".pdf"]

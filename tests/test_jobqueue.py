@@ -6,6 +6,7 @@ tests/test_jobqueue_distributed.py (PostgreSQL, two workers, a killed one).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from generator.jobqueue import PRIORITY_BULK, PRIORITY_WAITING, JobSpec
 from generator.jobqueue.embedded import GONE, EmbeddedEngine
 from generator.jobqueue.fair import FairQueue
 from generator.jobqueue.runner import Runner, interrupted_message, sweep
-from generator.web.db import Department, Job, Version, make_engine, migrate, sessions
+from generator.web.db import Account, Department, Job, Version, make_engine, migrate, sessions
 from generator.web.store import Store
 
 A, B, C = 1, 2, 3
@@ -253,3 +254,76 @@ def test_a_waiting_upload_gets_a_page_with_its_place_then_its_version(tmp_path: 
     finally:
         gate.set()
         site.close()
+
+
+# generator/build.py TOC_UNNUMBERED: the DOCX 目录 has no page numbers (LibreOffice installed, no layout)
+TOC_TEXT = (
+    "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
+    "DOCX 其余内容完整；请在电脑空闲时重新生成，以得到目录页码。"
+)
+
+
+def test_a_build_job_carries_the_notices_to_its_result_and_its_build(Session, tmp_path: Path) -> None:
+    """The worker's outcome → the job's result ("notices") → the build row, which the pages show."""
+    from concurrent.futures import Future
+
+    from generator.web.db import Build
+    from generator.workers import BuildJob, BuildOutcome
+
+    class Pool:  # what the warm pool returns for a department whose DOCX 目录 got no numbers
+        def submit(self, job: BuildJob, on_progress=None) -> Future[BuildOutcome]:
+            files = [job.out_dir / f"{job.stem}.{fmt}" for fmt in job.formats]
+            for path in files:
+                path.write_bytes(path.suffix.encode())
+            future: Future[BuildOutcome] = Future()
+            future.set_result(BuildOutcome(job, True, files, 32, 1.5, department="乙局", notices=[TOC_TEXT]))
+            return future
+
+    (tmp_path / "tmp").mkdir()
+    store = Store(tmp_path / "files")
+    r = Runner(Session, store, tmp_path / "tmp", Pool, check_timeout=60, job_memory=None)  # type: ignore[arg-type]
+    sha = store.put(b"workbook")
+    with Session.begin() as db:
+        dept, account = Department(name="乙局"), Account(username="b-user", password_hash="x", role="department")
+        db.add_all([dept, account])
+        db.flush()
+        version = Version(department_id=dept.id, uploader_id=account.id, original_name="b.xlsx", size=8, sha256=sha)
+        db.add(version)
+        db.flush()
+        build = Build(version_id=version.id, requested_by=account.id, state="queued")
+        db.add(build)
+        db.flush()
+        job = Job(kind="build", build_id=build.id, spec_json=f'{{"inputs": {{"workbook": "{sha}"}}}}')
+        db.add(job)
+        db.flush()
+        job_id, build_id = job.id, build.id
+    r.run(job_id)
+    with Session() as db:
+        row, b = db.get(Job, job_id), db.get(Build, build_id)
+        assert row.state == "done", row.error
+        assert json.loads(row.result_json)["notices"] == [TOC_TEXT]
+        assert (b.state, b.pages, b.notices, b.notice_list) == ("done", 32, TOC_TEXT, [TOC_TEXT])
+
+
+def test_a_queued_batch_outcome_carries_the_notices(tmp_path: Path) -> None:
+    """`disclosure build FOLDER` under DISCLOSURE_ENGINE=procrastinate reads the notices from the job's result."""
+    from types import SimpleNamespace
+
+    from generator.jobqueue.batch import _follow
+    from generator.workers import BuildJob, OutputClaims
+
+    result = {
+        "files": {"docx": "d", "pdf": "p"},
+        "names": {"docx": "乙局.docx", "pdf": "乙局.pdf"},
+        "department": "乙局",
+        "warnings": [],
+        "pages": 32,
+        "notices": [TOC_TEXT],
+    }
+    view = SimpleNamespace(position=None, stage="已完成", finished=True, state="done", result=result, error=None)
+    queue = SimpleNamespace(view=lambda _id: view)
+    store = SimpleNamespace(read=lambda sha: sha.encode())
+    job = BuildJob(tmp_path / "乙局.xlsx", tmp_path / "out", label="乙局")
+    outcome = _follow(queue, store, 1, job, OutputClaims(), lambda _label: lambda _text: None)
+    assert outcome.ok and outcome.notices == [TOC_TEXT] and outcome.pages == 32
+    assert (tmp_path / "out" / "乙局.docx").read_bytes() == b"d"

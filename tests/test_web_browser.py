@@ -29,6 +29,7 @@ import pytest
 from generator.annotate import SHEET_ISSUES
 from generator.build import build as cli_build
 from generator.web import service
+from tests.office import failing_office_env
 from tests.web_helpers import PASSWORD, example, example_with_one_error
 
 pytestmark = pytest.mark.slow
@@ -408,3 +409,66 @@ def test_issue_19_in_a_browser(server, tmp_path: Path) -> None:
         except OSError:
             continue
     assert envs and all(f"TMPDIR={Path(tmp).resolve()}".encode() in env for env in envs)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+def test_toc_notice_in_a_browser(tmp_path: Path) -> None:
+    """LibreOffice installed but giving no layout on the server (a `soffice` that exits 1): the department builds,
+    and the build page and (reopened) the version page say, beside the downloads, that the DOCX 目录 has no page
+    numbers (generator/build.py TOC_UNNUMBERED). Screenshots 31, 32."""
+    from playwright.sync_api import sync_playwright
+
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    files = tmp_path / "files"
+    files.mkdir()
+    book = example(files, "002")
+    toc = "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
+
+    def shot(page, name: str) -> None:
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    def login(page, base: str, user: str, password: str, new: str | None = None) -> None:
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", user)
+        page.fill("input[name=password]", password)
+        page.click("form[action='/login'] button")
+        if new:
+            page.fill("input[name=old]", password)
+            page.fill("input[name=new]", new)
+            page.fill("input[name=again]", new)
+            page.click("form[action='/password'] button")
+
+    with serving(tmp_path, failing_office_env(tmp_path)) as (base, admin_password, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            admin = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
+            login(admin, base, "admin", admin_password, PASSWORD)
+            admin.goto(f"{base}/admin/departments")
+            admin.fill("form[action='/admin/departments'] input[name=name]", D002)
+            admin.select_option("form[action='/admin/departments'] select[name=year]", "2023")  # example 002's
+            admin.click("form[action='/admin/departments'] button")
+            admin.goto(f"{base}/admin/accounts")
+            admin.fill("form[action='/admin/accounts'] input[name=username]", "officer")
+            admin.select_option("form[action='/admin/accounts'] select[name=department_id]", label=D002)
+            admin.click("form[action='/admin/accounts'] button")
+            password = re.search(r"一次性密码：(\S+?)（", admin.inner_text("#secret"))[1]
+
+            officer = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
+            login(officer, base, "officer", password, PASSWORD)
+            officer.set_input_files("input[name=workbook]", str(book))
+            officer.click("form[enctype='multipart/form-data'] button")
+            assert "检查通过" in officer.inner_text("main")
+            version_url = officer.url
+            officer.click("form[action$='/build'] button")
+            officer.wait_for_selector("#docx", timeout=240_000)
+            assert officer.inner_text("#build-notices").startswith(f"注意：{toc}")
+            shot(officer, "31-built-toc-notice")
+            officer.goto(version_url)
+            assert officer.inner_text("#build-notices").startswith(f"注意：{toc}")
+            shot(officer, "32-version-toc-notice")
+        finally:
+            browser.close()
+            target = os.environ.get("WEB_SCREENSHOTS")
+            if target:
+                shutil.copytree(shots, target, dirs_exist_ok=True)

@@ -71,7 +71,7 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert set(inspect(engine).get_table_names()) >= TABLES
         migrate(engine)  # idempotent: already at head
         with engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0007"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == "0008"
         assert "catalog" in {c["name"] for c in inspect(engine).get_columns("version")}
         assert "format_id" in {c["name"] for c in inspect(engine).get_columns("department")}
         assert "document" in {c["name"] for c in inspect(engine).get_columns("version")}
@@ -83,6 +83,8 @@ def test_migrations_from_empty(database, tmp_path: Path) -> None:
         assert {"department_id", "document", "year", "approved_on"} <= {
             c["name"] for c in inspect(engine).get_columns("approval")
         }
+        # a build's notices about its files (the DOCX 目录 without page numbers) since 0008
+        assert "notices" in {c["name"] for c in inspect(engine).get_columns("build")}
     finally:
         engine.dispose()
 
@@ -172,6 +174,52 @@ def test_upgrade_to_0007_moves_approval_dates_to_their_years(database, tmp_path:
             (2, "final", 2025): dt.date(2026, 7, 1),  # and the 决算 published in the season
         }
         assert units == ["甲局本级"] and versions == 3  # the tables referring to department are untouched
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_to_0008_keeps_builds_without_notices_and_downgrades(database, tmp_path: Path) -> None:
+    """0008 adds build.notices: a build made before keeps its files and has no notice (NULL); downgrading
+    to 0007 drops the column and keeps the build."""
+    from alembic import command
+    from alembic.config import Config
+
+    from generator.web.db import MIGRATIONS
+
+    s = Settings(data_dir=tmp_path, database_url=database)
+    s.prepare()
+    engine = make_engine(s.url)
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0007")
+            run = conn.exec_driver_sql
+            run(
+                "insert into account (id, username, password_hash, role, must_change_password, active, created_at) "
+                "values (1, 'old-admin', 'x', 'admin', false, true, '2026-11-30 00:00:00')"
+            )
+            run("insert into department (id, name, created_at) values (1, '甲局', '2026-01-01 00:00:00')")
+            run(
+                "insert into version (id, department_id, uploaded_at, document, uploader_id, original_name, "
+                "size, sha256, year, errors, warnings, issues_json) values "
+                f"(1, 1, '2026-05-01 00:00:00', 'budget', 1, 'x.xlsx', 1, '{'a' * 64}', 2026, 0, 0, '[]')"
+            )
+            run(
+                "insert into build (id, version_id, requested_by, requested_at, state, docx_sha, pdf_sha, pages) "
+                f"values (1, 1, 1, '2026-05-01 00:00:00', 'done', '{'b' * 64}', '{'c' * 64}', 26)"
+            )
+        migrate(engine)
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("select id, state, pages, pdf_sha, notices from build").all()
+        assert [tuple(r) for r in rows] == [(1, "done", 26, "c" * 64, None)]
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0007")
+        assert "notices" not in {c["name"] for c in inspect(engine).get_columns("build")}
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("select id, pages from build").all() == [(1, 26)]
     finally:
         engine.dispose()
 

@@ -98,5 +98,12 @@ def _follow(queue, store, job_id: int, job: BuildJob, claims: OutputClaims, stag
         error = f"无法写入输出文件夹 {job.out_dir}：{exc.strerror or exc}。已有的输出文件没有被改动。"
         return BuildOutcome(job, False, [], None, seconds, error=error, department=result.get("department"))
     return BuildOutcome(
-        job, True, list(targets.values()), result.get("pages"), seconds, warnings, department=result.get("department")
+        job,
+        True,
+        list(targets.values()),
+        result.get("pages"),
+        seconds,
+        warnings,
+        department=result.get("department"),
+        notices=list(result.get("notices", [])),
     )

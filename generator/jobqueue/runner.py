@@ -157,6 +157,7 @@ class Runner:
         build.state, build.progress, build.finished_at = BUILD_DONE, "已完成", utcnow()
         build.docx_sha, build.pdf_sha = files.get("docx"), files.get("pdf")
         build.pages, build.seconds = result.get("pages"), result.get("seconds")
+        build.notices = "\n".join(result.get("notices", [])) or None
 
     # --- running -----------------------------------------------------------------------------
 
@@ -286,6 +287,7 @@ class Runner:
             "department": outcome.department,
             "warnings": [i.model_dump(mode="json") for i in outcome.issues],
             "pages": outcome.pages,
+            "notices": outcome.notices,  # about the files, e.g. a DOCX 目录 without page numbers (Chinese)
             "seconds": round(outcome.seconds, 2),
         }
 

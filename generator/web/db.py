@@ -214,7 +214,13 @@ class Build(Base):
     pages: Mapped[int | None] = mapped_column(Integer)
     seconds: Mapped[float | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
+    # What the officer should know about the files built (Chinese, one notice a line; build.TOC_UNNUMBERED)
+    notices: Mapped[str | None] = mapped_column(Text)
     version: Mapped[Version] = relationship(back_populates="builds")
+
+    @property
+    def notice_list(self) -> list[str]:
+        return [line for line in (self.notices or "").splitlines() if line]
 
 
 class Job(Base):
