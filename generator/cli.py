@@ -817,7 +817,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="上年决算工作簿",
         help=(
             "上一年度的决算工作簿：由它计算“上年决算对比”的上年决算数，并以其年末结转和结余填入本年“决算情况”"
-            "的年初结转和结余和“基金结转和结余”的年初数（不给时由 prepare 列出上年决算对比，都手工填写）"
+            "的年初结转和结余和“基金结转和结余”的年初数（不给时都由财务人员手工填写，上年决算对比的行由 prepare 列出）"
         ),
     )
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
