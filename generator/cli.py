@@ -444,6 +444,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
 
 
 def cmd_final_from_budget(args: argparse.Namespace) -> int:
+    from generator.compute.wording import wan
     from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, PriorFinalError, final_from_budget
 
     source, target = Path(args.workbook), Path(args.final)
@@ -477,6 +478,15 @@ def cmd_final_from_budget(args: argparse.Namespace) -> int:
     print(f"“收入决算”已列出{outcome.income_rows}行财政拨款收入，请填写金额；再填写“决算情况”表。")
     if outcome.prior_rows:
         print(f"“上年决算对比”已填入{outcome.prior_rows}行上年决算数（由上年决算工作簿计算），变化原因待填写。")
+    if outcome.carried:
+        labels = {f.key: f.label.removeprefix("其中：") for f in schema.FINAL_FIELDS}
+        filled = "，".join(f"{labels[key]}{wan(value)}" for key, value in outcome.carried.items())
+        print(f"“决算情况”的年初数已由上年决算工作簿的年末数填入（标黄待复核）：{filled}。")
+    if outcome.carry_rows:
+        print(
+            f"“基金结转和结余”已按上年年末数填入{outcome.carry_rows}行年初结转和结余（标黄待复核），"
+            "请逐行填写年末结转和结余。"
+        )
     print(f"填写后运行：disclosure check {target}")
     return EXIT_OK
 
@@ -805,7 +815,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--prior-final",
         metavar="上年决算工作簿",
-        help="上一年度的决算工作簿：由它计算“上年决算对比”的上年决算数（不给时由 prepare 列出，手工填写）",
+        help=(
+            "上一年度的决算工作簿：由它计算“上年决算对比”的上年决算数，并以其年末结转和结余填入本年“决算情况”"
+            "的年初结转和结余和“基金结转和结余”的年初数（不给时都由财务人员手工填写，上年决算对比的行由 prepare 列出）"
+        ),
     )
     p.add_argument("--force", action="store_true", help="文件已存在时覆盖")
     _add_catalog_option(p)

@@ -12,8 +12,10 @@ the 决算 sheets):
   amount left empty (the reader asks for it until it is typed);
 - 决算情况 starts at 0; 上年对比 is left empty (a 决算 compares with last year's 决算, not a budget), but each
   一般公共预算 项's “主要用于” typed there comes over into 预决算对比;
-- 上年决算对比 gets last year's 决算 figures when last year's 决算 workbook is given (else `prepare`
-  lists its rows for the officer to fill from last year's published 决算).
+- with last year's 决算 workbook (`prior_final`), 上年决算对比 gets last year's 决算 figures (else `prepare`
+  lists its rows for the officer to fill from last year's published 决算), and this year's opening balances are
+  last year's closing ones (`CARRY_FORWARD`, 基金结转和结余 row by row): the money left at 12月31日 of year Y-1 is the
+  money there is on 1月1日 of year Y.
 
 What the officer must fill is returned as located warnings, as `rollover` does.
 """
@@ -21,7 +23,7 @@ What the officer must fill is returned as located warnings, as `rollover` does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from openpyxl.comments import Comment
@@ -30,13 +32,33 @@ from generator.catalog.store import SHIPPED_ONLY, CatalogSource
 from generator.compute import ledger as L
 from generator.compute.comparisons import normalise_key
 from generator.compute.final import FISCAL_FINAL, year_figures
-from generator.inputs import Inputs
+from generator.inputs import FinalCarry, FinalFacts, Inputs
 from generator.issues import Issue, warning
 from generator.output import atomic_path
 from generator.pipeline import Result, run
-from generator.rollover import AUTHOR, REVIEW_FILL, WAN_TO_YUAN, _row
+from generator.rollover import AUTHOR, REVIEW_FILL, WAN_TO_YUAN, _kv_rows, _row
 from generator.workbook import schema
 from generator.workbook.template import build_workbook
+
+CENT = Decimal("0.01")
+
+# 决算情况 fields this year's 决算 opens with, each equal to a field last year's closed with (rules: 年初结转和结余
+# of year Y = 年末结转和结余 of year Y-1; the same holds for each part, as each part is the same money):
+#   年初结转和结余                             ← 年末结转和结余
+#   其中：年初财政拨款结转和结余               ← 其中：年末财政拨款结转和结余
+#   其中：年初政府性基金预算财政拨款结转和结余 ← 其中：年末政府性基金预算财政拨款结转和结余
+#   其中：年初国有资本经营预算财政拨款结转和结余 ← 其中：年末国有资本经营预算财政拨款结转和结余
+# Nothing else is carried: 使用非财政拨款结余 and 结余分配 are the year's own flows, and the 年末 fields are the
+# year's result, which the officer types once the year is closed.
+CARRY_FORWARD: tuple[tuple[str, str], ...] = (
+    ("carry_in", "carry_out"),
+    ("carry_in_fiscal", "carry_out_fiscal"),
+    ("carry_in_fund", "carry_out_fund"),
+    ("carry_in_soe", "carry_out_soe"),
+)
+# The two totals are marked for review even at 0 (“last year ended with nothing” is a figure to confirm);
+# a fund part only when there is one, as most departments have none.
+CARRY_ALWAYS_MARKED = frozenset({"carry_in", "carry_in_fiscal"})
 
 
 def _uses_by_item(inputs: Inputs) -> list[dict[str, object]]:
@@ -69,6 +91,9 @@ class FinalOutcome:
     items: int  # 支出明细 lines carried over
     income_rows: int  # 收入决算 rows prefilled
     prior_rows: int = 0  # 上年决算对比 rows filled from last year's 决算 workbook
+    # 决算情况 年初 fields filled from last year's 年末 (CARRY_FORWARD), key → 万元 as last year closed with it
+    carried: dict[str, Decimal] = field(default_factory=dict)
+    carry_rows: int = 0  # 基金结转和结余 rows opened with last year's 年末
     warnings: list[Issue] = field(default_factory=list)
 
 
@@ -81,8 +106,21 @@ class PriorFinalError(Exception):
         self.result = result
 
 
-def prior_final_figures(path: Path, year: int, catalogs: CatalogSource = SHIPPED_ONLY) -> list[tuple[str, Decimal]]:
-    """Last year's 决算 figures (万元) from last year's 决算 workbook, for this year's 上年决算对比.
+@dataclass(frozen=True)
+class PriorFinal:
+    """What this year's 决算 workbook takes from last year's: its 决算 figures (万元, for 上年决算对比), its
+    决算情况 facts (万元; the 年末 ones become this year's 年初), where each fact is in its 决算情况, and its
+    基金结转和结余 rows (none when it has no such sheet)."""
+
+    name: str
+    figures: list[tuple[str, Decimal]]
+    facts: FinalFacts
+    cells: dict[str, str]
+    carry: list[FinalCarry]
+
+
+def read_prior_final(path: Path, year: int, catalogs: CatalogSource = SHIPPED_ONLY) -> PriorFinal:
+    """Last year's 决算 (amounts in 万元) from last year's 决算 workbook.
 
     Its data must pass check; a problem with its format is no obstacle, as the figures do not depend on it.
     """
@@ -96,7 +134,26 @@ def prior_final_figures(path: Path, year: int, catalogs: CatalogSource = SHIPPED
         raise PriorFinalError(
             f"{path.name} 有错误，无法取得上年决算数。请先修改到 disclosure check 只剩格式问题或通过", result
         )
-    return year_figures(inputs)
+    return PriorFinal(
+        name=path.name,
+        figures=year_figures(inputs),
+        facts=inputs.final,
+        cells=dict(inputs.kv_cells.get(schema.SHEET_FINAL, {})),
+        carry=list(inputs.final_carry),
+    )
+
+
+def _in_unit(value: Decimal, scale: Decimal) -> tuple[Decimal, bool]:
+    """A 万元 amount as this year's workbook holds it (scale 10000 for 元, 1 for 万元), to 2 decimals (a cell takes
+    no more), and whether that rounded it: last year in 元 and this year in 万元 can differ by less than 0.01万元."""
+    exact = value * scale
+    cell = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    return cell, cell != exact
+
+
+def _plain(value: Decimal) -> str:
+    """An amount as a message quotes it: 2 decimals, no exponent (55.340000 → 55.34, 553400.00 → 553400.00)."""
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
 
 
 def final_from_budget(
@@ -107,7 +164,8 @@ def final_from_budget(
     prior_final: Path | None = None,
 ) -> FinalOutcome:
     """Write the 决算 workbook of `budget`'s year to `target` (atomically); with `prior_final` (last
-    year's 决算 workbook), 上年决算对比 is filled with last year's 决算 figures, as `rollover` fills 上年对比."""
+    year's 决算 workbook), 上年决算对比 is filled with last year's 决算 figures, as `rollover` fills 上年对比, and
+    决算情况's 年初结转和结余 fields and 基金结转和结余's 年初 column with last year's 年末 ones, each marked for review."""
     result = run(budget, catalogs)
     if result.inputs is not None and result.inputs.final is not None:
         raise AlreadyFinal(budget.name)
@@ -116,9 +174,11 @@ def final_from_budget(
     inputs = result.inputs
     info = inputs.info
     scale = WAN_TO_YUAN if info.amount_unit == "元" else Decimal(1)
-    priors = prior_final_figures(prior_final, info.year, catalogs) if prior_final is not None else []
+    prior = read_prior_final(prior_final, info.year, catalogs) if prior_final is not None else None
+    priors = prior.figures if prior is not None else []
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}
+    final_labels = {f.key: f.label for f in schema.FINAL_FIELDS}
     money_facts = {f.key for f in schema.FACT_FIELDS if f.kind is schema.Kind.MONEY}
     money_info = {f.key for f in schema.INFO_FIELDS if f.kind is schema.Kind.MONEY}  # the 核对数, read in 万元
     info_values = {k: (v * scale if k in money_info and v is not None else v) for k, v in info.model_dump().items()}
@@ -143,18 +203,40 @@ def final_from_budget(
         schema.SHEET_EXTRA_CODES: [_row(schema.SHEET_EXTRA_CODES, e.model_dump()) for e in inputs.extra_codes],
         schema.SHEET_FINAL_INCOME: income,
         schema.SHEET_FINAL_REASONS: _uses_by_item(inputs),
-        schema.SHEET_FINAL_PRIOR: [{"比较项目": key, "上年决算数": value * scale} for key, value in priors],
+        # to 2 decimals of this workbook's unit, as a cell holds them (the comparison is in 万元 anyway)
+        schema.SHEET_FINAL_PRIOR: [{"比较项目": key, "上年决算数": _in_unit(value, scale)[0]} for key, value in priors],
     }
+    # This year opens with what last year closed with (CARRY_FORWARD): 决算情况's 年初 fields, and in 基金结转和结余
+    # one row per 科目 last year closed with money left (年末 ≠ 0): same 科目 and 资金性质, 年初 = last year's 年末,
+    # 年末 empty for the officer. A 科目 that closed at 0 opens at 0 and is not listed (a row would add nothing).
+    opening: dict[str, tuple[Decimal, bool]] = {}
+    carried_rows: list[tuple[FinalCarry, Decimal, bool]] = []
+    if prior is not None:
+        opening = {key: _in_unit(getattr(prior.facts, source), scale) for key, source in CARRY_FORWARD}
+        data[schema.SHEET_FINAL] = {final_labels[key]: value for key, (value, _) in opening.items()}
+        carried_rows = [(r, *_in_unit(r.carry_out, scale)) for r in prior.carry if r.carry_out != 0]
+        data[schema.SHEET_FINAL_CARRY] = [
+            {"功能分类科目编码": r.func_code, "资金性质": r.fund, "年初结转和结余": value, "年末结转和结余": None}
+            for r, value, _ in carried_rows
+        ]
     wb = build_workbook(data, year=info.year, catalog=result.catalog, final=True)
     outcome = FinalOutcome(
-        target=target, year=info.year, items=len(inputs.items), income_rows=len(income), prior_rows=len(priors)
+        target=target,
+        year=info.year,
+        items=len(inputs.items),
+        income_rows=len(income),
+        prior_rows=len(priors),
+        carry_rows=len(carried_rows),
     )
     first = schema.FIRST_DATA_ROW
 
-    def mark(sheet: str, cell: str, message: str) -> None:
-        wb[sheet][cell].fill = REVIEW_FILL
-        wb[sheet][cell].comment = Comment(message, AUTHOR)
-        outcome.warnings.append(warning("final-to-fill", message, sheet, cell))
+    def mark(sheet: str, cell: str, message: str, code: str = "final-to-fill") -> None:
+        """Yellow, with the message as the cell's comment (after any earlier one) and in the warnings."""
+        ws = wb[sheet]
+        ws[cell].fill = REVIEW_FILL
+        before = ws[cell].comment.text + "\n" if ws[cell].comment else ""
+        ws[cell].comment = Comment(before + message, AUTHOR)
+        outcome.warnings.append(warning(code, message, sheet, cell))
 
     column = schema.column_letter(schema.SHEET_ITEMS, "final")
     if inputs.items:
@@ -178,9 +260,49 @@ def final_from_budget(
     mark(
         schema.SHEET_FINAL,
         f"{schema.KV_VALUE_COL}{first}",
-        f"请按{info.year}年决算填写本表：结转和结余、“三公”经费的团组数和车辆数、政府采购合同金额、"
-        f"截至{info.year}年12月31日的国有资产和预算绩效管理情况（已预填0）",
+        f"请按{info.year}年决算填写本表：{'年末' if prior is not None else ''}结转和结余、“三公”经费的团组数和车辆数、"
+        f"政府采购合同金额、截至{info.year}年12月31日的国有资产和预算绩效管理情况（已预填0）",
     )
+    if prior is not None:
+        unit = "元" if scale != 1 else "万元"
+        prior_year = info.year - 1
+
+        def note(value: Decimal, was: Decimal, rounded: bool) -> str:
+            shown = f"{_plain(value)}{unit}"
+            exact = f"上年为{_plain(was * WAN_TO_YUAN)}元，按本工作簿的金额单位万元保留两位小数"
+            return f"{shown}（{exact}）" if rounded else shown
+
+        rows = _kv_rows(wb, schema.SHEET_FINAL)
+        for key, source in CARRY_FORWARD:
+            value, rounded = opening[key]
+            was = getattr(prior.facts, source)
+            if key not in CARRY_ALWAYS_MARKED and not was:
+                continue
+            outcome.carried[key] = was
+            where = prior.cells.get(source)
+            mark(
+                schema.SHEET_FINAL,
+                f"{schema.KV_VALUE_COL}{rows[final_labels[key]]}",
+                f"已由{prior_year}年决算工作簿{prior.name}的“{final_labels[source]}”"
+                f"{f'（{schema.SHEET_FINAL}!{where}）' if where else ''}填入{note(value, was, rounded)}："
+                f"年初数即上年年末数，请核对",
+                "final-carried",
+            )
+        columns = {c.key: schema.column_letter(schema.SHEET_FINAL_CARRY, c.key) for c in schema.FINAL_CARRY_COLUMNS}
+        carry_sheet = wb[schema.SHEET_FINAL_CARRY]
+        for n, (r, value, rounded) in enumerate(carried_rows):
+            row = first + n
+            for col in range(1, len(schema.FINAL_CARRY_COLUMNS) + 1):
+                carry_sheet.cell(row, col).fill = REVIEW_FILL
+            mark(
+                schema.SHEET_FINAL_CARRY,
+                f"{columns['carry_in']}{row}",
+                f"{r.fund}科目{r.func_code}的年初结转和结余{note(value, r.carry_out, rounded)}由{prior_year}年决算工作簿"
+                f"{prior.name}的“{schema.SHEET_FINAL_CARRY}”第{r.row}行年末数填入，请核对；"
+                f"请在{columns['carry_out']}{row}填写{info.year}年年末结转和结余（没有填0）",
+                "final-carried",
+            )
+
     mark(
         schema.SHEET_GLOSSARY,
         "A2",

@@ -307,3 +307,205 @@ def test_a_budget_workbook_cannot_use_a_final_format(tmp_path: Path, monkeypatch
             "请选择预算格式（决算工作簿由本年预算工作簿生成）",
         )
     ]
+
+
+# --- 年初结转和结余 from last year's 年末 (final-from-budget --prior-final) ------------------------------------
+# Last year: example 201, the 2024 决算 of 上海市普陀区财政局, kept in 元. Its 年末结转和结余 is 553400元 = 55.34万元
+# (czj-2024-final.txt line 163, 收入支出决算总表) and 其中：年末财政拨款结转和结余 216300元 = 21.63万元 (line 297,
+# 财政拨款收入支出决算总表). It published no 政府性基金/国有资本经营 carry-over, so `last_final` gives it some by hand,
+# out of its 21.63万元 of 财政拨款 (年初 fund 13.00 of its 21.63, 年末 fund 10.00 + 国资 1.63 of its 21.63):
+#   政府性基金预算   2120801 年初  80000元 年末 100000元 (10.00万元)
+#   政府性基金预算   2120802 年初  50000元 年末      0元 (closed at 0: not carried)
+#   国有资本经营预算 2230301 年初      0元 年末  16300元 (1.63万元)
+# and in 决算情况 the sums of these rows: 年初政府性基金 130000, 年末政府性基金 100000, 年末国有资本经营 16300.
+CARRY_SHEET = schema.SHEET_FINAL_CARRY
+FUND, SOE = schema.FINAL_CARRY_FUNDS
+
+
+def last_final(folder: Path, funds: bool = True, **facts: str) -> Path:
+    """Example 201 as the 2024 决算 (元), with the fund rows above when `funds`."""
+    data = copy.deepcopy(example_data("201"))
+    if funds:
+        data[FINAL].update(
+            {LABEL["carry_in_fund"]: "130000", LABEL["carry_out_fund"]: "100000", LABEL["carry_out_soe"]: "16300"}
+        )
+        data[CARRY_SHEET] = [
+            {"功能分类科目编码": "2120801", "资金性质": FUND, "年初结转和结余": "80000", "年末结转和结余": "100000"},
+            {"功能分类科目编码": "2120802", "资金性质": FUND, "年初结转和结余": "50000", "年末结转和结余": "0"},
+            {"功能分类科目编码": "2230301", "资金性质": SOE, "年初结转和结余": "0", "年末结转和结余": "16300"},
+        ]
+    data[FINAL].update({LABEL[k]: v for k, v in facts.items()})
+    path = folder / "2024决算.xlsx"
+    write_workbook(path, data, year=2024)
+    assert not [i for i in run(path).issues if i.is_error]  # last year's data must pass check
+    return path
+
+
+def budget_2025(folder: Path, yuan: bool = False) -> Path:
+    """This year's budget: example 103 (a 2025 budget in 元), or example 002 moved to 2025 (万元)."""
+    if yuan:
+        data = example_data("103")
+    else:
+        data = copy.deepcopy(example_data("002"))
+        data[schema.SHEET_INFO].update({"预算年度": 2025, "落款日期": "2025-01-31"})
+    path = folder / f"2025预算{'元' if yuan else ''}.xlsx"
+    write_workbook(path, data, year=2025)
+    return path
+
+
+def money(value: object) -> Decimal | None:
+    """A money cell as written (openpyxl reads numbers back as int/float)."""
+    return None if value is None else Decimal(str(value))
+
+
+def carry_rows(path: Path) -> list[tuple[object, ...]]:
+    ws = load_workbook(path)[CARRY_SHEET]
+    return [
+        (r[0].value, r[2].value, money(r[3].value), money(r[4].value)) for r in ws.iter_rows(min_row=2) if r[0].value
+    ]
+
+
+def opening(path: Path) -> list[Decimal | None]:
+    """决算情况's 年初结转和结余, 其中财政拨款, 其中政府性基金, 其中国有资本经营, as written."""
+    ws = load_workbook(path)[FINAL]
+    return [money(ws[final_cell(k)].value) for k in ("carry_in", "carry_in_fiscal", "carry_in_fund", "carry_in_soe")]
+
+
+def test_this_years_final_opens_with_last_years_closing_balances(tmp_path: Path) -> None:
+    target = tmp_path / "2025决算.xlsx"
+    outcome = final_from_budget(budget_2025(tmp_path), target, prior_final=last_final(tmp_path))
+    assert opening(target) == [Decimal("55.34"), Decimal("21.63"), Decimal("10.00"), Decimal("1.63")]
+    ws = load_workbook(target)[FINAL]
+    # this year's own flows and closing balances are the officer's (0 until typed)
+    for key in ("use_nonfiscal_balance", "balance_distribution", "carry_out", "carry_out_fiscal", "carry_out_fund"):
+        assert ws[final_cell(key)].value == 0
+    assert carry_rows(target) == [("2120801", FUND, Decimal("10.00"), None), ("2230301", SOE, Decimal("1.63"), None)]
+    carried = [(w.sheet, w.cell) for w in outcome.warnings if w.code == "final-carried"]
+    assert carried == [
+        (FINAL, final_cell("carry_in")),
+        (FINAL, final_cell("carry_in_fiscal")),
+        (FINAL, final_cell("carry_in_fund")),
+        (FINAL, final_cell("carry_in_soe")),
+        (CARRY_SHEET, "D2"),
+        (CARRY_SHEET, "D3"),
+    ]
+    book = load_workbook(target)
+    for sheet, cell in carried:
+        assert book[sheet][cell].fill.fgColor.rgb.endswith("FFF2CC") and book[sheet][cell].comment is not None
+    assert all(book[CARRY_SHEET].cell(row, col).fill.fgColor.rgb.endswith("FFF2CC") for row in (2, 3) for col in (1, 5))
+    # the 年末 cell of last year each 年初 came from: 201's 年末结转和结余 is the 5th 决算情况 field (B6)
+    assert outcome.warnings[[w.code for w in outcome.warnings].index("final-carried")].message == (
+        "已由2024年决算工作簿2024决算.xlsx的“年末结转和结余”（决算情况!B6）填入55.34万元：年初数即上年年末数，请核对"
+    )
+    assert "请在E2填写2025年年末结转和结余" in outcome.warnings[-3].message
+    assert outcome.carried == {
+        "carry_in": Decimal("55.34"),
+        "carry_in_fiscal": Decimal("21.63"),
+        "carry_in_fund": Decimal("10.00"),
+        "carry_in_soe": Decimal("1.63"),
+    }
+    assert outcome.carry_rows == 2
+
+
+def test_carried_balances_keep_a_yuan_workbooks_unit(tmp_path: Path) -> None:
+    target = tmp_path / "2025决算.xlsx"
+    final_from_budget(budget_2025(tmp_path, yuan=True), target, prior_final=last_final(tmp_path))
+    assert opening(target) == [553400, 216300, 100000, 16300]
+    assert carry_rows(target) == [("2120801", FUND, 100000, None), ("2230301", SOE, 16300, None)]
+    after = run(target).inputs
+    assert after is not None and after.final is not None
+    assert (after.final.carry_in, after.final.carry_in_fiscal) == (Decimal("55.34"), Decimal("21.63"))
+
+
+def test_a_yuan_balance_is_rounded_to_the_fen_of_a_wanyuan_workbook(tmp_path: Path) -> None:
+    # 201 closing with 56元 more (553456元), balanced by 56元 more of 使用非财政拨款结余: 55.3456万元 → 55.35万元.
+    last = last_final(tmp_path, funds=False, carry_out="553456", use_nonfiscal_balance="56")
+    target = tmp_path / "2025决算.xlsx"
+    outcome = final_from_budget(budget_2025(tmp_path), target, prior_final=last)
+    assert opening(target)[0] == Decimal("55.35")
+    [message] = [w.message for w in outcome.warnings if w.cell == final_cell("carry_in") and w.code == "final-carried"]
+    assert "填入55.35万元（上年为553456.00元，按本工作簿的金额单位万元保留两位小数）" in message
+
+
+def test_without_last_years_fund_sheet_only_the_final_facts_are_carried(tmp_path: Path) -> None:
+    last = last_final(tmp_path, funds=False)
+    book = load_workbook(last)
+    del book[CARRY_SHEET]
+    book.save(last)
+    assert not [i for i in run(last).issues if i.is_error]  # an older 决算 workbook without the sheet
+    target = tmp_path / "2025决算.xlsx"
+    outcome = final_from_budget(budget_2025(tmp_path), target, prior_final=last)
+    assert opening(target) == [Decimal("55.34"), Decimal("21.63"), 0, 0]
+    assert carry_rows(target) == []
+    # the fund parts were 0 last year: filled (0), not flagged
+    assert [(w.sheet, w.cell) for w in outcome.warnings if w.code == "final-carried"] == [
+        (FINAL, final_cell("carry_in")),
+        (FINAL, final_cell("carry_in_fiscal")),
+    ]
+    assert outcome.carry_rows == 0 and set(outcome.carried) == {"carry_in", "carry_in_fiscal"}
+
+
+def test_the_carried_workbook_passes_check_once_the_officer_fills_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The officer's year: every current-year line spent as budgeted, the lines budgeted from carry-overs not
+    spent at all (决算数 0), income = the current-year spending by 科目; so the year closes with what it opened
+    with: 年末 55.34 (财政拨款 21.63, 政府性基金 10.00 on 2120801, 国有资本经营 1.63 on 2230301)."""
+    target = tmp_path / "2025决算.xlsx"
+    assert (
+        main(["final-from-budget", str(budget_2025(tmp_path)), str(target), "--prior-final", str(last_final(tmp_path))])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert (
+        "“决算情况”的年初数已由上年决算工作簿的年末数填入（标黄待复核）：年初结转和结余55.34万元，"
+        "年初财政拨款结转和结余21.63万元，年初政府性基金预算财政拨款结转和结余10.00万元，"
+        "年初国有资本经营预算财政拨款结转和结余1.63万元。"
+    ) in out
+    assert "“基金结转和结余”已按上年年末数填入2行年初结转和结余（标黄待复核），请逐行填写年末结转和结余。" in out
+    book = load_workbook(target)
+    items, income_ws, final_ws = book[ITEMS], book[INCOME], book[FINAL]
+    col = {c.key: schema.column_letter(ITEMS, c.key) for c in schema.ITEM_COLUMNS}
+    carried_sources = {s.value for s in L.CARRY | L.NONFISCAL}
+    income: dict[tuple[str, str], Decimal] = {}
+    for row in range(2, items.max_row + 1):
+        code = items[f"{col['func_code']}{row}"].value
+        if not code:
+            continue
+        source, amount = items[f"{col['source']}{row}"].value, Decimal(str(items[f"{col['amount']}{row}"].value))
+        spent = Decimal(0) if source in carried_sources else amount
+        items[f"{col['final']}{row}"].value = spent
+        if spent:
+            kind = "财政拨款收入" if source in FISCAL else "其他收入"
+            income[(str(code), kind)] = income.get((str(code), kind), Decimal(0)) + spent
+    income_ws.delete_rows(2, income_ws.max_row)
+    for n, ((code, kind), amount) in enumerate(sorted(income.items())):
+        income_ws[f"A{n + 2}"], income_ws[f"C{n + 2}"], income_ws[f"D{n + 2}"] = code, kind, amount
+    for key, value in (
+        ("carry_out", "55.34"),
+        ("carry_out_fiscal", "21.63"),
+        ("carry_out_fund", "10.00"),
+        ("carry_out_soe", "1.63"),
+    ):
+        final_ws[final_cell(key)] = Decimal(value)
+    book[CARRY_SHEET]["E2"], book[CARRY_SHEET]["E3"] = Decimal("10.00"), Decimal("1.63")
+    book.save(target)
+    issues = run(target).issues
+    balance = {"final-unbalanced", "final-fiscal-unbalanced", "final-carry-sum", "final-part-over-whole"}
+    assert not [i for i in issues if i.code in balance]
+    # What is left is the officer's writing: the comparisons with the budget (rows prepare lists) and with last
+    # year's 决算 (rows filled by --prior-final), each with its reason.
+    assert {(i.code, i.sheet) for i in issues if i.is_error} == {
+        ("final-row-missing", schema.SHEET_FINAL_REASONS),
+        ("reason-missing", schema.SHEET_FINAL_PRIOR),
+    }
+    assert main(["prepare", str(target)]) == 0
+    book = load_workbook(target)
+    for sheet in (schema.SHEET_FINAL_REASONS, schema.SHEET_FINAL_PRIOR):
+        ws = book[sheet]
+        for row in range(2, ws.max_row + 1):
+            if ws[f"A{row}"].value:
+                ws[f"{schema.column_letter(sheet, 'reason')}{row}"] = "按实际执行"
+    book.save(target)
+    capsys.readouterr()
+    assert main(["check", str(target)]) == 0, capsys.readouterr()
