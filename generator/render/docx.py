@@ -176,7 +176,7 @@ def _unescape(text: str) -> str:
     return text
 
 
-def _rendered_body(pieces: Iterable[str], resolve_listing, chunk: int = CHUNK) -> Iterator[str]:
+def _rendered_body(pieces: Iterable[str], resolve_listing, chunk: int | None = None) -> Iterator[str]:
     """docxtpl's `render_xml_part` on the stream of Jinja's output, giving the same text in pieces.
 
     The text is cut only after a ">": none of the patterns `_unescape` replaces holds one but as
@@ -184,6 +184,7 @@ def _rendered_body(pieces: Iterable[str], resolve_listing, chunk: int = CHUNK) -
     an earlier replacement, spans a cut. `resolve_listing` rewrites each paragraph from its start
     tag to the first "</w:p>" after it, the first such span being the leftmost start tag followed
     by any "</w:p>"; a paragraph is handed to it once its end has arrived, which is the same match."""
+    chunk = chunk or CHUNK
     buffer: list[str] = []
     size = 0
     rest = ""
