@@ -118,6 +118,8 @@ class _Template(DocxTemplate):
                 started = True
             parser.feed(text.encode())
             body.take(parser, out, final=False)
+        if not started:
+            raise RuntimeError("the template rendered no body")
         parser.close()
         body.take(parser, out, final=True)
         out.write(tail)
@@ -249,6 +251,7 @@ class _Body:
         self.held: list = []  # from the latest ending candidate on, not yet written
         self.sections = 0
         self.declarations = b""  # the namespaces a child serialised alone repeats from w:body
+        self.streams: dict = {}  # an open table → its rows already written (`_Rows`)
 
     def start(self, body_tag: str) -> None:
         """The namespace declarations a child of this w:body repeats when serialised alone."""
@@ -274,6 +277,8 @@ class _Body:
                 self.held.append(child)
                 if self.held[0] is child:
                     self.write(out)
+        if not final and len(root) > len(self.held) and root[-1].tag == qn("w:tbl") and not self.held:
+            self.stream_rows(root[-1])
         if final:
             if self.held:
                 _keep_ending(self.held[0])  # the last candidate
@@ -294,15 +299,64 @@ class _Body:
             if xml[cut : cut + len(self.declarations)] != self.declarations:
                 raise RuntimeError(f"unexpected namespace declarations: {xml[:200]!r}")
             out.write(xml[:cut])
-            out.write(memoryview(xml)[cut + len(self.declarations) :])
+            rows = self.streams.pop(child, None)
+            if rows is None:
+                out.write(memoryview(xml)[cut + len(self.declarations) :])
+            else:  # the rows already written come right after the table's grid
+                grid = xml.find(b"</w:tblGrid>") + len(b"</w:tblGrid>")
+                if grid < len(b"</w:tblGrid>"):
+                    grid = xml.index(b"<w:tblGrid/>") + len(b"<w:tblGrid/>")
+                out.write(memoryview(xml)[cut + len(self.declarations) : grid])
+                rows.file.seek(0)
+                shutil.copyfileobj(rows.file, out, 1 << 20)
+                rows.file.close()
+                out.write(memoryview(xml)[grid:])
             child.clear()
             self.root.remove(child)
         self.held = []
 
+    def stream_rows(self, tbl) -> None:
+        """Handle, write (to the table's own file) and free the rows of a top-level table still
+        being parsed, but for the last (it may be growing): a table of all the projects grows with
+        them (2 rows a project). A 绩效目标表 (small; its merges need all its rows) is left whole."""
+        grid = tbl.find(qn("w:tblGrid"))  # its properties, before it, have ended
+        if grid is None:
+            return
+        rows = self.streams.get(tbl)
+        if rows is None:
+            caption = tbl.xpath("./w:tblPr/w:tblCaption/@w:val")
+            if caption == [PERF_CAPTION]:
+                return
+            number = self.numbered.get(caption[0]) if len(caption) == 1 else None
+            laid = self.layout.tables[number] if number is not None and number not in self.seen else None
+            # closed once copied into the document (`write`); an unnamed file, gone with the process
+            rows = self.streams[tbl] = _Rows(laid, tempfile.TemporaryFile())  # noqa: SIM115
+        children = list(tbl)
+        for child in children[children.index(grid) + 1 : -1]:
+            if child.tag == qn("w:tr"):
+                for tr in child.iter(qn("w:tr")):  # as docxtpl's fix_tables counts them
+                    cells = tr.findall(qn("w:tc"))
+                    rows.cells = max(rows.cells, len(cells))
+                    rows.spans = max(rows.spans, sum(_grid_span(tc) for tc in cells))
+                if rows.laid is not None:
+                    _layout_numbered_row(child, rows.count, rows.laid)
+                rows.count += 1
+            self.handle(child)  # tables inside it, condensing
+            xml = etree.tostring(child, encoding="UTF-8")
+            cut = len(f"<{child.prefix}:{etree.QName(child).localname}")
+            if xml[cut : cut + len(self.declarations)] != self.declarations:
+                raise RuntimeError(f"unexpected namespace declarations: {xml[:200]!r}")
+            rows.file.write(xml[:cut])
+            rows.file.write(memoryview(xml)[cut + len(self.declarations) :])
+            child.clear()
+            tbl.remove(child)
+
     def handle(self, element) -> None:
-        """One top-level element of the body, in the order render_docx applied the steps."""
+        """One top-level element of the body (or a row of a table `stream_rows` writes), in the
+        order render_docx applied the steps."""
         for tbl in element.iter(qn("w:tbl")):
-            _fix_table(tbl)
+            rows = self.streams.get(tbl)
+            _fix_table(tbl, *((rows.cells, rows.spans) if rows else ()))
         for docpr in element.iter(qn("wp:docPr")):
             self.tpl.docx_ids_index += 1
             docpr.attrib["id"] = str(self.tpl.docx_ids_index)
@@ -323,17 +377,36 @@ class _Body:
                 if number in self.seen:
                     raise ValueError(f"two tables captioned 表{number} rendered")
                 self.seen.append(number)
-                _layout_numbered(tbl, self.layout.tables[number])
+                rows = self.streams.get(tbl)
+                _layout_numbered(tbl, self.layout.tables[number], rows.count if rows else 0)
         if self.condensed:
             condense_paragraphs(element, self.condensed)
 
 
-def _fix_table(t) -> None:
-    """docxtpl's `fix_tables` for one table (its loop body, unchanged in effect)."""
+class _Rows:
+    """The rows of a table written before its end: docxtpl's cell counts over them, their number."""
+
+    def __init__(self, laid: TableLayout | None, file: typing.BinaryIO) -> None:
+        self.laid = laid  # the layout of a numbered table met for the first time
+        self.file = file
+        self.cells = 0  # most w:tc in a row
+        self.spans = 0  # most grid columns a row spans
+        self.count = 0  # w:tr written
+
+
+def _grid_span(tc) -> int:
+    tc_pr = tc.find(qn("w:tcPr"))
+    grid_span = None if tc_pr is None else tc_pr.find(qn("w:gridSpan"))
+    return 1 if grid_span is None else int(grid_span.get(qn("w:val")))
+
+
+def _fix_table(t, cells: int = 0, spans: int = 0) -> None:
+    """docxtpl's `fix_tables` for one table (its loop body, unchanged in effect), `cells` and
+    `spans` being the counts over its rows already written (`_Rows`)."""
     ns = "{" + t.nsmap["w"] + "}"
     tblGrid = t.find(ns + "tblGrid")
     columns = tblGrid.findall(ns + "gridCol")
-    to_add = 0
+    to_add = max(0, cells - len(columns))
     for r in t.iter(ns + "tr"):
         cells = r.findall(ns + "tc")
         if (len(columns) + to_add) < len(cells):
@@ -361,7 +434,7 @@ def _fix_table(t) -> None:
             return total + int(grid_span.get(ns + "val"))
         return total + 1
 
-    cells_len_max = 0
+    cells_len_max = spans
     for r in t.iter(ns + "tr"):
         cells = r.findall(ns + "tc")
         cells_len_max = max(cells_len_max, functools.reduce(get_cell_len, cells, 0))
@@ -810,13 +883,21 @@ def _twips(mm: float) -> int:
     return round(mm * 1440 / 25.4)
 
 
-def _layout_numbered(tbl, laid: TableLayout) -> None:
+def _layout_numbered(tbl, laid: TableLayout, first: int = 0) -> None:
     """Give a numbered table the content-based widths (tblW, tblGrid/gridCol, tcW) and write the
-    header cells' lines with explicit breaks, exactly as the HTML/PDF lays them out."""
-    _set_widths(tbl, laid)
-    for tr, row in zip(tbl.tr_lst, laid.head, strict=False):
+    header cells' lines with explicit breaks, exactly as the HTML/PDF lays them out; its rows
+    from the `first` on (those before were laid out as they passed: `_layout_numbered_row`)."""
+    _set_grid(tbl, laid)
+    for n, tr in enumerate(tbl.tr_lst, first):
+        _layout_numbered_row(tr, n, laid)
+
+
+def _layout_numbered_row(tr, n: int, laid: TableLayout) -> None:
+    """The n-th row of a numbered table: its cells' widths, and its header cells' lines."""
+    _set_row_widths(tr, [_twips(w) for w in laid.widths])
+    if n < len(laid.head):
         origins = [tc for tc in tr.tc_lst if tc.vMerge in (None, "restart")]  # skip cells merged from above
-        for tc, cell in zip(origins, row, strict=True):
+        for tc, cell in zip(origins, laid.head[n], strict=True):
             _set_lines(tc, cell.lines)
 
 
@@ -833,17 +914,25 @@ def _layout_performance(tbl, laid: TableLayout) -> None:
 
 
 def _set_widths(tbl, laid: TableLayout) -> None:
+    _set_grid(tbl, laid)
+    for tr in tbl.tr_lst:
+        _set_row_widths(tr, [_twips(w) for w in laid.widths])
+
+
+def _set_grid(tbl, laid: TableLayout) -> None:
     widths = [_twips(w) for w in laid.widths]
     tbl.tblPr.find(qn("w:tblW")).set(qn("w:w"), str(sum(widths)))
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(width))
-    for tr in tbl.tr_lst:
-        col = 0
-        for tc in tr.tc_lst:
-            span = tc.grid_span
-            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(sum(widths[col : col + span])))
-            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:type"), "dxa")
-            col += span
+
+
+def _set_row_widths(tr, widths: list[int]) -> None:
+    col = 0
+    for tc in tr.tc_lst:
+        span = tc.grid_span
+        tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(sum(widths[col : col + span])))
+        tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:type"), "dxa")
+        col += span
 
 
 def _set_lines(tc, lines) -> None:
