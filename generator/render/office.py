@@ -285,7 +285,8 @@ class WarmOffice:
         with self._lock:
             if self._owner != os.getpid() and self._process is not None:
                 return self._ask_from_child(request, seconds)
-            if self._process is None or self._process.poll() is not None or self._served >= RECYCLE_AFTER:
+            recycle = self._served >= RECYCLE_AFTER and "docx" in request  # never under a kept document
+            if self._process is None or self._process.poll() is not None or recycle:
                 self.close_locked()
                 self._process = self._start()
             try:
