@@ -572,7 +572,7 @@ def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str
 
 WINDOW_AFTER_PAGES = 130  # estimated pages from which the warm office lays the DOCX out in windows
 WINDOW_PAGES = 40  # estimated pages a window
-window_stats: dict[str, int] = {}  # the last windowed layout's windows, cuts and widenings (measurement, tests)
+window_stats: dict[str, int | str] = {}  # the last windowed layout's windows, cuts, widenings (measurement, tests)
 
 
 class WindowMismatch(LookupError):
@@ -647,7 +647,7 @@ def paginate_windows(
     draft's: the caller lays out the whole document instead."""
     window_pages = WINDOW_PAGES if window_pages is None else window_pages
     wanted = {"".join(p.split()) for p in paragraphs} | {"".join(c.split()) for c in cells}
-    stats = {"windows": 0, "cuts": 0, "widenings": 0}
+    stats = {"windows": 0, "cuts": 0, "widenings": 0, "restarts": 0}
     with docx_windows.Draft(docx) as draft:
         scan = draft.scan
         count = len(scan.elements)
@@ -657,14 +657,22 @@ def paginate_windows(
         size = max(1, round(window_pages / per_element))
         numbers: dict[str, int] = {}
         start, offset, width = 0, 0, size
+        laid_pages = 0  # pages laid out by this office since it started
         window = draft.folder / "window.docx"
         while start < count:
             end = draft.window_end(start, start + width)
             draft.write_window(start, end, window)
             seconds = REQUEST_SECONDS + PAGE_SECONDS * per_element * (end - start)
             stats["windows"] += 1
+            if laid_pages >= CLOSE_AFTER_PAGES:
+                # LibreOffice keeps part of each closed document's memory: a new office now and then
+                # keeps its peak that of a short document (about 2 s a start).
+                warm.close()
+                laid_pages = 0
+                stats["restarts"] += 1
             laid = _lay_out_window(warm, window, paragraphs, adjust, cells, cell_rows, seconds, owners, start, end)
             pages = _element_pages(scan, start, end, laid.elements)
+            laid_pages += laid.page_count
             cut = end
             if end < count:
                 cut = next(
@@ -815,9 +823,10 @@ def paginate(
     if warm is not None and estimated_pages(disclosure) >= WINDOW_AFTER_PAGES:
         try:
             laid, applied = paginate_windows(warm, docx, disclosure, paragraphs, adjust, cells, cell_rows)
-        except (OfficeError, OSError, LookupError, KeyError, ValueError):
+        except (OfficeError, OSError, LookupError, KeyError, ValueError) as exc:
             window_stats.clear()
             window_stats["fallback"] = 1
+            window_stats["reason"] = f"{type(exc).__name__}: {exc}"[:200]
             if adjust is not None:
                 adjust.reset()  # the whole document is laid out from the unadjusted draft
             with contextlib.suppress(OfficeError, OSError):
