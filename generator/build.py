@@ -42,8 +42,8 @@ JOBS_ENV = "DISCLOSURE_JOBS"  # "1" forces the sequential path (debugging, per-s
 # LibreOffice is installed but gave no layout (it failed, or timed out on a very long document on a
 # busy machine): the DOCX is written with a 目录 without page numbers, and the officer is told.
 TOC_UNNUMBERED = (
-    "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
-    "DOCX 其余内容完整；请在电脑空闲时重新生成，以得到目录页码。"
+    "DOCX 的目录没有页码：LibreOffice 未能完成排版（文件很长、机器繁忙或 LibreOffice 出错）。"
+    "DOCX 其余内容完整；请稍后重新生成，以得到目录页码。"
 )
 
 

@@ -46,7 +46,8 @@ def failing_office_env(folder: Path) -> dict[str, str]:
 def failing_office(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """LibreOffice "installed but failing" in this process and in every worker started inside the block:
     a `soffice` on PATH that exits 1 (the cold layout fails) and no `uno` Python (no warm office), so the
-    DOCX is written with a 目录 without page numbers.
+    DOCX is written with a 目录 without page numbers. This process's own warm office, if an earlier
+    test started one, is closed and set aside for the block.
 
     Pool workers fork from multiprocessing's fork server, which keeps the environment it started with:
     it is stopped before (the next pool starts one with this environment) and after (the next one has
@@ -57,9 +58,11 @@ def failing_office(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
     env = failing_office_env(folder)
     stop_fork_server()
+    office.shut_down()  # an office an earlier test started in this process would lay the DOCX out
     with monkeypatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
+        patch.setattr(office, "_warm", {})
         office.uno_python.cache_clear()
         try:
             assert office.soffice() == str(folder / "fake-office" / "soffice")

@@ -125,7 +125,7 @@ def test_summary_aligns_chinese_columns() -> None:
 
 
 # The notice the officer gets when LibreOffice is installed but gives no layout: generator/build.py TOC_UNNUMBERED.
-TOC_TEXT = "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版"
+TOC_TEXT = "DOCX 的目录没有页码：LibreOffice 未能完成排版"
 
 
 def test_summary_lists_the_notices_of_each_department() -> None:

@@ -258,8 +258,8 @@ def test_a_waiting_upload_gets_a_page_with_its_place_then_its_version(tmp_path: 
 
 # generator/build.py TOC_UNNUMBERED: the DOCX 目录 has no page numbers (LibreOffice installed, no layout)
 TOC_TEXT = (
-    "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
-    "DOCX 其余内容完整；请在电脑空闲时重新生成，以得到目录页码。"
+    "DOCX 的目录没有页码：LibreOffice 未能完成排版（文件很长、机器繁忙或 LibreOffice 出错）。"
+    "DOCX 其余内容完整；请稍后重新生成，以得到目录页码。"
 )
 
 

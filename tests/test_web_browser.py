@@ -423,7 +423,7 @@ def test_toc_notice_in_a_browser(tmp_path: Path) -> None:
     files = tmp_path / "files"
     files.mkdir()
     book = example(files, "002")
-    toc = "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
+    toc = "DOCX 的目录没有页码：LibreOffice 未能完成排版（文件很长、机器繁忙或 LibreOffice 出错）。"
 
     def shot(page, name: str) -> None:
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.slow
 
 # generator/build.py TOC_UNNUMBERED, the text the officer reads (written out here, not imported: the page must say it)
 TOC_TEXT = (
-    "DOCX 的目录没有页码：LibreOffice 没有在限定时间内完成排版（文件很长或电脑正忙）。"
-    "DOCX 其余内容完整；请在电脑空闲时重新生成，以得到目录页码。"
+    "DOCX 的目录没有页码：LibreOffice 未能完成排版（文件很长、机器繁忙或 LibreOffice 出错）。"
+    "DOCX 其余内容完整；请稍后重新生成，以得到目录页码。"
 )
 
 

@@ -14,15 +14,19 @@ import functools
 import importlib.util
 import io
 import math
+import re
+import shutil
 import sys
 import tempfile
+import typing
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.table import Table as DocxTable
+from docx.oxml.parser import element_class_lookup
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
@@ -82,17 +86,58 @@ def _environment() -> Environment:
 
 
 class _Template(DocxTemplate):
-    """docxtpl with a linear `map_tree`.
-
-    docxtpl moves the rendered body (a separate lxml document) into the Word document
-    with `replace`; lxml's cross-document move took 47 s for the 2.9 million nodes of a
-    2,000-project disclosure. Splicing the serialised body into the serialised document
-    and parsing the result once gives the same XML in a few seconds.
-    """
+    """docxtpl rendering the body as a stream (`render_streamed`): Jinja's output goes through
+    docxtpl's own post-rendering steps chunk by chunk into an incremental parser, and each top-level
+    element of the body is handled, written and freed as soon as it ends, so the rendering's memory
+    does not grow with the document (a 1,000-project document.xml is 36 MB; its tree was about
+    0.5 MiB a project)."""
 
     _MARKER = "docxtpl-rendered-body-goes-here"
 
-    def map_tree(self, tree) -> None:
+    def render_streamed(self, context: dict, jinja_env: Environment, body: _Body, out: typing.BinaryIO) -> None:
+        """What docxtpl's `render` does, with the body streamed through `body` into `out`
+        (word/document.xml as python-docx would save it); the document part keeps an empty body."""
+        self.render_init()
+        jinja_env.autoescape = True
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", self.patch_xml(self.get_xml()))
+        self.current_rendering_part = self.docx._part
+        template = jinja_env.from_string(source)
+        parser = etree.XMLPullParser(
+            events=("start",), tag=qn("w:body"), remove_blank_text=True, resolve_entities=False
+        )
+        parser.set_element_class_lookup(element_class_lookup)
+        started = False
+        for text in _rendered_body(template.generate(context), self.resolve_listing):
+            if not started:
+                tag = text[: text.index(">") + 1]
+                if not tag.startswith("<w:body"):
+                    raise RuntimeError(f"the rendered body starts with {tag[:40]!r}")
+                head, tail = self._frame(tag)
+                body.start(tag)
+                out.write(head)
+                started = True
+            parser.feed(text.encode())
+            body.take(parser, out, final=False)
+        if not started:
+            raise RuntimeError("the template rendered no body")
+        parser.close()
+        body.take(parser, out, final=True)
+        out.write(tail)
+
+        # as docxtpl's render after the body
+        for uri in (self.HEADER_URI, self.FOOTER_URI):
+            for rel_key, xml in self.build_headers_footers_xml(context, uri, jinja_env):
+                self.map_headers_footers_xml(rel_key, xml)
+        self.render_properties(context, jinja_env)
+        for _ in range(body.sections):  # docxtpl renders the footnotes once per section
+            self._render_footnotes_once(context, jinja_env)
+        self.is_rendered = True
+
+    def _frame(self, body_tag: str) -> tuple[bytes, bytes]:
+        """The bytes of word/document.xml before and after the body's children, exactly as
+        python-docx saves the document with the rendered body spliced in (docxtpl moves the body
+        into the document; this module spliced its serialisation and parsed the result once): the
+        document part is given that document with an empty body."""
         root = self.docx._element
         stub = root.makeelement(qn("w:body"))
         stub.text = self._MARKER
@@ -101,15 +146,310 @@ class _Template(DocxTemplate):
         at = document_xml.index(self._MARKER.encode())
         start = document_xml.rindex(b"<", 0, at)  # the stub's start tag
         end = document_xml.index(b">", at) + 1  # and its end tag
-        body_xml = etree.tostring(tree)
-        tree.clear()  # free the rendered tree before the document is parsed again
-        spliced = b"".join((document_xml[:start], body_xml, document_xml[end:]))
-        del body_xml, document_xml
-        new_root = parse_xml(spliced)
+        marker = b"".join((body_tag.encode(), self._MARKER.encode(), b"</w:body>"))
+        new_root = parse_xml(b"".join((document_xml[:start], marker, document_xml[end:])))
+        whole = serialize_part_xml(new_root)
+        at = whole.index(self._MARKER.encode())
+        new_root.body.text = None
         part = self.docx.part
         part._element = new_root
         self.docx._element = new_root
         self.docx._Document__body = None  # python-docx caches the body proxy
+        return whole[:at], whole[at + len(self._MARKER) :]
+
+    def _render_footnotes_once(self, context: dict, jinja_env: Environment) -> None:
+        """The loop body of docxtpl's `render_footnotes` (which runs it once per section)."""
+        for part in self.docx.part.package.parts:
+            if part.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml":
+                xml = self.patch_xml(part.blob.decode("utf-8") if isinstance(part.blob, bytes) else part.blob)
+                part._blob = self.render_xml_part(xml, part, context, jinja_env).encode("utf-8")
+
+
+CHUNK = 1 << 16  # characters of rendered XML handed on at a time
+_PAIRS = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
+_P_START = re.compile(r"<w:p(?: [^>]*)?>")
+
+
+def _unescape(text: str) -> str:
+    """docxtpl's steps after Jinja, before `resolve_listing` (render_xml_part)."""
+    text = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
+    for old, new in _PAIRS:
+        text = text.replace(old, new)
+    return text
+
+
+def _rendered_body(pieces: Iterable[str], resolve_listing, chunk: int | None = None) -> Iterator[str]:
+    """docxtpl's `render_xml_part` on the stream of Jinja's output, giving the same text in pieces.
+
+    The text is cut only after a ">": none of the patterns `_unescape` replaces holds one but as
+    its last character, and its replacements only delete characters, so no match, first or made by
+    an earlier replacement, spans a cut. `resolve_listing` rewrites each paragraph from its start
+    tag to the first "</w:p>" after it, the first such span being the leftmost start tag followed
+    by any "</w:p>"; a paragraph is handed to it once its end has arrived, which is the same match."""
+    chunk = chunk or CHUNK
+    buffer: list[str] = []
+    size = 0
+    rest = ""
+
+    def listing(text: str, final: bool) -> str:
+        nonlocal rest
+        text = rest + text
+        out = []
+        at = 0
+        while (m := _P_START.search(text, at)) is not None:
+            end = text.find("</w:p>", m.end())
+            if end < 0:
+                break
+            end += len("</w:p>")
+            out += (text[at : m.start()], resolve_listing(text[m.start() : end]))
+            at = end
+        if final:
+            keep = len(text)
+        elif m is not None:
+            keep = m.start()  # a paragraph whose end has not arrived
+        else:
+            keep = text.rfind("<", at)  # a start tag may be coming in pieces
+            if keep < 0 or text.find(">", keep) >= 0:
+                keep = len(text)
+        out.append(text[at:keep])
+        rest = text[keep:]
+        return "".join(out)
+
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= chunk:
+            text = "".join(buffer)
+            cut = text.rfind(">") + 1
+            buffer, size = [text[cut:]], len(text) - cut
+            if cut and (done := listing(_unescape(text[:cut]), final=False)):
+                yield done
+    if done := listing(_unescape("".join(buffer)), final=True):
+        yield done
+
+
+class _Body:
+    """The top-level elements of the rendered w:body, handled as each ends: docxtpl's table and
+    docPr fixes, the 绩效目标表 merges, the table layout, the condensed paragraphs and the ending
+    rule (what render_docx did on the whole tree), then serialised to the output and freed."""
+
+    def __init__(
+        self,
+        disclosure: Disclosure,
+        layout: DocumentLayout,
+        condensed: Mapping[str, Sequence[tuple[int, int, int]]] | None,
+        tpl: _Template,
+    ) -> None:
+        self.disclosure = disclosure
+        self.layout = layout
+        self.condensed = condensed or {}
+        self.tpl = tpl
+        self.numbered = {f"表{number}": number for number in layout.tables}
+        self.seen: list[int] = []  # numbered tables laid out
+        self.performance = 0  # 绩效目标表 met so far
+        self.ending = disclosure.glossary[-1].text if disclosure.glossary else None
+        self.held: list = []  # from the latest ending candidate on, not yet written
+        self.sections = 0
+        self.declarations = b""  # the namespaces a child serialised alone repeats from w:body
+        self.streams: dict = {}  # an open table → its rows already written (`_Rows`)
+
+    def start(self, body_tag: str) -> None:
+        """The namespace declarations a child of this w:body repeats when serialised alone."""
+        probe = etree.tostring(parse_xml(f"{body_tag}<w:p/></w:body>")[0])
+        self.declarations = probe[len(b"<w:p") : -len(b"/>")]
+
+    def take(self, parser: etree.XMLPullParser, out: typing.BinaryIO, final: bool) -> None:
+        """Handle the children of w:body that have ended (all of them when `final`)."""
+        for _, root in parser.read_events():
+            self.root = root
+        root = getattr(self, "root", None)
+        if root is None:
+            return
+        children = list(root)
+        if not final:
+            children = children[:-1]  # the last may still be growing
+        for child in children[len(self.held) :]:
+            self.handle(child)
+            if self.ending is not None and child.tag == qn("w:p") and DocxParagraph(child, None).text == self.ending:
+                self.write(out)  # an earlier candidate was not the last
+                self.held = [child]
+            else:
+                self.held.append(child)
+                if self.held[0] is child:
+                    self.write(out)
+        if not final and len(root) > len(self.held) and root[-1].tag == qn("w:tbl") and not self.held:
+            self.stream_rows(root[-1])
+        if final:
+            if self.held:
+                _keep_ending(self.held[0])  # the last candidate
+            self.write(out)
+            if self.performance != len(self.disclosure.performance_tables):
+                raise RuntimeError(
+                    f"{self.performance} 绩效目标表 rendered for {len(self.disclosure.performance_tables)} in the model"
+                )
+            missing = sorted(set(self.layout.tables) - set(self.seen))
+            if missing:
+                raise ValueError(f"no table captioned 表{missing[0]} rendered")
+
+    def write(self, out: typing.BinaryIO) -> None:
+        """Serialise the held elements as the whole tree would, then free them."""
+        for child in self.held:
+            xml = etree.tostring(child, encoding="UTF-8")
+            cut = len(f"<{child.prefix}:{etree.QName(child).localname}")
+            if xml[cut : cut + len(self.declarations)] != self.declarations:
+                raise RuntimeError(f"unexpected namespace declarations: {xml[:200]!r}")
+            out.write(xml[:cut])
+            rows = self.streams.pop(child, None)
+            if rows is None:
+                out.write(memoryview(xml)[cut + len(self.declarations) :])
+            else:  # the rows already written come right after the table's grid
+                grid = xml.find(b"</w:tblGrid>") + len(b"</w:tblGrid>")
+                if grid < len(b"</w:tblGrid>"):
+                    grid = xml.index(b"<w:tblGrid/>") + len(b"<w:tblGrid/>")
+                out.write(memoryview(xml)[cut + len(self.declarations) : grid])
+                rows.file.seek(0)
+                shutil.copyfileobj(rows.file, out, 1 << 20)
+                rows.file.close()
+                out.write(memoryview(xml)[grid:])
+            child.clear()
+            self.root.remove(child)
+        self.held = []
+
+    def stream_rows(self, tbl) -> None:
+        """Handle, write (to the table's own file) and free the rows of a top-level table still
+        being parsed, but for the last (it may be growing): a table of all the projects grows with
+        them (2 rows a project). A 绩效目标表 (small; its merges need all its rows) is left whole."""
+        grid = tbl.find(qn("w:tblGrid"))  # its properties, before it, have ended
+        if grid is None:
+            return
+        rows = self.streams.get(tbl)
+        if rows is None:
+            caption = tbl.xpath("./w:tblPr/w:tblCaption/@w:val")
+            if caption == [PERF_CAPTION]:
+                return
+            number = self.numbered.get(caption[0]) if len(caption) == 1 else None
+            laid = self.layout.tables[number] if number is not None and number not in self.seen else None
+            # closed once copied into the document (`write`); an unnamed file, gone with the process
+            rows = self.streams[tbl] = _Rows(laid, tempfile.TemporaryFile())  # noqa: SIM115
+        children = list(tbl)
+        for child in children[children.index(grid) + 1 : -1]:
+            if child.tag == qn("w:tr"):
+                for tr in child.iter(qn("w:tr")):  # as docxtpl's fix_tables counts them
+                    cells = tr.findall(qn("w:tc"))
+                    rows.cells = max(rows.cells, len(cells))
+                    rows.spans = max(rows.spans, sum(_grid_span(tc) for tc in cells))
+                if rows.laid is not None:
+                    _layout_numbered_row(child, rows.count, rows.laid)
+                rows.count += 1
+            self.handle(child)  # tables inside it, condensing
+            xml = etree.tostring(child, encoding="UTF-8")
+            cut = len(f"<{child.prefix}:{etree.QName(child).localname}")
+            if xml[cut : cut + len(self.declarations)] != self.declarations:
+                raise RuntimeError(f"unexpected namespace declarations: {xml[:200]!r}")
+            rows.file.write(xml[:cut])
+            rows.file.write(memoryview(xml)[cut + len(self.declarations) :])
+            child.clear()
+            tbl.remove(child)
+
+    def handle(self, element) -> None:
+        """One top-level element of the body (or a row of a table `stream_rows` writes), in the
+        order render_docx applied the steps."""
+        for tbl in element.iter(qn("w:tbl")):
+            rows = self.streams.get(tbl)
+            _fix_table(tbl, *((rows.cells, rows.spans) if rows else ()))
+        for docpr in element.iter(qn("wp:docPr")):
+            self.tpl.docx_ids_index += 1
+            docpr.attrib["id"] = str(self.tpl.docx_ids_index)
+        if element.tag == qn("w:sectPr") or element.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            self.sections += 1
+        for tbl in element.iter(qn("w:tbl")):
+            caption = tbl.xpath("./w:tblPr/w:tblCaption/@w:val")
+            if caption == [PERF_CAPTION]:
+                if self.performance >= len(self.disclosure.performance_tables):
+                    raise RuntimeError(
+                        f"more 绩效目标表 rendered than the {len(self.disclosure.performance_tables)} in the model"
+                    )
+                _merge_indicator_group(tbl, self.disclosure.performance_tables[self.performance])
+                _layout_performance(tbl, self.layout.performance[self.performance])
+                self.performance += 1
+            elif len(caption) == 1 and caption[0] in self.numbered:
+                number = self.numbered[caption[0]]
+                if number in self.seen:
+                    raise ValueError(f"two tables captioned 表{number} rendered")
+                self.seen.append(number)
+                rows = self.streams.get(tbl)
+                _layout_numbered(tbl, self.layout.tables[number], rows.count if rows else 0)
+        if self.condensed:
+            condense_paragraphs(element, self.condensed)
+
+
+class _Rows:
+    """The rows of a table written before its end: docxtpl's cell counts over them, their number."""
+
+    def __init__(self, laid: TableLayout | None, file: typing.BinaryIO) -> None:
+        self.laid = laid  # the layout of a numbered table met for the first time
+        self.file = file
+        self.cells = 0  # most w:tc in a row
+        self.spans = 0  # most grid columns a row spans
+        self.count = 0  # w:tr written
+
+
+def _grid_span(tc) -> int:
+    tc_pr = tc.find(qn("w:tcPr"))
+    grid_span = None if tc_pr is None else tc_pr.find(qn("w:gridSpan"))
+    return 1 if grid_span is None else int(grid_span.get(qn("w:val")))
+
+
+def _fix_table(t, cells: int = 0, spans: int = 0) -> None:
+    """docxtpl's `fix_tables` for one table (its loop body, unchanged in effect), `cells` and
+    `spans` being the counts over its rows already written (`_Rows`)."""
+    ns = "{" + t.nsmap["w"] + "}"
+    tblGrid = t.find(ns + "tblGrid")
+    columns = tblGrid.findall(ns + "gridCol")
+    to_add = max(0, cells - len(columns))
+    for r in t.iter(ns + "tr"):
+        cells = r.findall(ns + "tc")
+        if (len(columns) + to_add) < len(cells):
+            to_add = len(cells) - len(columns)
+    if to_add > 0:
+        width = 0.0
+        new_average = None
+        for c in columns:
+            if c.get(ns + "w") is not None:
+                width += float(c.get(ns + "w"))
+        if width > 0:
+            old_average = width / len(columns)
+            new_average = width / (len(columns) + to_add)
+            for c in columns:
+                c.set(ns + "w", str(int(float(c.get(ns + "w")) * new_average / old_average)))
+            for _ in range(to_add):
+                etree.SubElement(tblGrid, ns + "gridCol", {ns + "w": str(int(new_average))})
+    columns = tblGrid.findall(ns + "gridCol")
+    columns_len = len(columns)
+
+    def get_cell_len(total, cell):
+        tc_pr = cell.find(ns + "tcPr")
+        grid_span = None if tc_pr is None else tc_pr.find(ns + "gridSpan")
+        if grid_span is not None:
+            return total + int(grid_span.get(ns + "val"))
+        return total + 1
+
+    cells_len_max = spans
+    for r in t.iter(ns + "tr"):
+        cells = r.findall(ns + "tc")
+        cells_len_max = max(cells_len_max, functools.reduce(get_cell_len, cells, 0))
+    to_remove = columns_len - cells_len_max
+    if to_remove > 0:
+        removed_width = 0.0
+        for c in columns[-to_remove:]:
+            removed_width += float(c.get(ns + "w"))
+            tblGrid.remove(c)
+        columns_left = tblGrid.findall(ns + "gridCol")
+        extra_space = 0
+        if len(columns_left) > 0:
+            extra_space = int(removed_width / len(columns_left))
+        for c in columns_left:
+            c.set(ns + "w", str(int(float(c.get(ns + "w")) + extra_space)))
 
 
 def build_context(disclosure: Disclosure, toc_pages: Mapping[str, int] | None = None) -> dict:
@@ -139,26 +479,22 @@ def render_docx(
     point) on that text, `condense_paragraphs`) for the lines that would otherwise break inside
     an unbreakable run or leave one or two characters alone on a paragraph's last line."""
     tpl = _Template(template_file(disclosure.format_id, disclosure.edition))
-    tpl.render(build_context(disclosure, toc_pages), jinja_env=_environment(), autoescape=True)
-    document = tpl.docx
-    _merge_indicator_groups(document, disclosure)
-    _keep_the_ending_together(document, disclosure)
-    apply_layout(document, document_layout(disclosure))
-    if condensed:
-        condense_paragraphs(document, condensed)
+    body = _Body(disclosure, document_layout(disclosure), condensed, tpl)
+    with tempfile.TemporaryFile() as document_xml:
+        tpl.render_streamed(build_context(disclosure, toc_pages), _environment(), body, document_xml)
 
-    props = document.core_properties
-    props.title = disclosure.file_stem
-    props.author = disclosure.unit_name
-    props.last_modified_by = ""
-    props.revision = 1
-    for element in list(props._element):
-        if element.tag.endswith(("}created", "}modified", "}lastPrinted")):
-            props._element.remove(element)
+        props = tpl.docx.core_properties
+        props.title = disclosure.file_stem
+        props.author = disclosure.unit_name
+        props.last_modified_by = ""
+        props.revision = 1
+        for element in list(props._element):
+            if element.tag.endswith(("}created", "}modified", "}lastPrinted")):
+                props._element.remove(element)
 
-    buffer = io.BytesIO()
-    tpl.save(buffer)
-    target.write_bytes(_deterministic_zip(buffer.getvalue()))
+        buffer = io.BytesIO()
+        tpl.save(buffer)
+        _write_zip(buffer.getvalue(), target, {DOCUMENT_XML: document_xml})
 
 
 def template_name(fmt: Format) -> str:
@@ -210,44 +546,30 @@ def _keep_with_next(p) -> None:
         )
 
 
-def _keep_the_ending_together(document, disclosure: Disclosure) -> None:
+def _keep_ending(p) -> None:
     """The last 名词解释 is never split and stays on the page of the signature (as in the PDF)."""
-    if not disclosure.glossary:
-        return
-    last = disclosure.glossary[-1].text
-    paragraphs = [p for p in document.paragraphs if p.text == last]
-    if paragraphs:
-        p = paragraphs[-1]._p
-        _keep_with_next(p)
-        ppr = p.get_or_add_pPr()
-        if ppr.find(qn("w:keepLines")) is None:
-            ppr.find(qn("w:keepNext")).addnext(OxmlElement("w:keepLines"))
+    _keep_with_next(p)
+    ppr = p.get_or_add_pPr()
+    if ppr.find(qn("w:keepLines")) is None:
+        ppr.find(qn("w:keepNext")).addnext(OxmlElement("w:keepLines"))
 
 
-def _merge_indicator_groups(document, disclosure: Disclosure) -> None:
-    """Vertically merge 一级指标 (column 1) and 二级指标 (column 2) over the model's groups."""
-    tables = [
-        DocxTable(tbl, document._body)
-        for tbl in document.element.body.iter(qn("w:tbl"))
-        if tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [PERF_CAPTION]
-    ]
-    if len(tables) != len(disclosure.performance_tables):
-        raise RuntimeError(f"{len(tables)} 绩效目标表 rendered for {len(disclosure.performance_tables)} in the model")
-    for table, model in zip(tables, disclosure.performance_tables, strict=True):
-        rows = table._tbl.tr_lst[PERF_HEADER_ROWS:]
-        if len(rows) != len(model.rows):
-            raise RuntimeError(f"绩效目标表 {model.project}: {len(rows)} rows rendered for {len(model.rows)}")
-        for n, (tr, row) in enumerate(zip(rows, model.rows, strict=True)):
-            for column, span in ((0, row.level1_span), (1, row.level2_span)):
-                tc = tr.tc_lst[column]
-                if span == 0:
-                    tc.vMerge = "continue"
-                elif span > 1:
-                    tc.vMerge = "restart"
-            # a group's rows stay on one page (as the PDF's row groups): keep each with the next
-            if n + 1 < len(model.rows) and model.rows[n + 1].level2_span == 0:
-                for p in tr.iter(qn("w:p")):
-                    _keep_with_next(p)
+def _merge_indicator_group(tbl, model) -> None:
+    """Vertically merge 一级指标 (column 1) and 二级指标 (column 2) of one 绩效目标表 over the model's groups."""
+    rows = tbl.tr_lst[PERF_HEADER_ROWS:]
+    if len(rows) != len(model.rows):
+        raise RuntimeError(f"绩效目标表 {model.project}: {len(rows)} rows rendered for {len(model.rows)}")
+    for n, (tr, row) in enumerate(zip(rows, model.rows, strict=True)):
+        for column, span in ((0, row.level1_span), (1, row.level2_span)):
+            tc = tr.tc_lst[column]
+            if span == 0:
+                tc.vMerge = "continue"
+            elif span > 1:
+                tc.vMerge = "restart"
+        # a group's rows stay on one page (as the PDF's row groups): keep each with the next
+        if n + 1 < len(model.rows) and model.rows[n + 1].level2_span == 0:
+            for p in tr.iter(qn("w:p")):
+                _keep_with_next(p)
 
 
 def render_docx_paginated(disclosure: Disclosure, target: Path) -> bool:
@@ -284,7 +606,7 @@ def render_docx_paginated(disclosure: Disclosure, target: Path) -> bool:
             _render_apart(disclosure, target, None, keeper.spacing() or None)
             return False
         numbers = laid.numbers
-        target.write_bytes(fill_toc_numbers(draft.read_bytes(), [numbers[e.anchor] for e in disclosure.toc]))
+        fill_toc_numbers_file(draft, target, [numbers[e.anchor] for e in disclosure.toc])
         return True
 
 
@@ -437,12 +759,12 @@ class RunKeeper:
         return {text: sorted(fixes.values()) for text, fixes in self.fixes.items() if fixes}
 
 
-def condense_paragraphs(document, spacing: Mapping[str, Sequence[tuple[int, int, int]]]) -> None:
-    """Set the character spacing of ranges of the paragraphs (body or table cell) named in
-    `spacing` (whitespace-free text → (start, end, w:spacing) on that text), splitting their
-    runs at the ranges' ends; the text is unchanged."""
-    for p in document.element.body.iter(qn("w:p")):
-        ranges = spacing.get("".join(DocxParagraph(p, document._body).text.split()))
+def condense_paragraphs(element, spacing: Mapping[str, Sequence[tuple[int, int, int]]]) -> None:
+    """Set the character spacing of ranges of the paragraphs (body or table cell) in `element`
+    named in `spacing` (whitespace-free text → (start, end, w:spacing) on that text), splitting
+    their runs at the ranges' ends; the text is unchanged."""
+    for p in element.iter(qn("w:p")):
+        ranges = spacing.get("".join(DocxParagraph(p, None).text.split()))
         if not ranges:
             continue
         for cut in sorted({at for start, end, _ in ranges for at in (start, end)}):
@@ -527,62 +849,98 @@ _PLACEHOLDER_XML = f'<w:tab/><w:t xml:space="preserve">{PLACEHOLDER}</w:t>'.enco
 def fill_toc_numbers(draft: bytes, numbers: list[int]) -> bytes:
     """The draft DOCX with its 目录 placeholders replaced by `numbers`, in order: the same bytes
     as rendering again with the numbers (a test compares), without a second rendering."""
-    with zipfile.ZipFile(io.BytesIO(draft)) as src:
-        xml = src.read("word/document.xml")
-    parts = xml.split(_PLACEHOLDER_XML, len(numbers))
-    if len(parts) != len(numbers) + 1:
-        raise ValueError(f"the draft has {len(parts) - 1} 目录 placeholders, not {len(numbers)}")
-    filled = parts[0]
-    for number, rest in zip(numbers, parts[1:], strict=True):
-        filled += _PLACEHOLDER_XML.replace(str(PLACEHOLDER).encode(), str(number).encode()) + rest
-    return _deterministic_zip(draft, {"word/document.xml": filled})
+    with tempfile.TemporaryDirectory(prefix="disclosure-toc-") as tmp:
+        source, target = Path(tmp) / "draft.docx", Path(tmp) / "filled.docx"
+        source.write_bytes(draft)
+        fill_toc_numbers_file(source, target, numbers)
+        return target.read_bytes()
+
+
+def fill_toc_numbers_file(draft: Path, target: Path, numbers: list[int], chunk: int = 1 << 20) -> None:
+    """`fill_toc_numbers` from file to file, reading and writing word/document.xml in pieces of
+    `chunk` bytes: only the first len(numbers) placeholders are replaced."""
+    filled = [_PLACEHOLDER_XML.replace(str(PLACEHOLDER).encode(), str(n).encode()) for n in numbers]
+    keep = len(_PLACEHOLDER_XML) - 1  # a placeholder may start in the last bytes read
+    found = 0
+    with zipfile.ZipFile(draft) as src, tempfile.TemporaryFile() as xml:
+        with src.open(DOCUMENT_XML) as stream:
+            pending = b""
+            while True:
+                piece = stream.read(chunk)
+                pending += piece
+                while found < len(numbers) and (at := pending.find(_PLACEHOLDER_XML)) >= 0:
+                    xml.write(pending[:at])
+                    xml.write(filled[found])
+                    found += 1
+                    pending = pending[at + len(_PLACEHOLDER_XML) :]
+                if not piece:
+                    break
+                if found < len(numbers) and len(pending) > keep:
+                    xml.write(pending[:-keep])
+                    pending = pending[-keep:]
+                elif found == len(numbers):
+                    xml.write(pending)
+                    pending = b""
+            xml.write(pending)
+        if found != len(numbers):
+            raise ValueError(f"the draft has {found} 目录 placeholders, not {len(numbers)}")
+        _write_zip(draft.read_bytes(), target, {DOCUMENT_XML: xml})
 
 
 def _twips(mm: float) -> int:
     return round(mm * 1440 / 25.4)
 
 
-def _captioned(document, caption: str) -> list:
-    return [
-        tbl
-        for tbl in document.element.body.iter(qn("w:tbl"))
-        if tbl.xpath("./w:tblPr/w:tblCaption/@w:val") == [caption]
-    ]
+def _layout_numbered(tbl, laid: TableLayout, first: int = 0) -> None:
+    """Give a numbered table the content-based widths (tblW, tblGrid/gridCol, tcW) and write the
+    header cells' lines with explicit breaks, exactly as the HTML/PDF lays them out; its rows
+    from the `first` on (those before were laid out as they passed: `_layout_numbered_row`)."""
+    _set_grid(tbl, laid)
+    for n, tr in enumerate(tbl.tr_lst, first):
+        _layout_numbered_row(tr, n, laid)
 
 
-def apply_layout(document, layout: DocumentLayout) -> None:
-    """Give every table the content-based widths (tblW, tblGrid/gridCol, tcW) and write the
-    header cells' lines with explicit breaks, exactly as the HTML/PDF lays them out."""
-    for number, laid in layout.tables.items():
-        (tbl,) = _captioned(document, f"表{number}")
-        _set_widths(tbl, laid)
-        for tr, row in zip(tbl.tr_lst, laid.head, strict=False):
-            origins = [tc for tc in tr.tc_lst if tc.vMerge in (None, "restart")]  # skip cells merged from above
-            for tc, cell in zip(origins, row, strict=True):
-                _set_lines(tc, cell.lines)
-    for tbl, laid in zip(_captioned(document, PERF_CAPTION), layout.performance, strict=True):
-        _set_widths(tbl, laid)
-        for tc, cell in zip(tbl.tr_lst[PERF_HEADER_ROWS - 1].tc_lst, laid.head[0], strict=True):
+def _layout_numbered_row(tr, n: int, laid: TableLayout) -> None:
+    """The n-th row of a numbered table: its cells' widths, and its header cells' lines."""
+    _set_row_widths(tr, [_twips(w) for w in laid.widths])
+    if n < len(laid.head):
+        origins = [tc for tc in tr.tc_lst if tc.vMerge in (None, "restart")]  # skip cells merged from above
+        for tc, cell in zip(origins, laid.head[n], strict=True):
             _set_lines(tc, cell.lines)
-        for tr in tbl.tr_lst[: PERF_HEADER_ROWS - 1]:
-            for tc in tr.tc_lst:
-                if tc.xpath("./w:p/w:pPr/w:pStyle/@w:val") == ["PerfHead"]:
-                    text = "".join(tc.xpath(".//w:t/text()"))
-                    _set_lines(tc, laid.label(text).split("\n"))
+
+
+def _layout_performance(tbl, laid: TableLayout) -> None:
+    """The same for a 绩效目标表: widths, its column header and its info block's labels."""
+    _set_widths(tbl, laid)
+    for tc, cell in zip(tbl.tr_lst[PERF_HEADER_ROWS - 1].tc_lst, laid.head[0], strict=True):
+        _set_lines(tc, cell.lines)
+    for tr in tbl.tr_lst[: PERF_HEADER_ROWS - 1]:
+        for tc in tr.tc_lst:
+            if tc.xpath("./w:p/w:pPr/w:pStyle/@w:val") == ["PerfHead"]:
+                text = "".join(tc.xpath(".//w:t/text()"))
+                _set_lines(tc, laid.label(text).split("\n"))
 
 
 def _set_widths(tbl, laid: TableLayout) -> None:
+    _set_grid(tbl, laid)
+    for tr in tbl.tr_lst:
+        _set_row_widths(tr, [_twips(w) for w in laid.widths])
+
+
+def _set_grid(tbl, laid: TableLayout) -> None:
     widths = [_twips(w) for w in laid.widths]
     tbl.tblPr.find(qn("w:tblW")).set(qn("w:w"), str(sum(widths)))
     for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(width))
-    for tr in tbl.tr_lst:
-        col = 0
-        for tc in tr.tc_lst:
-            span = tc.grid_span
-            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(sum(widths[col : col + span])))
-            tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:type"), "dxa")
-            col += span
+
+
+def _set_row_widths(tr, widths: list[int]) -> None:
+    col = 0
+    for tc in tr.tc_lst:
+        span = tc.grid_span
+        tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(sum(widths[col : col + span])))
+        tc.get_or_add_tcPr().get_or_add_tcW().set(qn("w:type"), "dxa")
+        col += span
 
 
 def _set_lines(tc, lines) -> None:
@@ -606,14 +964,23 @@ def _set_lines(tc, lines) -> None:
         p.append(run)
 
 
-def _deterministic_zip(data: bytes, replace: Mapping[str, bytes] | None = None) -> bytes:
-    """Re-zip every member with a fixed timestamp, in the same order, deflated; members named
-    in `replace` get the given bytes instead."""
-    replace = replace or {}
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+DOCUMENT_XML = "word/document.xml"
+
+
+def _write_zip(data: bytes, target: Path, replace: Mapping[str, typing.BinaryIO]) -> None:
+    """Re-zip every member of the DOCX `data` into `target` with a fixed timestamp, in the same
+    order, deflated; members named in `replace` are copied in pieces from the given file instead.
+    The bytes are those `zipfile.writestr` gives (it opens the member for writing with its size
+    set, as done here)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             member = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_DATE)
-            body = replace[info.filename] if info.filename in replace else src.read(info.filename)
-            dst.writestr(member, body, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+            if info.filename not in replace:
+                dst.writestr(member, src.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
+                continue
+            stream = replace[info.filename]
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.file_size = stream.seek(0, io.SEEK_END)
+            stream.seek(0)
+            with dst.open(member, "w") as out:
+                shutil.copyfileobj(stream, out, 1 << 20)
