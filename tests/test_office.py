@@ -266,3 +266,84 @@ def test_a_long_document_closes_the_warm_office_and_renders_apart(disclosures, t
     again = tmp_path / "again.docx"
     assert docx.render_docx_paginated(disclosures["002"], again)  # a new office
     assert again.read_bytes() == before.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def many_projects(tmp_path_factory):
+    """A 24-project document (example 002's projects cloned: scripts/make_large_workbook.py)."""
+    import importlib.util
+
+    from generator.pipeline import run
+    from generator.workbook.template import write_workbook
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("make_large_workbook", root / "scripts" / "make_large_workbook.py")
+    large = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(large)
+    path = tmp_path_factory.mktemp("many") / "many.xlsx"
+    write_workbook(path, large.large_example(24))
+    result = run(path)
+    assert result.ok and result.disclosure is not None
+    return result.disclosure
+
+
+def test_windows_give_the_whole_documents_numbers_and_docx(many_projects, tmp_path, monkeypatch):
+    """Issue 18 §7b: a long document is laid out in windows of a few pages (here WINDOW_PAGES = 4, so
+    that there are many windows and cuts), each with its RunKeeper rounds; the 目录 numbers and the
+    final DOCX are those of the whole document's layout (the oracle: the whole-document path)."""
+    from generator.render import docx
+
+    numbers: dict[str, dict[str, int]] = {}
+    original = office.paginate
+
+    def spy(name):
+        def paginate(*args, **kwargs):
+            laid = original(*args, **kwargs)
+            numbers[name] = laid.numbers
+            return laid
+
+        return paginate
+
+    monkeypatch.setattr(office, "WINDOW_AFTER_PAGES", 10**9)
+    monkeypatch.setattr(office, "paginate", spy("whole"))
+    whole = tmp_path / "whole.docx"
+    assert docx.render_docx_paginated(many_projects, whole)
+    office.window_stats.clear()
+    monkeypatch.setattr(office, "WINDOW_AFTER_PAGES", 0)
+    monkeypatch.setattr(office, "WINDOW_PAGES", 4)
+    monkeypatch.setattr(office, "paginate", spy("windows"))
+    windows = tmp_path / "windows.docx"
+    assert docx.render_docx_paginated(many_projects, windows)
+    assert "fallback" not in office.window_stats
+    assert office.window_stats["cuts"] >= 5, office.window_stats
+    assert numbers["windows"] == numbers["whole"]
+    assert max(numbers["whole"].values()) > 30  # a long document: its last targets lie far behind the cuts
+    assert windows.read_bytes() == whole.read_bytes()
+
+
+def test_a_window_that_does_not_line_up_falls_back_to_the_whole_document(drafts, disclosures, monkeypatch):
+    """Where a window's laid-out elements differ in kind from the draft's, no number is taken from
+    the windows: the whole document is laid out and gives the numbers."""
+    d = disclosures["002"]
+    monkeypatch.setattr(office, "WINDOW_AFTER_PAGES", 10**9)
+    whole = office.paginate(drafts["002"], d)
+    warm = office.warm_office()
+    original = office.WarmOffice.window
+
+    def shifted(self, *args, **kwargs):
+        laid = original(self, *args, **kwargs)
+        kinds = {"p": "tbl", "tbl": "p", "e": "p"}
+        return office.Pagination(
+            laid.numbers, laid.lines, ((kinds[laid.elements[0][0]], 1, 1), *laid.elements[1:]), laid.page_count
+        )
+
+    monkeypatch.setattr(office.WarmOffice, "window", shifted)
+    monkeypatch.setattr(office, "WINDOW_AFTER_PAGES", 0)
+    monkeypatch.setattr(office, "WINDOW_PAGES", 5)
+    office.window_stats.clear()
+    assert warm is not None
+    with pytest.raises(office.WindowMismatch):
+        office.paginate_windows(warm, drafts["002"], d, (), None, (), 0)
+    laid = office.paginate(drafts["002"], d)
+    assert office.window_stats["fallback"] == 1 and "WindowMismatch" in office.window_stats["reason"]
+    assert laid is not None and laid.numbers == whole.numbers

@@ -746,6 +746,14 @@ class RunKeeper:
                 self.touched.add(text)
         return {text: sorted(self.fixes[text].values()) for text in sorted(self.touched)}
 
+    def forget(self, texts: Iterable[str]) -> None:
+        """Forget what was adjusted in these paragraphs (a window of a long document laid out again:
+        office.paginate_windows)."""
+        for text in texts:
+            self.fixes.pop(text, None)
+            self.left.pop(text, None)
+            self.touched.discard(text)
+
     def spacing(self) -> dict[str, list[tuple[int, int, int]]]:
         """The spacings in force (the paragraphs back to normal left out)."""
         return {text: sorted(fixes.values()) for text, fixes in self.fixes.items() if fixes}

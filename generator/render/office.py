@@ -31,7 +31,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -39,7 +39,7 @@ from typing import Protocol
 
 from generator.lifecycle import die_with_parent
 from generator.model import Disclosure
-from generator.render import style
+from generator.render import docx_windows, style
 
 BRIDGE = Path(__file__).with_name("office_bridge.py")
 UNO_PYTHON_ENV = "DISCLOSURE_UNO_PYTHON"  # a Python with `uno`, or "none" to use the cold path
@@ -251,6 +251,31 @@ class WarmOffice:
         kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
         return self._request({"condense": kerning, **_where(disclosure), "keep": keep}, office_seconds(disclosure))
 
+    def window(
+        self, docx: Path, paragraphs: Sequence[str], cells: Sequence[str], cell_rows: int, keep: bool, seconds: float
+    ) -> Pagination:
+        """As `paginate` for a window of a long document (`paginate_windows`): no 目录 search, the
+        lines of `paragraphs` and `cells`, and each top-level element's pages (`Pagination.elements`)."""
+        flat_cells = {"".join(c.split()) for c in cells}
+        request = {
+            "docx": str(docx),
+            "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
+            "cell_min": min((len(c) for c in flat_cells), default=0),
+            "cell_rows": cell_rows,
+            "keep": keep,
+            "elements": True,
+        }
+        return self._request(request, seconds)
+
+    def window_condense(self, spacing: Mapping[str, Spacing], keep: bool, seconds: float) -> Pagination:
+        """As `condense` for a window kept open by `window(keep=True)`; without `keep`, the elements' pages."""
+        kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
+        return self._request({"condense": kerning, "keep": keep, "elements": not keep}, seconds)
+
+    def window_release(self, seconds: float) -> Pagination:
+        """Close the window kept open, answering its elements' pages first."""
+        return self._request({"close": True, "elements": True}, seconds)
+
     def release(self, disclosure: Disclosure | None = None) -> Pagination:
         """Close the document kept open, if any; with `disclosure`, answer its 目录 numbers first."""
         request = {"close": True, **(_where(disclosure) if disclosure is not None else {})}
@@ -260,7 +285,8 @@ class WarmOffice:
         with self._lock:
             if self._owner != os.getpid() and self._process is not None:
                 return self._ask_from_child(request, seconds)
-            if self._process is None or self._process.poll() is not None or self._served >= RECYCLE_AFTER:
+            recycle = self._served >= RECYCLE_AFTER and "docx" in request  # never under a kept document
+            if self._process is None or self._process.poll() is not None or recycle:
                 self.close_locked()
                 self._process = self._start()
             try:
@@ -308,6 +334,8 @@ class WarmOffice:
 class Pagination:
     numbers: dict[str, int]  # 目录 anchor → page
     lines: dict[str, list[str]] = field(default_factory=dict)  # paragraph → its lines (whitespace-free)
+    elements: tuple[tuple[str, int, int], ...] = ()  # with "elements": each top-level (kind, start page, end page)
+    page_count: int = 0  # with "elements"
 
     @property
     def last_lines(self) -> dict[str, str]:
@@ -319,7 +347,15 @@ def _pagination(reply: dict) -> Pagination:
     if "error" in reply:
         raise OfficeError(reply["error"])
     numbers = {anchor: int(page) for anchor, page in reply.get("pages", {}).items()}
-    return Pagination(numbers, {str(k): [str(line) for line in v] for k, v in reply.get("lines", {}).items()})
+    lines = {str(k): [str(line) for line in v] for k, v in reply.get("lines", {}).items()}
+    if "elements" not in reply:
+        return Pagination(numbers, lines)
+    walked, _, count = str(reply["elements"]).partition("#")
+    elements = []
+    for item in walked.split(";")[:-1]:
+        start, end = item[1:].split(",")
+        elements.append(({"P": "p", "E": "e", "T": "tbl"}.get(item[0], "?"), int(start), int(end)))
+    return Pagination(numbers, lines, tuple(elements), int(count))
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
@@ -532,6 +568,212 @@ def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str
     return out
 
 
+# --- windows: a long document laid out a part at a time -----------------------------------------
+
+WINDOW_AFTER_PAGES = 130  # estimated pages from which the warm office lays the DOCX out in windows
+WINDOW_PAGES = 40  # estimated pages a window
+window_stats: dict[str, int | str] = {}  # the last windowed layout's windows, cuts, widenings (measurement, tests)
+
+
+class WindowMismatch(LookupError):
+    """A window's layout does not line up with the draft's elements: the whole document is laid out."""
+
+
+def target_elements(scan: docx_windows.Scan, disclosure: Disclosure) -> dict[str, int]:
+    """anchor → the top-level element whose start is its target's start, found as the warm office
+    finds targets (`_where`: behind the 目录's last entry, forward in 目录 order; a target given as
+    several texts is a whole paragraph). Raises WindowMismatch where a target is not the start of a
+    top-level paragraph (its page would not be its element's start page)."""
+    where = _where(disclosure)
+    flat = [(i, j, text) for i, element in enumerate(scan.elements) for j, text in enumerate(element.texts)]
+
+    def find(origin: tuple[int, int], text: str, whole: bool) -> tuple[int, int, int]:
+        at, offset = origin
+        for n in range(at, len(flat)):
+            paragraph = flat[n][2]
+            skip = offset if n == at else 0
+            whole_hit = 0 if skip == 0 and paragraph == text else -1  # a whole paragraph, from its start
+            hit = whole_hit if whole else paragraph.find(text, skip)
+            if hit >= 0:
+                return n, hit, hit + len(text)
+        raise WindowMismatch(f"not found: {text}")
+
+    n, _, end = find((0, 0), where["after"], False)
+    out: dict[str, int] = {}
+    for anchor, texts in where["targets"]:
+        n, hit, end = find((n, end), texts[0], len(texts) > 1)
+        i, j, _ = flat[n]
+        if hit or j or scan.elements[i].kind != "p":
+            raise WindowMismatch(f"a target inside a paragraph or table: {texts[0]}")
+        out[anchor] = i
+    return out
+
+
+def _owners(scan: docx_windows.Scan, wanted: set[str]) -> dict[str, int]:
+    """whitespace-free text → the element whose lines the office reads for it: its first body
+    paragraph, else the first table holding it (the bridge's `Lines` walks the body, then the tables)."""
+    out: dict[str, int] = {}
+    for i, element in enumerate(scan.elements):
+        if element.kind == "p" and element.texts and element.texts[0] in wanted:
+            out.setdefault(element.texts[0], i)
+    for i, element in enumerate(scan.elements):
+        if element.kind == "tbl":
+            for text in element.texts:
+                if text in wanted and text not in out:
+                    out[text] = i
+    return out
+
+
+def paginate_windows(
+    warm: WarmOffice,
+    docx: Path,
+    disclosure: Disclosure,
+    paragraphs: Sequence[str],
+    adjust: Adjust | None,
+    cells: Sequence[str],
+    cell_rows: int,
+    window_pages: float | None = None,
+) -> tuple[Pagination, dict[str, Spacing]]:
+    """The 目录 numbers of a long `docx` laid out a window at a time (bounded memory), with the
+    spacing `adjust` applied; the numbers are those of the whole document's layout.
+
+    A window is a run of consecutive top-level body elements (docx_windows) of about
+    `window_pages` estimated pages; it is laid out, adjusted by `adjust` as `paginate` adjusts the
+    whole document (the spacing is keyed by text: each window adds its paragraphs'), and cut
+    before its last element k that starts a page afresh with a page after it: the layout up to k
+    is the whole document's, shifted by the pages before the window. Targets before k take the
+    page of their element; the next window starts at k. With no such k the window is doubled.
+    Raises WindowMismatch (or OfficeError) where the window's elements do not line up with the
+    draft's: the caller lays out the whole document instead."""
+    window_pages = WINDOW_PAGES if window_pages is None else window_pages
+    wanted = {"".join(p.split()) for p in paragraphs} | {"".join(c.split()) for c in cells}
+    stats = {"windows": 0, "cuts": 0, "widenings": 0, "restarts": 0}
+    with docx_windows.Draft(docx) as draft:
+        scan = draft.scan
+        count = len(scan.elements)
+        targets = target_elements(scan, disclosure)
+        owners = _owners(scan, wanted)
+        per_element = max(estimated_pages(disclosure), 1.0) / count  # estimated pages an element
+        size = max(1, round(window_pages / per_element))
+        numbers: dict[str, int] = {}
+        start, offset, width = 0, 0, size
+        laid_pages = 0  # pages laid out by this office since it started
+        window = draft.folder / "window.docx"
+        while start < count:
+            end = draft.window_end(start, start + width)
+            draft.write_window(start, end, window)
+            seconds = REQUEST_SECONDS + PAGE_SECONDS * per_element * (end - start)
+            stats["windows"] += 1
+            if laid_pages >= CLOSE_AFTER_PAGES:
+                # LibreOffice keeps part of each closed document's memory: a new office now and then
+                # keeps its peak that of a short document (about 2 s a start).
+                warm.close()
+                laid_pages = 0
+                stats["restarts"] += 1
+            laid = _lay_out_window(warm, window, paragraphs, adjust, cells, cell_rows, seconds, owners, start, end)
+            pages = _element_pages(scan, start, end, laid.elements)
+            laid_pages += laid.page_count
+            cut = end
+            if end < count:
+                cut = next(
+                    (
+                        k
+                        for k in range(end - 1, start, -1)
+                        if pages[k - start][0] > pages[k - start - 1][1]
+                        and pages[k - start][0] < laid.page_count
+                        and (scan.section_start(k) or not scan.title_page(k))
+                    ),
+                    None,
+                )
+                if cut is None:
+                    if adjust is not None:
+                        _forget(adjust, owners, start, end)
+                    width *= 2
+                    stats["widenings"] += 1
+                    continue
+                stats["cuts"] += 1
+            for anchor, element in targets.items():
+                if start <= element < cut:
+                    numbers[anchor] = offset + pages[element - start][0]
+            if cut < count:
+                offset += pages[cut - start][0] - 1
+            if adjust is not None:
+                _forget(adjust, owners, cut, end)  # laid out again in the next window
+            start, width = cut, size
+    window_stats.clear()
+    window_stats.update(stats)
+    applied = {text: list(ranges) for text, ranges in adjust({}).items()} if adjust is not None else {}
+    return Pagination({e.anchor: numbers[e.anchor] for e in disclosure.toc}), applied
+
+
+def _element_pages(
+    scan: docx_windows.Scan, start: int, end: int, laid: Sequence[tuple[str, int, int]]
+) -> list[tuple[int, int]]:
+    """The (start page, end page) of the draft's elements [start, end) from the window's laid-out
+    elements. LibreOffice drops the empty paragraph that carries a section break after a table
+    (it takes the break to the table): such an element takes the end page of the one before it.
+    Raises WindowMismatch where the kinds do not line up."""
+    out: list[tuple[int, int]] = []
+    n = 0
+    for i in range(start, end):
+        element = scan.elements[i]
+        kind = "e" if element.kind == "p" and not any(element.texts) else element.kind
+        dropped = kind == "e" and element.section is not None and i > start and scan.elements[i - 1].kind == "tbl"
+        if dropped and not (n < len(laid) and laid[n][0] == "e"):
+            out.append((out[-1][1], out[-1][1]))
+            continue
+        if n >= len(laid) or laid[n][0] != kind:
+            raise WindowMismatch(f"element {i} is {kind}, laid out as {laid[n][0] if n < len(laid) else None}")
+        out.append((laid[n][1], laid[n][2]))
+        n += 1
+    if n != len(laid):
+        raise WindowMismatch("the window has more elements than the draft's")
+    return out
+
+
+def _forget(adjust: Adjust, owners: Mapping[str, int], start: int, end: int) -> None:
+    adjust.forget([text for text, element in owners.items() if start <= element < end])
+
+
+def _lay_out_window(
+    warm: WarmOffice,
+    window: Path,
+    paragraphs: Sequence[str],
+    adjust: Adjust | None,
+    cells: Sequence[str],
+    cell_rows: int,
+    seconds: float,
+    owners: Mapping[str, int],
+    start: int,
+    end: int,
+) -> Pagination:
+    """One window laid out and adjusted as `paginate` adjusts the whole document: `adjust` sees the
+    lines of the paragraphs this window owns (their first occurrence is in it); the spacing already
+    found (earlier windows' paragraphs repeated here) is applied with the first change. The answer
+    holds the elements' pages of the final layout."""
+    laid = warm.window(window, paragraphs, cells, cell_rows, adjust is not None, seconds)
+    if adjust is None:
+        return laid
+    first = laid
+    applied: dict[str, Spacing] = {}
+    kept = True
+    for n in range(style.RUN_ROUNDS):
+        own = {text: lines for text, lines in laid.lines.items() if start <= owners.get(text, -1) < end}
+        spacing = {text: list(ranges) for text, ranges in adjust(own).items()}
+        if spacing == applied:
+            break
+        kept = n + 1 < style.RUN_ROUNDS
+        changed = {text: ranges for text, ranges in spacing.items() if applied.get(text) != ranges}
+        laid = warm.window_condense(changed, kept, seconds)
+        applied = spacing
+    if kept and applied:
+        return warm.window_release(seconds)
+    if kept:
+        warm.release()
+        return first
+    return laid
+
+
 # --- the one entry point ------------------------------------------------------------------------
 
 
@@ -542,6 +784,9 @@ class Adjust(Protocol):
 
     def reset(self) -> None:
         """Forget what was adjusted: the layout starts again from the unadjusted draft."""
+
+    def forget(self, texts: Iterable[str]) -> None:
+        """Forget what was adjusted in these paragraphs (laid out again in the next window)."""
 
 
 Rewrite = Callable[[Mapping[str, Spacing]], None]
@@ -565,11 +810,32 @@ def paginate(
     is read again after each change, up to style.RUN_ROUNDS times (cold: style.COLD_RUN_ROUNDS),
     and the numbers are those of the final spacing: the warm office changes the document it still
     has open (only the paragraphs whose spacing changed, whose lines it reads back) and `docx` is
-    rewritten once at the end, the cold path rewrites and lays out `docx` each round."""
+    rewritten once at the end, the cold path rewrites and lays out `docx` each round.
+
+    A long document (estimated_pages >= WINDOW_AFTER_PAGES) is laid out by the warm office a
+    window at a time (`paginate_windows`: LibreOffice's memory stays bounded), with the whole
+    document's numbers; where a window does not line up with the draft, the whole document is laid
+    out as for a short one. The cold path always converts the whole document."""
     office = soffice()
     if office is None:
         return None
     warm = warm_office()
+    if warm is not None and estimated_pages(disclosure) >= WINDOW_AFTER_PAGES:
+        try:
+            laid, applied = paginate_windows(warm, docx, disclosure, paragraphs, adjust, cells, cell_rows)
+        except (OfficeError, OSError, LookupError, KeyError, ValueError) as exc:
+            window_stats.clear()
+            window_stats["fallback"] = 1
+            window_stats["reason"] = f"{type(exc).__name__}: {exc}"[:200]
+            if adjust is not None:
+                adjust.reset()  # the whole document is laid out from the unadjusted draft
+            with contextlib.suppress(OfficeError, OSError):
+                warm.release()
+        else:
+            # Each window is short: the office keeps little of it after closing it, and stays.
+            if applied and rewrite is not None:
+                rewrite(applied)
+            return laid
     if warm is not None:
         with contextlib.suppress(OfficeError, OSError, LookupError, KeyError, ValueError):
             laid = warm.paginate(

@@ -14,6 +14,9 @@ answers one JSON request per line on stdin with one JSON line on stdout:
      "keep": BOOL}
     -> {"id": ID, "pages": {ANCHOR: PAGE, ...}, "lines": {TEXT: [LINE, ...], ...}}
     {"id": ID, "close": true[, "after": TEXT, "targets": [...]]} -> {"id": ID[, "pages": {...}]}
+    any of these with "elements": true -> also "elements": "P1,1;T1,2;...#PAGES" (each top-level
+    text element's kind (P, E: an empty paragraph, T), start and end page, in order, and the page count: `Elements`); without
+    "after" (a window of a long document, office.paginate) "pages" is empty
     any failure -> {"id": ID, "error": MESSAGE}
 
 TEXT is whitespace-free; it is matched allowing any whitespace between its characters. A
@@ -175,6 +178,50 @@ Function Lines(oDoc As Object, nCell As Long, nRows As Long, aBody As Variant, a
   Lines = r
 End Function
 
+Function Elements(oDoc As Object) As String
+  ' Each top-level text element in order as its kind ("P" paragraph, "E" empty one, "T" table), its start page,
+  ' ",", its end page, ";" (a table: its first cell's start, the latest end of its last row's
+  ' cells); then "#" and the page count.
+  Dim oEnum As Object, oEl As Object, oCur As Object, r As String, aNames As Variant
+  Dim j As Long, p As Long, e As Long, nLast As Long, q As Long
+  oCur = oDoc.getCurrentController().getViewCursor()
+  oEnum = oDoc.getText().createEnumeration()
+  r = ""
+  Do While oEnum.hasMoreElements()
+    oEl = oEnum.nextElement()
+    If oEl.supportsService("com.sun.star.text.TextTable") Then
+      aNames = oEl.getCellNames()
+      oCur.gotoRange(oEl.getCellByName(aNames(LBound(aNames))).getStart(), False)
+      p = oCur.getPage()
+      nLast = 0
+      For j = LBound(aNames) To UBound(aNames)
+        If CellRow(aNames(j)) > nLast Then nLast = CellRow(aNames(j))
+      Next j
+      e = 0
+      For j = LBound(aNames) To UBound(aNames)
+        If CellRow(aNames(j)) = nLast Then
+          oCur.gotoRange(oEl.getCellByName(aNames(j)).getEnd(), False)
+          q = oCur.getPage()
+          If q > e Then e = q
+        End If
+      Next j
+      r = r & "T" & p & "," & e & ";"
+    ElseIf oEl.supportsService("com.sun.star.text.Paragraph") Then
+      oCur.gotoRange(oEl.getStart(), False)
+      p = oCur.getPage()
+      oCur.gotoRange(oEl.getEnd(), False)
+      If Len(oEl.getString()) = 0 Then
+        r = r & "E" & p & "," & oCur.getPage() & ";"
+      Else
+        r = r & "P" & p & "," & oCur.getPage() & ";"
+      End If
+    Else
+      r = r & "X0,0;"
+    End If
+  Loop
+  Elements = r & "#" & oDoc.getCurrentController().PageCount
+End Function
+
 Sub SpaceRange(oPar As Object, nStart As Long, nLen As Long, nValue As Long)
   Dim oCur As Object
   If nStart < 0 Then
@@ -293,7 +340,10 @@ class Office:
         factory = manager.createInstanceWithContext("com.sun.star.script.provider.MasterScriptProviderFactory", context)
         provider = factory.createScriptProvider("")
         url = "vnd.sun.star.script:{}.{}.{}?language=Basic&location=application"
-        return {name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name)) for name in ("Lines", "Space")}
+        return {
+            name: provider.getScript(url.format(BASIC_LIBRARY, BASIC_MODULE, name))
+            for name in ("Lines", "Space", "Elements")
+        }
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -388,7 +438,15 @@ class Office:
             with contextlib.suppress(Exception):
                 document.close(True)
 
-    def _numbers(self, document, cursor, after: str, targets: list[list[str]]) -> dict[str, int]:
+    def elements(self) -> str:
+        """The kept document's top-level elements and page count (the Basic `Elements`)."""
+        if self.kept is None:
+            raise RuntimeError("no document is kept open")
+        return self._call("Elements", self.kept[0])
+
+    def _numbers(self, document, cursor, after: str | None, targets: list[list[str]]) -> dict[str, int]:
+        if after is None:  # a window of a long document: its numbers are found by its elements' pages
+            return {}
         found = self._find(document, None, after)
         numbers: dict[str, int] = {}
         for anchor, texts in targets:
@@ -456,27 +514,35 @@ def main() -> int:
         for line in sys.stdin:
             request = json.loads(line)
             try:
+                walk = bool(request.get("elements"))  # then the layout's elements too, before closing
+                keep = bool(request.get("keep"))
                 if "close" in request:
                     reply = (
                         {"pages": office.numbers(request["after"], request["targets"])} if "after" in request else {}
                     )
+                    if walk:
+                        reply["elements"] = office.elements()
                     office.discard()
                 elif "condense" in request:
                     pages, lines = office.condense(
-                        request["condense"], request["after"], request["targets"], bool(request.get("keep"))
+                        request["condense"], request.get("after"), request.get("targets", []), keep or walk
                     )
                     reply = {"pages": pages, "lines": lines}
                 else:
                     pages, lines = office.pages(
                         request["docx"],
-                        request["after"],
-                        request["targets"],
+                        request.get("after"),
+                        request.get("targets", []),
                         request.get("paragraphs"),
-                        bool(request.get("keep")),
+                        keep or walk,
                         int(request.get("cell_min", 0)),
                         int(request.get("cell_rows", 0)),
                     )
                     reply = {"pages": pages, "lines": lines}
+                if walk and "close" not in request:
+                    reply["elements"] = office.elements()
+                    if not keep:
+                        office.discard()
             except Exception as exc:
                 office.discard()
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
