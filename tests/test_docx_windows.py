@@ -7,6 +7,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from generator.render.docx_windows import DOCUMENT, Draft
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -65,3 +67,18 @@ def test_window_takes_the_governing_section_and_never_ends_after_a_break(tmp_pat
                 )
                 assert window.read("word/styles.xml") == b"<w:styles/>"
                 assert sorted(window.namelist()) == sorted(["[Content_Types].xml", DOCUMENT, "word/styles.xml"])
+
+
+def test_a_dropped_section_break_paragraph_takes_the_page_before(tmp_path: Path) -> None:
+    """LibreOffice may drop an empty paragraph that only carries a section break, after a table or
+    after a paragraph (the 决算's note under its last table): the kinds still line up, and the
+    dropped element takes the end page of the element before it."""
+    from generator.render.office import WindowMismatch, _element_pages
+
+    with Draft(make_docx(tmp_path / "d.docx")) as draft:
+        laid = [("p", 1, 1), ("p", 1, 1), ("tbl", 2, 2), ("p", 3, 3), ("e", 3, 3)]  # both breaks dropped
+        assert _element_pages(draft.scan, 0, 7, laid) == [(1, 1), (1, 1), (1, 1), (2, 2), (2, 2), (3, 3), (3, 3)]
+        kept = [("p", 1, 1), ("p", 1, 1), ("e", 1, 1), ("tbl", 2, 2), ("e", 2, 2), ("p", 3, 3), ("e", 3, 3)]
+        assert _element_pages(draft.scan, 0, 7, kept) == [(1, 1), (1, 1), (1, 1), (2, 2), (2, 2), (3, 3), (3, 3)]
+        with pytest.raises(WindowMismatch):  # an empty paragraph without a section break is never dropped
+            _element_pages(draft.scan, 0, 7, laid[:-1])

@@ -710,15 +710,16 @@ def _element_pages(
     scan: docx_windows.Scan, start: int, end: int, laid: Sequence[tuple[str, int, int]]
 ) -> list[tuple[int, int]]:
     """The (start page, end page) of the draft's elements [start, end) from the window's laid-out
-    elements. LibreOffice drops the empty paragraph that carries a section break after a table
-    (it takes the break to the table): such an element takes the end page of the one before it.
-    Raises WindowMismatch where the kinds do not line up."""
+    elements. LibreOffice may drop an empty paragraph that carries a section break (it takes the
+    break to the element before: seen after tables, and after the note under a 决算 table): such an
+    element takes the end page of the one before it. Raises WindowMismatch where the kinds do not
+    line up."""
     out: list[tuple[int, int]] = []
     n = 0
     for i in range(start, end):
         element = scan.elements[i]
         kind = "e" if element.kind == "p" and not any(element.texts) else element.kind
-        dropped = kind == "e" and element.section is not None and i > start and scan.elements[i - 1].kind == "tbl"
+        dropped = kind == "e" and element.section is not None and i > start
         if dropped and not (n < len(laid) and laid[n][0] == "e"):
             out.append((out[-1][1], out[-1][1]))
             continue
