@@ -23,7 +23,7 @@ from sqlalchemy import select
 from generator.web import rules, service
 from generator.web.db import Approval, AuditEntry, Build, Department, Version
 from generator.workbook import schema
-from tests.web_helpers import csrf, example, fill_final_amounts, make_site, upload, version_id
+from tests.web_helpers import BAD_ECON, csrf, example, fill_final_amounts, make_site, upload, version_id
 
 pytestmark = pytest.mark.slow
 
@@ -286,3 +286,163 @@ def test_days_late() -> None:
     assert rules.days_late(dt.date(2026, 8, 21), due) == 0  # the 20th day itself is on time
     assert rules.days_late(dt.date(2026, 8, 24), due) == 3
     assert rules.days_late(None, due) == 0 and rules.days_late(dt.date(2026, 9, 1), None) == 0
+
+
+# --- last year's 决算 version in the 决算 workbook made from the 预算 (final-from-budget --prior-final) -----------
+# 丙局 uploads a 2025 预算 (example 002 moved to 2025, in 万元) and, for 2024, example 201 (the 2024 决算 of
+# 上海市普陀区财政局, in 元) as its 决算: first with an error (决算第1版), then clean (决算第2版). Its 收入支出决算总计 is
+# 2995.39万元 (czj-2024-final.txt line 164) and its 机关运行经费 184.65万元 (line 681); its 年末结转和结余 553400元 =
+# 55.34万元 (line 163), 其中财政拨款 216300元 = 21.63万元 (line 297); `last_final` adds 政府性基金 100000元 and
+# 国有资本经营 16300元 年末 (the rows of its 基金结转和结余: 2120801 100000元, 2230301 16300元; 2120802 closed at 0).
+C = "丙局"
+
+
+def prior_cell(book: openpyxl.Workbook, key: str) -> Decimal | None:
+    """The 上年决算数 of one 上年决算对比 row (None when the row is not there)."""
+    for row in book[schema.SHEET_FINAL_PRIOR].iter_rows(min_row=schema.FIRST_DATA_ROW, values_only=True):
+        if row[0] == key:
+            return None if row[1] is None else Decimal(str(row[1]))
+    return None
+
+
+def final_fact(book: openpyxl.Workbook, key: str) -> Decimal:
+    row = schema.FIRST_DATA_ROW + [f.key for f in schema.FINAL_FIELDS].index(key)
+    return Decimal(str(book[schema.SHEET_FINAL][f"{schema.KV_VALUE_COL}{row}"].value))
+
+
+OPENING = ("carry_in", "carry_in_fiscal", "carry_in_fund", "carry_in_soe")
+CLOSING = ("carry_out", "carry_out_fiscal", "carry_out_fund", "carry_out_soe")
+
+
+@pytest.fixture(scope="module")
+def prior_site(tmp_path_factory: pytest.TempPathFactory):
+    from tests.test_final_inputs import budget_2025, last_final
+
+    data = tmp_path_factory.mktemp("web-prior")
+    files = tmp_path_factory.mktemp("web-prior-files")
+    s = make_site(data)
+    s.add_department(C)
+    bing = s.add_account("bing", "department", C)
+    dept = s.departments[C]
+    version_id(upload(bing, dept, budget_2025(files)))
+    url = f"/departments/{dept}/final.xlsx"
+
+    def download() -> openpyxl.Workbook:
+        r = bing.get(url, params={"year": 2025})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml"), r.text[:300]
+        return openpyxl.load_workbook(io.BytesIO(r.content))
+
+    s.without = download()  # type: ignore[attr-defined]
+    s.page_without = bing.get(f"/departments/{dept}").text  # type: ignore[attr-defined]
+    good = last_final(files)
+    bad = files / "2024决算-有错误.xlsx"
+    book = openpyxl.load_workbook(good)
+    book[schema.SHEET_ITEMS][f"{schema.column_letter(schema.SHEET_ITEMS, 'econ_code')}{schema.FIRST_DATA_ROW}"] = (
+        BAD_ECON
+    )
+    book.save(bad)
+    s.v_bad = version_id(upload_final(bing, dept, bad))  # type: ignore[attr-defined]
+    s.with_bad = download()  # type: ignore[attr-defined]
+    s.page_bad = bing.get(f"/departments/{dept}").text  # type: ignore[attr-defined]
+    s.v_good = version_id(upload_final(bing, dept, good))  # type: ignore[attr-defined]
+    s.with_good = download()  # type: ignore[attr-defined]
+    s.page_after = bing.get(f"/departments/{dept}").text  # type: ignore[attr-defined]  # shows the message once
+    s.page_again = bing.get(f"/departments/{dept}").text  # type: ignore[attr-defined]
+    s.uploaded = openpyxl.load_workbook(good)  # type: ignore[attr-defined]
+    yield s
+    s.close()
+
+
+def test_last_years_final_version_fills_the_prior_figures_and_opening_balances(prior_site) -> None:
+    book, last = prior_site.with_good, prior_site.uploaded
+    # 上年决算对比: the 2024 决算's figures in 万元 (the 2025 workbook's unit)
+    assert prior_cell(book, "收入支出决算总计") == Decimal("2995.39")
+    assert prior_cell(book, "机关运行经费") == Decimal("184.65")
+    # 决算情况: each 年初 is the uploaded 2024 workbook's 年末 (元) in 万元: 553400 → 55.34, 216300 → 21.63, …
+    closing = [final_fact(last, key) for key in CLOSING]
+    assert closing == [553400, 216300, 100000, 16300]
+    assert [final_fact(book, key) for key in OPENING] == [c / 10000 for c in closing]
+    assert [final_fact(book, key) for key in OPENING] == [
+        Decimal("55.34"),
+        Decimal("21.63"),
+        Decimal("10.00"),
+        Decimal("1.63"),
+    ]
+    # 基金结转和结余: the two 科目 that closed 2024 with money left, their 年末 as the 年初, the 年末 for the officer
+    rows = [r for r in book[schema.SHEET_FINAL_CARRY].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert [(r[0], r[2], Decimal(str(r[3])), r[4]) for r in rows] == [
+        ("2120801", schema.FINAL_CARRY_FUNDS[0], Decimal("10.00"), None),
+        ("2230301", schema.FINAL_CARRY_FUNDS[1], Decimal("1.63"), None),
+    ]
+    # the cell comments name the version the figures came from
+    row = schema.FIRST_DATA_ROW + [f.key for f in schema.FINAL_FIELDS].index("carry_in")
+    comment = book[schema.SHEET_FINAL][f"{schema.KV_VALUE_COL}{row}"].comment
+    assert comment is not None and "已由2024年决算工作簿决算第2版.xlsx的“年末结转和结余”" in comment.text
+
+
+def test_the_officer_is_told_which_final_version_was_used(prior_site) -> None:
+    message = "已从2024年决算第2版带入8行上年决算数、年初结转和结余55.34万元、2行基金结转和结余（标黄并附批注，请核对）"
+    assert message in prior_site.page_after and message not in prior_site.page_again  # shown once
+    hint = prior_site.page_after.split('id="final-sources"', 1)[1].split("</p>", 1)[0]
+    assert "2025年决算用2024年决算第2版" in hint
+    with prior_site.app.state.core.Session() as db:
+        details = db.scalars(
+            select(AuditEntry.object)
+            .where(AuditEntry.action == "download-final-blank", AuditEntry.department_id == prior_site.departments[C])
+            .order_by(AuditEntry.id)
+        ).all()
+    assert details == [
+        "2025年决算工作簿（由预算第1版生成）",
+        "2025年决算工作簿（由预算第1版生成）",
+        "2025年决算工作簿（由预算第1版生成，2024年决算第2版带入上年决算数和年初结转和结余）",
+    ]
+
+
+def test_without_a_clean_final_of_last_year_the_workbook_is_as_before(prior_site) -> None:
+    for book in (prior_site.without, prior_site.with_bad):  # none yet; then only 决算第1版, which has errors
+        assert prior_cell(book, "收入支出决算总计") is None
+        assert [final_fact(book, key) for key in OPENING] == [0, 0, 0, 0]
+        assert not [r for r in book[schema.SHEET_FINAL_CARRY].iter_rows(min_row=2, values_only=True) if r[0]]
+    for page in (prior_site.page_without, prior_site.page_bad):
+        hint = page.split('id="final-sources"', 1)[1].split("</p>", 1)[0]
+        assert "本部门还没有这样的决算版本，这些数需自行填写" in hint and "决算第1版" not in hint
+        assert "已从2024年决算" not in page
+    with prior_site.app.state.core.Session() as db:
+        assert db.get(Version, prior_site.v_bad).errors > 0 and db.get(Version, prior_site.v_good).errors == 0
+
+
+def test_a_prior_final_that_cannot_give_its_figures_leaves_them_out_and_says_why(tmp_path: Path) -> None:
+    """The job itself (no server): a prior 决算 with errors under the catalogs of the day (here: a mistyped 经济分类
+    code) makes the workbook without last year's figures, and the message names the version and its first error."""
+    from generator.web import jobs
+    from tests.test_final_inputs import budget_2025, last_final
+
+    last = last_final(tmp_path)
+    book = openpyxl.load_workbook(last)
+    cell = f"{schema.column_letter(schema.SHEET_ITEMS, 'econ_code')}{schema.FIRST_DATA_ROW}"
+    book[schema.SHEET_ITEMS][cell] = BAD_ECON
+    book.save(last)
+    target = tmp_path / "2025决算.xlsx"
+    out = jobs.final_from_budget(
+        str(budget_2025(tmp_path)), str(target), schema.FINAL_DEFAULT_FORMAT, prior_final=str(last)
+    )
+    assert out["ok"] and out["prior_rows"] == 0 and out["carried"] == {}
+    made = openpyxl.load_workbook(target)
+    assert [final_fact(made, key) for key in OPENING] == [0, 0, 0, 0]
+    assert out["prior_problem"]["errors"][0]["cell"] == cell
+    message = service.prior_final_message(out, 2024, 3)
+    assert message.startswith(f"2024年决算第3版无法带入上年决算数（{schema.SHEET_ITEMS}!{cell}：")
+    assert message.endswith(
+        "决算工作簿已生成，但“上年决算对比”和年初结转和结余未填：请按2024年决算填写，或把2024年决算第3版改到没有错误后重新下载"
+    )
+
+
+def test_prior_final_messages() -> None:
+    out = {"ok": True, "prior_rows": 8, "carried": {"carry_in": "0", "carry_in_fiscal": "0"}, "carry_rows": 0}
+    assert service.prior_final_message(out, 2024, 1) == (
+        "已从2024年决算第1版带入8行上年决算数、年初结转和结余0.00万元（标黄并附批注，请核对）"
+    )
+    missing = {"ok": True, "prior_problem": {"message": "决算第1版.xlsx 的文件已不在文件存储中", "errors": []}}
+    assert service.prior_final_message(missing, 2024, 1).startswith(
+        "2024年决算第1版无法带入上年决算数（决算第1版.xlsx 的文件已不在文件存储中）"
+    )

@@ -254,10 +254,19 @@ class Runner:
 
     def _final_from_budget(self, job_id: int, spec: JobSpec, scratch: Path) -> dict[str, Any]:
         src = self._fetch(spec.inputs["workbook"], scratch / "budget.xlsx")
+        prior, missing = None, None
+        if "prior_final" in spec.inputs:  # last year's 决算 version, named as its cell comments will name it
+            name = Path(spec.params.get("prior_name") or "上年决算.xlsx").name
+            try:
+                prior = str(self._fetch(spec.inputs["prior_final"], scratch / name))
+            except work.JobFailed:  # an extra: the workbook is made without it, and says so
+                missing = {"message": f"{name} 的文件已不在文件存储中", "errors": []}
         self.stage(job_id, "由预算生成决算工作簿")
         out = self._isolated(
-            work.final_from_budget, str(src), str(scratch / "final.xlsx"), spec.params["format"], self.catalogs
+            work.final_from_budget, str(src), str(scratch / "final.xlsx"), spec.params["format"], self.catalogs, prior
         )
+        if missing is not None and out.get("ok"):
+            out["prior_problem"] = missing
         if out.get("ok"):
             out["workbook"] = self.store.put_file(scratch / "final.xlsx")
         return out

@@ -577,12 +577,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         years = _years()
         default_year = versions[-1].year if versions and versions[-1].year in years else today.year
         final_year = finals[-1].year if finals and finals[-1].year in years else default_year
-        # the 决算 workbook is made from the newest clean 预算 version of its year
-        sources = {}
-        for g in groups:
-            clean = [no for v, no, _h, _b in g.versions if not v.errors]
-            if g.year and clean:
-                sources[g.year] = clean[0]
+        # the 决算 workbook is made from the newest clean 预算 version of its year, with last year's newest clean
+        # 决算 version's figures and balances: 决算年度 → that version's label
+        sources = service.latest_clean_numbers(groups)
+        prior_sources = {
+            y + 1: service.prior_final_label(y, n) for y, n in service.latest_clean_numbers(final_groups).items()
+        }
         return A.render(
             request,
             "department.html",
@@ -595,6 +595,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             default_year=default_year if default_year in years else years[-1],
             final_year=final_year if final_year in years else years[-1],
             budget_sources=sources,
+            prior_final_sources=prior_sources,
             format_id=format_admin.department_format(db, dept),
             final_format_id=format_admin.department_format(db, dept, DOC_FINAL),
             format_names=format_admin.names(),
@@ -675,17 +676,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             data = await asyncio.to_thread(make)
             detail = f"{year}年空白决算工作簿"
         else:
-            source = db.scalars(
-                select(Version)
-                .where(
-                    Version.department_id == dept.id,
-                    Version.document == DOC_BUDGET,
-                    Version.year == year,
-                    Version.errors == 0,
-                )
-                .order_by(Version.id.desc())
-                .limit(1)
-            ).first()
+            source = service.latest_clean(db, dept.id, DOC_BUDGET, year)
             if source is None:
                 return _flash(
                     request,
@@ -694,8 +685,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     f"请先上传{year}年预算工作簿并改到没有错误，或改为下载空白决算工作簿",
                 )
             no = service.version_numbers(db, dept.id, DOC_BUDGET, year)[source.id]
+            inputs, params = {"workbook": source.sha256}, {"format": format_id}
+            # last year's 决算 (its newest clean version) gives 上年决算对比 and the 年初结转和结余
+            prior = service.latest_clean(db, dept.id, DOC_FINAL, year - 1)
+            prior_no = service.version_numbers(db, dept.id, DOC_FINAL, year - 1)[prior.id] if prior else 0
+            if prior is not None:
+                inputs["prior_final"] = prior.sha256
+                params["prior_name"] = f"决算第{prior_no}版.xlsx"  # its cell comments name it so
             try:
-                out = await work(db, "final-from-budget", dept.id, {"workbook": source.sha256}, format=format_id)
+                out = await work(db, "final-from-budget", dept.id, inputs, **params)
             except jobs.JobFailed as exc:
                 return _flash(request, back, f"{exc}")
             if not out.get("ok"):
@@ -704,6 +702,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 )
             data = await asyncio.to_thread(A.store.read, out["workbook"])
             detail = f"{year}年决算工作簿（由预算第{no}版生成）"
+            if prior is not None:
+                label = service.prior_final_label(year - 1, prior_no)
+                used = "未能带入" if out.get("prior_problem") else "带入上年决算数和年初结转和结余"
+                detail = f"{year}年决算工作簿（由预算第{no}版生成，{label}{used}）"
+                # shown on the department page once the download is done (the page stays where it was)
+                request.session["flash"] = service.prior_final_message(out, year - 1, prior_no)[:500]
         A.audit(db, request, "download-final-blank", dept.id, detail, format_id)
         return Response(
             data,

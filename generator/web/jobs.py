@@ -157,15 +157,40 @@ def next_year(workbook: str, out: str, catalogs: CatalogSource = SHIPPED_ONLY) -
     return {"ok": True, "year": outcome.year}
 
 
-def final_from_budget(workbook: str, out: str, format_id: str, catalogs: CatalogSource = SHIPPED_ONLY) -> dict:
-    """`disclosure final-from-budget`: the year's 决算 workbook from a 预算 version (which must be clean)."""
-    from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, final_from_budget
+def final_from_budget(
+    workbook: str, out: str, format_id: str, catalogs: CatalogSource = SHIPPED_ONLY, prior_final: str | None = None
+) -> dict:
+    """`disclosure final-from-budget [--prior-final]`: the year's 决算 workbook from a 预算 version (which must be
+    clean), with last year's 决算 version's figures and 年末 balances when `prior_final` is given.
 
+    Last year's 决算 is an extra the web adds by itself, not something the officer asked for: if it cannot give
+    its figures (`PriorFinalError`: e.g. it has errors under today's catalogs), the workbook is made without it
+    and `prior_problem` says why, with its first errors (located, in its own file's name)."""
+    from generator.final_workbook import AlreadyFinal, FinalFromBudgetError, PriorFinalError, final_from_budget
+
+    problem: dict | None = None
     try:
-        outcome = final_from_budget(Path(workbook), Path(out), format_id=format_id, catalogs=catalogs)
+        try:
+            prior = Path(prior_final) if prior_final else None
+            outcome = final_from_budget(
+                Path(workbook), Path(out), format_id=format_id, catalogs=catalogs, prior_final=prior
+            )
+        except PriorFinalError as exc:
+            errors = [i for i in exc.result.issues if i.is_error] if exc.result is not None else []
+            problem = {"message": exc.message, "errors": [i.model_dump(mode="json") for i in errors[:3]]}
+            outcome = final_from_budget(Path(workbook), Path(out), format_id=format_id, catalogs=catalogs)
     except (FinalFromBudgetError, AlreadyFinal):
         return {"ok": False}
-    return {"ok": True, "year": outcome.year, "items": outcome.items, "income_rows": outcome.income_rows}
+    return {
+        "ok": True,
+        "year": outcome.year,
+        "items": outcome.items,
+        "income_rows": outcome.income_rows,
+        "prior_rows": outcome.prior_rows,
+        "carried": {key: str(value) for key, value in outcome.carried.items()},  # 万元
+        "carry_rows": outcome.carry_rows,
+        "prior_problem": problem,
+    }
 
 
 def read_catalog(path: str, kind: str | None) -> dict:

@@ -59,6 +59,32 @@ def version_numbers(db: Session, department_id: int, document: str, year: int | 
     return {vid: n for n, vid in enumerate(ids, start=1)}
 
 
+def latest_clean(db: Session, department_id: int, document: str, year: int) -> Version | None:
+    """The department's newest version of a document's year that passed check (no errors): what a workbook made
+    from that document takes (the 决算 workbook from the year's 预算, and last year's 决算 for its 上年 figures)."""
+    return db.scalars(
+        select(Version)
+        .where(
+            Version.department_id == department_id,
+            Version.document == document,
+            Version.year == year,
+            Version.errors == 0,
+        )
+        .order_by(Version.id.desc())
+        .limit(1)
+    ).first()
+
+
+def latest_clean_numbers(groups: list[YearGroup]) -> dict[int, int]:
+    """Year → the number of its newest clean version, from `department_years`'s groups (newest first)."""
+    numbers = {}
+    for g in groups:
+        clean = [no for v, no, _h, _b in g.versions if not v.errors]
+        if g.year and clean:
+            numbers[g.year] = clean[0]
+    return numbers
+
+
 def last_good_build(version: Version) -> Build | None:
     done = [b for b in version.builds if b.state == BUILD_DONE and b.pdf_sha]
     return done[-1] if done else None
@@ -505,3 +531,31 @@ def prepare_summary(stdout: str) -> str:
     if not lines:
         return "已补全，请下载已补全的工作簿查看"
     return speak("已补全：" + "".join(lines) + "请下载已补全的工作簿，填写后重新上传。", Channel.WEB)
+
+
+def prior_final_label(year: int, number: int) -> str:
+    return f"{year}年决算第{number}版"
+
+
+def prior_final_message(out: dict, year: int, number: int) -> str:
+    """What a 决算 workbook made with last year's 决算 version (of `year`, number `number`) took from it (the
+    `final-from-budget` job's result `out`), or, when that version could not give its figures, that the workbook was
+    made without them and why (its first error)."""
+    from generator.compute.wording import wan
+
+    prior = prior_final_label(year, number)
+    problem = out.get("prior_problem")
+    if problem:
+        errors = [Issue.model_validate(e) for e in problem.get("errors", [])]
+        why = f"{errors[0].location}：{errors[0].message}" if errors else problem["message"]
+        return (
+            f"{prior}无法带入上年决算数（{why}），决算工作簿已生成，但“上年决算对比”和年初结转和结余未填："
+            f"请按{year}年决算填写，或把{prior}改到没有错误后重新下载"
+        )
+    parts = [f"{out.get('prior_rows', 0)}行上年决算数"]
+    carried = out.get("carried") or {}
+    if "carry_in" in carried:
+        parts.append(f"年初结转和结余{wan(Decimal(carried['carry_in']))}")
+    if out.get("carry_rows"):
+        parts.append(f"{out['carry_rows']}行基金结转和结余")
+    return f"已从{prior}带入{'、'.join(parts)}（标黄并附批注，请核对）"
