@@ -159,6 +159,26 @@ def _last_entry(disclosure: Disclosure) -> str:
 # --- warm ---------------------------------------------------------------------------------------
 
 
+def _layout_request(
+    docx: Path, paragraphs: Sequence[str], cells: Sequence[str], cell_rows: int, keep: bool
+) -> dict[str, object]:
+    """The bridge request that lays `docx` out and answers the lines of `paragraphs` and `cells`
+    (whitespace-free; cells looked for in the first `cell_rows` rows of each table)."""
+    flat_cells = {"".join(c.split()) for c in cells}
+    return {
+        "docx": str(docx),
+        "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
+        "cell_min": min((len(c) for c in flat_cells), default=0),
+        "cell_rows": cell_rows,
+        "keep": keep,
+    }
+
+
+def _kerning(spacing: Mapping[str, Spacing]) -> dict[str, list[list[int]]]:
+    """`spacing` as the bridge takes it: each range's w:spacing (twentieths of a point) in 1/100 mm."""
+    return {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
+
+
 class OfficeError(RuntimeError):
     pass
 
@@ -232,15 +252,7 @@ class WarmOffice:
         """The 目录 numbers of `docx`, and the lines of each of `paragraphs` (body) and `cells`
         (table-cell paragraphs, looked for in the first `cell_rows` rows of each table) as laid
         out; with `keep`, the document stays open for `condense`."""
-        flat_cells = {"".join(c.split()) for c in cells}
-        request = {
-            "docx": str(docx),
-            **_where(disclosure),
-            "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
-            "cell_min": min((len(c) for c in flat_cells), default=0),
-            "cell_rows": cell_rows,
-            "keep": keep,
-        }
+        request = {**_layout_request(docx, paragraphs, cells, cell_rows, keep), **_where(disclosure)}
         return self._request(request, office_seconds(disclosure))
 
     def condense(self, disclosure: Disclosure, spacing: Mapping[str, Spacing], keep: bool = False) -> Pagination:
@@ -248,29 +260,19 @@ class WarmOffice:
         the document kept open by `paginate(keep=True)` once the paragraphs of `spacing`
         (whitespace-free text → its ranges (start, end, w:spacing in twentieths of a point)) are
         spaced as the DOCX spaces them."""
-        kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
-        return self._request({"condense": kerning, **_where(disclosure), "keep": keep}, office_seconds(disclosure))
+        request = {"condense": _kerning(spacing), **_where(disclosure), "keep": keep}
+        return self._request(request, office_seconds(disclosure))
 
     def window(
         self, docx: Path, paragraphs: Sequence[str], cells: Sequence[str], cell_rows: int, keep: bool, seconds: float
     ) -> Pagination:
         """As `paginate` for a window of a long document (`paginate_windows`): no 目录 search, the
         lines of `paragraphs` and `cells`, and each top-level element's pages (`Pagination.elements`)."""
-        flat_cells = {"".join(c.split()) for c in cells}
-        request = {
-            "docx": str(docx),
-            "paragraphs": sorted({"".join(p.split()) for p in paragraphs} | flat_cells),
-            "cell_min": min((len(c) for c in flat_cells), default=0),
-            "cell_rows": cell_rows,
-            "keep": keep,
-            "elements": True,
-        }
-        return self._request(request, seconds)
+        return self._request({**_layout_request(docx, paragraphs, cells, cell_rows, keep), "elements": True}, seconds)
 
     def window_condense(self, spacing: Mapping[str, Spacing], keep: bool, seconds: float) -> Pagination:
         """As `condense` for a window kept open by `window(keep=True)`; without `keep`, the elements' pages."""
-        kerning = {text: [[a, b, twips_to_mm100(v)] for a, b, v in ranges] for text, ranges in spacing.items()}
-        return self._request({"condense": kerning, "keep": keep, "elements": not keep}, seconds)
+        return self._request({"condense": _kerning(spacing), "keep": keep, "elements": not keep}, seconds)
 
     def window_release(self, seconds: float) -> Pagination:
         """Close the window kept open, answering its elements' pages first."""
