@@ -12,7 +12,8 @@ the 决算 sheets):
   amount left empty (the reader asks for it until it is typed);
 - 决算情况 starts at 0; 上年对比 is left empty (a 决算 compares with last year's 决算, not a budget), but each
   一般公共预算 项's “主要用于” typed there comes over into 预决算对比;
-- with last year's 决算 workbook (`prior_final`), 上年决算对比 gets last year's 决算 figures (else `prepare`
+- with last year's 决算 workbook (`prior_final`; the same unit's: its 单位全称 must be this one's, whitespace
+  aside, or it is refused), 上年决算对比 gets last year's 决算 figures (else `prepare`
   lists its rows for the officer to fill from last year's published 决算), and this year's opening balances are
   last year's closing ones (`CARRY_FORWARD`, 基金结转和结余 row by row): the money left at 12月31日 of year Y-1 is the
   money there is on 1月1日 of year Y.
@@ -119,15 +120,33 @@ class PriorFinal:
     carry: list[FinalCarry]
 
 
-def read_prior_final(path: Path, year: int, catalogs: CatalogSource = SHIPPED_ONLY) -> PriorFinal:
+def _same_name(a: str, b: str) -> bool:
+    """Two 单位全称 are the same unit's when they differ at most in whitespace (a stray or full-width space)."""
+    return "".join(a.split()) == "".join(b.split())
+
+
+def read_prior_final(
+    path: Path, year: int, catalogs: CatalogSource = SHIPPED_ONLY, unit_name: str | None = None
+) -> PriorFinal:
     """Last year's 决算 (amounts in 万元) from last year's 决算 workbook.
 
-    Its data must pass check; a problem with its format is no obstacle, as the figures do not depend on it.
+    With `unit_name` (this year's 单位全称) it must be the same unit's: another department's figures and balances
+    would otherwise come over silently. Its data must pass check; a problem with its format is no obstacle, as the
+    figures do not depend on it.
     """
     result = run(path, catalogs)
     inputs = result.inputs
     if inputs is None or inputs.final is None:
         raise PriorFinalError(f"{path.name} 不是决算工作簿（没有“决算情况”表），请给出{year - 1}年的决算工作簿", result)
+    if unit_name is not None and not _same_name(inputs.info.unit_name, unit_name):
+        label = next(f.label for f in schema.INFO_FIELDS if f.key == "unit_name")
+        cell = inputs.kv_cells.get(schema.SHEET_INFO, {}).get("unit_name")
+        where = f"“{schema.SHEET_INFO}”表{cell}" if cell else f"“{schema.SHEET_INFO}”表"
+        raise PriorFinalError(
+            f"上年决算 {path.name} 的{label}是“{inputs.info.unit_name}”，与本年预算工作簿的“{unit_name}”不同："
+            f"请给出本单位{year - 1}年的决算工作簿；如单位已更名，请在 {path.name} 的{where}把{label}改为"
+            f"“{unit_name}”后再试"
+        )
     if inputs.info.year != year - 1:
         raise PriorFinalError(f"{path.name} 是{inputs.info.year}年的决算工作簿，上年决算应为{year - 1}年", result)
     if any(i.is_error and not i.code.startswith("format-") for i in result.issues):
@@ -174,7 +193,11 @@ def final_from_budget(
     inputs = result.inputs
     info = inputs.info
     scale = WAN_TO_YUAN if info.amount_unit == "元" else Decimal(1)
-    prior = read_prior_final(prior_final, info.year, catalogs) if prior_final is not None else None
+    prior = (
+        read_prior_final(prior_final, info.year, catalogs, unit_name=info.unit_name)
+        if prior_final is not None
+        else None
+    )
     priors = prior.figures if prior is not None else []
     labels = {f.key: f.label for f in schema.INFO_FIELDS}
     fact_labels = {f.key: f.label for f in schema.FACT_FIELDS}

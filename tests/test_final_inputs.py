@@ -341,13 +341,18 @@ def last_final(folder: Path, funds: bool = True, **facts: str) -> Path:
     return path
 
 
-def budget_2025(folder: Path, yuan: bool = False) -> Path:
-    """This year's budget: example 103 (a 2025 budget in 元), or example 002 moved to 2025 (万元)."""
+LAST_UNIT = "上海市普陀区财政局"  # example 201's 单位全称 (czj-2024-final.txt line 1)
+
+
+def budget_2025(folder: Path, yuan: bool = False, unit: str = LAST_UNIT) -> Path:
+    """This year's budget of `unit` (by default the unit `last_final` is the 决算 of, as --prior-final requires):
+    example 103 (a 2025 budget in 元), or example 002 moved to 2025 (万元), under that 单位全称 and 单位简称."""
     if yuan:
-        data = example_data("103")
+        data = copy.deepcopy(example_data("103"))
     else:
         data = copy.deepcopy(example_data("002"))
         data[schema.SHEET_INFO].update({"预算年度": 2025, "落款日期": "2025-01-31"})
+    data[schema.SHEET_INFO].update({"单位全称": unit, "单位简称": unit})
     path = folder / f"2025预算{'元' if yuan else ''}.xlsx"
     write_workbook(path, data, year=2025)
     return path
@@ -443,6 +448,47 @@ def test_without_last_years_fund_sheet_only_the_final_facts_are_carried(tmp_path
         (FINAL, final_cell("carry_in_fiscal")),
     ]
     assert outcome.carry_rows == 0 and set(outcome.carried) == {"carry_in", "carry_in_fiscal"}
+
+
+# Another unit's 决算 as last year's: this budget is 上海市普陀区司法局's (a name written by hand), the prior 201 is
+# 上海市普陀区财政局's; 单位全称 is 基本信息's first field, so it is in B2.
+OTHER_UNIT = "上海市普陀区司法局"
+OTHER_UNIT_REFUSAL = (
+    "上年决算 2024决算.xlsx 的单位全称是“上海市普陀区财政局”，与本年预算工作簿的“上海市普陀区司法局”不同："
+    "请给出本单位2024年的决算工作簿；如单位已更名，请在 2024决算.xlsx 的“基本信息”表B2把单位全称改为"
+    "“上海市普陀区司法局”后再试"
+)
+
+
+def test_another_units_final_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    budget, last = budget_2025(tmp_path, unit=OTHER_UNIT), last_final(tmp_path)
+    target = tmp_path / "2025决算.xlsx"
+    with pytest.raises(PriorFinalError) as refused:
+        final_from_budget(budget, target, prior_final=last)
+    assert refused.value.message == OTHER_UNIT_REFUSAL
+    assert not target.exists()
+    # an existing target is left as it was
+    target.write_bytes(b"earlier")
+    with pytest.raises(PriorFinalError):
+        final_from_budget(budget, target, prior_final=last)
+    assert target.read_bytes() == b"earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2024决算.xlsx", "2025决算.xlsx", "2025预算.xlsx"]
+
+
+def test_the_cli_says_why_another_units_final_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "2025决算.xlsx"
+    budget, last = budget_2025(tmp_path, unit=OTHER_UNIT), last_final(tmp_path)
+    assert main(["final-from-budget", str(budget), str(target), "--prior-final", str(last)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == OTHER_UNIT_REFUSAL and "Traceback" not in captured.err
+    assert not target.exists()
+
+
+def test_a_name_differing_only_in_whitespace_is_the_same_unit(tmp_path: Path) -> None:
+    target = tmp_path / "2025决算.xlsx"
+    budget = budget_2025(tmp_path, unit="上海市普陀区　财政局 ")  # a full-width space inside, a space after
+    outcome = final_from_budget(budget, target, prior_final=last_final(tmp_path))
+    assert outcome.prior_rows == len(schema.FinalPriorKey) and outcome.carried["carry_in"] == Decimal("55.34")
 
 
 def test_the_carried_workbook_passes_check_once_the_officer_fills_the_rest(

@@ -437,6 +437,27 @@ def test_a_prior_final_that_cannot_give_its_figures_leaves_them_out_and_says_why
     )
 
 
+def test_another_units_final_version_is_left_out_and_the_message_says_whose_it_is(tmp_path: Path) -> None:
+    """The job itself: last year's 决算 version (named as the runner names it) is 上海市普陀区财政局's (example 201),
+    this year's 预算 another unit's; the workbook is made without last year's figures and the message says why."""
+    from generator.web import jobs
+    from tests.test_final_inputs import OTHER_UNIT, budget_2025, last_final
+
+    last = last_final(tmp_path).rename(tmp_path / "决算第2版.xlsx")
+    target = tmp_path / "2025决算.xlsx"
+    out = jobs.final_from_budget(
+        str(budget_2025(tmp_path, unit=OTHER_UNIT)), str(target), schema.FINAL_DEFAULT_FORMAT, prior_final=str(last)
+    )
+    assert out["ok"] and out["prior_rows"] == 0 and out["carried"] == {} and out["prior_problem"]["errors"] == []
+    assert [final_fact(openpyxl.load_workbook(target), key) for key in OPENING] == [0, 0, 0, 0]
+    assert service.prior_final_message(out, 2024, 2) == (
+        "2024年决算第2版无法带入上年决算数（上年决算 决算第2版.xlsx 的单位全称是“上海市普陀区财政局”，"
+        "与本年预算工作簿的“上海市普陀区司法局”不同：请给出本单位2024年的决算工作簿；如单位已更名，"
+        "请在 决算第2版.xlsx 的“基本信息”表B2把单位全称改为“上海市普陀区司法局”后再试），"
+        "决算工作簿已生成，但“上年决算对比”和年初结转和结余未填：请按2024年决算填写，或把2024年决算第2版改到没有错误后重新下载"
+    )
+
+
 def test_prior_final_messages() -> None:
     out = {"ok": True, "prior_rows": 8, "carried": {"carry_in": "0", "carry_in_fiscal": "0"}, "carry_rows": 0}
     assert service.prior_final_message(out, 2024, 1) == (
