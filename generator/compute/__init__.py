@@ -91,7 +91,7 @@ def compute_disclosure(
         staff=staff_sentence(inputs, chosen.sections_folder, chosen.text_settings) if spec.has_staff else None,
         tables=laid.tables,
         sections=laid.sections,
-        performance_tables=performance_tables(inputs),
+        performance_tables=performance_tables(inputs) if laid.places_performance_tables else [],
         glossary=glossary,
         signature=info.short_name,
         date=fmt.cn_date(info.sign_date) if info.sign_date else "",

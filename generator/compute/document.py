@@ -33,6 +33,12 @@ class Layout:
     def projects_placed(self) -> bool:
         return any(isinstance(block, S.ProjectsBlock) for _, _, block in self.spec.blocks())
 
+    @property
+    def places_performance_tables(self) -> bool:
+        """Whether the document publishes the 绩效目标表: in a block of their own, or after a subsection
+        (十一（四）) that says they follow. A format that does neither (the Shanghai budgets) has none."""
+        return self.projects_placed or any(ss.performance_tables for s in self.sections for ss in s.subsections)
+
     def fill(self, template: str, **more: object) -> str:
         """A format text with its placeholders filled (checked when the format was loaded)."""
         return template.format(**self.values, **more)
