@@ -8,19 +8,45 @@ body's final w:sectPr. `write_window` makes a DOCX of elements [a, b): the draft
 document.xml = the document's head (declaration, w:document start tag, w:body start tag) + the
 bytes of those elements + the w:sectPr that governs element b-1 + the closing tags; the other
 parts are copied unchanged.
+
+A long table (at least SPLIT_ROWS rows below its header) is several elements, so that a window
+can end and the next begin inside it, as LibreOffice lays out a table a row at a time: its first
+part is the table's start (w:tblPr, w:tblGrid, the header rows) and its first rows, each further
+part a run of rows that begins where no cell continues a vertical merge. A window that begins
+with a later part writes the table's start and header rows before it (Word and LibreOffice repeat
+w:tblHeader rows on each page, so a continuation page begins the same way), and one that ends
+before the table's last part closes the table.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
+from lxml import etree
+
 DOCUMENT = "word/document.xml"
+STYLES = "word/styles.xml"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DEFAULT_STYLE = "\0default"  # the key of the default paragraph style (a paragraph without w:pStyle)
 CHUNK = 1 << 20
+SPLIT_ROWS = 40  # rows below the header from which a top-level table is split into parts
+
+
+@dataclass
+class Table:
+    """A top-level table split into parts (elements with this `table`)."""
+
+    open: tuple[int, int]  # from <w:tbl> to its first w:tr: w:tblPr, w:tblGrid
+    header: tuple[int, int]  # its leading w:tblHeader rows (may be empty)
+    header_rows: int
+    parts: int = 0
 
 
 @dataclass
@@ -31,6 +57,11 @@ class Element:
     section: tuple[int, int] | None = None  # the byte range of its own w:sectPr (a section break)
     texts: list[str] = field(default_factory=list)  # whitespace-free paragraph texts, in order
     title_page: bool = False  # its own sectPr has w:titlePg
+    style: str = ""  # a paragraph's w:pStyle
+    break_before: bool | None = None  # a paragraph's own w:pageBreakBefore (None: its style's)
+    table: Table | None = None  # a part of a split table
+    part: int = 0  # which part
+    rows: int = 0  # a part's rows below the header
 
 
 @dataclass
@@ -81,6 +112,8 @@ class _Scanner:
         self.sect_depth = -1
         self.sect_title = False
         self.pending_end: str | None = None  # a sectPr's end is where the next event starts
+        self.rows: list[list] = []  # the current top-level table's rows: [start, header, continues a merge, texts]
+        self.tables: dict[int, tuple[list[list], int]] = {}  # element index → its rows, where </w:tbl> starts
 
     def _close_pending(self, at: int) -> None:
         if self.pending_end is None:
@@ -113,8 +146,22 @@ class _Scanner:
                 self.elements[-1].end = 0
         elif name == "w:sectPr" and self.elements and self.sect_depth < 0:
             self.sect_start, self.sect_depth, self.sect_title = at, self.depth, False
+        if self.body_depth >= 0 and self.elements and self.elements[-1].kind == "tbl":
+            row_depth = self.body_depth + 2  # w:tr of a top-level table (a nested table's are deeper)
+            if name == "w:tr" and self.depth == row_depth:
+                self.rows.append([at, False, False, len(self.elements[-1].texts)])
+            elif name == "w:tblHeader" and self.depth == row_depth + 2 and self.rows:
+                self.rows[-1][1] = attrs.get("w:val", "true") not in ("0", "false", "off")
+            elif name == "w:vMerge" and self.depth == row_depth + 3 and self.rows:
+                self.rows[-1][2] |= attrs.get("w:val", "continue") == "continue"
         if self.sect_depth >= 0 and name == "w:titlePg":
             self.sect_title = attrs.get("w:val", "true") not in ("0", "false", "off")
+        if self.body_depth >= 0 and self.depth == self.body_depth + 3 and self.elements[-1].kind == "p":
+            # a top-level paragraph's own properties (w:p/w:pPr/*): what decides its break before
+            if name == "w:pStyle":
+                self.elements[-1].style = attrs.get("w:val", "")
+            elif name == "w:pageBreakBefore":
+                self.elements[-1].break_before = attrs.get("w:val", "true") not in ("0", "false", "off")
         if name == "w:p" and self.elements:
             self.paragraph = []
         elif name == "w:t" and self.paragraph is not None:
@@ -131,6 +178,9 @@ class _Scanner:
         elif name == "w:p" and self.paragraph is not None:
             self.elements[-1].texts.append("".join("".join(self.paragraph).split()))
             self.paragraph = None
+        elif name == "w:tbl" and self.depth == self.body_depth + 1:
+            self.tables[len(self.elements) - 1] = (self.rows, at)
+            self.rows = []
         elif name == "w:body":
             self.body_end = at
             if self.elements and self.elements[-1].end == 0:
@@ -151,7 +201,38 @@ def scan(document: Path) -> Scan:
         raise ValueError("the document has no body elements or no final w:sectPr")
     if any(element.end <= element.start for element in scanner.elements):
         raise ValueError("a body element could not be delimited")
-    return Scan((0, scanner.head_end), scanner.elements, scanner.final, scanner.final_title_page)
+    elements = _split(scanner.elements, scanner.tables)
+    return Scan((0, scanner.head_end), elements, scanner.final, scanner.final_title_page)
+
+
+def _split(elements: list[Element], tables: dict[int, tuple[list[list], int]]) -> list[Element]:
+    """The elements with each long table split into parts (see the module's docstring)."""
+    out: list[Element] = []
+    for i, element in enumerate(elements):
+        rows, _ = tables.get(i, ([], 0))
+        header = 0
+        while header < len(rows) and rows[header][1]:
+            header += 1
+        if len(rows) - header < SPLIT_ROWS:
+            out.append(element)
+            continue
+        # a part begins at a row below the first data row where no cell continues a vertical merge
+        firsts = [0] + [j for j in range(header + 1, len(rows)) if not rows[j][2]]
+        table = Table((element.start, rows[0][0]), (rows[0][0], rows[header][0]), header, len(firsts))
+        for n, first in enumerate(firsts):
+            last = firsts[n + 1] if n + 1 < len(firsts) else len(rows)  # the next part's first row
+            out.append(
+                Element(
+                    "tbl",
+                    element.start if n == 0 else rows[first][0],
+                    rows[last][0] if last < len(rows) else element.end,
+                    texts=element.texts[rows[first][3] if n else 0 : rows[last][3] if last < len(rows) else None],
+                    table=table,
+                    part=n,
+                    rows=last - max(first, header),
+                )
+            )
+    return out
 
 
 class Draft:
@@ -164,6 +245,21 @@ class Draft:
         with zipfile.ZipFile(docx) as package, package.open(DOCUMENT) as source, self.document.open("wb") as out:
             shutil.copyfileobj(source, out, CHUNK)
         self.scan = scan(self.document)
+        with zipfile.ZipFile(docx) as package:
+            names = set(package.namelist())
+            self.breaking_styles = _breaking_styles(package.read(STYLES)) if STYLES in names else set()
+
+    def natural_top(self, index: int) -> bool:
+        """Whether element `index`, where a window begins (a page starts with it in the whole
+        document), stands at the top of a page the text flowed onto: a paragraph that begins no
+        section and has no page break before. There LibreOffice drops its spacing before, as Word
+        does, while it keeps it at the start of a document: the window drops it too."""
+        element = self.scan.elements[index]
+        if index == 0 or element.kind != "p" or self.scan.section_start(index):
+            return False
+        if element.break_before is not None:
+            return not element.break_before
+        return (element.style or DEFAULT_STYLE) not in self.breaking_styles
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -185,8 +281,11 @@ class Draft:
 
     def write_window(self, start: int, end: int, target: Path) -> None:
         """A DOCX of elements [start, end) at `target`."""
-        elements = self.scan.elements
-        section = self.scan.governing(end - 1)
+        pieces = [*self._pieces(start, end), self.scan.governing(end - 1)]
+        if not self.scan.section_start(start) and self.scan.title_page(start):
+            # begins inside a section with a distinct first page: the window's first page is one of
+            # its later pages, so the window's copy of that section has no distinct first page
+            pieces = self._replaced(pieces, self.scan.governing(start), _without_title_page)
         with (
             zipfile.ZipFile(self.docx) as package,
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
@@ -198,9 +297,102 @@ class Draft:
                     continue
                 with out.open(DOCUMENT, "w") as part:
                     _copy(source, part, *self.scan.head)
-                    _copy(source, part, elements[start].start, elements[end - 1].end)
-                    _copy(source, part, *section)
+                    for piece in pieces:
+                        if isinstance(piece, bytes):
+                            part.write(piece)
+                        else:
+                            _copy(source, part, *piece)
                     part.write(self.scan.tail)
+
+    def _replaced(
+        self, pieces: list[tuple[int, int] | bytes], span: tuple[int, int], change: Callable[[bytes], bytes]
+    ) -> list[tuple[int, int] | bytes]:
+        """`pieces` with the draft's bytes `span` replaced by change(those bytes); where a piece is
+        already rewritten bytes (the window's first paragraph), `change` applies to that piece."""
+        with self.document.open("rb") as source:
+            source.seek(span[0])
+            new = change(source.read(span[1] - span[0]))
+        out: list[tuple[int, int] | bytes] = []
+        for piece in pieces:
+            if isinstance(piece, tuple) and piece[0] <= span[0] and span[1] <= piece[1]:
+                out += [(piece[0], span[0]), new, (span[1], piece[1])]
+            elif isinstance(piece, bytes) and b"<w:sectPr" in piece:  # the first paragraph carries the section
+                out.append(change(piece))
+            else:
+                out.append(piece)
+        return out
+
+    def _pieces(self, start: int, end: int) -> list[tuple[int, int] | bytes]:
+        """What document.xml's body holds for elements [start, end): byte ranges of the draft, and the
+        end tag of a table the window leaves before its last part."""
+        elements = self.scan.elements
+        first, last = elements[start], elements[end - 1]
+        pieces: list[tuple[int, int] | bytes] = []
+        if first.table is not None and first.part > 0:  # begins inside a table: its start and header rows
+            pieces += [first.table.open, first.table.header]
+        if self.natural_top(start):
+            pieces.append(self._without_space_before(first))
+            if end - start > 1:
+                pieces.append((elements[start + 1].start, last.end))
+        else:
+            pieces.append((first.start, last.end))
+        if last.table is not None and last.part < last.table.parts - 1:
+            pieces.append(b"</w:tbl>")
+        return pieces
+
+    def _without_space_before(self, element: Element) -> bytes:
+        """The bytes of a paragraph (and what rides along) with its spacing before set to 0."""
+        with self.document.open("rb") as source:
+            source.seek(self.scan.head[0])
+            head = source.read(self.scan.head[1] - self.scan.head[0])
+            source.seek(element.start)
+            own = source.read(element.end - element.start)
+        body = etree.fromstring(head + own + b"</w:body></w:document>").find(f"{{{W}}}body")
+        paragraph = body[0]
+        properties = paragraph.find(f"{{{W}}}pPr")
+        if properties is None:
+            properties = etree.Element(f"{{{W}}}pPr")
+            paragraph.insert(0, properties)
+        spacing = properties.find(f"{{{W}}}spacing")
+        if spacing is None:
+            spacing = etree.SubElement(properties, f"{{{W}}}spacing")
+        for name in ("before", "beforeLines"):
+            spacing.set(f"{{{W}}}{name}", "0")
+        spacing.set(f"{{{W}}}beforeAutospacing", "0")
+        return b"".join(etree.tostring(child, encoding="UTF-8", xml_declaration=False) for child in body)  # with tails
+
+
+def _without_title_page(section: bytes) -> bytes:
+    return re.sub(rb"<w:titlePg(?:\s[^>]*)?/>", b"", section)
+
+
+def _breaking_styles(styles: bytes) -> set[str]:
+    """The paragraph styles with a page break before (their own w:pageBreakBefore or a base style's)."""
+    root = etree.fromstring(styles)
+    own: dict[str, bool | None] = {}
+    based: dict[str, str] = {}
+    default = ""
+    for style in root.iter(f"{{{W}}}style"):
+        if style.get(f"{{{W}}}type") != "paragraph":
+            continue
+        name = style.get(f"{{{W}}}styleId", "")
+        if style.get(f"{{{W}}}default") in ("1", "true", "on"):
+            default = name
+        flag = style.find(f"{{{W}}}pPr/{{{W}}}pageBreakBefore")
+        own[name] = None if flag is None else flag.get(f"{{{W}}}val", "true") not in ("0", "false", "off")
+        base = style.find(f"{{{W}}}basedOn")
+        if base is not None:
+            based[name] = base.get(f"{{{W}}}val", "")
+
+    def breaks(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        if own.get(name) is not None:
+            return bool(own[name])
+        return name in based and based[name] not in seen and breaks(based[name], seen | {name})
+
+    out = {name for name in own if breaks(name)}
+    if default in out:
+        out.add(DEFAULT_STYLE)
+    return out
 
 
 def _copy(source, out, start: int, end: int) -> None:

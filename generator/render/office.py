@@ -17,9 +17,11 @@ Both die with their parent (PR_SET_PDEATHSIG), so a killed build leaves no Libre
 from __future__ import annotations
 
 import atexit
+import bisect
 import contextlib
 import functools
 import html
+import itertools
 import json
 import math
 import os
@@ -98,6 +100,20 @@ def uno_python() -> str | None:
             if probe.returncode == 0:
                 return candidate
     return None
+
+
+def _tree_resident_kib(pid: int) -> int:
+    """VmRSS of a process and its descendants, KiB (Linux /proc; 0 where it cannot be read)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+    return total
 
 
 def _office_child(parent: int) -> None:
@@ -232,6 +248,14 @@ class WarmOffice:
             if wanted is None or answer.get("id") == wanted:
                 return answer
 
+    def resident_mib(self) -> int:
+        """The resident memory of the bridge and its LibreOffice, MiB (0 when it is not running, or
+        where /proc cannot tell)."""
+        process = self._process
+        if process is None or process.poll() is not None:
+            return 0
+        return _tree_resident_kib(process.pid) // 1024
+
     def warm_up(self) -> None:
         with self._lock:
             if self._process is None or self._process.poll() is not None:
@@ -336,7 +360,9 @@ class WarmOffice:
 class Pagination:
     numbers: dict[str, int]  # 目录 anchor → page
     lines: dict[str, list[str]] = field(default_factory=dict)  # paragraph → its lines (whitespace-free)
-    elements: tuple[tuple[str, int, int], ...] = ()  # with "elements": each top-level (kind, start page, end page)
+    # with "elements": each top-level (kind, start page, end page, and a table over several pages its
+    # rows' (start page, end page))
+    elements: tuple[tuple[str, int, int, tuple[tuple[int, int], ...]], ...] = ()
     page_count: int = 0  # with "elements"
 
     @property
@@ -355,8 +381,11 @@ def _pagination(reply: dict) -> Pagination:
     walked, _, count = str(reply["elements"]).partition("#")
     elements = []
     for item in walked.split(";")[:-1]:
-        start, end = item[1:].split(",")
-        elements.append(({"P": "p", "E": "e", "T": "tbl"}.get(item[0], "?"), int(start), int(end)))
+        pages, _, rows = item[1:].partition(":")
+        start, end = pages.split(",")
+        kind = {"P": "p", "E": "e", "T": "tbl"}.get(item[0], "?")
+        row_pages = tuple(tuple(int(page) for page in row.split(",")) for row in rows.split("/")) if rows else ()
+        elements.append((kind, int(start), int(end), row_pages))
     return Pagination(numbers, lines, tuple(elements), int(count))
 
 
@@ -574,7 +603,23 @@ def paragraph_lines(paragraphs: Sequence[str], lines: Sequence[str]) -> dict[str
 
 WINDOW_AFTER_PAGES = 130  # estimated pages from which the warm office lays the DOCX out in windows
 WINDOW_PAGES = 40  # estimated pages a window
+CLOSE_ABOVE_MIB = 260  # a new office for the next window once LibreOffice holds this much (a fresh one: ≈ 150)
 window_stats: dict[str, int | str] = {}  # the last windowed layout's windows, cuts, widenings (measurement, tests)
+
+
+BYTES_PER_PAGE = 40_000  # of document.xml: a page of a 绩效目标表 (表7's rows: ≈ 100,000, a conservative guess)
+LINES_PER_PAGE = 24  # body lines (仿宋 16 pt at a 28 pt pitch)
+CHARS_PER_LINE = 28  # a portrait body line (landscape: more; a conservative guess)
+
+
+def element_pages(element: docx_windows.Element) -> float:
+    """About how many pages a top-level element takes, erring high: by its bytes (tables), and for a
+    paragraph at least by its lines (short paragraphs are few bytes and a whole line each)."""
+    by_bytes = (element.end - element.start) / BYTES_PER_PAGE
+    if element.kind != "p":
+        return by_bytes
+    lines = sum(max(1, math.ceil(len(text) / CHARS_PER_LINE)) for text in element.texts) or 1
+    return max(by_bytes, lines / LINES_PER_PAGE)
 
 
 class WindowMismatch(LookupError):
@@ -639,9 +684,9 @@ def paginate_windows(
     """The 目录 numbers of a long `docx` laid out a window at a time (bounded memory), with the
     spacing `adjust` applied; the numbers are those of the whole document's layout.
 
-    A window is a run of consecutive top-level body elements (docx_windows) of about
-    `window_pages` estimated pages; it is laid out, adjusted by `adjust` as `paginate` adjusts the
-    whole document (the spacing is keyed by text: each window adds its paragraphs'), and cut
+    A window is a run of consecutive top-level body elements (docx_windows; a long table is
+    several, cut between rows) of about `window_pages` estimated pages (`element_pages`); it is
+    laid out, adjusted by `adjust` as `paginate` adjusts the whole document (the spacing is keyed by text: each window adds its paragraphs'), and cut
     before its last element k that starts a page afresh with a page after it: the layout up to k
     is the whole document's, shifted by the pages before the window. Targets before k take the
     page of their element; the next window starts at k. With no such k the window is doubled.
@@ -649,26 +694,25 @@ def paginate_windows(
     draft's: the caller lays out the whole document instead."""
     window_pages = WINDOW_PAGES if window_pages is None else window_pages
     wanted = {"".join(p.split()) for p in paragraphs} | {"".join(c.split()) for c in cells}
-    stats = {"windows": 0, "cuts": 0, "widenings": 0, "restarts": 0}
+    stats = {"windows": 0, "cuts": 0, "row_cuts": 0, "widenings": 0, "restarts": 0}
     with docx_windows.Draft(docx) as draft:
         scan = draft.scan
         count = len(scan.elements)
         targets = target_elements(scan, disclosure)
         owners = _owners(scan, wanted)
-        per_element = max(estimated_pages(disclosure), 1.0) / count  # estimated pages an element
-        size = max(1, round(window_pages / per_element))
+        ends = list(itertools.accumulate(map(element_pages, scan.elements), initial=0.0))  # estimated pages
         numbers: dict[str, int] = {}
-        start, offset, width = 0, 0, size
+        start, offset, width = 0, 0, window_pages
         laid_pages = 0  # pages laid out by this office since it started
         window = draft.folder / "window.docx"
         while start < count:
-            end = draft.window_end(start, start + width)
+            end = draft.window_end(start, bisect.bisect_left(ends, ends[start] + width))
             draft.write_window(start, end, window)
-            seconds = REQUEST_SECONDS + PAGE_SECONDS * per_element * (end - start)
+            seconds = REQUEST_SECONDS + PAGE_SECONDS * (ends[end] - ends[start])
             stats["windows"] += 1
-            if laid_pages >= CLOSE_AFTER_PAGES:
-                # LibreOffice keeps part of each closed document's memory: a new office now and then
-                # keeps its peak that of a short document (about 2 s a start).
+            if laid_pages >= CLOSE_AFTER_PAGES or warm.resident_mib() >= CLOSE_ABOVE_MIB:
+                # LibreOffice keeps part of each closed document's memory (a window of table rows: ≈ 100
+                # MiB): a new office now and then keeps its peak that of a short document (≈ 2 s a start).
                 warm.close()
                 laid_pages = 0
                 stats["restarts"] += 1
@@ -681,9 +725,7 @@ def paginate_windows(
                     (
                         k
                         for k in range(end - 1, start, -1)
-                        if pages[k - start][0] > pages[k - start - 1][1]
-                        and pages[k - start][0] < laid.page_count
-                        and (scan.section_start(k) or not scan.title_page(k))
+                        if pages[k - start][0] > pages[k - start - 1][1] and pages[k - start][0] < laid.page_count
                     ),
                     None,
                 )
@@ -694,6 +736,8 @@ def paginate_windows(
                     stats["widenings"] += 1
                     continue
                 stats["cuts"] += 1
+                if scan.elements[cut].part > 0:
+                    stats["row_cuts"] += 1  # inside a split table
             for anchor, element in targets.items():
                 if start <= element < cut:
                     numbers[anchor] = offset + pages[element - start][0]
@@ -701,25 +745,31 @@ def paginate_windows(
                 offset += pages[cut - start][0] - 1
             if adjust is not None:
                 _forget(adjust, owners, cut, end)  # laid out again in the next window
-            start, width = cut, size
+            start, width = cut, window_pages
     window_stats.clear()
     window_stats.update(stats)
     applied = {text: list(ranges) for text, ranges in adjust({}).items()} if adjust is not None else {}
     return Pagination({e.anchor: numbers[e.anchor] for e in disclosure.toc}), applied
 
 
-def _element_pages(
-    scan: docx_windows.Scan, start: int, end: int, laid: Sequence[tuple[str, int, int]]
-) -> list[tuple[int, int]]:
+def _element_pages(scan: docx_windows.Scan, start: int, end: int, laid: Sequence[tuple]) -> list[tuple[int, int]]:
     """The (start page, end page) of the draft's elements [start, end) from the window's laid-out
     elements. LibreOffice may drop an empty paragraph that carries a section break (it takes the
     break to the element before: seen after tables, and after the note under a 决算 table): such an
-    element takes the end page of the one before it. Raises WindowMismatch where the kinds do not
-    line up."""
+    element takes the end page of the one before it. The parts of a split table in the window are
+    one laid-out table (the header rows, then the parts' rows): a part takes the pages of its rows
+    (the first part from the table's start). Raises WindowMismatch where the kinds or a table's rows
+    do not line up."""
     out: list[tuple[int, int]] = []
     n = 0
+    rows: list[tuple[int, int]] = []  # the laid-out rows below the header of the split table being read
+    at = 0  # the first of them not yet taken by a part
     for i in range(start, end):
         element = scan.elements[i]
+        if element.table is not None and i > start and scan.elements[i - 1].table is element.table:
+            out.append((rows[at][0], rows[at + element.rows - 1][1]))
+            at += element.rows
+            continue
         kind = "e" if element.kind == "p" and not any(element.texts) else element.kind
         dropped = kind == "e" and element.section is not None and i > start
         if dropped and not (n < len(laid) and laid[n][0] == "e"):
@@ -727,11 +777,28 @@ def _element_pages(
             continue
         if n >= len(laid) or laid[n][0] != kind:
             raise WindowMismatch(f"element {i} is {kind}, laid out as {laid[n][0] if n < len(laid) else None}")
-        out.append((laid[n][1], laid[n][2]))
+        if element.table is None:
+            out.append((laid[n][1], laid[n][2]))
+        else:
+            rows = _part_rows(scan, i, end, laid[n])
+            out.append((laid[n][1] if element.part == 0 else rows[0][0], rows[element.rows - 1][1]))
+            at = element.rows
         n += 1
     if n != len(laid):
         raise WindowMismatch("the window has more elements than the draft's")
     return out
+
+
+def _part_rows(scan: docx_windows.Scan, i: int, end: int, laid: tuple) -> list[tuple[int, int]]:
+    """The pages of the rows below the header of the split table whose parts from element `i` to the
+    window's end LibreOffice laid out as `laid` (a table on one page reports no rows: all on it)."""
+    table = scan.elements[i].table
+    assert table is not None
+    count = sum(e.rows for e in scan.elements[i:end] if e.table is table)
+    reported = list(laid[3]) if len(laid) > 3 and laid[3] else [(laid[1], laid[2])] * (table.header_rows + count)
+    if len(reported) != table.header_rows + count or any(page < 1 for row in reported for page in row):
+        raise WindowMismatch(f"a split table laid out with {len(reported)} rows, not {table.header_rows} + {count}")
+    return reported[table.header_rows :]
 
 
 def _forget(adjust: Adjust, owners: Mapping[str, int], start: int, end: int) -> None:

@@ -181,9 +181,11 @@ End Function
 Function Elements(oDoc As Object) As String
   ' Each top-level text element in order as its kind ("P" paragraph, "E" empty one, "T" table), its start page,
   ' ",", its end page, ";" (a table: its first cell's start, the latest end of its last row's
-  ' cells); then "#" and the page count.
+  ' cells; a table over several pages adds ":" and each row's earliest cell start and latest
+  ' cell end, "," between them, "/" between rows); then "#" and the page count.
   Dim oEnum As Object, oEl As Object, oCur As Object, r As String, aNames As Variant
-  Dim j As Long, p As Long, e As Long, nLast As Long, q As Long
+  Dim j As Long, p As Long, e As Long, nLast As Long, q As Long, k As Long, s As String
+  Dim aStart() As Long, aEnd() As Long
   oCur = oDoc.getCurrentController().getViewCursor()
   oEnum = oDoc.getText().createEnumeration()
   r = ""
@@ -205,7 +207,26 @@ Function Elements(oDoc As Object) As String
           If q > e Then e = q
         End If
       Next j
-      r = r & "T" & p & "," & e & ";"
+      s = ""
+      If e > p Then
+        ReDim aStart(1 To nLast)
+        ReDim aEnd(1 To nLast)
+        For j = LBound(aNames) To UBound(aNames)
+          k = CellRow(aNames(j))
+          oCur.gotoRange(oEl.getCellByName(aNames(j)).getStart(), False)
+          q = oCur.getPage()
+          If aStart(k) = 0 Or q < aStart(k) Then aStart(k) = q
+          oCur.gotoRange(oEl.getCellByName(aNames(j)).getEnd(), False)
+          q = oCur.getPage()
+          If q > aEnd(k) Then aEnd(k) = q
+        Next j
+        s = ":"
+        For k = 1 To nLast
+          If k > 1 Then s = s & "/"
+          s = s & aStart(k) & "," & aEnd(k)
+        Next k
+      End If
+      r = r & "T" & p & "," & e & s & ";"
     ElseIf oEl.supportsService("com.sun.star.text.Paragraph") Then
       oCur.gotoRange(oEl.getStart(), False)
       p = oCur.getPage()
