@@ -902,7 +902,9 @@ def paginate(
             with contextlib.suppress(OfficeError, OSError):
                 warm.release()
         else:
-            # Each window is short: the office keeps little of it after closing it, and stays.
+            # The office still holds what its last windows left (up to CLOSE_ABOVE_MIB): it goes, so
+            # that its memory and the final rewrite's do not add up (the next document starts another).
+            warm.close()
             if applied and rewrite is not None:
                 rewrite(applied)
             return laid
