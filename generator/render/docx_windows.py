@@ -92,7 +92,8 @@ class Scan:
 
 
 class _Scanner:
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[str], bool] | None = None) -> None:
+        self.keep = keep  # which texts of a table's paragraphs to keep (None: all)
         self.parser = expat.ParserCreate()
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self.start
@@ -176,7 +177,9 @@ class _Scanner:
         if name == "w:t":
             self.in_text = False
         elif name == "w:p" and self.paragraph is not None:
-            self.elements[-1].texts.append("".join("".join(self.paragraph).split()))
+            text = "".join("".join(self.paragraph).split())
+            if self.keep is None or self.elements[-1].kind == "p" or self.keep(text):
+                self.elements[-1].texts.append(text)
             self.paragraph = None
         elif name == "w:tbl" and self.depth == self.body_depth + 1:
             self.tables[len(self.elements) - 1] = (self.rows, at)
@@ -192,9 +195,10 @@ class _Scanner:
             self.paragraph.append(data)
 
 
-def scan(document: Path) -> Scan:
-    """The top-level body elements of an extracted word/document.xml."""
-    scanner = _Scanner()
+def scan(document: Path, keep: Callable[[str], bool] | None = None) -> Scan:
+    """The top-level body elements of an extracted word/document.xml; with `keep`, a table's
+    paragraph texts only where keep(text) (a 2,000-project document's 300,000 cell texts took 30 MiB)."""
+    scanner = _Scanner(keep)
     with document.open("rb") as stream:
         scanner.parser.ParseFile(stream)
     if scanner.final is None or scanner.head_end < 0 or not scanner.elements:
@@ -238,13 +242,13 @@ def _split(elements: list[Element], tables: dict[int, tuple[list[list], int]]) -
 class Draft:
     """A draft DOCX with its document.xml extracted to a temporary folder and scanned."""
 
-    def __init__(self, docx: Path) -> None:
+    def __init__(self, docx: Path, keep: Callable[[str], bool] | None = None) -> None:
         self.docx = docx
         self.folder = Path(tempfile.mkdtemp(prefix="disclosure-windows-"))
         self.document = self.folder / "document.xml"
         with zipfile.ZipFile(docx) as package, package.open(DOCUMENT) as source, self.document.open("wb") as out:
             shutil.copyfileobj(source, out, CHUNK)
-        self.scan = scan(self.document)
+        self.scan = scan(self.document, keep)
         with zipfile.ZipFile(docx) as package:
             names = set(package.namelist())
             self.breaking_styles = _breaking_styles(package.read(STYLES)) if STYLES in names else set()

@@ -695,7 +695,16 @@ def paginate_windows(
     window_pages = WINDOW_PAGES if window_pages is None else window_pages
     wanted = {"".join(p.split()) for p in paragraphs} | {"".join(c.split()) for c in cells}
     stats = {"windows": 0, "cuts": 0, "row_cuts": 0, "widenings": 0, "restarts": 0}
-    with docx_windows.Draft(docx) as draft:
+    where = _where(disclosure)
+    searched = re.compile(
+        "|".join(map(re.escape, {where["after"], *(t for _, texts in where["targets"] for t in texts)}))
+    )
+
+    def keep(text: str) -> bool:
+        """A table's paragraph text matters where the office reads its lines or a search could meet it."""
+        return text in wanted or searched.search(text) is not None
+
+    with docx_windows.Draft(docx, keep) as draft:
         scan = draft.scan
         count = len(scan.elements)
         targets = target_elements(scan, disclosure)
