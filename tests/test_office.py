@@ -235,6 +235,21 @@ def test_twips_become_hundredths_of_a_millimetre_as_libreoffice_rounds():
     assert office.twips_to_mm100(0) == 0
 
 
+def _record_renders(monkeypatch, log: Path, note) -> None:
+    """Each DOCX rendering appends note() as a line to `log`: it runs in a forked child, whose
+    memory the test does not see."""
+    from generator.render import docx
+
+    original = docx.render_docx
+
+    def spy(*args, **kwargs):
+        with log.open("a") as f:
+            f.write(f"{note()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(docx, "render_docx", spy)
+
+
 def test_a_long_document_closes_the_warm_office_and_renders_apart(disclosures, tmp_path, monkeypatch):
     """Issue 18 §7b, the DOCX's memory: each rendering of the DOCX runs in a forked child (its XML tree
     dies with it), and after laying out a long document (here: CLOSE_AFTER_PAGES lowered to 1) the
@@ -246,14 +261,7 @@ def test_a_long_document_closes_the_warm_office_and_renders_apart(disclosures, t
     before = tmp_path / "before.docx"
     assert docx.render_docx_paginated(disclosures["002"], before)
     pids = tmp_path / "pids"
-    original = docx.render_docx
-
-    def spy(*args, **kwargs):
-        with pids.open("a") as f:
-            f.write(f"{os.getpid()}\n")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(docx, "render_docx", spy)
+    _record_renders(monkeypatch, pids, lambda: str(os.getpid()))
     monkeypatch.setattr(office, "CLOSE_AFTER_PAGES", 1)
     warm = office.warm_office()
     assert warm is not None
@@ -359,15 +367,8 @@ def test_windows_close_the_warm_office_before_the_final_rewrite(disclosures, tmp
 
     warm = office.warm_office()
     assert warm is not None
-    states = tmp_path / "alive"  # each rendering runs in a forked child: it tells through a file
-    original = docx.render_docx
-
-    def spy(*args, **kwargs):
-        with states.open("a") as f:
-            f.write(f"{int(warm._process is not None)}\n")
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(docx, "render_docx", spy)
+    states = tmp_path / "alive"
+    _record_renders(monkeypatch, states, lambda: str(int(warm._process is not None)))
     monkeypatch.setattr(office, "WINDOW_AFTER_PAGES", 0)
     monkeypatch.setattr(office, "WINDOW_PAGES", 5)
     office.window_stats.clear()

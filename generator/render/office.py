@@ -612,7 +612,7 @@ LINES_PER_PAGE = 24  # body lines (仿宋 16 pt at a 28 pt pitch)
 CHARS_PER_LINE = 28  # a portrait body line (landscape: more; a conservative guess)
 
 
-def element_pages(element: docx_windows.Element) -> float:
+def estimated_element_pages(element: docx_windows.Element) -> float:
     """About how many pages a top-level element takes, erring high: by its bytes (tables), and for a
     paragraph at least by its lines (short paragraphs are few bytes and a whole line each)."""
     by_bytes = (element.end - element.start) / BYTES_PER_PAGE
@@ -685,9 +685,9 @@ def paginate_windows(
     spacing `adjust` applied; the numbers are those of the whole document's layout.
 
     A window is a run of consecutive top-level body elements (docx_windows; a long table is
-    several, cut between rows) of about `window_pages` estimated pages (`element_pages`); it is
-    laid out, adjusted by `adjust` as `paginate` adjusts the whole document (the spacing is keyed by text: each window adds its paragraphs'), and cut
-    before its last element k that starts a page afresh with a page after it: the layout up to k
+    several, cut between rows) of about `window_pages` estimated pages (`estimated_element_pages`);
+    it is laid out, adjusted by `adjust` as `paginate` adjusts the whole document (the spacing is
+    keyed by text: each window adds its paragraphs'), and cut before its last element k that starts a page afresh with a page after it: the layout up to k
     is the whole document's, shifted by the pages before the window. Targets before k take the
     page of their element; the next window starts at k. With no such k the window is doubled.
     Raises WindowMismatch (or OfficeError) where the window's elements do not line up with the
@@ -709,7 +709,7 @@ def paginate_windows(
         count = len(scan.elements)
         targets = target_elements(scan, disclosure)
         owners = _owners(scan, wanted)
-        ends = list(itertools.accumulate(map(element_pages, scan.elements), initial=0.0))  # estimated pages
+        ends = list(itertools.accumulate(map(estimated_element_pages, scan.elements), initial=0.0))  # estimated pages
         numbers: dict[str, int] = {}
         start, offset, width = 0, 0, window_pages
         laid_pages = 0  # pages laid out by this office since it started
